@@ -1,0 +1,3 @@
+from groupclinic_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""`groupclinic [--data-dir DIR] COMMAND`: the Clinic facade for the terminal.
+
+With no command it starts the app. Every failure is one clear line and a non-zero exit.
+"""
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from groupclinic_desktop import __version__
+from groupclinic_desktop.core.errors import ClinicError
+
+log = logging.getLogger(__name__)
+
+
+def _open(args: argparse.Namespace, *, create: bool = False):  # type: ignore[no-untyped-def]
+    from groupclinic_desktop.core.clinic import Clinic
+
+    return Clinic.open(args.data_dir, create=create)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from groupclinic_desktop.core.demo import DEMO_STAFF, create_demo
+
+    with _open(args, create=True) as clinic:
+        practice = clinic.practice()
+        if practice is None:
+            create_demo(clinic)
+            print(f"Created the demo practice in {clinic.location.data_dir}")
+        elif practice.is_demo:
+            print(f"The demo practice is already in {clinic.location.data_dir}")
+        else:
+            print(f"error: {clinic.location.data_dir} holds a real practice; the demo was not "
+                  "added. Use another --data-dir.", file=sys.stderr)
+            return 1
+    print("Demo sign-in PINs (demo only):")
+    for person in DEMO_STAFF:
+        print(f"  {person.name:<16} {person.role.value:<12} PIN {person.pin}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with _open(args) as clinic:
+        problems = clinic.check()
+    if problems:
+        print(f"FAILED: {len(problems)} problem(s): " + "; ".join(problems[:5]))
+        return 1
+    print("OK: integrity check passed, schema is current, audit trail is intact.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with _open(args) as clinic:
+        path = clinic.backup(Path(args.to) if args.to else None)
+    print(f"Backup written and checked: {path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from groupclinic_desktop.core.clinic import SYSTEM
+
+    with _open(args) as clinic, clinic.acting_as(SYSTEM):
+        kept = clinic.restore(Path(args.file))
+    print(f"Restored from {args.file}. The store as it was is kept in {kept}.")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from groupclinic_desktop.ui.app import run_app
+
+    return run_app(args.data_dir)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": cmd_run,
+    "demo": cmd_demo,
+    "check": cmd_check,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="groupclinic", description="GroupClinic Desktop: run NHS group clinics."
+    )
+    parser.add_argument("--version", action="version", version=f"GroupClinic {__version__}")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="folder of the practice store (default: the user data folder)")
+    parser.add_argument("--debug", action="store_true", help="log at DEBUG level")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="start the app (the default)")
+    sub.add_parser("demo", help="create the demo practice and print its PINs")
+    sub.add_parser("check", help="check the store's integrity, schema and audit trail")
+    backup = sub.add_parser("backup", help="write a checked, encrypted copy of the store")
+    backup.add_argument("--to", help="file to write (default: the backups folder)")
+    restore = sub.add_parser("restore", help="replace the store with a checked backup")
+    restore.add_argument("file", help="backup file made by `groupclinic backup`")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from groupclinic_desktop.logs import setup_logging
+
+    try:
+        setup_logging(logging.DEBUG if args.debug else logging.INFO)
+    except OSError:
+        pass  # a read-only home must not stop the app; it just runs without a log file
+    handler = COMMANDS[args.command or "run"]
+    try:
+        return handler(args)
+    except ClinicError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
+        # The type and the code path only: an exception's message may quote patient data.
+        log.error("unexpected %s in command %s:\n%s", type(exc).__name__, args.command,
+                  "".join(traceback.format_tb(exc.__traceback__)))
+        print(f"error: unexpected {type(exc).__name__}; details are in the log file.",
+              file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

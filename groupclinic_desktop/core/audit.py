@@ -1,0 +1,106 @@
+"""The append-only, hash-chained audit trail.
+
+Each entry's hash covers its own fields and the previous entry's hash, so editing, deleting or
+reordering any entry breaks the chain from that point on, and `verify` says where.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import Enum
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from groupclinic_desktop.core.schema import AuditEntry, utcnow
+
+GENESIS = "0" * 64
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready copy of a value, so before/after snapshots hash the same way every time."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def _digest(entry: AuditEntry) -> str:
+    body = {
+        "at": entry.at.isoformat(),
+        "user_id": entry.user_id,
+        "user_name": entry.user_name,
+        "action": entry.action,
+        "entity": entry.entity,
+        "entity_id": entry.entity_id,
+        "patient_id": entry.patient_id,
+        "before": entry.before,
+        "after": entry.after,
+        "prev_hash": entry.prev_hash,
+    }
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def append(
+    s: Session,
+    *,
+    user_id: int | None,
+    user_name: str,
+    action: str,
+    entity: str,
+    entity_id: Any = None,
+    patient_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    last = s.exec(select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)).first()
+    entry = AuditEntry(
+        at=utcnow(),
+        user_id=user_id,
+        user_name=user_name,
+        action=action,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        patient_id=patient_id,
+        before=plain(before),
+        after=plain(after),
+        prev_hash=last or GENESIS,
+        hash="",
+    )
+    entry.hash = _digest(entry)
+    s.add(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    entry_id: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"audit entry {self.entry_id}: {self.reason}"
+
+
+def verify(s: Session) -> list[ChainProblem]:
+    """Walk the chain in id order; report the first entry where it breaks, and why."""
+    expected_prev = GENESIS
+    previous_id = 0
+    for entry in s.exec(select(AuditEntry).order_by(col(AuditEntry.id))):
+        assert entry.id is not None
+        if entry.id != previous_id + 1:
+            return [ChainProblem(entry.id, f"entries {previous_id + 1}..{entry.id - 1} are missing")]
+        if entry.prev_hash != expected_prev:
+            return [ChainProblem(entry.id, "does not follow the entry before it (reordered or "
+                                 "an entry before it was removed or changed)")]
+        if _digest(entry) != entry.hash:
+            return [ChainProblem(entry.id, "its contents were changed after it was written")]
+        expected_prev = entry.hash
+        previous_id = entry.id
+    return []

@@ -1,0 +1,33 @@
+"""Errors the core raises; each carries a message fit to show a user as it is."""
+
+
+class ClinicError(Exception):
+    """Base for every error the core raises on purpose."""
+
+
+class InvalidInput(ClinicError, ValueError):
+    """A value was refused. The message names the field and the reason."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NeedsConfirmation(ClinicError):
+    """A value is plausible but unusual; save it again with confirmed=True to accept it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotAllowed(ClinicError, PermissionError):
+    """The signed-in user's role may not do this."""
+
+
+class StoreError(ClinicError):
+    """The store cannot be opened or used: wrong key, damaged, locked or too new."""
+
+
+class NotFound(ClinicError, LookupError):
+    """A record the caller named does not exist."""

@@ -1,0 +1,174 @@
+"""The transactional outbox: monitoring events written in the same transaction as their change.
+
+Payloads follow the monitoring dataset (resources/monitoring/). They name the person only by the
+local `patient_id`; the sync layer swaps that for the keyed pseudonym just before sending, so the
+pseudonymisation secret never has to be in the core. No names, NHS numbers, dates of birth or free
+text are ever put in a payload.
+"""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from groupclinic_desktop.core.schema import (
+    Attendance,
+    ClinicSession,
+    Consent,
+    ConsentKind,
+    Goal,
+    Measurement,
+    OutboxEvent,
+    Patient,
+    QuestionnaireResponse,
+    utcnow,
+)
+
+SCHEMA_VERSION = 1
+# The experience question's option values (resources/questionnaires/experience.toml) as the
+# monitoring dataset's response codes.
+EXPERIENCE_CODES = {1: "very_good", 2: "good", 3: "neither", 4: "poor", 5: "very_poor",
+                    6: "dont_know"}
+AGE_BANDS = ((18, 39), (40, 49), (50, 59), (60, 69), (70, 79))
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def age_band(born: date | None, day: date) -> str:
+    if born is None:
+        return "unknown"
+    age = age_on(born, day)
+    if age >= 80:
+        return "80+"
+    for low, high in AGE_BANDS:
+        if low <= age <= high:
+            return f"{low}-{high}"
+    return "unknown"  # under 18: group clinics here are for adults; never report a child's band
+
+
+def _opted_out(s: Session, session_id: int | None, patient_id: int | None) -> bool:
+    """A person who declined monitoring consent for this session is left out of the dataset."""
+    if session_id is None or patient_id is None:
+        return False
+    row = s.exec(
+        select(Consent).where(
+            Consent.session_id == session_id,
+            Consent.patient_id == patient_id,
+            Consent.kind == ConsentKind.MONITORING,
+        )
+    ).first()
+    return row is not None and not row.given
+
+
+def _emit(s: Session, event_type: str, payload: dict[str, Any]) -> OutboxEvent:
+    event = OutboxEvent(
+        uid=str(uuid.uuid4()),
+        type=event_type,
+        schema_version=SCHEMA_VERSION,
+        occurred_at=utcnow(),
+        payload=payload,
+    )
+    s.add(event)
+    return event
+
+
+def session_event(s: Session, row: ClinicSession, *, staff_roles: list[str]) -> OutboxEvent:
+    snapshot = row.programme_snapshot or {}
+    planned = snapshot.get("phase_minutes") or {}
+    finished = row.status.value == "finished"
+    return _emit(s, "session", {
+        "session_uid": row.uid,
+        "programme_key": snapshot.get("key", ""),
+        "programme_version": row.programme_version,
+        "date": row.day.isoformat(),
+        "mode": row.mode.value,
+        "status": row.status.value,
+        "planned_phase_minutes": {k: int(v) for k, v in planned.items()},
+        "actual_phase_minutes": (
+            {k: round(v) for k, v in (row.phase_minutes or {}).items()} if finished else None
+        ),
+        "staff_roles_present": staff_roles,
+        "session_number": row.session_number,
+    })
+
+
+def attendance_event(
+    s: Session, session: ClinicSession, patient: Patient, row: Attendance
+) -> OutboxEvent | None:
+    if _opted_out(s, session.id, patient.id):
+        return None
+    return _emit(s, "attendance", {
+        "session_uid": session.uid,
+        "patient_id": patient.id,
+        "age_band": age_band(patient.date_of_birth, session.day),
+        "sex": patient.sex.value,
+        "status": row.status.value,
+        "carer_present": row.carer_present,
+    })
+
+
+def measurement_event(
+    s: Session,
+    session: ClinicSession | None,
+    patient: Patient,
+    row: Measurement,
+    previous: Measurement | None,
+) -> OutboxEvent | None:
+    from groupclinic_desktop.core.catalogue import catalogue, status_for
+
+    if _opted_out(s, session.id if session else None, patient.id):
+        return None
+    mtype = catalogue().get(row.type_key)
+    day = row.taken_at.date()
+    status = status_for(
+        mtype, row.value, age=age_on(patient.date_of_birth, day), hypo_risk=patient.hypo_risk
+    )
+    change = None if previous is None else round(row.value - previous.value, mtype.decimals)
+    return _emit(s, "measurement", {
+        "session_uid": session.uid if session else None,
+        "patient_id": patient.id,
+        "measure": row.type_key,
+        "value": row.value,
+        "unit": row.unit,
+        "taken_on": day.isoformat(),
+        "source": row.source.value,
+        "change_since_previous": change,
+        "status": status.name.lower(),
+    })
+
+
+def questionnaire_event(
+    s: Session, session: ClinicSession, patient: Patient, row: QuestionnaireResponse
+) -> OutboxEvent | None:
+    if not row.complete or _opted_out(s, session.id, patient.id):
+        return None
+    if row.questionnaire_key == "experience":
+        # The experience question is anonymous: no subject, just the answer's code.
+        response = EXPERIENCE_CODES.get(int(row.raw or 0))
+        if response is None:
+            return None
+        return _emit(s, "experience", {"session_uid": session.uid, "response": response})
+    if row.score is None:
+        return None
+    return _emit(s, "questionnaire", {
+        "session_uid": session.uid,
+        "patient_id": patient.id,
+        "instrument": row.questionnaire_key,
+        "score": row.score,
+        "raw": row.raw,
+    })
+
+
+def goal_event(s: Session, session: ClinicSession, patient: Patient, row: Goal) -> OutboxEvent | None:
+    if _opted_out(s, session.id, patient.id):
+        return None
+    return _emit(s, "goal", {
+        "session_uid": session.uid,
+        "patient_id": patient.id,
+        "goal_uid": row.uid,
+        "confidence": row.confidence,
+        "outcome": row.outcome.value if row.outcome else None,
+    })

@@ -1,0 +1,315 @@
+"""The clinic's tables. Changing one means writing an Alembic migration in core/migrations.
+
+Instants are timezone-aware UTC datetimes (`utcnow()`); session dates and start times are the
+practice's local wall-clock, because that is what the invitation letter says.
+"""
+
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Role(StrEnum):
+    FACILITATOR = "facilitator"
+    CLINICIAN = "clinician"
+    ADMIN = "admin"
+
+
+class SessionStatus(StrEnum):
+    PLANNED = "planned"
+    RUNNING = "running"
+    FINISHED = "finished"
+    EXPORTED = "exported"
+    CANCELLED = "cancelled"
+
+
+class Mode(StrEnum):
+    FACE_TO_FACE = "face_to_face"
+    VIDEO = "video"
+
+
+class AttendanceStatus(StrEnum):
+    INVITED = "invited"
+    ATTENDED = "attended"
+    LATE = "late"
+    DID_NOT_ATTEND = "did_not_attend"
+    CANCELLED = "cancelled"
+    DROP_IN = "drop_in"
+
+    @property
+    def present(self) -> bool:
+        return self in (AttendanceStatus.ATTENDED, AttendanceStatus.LATE, AttendanceStatus.DROP_IN)
+
+
+class InvitationStatus(StrEnum):
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    NO_REPLY = "no_reply"
+
+
+class ConsentKind(StrEnum):
+    CONFIDENTIALITY = "confidentiality"
+    SHARE_RESULTS = "share_results"
+    MONITORING = "monitoring"
+
+
+class Source(StrEnum):
+    IN_SESSION = "in_session"
+    SELF_REPORTED = "self_reported"
+    GP_RECORD = "gp_record"
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class GoalOutcome(StrEnum):
+    ACHIEVED = "achieved"
+    PARTLY = "partly"
+    NOT_YET = "not_yet"
+    CHANGED = "changed"
+
+
+def json_column() -> Any:
+    return Field(default=None, sa_column=Column(JSON))
+
+
+class Practice(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ods_code: str = Field(unique=True)
+    name: str
+    is_demo: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "staff_user"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    role: Role
+    pin_hash: str
+    active: bool = True
+    failed_sign_ins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Programme(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    template_key: str
+    name: str = Field(unique=True)
+    version: int = 1
+    # The programme as the template/admin defines it now; sessions keep their own snapshot.
+    definition: dict[str, Any] | None = json_column()
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ClinicSession(SQLModel, table=True):
+    __tablename__ = "clinic_session"
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    programme_version: int
+    programme_snapshot: dict[str, Any] | None = json_column()
+    day: date = Field(index=True)
+    start_time: time
+    place: str
+    mode: Mode = Mode.FACE_TO_FACE
+    facilitator_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    status: SessionStatus = SessionStatus.PLANNED
+    phase: str | None = None
+    # Minutes spent per phase so far, and when the current phase was entered (UTC).
+    phase_minutes: dict[str, float] | None = json_column()
+    phase_entered_at: datetime | None = None
+    session_number: int = 1
+    series_uid: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class SessionClinician(SQLModel, table=True):
+    __tablename__ = "session_clinician"
+    session_id: int = Field(foreign_key="clinic_session.id", primary_key=True)
+    staff_id: int = Field(foreign_key="staff_user.id", primary_key=True)
+
+
+class Patient(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    nhs_number: str = Field(unique=True, index=True)
+    given_name: str
+    family_name: str
+    preferred_name: str | None = None
+    date_of_birth: date
+    sex: Sex = Sex.UNKNOWN
+    mobile: str | None = None
+    # A drug that can cause hypoglycaemia changes the HbA1c target (NICE NG28).
+    hypo_risk: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def board_name(self) -> str:
+        return self.preferred_name or self.given_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class Enrolment(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("patient_id", "programme_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    enrolled_at: datetime = Field(default_factory=utcnow)
+    active: bool = True
+
+
+class Attendance(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("session_id", "patient_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="clinic_session.id", index=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    status: AttendanceStatus = AttendanceStatus.INVITED
+    invitation: InvitationStatus = InvitationStatus.INVITED
+    carer_present: bool = False
+    # Video sessions: identity checked (e.g. last four digits of phone) and in a private place.
+    identity_confirmed: bool = False
+    private_place: bool = False
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Consent(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("session_id", "patient_id", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="clinic_session.id", index=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    kind: ConsentKind
+    given: bool
+    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+
+
+class Measurement(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    session_id: int | None = Field(default=None, foreign_key="clinic_session.id", index=True)
+    type_key: str = Field(index=True)
+    value: float
+    unit: str
+    taken_at: datetime
+    source: Source = Source.IN_SESSION
+    # Blood pressure's systolic and diastolic rows share one reading uid.
+    reading_uid: str | None = None
+    confirmed_unusual: bool = False
+    entered_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    entered_at: datetime = Field(default_factory=utcnow)
+
+
+class QuestionnaireResponse(SQLModel, table=True):
+    __tablename__ = "questionnaire_response"
+    __table_args__ = (UniqueConstraint("session_id", "patient_id", "questionnaire_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    session_id: int = Field(foreign_key="clinic_session.id", index=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    questionnaire_key: str
+    answers: dict[str, Any] | None = json_column()
+    score: float | None = None
+    raw: float | None = None
+    complete: bool = False
+    entered_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    entered_at: datetime = Field(default_factory=utcnow)
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "agenda_item"
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="clinic_session.id", index=True)
+    text: str
+    topic: str | None = None
+    raised_by: str | None = None
+    votes: int = 0
+    position: int = 0
+    covered: bool = False
+    merged_into_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Review(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("session_id", "patient_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="clinic_session.id", index=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    notes: str = ""
+    # [{"code": "...", "term": "..."}]
+    findings: list[dict[str, Any]] | None = json_column()
+    # [{"action": "start|stop|change_dose", "drug": "...", "dose": "..."}]
+    medication_changes: list[dict[str, Any]] | None = json_column()
+    # [{"text": "...", "owner": "...", "due": "YYYY-MM-DD"}]
+    actions: list[dict[str, Any]] | None = json_column()
+    safety_netting: str = ""
+    documented_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    on_behalf_of_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    seconds_spent: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Goal(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    session_id: int = Field(foreign_key="clinic_session.id", index=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    text: str
+    what_matters: str = ""
+    confidence: int
+    review_date: date | None = None
+    outcome: GoalOutcome | None = None
+    outcome_recorded_at: datetime | None = None
+    set_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only; each entry carries the hash of the one before, so edits show."""
+
+    __tablename__ = "audit_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    user_id: int | None = None
+    user_name: str
+    action: str
+    entity: str
+    entity_id: str | None = None
+    patient_id: int | None = Field(default=None, index=True)
+    before: dict[str, Any] | None = json_column()
+    after: dict[str, Any] | None = json_column()
+    prev_hash: str
+    hash: str
+
+
+class OutboxEvent(SQLModel, table=True):
+    """A monitoring event waiting for the ICB service to acknowledge it. `id` is the sequence."""
+
+    __tablename__ = "outbox_event"
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    type: str
+    schema_version: int = 1
+    occurred_at: datetime = Field(default_factory=utcnow)
+    payload: dict[str, Any] | None = json_column()
+    attempts: int = 0
+    last_error: str | None = None
+    needs_attention: bool = False

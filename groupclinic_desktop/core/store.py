@@ -1,0 +1,310 @@
+"""The practice's encrypted store: where it lives, its key, its engine, migrations and backups.
+
+One SQLCipher file per practice under the platform's user data folder. The key is 32 random bytes
+kept in the OS keyring; GROUPCLINIC_DB_KEY always wins, for headless machines and IT scripts.
+"""
+
+import json
+import logging
+import os
+import secrets
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import sqlcipher3
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import URL, Engine, create_engine, event
+
+from groupclinic_desktop.core.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "GroupClinic"
+KEYRING_SERVICE = "GroupClinic Desktop"
+KEY_ENV = "GROUPCLINIC_DB_KEY"
+STORE_FILE = "groupclinic.db"
+META_FILE = "store.json"
+SQLITE_HEADER = b"SQLite format 3\x00"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """The folder of one practice's store: the encrypted file and a small plain metadata file.
+
+    store.json holds only a random store id (to name the keyring entry) and no patient data.
+    """
+
+    data_dir: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / STORE_FILE
+
+    @property
+    def meta_path(self) -> Path:
+        return self.data_dir / META_FILE
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+    def exists(self) -> bool:
+        return self.db_path.exists()
+
+    def store_id(self, create: bool = False) -> str:
+        if self.meta_path.exists():
+            try:
+                return str(json.loads(self.meta_path.read_text("utf-8"))["store_id"])
+            except (ValueError, KeyError) as exc:
+                raise StoreError(f"The store's metadata file {self.meta_path} is damaged.") from exc
+        if not create:
+            raise StoreError(f"No GroupClinic store in {self.data_dir} (store.json is missing).")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        store_id = uuid.uuid4().hex
+        self.meta_path.write_text(json.dumps({"store_id": store_id}, indent=2), "utf-8")
+        return store_id
+
+    @property
+    def keyring_user(self) -> str:
+        return f"store-key-{self.store_id()}"
+
+
+NO_KEYRING = (
+    "No system keyring is available to keep the store's key. Set the environment variable "
+    f"{KEY_ENV} to the store's key (see README) or install a keyring backend."
+)
+
+
+def _keyring_get(user: str) -> str | None:
+    import keyring
+    from keyring.errors import KeyringError, NoKeyringError
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, user)
+    except NoKeyringError:
+        raise StoreError(NO_KEYRING) from None
+    except KeyringError as exc:
+        raise StoreError(f"The system keyring could not be read: {type(exc).__name__}.") from None
+
+
+def _keyring_set(user: str, secret: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError, NoKeyringError
+
+    try:
+        keyring.set_password(KEYRING_SERVICE, user, secret)
+    except NoKeyringError:
+        raise StoreError(NO_KEYRING) from None
+    except KeyringError as exc:
+        raise StoreError(f"The system keyring could not be written: {type(exc).__name__}.") from None
+
+
+def keyring_secret(name: str, *, create: bool) -> str | None:
+    """A named secret of the app in the keyring (sync token, pseudonymisation secret...)."""
+    value = _keyring_get(name)
+    if value is None and create:
+        value = secrets.token_hex(32)
+        _keyring_set(name, value)
+    return value
+
+
+def resolve_key(location: StoreLocation, *, create: bool) -> str:
+    env_key = os.environ.get(KEY_ENV)
+    if env_key:
+        return env_key
+    user = location.keyring_user
+    key = _keyring_get(user)
+    if key:
+        return key
+    if not create:
+        raise StoreError(
+            "The key for this store is not in the system keyring. If the store was moved from "
+            f"another laptop, set {KEY_ENV} to its key (see docs/deployment.md)."
+        )
+    key = secrets.token_hex(32)
+    _keyring_set(user, key)
+    return key
+
+
+def _pragma_key(key: str) -> str:
+    # A 64-hex-digit key is used as the raw key: no slow key derivation on every connection.
+    if len(key) == 64 and all(c in "0123456789abcdefABCDEF" for c in key):
+        return f"x'{key}'"
+    return key
+
+
+def make_engine(db_path: Path, key: str) -> Engine:
+    url = URL.create("sqlite+pysqlcipher", password=_pragma_key(key), database=str(db_path))
+    # hide_parameters: SQL errors must never carry patient data into messages or logs.
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin event, not the driver, start transactions (see _on_begin).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA cipher_log_level = NONE")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Writers take the write lock up front so the audit chain's "last hash" cannot race.
+        if conn.get_execution_options().get("immediate"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _keyed_connection(db_path: Path, key: str) -> Any:
+    conn = sqlcipher3.connect(str(db_path))
+    # SQLCipher would print its own lines to stderr on a wrong key; our message says it better.
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    conn.execute(f'PRAGMA key="{_pragma_key(key)}"')
+    return conn
+
+
+def refuse_plain_file(db_path: Path) -> None:
+    with db_path.open("rb") as fh:
+        header = fh.read(16)
+    if header == SQLITE_HEADER:
+        raise StoreError(
+            f"{db_path} is a plain, unencrypted SQLite file, not a GroupClinic store. "
+            "It was not opened."
+        )
+
+
+def probe_file(db_path: Path, key: str) -> None:
+    """Open the file with the key and read its schema; turn every failure into a clear StoreError."""
+    refuse_plain_file(db_path)
+    conn = _keyed_connection(db_path, key)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError:
+        raise StoreError(
+            f"Cannot open the store at {db_path}: the key does not match this file, or the file "
+            "is damaged. Nothing was changed."
+        ) from None
+    finally:
+        conn.close()
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migration_state(engine: Engine) -> str:
+    """'current', 'behind' (needs upgrading) or 'newer' (made by a newer app)."""
+    current = current_revision(engine)
+    script = ScriptDirectory.from_config(alembic_config())
+    if current == script.get_current_head():
+        return "current"
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current is not None and current not in known:
+        return "newer"
+    return "behind"
+
+
+def upgrade(engine: Engine) -> None:
+    command.upgrade(alembic_config(engine), "head")
+
+
+def integrity_check(engine: Engine) -> list[str]:
+    """Problems SQLite finds in the file; an empty list means it is sound."""
+    with engine.connect() as conn:
+        rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+        fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    problems = [r for r in rows if r != "ok"]
+    problems += [f"foreign key problem in table {r[0]} row {r[1]}" for r in fk]
+    return problems
+
+
+def backup_to(engine: Engine, target: Path, key: str) -> Path:
+    """A consistent encrypted copy made with SQLite's online backup API, then checked."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".partial")
+    if tmp.exists():
+        tmp.unlink()
+    dest = _keyed_connection(tmp, key)
+    try:
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+        finally:
+            raw.close()
+        dest.execute("PRAGMA journal_mode=DELETE")
+        ok = dest.execute("PRAGMA integrity_check").fetchone()
+    finally:
+        dest.close()
+    if not ok or ok[0] != "ok":
+        tmp.unlink(missing_ok=True)
+        raise StoreError("The backup failed its integrity check and was not kept.")
+    os.replace(tmp, target)
+    return target
+
+
+def backup_name(reason: str, when: datetime | None = None) -> str:
+    stamp = (when or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return f"groupclinic-{stamp}-{reason}.db"
+
+
+def verify_backup(path: Path, key: str) -> None:
+    """Refuse a backup that is not a sound GroupClinic store under this key."""
+    if not Path(path).is_file():
+        raise StoreError(f"No backup file at {path}.")
+    probe_file(Path(path), key)
+    conn = _keyed_connection(Path(path), key)
+    try:
+        ok = conn.execute("PRAGMA integrity_check").fetchone()
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        conn.close()
+    if not ok or ok[0] != "ok":
+        raise StoreError(f"The backup {path} is damaged (integrity check failed).")
+    if "practice" not in tables or "alembic_version" not in tables:
+        raise StoreError(f"{path} is not a GroupClinic store.")
+
+
+def replace_store(location: StoreLocation, backup: Path) -> None:
+    """Put a checked backup in place of the store file; the caller has closed its engine."""
+    for suffix in ("-wal", "-shm"):
+        Path(str(location.db_path) + suffix).unlink(missing_ok=True)
+    tmp = location.db_path.with_name(location.db_path.name + ".restoring")
+    shutil.copyfile(backup, tmp)
+    os.replace(tmp, location.db_path)

@@ -1,0 +1,250 @@
+"""The HTTP service: protocol version 1, documented in the OpenAPI page FastAPI serves."""
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import (
+    HTTPAuthorizationCredentials,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+)
+from sqlalchemy import Engine
+
+from icb_service import __version__
+from icb_service.accounts import Caller, caller_for, practice_names
+from icb_service.aggregates import (
+    DEFAULT_SUPPRESSION_THRESHOLD,
+    AggregateReport,
+    build_report,
+    report_csv,
+)
+from icb_service.dashboard import render_dashboard
+from icb_service.db import open_database
+from icb_service.intake import CONFLICT, receive
+from icb_service.protocol import (
+    EVENT_TYPES,
+    MAX_EVENTS_PER_BATCH,
+    SUPPORTED_PROTOCOL_VERSIONS,
+    BatchResult,
+    EventBatch,
+    Health,
+    ProblemDetail,
+)
+from icb_service.ratelimit import RateLimiter
+
+DESCRIPTION = f"""
+Receives the pseudonymised group clinic monitoring dataset from practices' GroupClinic laptops
+and publishes aggregate figures with small numbers suppressed.
+
+**Sending events.** `POST /v1/events` with `Authorization: Bearer <practice token>` (from
+`groupclinic-icb add-practice ODS_CODE`). The answer is 200 with one result per event, in the
+order sent:
+
+* `stored` - new and valid; kept.
+* `duplicate` - the same event id was already stored with the same content (a retry). Nothing
+  changes. The content compared is type, schema_version, occurred_at and payload, not seq.
+* `rejected` - permanent; the client should move the event to its needs-attention list. The
+  reason names the field. Causes: unknown type or schema_version, a payload that fails its
+  schema (unexpected fields are refused, so names and NHS numbers cannot slip in; `subject`
+  must be 64 lowercase hex; anything that looks like an NHS number is refused), or
+  `{CONFLICT}` (reason starts with `conflict`). Conflicts are reported per event so the rest of
+  the batch is still stored. Rejected payloads are not kept.
+
+Whole-request errors: 401 missing or unknown token; 403 the token's practice is not the body's
+practice (or an analyst token sends events); 409 `protocol_version` not one of
+{list(SUPPORTED_PROTOCOL_VERSIONS)} (see `GET /v1/health`); 413 more than {MAX_EVENTS_PER_BATCH}
+events; 422 malformed envelope; 429 over the practice's rate limit, with `Retry-After` seconds.
+
+Event types (schema_version 1): {", ".join(EVENT_TYPES)}. Payload schemas are the
+`*Payload` components below and resources/monitoring/dataset.md.
+
+**Reading aggregates.** A practice token reads its own practice only; an analyst token (from
+`groupclinic-icb add-analyst NAME`) reads every practice. Browsers may send the token as the
+password of HTTP Basic authentication (any user name) to open `/dashboard` and the CSV.
+"""
+
+
+@dataclass
+class Settings:
+    """How the service runs; every setting also comes from the environment."""
+
+    database_url: str | None = None
+    suppression_threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
+    rate_per_minute: float = 0.0  # 0 = no limit
+    rate_burst: int | None = None
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        burst = os.environ.get("GROUPCLINIC_ICB_RATE_BURST")
+        return cls(
+            database_url=os.environ.get("DATABASE_URL") or None,
+            suppression_threshold=int(
+                os.environ.get("GROUPCLINIC_ICB_SUPPRESSION", DEFAULT_SUPPRESSION_THRESHOLD)
+            ),
+            rate_per_minute=float(os.environ.get("GROUPCLINIC_ICB_RATE_PER_MINUTE", "0")),
+            rate_burst=int(burst) if burst else None,
+        )
+
+
+_bearer = HTTPBearer(auto_error=False, description="A practice or analyst token")
+_basic = HTTPBasic(auto_error=False, description="Any user name; the token as password")
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the service; migrations run here so the schema is current before any request."""
+    settings = settings or Settings.from_env()
+    engine = engine or open_database(settings.database_url)
+    limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst)
+    app = FastAPI(
+        title="GroupClinic ICB monitoring service",
+        version=__version__,
+        summary="Protocol version 1 for the group clinic monitoring dataset.",
+        description=DESCRIPTION,
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(_request: Request, error: RequestValidationError) -> JSONResponse:
+        # Say which field and why, but never echo the values sent: they may be patient data.
+        problems = [
+            {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]}
+            for item in error.errors()
+        ]
+        summary = "; ".join(
+            f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in problems[:5]
+        )
+        return JSONResponse(
+            status_code=422,
+            content={"detail": f"Malformed request: {summary}", "errors": problems},
+        )
+
+    def authenticate(browser: bool) -> Callable[..., Caller]:
+        challenge = 'Basic realm="groupclinic-icb"' if browser else "Bearer"
+
+        def caller(
+            bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+            basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
+        ) -> Caller:
+            token = bearer.credentials if bearer else basic.password if basic else None
+            if not token:
+                raise HTTPException(401, "Missing token: send Authorization: Bearer <token>",
+                                    headers={"WWW-Authenticate": challenge})
+            found = caller_for(engine, token)
+            if found is None:
+                raise HTTPException(401, "Unknown token", headers={"WWW-Authenticate": challenge})
+            return found
+
+        return caller
+
+    api_caller = authenticate(browser=False)
+    browser_caller = authenticate(browser=True)
+
+    def sending_practice(caller: Annotated[Caller, Depends(api_caller)]) -> Caller:
+        if caller.kind != "practice" or caller.practice is None:
+            raise HTTPException(403, "Only a practice token may send events")
+        wait = limiter.wait_needed(caller.practice)
+        if wait is not None:
+            raise HTTPException(
+                429, f"Too many requests from this practice; retry in {wait} s",
+                headers={"Retry-After": str(wait)},
+            )
+        return caller
+
+    errors = {
+        code: {"model": ProblemDetail, "description": text}
+        for code, text in {
+            401: "Missing or unknown token",
+            403: "Token does not belong to the body's practice",
+            409: "protocol_version not supported",
+            413: f"More than {MAX_EVENTS_PER_BATCH} events",
+            429: "Rate limit exceeded; see the Retry-After header",
+        }.items()
+    }
+
+    @app.get("/v1/health", response_model=Health, tags=["protocol"])
+    def health() -> Health:
+        """Liveness and the protocol versions this server speaks. No token needed."""
+        return Health(
+            status="ok",
+            protocol_versions=list(SUPPORTED_PROTOCOL_VERSIONS),
+            time=dt.datetime.now(dt.UTC),
+        )
+
+    @app.post("/v1/events", response_model=BatchResult, responses=errors, tags=["protocol"])
+    def post_events(
+        batch: EventBatch, caller: Annotated[Caller, Depends(sending_practice)]
+    ) -> BatchResult:
+        """Store a batch of monitoring events; see the results' statuses above."""
+        if batch.protocol_version not in SUPPORTED_PROTOCOL_VERSIONS:
+            raise HTTPException(
+                409,
+                f"protocol_version {batch.protocol_version} is not supported; this server "
+                f"speaks {list(SUPPORTED_PROTOCOL_VERSIONS)}",
+            )
+        if batch.practice != caller.practice:
+            raise HTTPException(403, f"This token may only send events for {caller.practice}")
+        if len(batch.events) > MAX_EVENTS_PER_BATCH:
+            raise HTTPException(
+                413, f"events: {len(batch.events)} is more than {MAX_EVENTS_PER_BATCH} a batch"
+            )
+        return BatchResult(results=receive(engine, batch.practice, batch.events))
+
+    def scope(caller: Caller, practice: str | None) -> str | None:
+        """Practices see only themselves; analysts see everyone."""
+        if caller.kind == "analyst":
+            return practice
+        if practice and practice != caller.practice:
+            raise HTTPException(403, f"This token may only read {caller.practice}")
+        return caller.practice
+
+    def report(caller: Caller, practice: str | None, programme: str | None) -> AggregateReport:
+        return build_report(
+            engine, scope(caller, practice), programme, settings.suppression_threshold
+        )
+
+    Practice = Annotated[str | None, Query(description="ODS code; default all you may read")]
+    Programme = Annotated[str | None, Query(description="Programme key, e.g. type2_diabetes")]
+
+    @app.get("/v1/aggregates", response_model=AggregateReport, tags=["aggregates"],
+             responses={k: errors[k] for k in (401, 403)})
+    def aggregates(
+        caller: Annotated[Caller, Depends(api_caller)],
+        practice: Practice = None,
+        programme: Programme = None,
+    ) -> AggregateReport:
+        """Per practice and programme; counts below the threshold are null, suppressed=true."""
+        return report(caller, practice, programme)
+
+    @app.get("/v1/aggregates.csv", response_class=Response, tags=["aggregates"],
+             responses={200: {"content": {"text/csv": {}}}, 401: errors[401], 403: errors[403]})
+    def aggregates_csv(
+        caller: Annotated[Caller, Depends(browser_caller)],
+        practice: Practice = None,
+        programme: Programme = None,
+    ) -> Response:
+        """The same figures in long form: one figure a row."""
+        return Response(
+            report_csv(report(caller, practice, programme)),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="groupclinic-aggregates.csv"'},
+        )
+
+    @app.get("/dashboard", response_class=HTMLResponse, tags=["aggregates"])
+    def dashboard(
+        caller: Annotated[Caller, Depends(browser_caller)],
+        practice: Practice = None,
+        programme: Programme = None,
+    ) -> HTMLResponse:
+        """A readable page with bar charts and table alternatives; no scripts."""
+        page = render_dashboard(report(caller, practice, programme), practice_names(engine))
+        return HTMLResponse(page)
+
+    return app

@@ -1,0 +1,88 @@
+"""`groupclinic-icb`: run the service and manage who may use it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from icb_service.aggregates import DEFAULT_SUPPRESSION_THRESHOLD
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="groupclinic-icb", description="The reference ICB monitoring service."
+    )
+    parser.add_argument("--db", help="database URL (default: DATABASE_URL or a local SQLite file)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--db", dest="serve_db", help="database URL")
+    serve.add_argument("--rate-per-minute", type=float, default=None,
+                       help="requests a minute per practice; 0 = no limit (default)")
+    serve.add_argument("--suppress-below", type=int, default=None,
+                       help=f"suppress counts below this (default {DEFAULT_SUPPRESSION_THRESHOLD})")
+
+    practice = commands.add_parser("add-practice", help="register a practice; prints its token")
+    practice.add_argument("ods_code")
+    practice.add_argument("--name", default="")
+
+    analyst = commands.add_parser("add-analyst", help="prints a token that reads all practices")
+    analyst.add_argument("name")
+
+    aggregates = commands.add_parser("aggregates", help="print the aggregate figures as JSON")
+    aggregates.add_argument("--practice")
+    aggregates.add_argument("--programme")
+    aggregates.add_argument("--suppress-below", type=int, default=None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except (ValueError, SQLAlchemyError, OSError) as error:
+        # One line, no traceback: these are operator mistakes (bad URL, bad code, no database).
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"groupclinic-icb: {message}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    # Imported late so `--help` works even where a database driver is missing.
+    from icb_service import accounts
+    from icb_service.aggregates import build_report
+    from icb_service.app import Settings
+    from icb_service.db import open_database
+
+    settings = Settings.from_env()
+    url = getattr(args, "serve_db", None) or args.db or settings.database_url
+    if getattr(args, "suppress_below", None) is not None:
+        settings.suppression_threshold = args.suppress_below
+    engine = open_database(url)
+
+    if args.command == "serve":
+        import uvicorn
+
+        from icb_service.app import create_app
+
+        if args.rate_per_minute is not None:
+            settings.rate_per_minute = args.rate_per_minute
+        uvicorn.run(create_app(settings, engine), host=args.host, port=args.port)
+    elif args.command == "add-practice":
+        print(accounts.add_practice(engine, args.ods_code, args.name))
+    elif args.command == "add-analyst":
+        print(accounts.add_analyst(engine, args.name))
+    elif args.command == "aggregates":
+        report = build_report(engine, args.practice, args.programme,
+                              settings.suppression_threshold)
+        print(report.model_dump_json(indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

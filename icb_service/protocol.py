@@ -1,0 +1,363 @@
+"""The monitoring protocol, version 1: what a practice's laptop may send to the ICB service.
+
+Pydantic only (no FastAPI, no database, no desktop code) so the desktop's sync client and the
+service validate events with the same models. The payload models forbid unknown fields: that is
+what stops a name or an NHS number from being slipped into the dataset by mistake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import math
+import re
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import (
+    UUID4,
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+
+PROTOCOL_VERSION = 1
+SUPPORTED_PROTOCOL_VERSIONS: tuple[int, ...] = (1,)
+MAX_EVENTS_PER_BATCH = 500
+
+# The catalogue's measurement keys, agreed across the project (see resources/catalogue.toml).
+MEASURES = (
+    "systolic_bp", "diastolic_bp", "pulse", "weight", "height", "bmi", "waist", "hba1c",
+    "total_cholesterol", "hdl", "egfr", "creatinine", "spo2", "grip_strength", "activity_minutes",
+)
+AGE_BANDS = ("18-39", "40-49", "50-59", "60-69", "70-79", "80+", "unknown")
+
+Measure = Literal[
+    "systolic_bp", "diastolic_bp", "pulse", "weight", "height", "bmi", "waist", "hba1c",
+    "total_cholesterol", "hdl", "egfr", "creatinine", "spo2", "grip_strength", "activity_minutes",
+]
+AgeBand = Literal["18-39", "40-49", "50-59", "60-69", "70-79", "80+", "unknown"]
+Sex = Literal["female", "male", "other", "unknown"]
+AttendanceStatus = Literal[
+    "invited", "attended", "late", "did_not_attend", "cancelled", "drop_in"
+]
+# NHS Data Dictionary ethnic category, top-level groups only: finer categories could identify.
+EthnicGroup = Literal["white", "mixed", "asian", "black", "other", "not_stated"]
+ImdQuintile = Literal["1", "2", "3", "4", "5", "not_stated"]
+YesNo = Literal["yes", "no", "not_stated"]
+SessionMode = Literal["face_to_face", "video"]
+SessionStatus = Literal["planned", "running", "finished", "cancelled"]
+StaffRole = Literal["facilitator", "clinician"]
+MeasurementSource = Literal["in_session", "self_reported", "gp_record"]
+TargetStatus = Literal["on_target", "close", "off_target", "no_target"]
+Instrument = Literal["swemwbs", "confidence", "activity", "pam"]
+GoalOutcome = Literal["achieved", "partly", "not_yet", "changed"]
+ExperienceResponse = Literal["very_good", "good", "neither", "poor", "very_poor", "dont_know"]
+ResourceKind = Literal[
+    "social_prescribing", "physical_activity", "weight_management", "education_programme",
+    "mental_health", "smoking_cessation", "carer_support", "money_advice", "other",
+]
+
+_SUBJECT = re.compile(r"[0-9a-f]{64}")
+# Ten digits in a row, or 3-3-4 with spaces or hyphens: how NHS numbers are written down.
+_NHS_NUMBER_LIKE = re.compile(r"\d{3}[ -]?\d{3}[ -]?\d{4}")
+_IDENTIFIER_FIELDS = {"subject", "session_uid", "goal_uid"}
+
+
+def _check_subject(value: str) -> str:
+    if not _SUBJECT.fullmatch(value):
+        raise ValueError(
+            "must be 64 lowercase hexadecimal characters (the keyed hash of the NHS number)"
+        )
+    return value
+
+
+def _check_iso_instant(value: Any) -> Any:
+    # Pydantic would read a bare number as Unix time; the protocol says ISO 8601 only.
+    if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}T", value):
+        raise ValueError("must be ISO 8601 with a time zone, e.g. 2025-01-10T10:00:00Z")
+    if not isinstance(value, str | dt.datetime):
+        raise ValueError("must be an ISO 8601 date and time string")
+    return value
+
+
+Subject = Annotated[str, AfterValidator(_check_subject)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_check_iso_instant)]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+Minutes = Annotated[int, Field(ge=0, le=600)]
+# Units are short catalogue strings such as "mmHg", "mmol/mol", "kg/m2", "min/week".
+Unit = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 /%.\[\]^()*-]{1,20}$")]
+Amount = Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]
+Change = Annotated[float, Field(ge=-100_000, le=100_000, allow_inf_nan=False)]
+OdsCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,10}$")]
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SessionPayload(_Payload):
+    """A group clinic session in a programme's series; re-sent whenever it changes."""
+
+    session_uid: UUID
+    programme_key: Key
+    programme_version: int = Field(ge=1, le=10_000)
+    date: dt.date
+    mode: SessionMode
+    status: SessionStatus
+    planned_phase_minutes: dict[Key, Minutes]
+    actual_phase_minutes: dict[Key, Minutes] | None = None
+    staff_roles_present: list[StaffRole] = Field(default_factory=list, max_length=2)
+    session_number: int = Field(ge=1, le=10_000)
+
+
+class AttendancePayload(_Payload):
+    """One person's attendance at one session; the latest event for the pair wins."""
+
+    session_uid: UUID
+    subject: Subject
+    age_band: AgeBand
+    sex: Sex
+    status: AttendanceStatus
+    carer_present: bool
+    ethnic_group: EthnicGroup = "not_stated"
+    imd_quintile: ImdQuintile = "not_stated"
+    interpreter_needed: YesNo = "not_stated"
+    is_carer: YesNo = "not_stated"
+
+
+class MeasurementPayload(_Payload):
+    """One measurement; a date only (never a time) so it cannot be matched to a visit log."""
+
+    session_uid: UUID | None = None
+    subject: Subject
+    measure: Measure
+    value: Amount
+    unit: Unit
+    taken_on: dt.date
+    source: MeasurementSource
+    change_since_previous: Change | None = None
+    status: TargetStatus
+
+
+class QuestionnairePayload(_Payload):
+    """A questionnaire score; the answers themselves never leave the laptop."""
+
+    session_uid: UUID
+    subject: Subject
+    instrument: Instrument
+    score: Change
+    raw: Change | None = None
+
+
+class GoalPayload(_Payload):
+    """A goal's confidence and outcome. The goal's words stay on the laptop."""
+
+    session_uid: UUID
+    subject: Subject
+    goal_uid: UUID
+    confidence: int = Field(ge=0, le=10)
+    outcome: GoalOutcome | None = None
+
+
+class ExperiencePayload(_Payload):
+    """An anonymous Friends-and-Family-style answer: deliberately no subject."""
+
+    session_uid: UUID
+    response: ExperienceResponse
+
+
+class SignpostingPayload(_Payload):
+    """Someone was pointed to a kind of support; which organisation is not sent."""
+
+    session_uid: UUID
+    subject: Subject
+    resource_kind: ResourceKind
+
+
+# (event type, schema version) -> the model its payload must satisfy.
+PAYLOAD_SCHEMAS: dict[tuple[str, int], type[_Payload]] = {
+    ("session", 1): SessionPayload,
+    ("attendance", 1): AttendancePayload,
+    ("measurement", 1): MeasurementPayload,
+    ("questionnaire", 1): QuestionnairePayload,
+    ("goal", 1): GoalPayload,
+    ("experience", 1): ExperiencePayload,
+    ("signposting", 1): SignpostingPayload,
+}
+EVENT_TYPES = tuple(sorted({event_type for event_type, _ in PAYLOAD_SCHEMAS}))
+
+
+class Event(BaseModel):
+    """One monitoring event as the laptop's outbox sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: UUID4 = Field(description="Chosen by the laptop; the server stores each id once.")
+    seq: int = Field(ge=1, le=2**63 - 1, description="Monotonic per practice client.")
+    type: str = Field(min_length=1, max_length=40, examples=["attendance"])
+    schema_version: int = Field(ge=1, le=10_000)
+    occurred_at: Instant = Field(description="When the change happened, in UTC.")
+    payload: dict[str, Any]
+
+
+class EventBatch(BaseModel):
+    """The body of POST /v1/events."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    protocol_version: int = Field(description="Must be one of the server's protocol_versions.")
+    practice: OdsCode = Field(description="The practice's ODS code, e.g. Y99999.")
+    events: list[Event] = Field(
+        min_length=1, description=f"1 to {MAX_EVENTS_PER_BATCH} events; more is refused with 413."
+    )
+
+
+class EventResult(BaseModel):
+    id: str
+    status: Literal["stored", "duplicate", "rejected"]
+    reason: str | None = None
+
+
+class BatchResult(BaseModel):
+    """One result per event, in the order sent."""
+
+    results: list[EventResult]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    protocol_versions: list[int]
+    time: dt.datetime
+
+
+class ProblemDetail(BaseModel):
+    """Error body for 401, 403, 409, 413, 429 (FastAPI's usual shape)."""
+
+    detail: str
+
+
+def payload_problem(event_type: str, schema_version: int, payload: dict[str, Any]) -> str | None:
+    """Why this payload must be rejected, naming the field; None when it is acceptable."""
+    schema = PAYLOAD_SCHEMAS.get((event_type, schema_version))
+    if schema is None:
+        if event_type not in EVENT_TYPES:
+            return f"type: unknown event type {event_type!r}"
+        return f"schema_version: {event_type} schema version {schema_version} is not supported"
+    identifying = _identifier_like(payload, "payload")
+    if identifying:
+        return identifying
+    try:
+        # JSON + strict: a number sent as a string, or "yes" for a bool, is refused, not guessed.
+        schema.model_validate_json(json.dumps(payload), strict=True)
+    except ValidationError as error:
+        return _describe(error, event_type)
+    except ValueError:
+        return "payload: not valid JSON"
+    return None
+
+
+def validated_payload(event_type: str, schema_version: int, payload: dict[str, Any]) -> _Payload:
+    """The payload parsed by its schema; call payload_problem first."""
+    schema = PAYLOAD_SCHEMAS[(event_type, schema_version)]
+    return schema.model_validate_json(json.dumps(payload), strict=True)
+
+
+def _identifier_like(value: Any, where: str) -> str | None:
+    """Find anything that looks like an NHS number, wherever it is hidden in the payload."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{where}.{key}"
+            if isinstance(key, str) and _NHS_NUMBER_LIKE.search(key):
+                return f"{where}: a field name looks like an NHS number; identifiers are never sent"
+            if key in _IDENTIFIER_FIELDS and _is_pseudonymous(item):
+                continue  # a well-formed hash or UUID may contain digit runs by chance
+            found = _identifier_like(item, here)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _identifier_like(item, f"{where}[{index}]")
+            if found:
+                return found
+    elif isinstance(value, str):
+        if _NHS_NUMBER_LIKE.search(value):
+            return f"{where}: looks like an NHS number (10 digits); identifiers are never sent"
+    elif isinstance(value, bool):
+        return None
+    elif isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"{where}: must be a finite number"
+        if 1_000_000_000 <= abs(value) < 10_000_000_000:
+            return f"{where}: looks like an NHS number (10 digits); identifiers are never sent"
+    return None
+
+
+def _is_pseudonymous(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    if _SUBJECT.fullmatch(value):
+        return True
+    try:
+        return str(UUID(value)) == value.lower()
+    except ValueError:
+        return False
+
+
+def _describe(error: ValidationError, event_type: str) -> str:
+    """A short reason naming each bad field; never echoes the value that was sent."""
+    parts = []
+    for item in error.errors(include_input=False)[:3]:
+        field = ".".join(["payload", *(str(part) for part in item["loc"])])
+        if item["type"] == "extra_forbidden":
+            message = f"unexpected field (not part of the {event_type} schema)"
+        elif item["type"] == "missing":
+            message = "required field is missing"
+        else:
+            message = str(item["msg"]).removeprefix("Value error, ")
+        parts.append(f"{field}: {message}")
+    return "; ".join(parts)
+
+
+def age_band(age: int | None) -> AgeBand:
+    """The dataset's age band; under 18s fall in "unknown" because the programmes are adult."""
+    if age is None or age < 18:
+        return "unknown"
+    for upper, band in ((39, "18-39"), (49, "40-49"), (59, "50-59"), (69, "60-69"), (79, "70-79")):
+        if age <= upper:
+            return band  # type: ignore[return-value]
+    return "80+"
+
+
+def subject_id(nhs_number: str, practice_key: bytes) -> str:
+    """The pseudonymous subject: HMAC-SHA256 of the NHS number's ten digits, keyed per practice.
+
+    The key never leaves the laptop, so the ICB cannot reverse the hash by trying every number.
+    """
+    digits = re.sub(r"[\s-]", "", nhs_number)
+    if not re.fullmatch(r"\d{10}", digits):
+        raise ValueError("NHS number: must be 10 digits")
+    if len(practice_key) < 32:
+        raise ValueError("pseudonymisation key: must be at least 32 bytes")
+    return hmac.new(practice_key, digits.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def content_fingerprint(
+    event_type: str, schema_version: int, occurred_at: dt.datetime, payload: dict[str, Any]
+) -> str:
+    """SHA-256 of an event's content, to tell a retry (same) from a conflict (different).
+
+    seq is left out on purpose: it is transport order, and a client may renumber on resend.
+    """
+    instant = occurred_at.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
+    canonical = json.dumps(
+        [event_type, schema_version, instant, payload], sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,118 @@
+"""The payload rules the laptop and the service share: nothing identifying gets through."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from icb_service.protocol import (
+    PAYLOAD_SCHEMAS,
+    age_band,
+    payload_problem,
+    subject_id,
+)
+from tests.icb_service import events as ev
+
+S = str(uuid.uuid4())
+VALID = {
+    "session": ev.session(S, "2025-01-10"),
+    "attendance": ev.attendance(S, "a", ethnic_group="asian", imd_quintile="2"),
+    "measurement": ev.measurement("a", "hba1c", 53, "2025-01-10", "close", S),
+    "questionnaire": ev.questionnaire(S, "a", "swemwbs", 23.21),
+    "goal": ev.goal(S, "a", str(uuid.uuid4()), None),
+    "experience": ev.experience(S, "very_good"),
+    "signposting": {"session_uid": S, "subject": ev.subject("a"),
+                    "resource_kind": "social_prescribing"},
+}
+
+
+def test_every_event_type_has_a_valid_example() -> None:
+    assert {t for t, _ in PAYLOAD_SCHEMAS} == set(VALID)
+    for event_type, payload in VALID.items():
+        assert payload_problem(event_type, 1, payload) is None, event_type
+
+
+def test_a_name_in_an_extra_field_is_refused_and_named() -> None:
+    payload = {**VALID["attendance"], "patient_name": "Mary Smith"}
+    reason = payload_problem("attendance", 1, payload)
+    assert reason is not None and "payload.patient_name" in reason and "unexpected" in reason
+    assert "Mary" not in reason  # the reason never repeats what was sent
+
+
+def test_experience_is_anonymous() -> None:
+    reason = payload_problem("experience", 1, {**VALID["experience"], "subject": ev.subject("a")})
+    assert reason is not None and "payload.subject" in reason
+
+
+@pytest.mark.parametrize("bad", ["9434765919", "A" * 64, "abc", ev.subject("a")[:63]])
+def test_subject_must_be_a_64_hex_hash(bad: str) -> None:
+    reason = payload_problem("attendance", 1, {**VALID["attendance"], "subject": bad})
+    assert reason is not None and reason.startswith("payload.subject")
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("unit", "9434765919"), ("unit", "943 476 5919"), ("unit", "943-476-5919"),
+     ("value", 9434765919)],
+)
+def test_anything_like_an_nhs_number_is_refused(field: str, value: object) -> None:
+    reason = payload_problem("measurement", 1, {**VALID["measurement"], field: value})
+    assert reason == (
+        f"payload.{field}: looks like an NHS number (10 digits); identifiers are never sent"
+    )
+
+
+def test_an_nhs_number_hidden_in_a_phase_name_is_refused() -> None:
+    payload = {**VALID["session"], "planned_phase_minutes": {"9434765919": 10}}
+    assert "NHS number" in (payload_problem("session", 1, payload) or "")
+
+
+def test_a_hash_that_happens_to_contain_ten_digits_is_accepted() -> None:
+    digits_inside = "1234567890" + "ab" * 27
+    payload = {**VALID["attendance"], "subject": digits_inside}
+    assert payload_problem("attendance", 1, payload) is None
+
+
+def test_types_are_not_guessed() -> None:
+    reason = payload_problem("attendance", 1, {**VALID["attendance"], "carer_present": "yes"})
+    assert reason is not None and "payload.carer_present" in reason
+    reason = payload_problem("goal", 1, {**VALID["goal"], "confidence": 11})
+    assert reason is not None and "payload.confidence" in reason
+
+
+def test_unknown_type_and_schema_version_are_named() -> None:
+    assert payload_problem("diagnosis", 1, {}) == "type: unknown event type 'diagnosis'"
+    assert "schema_version" in (payload_problem("goal", 2, VALID["goal"]) or "")
+
+
+def test_measurement_is_a_catalogue_key_with_a_date_only() -> None:
+    assert "payload.measure" in (
+        payload_problem("measurement", 1, {**VALID["measurement"], "measure": "mood"}) or ""
+    )
+    assert "payload.taken_on" in (
+        payload_problem(
+            "measurement", 1, {**VALID["measurement"], "taken_on": "2025-01-10T09:30:00"}
+        ) or ""
+    )
+
+
+@pytest.mark.parametrize(
+    "age, band",
+    [(None, "unknown"), (17, "unknown"), (18, "18-39"), (39, "18-39"), (40, "40-49"),
+     (79, "70-79"), (80, "80+"), (101, "80+")],
+)
+def test_age_bands(age: int | None, band: str) -> None:
+    assert age_band(age) == band
+
+
+def test_subject_id_is_keyed_and_ignores_spacing() -> None:
+    key = b"k" * 32
+    first = subject_id("943 476 5919", key)
+    assert first == subject_id("9434765919", key)
+    assert first != subject_id("9434765919", b"j" * 32)
+    assert len(first) == 64 and payload_problem(
+        "attendance", 1, {**VALID["attendance"], "subject": first}
+    ) is None
+    with pytest.raises(ValueError, match="NHS number"):
+        subject_id("12345", key)
