@@ -4,11 +4,14 @@ With no command it starts the app. Every failure is one clear line and a non-zer
 """
 
 import argparse
+import importlib
 import logging
+import pkgutil
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.errors import ClinicError
@@ -17,9 +20,9 @@ log = logging.getLogger(__name__)
 
 
 def _open(args: argparse.Namespace, *, create: bool = False):  # type: ignore[no-untyped-def]
-    from groupclinic_desktop.core.clinic import Clinic
+    from groupclinic_desktop.commands import open_store
 
-    return Clinic.open(args.data_dir, create=create)
+    return open_store(args, create=create)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -33,8 +36,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         elif practice.is_demo:
             print(f"The demo practice is already in {clinic.location.data_dir}")
         else:
-            print(f"error: {clinic.location.data_dir} holds a real practice; the demo was not "
-                  "added. Use another --data-dir.", file=sys.stderr)
+            print(
+                f"error: {clinic.location.data_dir} holds a real practice; the demo was not "
+                "added. Use another --data-dir.",
+                file=sys.stderr,
+            )
             return 1
     print("Demo sign-in PINs (demo only):")
     for person in DEMO_STAFF:
@@ -60,9 +66,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from groupclinic_desktop.core.clinic import SYSTEM
+    from groupclinic_desktop.commands import cli_actor
 
-    with _open(args) as clinic, clinic.acting_as(SYSTEM):
+    with _open(args) as clinic, clinic.acting_as(cli_actor()):
         kept = clinic.restore(Path(args.file))
     print(f"Restored from {args.file}. The store as it was is kept in {kept}.")
     return 0
@@ -74,32 +80,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_app(args.data_dir)
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "run": cmd_run,
-    "demo": cmd_demo,
-    "check": cmd_check,
-    "backup": cmd_backup,
-    "restore": cmd_restore,
-}
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="groupclinic", description="GroupClinic Desktop: run NHS group clinics."
     )
     parser.add_argument("--version", action="version", version=f"GroupClinic {__version__}")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="folder of the practice store (default: the user data folder)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="folder of the practice store (default: the user data folder)",
+    )
     parser.add_argument("--debug", action="store_true", help="log at DEBUG level")
+    parser.set_defaults(handler=cmd_run)
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="start the app (the default)")
-    sub.add_parser("demo", help="create the demo practice and print its PINs")
-    sub.add_parser("check", help="check the store's integrity, schema and audit trail")
+    sub.add_parser("run", help="start the app (the default)").set_defaults(handler=cmd_run)
+    sub.add_parser("demo", help="create the demo practice and print its PINs").set_defaults(
+        handler=cmd_demo
+    )
+    sub.add_parser(
+        "check", help="check the store's integrity, schema and audit trail"
+    ).set_defaults(handler=cmd_check)
     backup = sub.add_parser("backup", help="write a checked, encrypted copy of the store")
     backup.add_argument("--to", help="file to write (default: the backups folder)")
+    backup.set_defaults(handler=cmd_backup)
     restore = sub.add_parser("restore", help="replace the store with a checked backup")
     restore.add_argument("file", help="backup file made by `groupclinic backup`")
+    restore.set_defaults(handler=cmd_restore)
+    for module in _command_modules():
+        module.register(sub)
     return parser
+
+
+def _command_modules() -> list[ModuleType]:
+    import groupclinic_desktop.commands as package
+
+    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__))
+    return [importlib.import_module(f"{package.__name__}.{name}") for name in names]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup_logging(logging.DEBUG if args.debug else logging.INFO)
     except OSError:
         pass  # a read-only home must not stop the app; it just runs without a log file
-    handler = COMMANDS[args.command or "run"]
+    handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
     except ClinicError as exc:
@@ -122,10 +139,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
         # The type and the code path only: an exception's message may quote patient data.
-        log.error("unexpected %s in command %s:\n%s", type(exc).__name__, args.command,
-                  "".join(traceback.format_tb(exc.__traceback__)))
-        print(f"error: unexpected {type(exc).__name__}; details are in the log file.",
-              file=sys.stderr)
+        log.error(
+            "unexpected %s in command %s:\n%s",
+            type(exc).__name__,
+            args.command,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
+        print(
+            f"error: unexpected {type(exc).__name__}; details are in the log file.", file=sys.stderr
+        )
         return 2
 
 

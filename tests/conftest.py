@@ -87,8 +87,9 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 
 @pytest.fixture
-def demo_dir(demo_template: tuple[Path, str], tmp_path: Path,
-             monkeypatch: pytest.MonkeyPatch) -> Path:
+def demo_dir(
+    demo_template: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """A fresh copy of the demo practice's store; its key is in GROUPCLINIC_DB_KEY."""
     import shutil
 

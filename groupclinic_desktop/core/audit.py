@@ -95,10 +95,17 @@ def verify(s: Session) -> list[ChainProblem]:
     for entry in s.exec(select(AuditEntry).order_by(col(AuditEntry.id))):
         assert entry.id is not None
         if entry.id != previous_id + 1:
-            return [ChainProblem(entry.id, f"entries {previous_id + 1}..{entry.id - 1} are missing")]
+            return [
+                ChainProblem(entry.id, f"entries {previous_id + 1}..{entry.id - 1} are missing")
+            ]
         if entry.prev_hash != expected_prev:
-            return [ChainProblem(entry.id, "does not follow the entry before it (reordered or "
-                                 "an entry before it was removed or changed)")]
+            return [
+                ChainProblem(
+                    entry.id,
+                    "does not follow the entry before it (reordered or "
+                    "an entry before it was removed or changed)",
+                )
+            ]
         if _digest(entry) != entry.hash:
             return [ChainProblem(entry.id, "its contents were changed after it was written")]
         expected_prev = entry.hash

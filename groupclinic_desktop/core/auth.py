@@ -13,9 +13,7 @@ MIN_PIN_LENGTH = 4
 
 def hash_pin(pin: str) -> str:
     if len(pin) < MIN_PIN_LENGTH:
-        raise InvalidInput(
-            f"PIN: must have at least {MIN_PIN_LENGTH} characters.", field="PIN"
-        )
+        raise InvalidInput(f"PIN: must have at least {MIN_PIN_LENGTH} characters.", field="PIN")
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(pin.encode("utf-8"), salt=salt, n=N, r=R, p=P)
     return f"scrypt${N}${R}${P}${salt.hex()}${digest.hex()}"

@@ -156,8 +156,9 @@ class Target:
             high = max(candidates)
         if low is not None and self.above_if_female is not None and _is_female(sex):
             low = self.above_if_female
-        return Threshold(low=low, high=high, inclusive=self.inclusive,
-                         close_margin=self.close_margin)
+        return Threshold(
+            low=low, high=high, inclusive=self.inclusive, close_margin=self.close_margin
+        )
 
 
 @dataclass(frozen=True)
@@ -315,8 +316,10 @@ def _personal_threshold(
 ) -> Threshold | None:
     if personal is None or isinstance(personal, Threshold):
         return personal
-    if isinstance(personal, bool) or not isinstance(personal, int | float) or not math.isfinite(
-        personal
+    if (
+        isinstance(personal, bool)
+        or not isinstance(personal, int | float)
+        or not math.isfinite(personal)
     ):
         raise InvalidInput(f"{mtype.label}: a personal target must be a number", field=mtype.label)
     if mtype.target is None or mtype.target.direction == "range":
@@ -348,17 +351,48 @@ def _with_unit(text: str, unit: str) -> str:
 # --- reading the TOML -------------------------------------------------------------------------
 
 _MEASUREMENT_FIELDS = {
-    "label", "snomed_code", "snomed_term", "snomed_confirmed", "snomed_source", "snomed_also_used",
-    "loinc", "unit", "ucum", "decimals", "hard_min", "hard_max", "warn_min", "warn_max",
-    "warn_low_label", "warn_high_label", "limits_source", "better", "derived", "derived_from",
-    "target", "stale_after_days", "stale_reason",
+    "label",
+    "snomed_code",
+    "snomed_term",
+    "snomed_confirmed",
+    "snomed_source",
+    "snomed_also_used",
+    "loinc",
+    "unit",
+    "ucum",
+    "decimals",
+    "hard_min",
+    "hard_max",
+    "warn_min",
+    "warn_max",
+    "warn_low_label",
+    "warn_high_label",
+    "limits_source",
+    "better",
+    "derived",
+    "derived_from",
+    "target",
+    "stale_after_days",
+    "stale_reason",
 }
 _TARGET_FIELDS = {
-    "below", "above", "inclusive", "close_margin", "source", "below_if_hypo_risk",
-    "older_from_age", "below_if_older", "above_if_female",
+    "below",
+    "above",
+    "inclusive",
+    "close_margin",
+    "source",
+    "below_if_hypo_risk",
+    "older_from_age",
+    "below_if_older",
+    "above_if_female",
 }
 _PANEL_FIELDS = {
-    "label", "snomed_code", "snomed_term", "snomed_confirmed", "snomed_source", "loinc",
+    "label",
+    "snomed_code",
+    "snomed_term",
+    "snomed_confirmed",
+    "snomed_source",
+    "loinc",
     "components",
 }
 _BETTER = {"lower", "higher", "in_range", "neither"}
@@ -482,9 +516,11 @@ def _measurement(key: str, table: dict[str, Any]) -> MeasurementType:
     if better not in _BETTER:
         raise CatalogueError(f"{where}.better: must be one of {', '.join(sorted(_BETTER))}")
     target_table = table.get("target")
-    target = _target(f"{where}.target", _table(target_table, f"{where}.target")) if (
-        target_table is not None
-    ) else None
+    target = (
+        _target(f"{where}.target", _table(target_table, f"{where}.target"))
+        if (target_table is not None)
+        else None
+    )
     return MeasurementType(
         key=key,
         label=entry.required_text("label"),
@@ -522,7 +558,10 @@ def _target(where: str, table: dict[str, Any]) -> Target:
     if below is not None and above is not None and above > below:
         raise CatalogueError(f"{where}: above must not be higher than below")
     direction: Direction = (
-        "range" if below is not None and above is not None else "below" if below is not None
+        "range"
+        if below is not None and above is not None
+        else "below"
+        if below is not None
         else "above"
     )
     older_from_age = entry.number("older_from_age", required=False)

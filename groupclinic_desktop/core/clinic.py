@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from groupclinic_desktop.core import audit, auth, outbox, store, validation
@@ -127,6 +127,12 @@ class Clinic:
                         key,
                     )
                 store.upgrade(engine)
+        except DatabaseError:
+            engine.dispose()
+            raise StoreError(
+                f"The store at {location.db_path} is damaged and cannot be read. Restore the "
+                "latest backup (groupclinic restore FILE); nothing was changed."
+            ) from None
         except Exception:
             engine.dispose()
             raise
@@ -174,8 +180,12 @@ class Clinic:
                     user.failed_sign_ins = 0
                 s.add(user)
                 audit.append(
-                    s, user_id=user.id, user_name=user.name, action="sign_in_failed",
-                    entity="staff_user", entity_id=user.id,
+                    s,
+                    user_id=user.id,
+                    user_name=user.name,
+                    action="sign_in_failed",
+                    entity="staff_user",
+                    entity_id=user.id,
                 )
                 # Commit the failure count even though we refuse: raise after the block.
                 failed = True
@@ -184,8 +194,12 @@ class Clinic:
                 user.locked_until = None
                 s.add(user)
                 audit.append(
-                    s, user_id=user.id, user_name=user.name, action="sign_in",
-                    entity="staff_user", entity_id=user.id,
+                    s,
+                    user_id=user.id,
+                    user_name=user.name,
+                    action="sign_in",
+                    entity="staff_user",
+                    entity_id=user.id,
                 )
                 failed = False
             actor = Actor(user.id, user.name, user.role)
@@ -274,8 +288,9 @@ class Clinic:
         with self._write() as s:
             if s.exec(select(Practice)).first() is not None:
                 raise InvalidInput("This store already holds a practice.")
-            practice = Practice(ods_code=ods_code, name=_required(name, "Practice name"),
-                                is_demo=is_demo)
+            practice = Practice(
+                ods_code=ods_code, name=_required(name, "Practice name"), is_demo=is_demo
+            )
             s.add(practice)
             self._audit(s, actor, "create", practice)
         return practice
@@ -290,8 +305,9 @@ class Clinic:
     def add_staff(self, name: str, role: Role, pin: str) -> StaffUser:
         actor = self._require(Permission.MANAGE_USERS)
         with self._write() as s:
-            user = StaffUser(name=_required(name, "Name"), role=Role(role),
-                             pin_hash=auth.hash_pin(pin))
+            user = StaffUser(
+                name=_required(name, "Name"), role=Role(role), pin_hash=auth.hash_pin(pin)
+            )
             s.add(user)
             self._audit(s, actor, "create", user)
         return user
@@ -322,7 +338,10 @@ class Clinic:
         return programme
 
     def sessions(
-        self, *, day: date | None = None, since: date | None = None,
+        self,
+        *,
+        day: date | None = None,
+        since: date | None = None,
         status: SessionStatus | None = None,
     ) -> list[ClinicSession]:
         with self._read() as s:
@@ -433,8 +452,9 @@ class Clinic:
         with self._write() as s:
             row = _get_in(s, ClinicSession, session_id, "session")
             if row.status != SessionStatus.RUNNING:
-                raise InvalidInput(f"This session is {row.status.value}; only a running one "
-                                   "can be finished.")
+                raise InvalidInput(
+                    f"This session is {row.status.value}; only a running one can be finished."
+                )
             before = snapshot(row)
             _close_phase(row)
             row.phase_entered_at = None
@@ -547,7 +567,11 @@ class Clinic:
         actor = self._require(Permission.PLAN)
         with self._write() as s:
             return self._set_attendance(
-                s, actor, session_id, patient_id, status=AttendanceStatus.INVITED,
+                s,
+                actor,
+                session_id,
+                patient_id,
+                status=AttendanceStatus.INVITED,
                 only_if_new=True,
             )
 
@@ -574,9 +598,13 @@ class Clinic:
         actor = self._require(Permission.CHECK_IN)
         with self._write() as s:
             return self._set_attendance(
-                s, actor, session_id, patient_id,
+                s,
+                actor,
+                session_id,
+                patient_id,
                 status=None if status is None else AttendanceStatus(status),
-                carer_present=carer_present, identity_confirmed=identity_confirmed,
+                carer_present=carer_present,
+                identity_confirmed=identity_confirmed,
                 private_place=private_place,
             )
 
@@ -608,16 +636,20 @@ class Clinic:
         if row is None:
             row = Attendance(session_id=session_id, patient_id=patient_id)
         changes = {
-            "status": status, "invitation": invitation, "carer_present": carer_present,
-            "identity_confirmed": identity_confirmed, "private_place": private_place,
+            "status": status,
+            "invitation": invitation,
+            "carer_present": carer_present,
+            "identity_confirmed": identity_confirmed,
+            "private_place": private_place,
         }
         for name, value in changes.items():
             if value is not None:
                 setattr(row, name, value)
         row.updated_at = utcnow()
         s.add(row)
-        self._audit(s, actor, "update" if before else "create", row, before=before,
-                    patient_id=patient_id)
+        self._audit(
+            s, actor, "update" if before else "create", row, before=before, patient_id=patient_id
+        )
         if status is not None or before is None:
             outbox.attendance_event(s, session, patient, row)
         return row
@@ -680,10 +712,10 @@ class Clinic:
         else:
             mtype = catalogue().get(type_key)
             if mtype.derived:
-                raise InvalidInput(f"{mtype.label} is worked out by the app, not typed in.",
-                                   field=mtype.label)
-            values = [(type_key, validation.parse_measurement(type_key, text,
-                                                              confirmed=confirmed))]
+                raise InvalidInput(
+                    f"{mtype.label} is worked out by the app, not typed in.", field=mtype.label
+                )
+            values = [(type_key, validation.parse_measurement(type_key, text, confirmed=confirmed))]
         reading_uid = str(uuid.uuid4()) if len(values) > 1 else None
         saved: list[Measurement] = []
         with self._write() as s:
@@ -693,15 +725,28 @@ class Clinic:
                 session = _get_in(s, ClinicSession, session_id, "session")
                 _refuse_if_closed(session)
             for key, value in values:
-                saved.append(self._add_measurement(
-                    s, actor, patient, session, key, value, taken, source, reading_uid, confirmed
-                ))
+                saved.append(
+                    self._add_measurement(
+                        s,
+                        actor,
+                        patient,
+                        session,
+                        key,
+                        value,
+                        taken,
+                        source,
+                        reading_uid,
+                        confirmed,
+                    )
+                )
             if type_key in ("weight", "height"):
                 bmi = self._derived_bmi(s, patient_id, saved[0])
                 if bmi is not None:
-                    saved.append(self._add_measurement(
-                        s, actor, patient, session, "bmi", bmi, taken, source, None, True
-                    ))
+                    saved.append(
+                        self._add_measurement(
+                            s, actor, patient, session, "bmi", bmi, taken, source, None, True
+                        )
+                    )
         return saved
 
     def _add_measurement(
@@ -795,7 +840,9 @@ class Clinic:
             before = snapshot(row) if row else None
             if row is None:
                 row = QuestionnaireResponse(
-                    uid=str(uuid.uuid4()), session_id=session_id, patient_id=patient_id,
+                    uid=str(uuid.uuid4()),
+                    session_id=session_id,
+                    patient_id=patient_id,
                     questionnaire_key=key,
                 )
             row.answers = audit.plain(dict(answers))
@@ -805,8 +852,14 @@ class Clinic:
             row.entered_by_id = actor.id
             row.entered_at = utcnow()
             s.add(row)
-            self._audit(s, actor, "update" if before else "create", row, before=before,
-                        patient_id=patient_id)
+            self._audit(
+                s,
+                actor,
+                "update" if before else "create",
+                row,
+                before=before,
+                patient_id=patient_id,
+            )
             outbox.questionnaire_event(s, session, patient, row)
         return row
 
@@ -832,17 +885,27 @@ class Clinic:
             return list(s.exec(query))
 
     def add_agenda_item(
-        self, session_id: int, text: str, *, topic: str | None = None,
+        self,
+        session_id: int,
+        text: str,
+        *,
+        topic: str | None = None,
         raised_by: str | None = None,
     ) -> AgendaItem:
         actor = self._require(Permission.CHECK_IN)
         with self._write() as s:
             session = _get_in(s, ClinicSession, session_id, "session")
             _refuse_if_closed(session)
-            count = len(s.exec(select(AgendaItem.id).where(
-                AgendaItem.session_id == session_id)).all())
-            row = AgendaItem(session_id=session_id, text=_required(text, "Agenda item"),
-                             topic=topic, raised_by=(raised_by or None), position=count)
+            count = len(
+                s.exec(select(AgendaItem.id).where(AgendaItem.session_id == session_id)).all()
+            )
+            row = AgendaItem(
+                session_id=session_id,
+                text=_required(text, "Agenda item"),
+                topic=topic,
+                raised_by=(raised_by or None),
+                position=count,
+            )
             s.add(row)
             self._audit(s, actor, "create", row)
         return row
@@ -890,8 +953,11 @@ class Clinic:
 
     def review(self, session_id: int, patient_id: int) -> Review | None:
         with self._read() as s:
-            return s.exec(select(Review).where(
-                Review.session_id == session_id, Review.patient_id == patient_id)).first()
+            return s.exec(
+                select(Review).where(
+                    Review.session_id == session_id, Review.patient_id == patient_id
+                )
+            ).first()
 
     def reviews(self, session_id: int) -> list[Review]:
         with self._read() as s:
@@ -931,12 +997,20 @@ class Clinic:
                 clinician = s.get(StaffUser, on_behalf_of_id)
                 if clinician is None or clinician.role != Role.CLINICIAN:
                     raise InvalidInput("On behalf of: choose a clinician.", field="On behalf of")
-            row = s.exec(select(Review).where(
-                Review.session_id == session_id, Review.patient_id == patient_id)).first()
+            row = s.exec(
+                select(Review).where(
+                    Review.session_id == session_id, Review.patient_id == patient_id
+                )
+            ).first()
             before = snapshot(row) if row else None
             if row is None:
-                row = Review(session_id=session_id, patient_id=patient_id, findings=[],
-                             medication_changes=[], actions=[])
+                row = Review(
+                    session_id=session_id,
+                    patient_id=patient_id,
+                    findings=[],
+                    medication_changes=[],
+                    actions=[],
+                )
             if notes is not None:
                 row.notes = notes
             if findings is not None:
@@ -953,15 +1027,19 @@ class Clinic:
             row.on_behalf_of_id = on_behalf_of_id
             row.updated_at = utcnow()
             s.add(row)
-            self._audit(s, actor, "update" if before else "create", row, before=before,
-                        patient_id=patient_id)
+            self._audit(
+                s,
+                actor,
+                "update" if before else "create",
+                row,
+                before=before,
+                patient_id=patient_id,
+            )
         return row
 
     # ----------------------------------------------------------------- goals
 
-    def goals(
-        self, *, session_id: int | None = None, patient_id: int | None = None
-    ) -> list[Goal]:
+    def goals(self, *, session_id: int | None = None, patient_id: int | None = None) -> list[Goal]:
         with self._read() as s:
             query = select(Goal)
             if session_id is not None:
@@ -982,32 +1060,49 @@ class Clinic:
     ) -> Goal:
         """Set (or change) the person's goal for this session."""
         actor = self._require(Permission.CHECK_IN)
-        if isinstance(confidence, bool) or not isinstance(confidence, int) or not (
-            0 <= confidence <= 10
+        if (
+            isinstance(confidence, bool)
+            or not isinstance(confidence, int)
+            or not (0 <= confidence <= 10)
         ):
-            raise InvalidInput(f"Confidence: {confidence!r} is not a whole number from 0 to 10.",
-                               field="Confidence")
+            raise InvalidInput(
+                f"Confidence: {confidence!r} is not a whole number from 0 to 10.",
+                field="Confidence",
+            )
         with self._write() as s:
             session = _get_in(s, ClinicSession, session_id, "session")
             _refuse_if_closed(session)
             patient = _get_in(s, Patient, patient_id, "patient")
             if review_date is not None and review_date < session.day:
-                raise InvalidInput("Review date: must not be before the session.",
-                                   field="Review date")
-            row = s.exec(select(Goal).where(
-                Goal.session_id == session_id, Goal.patient_id == patient_id)).first()
+                raise InvalidInput(
+                    "Review date: must not be before the session.", field="Review date"
+                )
+            row = s.exec(
+                select(Goal).where(Goal.session_id == session_id, Goal.patient_id == patient_id)
+            ).first()
             before = snapshot(row) if row else None
             if row is None:
-                row = Goal(uid=str(uuid.uuid4()), session_id=session_id, patient_id=patient_id,
-                           text="", confidence=confidence)
+                row = Goal(
+                    uid=str(uuid.uuid4()),
+                    session_id=session_id,
+                    patient_id=patient_id,
+                    text="",
+                    confidence=confidence,
+                )
             row.text = _required(text, "Goal")
             row.what_matters = what_matters.strip()
             row.confidence = confidence
             row.review_date = review_date
             row.set_by_id = actor.id
             s.add(row)
-            self._audit(s, actor, "update" if before else "create", row, before=before,
-                        patient_id=patient_id)
+            self._audit(
+                s,
+                actor,
+                "update" if before else "create",
+                row,
+                before=before,
+                patient_id=patient_id,
+            )
             outbox.goal_event(s, session, patient, row)
         return row
 
@@ -1044,11 +1139,14 @@ class Clinic:
 
     def check(self) -> list[str]:
         """Problems with the store: integrity, migrations, audit chain. Empty means sound."""
-        problems = store.integrity_check(self._engine)
-        state = store.migration_state(self._engine)
-        if state != "current":
-            problems.append(f"the schema is {state} (expected the current version)")
-        problems += [str(p) for p in self.verify_audit()]
+        try:
+            problems = store.integrity_check(self._engine)
+            state = store.migration_state(self._engine)
+            if state != "current":
+                problems.append(f"the schema is {state} (expected the current version)")
+            problems += [str(p) for p in self.verify_audit()]
+        except DatabaseError:
+            problems = ["the store is damaged: SQLite cannot read all of it"]
         return problems
 
     def backup(self, to: Path | None = None, *, reason: str = "manual") -> Path:
@@ -1095,8 +1193,7 @@ def _latest(
 
 
 def _refuse_if_closed(session: ClinicSession) -> None:
-    if session.status in (SessionStatus.FINISHED, SessionStatus.EXPORTED,
-                          SessionStatus.CANCELLED):
+    if session.status in (SessionStatus.FINISHED, SessionStatus.EXPORTED, SessionStatus.CANCELLED):
         raise InvalidInput(
             f"This session is {session.status.value}; its record is closed to everyday edits."
         )

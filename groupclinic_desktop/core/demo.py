@@ -84,7 +84,12 @@ def create_demo(clinic: Clinic, today: date | None = None) -> None:
         people = []
         for nhs, given, family, preferred, born, sex in DEMO_PEOPLE:
             person = clinic.add_patient(
-                nhs, given, family, born, sex=sex, preferred_name=preferred,
+                nhs,
+                given,
+                family,
+                born,
+                sex=sex,
+                preferred_name=preferred,
                 hypo_risk=nhs.endswith("42"),
             )
             clinic.enrol(person.id, programme.id)  # type: ignore[arg-type]
@@ -93,20 +98,30 @@ def create_demo(clinic: Clinic, today: date | None = None) -> None:
         past_day = today - timedelta(days=91)
         clinician_ids = [staff[Role.CLINICIAN].id]
         past = clinic.plan_session(
-            programme.id, past_day, time(10, 0), PLACE,  # type: ignore[arg-type]
-            facilitator_id=staff[Role.FACILITATOR].id, clinician_ids=clinician_ids,  # type: ignore[list-item]
+            programme.id,
+            past_day,
+            time(10, 0),
+            PLACE,  # type: ignore[arg-type]
+            facilitator_id=staff[Role.FACILITATOR].id,
+            clinician_ids=clinician_ids,  # type: ignore[list-item]
         )
         for person in people:
             clinic.invite(past.id, person.id)  # type: ignore[arg-type]
             # Results from the GP record, taken at the annual review bloods before the session.
             clinic.record_measurement(
-                person.id, "hba1c", str(rng.randint(50, 78)),  # type: ignore[arg-type]
-                taken_at=at(past_day - timedelta(days=14), 9), source=Source.GP_RECORD,
+                person.id,
+                "hba1c",
+                str(rng.randint(50, 78)),  # type: ignore[arg-type]
+                taken_at=at(past_day - timedelta(days=14), 9),
+                source=Source.GP_RECORD,
                 confirmed=True,
             )
             clinic.record_measurement(
-                person.id, "total_cholesterol", f"{rng.uniform(3.6, 6.2):.1f}",  # type: ignore[arg-type]
-                taken_at=at(past_day - timedelta(days=14), 9), source=Source.GP_RECORD,
+                person.id,
+                "total_cholesterol",
+                f"{rng.uniform(3.6, 6.2):.1f}",  # type: ignore[arg-type]
+                taken_at=at(past_day - timedelta(days=14), 9),
+                source=Source.GP_RECORD,
                 confirmed=True,
             )
         _run_past_session(clinic, past, people, staff[Role.CLINICIAN].id, rng)  # type: ignore[arg-type]
@@ -114,19 +129,30 @@ def create_demo(clinic: Clinic, today: date | None = None) -> None:
         # Recent bloods for today's session, so the board shows change since last time.
         for person in people:
             clinic.record_measurement(
-                person.id, "hba1c", str(rng.randint(46, 72)),  # type: ignore[arg-type]
-                taken_at=at(today - timedelta(days=10), 9), source=Source.GP_RECORD,
+                person.id,
+                "hba1c",
+                str(rng.randint(46, 72)),  # type: ignore[arg-type]
+                taken_at=at(today - timedelta(days=10), 9),
+                source=Source.GP_RECORD,
                 confirmed=True,
             )
         upcoming = clinic.plan_session(
-            programme.id, today, time(10, 0), PLACE,  # type: ignore[arg-type]
-            facilitator_id=staff[Role.FACILITATOR].id, clinician_ids=clinician_ids,  # type: ignore[list-item]
+            programme.id,
+            today,
+            time(10, 0),
+            PLACE,  # type: ignore[arg-type]
+            facilitator_id=staff[Role.FACILITATOR].id,
+            clinician_ids=clinician_ids,  # type: ignore[list-item]
         )
         for person in people:
             clinic.invite(upcoming.id, person.id)  # type: ignore[arg-type]
         clinic.plan_session(
-            programme.id, today + timedelta(days=28), time(10, 0), PLACE,  # type: ignore[arg-type]
-            facilitator_id=staff[Role.FACILITATOR].id, clinician_ids=clinician_ids,  # type: ignore[list-item]
+            programme.id,
+            today + timedelta(days=28),
+            time(10, 0),
+            PLACE,  # type: ignore[arg-type]
+            facilitator_id=staff[Role.FACILITATOR].id,
+            clinician_ids=clinician_ids,  # type: ignore[list-item]
         )
 
 
@@ -149,15 +175,27 @@ def _run_past_session(
         taken = at(day, 10, 5 + index)
         systolic = rng.randint(124, 162)
         clinic.record_measurement(
-            person.id, "blood_pressure", f"{systolic}/{rng.randint(72, 94)}",
-            session_id=sid, taken_at=taken, confirmed=True,
-        )
-        clinic.record_measurement(
-            person.id, "height", str(rng.randint(152, 186)), session_id=sid, taken_at=taken,
+            person.id,
+            "blood_pressure",
+            f"{systolic}/{rng.randint(72, 94)}",
+            session_id=sid,
+            taken_at=taken,
             confirmed=True,
         )
         clinic.record_measurement(
-            person.id, "weight", f"{rng.uniform(64, 112):.1f}", session_id=sid, taken_at=taken,
+            person.id,
+            "height",
+            str(rng.randint(152, 186)),
+            session_id=sid,
+            taken_at=taken,
+            confirmed=True,
+        )
+        clinic.record_measurement(
+            person.id,
+            "weight",
+            f"{rng.uniform(64, 112):.1f}",
+            session_id=sid,
+            taken_at=taken,
             confirmed=True,
         )
         answers = {f"item{i}": rng.randint(2, 5) for i in range(1, 8)}
@@ -174,16 +212,23 @@ def _run_past_session(
             if index == 8:
                 continue
             clinic.save_review(
-                sid, person.id,
+                sid,
+                person.id,
                 notes=f"Reviewed results with the group. {person.given_name} is keen to make "
                 "small changes to activity and diet.",
                 findings=[{"code": "", "term": "Diabetic review done in group consultation"}],
                 medication_changes=(
                     [{"action": "change_dose", "drug": "Metformin", "dose": "1 g twice daily"}]
-                    if index % 3 == 0 else []
+                    if index % 3 == 0
+                    else []
                 ),
-                actions=[{"text": "Repeat HbA1c", "owner": "Practice nurse",
-                          "due": (day + timedelta(days=84)).isoformat()}],
+                actions=[
+                    {
+                        "text": "Repeat HbA1c",
+                        "owner": "Practice nurse",
+                        "due": (day + timedelta(days=84)).isoformat(),
+                    }
+                ],
                 safety_netting="Seek help the same day for very high sugars with vomiting, "
                 "or any new foot wound.",
                 seconds_spent=240 + index * 20,
@@ -193,10 +238,16 @@ def _run_past_session(
         if index == 8:
             continue
         clinic.set_goal(
-            sid, person.id, GOALS[index % len(GOALS)], confidence=rng.randint(5, 9),
-            what_matters="Staying well for my family", review_date=day + timedelta(days=91),
+            sid,
+            person.id,
+            GOALS[index % len(GOALS)],
+            confidence=rng.randint(5, 9),
+            what_matters="Staying well for my family",
+            review_date=day + timedelta(days=91),
         )
-        clinic.record_questionnaire(sid, person.id, "experience", {"overall": rng.choice((1, 1, 2))})
+        clinic.record_questionnaire(
+            sid, person.id, "experience", {"overall": rng.choice((1, 1, 2))}
+        )
     clinic.set_phase(sid, "wrapup")
     clinic.finish_session(sid)
 

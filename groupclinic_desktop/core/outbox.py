@@ -28,8 +28,14 @@ from groupclinic_desktop.core.schema import (
 SCHEMA_VERSION = 1
 # The experience question's option values (resources/questionnaires/experience.toml) as the
 # monitoring dataset's response codes.
-EXPERIENCE_CODES = {1: "very_good", 2: "good", 3: "neither", 4: "poor", 5: "very_poor",
-                    6: "dont_know"}
+EXPERIENCE_CODES = {
+    1: "very_good",
+    2: "good",
+    3: "neither",
+    4: "poor",
+    5: "very_poor",
+    6: "dont_know",
+}
 AGE_BANDS = ((18, 39), (40, 49), (50, 59), (60, 69), (70, 79))
 
 
@@ -79,20 +85,24 @@ def session_event(s: Session, row: ClinicSession, *, staff_roles: list[str]) -> 
     snapshot = row.programme_snapshot or {}
     planned = snapshot.get("phase_minutes") or {}
     finished = row.status.value == "finished"
-    return _emit(s, "session", {
-        "session_uid": row.uid,
-        "programme_key": snapshot.get("key", ""),
-        "programme_version": row.programme_version,
-        "date": row.day.isoformat(),
-        "mode": row.mode.value,
-        "status": row.status.value,
-        "planned_phase_minutes": {k: int(v) for k, v in planned.items()},
-        "actual_phase_minutes": (
-            {k: round(v) for k, v in (row.phase_minutes or {}).items()} if finished else None
-        ),
-        "staff_roles_present": staff_roles,
-        "session_number": row.session_number,
-    })
+    return _emit(
+        s,
+        "session",
+        {
+            "session_uid": row.uid,
+            "programme_key": snapshot.get("key", ""),
+            "programme_version": row.programme_version,
+            "date": row.day.isoformat(),
+            "mode": row.mode.value,
+            "status": row.status.value,
+            "planned_phase_minutes": {k: int(v) for k, v in planned.items()},
+            "actual_phase_minutes": (
+                {k: round(v) for k, v in (row.phase_minutes or {}).items()} if finished else None
+            ),
+            "staff_roles_present": staff_roles,
+            "session_number": row.session_number,
+        },
+    )
 
 
 def attendance_event(
@@ -100,14 +110,18 @@ def attendance_event(
 ) -> OutboxEvent | None:
     if _opted_out(s, session.id, patient.id):
         return None
-    return _emit(s, "attendance", {
-        "session_uid": session.uid,
-        "patient_id": patient.id,
-        "age_band": age_band(patient.date_of_birth, session.day),
-        "sex": patient.sex.value,
-        "status": row.status.value,
-        "carer_present": row.carer_present,
-    })
+    return _emit(
+        s,
+        "attendance",
+        {
+            "session_uid": session.uid,
+            "patient_id": patient.id,
+            "age_band": age_band(patient.date_of_birth, session.day),
+            "sex": patient.sex.value,
+            "status": row.status.value,
+            "carer_present": row.carer_present,
+        },
+    )
 
 
 def measurement_event(
@@ -127,17 +141,21 @@ def measurement_event(
         mtype, row.value, age=age_on(patient.date_of_birth, day), hypo_risk=patient.hypo_risk
     )
     change = None if previous is None else round(row.value - previous.value, mtype.decimals)
-    return _emit(s, "measurement", {
-        "session_uid": session.uid if session else None,
-        "patient_id": patient.id,
-        "measure": row.type_key,
-        "value": row.value,
-        "unit": row.unit,
-        "taken_on": day.isoformat(),
-        "source": row.source.value,
-        "change_since_previous": change,
-        "status": status.name.lower(),
-    })
+    return _emit(
+        s,
+        "measurement",
+        {
+            "session_uid": session.uid if session else None,
+            "patient_id": patient.id,
+            "measure": row.type_key,
+            "value": row.value,
+            "unit": row.unit,
+            "taken_on": day.isoformat(),
+            "source": row.source.value,
+            "change_since_previous": change,
+            "status": status.name.lower(),
+        },
+    )
 
 
 def questionnaire_event(
@@ -153,22 +171,32 @@ def questionnaire_event(
         return _emit(s, "experience", {"session_uid": session.uid, "response": response})
     if row.score is None:
         return None
-    return _emit(s, "questionnaire", {
-        "session_uid": session.uid,
-        "patient_id": patient.id,
-        "instrument": row.questionnaire_key,
-        "score": row.score,
-        "raw": row.raw,
-    })
+    return _emit(
+        s,
+        "questionnaire",
+        {
+            "session_uid": session.uid,
+            "patient_id": patient.id,
+            "instrument": row.questionnaire_key,
+            "score": row.score,
+            "raw": row.raw,
+        },
+    )
 
 
-def goal_event(s: Session, session: ClinicSession, patient: Patient, row: Goal) -> OutboxEvent | None:
+def goal_event(
+    s: Session, session: ClinicSession, patient: Patient, row: Goal
+) -> OutboxEvent | None:
     if _opted_out(s, session.id, patient.id):
         return None
-    return _emit(s, "goal", {
-        "session_uid": session.uid,
-        "patient_id": patient.id,
-        "goal_uid": row.uid,
-        "confidence": row.confidence,
-        "outcome": row.outcome.value if row.outcome else None,
-    })
+    return _emit(
+        s,
+        "goal",
+        {
+            "session_uid": session.uid,
+            "patient_id": patient.id,
+            "goal_uid": row.uid,
+            "confidence": row.confidence,
+            "outcome": row.outcome.value if row.outcome else None,
+        },
+    )

@@ -40,8 +40,21 @@ DEFAULT_PHASE_MINUTES: Mapping[str, int] = MappingProxyType(
 
 # Used only when resources/catalogue.toml is absent (e.g. a partial checkout).
 AGREED_MEASUREMENT_KEYS = (
-    "systolic_bp", "diastolic_bp", "pulse", "weight", "height", "bmi", "waist", "hba1c",
-    "total_cholesterol", "hdl", "egfr", "creatinine", "spo2", "grip_strength", "activity_minutes",
+    "systolic_bp",
+    "diastolic_bp",
+    "pulse",
+    "weight",
+    "height",
+    "bmi",
+    "waist",
+    "hba1c",
+    "total_cholesterol",
+    "hdl",
+    "egfr",
+    "creatinine",
+    "spo2",
+    "grip_strength",
+    "activity_minutes",
 )
 
 # Questionnaire schedules. session_number is 1-based; total is the number of sessions planned.
@@ -53,8 +66,16 @@ SCHEDULE_WORDS = ("every", "first", "last")
 _EVERY_N = re.compile(r"first_and_every_([1-9][0-9]*)")
 
 TARGET_FIELDS = (
-    "below", "above", "inclusive", "below_if_hypo_risk", "older_from_age", "below_if_older",
-    "above_if_female", "close_margin", "source", "note",
+    "below",
+    "above",
+    "inclusive",
+    "below_if_hypo_risk",
+    "older_from_age",
+    "below_if_older",
+    "above_if_female",
+    "close_margin",
+    "source",
+    "note",
 )
 CUE_CARD_LINES = {"do": (3, 5), "say": (1, 3)}
 
@@ -397,11 +418,14 @@ def _coded_findings(data: Any, where: str, problem: Any) -> tuple[CodedFinding, 
             source=_text(entry.get("source"), f"{where} coded finding source"),
         )
         if finding.code and not finding.code.isdigit():
-            raise problem(f"coded finding {finding.key}: '{finding.code}' is not a SNOMED CT id",
-                          "coded_findings")
+            raise problem(
+                f"coded finding {finding.key}: '{finding.code}' is not a SNOMED CT id",
+                "coded_findings",
+            )
         if finding.confirmed and not finding.code:
-            raise problem(f"coded finding {finding.key} is confirmed but has no code",
-                          "coded_findings")
+            raise problem(
+                f"coded finding {finding.key} is confirmed but has no code", "coded_findings"
+            )
         findings.append(finding)
     _refuse_repeats([f.key for f in findings], where, "coded_findings")
     return tuple(findings)

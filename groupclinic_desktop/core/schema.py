@@ -156,6 +156,12 @@ class Patient(SQLModel, table=True):
     mobile: str | None = None
     # A drug that can cause hypoglycaemia changes the HbA1c target (NICE NG28).
     hypo_risk: bool = False
+    # Equity fields, all optional: None means "not stated", which is a real answer.
+    ethnic_category: str | None = None  # NHS Data Dictionary ethnic category code (A-Z, 99)
+    imd_decile: int | None = None  # from the GP search export; the app cannot look it up offline
+    preferred_language: str | None = None  # e.g. "en", "pl", "ur"
+    interpreter_needed: bool | None = None
+    is_carer: bool | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
     @property
@@ -313,3 +319,43 @@ class OutboxEvent(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = None
     needs_attention: bool = False
+
+
+class PersonalTarget(SQLModel, table=True):
+    """A clinician's own target for one person and one measurement; the board uses it instead."""
+
+    __tablename__ = "personal_target"
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    type_key: str
+    below: float | None = None  # on target when the value is below (or at) this
+    above: float | None = None  # on target when the value is above (or at) this
+    reason: str
+    set_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    set_at: datetime = Field(default_factory=utcnow)
+    active: bool = True
+
+
+class ExportRecord(SQLModel, table=True):
+    """One person's notes exported once: what, where, by whom, and whether it was filed."""
+
+    __tablename__ = "export_record"
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="clinic_session.id", index=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    formats: str  # comma-separated: pdf,fhir,csv
+    files: list[str] | None = json_column()
+    version: int = 1
+    is_correction: bool = False
+    exported_at: datetime = Field(default_factory=utcnow)
+    exported_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    filed_at: datetime | None = None
+    filed_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+
+
+class Setting(SQLModel, table=True):
+    """Practice settings (idle lock minutes, backup counts, import mappings...), as JSON values."""
+
+    key: str = Field(primary_key=True)
+    value: dict[str, Any] | list[Any] | str | int | float | bool | None = json_column()
+    updated_at: datetime = Field(default_factory=utcnow)

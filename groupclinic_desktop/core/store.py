@@ -109,7 +109,9 @@ def _keyring_set(user: str, secret: str) -> None:
     except NoKeyringError:
         raise StoreError(NO_KEYRING) from None
     except KeyringError as exc:
-        raise StoreError(f"The system keyring could not be written: {type(exc).__name__}.") from None
+        raise StoreError(
+            f"The system keyring could not be written: {type(exc).__name__}."
+        ) from None
 
 
 def keyring_secret(name: str, *, create: bool) -> str | None:

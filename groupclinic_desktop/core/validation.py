@@ -34,6 +34,7 @@ _NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
 # --- NHS number -------------------------------------------------------------------------------
 
+
 def nhs_check_digit(first9: str) -> int | None:
     """The Modulus 11 check digit for the first nine digits, or None when it would be 10.
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from groupclinic_desktop.core.clinic import SYSTEM, Clinic
+from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NeedsConfirmation, NotAllowed
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Role, SessionStatus
 
@@ -98,18 +98,25 @@ def test_weight_with_known_height_also_saves_bmi(demo: Clinic, today_session) ->
     assert saved[1].value == pytest.approx(expected)
 
 
-def test_measurement_change_since_previous_goes_to_the_outbox(demo: Clinic,
-                                                              today_session) -> None:
+def test_measurement_change_since_previous_goes_to_the_outbox(demo: Clinic, today_session) -> None:
     person = demo.roster(today_session.id)[0].patient
     previous = demo.latest_measurement(person.id, "weight")
-    demo.record_measurement(person.id, "weight", str(previous.value - 2),
-                            session_id=today_session.id)
-    weight_event = [e for e in demo.outbox_events() if e.type == "measurement"
-                    and e.payload["measure"] == "weight"][-1]
+    demo.record_measurement(
+        person.id, "weight", str(previous.value - 2), session_id=today_session.id
+    )
+    weight_event = [
+        e
+        for e in demo.outbox_events()
+        if e.type == "measurement" and e.payload["measure"] == "weight"
+    ][-1]
     assert weight_event.payload["change_since_previous"] == pytest.approx(-2)
     assert "patient_id" in weight_event.payload
-    forbidden = {person.given_name, person.family_name, person.nhs_number,
-                 person.date_of_birth.isoformat()}
+    forbidden = {
+        person.given_name,
+        person.family_name,
+        person.nhs_number,
+        person.date_of_birth.isoformat(),
+    }
     text = str(weight_event.payload)
     assert not any(f in text for f in forbidden)
 
@@ -140,11 +147,11 @@ def test_unusual_value_needs_confirmation_then_saves(demo: Clinic, today_session
     person = demo.roster(today_session.id)[0].patient
     before = len(demo.measurements())
     with pytest.raises(NeedsConfirmation):
-        demo.record_measurement(person.id, "blood_pressure", "190/95",
-                                session_id=today_session.id)
+        demo.record_measurement(person.id, "blood_pressure", "190/95", session_id=today_session.id)
     assert len(demo.measurements()) == before
-    saved = demo.record_measurement(person.id, "blood_pressure", "190/95",
-                                    session_id=today_session.id, confirmed=True)
+    saved = demo.record_measurement(
+        person.id, "blood_pressure", "190/95", session_id=today_session.id, confirmed=True
+    )
     assert all(m.confirmed_unusual for m in saved)
 
 
@@ -155,8 +162,9 @@ def test_measurement_dated_in_the_future_is_refused(demo: Clinic, today_session)
         demo.record_measurement(person.id, "weight", "80", taken_at=tomorrow)
 
 
-def test_failed_write_in_the_middle_of_a_transaction_leaves_nothing(demo: Clinic,
-                                                                   today_session) -> None:
+def test_failed_write_in_the_middle_of_a_transaction_leaves_nothing(
+    demo: Clinic, today_session
+) -> None:
     """A goal for a person who is not in the store fails after the session was read."""
     before = counts(demo), len(demo.goals())
     with pytest.raises(LookupError):
@@ -173,8 +181,9 @@ def test_invalid_nhs_numbers_are_refused_when_adding_a_patient(demo: Clinic) -> 
     with pytest.raises(InvalidInput, match="already recorded"):
         demo.add_patient("999 000 0018", "Copy", "Person", "1960-01-01")
     with pytest.raises(InvalidInput, match="future"):
-        demo.add_patient("999 000 0115", "Future", "Person",
-                         (date.today() + timedelta(days=1)).isoformat())
+        demo.add_patient(
+            "999 000 0115", "Future", "Person", (date.today() + timedelta(days=1)).isoformat()
+        )
     assert len(demo.patients()) == before
     added = demo.add_patient("999-000-0115", "New", "Person", "01/02/1960", sex="female")
     assert added.nhs_number == "9990000115" and added.date_of_birth == date(1960, 2, 1)
@@ -238,8 +247,11 @@ def test_finished_session_is_closed_to_everyday_edits_and_backed_up(
     assert any("session-finished" in p.name for p in demo.location.backup_dir.iterdir())
     with pytest.raises(InvalidInput, match="closed"):
         demo.record_measurement(person.id, "weight", "80", session_id=today_session.id)
-    finished_events = [e for e in demo.outbox_events() if e.type == "session"
-                       and e.payload["session_uid"] == today_session.uid]
+    finished_events = [
+        e
+        for e in demo.outbox_events()
+        if e.type == "session" and e.payload["session_uid"] == today_session.uid
+    ]
     assert finished_events[-1].payload["status"] == "finished"
     assert finished_events[-1].payload["actual_phase_minutes"] is not None
 
@@ -254,8 +266,13 @@ def test_questionnaires_goals_and_agenda(demo: Clinic, today_session) -> None:
     incomplete = demo.record_questionnaire(sid, person.id, "swemwbs", {"item1": 4})
     assert incomplete.score is None and not incomplete.complete
 
-    goal = demo.set_goal(sid, person.id, "Walk to work twice a week", confidence=7,
-                         what_matters="Keeping up with my grandchildren")
+    goal = demo.set_goal(
+        sid,
+        person.id,
+        "Walk to work twice a week",
+        confidence=7,
+        what_matters="Keeping up with my grandchildren",
+    )
     assert demo.outbox_events()[-1].type == "goal"
     assert "Walk" not in str(demo.outbox_events()[-1].payload)
     with pytest.raises(InvalidInput, match="Confidence"):
@@ -274,8 +291,9 @@ def test_questionnaires_goals_and_agenda(demo: Clinic, today_session) -> None:
 def test_planning_a_session_snapshots_the_programme(demo: Clinic) -> None:
     sign_in(demo, "admin")
     programme = demo.programmes()[0]
-    session = demo.plan_session(programme.id, date.today() + timedelta(days=56), time(14, 0),
-                                "Library meeting room")
+    session = demo.plan_session(
+        programme.id, date.today() + timedelta(days=56), time(14, 0), "Library meeting room"
+    )
     assert session.programme_snapshot["key"] == "type2_diabetes"
     assert session.programme_version == programme.version
     event = demo.outbox_events()[-1]

@@ -12,8 +12,9 @@ from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.errors import NotAllowed, StoreError
 
 
-def test_new_store_is_encrypted_and_its_key_is_kept_in_the_keyring(data_dir: Path,
-                                                                   memory_keyring) -> None:
+def test_new_store_is_encrypted_and_its_key_is_kept_in_the_keyring(
+    data_dir: Path, memory_keyring
+) -> None:
     with Clinic.open(data_dir) as clinic, clinic.acting_as(SYSTEM):
         clinic.create_practice("Y12345", "Test Practice")
     db = data_dir / store.STORE_FILE
@@ -22,16 +23,16 @@ def test_new_store_is_encrypted_and_its_key_is_kept_in_the_keyring(data_dir: Pat
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(db).execute("SELECT * FROM sqlite_master").fetchall()
     assert b"Test Practice" not in db.read_bytes()
-    keys = [v for (service, _), v in memory_keyring.secrets.items()
-            if service == store.KEYRING_SERVICE]
+    keys = [
+        v for (service, _), v in memory_keyring.secrets.items() if service == store.KEYRING_SERVICE
+    ]
     assert len(keys) == 1 and len(keys[0]) == 64
     # Reopening finds the key in the keyring again.
     with Clinic.open(data_dir, create=False) as clinic:
         assert clinic.practice().name == "Test Practice"
 
 
-def test_wrong_key_gives_a_clear_message_and_changes_nothing(data_dir: Path,
-                                                             monkeypatch) -> None:
+def test_wrong_key_gives_a_clear_message_and_changes_nothing(data_dir: Path, monkeypatch) -> None:
     monkeypatch.setenv(store.KEY_ENV, "a" * 64)
     with Clinic.open(data_dir) as clinic, clinic.acting_as(SYSTEM):
         clinic.create_practice("Y12345", "Test Practice")
@@ -42,8 +43,7 @@ def test_wrong_key_gives_a_clear_message_and_changes_nothing(data_dir: Path,
     assert (data_dir / store.STORE_FILE).read_bytes() == before
 
 
-def test_environment_key_wins_over_the_keyring(data_dir: Path, monkeypatch,
-                                               memory_keyring) -> None:
+def test_environment_key_wins_over_the_keyring(data_dir: Path, monkeypatch, memory_keyring) -> None:
     monkeypatch.setenv(store.KEY_ENV, "c" * 64)
     with Clinic.open(data_dir):
         pass
@@ -56,7 +56,7 @@ def test_environment_key_wins_over_the_keyring(data_dir: Path, monkeypatch,
 def test_a_passphrase_key_that_is_not_hex_also_works(data_dir: Path, monkeypatch) -> None:
     monkeypatch.setenv(store.KEY_ENV, "correct horse battery staple")
     with Clinic.open(data_dir) as clinic, clinic.acting_as(SYSTEM):
-        clinic.create_practice("Y12345", "Quoted \"name\"")
+        clinic.create_practice("Y12345", 'Quoted "name"')
     with Clinic.open(data_dir) as clinic:
         assert clinic.practice().name == 'Quoted "name"'
 
@@ -115,8 +115,7 @@ def test_backup_is_encrypted_checked_and_restorable(demo: Clinic, tmp_path: Path
         reopened.close()
 
 
-def test_restore_refuses_a_damaged_backup_and_keeps_the_store(demo: Clinic,
-                                                              tmp_path: Path) -> None:
+def test_restore_refuses_a_damaged_backup_and_keeps_the_store(demo: Clinic, tmp_path: Path) -> None:
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"\x00" * 8192)
     with demo.acting_as(SYSTEM), pytest.raises(StoreError):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 12:56:03.450308
+Create Date: 2026-11-23 13:03:43.545495
 """
 
 from collections.abc import Sequence
@@ -63,6 +63,11 @@ def upgrade() -> None:
         sa.Column("sex", sa.Enum("FEMALE", "MALE", "OTHER", "UNKNOWN", name="sex"), nullable=False),
         sa.Column("mobile", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("hypo_risk", sa.Boolean(), nullable=False),
+        sa.Column("ethnic_category", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("imd_decile", sa.Integer(), nullable=True),
+        sa.Column("preferred_language", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("interpreter_needed", sa.Boolean(), nullable=True),
+        sa.Column("is_carer", sa.Boolean(), nullable=True),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -90,6 +95,13 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
+    )
+    op.create_table(
+        "setting",
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("value", sa.JSON(), nullable=True),
+        sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
     )
     op.create_table(
         "staff_user",
@@ -171,6 +183,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_enrolment_patient_id"), ["patient_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_enrolment_programme_id"), ["programme_id"], unique=False
+        )
+
+    op.create_table(
+        "personal_target",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("patient_id", sa.Integer(), nullable=False),
+        sa.Column("type_key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("below", sa.Float(), nullable=True),
+        sa.Column("above", sa.Float(), nullable=True),
+        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("set_by_id", sa.Integer(), nullable=True),
+        sa.Column("set_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["patient_id"],
+            ["patient.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["set_by_id"],
+            ["staff_user.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("personal_target", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_personal_target_patient_id"), ["patient_id"], unique=False
         )
 
     op.create_table(
@@ -271,6 +309,45 @@ def upgrade() -> None:
     with op.batch_alter_table("consent", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_consent_patient_id"), ["patient_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_consent_session_id"), ["session_id"], unique=False)
+
+    op.create_table(
+        "export_record",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("patient_id", sa.Integer(), nullable=False),
+        sa.Column("formats", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("files", sa.JSON(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("is_correction", sa.Boolean(), nullable=False),
+        sa.Column("exported_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("exported_by_id", sa.Integer(), nullable=True),
+        sa.Column("filed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("filed_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["exported_by_id"],
+            ["staff_user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["filed_by_id"],
+            ["staff_user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["patient_id"],
+            ["patient.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["clinic_session.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("export_record", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_export_record_patient_id"), ["patient_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_export_record_session_id"), ["session_id"], unique=False
+        )
 
     op.create_table(
         "goal",
@@ -462,6 +539,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_goal_patient_id"))
 
     op.drop_table("goal")
+    with op.batch_alter_table("export_record", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_export_record_session_id"))
+        batch_op.drop_index(batch_op.f("ix_export_record_patient_id"))
+
+    op.drop_table("export_record")
     with op.batch_alter_table("consent", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_consent_session_id"))
         batch_op.drop_index(batch_op.f("ix_consent_patient_id"))
@@ -476,6 +558,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_agenda_item_session_id"))
 
     op.drop_table("agenda_item")
+    with op.batch_alter_table("personal_target", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_personal_target_patient_id"))
+
+    op.drop_table("personal_target")
     with op.batch_alter_table("enrolment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_enrolment_programme_id"))
         batch_op.drop_index(batch_op.f("ix_enrolment_patient_id"))
@@ -487,6 +573,7 @@ def downgrade() -> None:
 
     op.drop_table("clinic_session")
     op.drop_table("staff_user")
+    op.drop_table("setting")
     op.drop_table("programme")
     op.drop_table("practice")
     with op.batch_alter_table("patient", schema=None) as batch_op:

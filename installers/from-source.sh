@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Install GroupClinic Desktop from this source tree on Debian/Ubuntu, then start it or test it.
+#
+#   bash installers/from-source.sh run [ARGS...]   install, then start the app on the demo practice
+#   bash installers/from-source.sh test [PYTEST ARGS...]   install, then run the whole test suite
+#
+# Safe to run again: it installs only what is missing. Needs Python 3.11+ and, for the system
+# libraries, root or sudo (apt-get).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+mode="${1:-run}"
+shift || true
+
+# Libraries Qt needs on the screen (xcb) and off it, fonts, and the tools the tests use.
+APP_PACKAGES=(libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0
+  libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+  libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1
+  fonts-dejavu-core)
+TEST_PACKAGES=(poppler-utils postgresql xvfb xauth)
+
+need_python() {
+  local py
+  for py in python3.13 python3.12 python3.11 python3; do
+    if command -v "$py" >/dev/null 2>&1 &&
+      "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$py"
+      return 0
+    fi
+  done
+  return 1
+}
+
+apt_install() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$pkg")
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing system packages: ${missing[*]}" >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+packages=("${APP_PACKAGES[@]}")
+[ "$mode" = "test" ] && packages+=("${TEST_PACKAGES[@]}")
+if command -v dpkg-query >/dev/null 2>&1; then
+  python="$(need_python || true)"
+  if [ -z "$python" ] || ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then
+    packages+=(python3 python3-venv)
+  fi
+  apt_install "${packages[@]}"
+fi
+python="$(need_python)" || { echo "error: Python 3.11 or newer is needed." >&2; exit 1; }
+
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+extras="."
+[ "$mode" = "test" ] && extras=".[test]"
+stamp=".venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)-${mode}"
+if [ ! -f "$stamp" ]; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e "$extras"
+  touch "$stamp"
+fi
+
+case "$mode" in
+  run)
+    exec .venv/bin/groupclinic "$@"
+    ;;
+  test)
+    export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+    if [ -z "${GROUPCLINIC_TEST_POSTGRES_URL:-}" ]; then
+      eval "$(bash .ci/postgres.sh start)"
+      trap 'bash .ci/postgres.sh stop >/dev/null 2>&1 || true' EXIT
+    fi
+    .venv/bin/python -m pytest "$@"
+    ;;
+  *)
+    echo "usage: bash installers/from-source.sh run|test [ARGS...]" >&2
+    exit 2
+    ;;
+esac
