@@ -4,6 +4,7 @@ With no command it starts the app. Every failure is one clear line and a non-zer
 """
 
 import argparse
+import contextlib
 import importlib
 import logging
 import pkgutil
@@ -124,10 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from groupclinic_desktop.logs import setup_logging
 
-    try:
+    # A read-only home must not stop the app; it just runs without a log file.
+    with contextlib.suppress(OSError):
         setup_logging(logging.DEBUG if args.debug else logging.INFO)
-    except OSError:
-        pass  # a read-only home must not stop the app; it just runs without a log file
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)

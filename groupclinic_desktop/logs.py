@@ -1,4 +1,7 @@
-"""Rotating log files under the platform's log folder. Never log patient data: ids and counts only."""
+"""Rotating log files under the platform's log folder.
+
+Never log patient data: ids and counts only.
+"""
 
 import logging
 import logging.handlers

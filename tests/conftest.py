@@ -1,4 +1,4 @@
-"""Shared fixtures: a real encrypted store in a temporary folder, and a keyring that lives in memory.
+"""Shared fixtures: a real encrypted store in a temporary folder, and an in-memory keyring.
 
 The in-memory keyring stands in for the OS keyring (none exists on a headless CI machine); the
 store, SQLCipher and every rule above it are the real thing.

@@ -197,7 +197,7 @@ def refuse_plain_file(db_path: Path) -> None:
 
 
 def probe_file(db_path: Path, key: str) -> None:
-    """Open the file with the key and read its schema; turn every failure into a clear StoreError."""
+    """Open the file with the key and read its schema; every failure becomes a clear StoreError."""
     refuse_plain_file(db_path)
     conn = _keyed_connection(db_path, key)
     try:

@@ -1,4 +1,4 @@
-"""Starting the Qt app: open the practice store (the demo on first start) and show the main window."""
+"""Starting the Qt app: open the practice store (the demo on first start), show the window."""
 
 import sys
 from pathlib import Path
