@@ -3,5 +3,3 @@
 Installable on its own (`pip install groupclinic-desktop[icb]`); it imports nothing from the
 desktop app. The desktop's sync client imports only `icb_service.protocol`.
 """
-
-__version__ = "0.1.0"

@@ -4,10 +4,12 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import (
     HTTPAuthorizationCredentials,
@@ -17,7 +19,6 @@ from fastapi.security import (
 )
 from sqlalchemy import Engine
 
-from icb_service import __version__
 from icb_service.accounts import Caller, caller_for, practice_names
 from icb_service.aggregates import (
     DEFAULT_SUPPRESSION_THRESHOLD,
@@ -31,6 +32,7 @@ from icb_service.intake import CONFLICT, receive
 from icb_service.protocol import (
     EVENT_TYPES,
     MAX_EVENTS_PER_BATCH,
+    PAYLOAD_SCHEMAS,
     SUPPORTED_PROTOCOL_VERSIONS,
     BatchResult,
     EventBatch,
@@ -71,6 +73,14 @@ password of HTTP Basic authentication (any user name) to open `/dashboard` and t
 """
 
 
+def _service_version() -> str:
+    # The service ships in the groupclinic-desktop distribution (extra "icb").
+    try:
+        return version("groupclinic-desktop")
+    except PackageNotFoundError:
+        return "0.0.0+source"
+
+
 @dataclass
 class Settings:
     """How the service runs; every setting also comes from the environment."""
@@ -104,7 +114,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst)
     app = FastAPI(
         title="GroupClinic ICB monitoring service",
-        version=__version__,
+        version=_service_version(),
         summary="Protocol version 1 for the group clinic monitoring dataset.",
         description=DESCRIPTION,
     )
@@ -247,4 +257,24 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         page = render_dashboard(report(caller, practice, programme), practice_names(engine))
         return HTMLResponse(page)
 
+    def openapi_with_payloads() -> dict[str, Any]:
+        # Payloads arrive as free JSON objects (so one bad event cannot fail the batch), so
+        # FastAPI cannot see their models; publish them alongside the rest.
+        if app.openapi_schema:
+            return app.openapi_schema
+        document = get_openapi(
+            title=app.title, version=app.version, summary=app.summary,
+            description=app.description, routes=app.routes,
+        )
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        for (event_type, schema_version), model in PAYLOAD_SCHEMAS.items():
+            schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(schema.pop("$defs", {}))
+            schema["x-event-type"] = event_type
+            schema["x-schema-version"] = schema_version
+            schemas[model.__name__] = schema
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi_with_payloads  # type: ignore[method-assign]
     return app

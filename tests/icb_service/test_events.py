@@ -173,3 +173,7 @@ def test_openapi_document_describes_the_protocol(service: Service) -> None:
     post = document["paths"]["/v1/events"]["post"]
     assert {"200", "401", "403", "409", "413", "422", "429"} <= set(post["responses"])
     assert "duplicate" in document["info"]["description"]
+    attendance = document["components"]["schemas"]["AttendancePayload"]
+    assert attendance["x-event-type"] == "attendance"
+    assert attendance["additionalProperties"] is False
+    assert "subject" in attendance["required"]

@@ -116,3 +116,29 @@ def test_subject_id_is_keyed_and_ignores_spacing() -> None:
     ) is None
     with pytest.raises(ValueError, match="NHS number"):
         subject_id("12345", key)
+
+
+def test_protocol_module_stands_alone() -> None:
+    """The desktop's sync client imports it; it must not drag in FastAPI, a database or Qt."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, icb_service.protocol\n"
+        "heavy = {'fastapi', 'sqlalchemy', 'sqlmodel', 'PySide6', 'groupclinic_desktop'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_service_never_imports_the_desktop_app() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, icb_service.app, icb_service.cli\n"
+        "print(sorted({'groupclinic_desktop', 'PySide6'} & {m.split('.')[0] for m in sys.modules}))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
