@@ -78,6 +78,8 @@ case "$mode" in
   test)
     export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
     if [ -z "${GROUPCLINIC_TEST_POSTGRES_URL:-}" ]; then
+      # One throwaway cluster per checkout, so two checkouts on one machine never share one.
+      export GROUPCLINIC_PG_DIR="${GROUPCLINIC_PG_DIR:-/tmp/groupclinic-pg-$(id -u)-$(echo "$here" | sha1sum | cut -c1-8)}"
       eval "$(bash .ci/postgres.sh start)"
       trap 'bash .ci/postgres.sh stop >/dev/null 2>&1 || true' EXIT
     fi
