@@ -21,6 +21,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from filelock import FileLock, Timeout
 from sqlalchemy import URL, Engine, create_engine, event
 
 from groupclinic_desktop.core.errors import StoreError
@@ -86,6 +87,24 @@ NO_KEYRING = (
     "No system keyring is available to keep the store's key. Set the environment variable "
     f"{KEY_ENV} to the store's key (see README) or install a keyring backend."
 )
+
+
+def lock_instance(location: StoreLocation) -> FileLock:
+    """Hold the store for this process: a second app or CLI on the same store is refused.
+
+    The lock is a singleton per path, so one process may open the same store twice (tests, a
+    restore that reopens); the OS drops it when the process dies, so a crash never leaves it stuck.
+    """
+    location.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(location.data_dir / ".instance.lock", is_singleton=True, thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise StoreError(
+            f"The store in {location.data_dir} is already open in another GroupClinic window or "
+            "command. Close it there first, then try again."
+        ) from None
+    return lock
 
 
 def _keyring_get(user: str) -> str | None:

@@ -129,3 +129,23 @@ def test_only_an_admin_may_restore(demo: Clinic, tmp_path: Path) -> None:
     demo.sign_in(facilitator.id, "2468")
     with pytest.raises(NotAllowed):
         demo.restore(target)
+
+
+def test_a_second_process_on_the_same_store_is_refused(demo_dir: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    with Clinic.open(demo_dir, create=False):
+        other = subprocess.run(
+            [sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(demo_dir), "check"],
+            capture_output=True, text=True, env=dict(os.environ), timeout=120,
+        )
+        assert other.returncode == 1
+        assert "already open" in other.stderr and "Traceback" not in other.stderr
+    # Once closed, the store opens again.
+    again = subprocess.run(
+        [sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(demo_dir), "check"],
+        capture_output=True, text=True, env=dict(os.environ), timeout=120,
+    )
+    assert again.returncode == 0, again.stderr
