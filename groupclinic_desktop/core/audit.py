@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from groupclinic_desktop.core.schema import AuditEntry, utcnow
+from groupclinic_desktop.core.schema import AuditEntry, Setting, utcnow
 
 GENESIS = "0" * 64
+HEAD_KEY = "audit_head"
 
 
 def plain(value: Any) -> Any:
@@ -76,6 +77,11 @@ def append(
     )
     entry.hash = _digest(entry)
     s.add(entry)
+    s.flush()
+    # The head anchor lets verify() notice entries cut from the end of the chain too.
+    head = s.get(Setting, HEAD_KEY) or Setting(key=HEAD_KEY)
+    head.value = {"id": entry.id, "hash": entry.hash}
+    s.add(head)
     return entry
 
 
@@ -110,4 +116,16 @@ def verify(s: Session) -> list[ChainProblem]:
             return [ChainProblem(entry.id, "its contents were changed after it was written")]
         expected_prev = entry.hash
         previous_id = entry.id
+    head = s.get(Setting, HEAD_KEY)
+    head_value = head.value if head is not None and isinstance(head.value, dict) else None
+    if head_value is None:
+        if previous_id:
+            return [ChainProblem(previous_id, "the record of the last entry is missing")]
+        return []
+    if head_value.get("id") != previous_id or head_value.get("hash") != expected_prev:
+        return [ChainProblem(
+            int(head_value.get("id") or 0),
+            f"the trail ends at entry {previous_id} but entry {head_value.get('id')} was the "
+            "last one written (entries were removed from the end, or the end was changed)",
+        )]
     return []
