@@ -15,12 +15,14 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
 from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from groupclinic_desktop.core import audit, auth, outbox, store, validation
 from groupclinic_desktop.core.catalogue import catalogue
+from groupclinic_desktop.core.cohort import CohortRow, ImportResult, Progress
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed, NotFound, StoreError
 from groupclinic_desktop.core.roles import Permission, allows
 from groupclinic_desktop.core.schema import (
@@ -32,6 +34,7 @@ from groupclinic_desktop.core.schema import (
     Consent,
     ConsentKind,
     Enrolment,
+    ExportRecord,
     Goal,
     GoalOutcome,
     InvitationStatus,
@@ -39,6 +42,7 @@ from groupclinic_desktop.core.schema import (
     Mode,
     OutboxEvent,
     Patient,
+    PersonalTarget,
     Practice,
     Programme,
     QuestionnaireResponse,
@@ -46,17 +50,21 @@ from groupclinic_desktop.core.schema import (
     Role,
     SessionClinician,
     SessionStatus,
+    Setting,
     Sex,
     Source,
     StaffUser,
     utcnow,
 )
+from groupclinic_desktop.core.wrapup import SessionSummary
 
 log = logging.getLogger(__name__)
 
 BLOOD_PRESSURE = "blood_pressure"
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT_MINUTES = 5
+# GP-record export formats, in the order they are listed in the export log.
+EXPORT_FORMATS = ("pdf", "fhir", "csv")
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,7 @@ class Clinic:
         self._key = key
         self._actor: Actor | None = None
         self._lock = threading.RLock()
+        self._instance_lock: FileLock | None = None
 
     # ----------------------------------------------------------------- opening and closing
 
@@ -104,6 +113,17 @@ class Clinic:
         is_new = not location.exists()
         if is_new and not create:
             raise StoreError(f"There is no GroupClinic store in {location.data_dir}.")
+        lock = store.lock_instance(location)
+        try:
+            clinic = cls._open_locked(location, is_new)
+        except BaseException:
+            lock.release()
+            raise
+        clinic._instance_lock = lock
+        return clinic
+
+    @classmethod
+    def _open_locked(cls, location: store.StoreLocation, is_new: bool) -> "Clinic":
         if is_new:
             location.store_id(create=True)
         else:
@@ -141,6 +161,9 @@ class Clinic:
 
     def close(self) -> None:
         self._engine.dispose()
+        if self._instance_lock is not None:
+            self._instance_lock.release()
+            self._instance_lock = None
 
     def __enter__(self) -> "Clinic":
         return self
@@ -1150,9 +1173,29 @@ class Clinic:
         return problems
 
     def backup(self, to: Path | None = None, *, reason: str = "manual") -> Path:
+        """A checked, encrypted copy; into the backups folder (then rotated) unless `to` is given."""
         target = Path(to) if to else self.location.backup_dir / store.backup_name(reason)
         with self._lock:
-            return store.backup_to(self._engine, target, self._key)
+            written = store.backup_to(self._engine, target, self._key)
+            if to is None:
+                store.rotate_backups(self.location.backup_dir, **self.backup_rotation())
+        log.info("backup written (%s)", reason)
+        return written
+
+    def backup_rotation(self) -> dict[str, int]:
+        """How many daily, weekly and monthly backups to keep (Setting "backup_rotation")."""
+        counts = dict(store.DEFAULT_ROTATION)
+        with self._read() as s:
+            row = s.get(Setting, "backup_rotation")
+        if row is not None and isinstance(row.value, dict):
+            counts.update({k: int(v) for k, v in row.value.items() if k in counts})
+        return counts
+
+    def ensure_daily_backup(self) -> Path | None:
+        """Make today's backup if there is none yet; the app calls this on start and hourly."""
+        if store.has_backup_on(self.location.backup_dir, date.today()):
+            return None
+        return self.backup(reason="daily")
 
     def restore(self, backup_file: Path) -> Path:
         """Replace the store with a checked backup, keeping a backup of the current one first.
@@ -1224,6 +1267,889 @@ class Clinic:
         running = self.sessions(day=day or date.today(), status=SessionStatus.RUNNING)
         return running[-1] if running else None
 
+    # ---- board
+
+    BOARD_DISPLAYS = ("second_screen", "png", "room_pdf", "handout")
+
+    def set_personal_target(
+        self,
+        patient_id: int,
+        type_key: str,
+        *,
+        below: float | None = None,
+        above: float | None = None,
+        reason: str,
+    ) -> PersonalTarget:
+        """A clinician's own target for one person (e.g. a relaxed HbA1c for frailty).
+
+        It replaces the person's earlier personal target for that measurement; the board uses it
+        instead of the guideline's. Clinicians only, with a reason, audited.
+        """
+        actor = self._require(Permission.REVIEW)
+        mtype = catalogue().get(type_key)
+        why = _required(reason, f"{mtype.label} personal target: reason")
+        for level in (below, above):
+            if level is None:
+                continue
+            if isinstance(level, bool) or not isinstance(level, int | float):
+                raise InvalidInput(
+                    f"{mtype.label} personal target: '{level}' is not a number.", field=mtype.label
+                )
+            if not mtype.hard_min <= level <= mtype.hard_max:
+                raise InvalidInput(
+                    f"{mtype.label} personal target: {level:g} {mtype.unit} is outside the "
+                    f"plausible range ({mtype.hard_min:g}-{mtype.hard_max:g} {mtype.unit}).",
+                    field=mtype.label,
+                )
+        if below is None and above is None:
+            raise InvalidInput(
+                f"{mtype.label} personal target: give a level to stay below or above.",
+                field=mtype.label,
+            )
+        if below is not None and above is not None and above > below:
+            raise InvalidInput(
+                f"{mtype.label} personal target: the lower level ({above:g}) is above the upper "
+                f"level ({below:g}).",
+                field=mtype.label,
+            )
+        with self._write() as s:
+            _get_in(s, Patient, patient_id, "patient")
+            current = s.exec(
+                select(PersonalTarget).where(
+                    PersonalTarget.patient_id == patient_id,
+                    PersonalTarget.type_key == type_key,
+                    PersonalTarget.active == True,  # noqa: E712
+                )
+            ).all()
+            for old in current:
+                before = snapshot(old)
+                old.active = False
+                s.add(old)
+                self._audit(s, actor, "update", old, before=before, patient_id=patient_id)
+            row = PersonalTarget(
+                patient_id=patient_id,
+                type_key=type_key,
+                below=None if below is None else float(below),
+                above=None if above is None else float(above),
+                reason=why,
+                set_by_id=actor.id,
+            )
+            s.add(row)
+            self._audit(s, actor, "create", row, patient_id=patient_id)
+        return row
+
+    def personal_targets(self, patient_id: int | None = None) -> list[PersonalTarget]:
+        """Active personal targets of one person (or of everyone, for the board in one read)."""
+        with self._read() as s:
+            query = select(PersonalTarget).where(PersonalTarget.active == True)  # noqa: E712
+            if patient_id is not None:
+                query = query.where(PersonalTarget.patient_id == patient_id)
+            return list(s.exec(query.order_by(col(PersonalTarget.id))))
+
+    def board_measurements(
+        self,
+        patient_ids: Sequence[int],
+        type_keys: Sequence[str],
+        *,
+        until: datetime | None = None,
+    ) -> list[Measurement]:
+        """Everyone's values for the board's columns in one read, oldest first."""
+        if not patient_ids or not type_keys:
+            return []
+        with self._read() as s:
+            query = select(Measurement).where(
+                col(Measurement.patient_id).in_(list(patient_ids)),
+                col(Measurement.type_key).in_(list(type_keys)),
+            )
+            if until is not None:
+                query = query.where(Measurement.taken_at < until)
+            query = query.order_by(col(Measurement.taken_at), col(Measurement.id))
+            return list(s.exec(query))
+
+    def record_board_display(self, session_id: int, how: str, shown: dict[str, Any]) -> None:
+        """Audit that the board left the laptop's own screen (second screen, PNG, PDFs).
+
+        `shown` says who appeared and how (patient ids by name or by code); never names.
+        """
+        if how not in self.BOARD_DISPLAYS:
+            raise InvalidInput(
+                f"Board display: '{how}' is not one of {', '.join(self.BOARD_DISPLAYS)}."
+            )
+        actor = self._require(Permission.CHECK_IN)
+        with self._write() as s:
+            _get_in(s, ClinicSession, session_id, "session")
+            audit.append(
+                s,
+                user_id=actor.id,
+                user_name=actor.name,
+                action="board_display",
+                entity="clinic_session",
+                entity_id=session_id,
+                after={"how": how, **shown},
+            )
+
+
+    # ---- sync
+    # The sync worker is the app itself, not the person signed in: its outbox housekeeping runs
+    # as SYNC_ACTOR without touching self._actor (the worker runs on its own thread).
+
+    SYNC_ACTOR = Actor(None, "GroupClinic sync", Role.ADMIN)
+    SYNC_SETTINGS_KEY = "sync.settings"
+    SYNC_STATE_KEY = "sync.state"
+
+    def pending_events(self, limit: int = 100) -> list[OutboxEvent]:
+        """The oldest events still to send (not those waiting for attention), in sequence order."""
+        with self._read() as s:
+            query = (
+                select(OutboxEvent)
+                .where(OutboxEvent.needs_attention == False)  # noqa: E712
+                .order_by(col(OutboxEvent.id))
+                .limit(max(1, int(limit)))
+            )
+            return list(s.exec(query))
+
+    def outbox_summary(self) -> tuple[int, datetime | None, int]:
+        """(pending count, when the oldest pending event happened, needs-attention count)."""
+        from sqlalchemy import func
+
+        with self._read() as s:
+            pending, oldest = s.exec(
+                select(func.count(), func.min(OutboxEvent.occurred_at)).where(
+                    OutboxEvent.needs_attention == False  # noqa: E712
+                )
+            ).one()
+            attention = s.exec(
+                select(func.count()).where(OutboxEvent.needs_attention == True)  # noqa: E712
+            ).one()
+        return int(pending), _aware(oldest), int(attention)
+
+    def needs_attention_events(self) -> list[OutboxEvent]:
+        with self._read() as s:
+            query = (
+                select(OutboxEvent)
+                .where(OutboxEvent.needs_attention == True)  # noqa: E712
+                .order_by(col(OutboxEvent.id))
+            )
+            return list(s.exec(query))
+
+    def seal_events(self, payloads: dict[str, dict[str, Any]]) -> None:
+        """Keep the pseudonymised payload an event is first sent with, so every retry is identical.
+
+        Not audited: the event's content is unchanged, only its person reference is swapped for
+        the keyed pseudonym the service will hold.
+        """
+        if not payloads:
+            return
+        with self._write() as s:
+            rows = s.exec(select(OutboxEvent).where(col(OutboxEvent.uid).in_(list(payloads))))
+            for row in rows:
+                row.payload = payloads[row.uid]
+                s.add(row)
+
+    def acknowledge_events(self, uids: Sequence[str]) -> int:
+        """Delete events the service acknowledged (stored or duplicate); how many were deleted.
+
+        One audit entry per acknowledged batch, not per event: each event's change was already
+        audited when it was made, and this entry records that the dataset left the laptop.
+        """
+        if not uids:
+            return 0
+        with self._write() as s:
+            rows = list(s.exec(select(OutboxEvent).where(col(OutboxEvent.uid).in_(list(uids)))))
+            if not rows:
+                return 0
+            seqs = sorted(row.id for row in rows if row.id is not None)
+            for row in rows:
+                s.delete(row)
+            s.flush()
+            audit.append(
+                s,
+                user_id=None,
+                user_name=self.SYNC_ACTOR.name,
+                action="sync_acknowledged",
+                entity="outbox_event",
+                entity_id=None,
+                after={"events": len(rows), "first_seq": seqs[0], "last_seq": seqs[-1]},
+            )
+        return len(rows)
+
+    def mark_needs_attention(self, uid: str, reason: str) -> None:
+        """The service refused this event for good: keep it, visible, with the reason."""
+        with self._write() as s:
+            row = s.exec(select(OutboxEvent).where(OutboxEvent.uid == uid)).first()
+            if row is None:
+                raise NotFound(f"No outbox event {uid}.")
+            before = snapshot(row)
+            row.needs_attention = True
+            row.last_error = (reason or "refused without a reason")[:500]
+            row.attempts += 1
+            s.add(row)
+            self._audit(s, self.SYNC_ACTOR, "sync_needs_attention", row, before=before)
+
+    def retry_needs_attention(self, uids: Sequence[str] | None = None) -> int:
+        """An admin sends events from the needs-attention list again (all when uids is None)."""
+        actor = self._require(Permission.SYNC)
+        with self._write() as s:
+            query = select(OutboxEvent).where(OutboxEvent.needs_attention == True)  # noqa: E712
+            if uids is not None:
+                query = query.where(col(OutboxEvent.uid).in_(list(uids)))
+            rows = list(s.exec(query))
+            for row in rows:
+                before = snapshot(row)
+                row.needs_attention = False
+                s.add(row)
+                self._audit(s, actor, "sync_retry", row, before=before)
+        return len(rows)
+
+    def sync_settings(self) -> dict[str, Any]:
+        """{"url": the ICB service's address or None}. The token lives in the keyring."""
+        value = self.setting(self.SYNC_SETTINGS_KEY, None)
+        settings = dict(value) if isinstance(value, dict) else {}
+        settings.setdefault("url", None)
+        return settings
+
+    def set_sync_settings(self, url: str | None, *, token_changed: bool = False) -> dict[str, Any]:
+        """Set the service address (admin only, audited; the audit notes a new token, never it)."""
+        from urllib.parse import urlsplit
+
+        from groupclinic_desktop.core.schema import Setting
+
+        actor = self._require(Permission.SYNC)
+        clean = (url or "").strip().rstrip("/") or None
+        if clean is not None:
+            parts = urlsplit(clean)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise InvalidInput(
+                    f"Service address: '{clean}' is not an http:// or https:// address.",
+                    field="Service address",
+                )
+        with self._write() as s:
+            row = s.get(Setting, self.SYNC_SETTINGS_KEY)
+            before = snapshot(row) if row else None
+            if row is None:
+                row = Setting(key=self.SYNC_SETTINGS_KEY)
+            value = {"url": clean}
+            if token_changed:
+                value["token_set_at"] = utcnow().isoformat()
+            elif isinstance(row.value, dict) and row.value.get("token_set_at"):
+                value["token_set_at"] = row.value["token_set_at"]
+            row.value = value
+            row.updated_at = utcnow()
+            s.add(row)
+            self._audit(s, actor, "update" if before else "create", row, before=before)
+        return value
+
+    def sync_state(self) -> dict[str, Any]:
+        """The worker's own bookkeeping (backoff, last success, last error); {} at first."""
+        value = self.setting(self.SYNC_STATE_KEY, None)
+        return dict(value) if isinstance(value, dict) else {}
+
+    def save_sync_state(self, state: dict[str, Any]) -> None:
+        """Not audited: machine bookkeeping that holds no patient data and changes no record."""
+        from groupclinic_desktop.core.schema import Setting
+
+        with self._write() as s:
+            row = s.get(Setting, self.SYNC_STATE_KEY) or Setting(key=self.SYNC_STATE_KEY)
+            row.value = audit.plain(state)
+            row.updated_at = utcnow()
+            s.add(row)
+
+    # ---- agenda, reviews, goals, wrap-up
+
+    def reorder_agenda(self, session_id: int, item_ids: Sequence[int]) -> list[AgendaItem]:
+        """Put the agenda in this order (positions 0, 1, 2 ...); items not named follow after."""
+        actor = self._require(Permission.CHECK_IN)
+        wanted = [int(i) for i in item_ids]
+        if len(set(wanted)) != len(wanted):
+            raise InvalidInput("Agenda: an item is named twice in the new order.", field="Agenda")
+        with self._write() as s:
+            _refuse_if_closed(_get_in(s, ClinicSession, session_id, "session"))
+            rows = list(
+                s.exec(
+                    select(AgendaItem)
+                    .where(AgendaItem.session_id == session_id)
+                    .order_by(col(AgendaItem.position), col(AgendaItem.id))
+                )
+            )
+            by_id = {r.id: r for r in rows}
+            strangers = [i for i in wanted if i not in by_id]
+            if strangers:
+                raise InvalidInput(
+                    f"Agenda: item {strangers[0]} is not on this session's agenda.", field="Agenda"
+                )
+            ordered = [by_id[i] for i in wanted] + [r for r in rows if r.id not in set(wanted)]
+            for position, row in enumerate(ordered):
+                if row.position != position:
+                    before = snapshot(row)
+                    row.position = position
+                    s.add(row)
+                    self._audit(s, actor, "update", row, before=before)
+        return self.agenda(session_id)
+
+    def next_session(self, session_id: int) -> ClinicSession | None:
+        """The next planned session of the same programme after this one (for review dates)."""
+        with self._read() as s:
+            current = _get_in(s, ClinicSession, session_id, "session")
+            query = (
+                select(ClinicSession)
+                .where(
+                    ClinicSession.programme_id == current.programme_id,
+                    ClinicSession.day > current.day,
+                    ClinicSession.status == SessionStatus.PLANNED,
+                )
+                .order_by(col(ClinicSession.day), col(ClinicSession.start_time))
+            )
+            return s.exec(query.limit(1)).first()
+
+    def previous_goal(self, session_id: int, patient_id: int) -> Goal | None:
+        """The person's goal from the last earlier session where they set one."""
+        with self._read() as s:
+            current = _get_in(s, ClinicSession, session_id, "session")
+            query = (
+                select(Goal)
+                .join(ClinicSession, col(ClinicSession.id) == Goal.session_id)
+                .where(
+                    Goal.patient_id == patient_id,
+                    Goal.session_id != session_id,
+                    ClinicSession.day <= current.day,
+                )
+                .order_by(
+                    col(ClinicSession.day).desc(),
+                    col(Goal.created_at).desc(),
+                    col(Goal.id).desc(),
+                )
+            )
+            return s.exec(query.limit(1)).first()
+
+    def review_queue(self, session_id: int) -> dict[str, list[int]]:
+        """The one-to-one queue as the clinician left it: {"order": [...], "done": [...]}."""
+        from groupclinic_desktop.core.schema import Setting
+
+        with self._read() as s:
+            row = s.get(Setting, f"review_queue.{session_id}")
+        value = row.value if row is not None and isinstance(row.value, dict) else {}
+        return {
+            "order": [int(i) for i in value.get("order", [])],
+            "done": [int(i) for i in value.get("done", [])],
+        }
+
+    def save_review_queue(
+        self, session_id: int, order: Sequence[int], done: Sequence[int]
+    ) -> None:
+        """Keep the queue's order and who is done, so a restart comes back to the same queue."""
+        from groupclinic_desktop.core.schema import Setting
+
+        actor = self._require(Permission.CHECK_IN)
+        key = f"review_queue.{session_id}"
+        with self._write() as s:
+            _refuse_if_closed(_get_in(s, ClinicSession, session_id, "session"))
+            row = s.get(Setting, key)
+            before = snapshot(row) if row else None
+            if row is None:
+                row = Setting(key=key)
+            row.value = {"order": [int(i) for i in order], "done": [int(i) for i in done]}
+            row.updated_at = utcnow()
+            s.add(row)
+            self._audit(s, actor, "update" if before else "create", row, before=before)
+
+    def session_summary(self, session_id: int) -> SessionSummary:
+        """Who came, what was measured, topics, reviews and goals, and the gaps to look at."""
+        from groupclinic_desktop.core import wrapup
+
+        session = self.session(session_id)
+        roster = [(e.attendance, e.patient) for e in self.roster(session_id)]
+        return wrapup.summarise(
+            session,
+            roster,
+            self.measurements(session_id=session_id),
+            self.consents(session_id),
+            self.agenda(session_id),
+            self.reviews(session_id),
+            self.goals(session_id=session_id),
+        )
+
+    def correct_review(
+        self,
+        session_id: int,
+        patient_id: int,
+        reason: str,
+        *,
+        notes: str | None = None,
+        findings: list[dict[str, Any]] | None = None,
+        medication_changes: list[dict[str, Any]] | None = None,
+        actions: list[dict[str, Any]] | None = None,
+        safety_netting: str | None = None,
+    ) -> Review:
+        """Correct a finished session's review: only given fields change; the reason is audited."""
+        actor = self._actor
+        if actor is None:
+            raise NotAllowed("Sign in first.")
+        if actor is not SYSTEM and not allows(actor.role, Permission.REVIEW):
+            self._require(Permission.REVIEW_ON_BEHALF)
+        why = _required(reason, "Reason for the correction")
+        with self._write() as s:
+            _refuse_unless_closed(_get_in(s, ClinicSession, session_id, "session"))
+            row = s.exec(
+                select(Review).where(
+                    Review.session_id == session_id, Review.patient_id == patient_id
+                )
+            ).first()
+            before = snapshot(row) if row else None
+            if row is None:
+                row = Review(
+                    session_id=session_id,
+                    patient_id=patient_id,
+                    findings=[],
+                    medication_changes=[],
+                    actions=[],
+                    documented_by_id=actor.id,
+                )
+            if notes is not None:
+                row.notes = notes
+            if findings is not None:
+                row.findings = [_finding(f) for f in findings]
+            if medication_changes is not None:
+                row.medication_changes = [_medication_change(m) for m in medication_changes]
+            if actions is not None:
+                row.actions = [_action(a) for a in actions]
+            if safety_netting is not None:
+                row.safety_netting = safety_netting
+            row.updated_at = utcnow()
+            s.add(row)
+            self._correction(s, actor, row, before, why, patient_id)
+        return row
+
+    def correct_goal(
+        self,
+        goal_id: int,
+        reason: str,
+        *,
+        text: str | None = None,
+        what_matters: str | None = None,
+        confidence: int | None = None,
+        review_date: date | None = None,
+    ) -> Goal:
+        """Correct a goal of a finished session: only given fields change; the reason is audited."""
+        actor = self._require(Permission.CHECK_IN)
+        why = _required(reason, "Reason for the correction")
+        if confidence is not None and (
+            isinstance(confidence, bool)
+            or not isinstance(confidence, int)
+            or not 0 <= confidence <= 10
+        ):
+            raise InvalidInput(
+                f"Confidence: {confidence!r} is not a whole number from 0 to 10.",
+                field="Confidence",
+            )
+        with self._write() as s:
+            row = _get_in(s, Goal, goal_id, "goal")
+            session = _get_in(s, ClinicSession, row.session_id, "session")
+            _refuse_unless_closed(session)
+            patient = _get_in(s, Patient, row.patient_id, "patient")
+            before = snapshot(row)
+            if text is not None:
+                row.text = _required(text, "Goal")
+            if what_matters is not None:
+                row.what_matters = what_matters.strip()
+            if confidence is not None:
+                row.confidence = confidence
+            if review_date is not None:
+                row.review_date = review_date
+            s.add(row)
+            self._correction(s, actor, row, before, why, row.patient_id)
+            outbox.goal_event(s, session, patient, row)
+        return row
+
+    def _correction(
+        self,
+        s: Session,
+        actor: Actor,
+        row: SQLModel,
+        before: dict[str, Any] | None,
+        reason: str,
+        patient_id: int | None,
+    ) -> None:
+        s.flush()
+        audit.append(
+            s,
+            user_id=actor.id,
+            user_name=actor.name,
+            action="correction",
+            entity=type(row).__tablename__,  # type: ignore[attr-defined]
+            entity_id=getattr(row, "id", None),
+            patient_id=patient_id,
+            before=before,
+            after={**snapshot(row), "correction_reason": reason},
+        )
+
+    # ---- export log
+
+    def session_record(self, session_id: int) -> "SessionRecord":  # noqa: F821
+        """Everything about each person who attended, gathered for the GP-record exports."""
+        from groupclinic_desktop.core.session_record import build_session_record
+
+        return build_session_record(self, session_id)
+
+    def record_export(
+        self,
+        session_id: int,
+        patient_id: int,
+        formats: Sequence[str],
+        files: Sequence[str],
+    ) -> ExportRecord:
+        """Log one person's export; a second export of the same session is a correction.
+
+        When everyone who attended has been exported, the session becomes "exported".
+        """
+        actor = self._require(Permission.EXPORT)
+        wanted = [f.strip().lower() for f in formats if f.strip()]
+        unknown = sorted(set(wanted) - set(EXPORT_FORMATS))
+        if unknown or not wanted:
+            raise InvalidInput(
+                f"Formats: choose from {', '.join(EXPORT_FORMATS)} (got {', '.join(unknown)}).",
+                field="Formats",
+            )
+        with self._write() as s:
+            session = _get_in(s, ClinicSession, session_id, "session")
+            if session.status not in (SessionStatus.FINISHED, SessionStatus.EXPORTED):
+                raise InvalidInput(
+                    f"This session is {session.status.value}; only finished sessions are exported."
+                )
+            _get_in(s, Patient, patient_id, "patient")
+            previous = s.exec(
+                select(ExportRecord)
+                .where(ExportRecord.session_id == session_id, ExportRecord.patient_id == patient_id)
+                .order_by(col(ExportRecord.version).desc())
+            ).first()
+            version = previous.version + 1 if previous else 1
+            row = ExportRecord(
+                session_id=session_id,
+                patient_id=patient_id,
+                formats=",".join(f for f in EXPORT_FORMATS if f in wanted),
+                files=[Path(f).name for f in files],
+                version=version,
+                is_correction=version > 1,
+                exported_by_id=actor.id,
+            )
+            s.add(row)
+            self._audit(s, actor, "export", row, patient_id=patient_id)
+            if session.status == SessionStatus.FINISHED:
+                present = {
+                    a.patient_id
+                    for a in s.exec(select(Attendance).where(Attendance.session_id == session_id))
+                    if a.status.present
+                }
+                done = set(
+                    s.exec(
+                        select(ExportRecord.patient_id).where(
+                            ExportRecord.session_id == session_id
+                        )
+                    )
+                )
+                if present <= done:
+                    before = snapshot(session)
+                    session.status = SessionStatus.EXPORTED
+                    s.add(session)
+                    self._audit(s, actor, "update", session, before=before)
+        return row
+
+    def export_log(self, session_id: int | None = None) -> list[ExportRecord]:
+        """What was exported, for whom, when and by whom; oldest first."""
+        with self._read() as s:
+            query = select(ExportRecord)
+            if session_id is not None:
+                query = query.where(ExportRecord.session_id == session_id)
+            return list(s.exec(query.order_by(col(ExportRecord.exported_at), col(ExportRecord.id))))
+
+    def mark_filed(self, export_id: int) -> ExportRecord:
+        """An admin confirms this export is filed in the GP record."""
+        actor = self._require(Permission.EXPORT)
+        with self._write() as s:
+            row = _get_in(s, ExportRecord, export_id, "export")
+            if row.filed_at is not None:
+                return row
+            before = snapshot(row)
+            row.filed_at = utcnow()
+            row.filed_by_id = actor.id
+            s.add(row)
+            self._audit(s, actor, "filed", row, before=before, patient_id=row.patient_id)
+        return row
+
+    def outstanding_filing(self, session_id: int) -> list[Patient]:
+        """People who attended whose latest notes are not yet filed in the GP record."""
+        latest: dict[int, ExportRecord] = {}
+        for row in self.export_log(session_id):
+            if row.patient_id not in latest or row.version > latest[row.patient_id].version:
+                latest[row.patient_id] = row
+        return [
+            entry.patient
+            for entry in self.roster(session_id)
+            if entry.attendance.status.present
+            and (
+                entry.patient.id not in latest
+                or latest[entry.patient.id].filed_at is None  # type: ignore[index]
+            )
+        ]
+
+    def corrections_since_export(self, session_id: int) -> dict[int, list[str]]:
+        """Per person, the reasons for corrections made after their latest export."""
+        last: dict[int, datetime] = {}
+        for row in self.export_log(session_id):
+            last[row.patient_id] = _aware(row.exported_at)  # type: ignore[assignment]
+        found: dict[int, list[str]] = {}
+        for entry in self.audit_entries():
+            if entry.action != "correction" or entry.patient_id not in last:
+                continue
+            after = entry.after or {}
+            if after.get("session_id") != session_id:
+                continue
+            if _aware(entry.at) > last[entry.patient_id]:  # type: ignore[operator]
+                found.setdefault(entry.patient_id, []).append(
+                    str(after.get("correction_reason") or "")
+                )
+        return found
+
+
+    # ---- cohort import
+
+    COHORT_MAPPING_KEY = "cohort_import.mapping"
+    CONSENT_WORDING_KEY = "session_pack.consent_wording"
+    COHORT_CHUNK = 500  # rows per flush: few round trips, bounded memory
+
+    def cohort_mapping(self) -> dict[str, str]:
+        """The practice's remembered column choices for GP search exports: title -> target."""
+        value = self.setting(self.COHORT_MAPPING_KEY, {})
+        return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+    def remember_cohort_mapping(self, choices: dict[str, str]) -> None:
+        """Add the mapping screen's choices (column title -> target, "" = ignore) to the store."""
+        actor = self._require(Permission.PLAN)
+        merged = {**self.cohort_mapping(), **{k.strip(): v for k, v in choices.items()}}
+        self._put_plan_setting(actor, self.COHORT_MAPPING_KEY, merged)
+
+    def consent_wording(self) -> dict[str, Any] | None:
+        """The practice's own confidentiality and consent wording, or None for the default."""
+        value = self.setting(self.CONSENT_WORDING_KEY)
+        return value if isinstance(value, dict) else None
+
+    def set_consent_wording(self, wording: dict[str, Any] | None) -> None:
+        """Save the practice's wording (same fields as resources/consent_wording.toml); None
+        goes back to the default."""
+        from groupclinic_desktop.core.invitations import check_wording
+
+        actor = self._require(Permission.PLAN)
+        self._put_plan_setting(
+            actor, self.CONSENT_WORDING_KEY, None if wording is None else check_wording(wording)
+        )
+
+    def _put_plan_setting(self, actor: Actor, key: str, value: Any) -> None:
+        from groupclinic_desktop.core.schema import Setting
+
+        with self._write() as s:
+            row = s.get(Setting, key)
+            before = snapshot(row) if row else None
+            if row is None:
+                row = Setting(key=key)
+            row.value = audit.plain(value)
+            row.updated_at = utcnow()
+            s.add(row)
+            self._audit(s, actor, "update" if before else "create", row, before=before)
+
+    def import_cohort(
+        self,
+        rows: Sequence[CohortRow],
+        programme_id: int,
+        *,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ImportResult:
+        """Write checked cohort rows in ONE transaction: people matched by NHS number (created or
+        updated), enrolled in the programme, and their results stored from the GP record unless
+        already held (same person, measure, day and value). Each change has its audit entry and
+        results their outbox events, as record_measurement writes them.
+
+        `cancel` is checked between rows; when set, everything is rolled back and the result says
+        cancelled. `progress(done, total)` is called as rows are processed.
+        """
+
+        actor = self._require(Permission.PLAN)
+        total = len(rows)
+        step = max(1, total // 200)
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "enrolled": 0, "added": 0, "held": 0}
+        patient_ids: list[int] = []
+        try:
+            with self._write() as s:
+                _get_in(s, Programme, programme_id, "programme")
+                people = {p.nhs_number: p for p in s.exec(select(Patient))}
+                enrolled = set(
+                    s.exec(
+                        select(Enrolment.patient_id).where(Enrolment.programme_id == programme_id)
+                    )
+                )
+                history: dict[tuple[int, str], list[Measurement]] = {}
+                for m in s.exec(select(Measurement)):
+                    history.setdefault((m.patient_id, m.type_key), []).append(m)
+                chain = _AuditChain(s, actor)
+                done = 0
+                for start in range(0, total, self.COHORT_CHUNK):
+                    chunk = rows[start : start + self.COHORT_CHUNK]
+                    changes: list[tuple[Patient, dict[str, Any] | None, bool]] = []
+                    for row in chunk:
+                        if cancel is not None and cancel.is_set():
+                            raise _ImportCancelled
+                        validation.parse_nhs_number(row.nhs_number)  # trust, but verify
+                        patient = people.get(row.nhs_number)
+                        before = snapshot(patient) if patient is not None else None
+                        if patient is None:
+                            patient = Patient(
+                                nhs_number=row.nhs_number,
+                                given_name=row.given_name,
+                                family_name=row.family_name,
+                                date_of_birth=row.date_of_birth,
+                            )
+                            people[row.nhs_number] = patient
+                        changed = _apply_cohort_row(patient, row)
+                        if before is None or changed:
+                            s.add(patient)
+                        outcome = "created" if before is None else "updated"
+                        counts[outcome if before is None or changed else "unchanged"] += 1
+                        changes.append((patient, before, changed))
+                        done += 1
+                        if progress is not None and (done % step == 0 or done == total):
+                            progress(done, total)
+                    s.flush()
+                    for (patient, before, changed), row in zip(changes, chunk, strict=True):
+                        assert patient.id is not None
+                        patient_ids.append(patient.id)
+                        if before is None or changed:
+                            action = "update" if before else "create"
+                            chain.add(action, patient, before, patient.id)
+                        if patient.id not in enrolled:
+                            enrolment = Enrolment(patient_id=patient.id, programme_id=programme_id)
+                            s.add(enrolment)
+                            enrolled.add(patient.id)
+                            counts["enrolled"] += 1
+                            chain.later("create", enrolment, patient.id)
+                        readings: dict[int, str] = {}
+                        for result in row.results:
+                            held = history.setdefault((patient.id, result.key), [])
+                            if any(
+                                m.source == Source.GP_RECORD
+                                and m.taken_at.date() == result.taken_on
+                                and m.value == result.value
+                                for m in held
+                            ):
+                                counts["held"] += 1
+                                continue
+                            earlier = [m for m in held if m.taken_at.date() < result.taken_on]
+                            previous = max(earlier, key=lambda m: m.taken_at, default=None)
+                            if result.reading is not None:
+                                reading = readings.setdefault(result.reading, str(uuid.uuid4()))
+                            else:
+                                reading = None
+                            measurement = Measurement(
+                                uid=str(uuid.uuid4()),
+                                patient_id=patient.id,
+                                type_key=result.key,
+                                value=result.value,
+                                unit=catalogue().get(result.key).unit,
+                                taken_at=datetime.combine(result.taken_on, time(12), tzinfo=UTC),
+                                source=Source.GP_RECORD,
+                                reading_uid=reading,
+                                confirmed_unusual=result.unusual,
+                                entered_by_id=actor.id,
+                            )
+                            s.add(measurement)
+                            held.append(measurement)
+                            counts["added"] += 1
+                            chain.later("create", measurement, patient.id)
+                            outbox.measurement_event(s, None, patient, measurement, previous)
+                    s.flush()
+                    chain.write_later()
+                if cancel is not None and cancel.is_set():
+                    raise _ImportCancelled
+        except _ImportCancelled:
+            return ImportResult(cancelled=True)
+        return ImportResult(
+            created=counts["created"],
+            updated=counts["updated"],
+            unchanged=counts["unchanged"],
+            enrolled=counts["enrolled"],
+            measurements_added=counts["added"],
+            measurements_already_held=counts["held"],
+            patient_ids=tuple(dict.fromkeys(patient_ids)),
+        )
+
+
+class _ImportCancelled(Exception):
+    """Raised inside the import's transaction so that cancelling rolls all of it back."""
+
+
+class _AuditChain:
+    """Audit entries for a bulk write, hash-chained in memory.
+
+    audit.append asks the table for the last hash, which flushes and queries once per entry; a
+    20,000-row import cannot afford that, and inside one transaction the last hash is ours anyway.
+    """
+
+    def __init__(self, s: Session, actor: Actor) -> None:
+        self.s, self.actor = s, actor
+        s.flush()
+        last = s.exec(select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1))
+        self.last = last.first() or audit.GENESIS
+        self.pending: list[tuple[str, SQLModel, int | None]] = []
+
+    def add(
+        self, action: str, row: SQLModel, before: dict[str, Any] | None, patient_id: int | None
+    ) -> None:
+        entry = AuditEntry(
+            at=utcnow(),
+            user_id=self.actor.id,
+            user_name=self.actor.name,
+            action=action,
+            entity=type(row).__tablename__,  # type: ignore[attr-defined]
+            entity_id=str(getattr(row, "id", None)),
+            patient_id=patient_id,
+            before=audit.plain(before),
+            after=snapshot(row),
+            prev_hash=self.last,
+            hash="",
+        )
+        entry.hash = audit._digest(entry)
+        self.s.add(entry)
+        self.last = entry.hash
+
+    def later(self, action: str, row: SQLModel, patient_id: int | None) -> None:
+        """Queue an entry for a row whose id is known only after the next flush."""
+        self.pending.append((action, row, patient_id))
+
+    def write_later(self) -> None:
+        for action, row, patient_id in self.pending:
+            self.add(action, row, None, patient_id)
+        self.pending.clear()
+
+
+def _apply_cohort_row(patient: Patient, row: CohortRow) -> bool:
+    """Copy what the GP record says onto the person; blanks in the file change nothing."""
+    values = {
+        "given_name": row.given_name,
+        "family_name": row.family_name,
+        "date_of_birth": row.date_of_birth,
+        "sex": row.sex,
+        "mobile": row.mobile,
+        "preferred_name": row.preferred_name,
+        "ethnic_category": row.ethnic_category,
+        "imd_decile": row.imd_decile,
+        "preferred_language": row.preferred_language,
+        "interpreter_needed": row.interpreter_needed,
+    }
+    changed = False
+    for name, value in values.items():
+        if value is not None and getattr(patient, name) != value:
+            setattr(patient, name, value)
+            changed = True
+    return changed
+
 
 def _get_in(s: Session, model: type[Any], row_id: int, what: str) -> Any:
     row = s.get(model, row_id)
@@ -1250,6 +2176,14 @@ def _refuse_if_closed(session: ClinicSession) -> None:
             f"This session is {session.status.value}; its record is closed to everyday edits."
         )
 
+
+def _refuse_unless_closed(session: ClinicSession) -> None:
+    # Corrections are for a closed record; while running, the page edits it directly.
+    if session.status not in (SessionStatus.FINISHED, SessionStatus.EXPORTED):
+        raise InvalidInput(
+            f"This session is {session.status.value}; corrections are for finished sessions. "
+            "Change it directly instead."
+        )
 
 def _close_phase(row: ClinicSession) -> None:
     if row.phase and row.phase_entered_at:

@@ -11,7 +11,7 @@ import secrets
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -301,8 +301,65 @@ def backup_to(engine: Engine, target: Path, key: str) -> Path:
 
 
 def backup_name(reason: str, when: datetime | None = None) -> str:
-    stamp = (when or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    stamp = (when or datetime.now()).strftime(BACKUP_STAMP)
     return f"groupclinic-{stamp}-{reason}.db"
+
+
+DEFAULT_ROTATION = {"daily": 7, "weekly": 5, "monthly": 12}
+BACKUP_STAMP = "%Y%m%d-%H%M%S"
+SAFETY_BACKUP_DAYS = 30
+
+
+def _backup_time(path: Path) -> datetime | None:
+    # groupclinic-YYYYmmdd-HHMMSS-reason.db
+    parts = path.name.split("-")
+    if len(parts) < 4 or parts[0] != "groupclinic":
+        return None
+    try:
+        return datetime.strptime(f"{parts[1]}-{parts[2]}", BACKUP_STAMP)
+    except ValueError:
+        return None
+
+
+def _dated_backups(folder: Path) -> list[tuple[datetime, Path]]:
+    if not folder.is_dir():
+        return []
+    found = [(_backup_time(p), p) for p in folder.glob("groupclinic-*.db")]
+    return sorted(((t, p) for t, p in found if t is not None), reverse=True)
+
+
+def has_backup_on(folder: Path, day: date) -> bool:
+    return any(t.date() == day for t, _ in _dated_backups(folder))
+
+
+def rotate_backups(folder: Path, *, daily: int, weekly: int, monthly: int) -> list[Path]:
+    """Keep the newest backup of each of the last `daily` days, `weekly` ISO weeks and `monthly`
+    months that have one; delete the rest. Returns what was deleted."""
+    keep: set[Path] = set()
+    for count, bucket in (
+        (daily, lambda t: t.date()),
+        (weekly, lambda t: t.isocalendar()[:2]),
+        (monthly, lambda t: (t.year, t.month)),
+    ):
+        seen: list[object] = []
+        for when, path in _dated_backups(folder):
+            key = bucket(when)
+            if key not in seen:
+                if len(seen) >= count:
+                    break
+                seen.append(key)
+                keep.add(path)
+    # Safety copies made before a migration, restore or import are kept for 30 days whatever
+    # the counts say: they may be the only copy of the store as it was.
+    cutoff = datetime.now() - timedelta(days=SAFETY_BACKUP_DAYS)
+    removed = []
+    for when, path in _dated_backups(folder):
+        if "-before-" in path.name and when > cutoff:
+            continue
+        if path not in keep:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def verify_backup(path: Path, key: str) -> None:

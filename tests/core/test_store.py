@@ -149,3 +149,45 @@ def test_a_second_process_on_the_same_store_is_refused(demo_dir: Path) -> None:
         capture_output=True, text=True, env=dict(os.environ), timeout=120,
     )
     assert again.returncode == 0, again.stderr
+
+
+def test_backups_rotate_daily_weekly_monthly(tmp_path: Path) -> None:
+    from datetime import datetime, timedelta
+
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    start = datetime(2026, 1, 1, 9, 0)
+    for day in range(120):  # two backups a day for 120 days
+        for hour in (9, 17):
+            when = start + timedelta(days=day, hours=hour - 9)
+            (folder / store.backup_name("daily", when)).write_bytes(b"x")
+    store.rotate_backups(folder, daily=7, weekly=4, monthly=3)
+    kept = sorted(p.name for p in folder.iterdir())
+    # Newest of each of the last 7 days, plus week and month representatives (overlapping).
+    assert kept[-1] == store.backup_name("daily", start + timedelta(days=119, hours=8))
+    days = {name.split("-")[1] for name in kept}
+    assert len(kept) == len(days)  # never two from one day
+    assert 7 <= len(kept) <= 7 + 4 + 3
+    assert {"20260430", "20260429", "20260424"} <= days
+
+
+def test_automatic_backups_are_rotated_and_daily_backup_is_made_once(demo: Clinic) -> None:
+    assert demo.ensure_daily_backup() is not None
+    assert demo.ensure_daily_backup() is None
+    for _ in range(3):
+        demo.backup(reason="manual")
+    # All today: the daily rule keeps only the newest of the day.
+    assert len(list(demo.location.backup_dir.glob("groupclinic-*.db"))) == 1
+
+
+def test_safety_backups_outlive_the_daily_rotation(demo: Clinic, tmp_path: Path) -> None:
+    target = demo.backup(tmp_path / "copy.db")
+    with demo.acting_as(SYSTEM):
+        kept = demo.restore(target)
+    reopened = Clinic.open(demo.location.data_dir, create=False)
+    try:
+        reopened.backup(reason="manual")
+        reopened.backup(reason="session-finished")
+    finally:
+        reopened.close()
+    assert kept.exists(), "the copy made before the restore must survive later backups that day"
