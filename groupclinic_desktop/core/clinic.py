@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from filelock import FileLock
 from sqlalchemy import Engine
@@ -1173,7 +1173,7 @@ class Clinic:
         return problems
 
     def backup(self, to: Path | None = None, *, reason: str = "manual") -> Path:
-        """A checked, encrypted copy; into the backups folder (then rotated) unless `to` is given."""
+        """A checked, encrypted copy: to `to`, or into the backups folder (then rotated)."""
         target = Path(to) if to else self.location.backup_dir / store.backup_name(reason)
         with self._lock:
             written = store.backup_to(self._engine, target, self._key)
@@ -1971,7 +1971,6 @@ class Clinic:
         `cancel` is checked between rows; when set, everything is rolled back and the result says
         cancelled. `progress(done, total)` is called as rows are processed.
         """
-
         actor = self._require(Permission.PLAN)
         total = len(rows)
         step = max(1, total // 200)
@@ -1989,7 +1988,7 @@ class Clinic:
                 history: dict[tuple[int, str], list[Measurement]] = {}
                 for m in s.exec(select(Measurement)):
                     history.setdefault((m.patient_id, m.type_key), []).append(m)
-                chain = _AuditChain(s, actor)
+                bulk = _BulkWriter(s, actor)
                 done = 0
                 for start in range(0, total, self.COHORT_CHUNK):
                     chunk = rows[start : start + self.COHORT_CHUNK]
@@ -2008,64 +2007,35 @@ class Clinic:
                                 date_of_birth=row.date_of_birth,
                             )
                             people[row.nhs_number] = patient
-                        changed = _apply_cohort_row(patient, row)
-                        if before is None or changed:
                             s.add(patient)
+                        changed = _apply_cohort_row(patient, row)
                         outcome = "created" if before is None else "updated"
                         counts[outcome if before is None or changed else "unchanged"] += 1
                         changes.append((patient, before, changed))
                         done += 1
                         if progress is not None and (done % step == 0 or done == total):
                             progress(done, total)
-                    s.flush()
+                    s.flush()  # the new people's ids, for everything that points at them
                     for (patient, before, changed), row in zip(changes, chunk, strict=True):
                         assert patient.id is not None
                         patient_ids.append(patient.id)
                         if before is None or changed:
                             action = "update" if before else "create"
-                            chain.add(action, patient, before, patient.id)
+                            bulk.audit(action, patient, snapshot(patient), patient.id, before)
                         if patient.id not in enrolled:
-                            enrolment = Enrolment(patient_id=patient.id, programme_id=programme_id)
-                            s.add(enrolment)
                             enrolled.add(patient.id)
                             counts["enrolled"] += 1
-                            chain.later("create", enrolment, patient.id)
-                        readings: dict[int, str] = {}
-                        for result in row.results:
-                            held = history.setdefault((patient.id, result.key), [])
-                            if any(
-                                m.source == Source.GP_RECORD
-                                and m.taken_at.date() == result.taken_on
-                                and m.value == result.value
-                                for m in held
-                            ):
-                                counts["held"] += 1
-                                continue
-                            earlier = [m for m in held if m.taken_at.date() < result.taken_on]
-                            previous = max(earlier, key=lambda m: m.taken_at, default=None)
-                            if result.reading is not None:
-                                reading = readings.setdefault(result.reading, str(uuid.uuid4()))
-                            else:
-                                reading = None
-                            measurement = Measurement(
-                                uid=str(uuid.uuid4()),
-                                patient_id=patient.id,
-                                type_key=result.key,
-                                value=result.value,
-                                unit=catalogue().get(result.key).unit,
-                                taken_at=datetime.combine(result.taken_on, time(12), tzinfo=UTC),
-                                source=Source.GP_RECORD,
-                                reading_uid=reading,
-                                confirmed_unusual=result.unusual,
-                                entered_by_id=actor.id,
-                            )
-                            s.add(measurement)
-                            held.append(measurement)
-                            counts["added"] += 1
-                            chain.later("create", measurement, patient.id)
-                            outbox.measurement_event(s, None, patient, measurement, previous)
-                    s.flush()
-                    chain.write_later()
+                            enrolment = {
+                                "patient_id": patient.id,
+                                "programme_id": programme_id,
+                                "enrolled_at": utcnow(),
+                                "active": True,
+                            }
+                            bulk.insert(Enrolment, enrolment, patient.id)
+                        counts["added"] += self._import_results(bulk, patient, row, history)
+                    counts["held"] += sum(len(r.results) for r in chunk)
+                    bulk.write()
+                bulk.close()
                 if cancel is not None and cancel.is_set():
                     raise _ImportCancelled
         except _ImportCancelled:
@@ -2076,33 +2046,127 @@ class Clinic:
             unchanged=counts["unchanged"],
             enrolled=counts["enrolled"],
             measurements_added=counts["added"],
-            measurements_already_held=counts["held"],
+            measurements_already_held=counts["held"] - counts["added"],
             patient_ids=tuple(dict.fromkeys(patient_ids)),
         )
+
+    def _import_results(
+        self,
+        bulk: "_BulkWriter",
+        patient: Patient,
+        row: CohortRow,
+        history: dict[tuple[int, str], list[Measurement]],
+    ) -> int:
+        """Add a person's GP-record results not already held; returns how many were added."""
+        assert patient.id is not None
+        added = 0
+        readings: dict[int, str] = {}
+        for result in row.results:
+            held = history.setdefault((patient.id, result.key), [])
+            if any(
+                m.source == Source.GP_RECORD
+                and m.taken_at.date() == result.taken_on
+                and m.value == result.value
+                for m in held
+            ):
+                continue
+            earlier = [m for m in held if m.taken_at.date() < result.taken_on]
+            previous = max(earlier, key=lambda m: m.taken_at, default=None)
+            reading = None
+            if result.reading is not None:
+                reading = readings.setdefault(result.reading, str(uuid.uuid4()))
+            values = {
+                "uid": str(uuid.uuid4()),
+                "patient_id": patient.id,
+                "session_id": None,
+                "type_key": result.key,
+                "value": result.value,
+                "unit": catalogue().get(result.key).unit,
+                "taken_at": datetime.combine(result.taken_on, time(12), tzinfo=UTC),
+                "source": Source.GP_RECORD,
+                "reading_uid": reading,
+                "confirmed_unusual": result.unusual,
+                "entered_by_id": bulk.actor.id,
+                "entered_at": utcnow(),
+            }
+            measurement = bulk.insert(Measurement, values, patient.id)
+            held.append(measurement)
+            added += 1
+            outbox.measurement_event(bulk.outbox, None, patient, measurement, previous)
+        return added
 
 
 class _ImportCancelled(Exception):
     """Raised inside the import's transaction so that cancelling rolls all of it back."""
 
 
-class _AuditChain:
-    """Audit entries for a bulk write, hash-chained in memory.
+class _Collector:
+    """Stands in for the Session when outbox helpers build events, so they go in one batch."""
 
-    audit.append asks the table for the last hash, which flushes and queries once per entry; a
-    20,000-row import cannot afford that, and inside one transaction the last hash is ours anyway.
+    def __init__(self) -> None:
+        self.events: list[OutboxEvent] = []
+
+    def add(self, event: OutboxEvent) -> None:
+        self.events.append(event)
+
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+class _BulkWriter:
+    """Rows, their audit entries and outbox events for a bulk write, inserted in batches.
+
+    One ORM flush per object and audit.append's "last hash" query per entry cost milliseconds a
+    row; a 20,000-row import cannot afford that. Inside our own write transaction (BEGIN
+    IMMEDIATE) nobody else can write, so we hand out ids ourselves and chain hashes in memory.
     """
 
+    TABLES = (Enrolment, Measurement, OutboxEvent, AuditEntry)
+
     def __init__(self, s: Session, actor: Actor) -> None:
+        from sqlalchemy import func
+
         self.s, self.actor = s, actor
         s.flush()
+        self.next_id = {
+            model: (s.exec(select(func.max(model.id))).one() or 0) + 1  # type: ignore[arg-type]
+            for model in self.TABLES
+        }
         last = s.exec(select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1))
-        self.last = last.first() or audit.GENESIS
-        self.pending: list[tuple[str, SQLModel, int | None]] = []
+        self.last_hash = last.first() or audit.GENESIS
+        self.last_audit_id: int | None = None
+        self.rows: dict[type[SQLModel], list[dict[str, Any]]] = {m: [] for m in self.TABLES}
+        self.collector = _Collector()
 
-    def add(
-        self, action: str, row: SQLModel, before: dict[str, Any] | None, patient_id: int | None
+    @property
+    def outbox(self) -> Session:
+        return self.collector  # type: ignore[return-value]
+
+    def _take_id(self, model: type[SQLModel]) -> int:
+        value = self.next_id[model]
+        self.next_id[model] = value + 1
+        return value
+
+    def insert(self, model: type[Row], values: dict[str, Any], patient_id: int | None) -> Row:
+        """Queue a new row with every column's value (its id is given here) and its audit
+        entry. The row is built with model_construct: the values are checked already, and
+        full construction of 60,000 rows is a good part of a large import's time."""
+        values = {"id": self._take_id(model), **values}
+        row = model.model_construct(**values)
+        self.rows[model].append(values)
+        self.audit("create", row, audit.plain(values), patient_id)
+        return row
+
+    def audit(
+        self,
+        action: str,
+        row: SQLModel,
+        after: dict[str, Any],
+        patient_id: int | None,
+        before: dict[str, Any] | None = None,
     ) -> None:
-        entry = AuditEntry(
+        entry = AuditEntry.model_construct(
+            id=self._take_id(AuditEntry),
             at=utcnow(),
             user_id=self.actor.id,
             user_name=self.actor.name,
@@ -2111,22 +2175,38 @@ class _AuditChain:
             entity_id=str(getattr(row, "id", None)),
             patient_id=patient_id,
             before=audit.plain(before),
-            after=snapshot(row),
-            prev_hash=self.last,
+            after=after,
+            prev_hash=self.last_hash,
             hash="",
         )
-        entry.hash = audit._digest(entry)
-        self.s.add(entry)
-        self.last = entry.hash
+        values = entry.model_dump()
+        values["hash"] = audit._digest(entry)  # hash="" while it is worked out, as in append
+        self.last_hash, self.last_audit_id = values["hash"], values["id"]
+        self.rows[AuditEntry].append(values)
 
-    def later(self, action: str, row: SQLModel, patient_id: int | None) -> None:
-        """Queue an entry for a row whose id is known only after the next flush."""
-        self.pending.append((action, row, patient_id))
+    def write(self) -> None:
+        from sqlalchemy import insert
 
-    def write_later(self) -> None:
-        for action, row, patient_id in self.pending:
-            self.add(action, row, None, patient_id)
-        self.pending.clear()
+        for event in self.collector.events:
+            values = event.model_dump()
+            values["id"] = self._take_id(OutboxEvent)
+            self.rows[OutboxEvent].append(values)
+        self.collector.events.clear()
+        for model in self.TABLES:
+            if self.rows[model]:
+                self.s.execute(insert(model), self.rows[model])
+                self.rows[model].clear()
+
+    def close(self) -> None:
+        """Write what is queued and move the audit head anchor to our last entry."""
+        from groupclinic_desktop.core.schema import Setting
+
+        self.write()
+        if self.last_audit_id is None:
+            return
+        head = self.s.get(Setting, audit.HEAD_KEY) or Setting(key=audit.HEAD_KEY)
+        head.value = {"id": self.last_audit_id, "hash": self.last_hash}
+        self.s.add(head)
 
 
 def _apply_cohort_row(patient: Patient, row: CohortRow) -> bool:

@@ -1,0 +1,301 @@
+"""The biometric board phase: everyone's numbers against targets, the charts and the hand-outs.
+
+This is the facilitator's screen (clinical labels); the room sees the presenter view, in plain
+words, on the second screen. A new value repaints only that person's cells, the group line and
+the charts that depend on it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from groupclinic_desktop.core.board import Board, Cell, build_board, trend
+from groupclinic_desktop.core.clinic import Clinic
+from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.export.handouts import INK, KEY_TEXT, tint
+from groupclinic_desktop.ui.charts import DistributionChart, TrendChart
+from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
+
+TABLE_POINTS = 15
+
+
+def page_text(cell: Cell) -> str:
+    """A cell on the facilitator's board: value, change, and status in words."""
+    if not cell.has_value:
+        return "–"
+    first = f"{cell.text}  ({cell.change_text})" if cell.change_text else cell.text
+    second = cell.status_text
+    if cell.personal_target:
+        second = f"{second} *" if second else "*"
+    return f"{first}\n{second}" if second else first
+
+
+class BoardPage(PhasePage):
+    phase_key = "board"
+
+    def __init__(
+        self, clinic: Clinic, session_id: int, bus: SessionBus, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(clinic, session_id, bus, parent)
+        self.board: Board | None = None
+        self.presenter = None  # the PresenterWindow, once shown
+        self.cells_painted = 0
+
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setObjectName("title")
+        top.addWidget(self.title, 1)
+        self.second_screen = QPushButton("Show on &second screen")
+        self.png_button = QPushButton("Save board as &PNG")
+        self.room_button = QPushButton("&Room PDF")
+        self.handouts_button = QPushButton("&Hand-outs")
+        for button, slot in (
+            (self.second_screen, self.show_on_second_screen),
+            (self.png_button, lambda: self.save_png()),
+            (self.room_button, lambda: self.save_room_pdf()),
+            (self.handouts_button, lambda: self.save_handouts()),
+        ):
+            button.clicked.connect(slot)
+            top.addWidget(button)
+        layout.addLayout(top)
+        key = QLabel(KEY_TEXT + "    * personal target")
+        key.setAccessibleName("Key to the board's symbols")
+        layout.addWidget(key)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.table = QTableWidget(0, 0)
+        self.table.setAccessibleName("Biometric board")
+        font = QFont(self.table.font())
+        font.setPointSize(TABLE_POINTS)
+        self.table.setFont(font)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(True)
+        self.table.currentCellChanged.connect(self._cell_chosen)
+        splitter.addWidget(self.table)
+
+        charts = QWidget()
+        chart_layout = QVBoxLayout(charts)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
+        picker = QHBoxLayout()
+        picker.addWidget(QLabel("Chart:"))
+        self.measure = QComboBox()
+        self.measure.setAccessibleName("Measurement to chart")
+        self.measure.currentIndexChanged.connect(lambda _i: self._draw_charts())
+        picker.addWidget(self.measure)
+        self.person_label = QLabel()
+        picker.addWidget(self.person_label, 1)
+        chart_layout.addLayout(picker)
+        row = QHBoxLayout()
+        self.trend_chart = TrendChart(accessible_name="Trend for the chosen person")
+        self.group_chart = DistributionChart(accessible_name="The group against the target")
+        row.addWidget(self.trend_chart)
+        row.addWidget(self.group_chart)
+        chart_layout.addLayout(row)
+        splitter.addWidget(charts)
+        splitter.setSizes([420, 300])
+        layout.addWidget(splitter, 1)
+
+        bus.measurement_saved.connect(self.person_changed)
+        bus.attendance_changed.connect(lambda _pid: self.refresh())
+        bus.consent_changed.connect(lambda _pid: self.refresh())
+        self.refresh()
+
+    # ------------------------------------------------------------------ painting
+
+    def refresh(self) -> None:
+        self.board = build_board(self.clinic, self.session_id)
+        board = self.board
+        self.title.setText(f"<b>{board.title}</b> · {board.day:%a %d %b %Y}")
+        self.table.blockSignals(True)
+        self.table.clear()
+        self.table.setColumnCount(len(board.columns))
+        self.table.setRowCount(len(board.rows) + 1)
+        self.table.setHorizontalHeaderLabels([f"{c.label}\n{c.target_text}" for c in board.columns])
+        self.table.setVerticalHeaderLabels([r.label for r in board.rows] + ["Group"])
+        for r in range(len(board.rows)):
+            self._paint_row(r)
+        self._paint_group()
+        self.table.blockSignals(False)
+        current = self.measure.currentData()
+        self.measure.blockSignals(True)
+        self.measure.clear()
+        for column in board.columns:
+            self.measure.addItem(column.label, column.key)
+        found = self.measure.findData(current)
+        self.measure.setCurrentIndex(max(found, 0))
+        self.measure.blockSignals(False)
+        self._draw_charts()
+
+    def person_changed(self, patient_id: int) -> None:
+        """Repaint this person's cells, the group line and the charts that show them."""
+        if self.board is None:
+            return self.refresh()
+        board = build_board(self.clinic, self.session_id)
+        old = [r.patient_id for r in self.board.rows]
+        if [r.patient_id for r in board.rows] != old or board.columns != self.board.columns:
+            return self.refresh()
+        self.board = board
+        if patient_id in old:
+            self._paint_row(old.index(patient_id))
+        self._paint_group()
+        self.group_chart.show_group(board, self._column_key())
+        if self._person_id() == patient_id:
+            self._draw_trend()
+        return None
+
+    def _paint_row(self, r: int) -> None:
+        assert self.board is not None
+        for c, cell in enumerate(self.board.rows[r].cells):
+            item = QTableWidgetItem(page_text(cell))
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            item.setBackground(QBrush(QColor(tint(cell))))
+            item.setForeground(QBrush(QColor(INK)))
+            if cell.has_value:
+                item.setToolTip(f"{cell.taken_on:%d %b %Y}, {cell.source_text}")
+            self.table.setItem(r, c, item)
+            self.cells_painted += 1
+
+    def _paint_group(self) -> None:
+        assert self.board is not None
+        r = len(self.board.rows)
+        for c, summary in enumerate(self.board.summaries):
+            lines = [summary.on_target_text + (" on target" if summary.has_target else "")]
+            if summary.median_text:
+                change = f" ({summary.change_text} since last)" if summary.change_text else ""
+                lines.append(f"median {summary.median_text}{change}")
+            item = QTableWidgetItem("\n".join(lines))
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            item.setBackground(QBrush(QColor("#F2F2F2")))
+            self.table.setItem(r, c, item)
+
+    # ------------------------------------------------------------------ charts
+
+    def _column_key(self) -> str:
+        data = self.measure.currentData()
+        if data:
+            return str(data)
+        assert self.board is not None
+        return self.board.columns[0].key if self.board.columns else ""
+
+    def _person_id(self) -> int | None:
+        if self.board is None:
+            return None
+        r = self.table.currentRow()
+        if 0 <= r < len(self.board.rows):
+            return self.board.rows[r].patient_id
+        return None
+
+    def _cell_chosen(self, row: int, column: int, *_: int) -> None:
+        if self.board is not None and 0 <= column < len(self.board.columns):
+            self.measure.setCurrentIndex(column)  # redraws both charts
+        self._draw_trend()
+
+    def _draw_charts(self) -> None:
+        if self.board is None or not self.board.columns:
+            return
+        self.group_chart.show_group(self.board, self._column_key())
+        self._draw_trend()
+
+    def _draw_trend(self) -> None:
+        pid = self._person_id()
+        if pid is None or self.board is None:
+            self.person_label.setText("Choose a person on the board to see their trend.")
+            self.trend_chart.show_trend([])
+            return
+        row = self.board.row_for(pid)
+        self.person_label.setText(f"Trend for {row.label if row else ''}")
+        self.trend_chart.show_trend(trend(self.clinic, self.session_id, pid, self._column_key()))
+
+    # ------------------------------------------------------------------ the room and paper
+
+    def show_on_second_screen(self) -> None:
+        from groupclinic_desktop.ui.presenter import PresenterWindow
+
+        try:
+            board = build_board(self.clinic, self.session_id)
+            self.clinic.record_board_display(self.session_id, "second_screen", board.shown())
+        except ClinicError as exc:
+            QMessageBox.warning(self, "Board", str(exc))
+            return
+        if self.presenter is None:
+            self.presenter = PresenterWindow(
+                self.clinic, self.session_id, self.bus, laptop=self.window()
+            )
+        self.presenter.show_on()
+
+    def save_png(self, path: Path | str | None = None) -> Path | None:
+        from groupclinic_desktop.export.handouts import board_png
+
+        return self._export(
+            "png", "Save board as PNG", "board.png", "PNG image (*.png)", path, board_png
+        )
+
+    def save_room_pdf(self, path: Path | str | None = None) -> Path | None:
+        from groupclinic_desktop.export.handouts import room_pdf
+
+        return self._export("room_pdf", "Room PDF", "board.pdf", "PDF (*.pdf)", path, room_pdf)
+
+    def _export(self, how, title, name, kind, path, write):  # type: ignore[no-untyped-def]
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(self, title, name, kind)
+            if not chosen:
+                return None
+            path = chosen
+        try:
+            board = build_board(self.clinic, self.session_id)
+            self.clinic.record_board_display(self.session_id, how, board.shown())
+            return write(board, path)
+        except (ClinicError, OSError) as exc:
+            QMessageBox.warning(self, title, str(exc))
+            return None
+
+    def save_handouts(self, folder: Path | str | None = None) -> list[Path]:
+        """Each person present gets a private PDF of their own numbers (file named by code)."""
+        from groupclinic_desktop.export.handouts import personal_pdf
+
+        if folder is None:
+            chosen = QFileDialog.getExistingDirectory(self, "Hand-outs: choose a folder")
+            if not chosen:
+                return []
+            folder = chosen
+        target = Path(folder)
+        written: list[Path] = []
+        try:
+            board = build_board(self.clinic, self.session_id, hide_non_consented=False)
+            for row in board.rows:
+                written.append(
+                    personal_pdf(
+                        self.clinic,
+                        self.session_id,
+                        row.patient_id,
+                        target / f"my-numbers-{row.code}.pdf",
+                    )
+                )
+            self.clinic.record_board_display(
+                self.session_id, "handout", {"people": [r.patient_id for r in board.rows]}
+            )
+        except (ClinicError, OSError) as exc:
+            QMessageBox.warning(self, "Hand-outs", str(exc))
+        return written

@@ -1,0 +1,247 @@
+"""The presenter view: the board full-screen on the room's screen, for everyone to read.
+
+It shows only what the board model holds (first names by consent, codes otherwise), in the
+practice's plain words, in large type, with no editing controls. It follows the session's bus,
+so a value typed at check-in appears without a restart, and it blanks itself to "Session paused"
+while the laptop is locked. It goes on a screen other than the laptop's, and moves when a screen
+is plugged in or pulled out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QScreen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from groupclinic_desktop.core.board import Board, Cell, build_board
+from groupclinic_desktop.core.clinic import Clinic
+from groupclinic_desktop.export.handouts import INK, KEY_TEXT, cell_words, tint
+from groupclinic_desktop.ui.phases.base import SessionBus
+
+PAUSED = "Session paused"
+T = TypeVar("T")
+
+
+def pick_screen(screens: Sequence[T], laptop: T | None, current: T | None = None) -> T | None:
+    """The screen for the room: stay where we are if that is still another screen, else the
+    first screen that is not the laptop's, else (one screen only) the laptop's own."""
+    others = [s for s in screens if s is not laptop]
+    if current is not None and current in others:
+        return current
+    if others:
+        return others[0]
+    return screens[0] if screens else None
+
+
+def presenter_text(cell: Cell) -> str:
+    """A cell for the room on one line, read from the back: "150/84 ~" (the key explains)."""
+    return cell_words(cell)
+
+
+class PresenterWindow(QWidget):
+    def __init__(
+        self,
+        clinic: Clinic,
+        session_id: int,
+        bus: SessionBus,
+        *,
+        laptop: QWidget | None = None,
+        today: date | None = None,
+    ) -> None:
+        super().__init__(None, Qt.WindowType.Window)
+        self.clinic = clinic
+        self.session_id = session_id
+        self.bus = bus
+        self.laptop = laptop
+        self.today = today
+        self.board: Board | None = None
+        self.is_locked = False
+        self.cells_painted = 0
+        self.setWindowTitle("Group results board")
+        self.setAccessibleName("Group results board (presenter view)")
+        self.setStyleSheet(f"background: white; color: {INK};")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.stack = QStackedWidget(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 16, 24, 16)
+        outer.addWidget(self.stack)
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel()
+        self.title.setFont(_font(30, bold=True))
+        self.key = QLabel(KEY_TEXT)
+        self.key.setFont(_font(20))
+        self.table = QTableWidget(0, 0)
+        self.table.setFont(_font(24))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setFont(_font(17, bold=True))
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setMinimumHeight(70)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setShowGrid(True)
+        self.table.setStyleSheet("QTableWidget { gridline-color: #555555; }")
+        self.note = QLabel()
+        self.note.setFont(_font(18))
+        for widget in (self.title, self.key, self.table, self.note):
+            layout.addWidget(widget)
+        self.stack.addWidget(page)
+
+        self.paused = QLabel(PAUSED)
+        self.paused.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.paused.setFont(_font(48, bold=True))
+        self.stack.addWidget(self.paused)
+
+        bus.measurement_saved.connect(self.person_changed)
+        bus.attendance_changed.connect(lambda _pid: self.refresh())
+        bus.consent_changed.connect(lambda _pid: self.refresh())
+        bus.locked.connect(self.set_locked)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.screenAdded.connect(self._screens_changed)
+            app.screenRemoved.connect(self._screens_changed)
+        self.refresh()
+
+    # ------------------------------------------------------------------ placing on a screen
+
+    def laptop_screen(self) -> QScreen | None:
+        return self.laptop.screen() if self.laptop is not None else QGuiApplication.primaryScreen()
+
+    def show_on(self, screen: QScreen | None = None) -> None:
+        """Full screen on the given screen, or on the one that is not the laptop's."""
+        screen = screen or pick_screen(QGuiApplication.screens(), self.laptop_screen())
+        if screen is not None:
+            self.setScreen(screen)
+            self.setGeometry(screen.geometry())
+        self.showFullScreen()
+
+    def _screens_changed(self, _screen: QScreen) -> None:
+        if not self.isVisible():
+            return
+        current = self.screen()
+        chosen = pick_screen(QGuiApplication.screens(), self.laptop_screen(), current)
+        if chosen is not None and chosen is not current:
+            self.show_on(chosen)
+
+    # ------------------------------------------------------------------ content
+
+    def refresh(self) -> None:
+        if self.is_locked:
+            return
+        self.board = build_board(self.clinic, self.session_id, today=self.today)
+        board = self.board
+        self.title.setText(f"{board.title}  ·  {board.day:%A %d %B}")
+        self.table.clear()
+        self.table.setColumnCount(len(board.columns) + 1)
+        self.table.setRowCount(len(board.rows) + 1)
+        self.table.setHorizontalHeaderLabels(
+            [""] + [f"{c.plain_label}\n{c.target_text}" for c in board.columns]
+        )
+        for r in range(len(board.rows)):
+            self._paint_row(r)
+        self._paint_group()
+        self.table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
+        hidden = f"{board.hidden} more people here today are not shown. " if board.hidden else ""
+        self.note.setText(hidden + "Names only for people who agreed to share.")
+
+    def person_changed(self, patient_id: int) -> None:
+        """Repaint only this person's cells and the group line."""
+        if self.is_locked or self.board is None:
+            return
+        board = build_board(self.clinic, self.session_id, today=self.today)
+        old = [r.patient_id for r in self.board.rows]
+        if [r.patient_id for r in board.rows] != old or board.columns != self.board.columns:
+            self.refresh()
+            return
+        self.board = board
+        if patient_id in old:
+            self._paint_row(old.index(patient_id))
+        self._paint_group()
+
+    def _paint_row(self, r: int) -> None:
+        assert self.board is not None
+        row = self.board.rows[r]
+        name = QTableWidgetItem(row.label)
+        name.setFont(_font(24, bold=True))
+        self.table.setItem(r, 0, name)
+        for c, cell in enumerate(row.cells, start=1):
+            item = QTableWidgetItem(presenter_text(cell))
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            item.setBackground(QBrush(QColor(tint(cell))))
+            item.setForeground(QBrush(QColor(INK)))
+            item.setToolTip(cell_words(cell))
+            self.table.setItem(r, c, item)
+            self.cells_painted += 1
+
+    def _paint_group(self) -> None:
+        assert self.board is not None
+        r = len(self.board.rows)
+        label = QTableWidgetItem("Group")
+        label.setFont(_font(24, bold=True))
+        self.table.setItem(r, 0, label)
+        for c, summary in enumerate(self.board.summaries, start=1):
+            text = summary.on_target_text
+            if summary.has_target and summary.with_value:
+                text += " ✓"
+            item = QTableWidgetItem(text)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            item.setBackground(QBrush(QColor("#F2F2F2")))
+            self.table.setItem(r, c, item)
+
+    def set_locked(self, locked: bool) -> None:
+        """While the laptop is locked the room sees only "Session paused"; nothing else is
+        kept in the window, not even hidden."""
+        self.is_locked = locked
+        if locked:
+            self.table.clear()
+            self.table.setRowCount(0)
+            self.table.setColumnCount(0)
+            self.title.clear()
+            self.note.clear()
+            self.stack.setCurrentWidget(self.paused)
+        else:
+            self.stack.setCurrentIndex(0)
+            self.refresh()
+
+    def texts(self) -> list[str]:
+        """Every piece of text the window holds (labels, cells, headers), for checking."""
+        found = [label.text() for label in self.findChildren(QLabel)]
+        for r in range(self.table.rowCount()):
+            for c in range(self.table.columnCount()):
+                item = self.table.item(r, c)
+                if item is not None:
+                    found += [item.text(), item.toolTip()]
+        for c in range(self.table.columnCount()):
+            header = self.table.horizontalHeaderItem(c)
+            if header is not None:
+                found.append(header.text())
+        found.append(self.windowTitle())
+        return [t for t in found if t]
+
+
+def _font(points: int, *, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSize(points)
+    font.setBold(bold)
+    return font
