@@ -23,6 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from filelock import FileLock, Timeout
 from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
 
 from groupclinic_desktop.core.errors import StoreError
 
@@ -170,8 +171,13 @@ def _pragma_key(key: str) -> str:
 def make_engine(db_path: Path, key: str) -> Engine:
     url = URL.create("sqlite+pysqlcipher", password=_pragma_key(key), database=str(db_path))
     # hide_parameters: SQL errors must never carry patient data into messages or logs.
+    # QueuePool, not the dialect's per-thread pool: the sync worker's thread and the UI share
+    # the engine, and a per-thread pool cannot be disposed safely while another thread uses it.
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        hide_parameters=True,
+        poolclass=QueuePool,
     )
 
     @event.listens_for(engine, "connect")

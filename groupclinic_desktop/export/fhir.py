@@ -1,0 +1,543 @@
+"""One person's session as a FHIR R4 `document` Bundle, for integration engines and GP Connect.
+
+Shape: Composition first (its sections carry the narrative: review notes, medication changes,
+actions, safety-netting, agenda), then Patient, Encounter, Organization, Practitioner(s),
+Observations (measurements, coded findings, questionnaire scores) and Goals.
+
+Codes come from resources/catalogue.toml and resources/fhir.toml. A SNOMED CT code goes in only
+when the catalogue marks it confirmed; otherwise the element carries text alone.
+
+Medication changes are narrative only, not MedicationStatement: the GP system holds the
+medication record and a prescriber makes the change there; an uncoded MedicationStatement built
+from free text could be imported as a second, unchecked medication list.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import tomllib
+import uuid
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+
+from groupclinic_desktop.core.catalogue import MeasurementType, catalogue
+from groupclinic_desktop.core.questionnaires import get as questionnaire
+from groupclinic_desktop.core.questionnaires import score as score_answers
+from groupclinic_desktop.core.schema import Measurement, Mode, QuestionnaireResponse, StaffUser
+from groupclinic_desktop.core.session_record import PersonRecord
+from groupclinic_desktop.export.coded_summary import coded_rows
+from groupclinic_desktop.resources import resource
+
+# Fixed namespace so the same record always gets the same ids (a re-export is recognisable).
+_NAMESPACE = uuid.UUID("6f1c2a4e-5b7d-4e0a-9a55-3c1f0d9b7e21")
+XHTML = "http://www.w3.org/1999/xhtml"
+
+
+@functools.cache
+def settings() -> dict[str, Any]:
+    """resources/fhir.toml, read once per process."""
+    with resource("fhir.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def bundle_id(person: PersonRecord, version: int) -> str:
+    """The document's identifier (a UUID URN); version n+1 names version n as replaced."""
+    return f"urn:uuid:{_uuid(person, 'document', f'v{version}')}"
+
+
+def person_bundle(
+    person: PersonRecord,
+    *,
+    generated_at: datetime,
+    generated_by: str,
+    version: int = 1,
+) -> dict[str, Any]:
+    """The FHIR R4 document Bundle for one person's part of one session, as plain JSON data."""
+    return _Builder(person, generated_at, generated_by, version).bundle()
+
+
+def to_json(bundle: dict[str, Any]) -> bytes:
+    return json.dumps(bundle, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def _uuid(person: PersonRecord, *parts: str) -> uuid.UUID:
+    name = "/".join((person.info.session.uid, person.patient.nhs_number, *parts))
+    return uuid.uuid5(_NAMESPACE, name)
+
+
+def _div(*blocks: str) -> dict[str, str]:
+    return {"status": "generated", "div": f'<div xmlns="{XHTML}">{"".join(blocks)}</div>'}
+
+
+def _p(text: str) -> str:
+    return f"<p>{escape(text)}</p>"
+
+
+def _ul(items: list[str]) -> str:
+    if not items:
+        return _p("None recorded.")
+    return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
+
+
+def _instant(value: datetime) -> str:
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="seconds")
+
+
+class _Builder:
+    def __init__(
+        self, person: PersonRecord, generated_at: datetime, generated_by: str, version: int
+    ) -> None:
+        self.person = person
+        self.info = person.info
+        self.generated_at = generated_at
+        self.generated_by = generated_by
+        self.version = version
+        self.conf = settings()
+        self.systems: dict[str, str] = self.conf["systems"]
+        self.entries: list[dict[str, Any]] = []
+        self.practitioners: dict[int, str] = {}  # staff id -> urn
+        self.patient_ref = f"urn:uuid:{_uuid(person, 'patient')}"
+        self.encounter_ref = f"urn:uuid:{_uuid(person, 'encounter')}"
+        self.org_ref = f"urn:uuid:{_uuid(person, 'organization')}"
+
+    # ---- helpers
+
+    def _profile(self, name: str) -> dict[str, Any]:
+        profiles = self.conf["profiles"]
+        if not profiles.get("emit", False):
+            return {}
+        return {"meta": {"profile": [profiles["base"] + profiles[name]]}}
+
+    def _add(self, ref: str, resource_type: str, body: dict[str, Any]) -> dict[str, Any]:
+        resource = {"resourceType": resource_type, "id": ref.removeprefix("urn:uuid:"), **body}
+        self.entries.append({"fullUrl": ref, "resource": resource})
+        return resource
+
+    def _practitioner(self, user: StaffUser | None) -> str | None:
+        if user is None or user.id is None:
+            return None
+        if user.id not in self.practitioners:
+            ref = f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{self.info.session.uid}/staff/{user.id}')}"
+            self.practitioners[user.id] = ref
+        return self.practitioners[user.id]
+
+    def _staff_ref(self, staff_id: int | None) -> list[dict[str, str]]:
+        ref = self._practitioner(self.person.staff.get(staff_id)) if staff_id else None
+        return [{"reference": ref}] if ref else []
+
+    def _snomed(self, code: str | None, term: str | None, confirmed: bool) -> list[dict[str, Any]]:
+        if not (code and confirmed):
+            return []
+        coding = {"system": self.systems["snomed"], "code": code}
+        if term:
+            coding["display"] = term
+        return [coding]
+
+    def _loinc(self, code: str | None) -> list[dict[str, Any]]:
+        return [{"system": self.systems["loinc"], "code": code}] if code else []
+
+    def _category(self, key: str) -> str:
+        for category, keys in self.conf["categories"].items():
+            if key in keys:
+                return "vital-signs" if category == "vital_signs" else category
+        return "exam"
+
+    def _quantity(self, mtype: MeasurementType, value: float) -> dict[str, Any]:
+        return {
+            "value": round(value, mtype.decimals) if mtype.decimals else int(round(value)),
+            "unit": mtype.unit,
+            "system": self.systems["ucum"],
+            "code": mtype.ucum,
+        }
+
+    def _observation_base(self, category: str, when: datetime) -> dict[str, Any]:
+        return {
+            "status": "amended" if self.version > 1 else "final",
+            "category": [
+                {"coding": [{"system": self.systems["observation_category"], "code": category}]}
+            ],
+            "subject": {"reference": self.patient_ref},
+            "encounter": {"reference": self.encounter_ref},
+            "effectiveDateTime": _instant(when),
+        }
+
+    # ---- the bundle
+
+    def bundle(self) -> dict[str, Any]:
+        composition_ref = f"urn:uuid:{_uuid(self.person, 'composition', f'v{self.version}')}"
+        # The Composition must come first; its body needs the other entries' references.
+        self.entries.append({})
+        self._patient()
+        self._organization()
+        self._encounter()
+        section_entries = {
+            "measurements": self._measurements(),
+            "review": self._findings(),
+            "scores": self._scores(),
+            "goals": self._goals(),
+        }
+        composition = self._composition(composition_ref, section_entries)
+        self._practitioners()  # after the composition, which may name more of them as authors
+        self.entries[0] = {"fullUrl": composition_ref, "resource": composition}
+        return {
+            "resourceType": "Bundle",
+            "identifier": {
+                "system": self.systems["urn"],
+                "value": bundle_id(self.person, self.version),
+            },
+            "type": "document",
+            "timestamp": _instant(self.generated_at),
+            "entry": self.entries,
+        }
+
+    def _patient(self) -> None:
+        p = self.person.patient
+        given = [p.given_name]
+        self._add(
+            self.patient_ref,
+            "Patient",
+            {
+                **self._profile("patient"),
+                "identifier": [{"system": self.systems["nhs_number"], "value": p.nhs_number}],
+                "name": [{"use": "official", "family": p.family_name, "given": given}],
+                "gender": p.sex.value if p.sex.value in ("male", "female", "other") else "unknown",
+                "birthDate": p.date_of_birth.isoformat(),
+            },
+        )
+
+    def _organization(self) -> None:
+        self._add(
+            self.org_ref,
+            "Organization",
+            {
+                **self._profile("organization"),
+                "identifier": [
+                    {"system": self.systems["ods_organization"], "value": self.info.ods_code}
+                ],
+                "name": self.info.practice_name,
+            },
+        )
+
+    def _encounter(self) -> None:
+        session = self.info.session
+        mode = "video" if session.mode == Mode.VIDEO else "face_to_face"
+        klass = self.conf["encounter_class"][mode]
+        # The session's start is the practice's wall-clock time; FHIR needs it with an offset.
+        start = datetime.combine(session.day, session.start_time).astimezone()
+        participants = [self.info.facilitator, *self.info.clinicians]
+        body: dict[str, Any] = {
+            **self._profile("encounter"),
+            "status": "finished",
+            "class": {"system": self.systems["act_code"], **klass},
+            "type": [self._text_concept(self.conf["encounter_type"])],
+            "subject": {"reference": self.patient_ref},
+            "participant": [
+                {"individual": {"reference": ref}}
+                for user in participants
+                if (ref := self._practitioner(user)) is not None
+            ],
+            "period": {"start": start.isoformat(timespec="seconds")},
+            "serviceProvider": {"reference": self.org_ref},
+        }
+        if session.finished_at and session.started_at:
+            body["period"] = {
+                "start": _instant(session.started_at),
+                "end": _instant(session.finished_at),
+            }
+        self._add(self.encounter_ref, "Encounter", body)
+
+    def _text_concept(self, entry: dict[str, Any]) -> dict[str, Any]:
+        concept: dict[str, Any] = {"text": entry["text"]}
+        if entry.get("confirmed") and entry.get("code") and entry.get("system"):
+            concept["coding"] = [{"system": entry["system"], "code": entry["code"]}]
+        return concept
+
+    def _practitioners(self) -> None:
+        staff = {u.id: u for u in self.person.staff.values()}
+        for staff_id, ref in sorted(self.practitioners.items()):
+            user = staff[staff_id]
+            self._add(
+                ref,
+                "Practitioner",
+                {**self._profile("practitioner"), "name": [{"text": user.name}]},
+            )
+
+    def _measurements(self) -> list[str]:
+        refs: list[str] = []
+        readings: dict[str, list[Measurement]] = {}
+        singles: list[Measurement] = []
+        for m in self.person.session_measurements:
+            if m.reading_uid and m.type_key in ("systolic_bp", "diastolic_bp"):
+                readings.setdefault(m.reading_uid, []).append(m)
+            else:
+                singles.append(m)
+        for reading_uid, parts in readings.items():
+            refs.append(self._blood_pressure(reading_uid, parts))
+        for m in singles:
+            refs.append(self._single(m))
+        return refs
+
+    def _blood_pressure(self, reading_uid: str, parts: list[Measurement]) -> str:
+        panel = catalogue().panel("blood_pressure")
+        ref = f"urn:uuid:{reading_uid}"
+        components = []
+        for key in panel.components:
+            for m in parts:
+                if m.type_key != key:
+                    continue
+                mtype = catalogue().get(key)
+                coding = self._snomed(mtype.snomed_code, mtype.snomed_term, mtype.snomed_confirmed)
+                components.append(
+                    {
+                        "code": {
+                            "coding": coding + self._loinc(mtype.loinc),
+                            "text": mtype.label,
+                        },
+                        "valueQuantity": self._quantity(mtype, m.value),
+                    }
+                )
+        first = parts[0]
+        self._add(
+            ref,
+            "Observation",
+            {
+                **self._profile("blood_pressure"),
+                **self._observation_base("vital-signs", first.taken_at),
+                "code": {
+                    "coding": self._snomed(
+                        panel.snomed_code, panel.snomed_term, panel.snomed_confirmed
+                    )
+                    + self._loinc(panel.loinc),
+                    "text": panel.label,
+                },
+                "performer": self._staff_ref(first.entered_by_id),
+                "component": components,
+            },
+        )
+        return ref
+
+    def _single(self, m: Measurement) -> str:
+        mtype = catalogue().get(m.type_key)
+        category = self._category(m.type_key)
+        ref = f"urn:uuid:{m.uid}"
+        coding = self._snomed(mtype.snomed_code, mtype.snomed_term, mtype.snomed_confirmed)
+        body: dict[str, Any] = {
+            **self._profile("vital_signs" if category == "vital-signs" else "observation"),
+            **self._observation_base(category, m.taken_at),
+            "code": {"coding": coding, "text": mtype.label} if coding else {"text": mtype.label},
+            "performer": self._staff_ref(m.entered_by_id),
+            "valueQuantity": self._quantity(mtype, m.value),
+        }
+        if m.source.value == "self_reported":
+            body["note"] = [{"text": "Reported by the patient."}]
+        self._add(ref, "Observation", body)
+        return ref
+
+    def _findings(self) -> list[str]:
+        refs = []
+        rows = [row for row in coded_rows(self.person) if row.kind == "finding"]
+        review = self.person.review
+        for index, row in enumerate(rows):
+            ref = f"urn:uuid:{_uuid(self.person, 'finding', str(index))}"
+            coding = self._snomed(row.code, row.term, bool(row.code))
+            performer = self._staff_ref(
+                review.on_behalf_of_id or review.documented_by_id if review else None
+            )
+            self._add(
+                ref,
+                "Observation",
+                {
+                    **self._profile("observation"),
+                    **self._observation_base("exam", self._session_start()),
+                    "code": {"coding": coding, "text": row.term} if coding else {"text": row.term},
+                    "performer": performer,
+                },
+            )
+            refs.append(ref)
+        return refs
+
+    def _session_start(self) -> datetime:
+        session = self.info.session
+        return session.started_at or datetime.combine(session.day, session.start_time, UTC)
+
+    def _scores(self) -> list[str]:
+        refs = []
+        for response in self.person.responses:
+            if not response.complete or response.score is None:
+                continue
+            refs.append(self._score(response))
+        return refs
+
+    def _score(self, response: QuestionnaireResponse) -> str:
+        q = questionnaire(response.questionnaire_key)
+        conf = self.conf["scores"].get(q.key, {"text": q.title, "unit": "{score}"})
+        ref = f"urn:uuid:{response.uid}"
+        body: dict[str, Any] = {
+            **self._profile("observation"),
+            **self._observation_base("survey", response.entered_at),
+            "code": {"text": conf["text"]},
+            "performer": self._staff_ref(response.entered_by_id),
+        }
+        if q.scoring == "choice":
+            body["valueString"] = score_answers(q.key, response.answers or {}).label
+        else:
+            unit = conf["unit"]
+            body["valueQuantity"] = {
+                "value": response.score,
+                "unit": unit.strip("{}"),
+                "system": self.systems["ucum"],
+                "code": unit,
+            }
+        self._add(ref, "Observation", body)
+        return ref
+
+    def _goals(self) -> list[str]:
+        refs = []
+        for goal in self.person.goals:
+            ref = f"urn:uuid:{goal.uid}"
+            note = f"Confidence {goal.confidence}/10."
+            if goal.what_matters:
+                note += f" What matters: {goal.what_matters}"
+            body: dict[str, Any] = {
+                **self._profile("goal"),
+                "lifecycleStatus": "active",
+                "description": {"text": goal.text},
+                "subject": {"reference": self.patient_ref},
+                "startDate": self.info.day.isoformat(),
+                "expressedBy": {"reference": self.patient_ref},
+                "note": [{"text": note}],
+            }
+            if goal.review_date:
+                body["target"] = [{"dueDate": goal.review_date.isoformat()}]
+            self._add(ref, "Goal", body)
+            refs.append(ref)
+        return refs
+
+    # ---- the composition and its narrative
+
+    def _composition(self, ref: str, section_entries: dict[str, list[str]]) -> dict[str, Any]:
+        titles: dict[str, str] = self.conf["sections"]
+        narrative = self._narrative()
+        sections = []
+        for key, title in titles.items():
+            section: dict[str, Any] = {"title": title, "text": _div(*narrative[key])}
+            refs = section_entries.get(key, [])
+            if refs:
+                section["entry"] = [{"reference": r} for r in refs]
+            sections.append(section)
+        authors = [
+            {"reference": ref}
+            for user in self.info.clinicians or (self.info.facilitator,)
+            if (ref := self._practitioner(user)) is not None
+        ] or [{"reference": self.org_ref}]
+        body: dict[str, Any] = {
+            **self._profile("composition"),
+            "identifier": {
+                "system": self.systems["urn"],
+                "value": bundle_id(self.person, self.version),
+            },
+            "status": "amended" if self.version > 1 else "final",
+            "type": self._text_concept(self.conf["composition_type"]),
+            "subject": {"reference": self.patient_ref},
+            "encounter": {"reference": self.encounter_ref},
+            "date": _instant(self.generated_at),
+            "author": authors,
+            "title": self._title(),
+            "custodian": {"reference": self.org_ref},
+            "section": sections,
+        }
+        if self.version > 1:
+            body["relatesTo"] = [
+                {
+                    "code": "replaces",
+                    "targetIdentifier": {
+                        "system": self.systems["urn"],
+                        "value": bundle_id(self.person, self.version - 1),
+                    },
+                }
+            ]
+        return {"resourceType": "Composition", "id": ref.removeprefix("urn:uuid:"), **body}
+
+    def _title(self) -> str:
+        title = f"{self.info.programme_name}: group clinic notes, {self.info.day:%d/%m/%Y}"
+        if self.version > 1:
+            title += f" (CORRECTION, version {self.version})"
+        return title
+
+    def _narrative(self) -> dict[str, list[str]]:
+        person = self.person
+        review = person.review
+        consents = ", ".join(
+            f"{kind.value.replace('_', ' ')}: {'yes' if given else 'no'}"
+            for kind, given in sorted(person.consents.items())
+        )
+        rows = coded_rows(person)
+        measurements = [
+            f"{r.term}: {r.value} {r.unit} ({r.day:%d/%m/%Y})".replace("  ", " ")
+            for r in rows
+            if r.kind == "measurement"
+        ]
+        scores = [f"{r.term}: {r.value} {r.unit}".strip() for r in rows if r.kind == "score"]
+        review_blocks: list[str] = []
+        medication: list[str] = []
+        actions: list[str] = []
+        safety: list[str] = []
+        if review is not None:
+            review_blocks.append(_p(review.notes or "No notes recorded."))
+            findings = [r.term for r in rows if r.kind == "finding"]
+            if findings:
+                review_blocks.append(_p("Findings:") + _ul(findings))
+            if person.on_behalf_of:
+                review_blocks.append(
+                    _p(f"Documented by {person.documented_by} on behalf of {person.on_behalf_of}.")
+                )
+            else:
+                review_blocks.append(_p(f"Documented by {person.documented_by}."))
+            medication = [
+                " ".join(
+                    part
+                    for part in (
+                        m["action"].replace("_", " ").capitalize() + ":",
+                        m["drug"],
+                        m.get("dose") or "",
+                    )
+                    if part
+                )
+                for m in review.medication_changes or []
+            ]
+            actions = [
+                f"{a['text']} (owner: {a.get('owner') or 'not set'}; "
+                f"due: {a.get('due') or 'not set'})"
+                for a in review.actions or []
+            ]
+            if review.safety_netting:
+                safety = [_p(f"Safety-netting: {review.safety_netting}")]
+        goals = [
+            f"{g.text} (confidence {g.confidence}/10"
+            + (f"; review by {g.review_date:%d/%m/%Y}" if g.review_date else "")
+            + ")"
+            for g in person.goals
+        ]
+        topics = [item.text for item in self.info.covered_topics]
+        status = person.attendance.status.value.replace("_", " ")
+        return {
+            "attendance": [
+                _p(f"Attendance: {status}."),
+                _p(f"Consent: {consents or 'none recorded'}."),
+            ],
+            "measurements": [_ul(measurements)],
+            "scores": [_ul(scores)],
+            "review": review_blocks or [_p("No one-to-one review recorded.")],
+            "medication": [
+                _ul(medication),
+                _p("Medication changes are to be made in the GP system by a prescriber."),
+            ]
+            if medication
+            else [_p("No medication changes.")],
+            "actions": [_ul(actions), *safety],
+            "goals": [_ul(goals)],
+            "agenda": [_ul(topics)],
+        }

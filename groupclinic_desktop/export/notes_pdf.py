@@ -1,0 +1,451 @@
+"""One person's group clinic notes as an A4 PDF, to be filed as a document in the GP record.
+
+Black text, grey rules and bold headings only, so a black-and-white print reads the same. Every
+page repeats the person's name and NHS number (pages get separated) and ends with "page X of Y"
+and who generated the notes, when.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from groupclinic_desktop import __version__
+from groupclinic_desktop.core.catalogue import catalogue
+from groupclinic_desktop.core.schema import ConsentKind, Mode, Source
+from groupclinic_desktop.core.session_record import PersonRecord
+from groupclinic_desktop.core.validation import format_nhs_number
+from groupclinic_desktop.export.coded_summary import COLUMNS, coded_rows
+
+MARGIN = 18 * mm
+WIDTH = A4[0] - 2 * MARGIN
+GRID = colors.Color(0.45, 0.45, 0.45)
+HEADER_FILL = colors.Color(0.88, 0.88, 0.88)
+
+CONSENT_WORDS = {
+    ConsentKind.CONFIDENTIALITY: "Group confidentiality agreement",
+    ConsentKind.SHARE_RESULTS: "Share results with the group",
+    ConsentKind.MONITORING: "Monitoring dataset (pseudonymised)",
+}
+SOURCE_WORDS = {
+    Source.IN_SESSION: "Taken in session",
+    Source.SELF_REPORTED: "Self-reported",
+    Source.GP_RECORD: "From GP record",
+}
+
+
+@functools.cache
+def _styles() -> dict[str, ParagraphStyle]:
+    base = getSampleStyleSheet()
+    body = ParagraphStyle(
+        "body",
+        parent=base["BodyText"],
+        fontName="Helvetica",
+        fontSize=9.5,
+        leading=12.5,
+        alignment=TA_LEFT,
+        spaceAfter=3,
+    )
+    return {
+        "title": ParagraphStyle(
+            "title", parent=body, fontName="Helvetica-Bold", fontSize=15, leading=19, spaceAfter=2
+        ),
+        "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=10.5, leading=14),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=11.5,
+            leading=15,
+            spaceBefore=9,
+            spaceAfter=4,
+        ),
+        "body": body,
+        "cell": ParagraphStyle("cell", parent=body, fontSize=9, leading=11, spaceAfter=0),
+        "cell_bold": ParagraphStyle(
+            "cell_bold",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=9,
+            leading=11,
+            spaceAfter=0,
+        ),
+        "banner": ParagraphStyle(
+            "banner", parent=body, fontName="Helvetica-Bold", fontSize=10.5, leading=14
+        ),
+    }
+
+
+def person_pdf(
+    person: PersonRecord,
+    *,
+    generated_at: datetime,
+    generated_by: str,
+    version: int = 1,
+    correction_reasons: Sequence[str] = (),
+) -> bytes:
+    """The person's notes for this session as PDF bytes (nothing touches the disk here)."""
+    buffer = io.BytesIO()
+    patient = person.patient
+    running = f"{patient.full_name}   NHS number {format_nhs_number(patient.nhs_number)}"
+    footer = (
+        f"Generated {generated_at.astimezone():%d/%m/%Y %H:%M} by {generated_by}"
+        f"  |  GroupClinic Desktop {__version__}"
+        + (f"  |  CORRECTION version {version}" if version > 1 else "")
+    )
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN + 6 * mm,
+        bottomMargin=MARGIN + 4 * mm,
+        title=f"Group clinic notes {person.info.day:%d/%m/%Y}",
+        author=person.info.practice_name,
+        creator=f"GroupClinic Desktop {__version__}",
+    )
+
+    def make_canvas(*args: Any, **kwargs: Any) -> canvas.Canvas:
+        return _NumberedCanvas(*args, running=running, footer=footer, **kwargs)
+
+    doc.build(_story(person, version, correction_reasons), canvasmaker=make_canvas)
+    return buffer.getvalue()
+
+
+class _NumberedCanvas(canvas.Canvas):
+    """Holds every page until the end, so each footer can say "page X of Y"."""
+
+    def __init__(self, *args: Any, running: str, footer: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+        self._running = running
+        self._footer = footer
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._decorate(number, total)
+            super().showPage()
+        super().save()
+
+    def _decorate(self, number: int, total: int) -> None:
+        width, height = A4
+        self.setFillColor(colors.black)
+        self.setStrokeColor(GRID)
+        self.setLineWidth(0.5)
+        self.setFont("Helvetica", 8.5)
+        self.drawString(MARGIN, height - MARGIN + 1 * mm, self._running)
+        self.drawRightString(width - MARGIN, height - MARGIN + 1 * mm, "Group clinic notes")
+        self.line(MARGIN, height - MARGIN - 1 * mm, width - MARGIN, height - MARGIN - 1 * mm)
+        self.line(MARGIN, MARGIN + 2 * mm, width - MARGIN, MARGIN + 2 * mm)
+        self.drawString(MARGIN, MARGIN - 2 * mm, self._footer)
+        self.setFont("Helvetica-Bold", 8.5)
+        self.drawRightString(width - MARGIN, MARGIN - 2 * mm, f"Page {number} of {total}")
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> Table:
+    s = _styles()
+    data = [[_p(h, s["cell_bold"]) for h in header]]
+    data += [[_p(cell, s["cell"]) for cell in row] for row in rows]
+    table = Table(data, colWidths=[w * WIDTH for w in widths], repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ]
+        )
+    )
+    return table
+
+
+def _facts(rows: Sequence[tuple[str, str]]) -> Table:
+    s = _styles()
+    data = [[_p(label, s["cell_bold"]), _p(value, s["cell"])] for label, value in rows]
+    table = Table(data, colWidths=[0.24 * WIDTH, 0.76 * WIDTH], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, GRID),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+def _section(title: str, *flowables: Flowable) -> list[Flowable]:
+    s = _styles()
+    # Keep a heading with the start of its content, never alone at the foot of a page.
+    return [KeepTogether([_p(title, s["h2"]), flowables[0]]), *flowables[1:]]
+
+
+def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]) -> list[Flowable]:
+    s = _styles()
+    info = person.info
+    session = info.session
+    patient = person.patient
+    story: list[Flowable] = [
+        _p("Group clinic notes" + (" - CORRECTION" if version > 1 else ""), s["title"]),
+        _p(f"{info.practice_name} (ODS {info.ods_code})", s["subtitle"]),
+        Spacer(1, 3 * mm),
+    ]
+    if version > 1:
+        reasons = "; ".join(r for r in correction_reasons if r) or "see the audit trail"
+        banner = Table(
+            [
+                [
+                    _p(
+                        f"CORRECTION - version {version}. This replaces version {version - 1} "
+                        "of these notes; file it and mark the earlier version as superseded. "
+                        f"Reason: {reasons}",
+                        s["banner"],
+                    )
+                ]
+            ],
+            colWidths=[WIDTH],
+        )
+        banner.setStyle(
+            TableStyle(
+                [
+                    ("BOX", (0, 0), (-1, -1), 2, colors.black),
+                    ("TOPPADDING", (0, 0), (-1, -1), 5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ]
+            )
+        )
+        story += [banner, Spacer(1, 3 * mm)]
+    clinicians = ", ".join(c.name for c in info.clinicians) or "none recorded"
+    story.append(
+        _facts(
+            [
+                ("Name", patient.full_name),
+                ("Date of birth", f"{patient.date_of_birth:%d/%m/%Y}"),
+                ("NHS number", format_nhs_number(patient.nhs_number)),
+                (
+                    "Session",
+                    f"{session.day:%A %d %B %Y}, {session.start_time:%H:%M} "
+                    f"(session {session.session_number})",
+                ),
+                ("Programme", info.programme_name),
+                ("Place", session.place),
+                ("Mode", "Video" if session.mode == Mode.VIDEO else "Face to face"),
+                ("Facilitator", info.facilitator.name if info.facilitator else "none recorded"),
+                ("Clinician(s)", clinicians),
+            ]
+        )
+    )
+    story += _attendance(person)
+    story += _measurements(person)
+    story += _scores(person)
+    story += _review(person)
+    story += _goals(person)
+    story += _agenda(person)
+    story += _coded_summary(person)
+    return story
+
+
+def _attendance(person: PersonRecord) -> list[Flowable]:
+    s = _styles()
+    a = person.attendance
+    status = a.status.value.replace("_", " ").capitalize()
+    extras = []
+    if a.carer_present:
+        extras.append("a carer was present")
+    if person.info.session.mode == Mode.VIDEO:
+        extras.append("identity confirmed" if a.identity_confirmed else "identity NOT confirmed")
+        extras.append("in a private place" if a.private_place else "private place NOT confirmed")
+    line = status + (f" ({'; '.join(extras)})" if extras else "") + "."
+    consents = [
+        (CONSENT_WORDS.get(kind, kind.value), "Yes" if given else "No")
+        for kind, given in sorted(person.consents.items())
+    ]
+    flow: list[Flowable] = [_p(f"Attendance: {line}", s["body"])]
+    if consents:
+        flow.append(_table(("Consent", "Given"), consents, (0.6, 0.4)))
+    else:
+        flow.append(_p("No consents recorded.", s["body"]))
+    return _section("Attendance and consent", *flow)
+
+
+def _measurements(person: PersonRecord) -> list[Flowable]:
+    s = _styles()
+    rows = []
+    for row in coded_rows(person):
+        if row.kind != "measurement":
+            continue
+        mtype = catalogue().get(row.key)
+        term = mtype.snomed_term or mtype.label
+        code = f"{term} ({row.code})" if row.code else f"{term} (no confirmed code)"
+        source = SOURCE_WORDS.get(Source(row.source), row.source)
+        rows.append((mtype.label, row.value, row.unit, source, code))
+    if not rows:
+        return _section("Measurements", _p("No measurements taken in this session.", s["body"]))
+    return _section(
+        "Measurements",
+        _table(
+            ("Measurement", "Value", "Unit", "Source", "SNOMED CT term (code)"),
+            rows,
+            (0.19, 0.1, 0.14, 0.17, 0.40),
+        ),
+    )
+
+
+def _scores(person: PersonRecord) -> list[Flowable]:
+    s = _styles()
+    rows = [
+        (row.term, f"{row.value} {row.unit}".strip() if row.unit != "score" else row.value)
+        for row in coded_rows(person)
+        if row.kind == "score"
+    ]
+    if not rows:
+        return _section("Questionnaire scores", _p("No questionnaires completed.", s["body"]))
+    return _section("Questionnaire scores", _table(("Questionnaire", "Score"), rows, (0.7, 0.3)))
+
+
+def _review(person: PersonRecord) -> list[Flowable]:
+    s = _styles()
+    review = person.review
+    if review is None:
+        return _section("One-to-one review", _p("No one-to-one review recorded.", s["body"]))
+    flow: list[Flowable] = [_p(review.notes or "No notes recorded.", s["body"])]
+    findings = [row for row in coded_rows(person) if row.kind == "finding"]
+    if findings:
+        flow.append(
+            _labelled(
+                "Coded findings",
+                _table(
+                    ("Finding", "SNOMED CT code"),
+                    [(f.term, f.code or "no confirmed code") for f in findings],
+                    (0.7, 0.3),
+                ),
+            )
+        )
+    changes = review.medication_changes or []
+    flow.append(Spacer(1, 2 * mm))
+    if changes:
+        flow.append(
+            _labelled(
+                "Medication changes agreed (to be made in the GP system by a prescriber)",
+                _table(
+                    ("Change", "Medicine", "Dose"),
+                    [
+                        (m["action"].replace("_", " ").capitalize(), m["drug"], m.get("dose") or "")
+                        for m in changes
+                    ],
+                    (0.25, 0.4, 0.35),
+                ),
+            )
+        )
+    else:
+        flow.append(_p("Medication changes: none.", s["body"]))
+    actions = review.actions or []
+    flow.append(Spacer(1, 2 * mm))
+    if actions:
+        flow.append(
+            _labelled(
+                "Actions",
+                _table(
+                    ("Action", "Owner", "Due"),
+                    [(a["text"], a.get("owner") or "not set", _day(a.get("due"))) for a in actions],
+                    (0.55, 0.27, 0.18),
+                ),
+            )
+        )
+    else:
+        flow.append(_p("Actions: none.", s["body"]))
+    flow.append(Spacer(1, 2 * mm))
+    flow.append(_p(f"Safety-netting: {review.safety_netting or 'none recorded'}", s["body"]))
+    if person.on_behalf_of:
+        who = f"Documented by {person.documented_by} on behalf of {person.on_behalf_of}."
+    else:
+        who = f"Documented by {person.documented_by}."
+    minutes = round(review.seconds_spent / 60)
+    if minutes:
+        who += f" Time with the clinician: about {minutes} min."
+    flow.append(_p(who, s["body"]))
+    return _section("One-to-one review", *flow)
+
+
+def _labelled(label: str, table: Table) -> Flowable:
+    # A small heading stays with the first rows of its table.
+    return KeepTogether([_p(label, _styles()["cell_bold"]), table])
+
+
+def _day(text: str | None) -> str:
+    if not text:
+        return "not set"
+    return f"{text[8:10]}/{text[5:7]}/{text[0:4]}" if len(text) == 10 else text
+
+
+def _goals(person: PersonRecord) -> list[Flowable]:
+    s = _styles()
+    if not person.goals:
+        return _section("Goals", _p("No goal set.", s["body"]))
+    rows = []
+    for goal in person.goals:
+        text = goal.text + (f"\nWhat matters: {goal.what_matters}" if goal.what_matters else "")
+        review = f"{goal.review_date:%d/%m/%Y}" if goal.review_date else "not set"
+        rows.append((text, f"{goal.confidence}/10", review))
+    return _section("Goals", _table(("Goal", "Confidence", "Review date"), rows, (0.64, 0.16, 0.2)))
+
+
+def _agenda(person: PersonRecord) -> list[Flowable]:
+    s = _styles()
+    topics = person.info.covered_topics
+    if not topics:
+        return _section("Group agenda topics covered", _p("None recorded.", s["body"]))
+    rows = [(item.text, item.topic or "") for item in topics]
+    return _section(
+        "Group agenda topics covered",
+        _table(("Question or topic raised by the group", "Theme"), rows, (0.7, 0.3)),
+    )
+
+
+def _coded_summary(person: PersonRecord) -> list[Flowable]:
+    s = _styles()
+    rows = [row.cells() for row in coded_rows(person)]
+    if not rows:
+        return _section("Coded summary", _p("Nothing to code.", s["body"]))
+    note = _p(
+        "For entry through the GP system's template. Rows without a code have no "
+        "confirmed SNOMED CT code: enter them as free text.",
+        s["body"],
+    )
+    return _section(
+        "Coded summary", note, _table(COLUMNS, rows, (0.21, 0.32, 0.1, 0.09, 0.12, 0.16))
+    )

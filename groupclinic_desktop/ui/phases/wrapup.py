@@ -1,0 +1,282 @@
+"""Wrap-up: the session's summary and its gaps, finishing the session, and explicit corrections.
+
+Finishing backs the store up and closes the record to everyday edits (the facade enforces it);
+after that a change is a correction: who, what, and a reason, all in the audit trail.
+"""
+
+from html import escape
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from groupclinic_desktop.core.clinic import Clinic
+from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.core.wrapup import STATUS_WORDS, SessionSummary
+from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
+from groupclinic_desktop.ui.widgets import SavedIndicator, heading
+
+# What a correction can change: key -> (label, which record, which field).
+CORRECTABLE = {
+    "notes": ("Review notes", "review", "notes"),
+    "safety_netting": ("Safety-netting advice", "review", "safety_netting"),
+    "goal": ("Goal (their words)", "goal", "text"),
+    "what_matters": ("What matters to them", "goal", "what_matters"),
+}
+
+
+def summary_html(summary: SessionSummary) -> str:
+    """The summary as simple HTML: headings and lists, readable by a screen reader."""
+    parts: list[str] = []
+    if summary.gaps:
+        parts.append(f"<h3>⚠ Needs attention ({len(summary.gaps)})</h3><ul>")
+        parts += [f"<li>{escape(gap.message)}</li>" for gap in summary.gaps]
+        parts.append("</ul>")
+    else:
+        parts.append(
+            "<h3>✓ Nothing missing</h3><p>Everyone present has a review, a goal and "
+            "their consents recorded.</p>"
+        )
+    parts.append(f"<h3>Who came ({len(summary.came)})</h3><ul>")
+    for person in summary.came:
+        carer = " (with carer)" if person.carer_present else ""
+        status = (
+            "came late"
+            if person.status.value == "late"
+            else ("dropped in" if person.status.value == "drop_in" else "attended")
+        )
+        parts.append(f"<li>{escape(person.name)} — {status}{carer}</li>")
+    parts.append("</ul>")
+    if summary.did_not_come:
+        names = ", ".join(
+            f"{escape(p.name)} ({STATUS_WORDS[p.status]})" for p in summary.did_not_come
+        )
+        parts.append(f"<p><b>Did not come:</b> {names}</p>")
+    parts.append("<h3>What was measured</h3>")
+    if summary.measured:
+        measured = ", ".join(
+            f"{escape(label)}: {count} {'person' if count == 1 else 'people'}"
+            for label, count in summary.measured.items()
+        )
+        parts.append(f"<p>{measured}</p>")
+    else:
+        parts.append("<p>Nothing was measured at this session.</p>")
+    parts.append("<h3>Agenda</h3>")
+    covered = ", ".join(escape(t) for t in summary.topics_covered) or "none"
+    parts.append(f"<p><b>Covered:</b> {covered}</p>")
+    if summary.topics_open:
+        open_ = ", ".join(escape(t) for t in summary.topics_open)
+        parts.append(f"<p><b>Not covered:</b> {open_}</p>")
+    parts.append(
+        f"<h3>One-to-one reviews: {len(summary.reviews_done)} done, "
+        f"{len(summary.reviews_missing)} missing</h3>"
+    )
+    if summary.reviews_missing:
+        missing = ", ".join(escape(n) for n in summary.reviews_missing)
+        parts.append(f"<p><b>No review yet:</b> {missing}</p>")
+    parts.append(f"<h3>Goals set: {len(summary.goals_set)} of {len(summary.came)}</h3>")
+    return "".join(parts)
+
+
+class CorrectionDialog(QDialog):
+    """Correct one field of a finished session's record, with the reason why."""
+
+    def __init__(self, clinic: Clinic, session_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clinic = clinic
+        self.session_id = session_id
+        self.setWindowTitle("Correct the finished session's record")
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(
+                "The session is finished. A correction is kept with your name, the time and "
+                "your reason, next to what it replaced."
+            )
+        )
+        form = QFormLayout()
+        self.person = QComboBox()
+        self.person.setAccessibleName("Person whose record is corrected")
+        for entry in clinic.roster(session_id):
+            if entry.attendance.status.present:
+                self.person.addItem(entry.patient.full_name, entry.patient.id)
+        self.field = QComboBox()
+        self.field.setAccessibleName("What to correct")
+        for key, (label, _record, _name) in CORRECTABLE.items():
+            self.field.addItem(label, key)
+        self.text = QPlainTextEdit()
+        self.text.setAccessibleName("Corrected text")
+        self.text.setTabChangesFocus(True)
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName("Reason for the correction")
+        self.reason.setPlaceholderText("e.g. wrong person's notes typed in by mistake")
+        form.addRow("Person", self.person)
+        form.addRow("What", self.field)
+        form.addRow("Corrected text", self.text)
+        form.addRow("Reason (required)", self.reason)
+        layout.addLayout(form)
+        self.problem = QLabel("")
+        self.problem.setWordWrap(True)
+        self.problem.setAccessibleName("Problem with the correction")
+        self.problem.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        layout.addWidget(self.problem)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Save correction")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.person.currentIndexChanged.connect(lambda _i: self._load_current())
+        self.field.currentIndexChanged.connect(lambda _i: self._load_current())
+        self._load_current()
+
+    def _current_value(self) -> str:
+        pid = self.person.currentData()
+        if pid is None:
+            return ""
+        _label, record, name = CORRECTABLE[str(self.field.currentData())]
+        if record == "review":
+            review = self.clinic.review(self.session_id, pid)
+            return str(getattr(review, name)) if review else ""
+        goals = self.clinic.goals(session_id=self.session_id, patient_id=pid)
+        return str(getattr(goals[0], name)) if goals else ""
+
+    def _load_current(self) -> None:
+        self.text.setPlainText(self._current_value())
+        self.problem.setText("")
+
+    def save(self) -> None:
+        pid = self.person.currentData()
+        if pid is None:
+            self.problem.setText("No one attended, so there is nothing to correct.")
+            return
+        _label, record, name = CORRECTABLE[str(self.field.currentData())]
+        changes: dict[str, Any] = {name: self.text.toPlainText()}
+        try:
+            if record == "review":
+                self.clinic.correct_review(self.session_id, pid, self.reason.text(), **changes)
+            else:
+                goals = self.clinic.goals(session_id=self.session_id, patient_id=pid)
+                if not goals:
+                    self.problem.setText("This person has no goal from this session to correct.")
+                    return
+                self.clinic.correct_goal(goals[0].id, self.reason.text(), **changes)  # type: ignore[arg-type]
+        except ClinicError as exc:
+            self.problem.setText(str(exc))
+            return
+        self.accept()
+
+
+class WrapUpPage(PhasePage):
+    phase_key = "wrapup"
+
+    def __init__(
+        self, clinic: Clinic, session_id: int, bus: SessionBus, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(clinic, session_id, bus, parent)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Wrap-up: the session at a glance"))
+        self.summary_view = QTextBrowser()
+        self.summary_view.setAccessibleName("Session summary and gaps")
+        self.summary_view.setOpenLinks(False)
+        layout.addWidget(self.summary_view, 1)
+        buttons = QHBoxLayout()
+        self.state_label = QLabel("")
+        self.state_label.setAccessibleName("Session state")
+        self.state_label.setWordWrap(True)
+        buttons.addWidget(self.state_label, 1)
+        self.refresh_button = QPushButton("Refresh summary")
+        self.refresh_button.setAccessibleName("Refresh summary")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.finish_button = QPushButton("Finish session…")
+        self.finish_button.setAccessibleName("Finish session")
+        self.finish_button.setMinimumHeight(40)
+        self.finish_button.clicked.connect(self.finish)
+        self.correct_button = QPushButton("Correct…")
+        self.correct_button.setAccessibleName("Correct the finished record")
+        self.correct_button.setMinimumHeight(40)
+        self.correct_button.clicked.connect(self.correct)
+        buttons.addWidget(self.refresh_button)
+        buttons.addWidget(self.finish_button)
+        buttons.addWidget(self.correct_button)
+        layout.addLayout(buttons)
+        self.status = SavedIndicator()
+        layout.addWidget(self.status)
+        for signal in (
+            bus.attendance_changed,
+            bus.consent_changed,
+            bus.review_saved,
+            bus.goal_saved,
+            bus.measurement_saved,
+        ):
+            signal.connect(lambda *_: self.refresh())
+        bus.agenda_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.summary = self.clinic.session_summary(self.session_id)
+        self.summary_view.setHtml(summary_html(self.summary))
+        session = self.clinic.session(self.session_id)
+        finished = self.summary.finished
+        self.finish_button.setVisible(not finished)
+        self.finish_button.setEnabled(session.status.value == "running")
+        self.correct_button.setVisible(finished)
+        if finished:
+            when = session.finished_at.strftime("%H:%M") if session.finished_at else ""
+            self.state_label.setText(
+                f"Finished {when}. The record is closed; use Correct… to change it, with a reason."
+            )
+        elif session.status.value == "running":
+            gaps = len(self.summary.gaps)
+            self.state_label.setText(
+                "Running. "
+                + (
+                    f"{gaps} thing(s) need attention before finishing."
+                    if gaps
+                    else "Ready to finish."
+                )
+            )
+        else:
+            self.state_label.setText(f"This session is {session.status.value}.")
+
+    def finish(self) -> None:
+        gaps = len(self.summary.gaps)
+        warning = f"{gaps} thing(s) still need attention (listed on this page).\n\n" if gaps else ""
+        answer = QMessageBox.question(
+            self,
+            "Finish the session?",
+            f"{warning}Finishing makes a backup and closes the record: later changes must be "
+            "made as corrections with a reason.\n\nFinish the session now?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            self.status.pending("the session is still running.")
+            return
+        try:
+            self.clinic.finish_session(self.session_id)
+        except ClinicError as exc:
+            self.status.failed(str(exc))
+            return
+        self.status.saved("— session finished and backed up")
+        self.refresh()
+
+    def correct(self) -> None:
+        dialog = CorrectionDialog(self.clinic, self.session_id, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.status.saved("the correction (with its reason, in the audit trail)")
+            self.refresh()

@@ -1,0 +1,126 @@
+"""Sync in the status bar: online or offline, what is waiting, and when it last worked.
+
+`SyncRunner` is the thin Qt adapter around sync.worker.SyncWorker: the worker runs on its own
+thread, and the figures are read off the UI thread too (the token comes from the OS keyring,
+which can be slow); results come back through a queued signal, so the window never waits.
+"""
+
+import threading
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from groupclinic_desktop.core.clinic import Clinic
+from groupclinic_desktop.sync import status
+from groupclinic_desktop.sync.engine import PassReport, Tuning
+from groupclinic_desktop.sync.worker import SyncWorker
+
+
+class SyncRunner(QObject):
+    """Owns the background worker for one open store and publishes its status."""
+
+    status_changed = Signal(object)  # status.SyncStatus
+    pass_finished = Signal(object)  # engine.PassReport
+
+    def __init__(
+        self,
+        clinic: Clinic,
+        *,
+        poll_seconds: float = 60.0,
+        refresh_ms: int = 15_000,
+        tuning: Tuning | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.clinic = clinic
+        self.worker = SyncWorker(
+            clinic, poll_seconds=poll_seconds, tuning=tuning, on_pass=self._on_pass
+        )
+        self._timer = QTimer(self)
+        self._timer.setInterval(refresh_ms)
+        self._timer.timeout.connect(self.refresh)
+        self._reading = threading.Lock()
+
+    def start(self) -> None:
+        self.worker.start()
+        self._timer.start()
+        self.refresh()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self.worker.stop()
+
+    def sync_now(self) -> None:
+        if not self.worker.running:
+            self.worker.start()
+        self.worker.sync_now()
+
+    def refresh(self) -> None:
+        """Re-read the figures on a helper thread (one at a time)."""
+        if not self._reading.acquire(blocking=False):
+            return
+
+        def read() -> None:
+            try:
+                self.status_changed.emit(status.read(self.clinic))
+            except Exception:  # noqa: BLE001 - a failed read just leaves the old figures up
+                pass
+            finally:
+                self._reading.release()
+
+        threading.Thread(target=read, name="groupclinic-sync-status", daemon=True).start()
+
+    def _on_pass(self, report: PassReport, now: status.SyncStatus) -> None:
+        # Called on the worker's thread; Qt queues both signals to the UI thread.
+        self.pass_finished.emit(report)
+        self.status_changed.emit(now)
+
+
+def summary(now: status.SyncStatus, at: datetime | None = None) -> tuple[str, str]:
+    """(short text for the status bar, colour name) for a status."""
+    at = at or datetime.now(UTC)
+    if now.problem:
+        state, colour = "Sync off", "#b06000"
+    elif now.online:
+        state, colour = "Online", "#007f3b"
+    elif now.online is False:
+        state, colour = "Offline", "#8a1538"
+    else:
+        state, colour = "Sync: not yet connected", "#4c6272"
+    parts = [state, f"{now.pending} to send"]
+    if now.pending:
+        parts.append(f"oldest {status.age_text(now.oldest_age(at))}")
+    parts.append(f"last sync {status.when_text(now.last_success, at)}")
+    if now.needs_attention:
+        parts.append(f"{len(now.needs_attention)} need attention")
+    return " · ".join(parts), colour
+
+
+class SyncStatusBar(QWidget):
+    """A permanent status-bar widget. Connect it to a SyncRunner with `follow(runner)`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 0, 6, 0)
+        layout.setSpacing(6)
+        self.dot = QLabel("●")
+        self.dot.setAccessibleName("Sync state")
+        self.text = QLabel("Sync: checking…")
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.dot)
+        layout.addWidget(self.text)
+        self.status: status.SyncStatus | None = None
+
+    def follow(self, runner: SyncRunner) -> None:
+        runner.status_changed.connect(self.show_status)
+
+    def show_status(self, now: status.SyncStatus) -> None:
+        self.status = now
+        text, colour = summary(now)
+        self.text.setText(text)
+        self.dot.setStyleSheet(f"color: {colour};")
+        tip = "\n".join(now.lines())
+        self.setToolTip(tip)
+        self.text.setAccessibleDescription(tip)
