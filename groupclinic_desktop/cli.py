@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of the practice store (default: the user data folder)",
     )
     parser.add_argument("--debug", action="store_true", help="log at DEBUG level")
+    parser.add_argument(
+        "--selftest", action="store_true", help="check this installation works, then exit 0/1"
+    )
     parser.set_defaults(handler=cmd_run)
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the app (the default)").set_defaults(handler=cmd_run)
@@ -123,6 +126,10 @@ def _command_modules() -> list[ModuleType]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.selftest:  # before logging: a self-test leaves nothing behind on the laptop
+        from groupclinic_desktop.selftest import run_selftest
+
+        return run_selftest()
     from groupclinic_desktop.logs import setup_logging
 
     # A read-only home must not stop the app; it just runs without a log file.
