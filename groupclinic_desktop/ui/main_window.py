@@ -1,131 +1,180 @@
-"""The main window: the practice, today's sessions and the roster of the one selected."""
+"""The main window: sign-in, then the session home, then the running session.
+
+After sign-in the app goes straight back into a session of today that was left running (after a
+crash too). The idle lock swaps every page that could show patient data for the sign-in screen.
+"""
 
 from datetime import date
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget, QWidget
 
 from groupclinic_desktop import __version__
-from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.core.schema import ClinicSession
-from groupclinic_desktop.core.validation import format_nhs_number
+from groupclinic_desktop.core.clinic import Actor, Clinic
+from groupclinic_desktop.core.schema import SessionStatus
+from groupclinic_desktop.ui.home import SessionHome
+from groupclinic_desktop.ui.idle_lock import IdleWatcher
+from groupclinic_desktop.ui.session_window import SessionWindow
+from groupclinic_desktop.ui.sign_in import SignInPage
+from groupclinic_desktop.ui.theme import Theme
 
-STATUS_TEXT = {
-    "invited": "Invited",
-    "attended": "Attended",
-    "late": "Late",
-    "did_not_attend": "Did not attend",
-    "cancelled": "Cancelled",
-    "drop_in": "Drop-in",
-}
+ROLE_WORDS = {"facilitator": "facilitator", "clinician": "clinician", "admin": "admin"}
 
 
-def session_title(clinic: Clinic, session: ClinicSession) -> str:
-    programme = clinic.programme(session.programme_id)
-    return (
-        f"{session.day:%a %d %b %Y}  {session.start_time:%H:%M}  ·  {programme.name}  ·  "
-        f"{session.place}  ·  {session.status.value.capitalize()}"
-    )
+def window_title(clinic: Clinic) -> str:
+    practice = clinic.practice()
+    name = practice.name if practice else "No practice"
+    demo = " — DEMO" if practice and practice.is_demo and "DEMO" not in name else ""
+    return f"GroupClinic {__version__} — {name}{demo}"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, clinic: Clinic, today: date | None = None) -> None:
+    def __init__(
+        self, clinic: Clinic, today: date | None = None, *, idle_ms: int | None = None
+    ) -> None:
         super().__init__()
         self.clinic = clinic
         self.today = today or date.today()
-        practice = clinic.practice()
-        name = practice.name if practice else "No practice"
-        self.setWindowTitle(f"GroupClinic {__version__} — {name}")
-        self.resize(1280, 720)
-        self.setMinimumSize(900, 560)
+        self.theme = Theme(clinic)
+        self.theme.apply()
+        self.setWindowTitle(window_title(clinic))
+        self.resize(1366, 768)
+        self.setMinimumSize(1024, 640)
+        self.locked = False
+        self._page_before_lock: QWidget | None = None
 
-        root = QWidget()
-        layout = QVBoxLayout(root)
-        self.practice_label = QLabel(name)
-        self.practice_label.setObjectName("practiceName")
-        font = QFont(self.practice_label.font())
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.practice_label.setFont(font)
-        layout.addWidget(self.practice_label)
-        if practice and practice.is_demo:
-            banner = QLabel("DEMO PRACTICE — fictional people, for trying the app out only")
-            banner.setObjectName("demoBanner")
-            banner.setStyleSheet(
-                "background:#fff3bf; color:#5c3c00; padding:6px; border:1px solid #c99a00;"
-            )
-            layout.addWidget(banner)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.sign_in = SignInPage(clinic)
+        self.sign_in.signed_in.connect(self._signed_in)
+        self.home = SessionHome(clinic, self.today)
+        self.home.open_session.connect(self.open_session)
+        self.session_window: SessionWindow | None = None
+        self.stack.addWidget(self.sign_in)
+        self.stack.addWidget(self.home)
 
-        body = QHBoxLayout()
-        left = QVBoxLayout()
-        left.addWidget(QLabel("<b>Today and coming up</b>"))
-        self.sessions = QListWidget()
-        self.sessions.setAccessibleName("Sessions today and coming up")
-        self.sessions.currentItemChanged.connect(self._show_roster)
-        left.addWidget(self.sessions)
-        body.addLayout(left, 2)
+        minutes = clinic.idle_lock_minutes()
+        self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes * 60_000, self)
+        self.idle.idle.connect(self.lock)
+        self._build_menus()
+        self.show_sign_in()
 
-        right = QVBoxLayout()
-        self.roster_title = QLabel()
-        self.roster_title.setWordWrap(True)
-        right.addWidget(self.roster_title)
-        self.roster = QTableWidget(0, 4)
-        self.roster.setAccessibleName("Roster")
-        self.roster.setHorizontalHeaderLabels(["Name", "NHS number", "Date of birth", "Status"])
-        self.roster.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.roster.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.roster.verticalHeader().setVisible(False)
-        right.addWidget(self.roster)
-        body.addLayout(right, 3)
-        layout.addLayout(body)
-        self.setCentralWidget(root)
-        self.statusBar().showMessage(f"Store: {clinic.location.data_dir}")
-        self.refresh()
+    # ---------------------------------------------------------------- menus and shortcuts
 
-    def refresh(self) -> None:
-        self.sessions.clear()
-        for session in self.clinic.sessions(since=self.today):
-            label = ("TODAY  " if session.day == self.today else "") + session_title(
-                self.clinic, session
-            )
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, session.id)
-            self.sessions.addItem(item)
-        if self.sessions.count():
-            self.sessions.setCurrentRow(0)
-        else:
-            self.roster_title.setText("No sessions planned from today on.")
-
-    def _show_roster(self, item: QListWidgetItem | None) -> None:
-        self.roster.setRowCount(0)
-        if item is None:
-            return
-        session = self.clinic.session(item.data(Qt.ItemDataRole.UserRole))
-        entries = self.clinic.roster(session.id)  # type: ignore[arg-type]
-        self.roster_title.setText(
-            f"<b>{session_title(self.clinic, session)}</b><br>{len(entries)} people on the roster"
+    def _build_menus(self) -> None:
+        view = self.menuBar().addMenu("&View")
+        self.bigger_action = self._action(view, "Bigger text", ["Ctrl+=", "Ctrl++"], self.bigger)
+        self.smaller_action = self._action(view, "Smaller text", ["Ctrl+-"], self.smaller)
+        self._action(view, "Normal text size", ["Ctrl+0"], self.reset_text)
+        self.contrast_action = self._action(
+            view, "High contrast", ["Ctrl+Shift+H"], self.toggle_contrast
         )
-        self.roster.setRowCount(len(entries))
-        for row, entry in enumerate(entries):
-            patient = entry.patient
-            cells = [
-                f"{patient.full_name}"
-                + (f" ({patient.preferred_name})" if patient.preferred_name else ""),
-                format_nhs_number(patient.nhs_number),
-                f"{patient.date_of_birth:%d %b %Y}",
-                STATUS_TEXT.get(entry.attendance.status.value, entry.attendance.status.value),
-            ]
-            for col, text in enumerate(cells):
-                self.roster.setItem(row, col, QTableWidgetItem(text))
+        self.contrast_action.setCheckable(True)
+        self.contrast_action.setChecked(self.theme.high_contrast)
+        session = self.menuBar().addMenu("&Session")
+        self.lock_action = self._action(session, "Lock screen now", ["Ctrl+L"], self.lock)
+        self._action(session, "Back to sessions", [], self.show_home)
+        self._action(session, "Sign out", [], self.sign_out)
+
+    def _action(self, menu, text: str, keys: list[str], slot) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.triggered.connect(lambda _=False: slot())
+        menu.addAction(action)
+        self.addAction(action)  # shortcuts work even with the menu bar hidden
+        return action
+
+    def bigger(self) -> None:
+        self.theme.bigger()
+
+    def smaller(self) -> None:
+        self.theme.smaller()
+
+    def reset_text(self) -> None:
+        self.theme.reset_size()
+
+    def toggle_contrast(self) -> None:
+        self.theme.toggle_contrast()
+        self.contrast_action.setChecked(self.theme.high_contrast)
+
+    # ---------------------------------------------------------------- where we are
+
+    def show_sign_in(self) -> None:
+        self.sign_in.lock_for(None)
+        self.stack.setCurrentWidget(self.sign_in)
+        self.statusBar().showMessage("Not signed in")
+        self.sign_in.names.setFocus()
+
+    def show_home(self) -> None:
+        if self.clinic.actor is None or self.locked:
+            return
+        self.home.refresh()
+        self.stack.setCurrentWidget(self.home)
+
+    def open_session(self, session_id: int) -> None:
+        if self.session_window is not None and self.session_window.session_id != session_id:
+            self._close_session_window()
+        if self.session_window is None:
+            self.session_window = SessionWindow(self.clinic, session_id)
+            self.session_window.leave.connect(self.show_home)
+            self.stack.addWidget(self.session_window)
+        self.stack.setCurrentWidget(self.session_window)
+
+    def _close_session_window(self) -> None:
+        if self.session_window is not None:
+            self.stack.removeWidget(self.session_window)
+            self.session_window.deleteLater()
+            self.session_window = None
+
+    def _signed_in(self, actor: Actor) -> None:
+        role = ROLE_WORDS.get(actor.role.value, actor.role.value)
+        self.statusBar().showMessage(f"Signed in as {actor.name} ({role})")
+        self.idle.start()
+        if self.locked:
+            self.unlock()
+            return
+        running = self.clinic.running_session(self.today)
+        if running is not None and running.status == SessionStatus.RUNNING:
+            self.open_session(running.id)  # type: ignore[arg-type]
+        else:
+            self.show_home()
+
+    def sign_out(self) -> None:
+        self.idle.stop()
+        self.clinic.sign_out()
+        self._close_session_window()
+        self.locked = False
+        self.show_sign_in()
+
+    # ---------------------------------------------------------------- idle lock
+
+    def lock(self) -> None:
+        """Hide every page that can show patient data and ask for a PIN again."""
+        if self.clinic.actor is None or self.locked:
+            return
+        self.locked = True
+        self.idle.stop()
+        # A question left open (e.g. "Save this unusual value?") is answered "no" and closed.
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, QDialog):
+            modal.reject()
+        current = self.stack.currentWidget()
+        self._page_before_lock = current if current is not self.sign_in else self.home
+        self.stack.setCurrentWidget(self.sign_in)
+        for page in (self.home, self.session_window):
+            if page is not None:
+                page.hide()
+        self.sign_in.lock_for(self.clinic.actor)
+        self.statusBar().showMessage("Locked")
+        if self.session_window is not None:
+            self.session_window.bus.locked.emit(True)
+
+    def unlock(self) -> None:
+        self.locked = False
+        target = self._page_before_lock or self.home
+        if target is self.home:
+            self.home.refresh()
+        self.stack.setCurrentWidget(target)
+        if self.session_window is not None:
+            self.session_window.current_page().refresh()
+            self.session_window.bus.locked.emit(False)

@@ -1,0 +1,117 @@
+"""Screenshots of every screen at 1366x768, from a fresh demo practice.
+
+Re-run any time the screens change:
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take_screenshots.py
+
+It builds the demo practice in a temporary folder (nothing touches your own store), drives the app
+the way a facilitator would and writes PNG files next to this script.
+"""
+
+import os
+import secrets
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A throwaway key for the throwaway store, so no keyring is needed.
+os.environ["GROUPCLINIC_DB_KEY"] = secrets.token_hex(32)
+for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+    os.environ.setdefault(name, tempfile.mkdtemp(prefix="groupclinic-shots-"))
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from groupclinic_desktop.core.clinic import Clinic  # noqa: E402
+from groupclinic_desktop.core.demo import create_demo  # noqa: E402
+from groupclinic_desktop.core.programmes import PHASES  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SIZE = (1366, 768)
+# What the facilitator types at check-in for the first people on the roster.
+CHECK_IN = [
+    {"blood_pressure": "138/84", "weight": "82.4"},
+    {"blood_pressure": "152/92", "weight": "95.1"},
+    {"blood_pressure": "128/78", "weight": "70.3"},
+]
+
+
+def settle(app: QApplication) -> None:
+    for _ in range(5):
+        app.processEvents()
+
+
+def shot(app: QApplication, window, name: str) -> None:  # type: ignore[no-untyped-def]
+    settle(app)
+    path = HERE / f"{name}.png"
+    window.grab().save(str(path))
+    print(f"wrote {path.relative_to(HERE.parent.parent)}")
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    from groupclinic_desktop.ui.main_window import MainWindow
+
+    with tempfile.TemporaryDirectory(prefix="groupclinic-demo-") as folder:
+        clinic = Clinic.open(Path(folder) / "practice")
+        create_demo(clinic, today=date.today())
+        window = MainWindow(clinic)
+        window.resize(*SIZE)
+        window.show()
+        settle(app)
+
+        sign_in = window.sign_in
+        sign_in.choose(next(u.id for u in clinic.staff() if u.name == "Jo Morgan"))
+        shot(app, window, "01-sign-in")
+        QTest.keyClicks(sign_in.pin, "2468")
+        QTest.keyClick(sign_in.pin, Qt.Key.Key_Return)
+        shot(app, window, "02-session-home")
+
+        today = clinic.sessions(day=date.today())[0]
+        window.home.cards[today.id].button.click()  # type: ignore[index, union-attr]
+        session_window = window.session_window
+        assert session_window is not None
+        page = session_window.current_page()
+        for row, values in enumerate(CHECK_IN):
+            page.roster.setCurrentCell(row, 0)
+            page.attendance_buttons[list(page.attendance_buttons)[0]].click()
+            for yes, _no, _state in page.consent_buttons.values():
+                yes.click()
+            for key, text in values.items():
+                edit = page.rows[key].edit
+                edit.setFocus()
+                QTest.keyClicks(edit, text)
+                QTest.keyClick(edit, Qt.Key.Key_Return)
+        page.roster.setCurrentCell(1, 0)
+        # A value being typed that is out of range, to show the reason beside the field.
+        edit = page.rows["hba1c"].edit
+        edit.setFocus()
+        QTest.keyClicks(edit, "300")
+        shot(app, window, "03-check-in")
+        edit.clear()
+
+        for number, phase in enumerate(PHASES[1:], start=4):
+            session_window.go_to(phase)
+            shot(app, window, f"{number:02d}-{phase.replace('_', '-')}")
+
+        session_window.go_to("checkin")
+        window.lock()
+        shot(app, window, "09-locked")
+        QTest.keyClicks(sign_in.pin, "2468")
+        QTest.keyClick(sign_in.pin, Qt.Key.Key_Return)
+
+        window.toggle_contrast()
+        window.bigger()
+        shot(app, window, "10-high-contrast-bigger-text")
+        window.reset_text()
+        window.toggle_contrast()
+        window.close()
+        clinic.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,807 @@
+"""Check-in: who came, what they agreed to, their measurements and questionnaires.
+
+Keyboard-first: type a value, Enter (or Tab) saves it and moves on. Every value is checked as it
+is typed, with the reason beside the field; an unusual one is saved only after a clear question.
+Nothing needs a Save button: a field that shows "saved" is already in the store.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from groupclinic_desktop.core import programmes, questionnaires, validation
+from groupclinic_desktop.core.catalogue import catalogue
+from groupclinic_desktop.core.clinic import BLOOD_PRESSURE, Clinic
+from groupclinic_desktop.core.errors import ClinicError, InvalidInput, NeedsConfirmation
+from groupclinic_desktop.core.schema import (
+    AttendanceStatus,
+    ClinicSession,
+    ConsentKind,
+    Measurement,
+    Mode,
+    Patient,
+)
+from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
+from groupclinic_desktop.ui.theme import set_state
+
+STATUS_WORDS = {
+    AttendanceStatus.INVITED: "Expected",
+    AttendanceStatus.ATTENDED: "Attended",
+    AttendanceStatus.LATE: "Late",
+    AttendanceStatus.DID_NOT_ATTEND: "Did not attend",
+    AttendanceStatus.CANCELLED: "Cancelled",
+    AttendanceStatus.DROP_IN: "Drop-in",
+}
+ATTENDANCE_BUTTONS = (
+    (AttendanceStatus.ATTENDED, "&Attended"),
+    (AttendanceStatus.LATE, "&Late"),
+    (AttendanceStatus.DID_NOT_ATTEND, "Did &not attend"),
+    (AttendanceStatus.CANCELLED, "Ca&ncelled"),
+)
+CONSENTS = (
+    (ConsentKind.CONFIDENTIALITY, "Agrees to keep the group confidential"),
+    (ConsentKind.SHARE_RESULTS, "Results shown on the board by name"),
+    (ConsentKind.MONITORING, "Agrees to anonymous monitoring"),
+)
+SAVED = "✓ saved"
+
+
+def roster_name(patient: Patient) -> str:
+    """ "Maggie (Margaret Ellis)": the name people use, then the name on the record."""
+    if patient.preferred_name:
+        return f"{patient.preferred_name} ({patient.given_name} {patient.family_name})"
+    return patient.full_name
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str  # a catalogue key, or "blood_pressure" for the one-field reading
+    label: str
+    unit: str
+    derived: bool = False
+
+
+def measurement_fields(session: ClinicSession) -> list[FieldSpec]:
+    """The programme's measurements as entry fields; BP as one "systolic/diastolic" field."""
+    keys = list((session.programme_snapshot or {}).get("measurements", []))
+    book = catalogue()
+    fields: list[FieldSpec] = []
+    for key in keys:
+        if key in ("systolic_bp", "diastolic_bp") and {"systolic_bp", "diastolic_bp"} <= set(keys):
+            if key == "systolic_bp":
+                fields.append(FieldSpec(BLOOD_PRESSURE, "Blood pressure", "mmHg"))
+            continue
+        if key not in book:
+            continue
+        mtype = book.get(key)
+        fields.append(FieldSpec(key, mtype.label, mtype.unit, derived=mtype.is_derived))
+    return fields
+
+
+def due_questionnaires(session: ClinicSession) -> list[questionnaires.Questionnaire]:
+    """Questionnaires due at this session of the series, in the programme's order."""
+    schedules = (session.programme_snapshot or {}).get("questionnaires", {}) or {}
+    known = questionnaires.questionnaires()
+    due = []
+    for key, schedule in schedules.items():
+        try:
+            asked = programmes.is_due(schedule, session.session_number)
+        except InvalidInput:
+            continue
+        if asked and key in known:
+            due.append(known[key])
+    return due
+
+
+def check_measurement(key: str, text: str) -> tuple[str, str]:
+    """What to show beside a field while typing: (state, words). Nothing is saved."""
+    if not text.strip():
+        return "", ""
+    try:
+        if key == BLOOD_PRESSURE:
+            validation.parse_blood_pressure(text)
+        else:
+            validation.parse_measurement(key, text)
+    except InvalidInput as exc:
+        return "red", f"✗ {exc}"
+    except NeedsConfirmation as exc:
+        return "amber", f"⚠ {exc} You will be asked to confirm."
+    return "info", "Press Enter to save"
+
+
+def value_text(key: str, value: float) -> str:
+    return f"{value:.{catalogue().get(key).decimals}f}"
+
+
+def reading_text(rows: list[Measurement], key: str) -> tuple[str, Measurement] | None:
+    """The latest reading of a field among rows, as typed ("142/88" for blood pressure)."""
+    if key != BLOOD_PRESSURE:
+        found = [m for m in rows if m.type_key == key]
+        return (value_text(key, found[-1].value), found[-1]) if found else None
+    systolic = [m for m in rows if m.type_key == "systolic_bp"]
+    if not systolic:
+        return None
+    last = systolic[-1]
+    diastolic = [
+        m
+        for m in rows
+        if m.type_key == "diastolic_bp"
+        and (m.reading_uid == last.reading_uid if last.reading_uid else m.taken_at == last.taken_at)
+    ]
+    if not diastolic:
+        return None
+    return f"{last.value:.0f}/{diastolic[-1].value:.0f}", last
+
+
+class EntryRow:
+    """One entry field with its checking line, its "saved" state and the previous value."""
+
+    def __init__(
+        self,
+        label: str,
+        field_id: str,
+        check: Callable[[str], tuple[str, str]],
+        save: Callable[["EntryRow", str], bool],
+        *,
+        read_only: bool = False,
+        placeholder: str = "",
+    ) -> None:
+        self.field_id = field_id
+        self.label = QLabel(label)
+        self.label.setWordWrap(True)
+        self.edit = QLineEdit()
+        self.edit.setAccessibleName(label)
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setReadOnly(read_only)
+        self.edit.setMinimumWidth(110)
+        self.edit.setMaximumWidth(170)
+        if read_only:
+            self.edit.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.label.setBuddy(self.edit)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName(f"{label}: check")
+        self.last = QLabel()
+        self.last.setObjectName("muted")
+        self.last.setWordWrap(True)
+        self.last.setAccessibleName(f"{label}: last time")
+        self.saved_text = ""
+        self._check = check
+        self._save = save
+        self._busy = False
+        self.edit.textEdited.connect(self._typed)
+        self.edit.editingFinished.connect(self.commit)
+
+    def load(self, saved: str, last: str) -> None:
+        self._busy = True
+        self.saved_text = saved
+        self.edit.setText(saved)
+        self.last.setText(last)
+        self._show(("ok", SAVED) if saved else ("", ""))
+        self._busy = False
+
+    def _typed(self, text: str) -> None:
+        if text.strip() and text.strip() == self.saved_text:
+            self._show(("ok", SAVED))
+        else:
+            self._show(self._check(text))
+
+    def _show(self, state: tuple[str, str]) -> None:
+        self.status.setText(state[1])
+        set_state(self.status, state[0])
+
+    def commit(self) -> None:
+        """Save the field if it changed; Enter and Tab both end up here."""
+        text = self.edit.text().strip()
+        if self._busy or self.edit.isReadOnly() or not text or text == self.saved_text:
+            return
+        self._busy = True
+        try:
+            if self._save(self, text):
+                self.saved_text = text
+                self._show(("ok", SAVED))
+        finally:
+            self._busy = False
+
+    def widgets(self) -> list[QWidget]:
+        return [self.label, self.edit, self.status, self.last]
+
+
+class CheckInPage(PhasePage):
+    phase_key = "checkin"
+
+    def __init__(
+        self, clinic: Clinic, session_id: int, bus: SessionBus, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(clinic, session_id, bus, parent)
+        self.session = clinic.session(session_id)
+        self.patient_id: int | None = None
+        self.rows: dict[str, EntryRow] = {}
+        self.answer_rows: dict[tuple[str, str], EntryRow] = {}
+        self.score_labels: dict[str, QLabel] = {}
+        self.fields = measurement_fields(self.session)
+        self.due = due_questionnaires(self.session)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._build_roster())
+        splitter.addWidget(self._build_person())
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([400, 660])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        for keys, slot in (
+            ("Alt+Down", lambda: self.step(+1)),
+            ("Alt+Up", lambda: self.step(-1)),
+            ("Ctrl+F", self.search.setFocus),
+        ):
+            QShortcut(QKeySequence(keys), self).activated.connect(slot)
+
+    # ------------------------------------------------------------------ building
+
+    def _build_roster(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 4, 0)
+        heading = QLabel("Roster")
+        heading.setObjectName("subtitle")
+        layout.addWidget(heading)
+        self.counts = QLabel()
+        self.counts.setAccessibleName("Roster counts")
+        layout.addWidget(self.counts)
+        self.roster = QTableWidget(0, 4)
+        self.roster.setAccessibleName("Roster: choose a person to check in")
+        self.roster.setHorizontalHeaderLabels(["Name", "Status", "Measured", "Asked"])
+        header = self.roster.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.roster.verticalHeader().setVisible(False)
+        self.roster.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.roster.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.roster.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.roster.currentCellChanged.connect(self._roster_moved)
+        layout.addWidget(self.roster, 1)
+
+        drop_in = QLabel("Add a &drop-in (name or NHS number):")
+        layout.addWidget(drop_in)
+        row = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setAccessibleName("Find someone to add as a drop-in")
+        self.search.setPlaceholderText("e.g. Jones or 999 000 0107")
+        self.search.textEdited.connect(self._find)
+        self.search.returnPressed.connect(self.add_drop_in)
+        drop_in.setBuddy(self.search)
+        row.addWidget(self.search, 1)
+        self.add_button = QPushButton("Add drop-in")
+        self.add_button.setAccessibleName("Add the chosen person as a drop-in")
+        self.add_button.clicked.connect(self.add_drop_in)
+        row.addWidget(self.add_button)
+        layout.addLayout(row)
+        self.found = QListWidget()
+        self.found.setAccessibleName("People found")
+        self.found.setMaximumHeight(110)
+        self.found.setVisible(False)
+        self.found.itemActivated.connect(lambda _item: self.add_drop_in())
+        layout.addWidget(self.found)
+        self.search_note = QLabel()
+        self.search_note.setWordWrap(True)
+        layout.addWidget(self.search_note)
+        return box
+
+    def _build_person(self) -> QWidget:
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        # No sideways scrolling: long messages wrap instead of hiding off to the right.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        self.person_title = QLabel("Choose a person on the roster")
+        self.person_title.setObjectName("subtitle")
+        self.person_title.setAccessibleName("Person")
+        layout.addWidget(self.person_title)
+        self.message = QLabel()
+        self.message.setObjectName("error")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Message")
+        layout.addWidget(self.message)
+
+        arrival = QGroupBox("Arrival")
+        grid = QVBoxLayout(arrival)
+        buttons = QHBoxLayout()
+        self.attendance_group = QButtonGroup(self)
+        self.attendance_group.setExclusive(True)
+        self.attendance_buttons: dict[AttendanceStatus, QPushButton] = {}
+        for status, text in ATTENDANCE_BUTTONS:
+            button = QPushButton(text)
+            button.setCheckable(True)
+            button.setAccessibleName(text.replace("&", ""))
+            button.clicked.connect(lambda _=False, s=status: self.set_status(s))
+            self.attendance_group.addButton(button)
+            self.attendance_buttons[status] = button
+            buttons.addWidget(button)
+        grid.addLayout(buttons)
+        self.status_note = QLabel()
+        self.status_note.setAccessibleName("Attendance")
+        grid.addWidget(self.status_note)
+        self.carer = QCheckBox("Carer present")
+        self.carer.setAccessibleName("Carer present")
+        self.carer.clicked.connect(lambda on: self._attendance_flag("carer_present", on))
+        grid.addWidget(self.carer)
+        self.identity = QCheckBox("Identity confirmed (e.g. last 4 digits of their phone)")
+        self.identity.setAccessibleName("Identity confirmed")
+        self.identity.clicked.connect(lambda on: self._attendance_flag("identity_confirmed", on))
+        self.private = QCheckBox("In a private place")
+        self.private.setAccessibleName("In a private place")
+        self.private.clicked.connect(lambda on: self._attendance_flag("private_place", on))
+        video = self.session.mode == Mode.VIDEO
+        for box in (self.identity, self.private):
+            box.setVisible(video)
+            grid.addWidget(box)
+        layout.addWidget(arrival)
+
+        consent_box = QGroupBox("Agreements and consent")
+        consent_grid = QGridLayout(consent_box)
+        self.consent_buttons: dict[ConsentKind, tuple[QPushButton, QPushButton, QLabel]] = {}
+        for row, (kind, text) in enumerate(CONSENTS):
+            consent_grid.addWidget(QLabel(text), row, 0)
+            group = QButtonGroup(self)
+            yes, no = QPushButton("Yes"), QPushButton("No")
+            for button, given in ((yes, True), (no, False)):
+                button.setCheckable(True)
+                button.setAccessibleName(f"{text}: {'yes' if given else 'no'}")
+                button.clicked.connect(lambda _=False, k=kind, g=given: self.set_consent(k, g))
+                group.addButton(button)
+            state = QLabel()
+            state.setAccessibleName(f"{text}: recorded")
+            consent_grid.addWidget(yes, row, 1)
+            consent_grid.addWidget(no, row, 2)
+            consent_grid.addWidget(state, row, 3)
+            self.consent_buttons[kind] = (yes, no, state)
+        consent_grid.setColumnStretch(3, 1)
+        layout.addWidget(consent_box)
+
+        measures = QGroupBox("Measurements (type, then Enter)")
+        m_grid = QGridLayout(measures)
+        m_grid.setColumnStretch(2, 1)
+        for index, spec in enumerate(self.fields):
+            unit = f" ({spec.unit})" if spec.unit else ""
+            row = EntryRow(
+                f"{spec.label}{unit}",
+                spec.key,
+                lambda text, k=spec.key: check_measurement(k, text),
+                self._save_measurement,
+                read_only=spec.derived,
+                placeholder=(
+                    "worked out"
+                    if spec.derived
+                    else "systolic/diastolic"
+                    if spec.key == BLOOD_PRESSURE
+                    else ""
+                ),
+            )
+            self.rows[spec.key] = row
+            m_grid.addWidget(row.label, index * 2, 0)
+            m_grid.addWidget(row.edit, index * 2, 1)
+            m_grid.addWidget(row.last, index * 2, 2)
+            m_grid.addWidget(row.status, index * 2 + 1, 0, 1, 3)
+        layout.addWidget(measures)
+
+        for questionnaire in self.due:
+            layout.addWidget(self._build_questionnaire(questionnaire))
+
+        self.next_button = QPushButton("Next person ▼ (Alt+Down)")
+        self.next_button.setAccessibleName("Next person")
+        self.next_button.clicked.connect(lambda: self.step(+1))
+        layout.addWidget(self.next_button)
+        layout.addStretch(1)
+        scroll.setWidget(body)
+        self.detail = body
+        return scroll
+
+    def _build_questionnaire(self, q: questionnaires.Questionnaire) -> QGroupBox:
+        box = QGroupBox(q.title)
+        grid = QGridLayout(box)
+        grid.setColumnStretch(2, 1)
+        row_index = 0
+        if q.note:
+            note = QLabel(q.note)
+            note.setObjectName("muted")
+            note.setWordWrap(True)
+            grid.addWidget(note, row_index, 0, 1, 3)
+            row_index += 1
+        for item in q.items:
+            allowed = questionnaires.allowed_answers(q, item)
+            row = EntryRow(
+                item.prompt if len(q.items) == 1 else item.label,
+                item.id,
+                lambda text, k=q.key, i=item.id: _check_answer(k, i, text),
+                lambda r, text, k=q.key: self._save_answers(k),
+                placeholder=allowed if len(allowed) < 24 else "",
+            )
+            row.last.setText(allowed)
+            row.edit.setToolTip(f"{item.prompt}\nAnswers: {allowed}")
+            self.answer_rows[(q.key, item.id)] = row
+            grid.addWidget(row.label, row_index, 0)
+            grid.addWidget(row.edit, row_index, 1)
+            # The allowed answers can be long (FFT): they get a line of their own.
+            target = (row_index, 2, 1, 1) if len(allowed) < 24 else (row_index + 1, 0, 1, 3)
+            grid.addWidget(row.last, *target)
+            grid.addWidget(row.status, row_index + 2, 0, 1, 3)
+            row_index += 3
+        score = QLabel()
+        score.setAccessibleName(f"{q.short_title} score")
+        grid.addWidget(score, row_index, 0, 1, 3)
+        self.score_labels[q.key] = score
+        return box
+
+    # ------------------------------------------------------------------ the roster
+
+    def refresh(self) -> None:
+        self.session = self.clinic.session(self.session_id)
+        entries = self.clinic.roster(self.session_id)
+        self.entries = {e.patient.id: e for e in entries}
+        keep = self.patient_id
+        self.roster.blockSignals(True)
+        self.roster.setRowCount(len(entries))
+        for row, entry in enumerate(entries):
+            self._fill_roster_row(row, entry.patient.id)  # type: ignore[arg-type]
+        self.roster.blockSignals(False)
+        self._update_counts()
+        ids = [e.patient.id for e in entries]
+        if keep in ids:
+            self.select(keep)  # type: ignore[arg-type]
+        elif ids:
+            self.select(ids[0])  # type: ignore[arg-type]
+
+    def _fill_roster_row(self, row: int, patient_id: int) -> None:
+        entry = self.entries[patient_id]
+        status = STATUS_WORDS.get(entry.attendance.status, entry.attendance.status.value)
+        cells = [roster_name(entry.patient), status, *self._done_text(patient_id)]
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, patient_id)
+            self.roster.setItem(row, column, item)
+
+    def _done_text(self, patient_id: int) -> tuple[str, str]:
+        """How far this person's check-in has got: measurements taken, consents asked."""
+        taken = self.clinic.measurements(patient_id=patient_id, session_id=self.session_id)
+        typed = [f for f in self.fields if not f.derived]
+        have = sum(1 for f in typed if reading_text(taken, f.key) is not None)
+        consents = self.clinic.consents(self.session_id)
+        agreed = sum(1 for kind, _ in CONSENTS if (patient_id, kind) in consents)
+        return f"{have} of {len(typed)}", f"{agreed} of {len(CONSENTS)}"
+
+    def _row_of(self, patient_id: int) -> int:
+        for row in range(self.roster.rowCount()):
+            item = self.roster.item(row, 0)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == patient_id:
+                return row
+        return -1
+
+    def _update_roster_row(self, patient_id: int) -> None:
+        row = self._row_of(patient_id)
+        if row < 0:
+            return
+        entry = self.clinic.roster(self.session_id)
+        self.entries = {e.patient.id: e for e in entry}
+        self.roster.blockSignals(True)
+        self._fill_roster_row(row, patient_id)
+        self.roster.blockSignals(False)
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        statuses = [e.attendance.status for e in self.entries.values()]
+        here = sum(1 for s in statuses if s.present)
+        expected = sum(1 for s in statuses if s == AttendanceStatus.INVITED)
+        self.counts.setText(f"{here} here · {expected} still expected · {len(statuses)} in all")
+
+    def _roster_moved(self, row: int, *_: int) -> None:
+        item = self.roster.item(row, 0) if row >= 0 else None
+        if item is not None:
+            self.select(item.data(Qt.ItemDataRole.UserRole))
+
+    def step(self, direction: int) -> None:
+        """Next or previous person on the roster (Alt+Down / Alt+Up)."""
+        self._commit_pending()
+        row = self.roster.currentRow() + direction
+        if 0 <= row < self.roster.rowCount():
+            self.roster.setCurrentCell(row, 0)
+            self._first_field_focus()
+
+    def _first_field_focus(self) -> None:
+        checked = self.attendance_group.checkedButton()
+        (checked or self.attendance_buttons[AttendanceStatus.ATTENDED]).setFocus()
+
+    def _commit_pending(self) -> None:
+        for row in [*self.rows.values(), *self.answer_rows.values()]:
+            if row.edit.hasFocus():
+                row.commit()
+
+    # ------------------------------------------------------------------ one person
+
+    def select(self, patient_id: int) -> None:
+        if patient_id != self.patient_id:
+            self._commit_pending()
+        self.patient_id = patient_id
+        row = self._row_of(patient_id)
+        if row >= 0 and self.roster.currentRow() != row:
+            self.roster.blockSignals(True)
+            self.roster.setCurrentCell(row, 0)
+            self.roster.blockSignals(False)
+        entry = self.clinic.roster(self.session_id)
+        self.entries = {e.patient.id: e for e in entry}
+        self._load_person()
+
+    def _load_person(self) -> None:
+        pid = self.patient_id
+        entry = self.entries.get(pid) if pid is not None else None
+        self.detail.setEnabled(entry is not None)
+        if entry is None:
+            return
+        self.message.setText("")
+        attendance, patient = entry.attendance, entry.patient
+        self.person_title.setText(roster_name(patient))
+        self.attendance_group.setExclusive(False)
+        for status, button in self.attendance_buttons.items():
+            button.setChecked(status == attendance.status)
+        self.attendance_group.setExclusive(True)
+        self.status_note.setText(
+            f"Now: {STATUS_WORDS.get(attendance.status, attendance.status.value)}"
+        )
+        self.carer.setChecked(attendance.carer_present)
+        self.identity.setChecked(attendance.identity_confirmed)
+        self.private.setChecked(attendance.private_place)
+        consents = self.clinic.consents(self.session_id)
+        for kind, (yes, no, state) in self.consent_buttons.items():
+            given = consents.get((pid, kind))  # type: ignore[arg-type]
+            yes.setChecked(given is True)
+            no.setChecked(given is False)
+            state.setText(
+                "not asked yet" if given is None else ("✓ saved: yes" if given else "✓ saved: no")
+            )
+
+        this_session = self.clinic.measurements(patient_id=pid, session_id=self.session_id)
+        everything = self.clinic.measurements(patient_id=pid)
+        before = [m for m in everything if m.session_id != self.session_id]
+        for spec in self.fields:
+            now = reading_text(this_session, spec.key)
+            last = reading_text(before, spec.key)
+            last_words = (
+                f"last: {last[0]} on {last[1].taken_at.astimezone():%d %b %Y}"
+                if last
+                else "last: none recorded"
+            )
+            self.rows[spec.key].load(now[0] if now else "", last_words)
+
+        responses = {
+            r.questionnaire_key: r
+            for r in self.clinic.responses(session_id=self.session_id, patient_id=pid)
+        }
+        for (key, item_id), row in self.answer_rows.items():
+            answers = (responses[key].answers or {}) if key in responses else {}
+            value = answers.get(item_id)
+            row.load("" if value in (None, "") else str(value), row.last.text())
+        for q in self.due:
+            self._show_score(q.key, responses[q.key].answers if q.key in responses else None)
+
+    def set_status(self, status: AttendanceStatus) -> None:
+        pid = self.patient_id
+        if pid is None:
+            return
+        try:
+            self.clinic.set_attendance(self.session_id, pid, status)
+        except ClinicError as exc:
+            self.message.setText(str(exc))
+            self._load_person()
+            return
+        self.bus.attendance_changed.emit(pid)
+        self._update_roster_row(pid)
+        self.status_note.setText(f"Now: {STATUS_WORDS[status]} ✓ saved")
+
+    def _attendance_flag(self, name: str, on: bool) -> None:
+        pid = self.patient_id
+        if pid is None:
+            return
+        try:
+            self.clinic.set_attendance(self.session_id, pid, **{name: on})
+        except ClinicError as exc:
+            self.message.setText(str(exc))
+            self._load_person()
+            return
+        self.bus.attendance_changed.emit(pid)
+
+    def set_consent(self, kind: ConsentKind, given: bool) -> None:
+        pid = self.patient_id
+        if pid is None:
+            return
+        try:
+            self.clinic.set_consent(self.session_id, pid, kind, given)
+        except ClinicError as exc:
+            self.message.setText(str(exc))
+            self._load_person()
+            return
+        self.consent_buttons[kind][2].setText("✓ saved: yes" if given else "✓ saved: no")
+        self.bus.consent_changed.emit(pid)
+        self._update_roster_row(pid)
+
+    # ------------------------------------------------------------------ saving values
+
+    def confirm_unusual(self, message: str) -> bool:
+        """Ask before saving an unusual value; the safe answer is the default."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Check this value")
+        box.setText(f"{message}\n\nSave it?")
+        save = box.addButton("Save it", QMessageBox.ButtonRole.YesRole)
+        check = box.addButton("Check again", QMessageBox.ButtonRole.NoRole)
+        save.setAccessibleName("Save it")
+        check.setAccessibleName("Check again")
+        box.setDefaultButton(check)
+        box.exec()
+        return box.clickedButton() is save
+
+    def _save_measurement(self, row: EntryRow, text: str) -> bool:
+        pid = self.patient_id
+        if pid is None:
+            return False
+        key = row.field_id
+        try:
+            try:
+                self.clinic.record_measurement(pid, key, text, session_id=self.session_id)
+            except NeedsConfirmation as exc:
+                if not self.confirm_unusual(str(exc)):
+                    row._show(("amber", "Not saved: check the value, then press Enter again."))
+                    row.edit.setFocus()
+                    return False
+                self.clinic.record_measurement(
+                    pid, key, text, session_id=self.session_id, confirmed=True
+                )
+        except ClinicError as exc:
+            row._show(("red", f"✗ Not saved: {exc}"))
+            return False
+        self.bus.measurement_saved.emit(pid)
+        self._refresh_derived(pid)
+        self._update_roster_row(pid)
+        return True
+
+    def _refresh_derived(self, patient_id: int) -> None:
+        taken = self.clinic.measurements(patient_id=patient_id, session_id=self.session_id)
+        for spec in self.fields:
+            if spec.derived:
+                now = reading_text(taken, spec.key)
+                if now:
+                    self.rows[spec.key].load(now[0], self.rows[spec.key].last.text())
+
+    def _answers(self, key: str) -> dict[str, str]:
+        return {
+            item_id: row.edit.text().strip()
+            for (q_key, item_id), row in self.answer_rows.items()
+            if q_key == key and row.edit.text().strip()
+        }
+
+    def _save_answers(self, key: str) -> bool:
+        pid = self.patient_id
+        if pid is None:
+            return False
+        answers = self._answers(key)
+        try:
+            self.clinic.record_questionnaire(self.session_id, pid, key, answers)
+        except ClinicError as exc:
+            self.message.setText(f"Not saved: {exc}")
+            return False
+        # Every answer of this questionnaire is now saved together.
+        for (q_key, _item), row in self.answer_rows.items():
+            if q_key == key and row.edit.text().strip():
+                row.saved_text = row.edit.text().strip()
+                row._show(("ok", SAVED))
+        self._show_score(key, answers)
+        return True
+
+    def _show_score(self, key: str, answers: dict | None) -> None:
+        label = self.score_labels[key]
+        if not answers:
+            label.setText("")
+            return
+        try:
+            result = questionnaires.score(key, answers)
+        except InvalidInput:
+            label.setText("")
+            return
+        label.setText(
+            f"Score: {result.label}" if result.complete else f"Not complete: {result.reason}"
+        )
+
+    # ------------------------------------------------------------------ drop-ins
+
+    def _candidates(self, text: str) -> list[Patient]:
+        query = text.strip().lower()
+        if not query:
+            return []
+        digits = "".join(ch for ch in query if ch.isdigit())
+        words = [w for w in query.split() if not w.isdigit()]
+        on_roster = set(self.entries)
+        enrolled = self.clinic.enrolled(self.session.programme_id)
+        enrolled_ids = {p.id for p in enrolled}
+        others = [p for p in self.clinic.patients() if p.id not in enrolled_ids]
+        found = []
+        for patient in [*enrolled, *others]:
+            if patient.id in on_roster:
+                continue
+            names = " ".join(
+                filter(None, [patient.given_name, patient.family_name, patient.preferred_name])
+            ).lower()
+            if words and not all(w in names for w in words):
+                continue
+            if digits and (len(digits) < 3 or digits not in patient.nhs_number):
+                continue
+            if not words and not digits:
+                continue
+            found.append(patient)
+        return found[:8]
+
+    def _find(self, text: str) -> None:
+        self.found.clear()
+        matches = self._candidates(text)
+        for patient in matches:
+            nhs = validation.format_nhs_number(patient.nhs_number)
+            item = QListWidgetItem(f"{roster_name(patient)} · {nhs}")
+            item.setData(Qt.ItemDataRole.UserRole, patient.id)
+            self.found.addItem(item)
+        self.found.setVisible(bool(matches))
+        if matches:
+            self.found.setCurrentRow(0)
+        self.search_note.setText("" if matches or not text.strip() else "No one found.")
+
+    def add_drop_in(self) -> None:
+        item = self.found.currentItem()
+        if item is None or not self.found.isVisible():
+            self.search_note.setText("Type a name or NHS number, then choose the person.")
+            return
+        pid = item.data(Qt.ItemDataRole.UserRole)
+        try:
+            self.clinic.set_attendance(self.session_id, pid, AttendanceStatus.DROP_IN)
+        except ClinicError as exc:
+            self.search_note.setText(str(exc))
+            return
+        self.search.clear()
+        self._find("")
+        self.search_note.setText("Added as a drop-in ✓")
+        self.bus.attendance_changed.emit(pid)
+        self.patient_id = pid
+        self.refresh()
+
+
+def _check_answer(key: str, item_id: str, text: str) -> tuple[str, str]:
+    if not text.strip():
+        return "", ""
+    try:
+        questionnaires.score(key, {item_id: text})
+    except InvalidInput as exc:
+        return "red", f"✗ {exc}"
+    return "info", "Press Enter to save"

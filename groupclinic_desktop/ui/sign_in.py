@@ -1,0 +1,186 @@
+"""Sign-in: pick your name, type your PIN, press Enter. The same screen is the idle lock."""
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from groupclinic_desktop.core.clinic import Actor, Clinic
+from groupclinic_desktop.core.errors import ClinicError
+
+ROLE_WORDS = {"facilitator": "Facilitator", "clinician": "Clinician", "admin": "Admin"}
+DEMO_TEXT = "DEMO PRACTICE — fictional people, for trying the app out only"
+
+
+class _NameList(QListWidget):
+    """The staff list; Enter on a name moves on to the PIN field."""
+
+    chosen = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.chosen.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class SignInPage(QFrame):
+    """Emits `signed_in(actor)` once the facade accepts a PIN."""
+
+    signed_in = Signal(object)
+
+    def __init__(self, clinic: Clinic, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clinic = clinic
+        self.setObjectName("lockScreen")
+        self.locked_for: Actor | None = None
+        practice = clinic.practice()
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 16, 24, 16)
+        self.demo_banner = QLabel(DEMO_TEXT)
+        self.demo_banner.setObjectName("demoBanner")
+        self.demo_banner.setAccessibleName("Demo practice")
+        self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo_banner.setVisible(bool(practice and practice.is_demo))
+        outer.addWidget(self.demo_banner)
+        outer.addStretch(1)
+
+        column = QVBoxLayout()
+        self.heading = QLabel("Sign in to GroupClinic")
+        self.heading.setObjectName("title")
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        column.addWidget(self.heading)
+        self.practice_label = QLabel(practice.name if practice else "No practice yet")
+        self.practice_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.practice_label.setObjectName("subtitle")
+        column.addWidget(self.practice_label)
+        self.lock_note = QLabel()
+        self.lock_note.setWordWrap(True)
+        self.lock_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.lock_note.setVisible(False)
+        column.addWidget(self.lock_note)
+
+        names_label = QLabel("1. Choose your name")
+        names_label.setObjectName("subtitle")
+        column.addWidget(names_label)
+        self.names = _NameList()
+        self.names.setObjectName("staffNames")
+        self.names.setAccessibleName("Choose your name")
+        self.names.setAccessibleDescription("Staff of this practice; Enter moves to the PIN")
+        big = QFont(self.names.font())
+        big.setPointSizeF(big.pointSizeF() * 1.3)
+        self.names.setFont(big)
+        self.names.setSpacing(4)
+        self.names.chosen.connect(lambda: self.pin.setFocus())
+        self.names.itemDoubleClicked.connect(lambda _item: self.pin.setFocus())
+        self.names.currentItemChanged.connect(lambda *_: self.error.setText(""))
+        names_label.setBuddy(self.names)
+        column.addWidget(self.names)
+
+        pin_label = QLabel("2. Type your &PIN and press Enter")
+        pin_label.setObjectName("subtitle")
+        column.addWidget(pin_label)
+        row = QHBoxLayout()
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setAccessibleName("PIN")
+        self.pin.setPlaceholderText("PIN")
+        self.pin.setFont(big)
+        self.pin.returnPressed.connect(self.try_sign_in)
+        pin_label.setBuddy(self.pin)
+        row.addWidget(self.pin, 1)
+        self.sign_in_button = QPushButton("Sign in")
+        self.sign_in_button.setObjectName("primary")
+        self.sign_in_button.setAccessibleName("Sign in")
+        self.sign_in_button.clicked.connect(self.try_sign_in)
+        row.addWidget(self.sign_in_button)
+        column.addLayout(row)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Sign-in message")
+        column.addWidget(self.error)
+
+        holder = QHBoxLayout()
+        holder.addStretch(1)
+        box = QWidget()
+        box.setLayout(column)
+        box.setMaximumWidth(560)
+        box.setMinimumWidth(380)
+        holder.addWidget(box, 2)
+        holder.addStretch(1)
+        outer.addLayout(holder)
+        outer.addStretch(2)
+        self.reload_staff()
+
+    def reload_staff(self) -> None:
+        self.names.clear()
+        for user in self.clinic.staff():
+            role = ROLE_WORDS.get(user.role.value, user.role.value)
+            item = QListWidgetItem(f"{user.name}   ·   {role}")
+            item.setData(Qt.ItemDataRole.UserRole, user.id)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{user.name}, {role}")
+            self.names.addItem(item)
+        if self.names.count():
+            self.names.setCurrentRow(0)
+
+    def choose(self, staff_id: int) -> None:
+        for row in range(self.names.count()):
+            if self.names.item(row).data(Qt.ItemDataRole.UserRole) == staff_id:
+                self.names.setCurrentRow(row)
+                return
+
+    def lock_for(self, actor: Actor | None) -> None:
+        """Show as the lock screen: the same person's name chosen, everything else hidden."""
+        self.locked_for = actor
+        self.pin.clear()
+        self.error.setText("")
+        if actor is None:
+            self.heading.setText("Sign in to GroupClinic")
+            self.lock_note.setVisible(False)
+            self.pin.setFocus()
+            return
+        self.heading.setText("Screen locked")
+        self.lock_note.setText(
+            f"Locked after a quiet spell. {actor.name}: type your PIN to carry on, "
+            "or choose another name to sign in instead."
+        )
+        self.lock_note.setVisible(True)
+        if actor.id is not None:
+            self.choose(actor.id)
+        self.pin.setFocus()
+
+    def selected_staff_id(self) -> int | None:
+        item = self.names.currentItem()
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+    def try_sign_in(self) -> None:
+        staff_id = self.selected_staff_id()
+        if staff_id is None:
+            self.error.setText("Choose your name first.")
+            self.names.setFocus()
+            return
+        if not self.pin.text():
+            self.error.setText("Type your PIN, then press Enter.")
+            self.pin.setFocus()
+            return
+        try:
+            actor = self.clinic.sign_in(staff_id, self.pin.text())
+        except ClinicError as exc:
+            self.error.setText(str(exc))
+            self.pin.clear()
+            self.pin.setFocus()
+            return
+        self.pin.clear()
+        self.error.setText("")
+        self.signed_in.emit(actor)
