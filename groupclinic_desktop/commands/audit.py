@@ -1,12 +1,10 @@
 """`groupclinic audit verify|export`: check the hash-chained audit trail, or export it."""
 
 import argparse
-import csv
-import json
 from pathlib import Path
 from typing import Any
 
-from groupclinic_desktop.commands import open_store
+from groupclinic_desktop.commands import cli_actor, open_store
 
 
 def register(sub: Any) -> None:
@@ -33,19 +31,7 @@ def verify(args: argparse.Namespace) -> int:
 
 
 def export_csv(args: argparse.Namespace) -> int:
-    out: Path = args.out
-    if out.exists():
-        print(f"error: {out} exists; choose a new file name.")
-        return 1
-    with open_store(args) as clinic:
-        entries = clinic.audit_entries()
-    with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["id", "at", "user", "action", "entity", "entity_id", "patient_id",
-                         "before", "after", "hash"])
-        for e in entries:
-            writer.writerow([e.id, e.at.isoformat(), e.user_name, e.action, e.entity, e.entity_id,
-                             e.patient_id, json.dumps(e.before, ensure_ascii=False),
-                             json.dumps(e.after, ensure_ascii=False), e.hash])
-    print(f"Wrote {len(entries)} audit entries to {out}")
+    with open_store(args) as clinic, clinic.acting_as(cli_actor()):
+        count = clinic.export_audit_trail(args.out)
+    print(f"Wrote {count} audit entries to {args.out}")
     return 0

@@ -86,14 +86,22 @@ class RosterEntry:
 
 
 def snapshot(row: SQLModel) -> dict[str, Any]:
-    return audit.plain(row.model_dump())
+    # A PIN's hash is a secret too: the audit trail (and its CSV export) records only a change.
+    values = row.model_dump()
+    if "pin_hash" in values:
+        values["pin_hash"] = "(hidden)"
+    return audit.plain(values)
 
 
 class Clinic:
     """One open practice store. Use `Clinic.open(data_dir)`; close it when done."""
 
-    def __init__(self, location: store.StoreLocation, engine: Engine, key: str) -> None:
+    def __init__(
+        self, location: store.StoreLocation, engine: Engine, key: str, *, read_only: bool = False
+    ) -> None:
         self.location = location
+        self.read_only = read_only
+        self._read_only_failures: dict[int, int] = {}
         self._engine = engine
         self._writer = engine.execution_options(immediate=True)
         self._key = key
@@ -104,18 +112,25 @@ class Clinic:
     # ----------------------------------------------------------------- opening and closing
 
     @classmethod
-    def open(cls, data_dir: Path | str | None = None, *, create: bool = True) -> "Clinic":
+    def open(
+        cls, data_dir: Path | str | None = None, *, create: bool = True, read_only: bool = False
+    ) -> "Clinic":
         """Open (or, with create=True, create) the practice store in data_dir.
 
-        Raises StoreError with a message fit for a person when the store cannot be used.
+        read_only=True opens an existing store as it is: no migration, no start-up check, and
+        SQLite refuses every write (the way to look at a damaged or newer store safely).
+        Raises StoreError (with a `kind`) with a message fit for a person when it cannot be used.
         """
         location = store.StoreLocation(Path(data_dir) if data_dir else store.default_data_dir())
         is_new = not location.exists()
-        if is_new and not create:
-            raise StoreError(f"There is no GroupClinic store in {location.data_dir}.")
+        if is_new and (not create or read_only):
+            raise StoreError(f"There is no GroupClinic store in {location.data_dir}.", kind="key")
         lock = store.lock_instance(location)
         try:
-            clinic = cls._open_locked(location, is_new)
+            if read_only:
+                clinic = cls._open_read_only(location)
+            else:
+                clinic = cls._open_locked(location, is_new)
         except BaseException:
             lock.release()
             raise
@@ -137,7 +152,14 @@ class Clinic:
             if state == "newer":
                 raise StoreError(
                     "This store was written by a newer version of GroupClinic. Install that "
-                    "version (or newer) to open it; this version will not change it."
+                    "version (or newer) to open it; this version will not change it.",
+                    kind="newer",
+                )
+            if not is_new and store.quick_check(engine):
+                raise StoreError(
+                    f"The store at {location.db_path} is damaged (its start-up check failed). "
+                    "Restore the latest good backup (groupclinic recover); nothing was changed.",
+                    kind="damaged",
                 )
             if state == "behind":
                 if not is_new:
@@ -151,7 +173,8 @@ class Clinic:
             engine.dispose()
             raise StoreError(
                 f"The store at {location.db_path} is damaged and cannot be read. Restore the "
-                "latest backup (groupclinic restore FILE); nothing was changed."
+                "latest good backup (groupclinic recover); nothing was changed.",
+                kind="damaged",
             ) from None
         except Exception:
             engine.dispose()
@@ -183,6 +206,8 @@ class Clinic:
 
     def sign_in(self, staff_id: int, pin: str) -> Actor:
         """Check a PIN; repeated failures lock the account for a cool-down."""
+        if self.read_only:
+            return self._sign_in_read_only(staff_id, pin)
         with self._write() as s:
             user = s.get(StaffUser, staff_id)
             if user is None or not user.active:
@@ -259,6 +284,12 @@ class Clinic:
     @contextmanager
     def _write(self) -> Iterator[Session]:
         """One durable transaction; on any error nothing of it is kept."""
+        if self.read_only:
+            raise StoreError(
+                "The store is open read-only, so nothing can be changed. Restore a backup or "
+                "open it normally to make changes.",
+                kind="read_only",
+            )
         with self._lock, Session(self._writer, expire_on_commit=False) as s:
             try:
                 with s.begin():
@@ -333,6 +364,19 @@ class Clinic:
             )
             s.add(user)
             self._audit(s, actor, "create", user)
+        return user
+
+    def set_staff_active(self, staff_id: int, active: bool) -> StaffUser:
+        """Allow or stop someone signing in (admin). Nobody can stop themselves."""
+        actor = self._require(Permission.MANAGE_USERS)
+        if actor.id == staff_id and not active:
+            raise InvalidInput("You cannot stop yourself signing in; ask another admin.")
+        with self._write() as s:
+            user = _get_in(s, StaffUser, staff_id, "staff member")
+            before = snapshot(user)
+            user.active = active
+            s.add(user)
+            self._audit(s, actor, "update", user, before=before)
         return user
 
     # ----------------------------------------------------------------- programmes and sessions
@@ -1151,6 +1195,31 @@ class Clinic:
             if patient_id is not None:
                 query = query.where(AuditEntry.patient_id == patient_id)
             return list(s.exec(query.order_by(col(AuditEntry.id))))
+
+    def export_audit_trail(self, out: Path) -> int:
+        """Write the whole trail to a new CSV file (admin); the export is itself audited."""
+        import csv
+        import json
+
+        actor = self._require(Permission.EXPORT)
+        out = Path(out)
+        if out.exists():
+            raise InvalidInput(f"{out} exists already; choose a new file name.")
+        entries = self.audit_entries()
+        with out.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["id", "at", "user", "action", "entity", "entity_id", "patient_id",
+                             "before", "after", "prev_hash", "hash"])
+            for e in entries:
+                writer.writerow([
+                    e.id, e.at.isoformat(), e.user_name, e.action, e.entity, e.entity_id,
+                    e.patient_id, json.dumps(e.before, ensure_ascii=False),
+                    json.dumps(e.after, ensure_ascii=False), e.prev_hash, e.hash,
+                ])
+        with self._write() as s:
+            audit.append(s, user_id=actor.id, user_name=actor.name, action="export",
+                         entity="audit_trail", after={"entries": len(entries)})
+        return len(entries)
 
     def verify_audit(self) -> list[audit.ChainProblem]:
         with self._read() as s:
@@ -2335,6 +2404,117 @@ class Clinic:
         from groupclinic_desktop.core.outcomes import programme_outcomes
 
         return programme_outcomes(self, programme_id, today=today)
+
+    # ---- store safety
+
+    @classmethod
+    def _open_read_only(cls, location: store.StoreLocation) -> "Clinic":
+        store.refuse_plain_file(location.db_path)
+        key = store.resolve_key(location, create=False)
+        store.probe_file(location.db_path, key)
+        engine = store.make_engine(location.db_path, key, read_only=True)
+        log.info("store opened read-only")
+        return cls(location, engine, key, read_only=True)
+
+    def _sign_in_read_only(self, staff_id: int, pin: str) -> Actor:
+        # Nothing can be written, so failures are counted in memory for this window's life.
+        user = self._get(StaffUser, staff_id, "staff member")
+        if not user.active:
+            raise NotFound("No such staff member.")
+        locked_until = _aware(user.locked_until)
+        failures = self._read_only_failures.get(staff_id, 0)
+        if (locked_until and locked_until > utcnow()) or failures >= MAX_FAILED_SIGN_INS:
+            raise NotAllowed(f"Too many wrong PINs for {user.name}. Try again later.")
+        if not auth.verify_pin(pin, user.pin_hash):
+            self._read_only_failures[staff_id] = failures + 1
+            raise NotAllowed("That PIN is not right.")
+        self._actor = Actor(user.id, user.name, user.role)
+        return self._actor
+
+    @classmethod
+    def latest_good_backup(cls, data_dir: Path | str | None = None) -> Path | None:
+        """The newest backup of the store in data_dir that is sound under the store's key."""
+        location = store.StoreLocation(Path(data_dir) if data_dir else store.default_data_dir())
+        key = store.resolve_key(location, create=False)
+        return store.latest_good_backup(location.data_dir, key)
+
+    @classmethod
+    def recover_from_backup(
+        cls, data_dir: Path | str | None = None, backup_file: Path | None = None
+    ) -> tuple[Path, Path]:
+        """Put a good backup in place of a store that will not open; returns (used, kept).
+
+        For a store too damaged to open, so no sign-in: whoever holds the key (keyring or
+        GROUPCLINIC_DB_KEY) can do it. The store file as found is copied into the backups
+        folder first, and the recovery is written to the restored store's audit trail.
+        """
+        location = store.StoreLocation(Path(data_dir) if data_dir else store.default_data_dir())
+        lock = store.lock_instance(location)
+        try:
+            key = store.resolve_key(location, create=False)
+            chosen = (
+                Path(backup_file)
+                if backup_file
+                else store.latest_good_backup(location.data_dir, key)
+            )
+            if chosen is None:
+                raise StoreError(
+                    f"There is no good backup in {location.backup_dir} to restore.",
+                    kind="damaged",
+                )
+            store.verify_backup(chosen, key)
+            kept = store.keep_damaged_copy(location)
+            store.replace_store(location, chosen)
+        finally:
+            lock.release()
+        with cls.open(location.data_dir, create=False) as clinic, clinic._write() as s:
+            audit.append(
+                s,
+                user_id=None,
+                user_name=SYSTEM.name,
+                action="restore",
+                entity="store",
+                entity_id=None,
+                after={"from": chosen.name, "kept": kept.name},
+            )
+        log.info("store recovered from a backup")
+        return chosen, kept
+
+    def create_first_admin(self, name: str, pin: str) -> StaffUser:
+        """The first admin of a new practice, chosen on first run: there is no default password.
+
+        Allowed only while the store has no staff at all, so it can never add a second admin.
+        Nobody can be signed in yet, so the audit trail names the system.
+        """
+        name = _required(name, "Admin's name")
+        pin_hash = auth.hash_pin(pin)  # a too-short PIN is refused before anything is written
+        with self._write() as s:
+            return self._first_admin(s, name, pin_hash)
+
+    def set_up_practice(self, ods_code: str, name: str, admin_name: str, pin: str) -> Practice:
+        """First run of a real practice: the practice and its first admin, in one transaction."""
+        ods_code = ods_code.strip().upper()
+        if not ods_code.isalnum() or not 3 <= len(ods_code) <= 10:
+            raise InvalidInput(f"ODS code: '{ods_code}' is not an ODS code.", field="ODS code")
+        practice_name = _required(name, "Practice name")
+        admin_name = _required(admin_name, "Admin's name")
+        pin_hash = auth.hash_pin(pin)
+        with self._write() as s:
+            if s.exec(select(Practice)).first() is not None:
+                raise InvalidInput("This store already holds a practice; nothing was changed.")
+            practice = Practice(ods_code=ods_code, name=practice_name, is_demo=False)
+            s.add(practice)
+            self._audit(s, SYSTEM, "create", practice)
+            self._first_admin(s, admin_name, pin_hash)
+        return practice
+
+    def _first_admin(self, s: Session, name: str, pin_hash: str) -> StaffUser:
+        if s.exec(select(StaffUser)).first() is not None:
+            raise NotAllowed("This practice already has staff; an admin adds new users.")
+        user = StaffUser(name=name, role=Role.ADMIN, pin_hash=pin_hash)
+        s.add(user)
+        self._audit(s, SYSTEM, "create", user)
+        return user
 
 class _ImportCancelled(Exception):
     """Raised inside the import's transaction so that cancelling rolls all of it back."""

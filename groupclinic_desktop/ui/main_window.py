@@ -6,12 +6,20 @@ crash too). The idle lock swaps every page that could show patient data for the 
 
 from datetime import date
 
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.clinic import Actor, Clinic
-from groupclinic_desktop.core.schema import SessionStatus
+from groupclinic_desktop.core.schema import Role, SessionStatus
 from groupclinic_desktop.ui.home import SessionHome
 from groupclinic_desktop.ui.idle_lock import IdleWatcher
 from groupclinic_desktop.ui.session_window import SessionWindow
@@ -50,8 +58,15 @@ class MainWindow(QMainWindow):
         self.home = SessionHome(clinic, self.today)
         self.home.open_session.connect(self.open_session)
         self.session_window: SessionWindow | None = None
+        self.admin_home: QWidget | None = None
         self.stack.addWidget(self.sign_in)
         self.stack.addWidget(self.home)
+        self._start_sync()
+        # Daily backups while the app is in use: checked at sign-in and every hour.
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(60 * 60 * 1000)
+        self.backup_timer.timeout.connect(self.clinic.ensure_daily_backup)
+        self.backup_timer.start()
 
         minutes = clinic.idle_lock_minutes()
         self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes * 60_000, self)
@@ -75,6 +90,39 @@ class MainWindow(QMainWindow):
         self.lock_action = self._action(session, "Lock screen now", ["Ctrl+L"], self.lock)
         self._action(session, "Back to sessions", [], self.show_home)
         self._action(session, "Sign out", [], self.sign_out)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "About GroupClinic", [], self.about)
+
+    def about(self) -> None:
+        practice = self.clinic.practice()
+        demo = "<p><b>This is the DEMO practice: fictional people.</b></p>" if (
+            practice and practice.is_demo) else ""
+        QMessageBox.about(
+            self, "About GroupClinic",
+            f"<h3>GroupClinic Desktop {__version__}</h3>"
+            f"<p>{practice.name if practice else ''}</p>{demo}"
+            f"<p>Store: {self.clinic.location.data_dir}</p>"
+            "<p>Runs NHS group clinics offline; only the pseudonymised monitoring dataset "
+            "leaves this laptop, and only to the ICB service the practice sets up.</p>",
+        )
+
+    # ---------------------------------------------------------------- sync in the background
+
+    def _start_sync(self) -> None:
+        from groupclinic_desktop.ui.sync_status import SyncRunner, SyncStatusBar
+
+        self.sync_runner = SyncRunner(self.clinic, parent=self)
+        self.sync_bar = SyncStatusBar()
+        self.sync_bar.follow(self.sync_runner)
+        self.statusBar().addPermanentWidget(self.sync_bar)
+        # The worker only runs once the practice has set up the ICB service's address.
+        if self.clinic.sync_settings().get("url"):
+            self.sync_runner.start()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.sync_runner.stop()
+        self.backup_timer.stop()
+        super().closeEvent(event)
 
     def _action(self, menu, text: str, keys: list[str], slot) -> QAction:  # type: ignore[no-untyped-def]
         action = QAction(text, self)
@@ -106,10 +154,30 @@ class MainWindow(QMainWindow):
         self.sign_in.names.setFocus()
 
     def show_home(self) -> None:
-        if self.clinic.actor is None or self.locked:
+        actor = self.clinic.actor
+        if actor is None or self.locked:
+            return
+        if actor.role == Role.ADMIN:
+            self.show_admin()
             return
         self.home.refresh()
         self.stack.setCurrentWidget(self.home)
+
+    def show_admin(self) -> None:
+        from groupclinic_desktop.ui.admin_home import AdminHome
+
+        if self.admin_home is None:
+            self.admin_home = AdminHome(self.clinic, self.sync_runner, self._restored)
+            self.stack.addWidget(self.admin_home)
+        self.stack.setCurrentWidget(self.admin_home)
+
+    def _restored(self) -> None:
+        """After a restore the store was replaced underneath us: close, and start again."""
+        self.sync_runner.stop()
+        QMessageBox.information(self, "Restored", "The backup was restored. GroupClinic will "
+                                "now close; start it again to carry on.")
+        self.clinic.close()
+        QApplication.quit()
 
     def open_session(self, session_id: int) -> None:
         if self.session_window is not None and self.session_window.session_id != session_id:
@@ -130,6 +198,7 @@ class MainWindow(QMainWindow):
         role = ROLE_WORDS.get(actor.role.value, actor.role.value)
         self.statusBar().showMessage(f"Signed in as {actor.name} ({role})")
         self.idle.start()
+        self.clinic.ensure_daily_backup()
         if self.locked:
             self.unlock()
             return
@@ -143,6 +212,10 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         self.clinic.sign_out()
         self._close_session_window()
+        if self.admin_home is not None:
+            self.stack.removeWidget(self.admin_home)
+            self.admin_home.deleteLater()
+            self.admin_home = None
         self.locked = False
         self.show_sign_in()
 
@@ -161,7 +234,7 @@ class MainWindow(QMainWindow):
         current = self.stack.currentWidget()
         self._page_before_lock = current if current is not self.sign_in else self.home
         self.stack.setCurrentWidget(self.sign_in)
-        for page in (self.home, self.session_window):
+        for page in (self.home, self.session_window, self.admin_home):
             if page is not None:
                 page.hide()
         self.sign_in.lock_for(self.clinic.actor)

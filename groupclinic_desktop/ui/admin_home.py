@@ -1,0 +1,332 @@
+"""The practice admin's home: exports, sync, cohort import, programmes, users, audit and backups.
+
+Each tab is built the first time it is opened, so signing in stays quick.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from groupclinic_desktop.core.clinic import Clinic
+from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.core.schema import Role
+
+ROLE_CHOICES = [("Facilitator", Role.FACILITATOR), ("Clinician", Role.CLINICIAN),
+                ("Admin", Role.ADMIN)]
+
+
+def _table(headers: list[str], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setAccessibleName(name)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(text))
+
+
+class UsersTab(QWidget):
+    """Staff who may sign in: add someone with a role and a PIN, or stop someone signing in."""
+
+    def __init__(self, clinic: Clinic, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clinic = clinic
+        layout = QVBoxLayout(self)
+        self.table = _table(["Name", "Role", "Can sign in"], "Staff")
+        layout.addWidget(self.table)
+        form = QFormLayout()
+        self.name = QLineEdit()
+        self.name.setAccessibleName("New staff member's name")
+        self.role = QComboBox()
+        self.role.setAccessibleName("Role")
+        for text, role in ROLE_CHOICES:
+            self.role.addItem(text, role)
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setAccessibleName("PIN")
+        self.pin_again = QLineEdit()
+        self.pin_again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_again.setAccessibleName("PIN again")
+        form.addRow("Name", self.name)
+        form.addRow("Role", self.role)
+        form.addRow("PIN", self.pin)
+        form.addRow("PIN again", self.pin_again)
+        layout.addLayout(form)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("Add staff member")
+        self.add_button.clicked.connect(self.add)
+        self.toggle_button = QPushButton("Stop / allow signing in")
+        self.toggle_button.setAccessibleName("Stop or allow the selected person signing in")
+        self.toggle_button.clicked.connect(self.toggle_active)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.toggle_button)
+        buttons.addStretch()
+        layout.addLayout(buttons)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.people = self.clinic.staff(active_only=False)
+        _fill(self.table, [[u.name, u.role.value.capitalize(), "yes" if u.active else "no"]
+                           for u in self.people])
+
+    def add(self) -> None:
+        if self.pin.text() != self.pin_again.text():
+            self.message.setText("The two PINs are not the same; nothing was saved.")
+            return
+        try:
+            user = self.clinic.add_staff(self.name.text(), self.role.currentData(),
+                                         self.pin.text())
+        except ClinicError as exc:
+            self.message.setText(str(exc))
+            return
+        for field in (self.name, self.pin, self.pin_again):
+            field.clear()
+        self.message.setText(f"Added {user.name}.")
+        self.refresh()
+
+    def toggle_active(self) -> None:
+        row = self.table.currentRow()
+        if row < 0:
+            self.message.setText("Choose a person in the list first.")
+            return
+        user = self.people[row]
+        try:
+            self.clinic.set_staff_active(user.id, not user.active)  # type: ignore[arg-type]
+        except ClinicError as exc:
+            self.message.setText(str(exc))
+            return
+        self.message.setText(f"{user.name} {'can no longer' if user.active else 'can now'} "
+                             "sign in.")
+        self.refresh()
+
+
+class AuditTab(QWidget):
+    """The audit trail, newest first, filtered by words; with a chain check and a CSV export."""
+
+    def __init__(self, clinic: Clinic, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clinic = clinic
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter by user, action or record (e.g. correction)")
+        self.filter.setAccessibleName("Filter the audit trail")
+        self.filter.textChanged.connect(self._apply_filter)
+        self.verify_button = QPushButton("Check the chain")
+        self.verify_button.clicked.connect(self.verify)
+        self.export_button = QPushButton("Export as CSV…")
+        self.export_button.clicked.connect(self.export)
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.verify_button)
+        top.addWidget(self.export_button)
+        layout.addLayout(top)
+        self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
+        layout.addWidget(self.verdict)
+        self.table = _table(["#", "When (UTC)", "Who", "Action", "Record", "Patient id"],
+                            "Audit trail")
+        layout.addWidget(self.table)
+        self.refresh()
+
+    def refresh(self) -> None:
+        entries = list(reversed(self.clinic.audit_entries()))[:2000]
+        self.rows = [[str(e.id), f"{e.at:%Y-%m-%d %H:%M:%S}", e.user_name, e.action,
+                      f"{e.entity} {e.entity_id or ''}".strip(),
+                      "" if e.patient_id is None else str(e.patient_id)] for e in entries]
+        self._apply_filter(self.filter.text())
+
+    def _apply_filter(self, text: str) -> None:
+        words = text.lower().split()
+        shown = [r for r in self.rows if all(w in " ".join(r).lower() for w in words)]
+        _fill(self.table, shown)
+
+    def verify(self) -> None:
+        problems = self.clinic.verify_audit()
+        if problems:
+            self.verdict.setText("✗ The audit trail is broken: " + "; ".join(map(str, problems)))
+        else:
+            self.verdict.setText(f"✓ The audit trail is intact ({len(self.rows)} entries shown).")
+
+    def export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the audit trail", "audit.csv",
+                                              "CSV files (*.csv)")
+        if not path:
+            return
+        count = self.clinic.export_audit_trail(Path(path))
+        self.verdict.setText(f"Wrote {count} entries to {path}.")
+
+
+class BackupsTab(QWidget):
+    """Backups in the store's folder: make one now, or restore one (the app then restarts)."""
+
+    def __init__(self, clinic: Clinic, on_restored: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clinic = clinic
+        self.on_restored = on_restored
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"Backups are kept in {clinic.location.backup_dir}. They are "
+                                "encrypted with the store's key and checked after writing."))
+        self.list = QListWidget()
+        self.list.setAccessibleName("Backups, newest first")
+        layout.addWidget(self.list)
+        buttons = QHBoxLayout()
+        self.backup_button = QPushButton("Back up now")
+        self.backup_button.clicked.connect(self.backup_now)
+        self.restore_button = QPushButton("Restore the selected backup…")
+        self.restore_button.clicked.connect(self.restore)
+        buttons.addWidget(self.backup_button)
+        buttons.addWidget(self.restore_button)
+        buttons.addStretch()
+        layout.addLayout(buttons)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.list.clear()
+        folder = self.clinic.location.backup_dir
+        for path in sorted(folder.glob("groupclinic-*.db"), reverse=True) if folder.is_dir() \
+                else []:
+            self.list.addItem(path.name)
+
+    def backup_now(self) -> None:
+        path = self.clinic.backup(reason="manual")
+        self.message.setText(f"✓ Backup written and checked: {path.name}")
+        self.refresh()
+
+    def restore(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            self.message.setText("Choose a backup in the list first.")
+            return
+        answer = QMessageBox.question(
+            self, "Restore this backup?",
+            f"Replace the store with {item.text()}? A backup of the store as it is now is kept "
+            "first. The app signs you out afterwards.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.clinic.restore(self.clinic.location.backup_dir / item.text())
+        except ClinicError as exc:
+            self.message.setText(str(exc))
+            return
+        self.on_restored()
+
+
+class AdminHome(QWidget):
+    """Tabs for the admin's work after a session; each tab is made when first shown."""
+
+    def __init__(self, clinic: Clinic, sync_runner: object, on_restored: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clinic = clinic
+        self.sync_runner = sync_runner
+        self.on_restored = on_restored
+        layout = QVBoxLayout(self)
+        title = QLabel("<h2>Practice admin</h2>")
+        layout.addWidget(title)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Admin areas")
+        layout.addWidget(self.tabs)
+        self._makers: dict[int, Callable[[], QWidget]] = {}
+        for label, maker in (
+            ("Export to GP record", self._export),
+            ("Sync to ICB", self._sync),
+            ("Import cohort", self._cohort),
+            ("Programmes", self._programmes),
+            ("Outcomes", self._outcomes),
+            ("Staff", lambda: UsersTab(clinic)),
+            ("Audit trail", lambda: AuditTab(clinic)),
+            ("Backups", lambda: BackupsTab(clinic, on_restored)),
+        ):
+            index = self.tabs.addTab(QWidget(), label)
+            self._makers[index] = maker
+        self.tabs.currentChanged.connect(self._build)
+        self._build(0)
+
+    def _build(self, index: int) -> None:
+        maker = self._makers.pop(index, None)
+        if maker is None:
+            page = self.tabs.widget(index)
+            if hasattr(page, "refresh"):
+                page.refresh()
+            return
+        label = self.tabs.tabText(index)
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, maker(), label)
+        self.tabs.setCurrentIndex(index)
+        self.tabs.blockSignals(False)
+
+    def _export(self) -> QWidget:
+        from groupclinic_desktop.ui.export_view import ExportView
+
+        return ExportView(self.clinic)
+
+    def _sync(self) -> QWidget:
+        from groupclinic_desktop.ui.sync_admin import SyncAdminPage
+
+        return SyncAdminPage(self.clinic, self.sync_runner)  # type: ignore[arg-type]
+
+    def _cohort(self) -> QWidget:
+        from groupclinic_desktop.ui.cohort_import import CohortImportDialog
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel(
+            "Import the CSV your GP system's search exported (EMIS Web or SystmOne). You will "
+            "see a preview and a report before anything is saved."))
+        button = QPushButton("Import a cohort CSV…")
+        button.clicked.connect(lambda: CohortImportDialog(self.clinic, self).exec())
+        layout.addWidget(button, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch()
+        return page
+
+    def _programmes(self) -> QWidget:
+        return _optional(self.clinic, "groupclinic_desktop.ui.programmes", "ProgrammesView")
+
+    def _outcomes(self) -> QWidget:
+        return _optional(self.clinic, "groupclinic_desktop.ui.outcomes", "OutcomesView")
+
+
+def _optional(clinic: Clinic, module: str, name: str) -> QWidget:
+    import importlib
+
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return QLabel("This area is not available in this version.")
+    return cls(clinic)

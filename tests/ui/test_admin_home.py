@@ -1,0 +1,71 @@
+"""The admin's home: staff, audit trail and backups, used the way an admin would."""
+
+from PySide6.QtCore import Qt
+
+from groupclinic_desktop.ui.admin_home import AuditTab, BackupsTab, UsersTab
+from tests.ui.conftest import ADMIN, sign_in
+
+
+def open_tab(qtbot, window, label: str):  # type: ignore[no-untyped-def]
+    tabs = window.admin_home.tabs
+    index = next(i for i in range(tabs.count()) if tabs.tabText(i) == label)
+    tabs.setCurrentIndex(index)
+    return tabs.widget(index)
+
+
+def test_admin_adds_a_colleague_who_can_then_sign_in(qtbot, window) -> None:
+    sign_in(qtbot, window, ADMIN)
+    tab = open_tab(qtbot, window, "Staff")
+    assert isinstance(tab, UsersTab)
+    qtbot.keyClicks(tab.name, "Sam Lee")
+    tab.role.setCurrentIndex(1)  # clinician
+    qtbot.keyClicks(tab.pin, "4826")
+    qtbot.keyClicks(tab.pin_again, "4827")
+    qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
+    assert "not the same" in tab.message.text()
+    assert "Sam Lee" not in [u.name for u in window.clinic.staff()]
+    tab.pin_again.clear()
+    qtbot.keyClicks(tab.pin_again, "4826")
+    qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
+    sam = next(u for u in window.clinic.staff() if u.name == "Sam Lee")
+    assert sam.role.value == "clinician"
+    # The admin stops Sam signing in; Sam's PIN then no longer opens the app.
+    tab.table.selectRow([u.name for u in tab.people].index("Sam Lee"))
+    qtbot.mouseClick(tab.toggle_button, Qt.MouseButton.LeftButton)
+    assert "Sam Lee" not in [u.name for u in window.clinic.staff()]
+
+
+def test_admin_checks_filters_and_exports_the_audit_trail(qtbot, window, tmp_path,
+                                                          monkeypatch) -> None:
+    sign_in(qtbot, window, ADMIN)
+    tab = open_tab(qtbot, window, "Audit trail")
+    assert isinstance(tab, AuditTab)
+    qtbot.mouseClick(tab.verify_button, Qt.MouseButton.LeftButton)
+    assert tab.verdict.text().startswith("✓")
+    qtbot.keyClicks(tab.filter, "sign_in")
+    shown = [tab.table.item(r, 3).text() for r in range(tab.table.rowCount())]
+    assert shown and set(shown) == {"sign_in"}
+    out = tmp_path / "audit.csv"
+    monkeypatch.setattr("groupclinic_desktop.ui.admin_home.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(out), ""))
+    qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
+    assert out.exists() and "Wrote" in tab.verdict.text()
+
+
+def test_admin_backs_up_now(qtbot, window) -> None:
+    sign_in(qtbot, window, ADMIN)
+    tab = open_tab(qtbot, window, "Backups")
+    assert isinstance(tab, BackupsTab)
+    before = tab.list.count()
+    qtbot.mouseClick(tab.backup_button, Qt.MouseButton.LeftButton)
+    assert tab.message.text().startswith("✓")
+    assert tab.list.count() >= max(before, 1)
+    assert any(window.clinic.location.backup_dir.glob("groupclinic-*.db"))
+
+
+def test_every_admin_area_opens(qtbot, window) -> None:
+    sign_in(qtbot, window, ADMIN)
+    tabs = window.admin_home.tabs
+    for i in range(tabs.count()):
+        tabs.setCurrentIndex(i)
+        assert tabs.widget(i).isVisible()
