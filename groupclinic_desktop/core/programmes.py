@@ -385,6 +385,12 @@ def _template_from_data(
     )
 
 
+def checked_definition(d: Mapping[str, Any]) -> ProgrammeTemplate:
+    """Check an edited programme definition against today's catalogue and questionnaires
+    (an admin's edit must name things the app knows); raises InvalidInput naming the field."""
+    return _template_from_data(d, f"{d.get('name', '?')}", check_resources=True)
+
+
 def _schedule_is_known(schedule: str) -> bool:
     return schedule in SCHEDULE_WORDS or _EVERY_N.fullmatch(schedule) is not None
 

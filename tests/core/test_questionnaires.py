@@ -58,15 +58,10 @@ def test_swemwbs_label_reads_as_a_clinician_expects() -> None:
 
 @st.composite
 def answer_sets(draw: st.DrawFn) -> tuple[int, list[int]]:
-    raw = draw(st.integers(min_value=7, max_value=35))
-    answers = [1] * 7
-    extra = raw - 7
-    while extra:
-        item = draw(st.integers(min_value=0, max_value=6))
-        if answers[item] < 5:
-            answers[item] += 1
-            extra -= 1
-    return raw, draw(st.permutations(answers))
+    # Seven answers drawn directly: cheap to generate, so the health check stays quiet on a busy
+    # machine; every raw total is covered by the exhaustive test above.
+    answers = draw(st.lists(st.integers(min_value=1, max_value=5), min_size=7, max_size=7))
+    return sum(answers), answers
 
 
 @given(answer_sets())

@@ -1,0 +1,180 @@
+"""A programme's outcomes for the practice, as CSV (for spreadsheets) and PDF (to read).
+
+Both come from core.outcomes, so suppressed figures stay suppressed: the CSV has an empty value
+and the reason, the PDF prints "suppressed". No names or NHS numbers are in either.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from groupclinic_desktop.core.outcomes import Figure, Outcomes
+from groupclinic_desktop.export.handouts import _escape, _fonts
+
+CSV_COLUMNS = ("section", "item", "group", "figure", "value", "people", "note")
+
+
+def figure_rows(o: Outcomes) -> Iterator[tuple[str, str, str, str, str, Figure]]:
+    """(section, item, group, figure name, kind, figure) for every published number, in report
+    order; kind is "count", "percent" or "change" (how to print it)."""
+    held = Figure(float(o.sessions_held), people=0)
+    yield "attendance", "sessions held", "", "count", "count", held
+    yield "attendance", "people invited", "", "count", "count", o.invited
+    yield "attendance", "people attended", "", "count", "count", o.attended
+    yield "attendance", "did-not-attend rate", "", "proportion", "percent", o.dna_rate
+    for t in o.targets:
+        yield "targets", t.label, "", "at target at the start", "percent", t.baseline
+        yield "targets", t.label, "", "at target now", "percent", t.now
+    for c in o.changes:
+        unit = f" ({c.unit})" if c.unit else ""
+        yield "change", f"{c.label}{unit}", "", "median change", "change", c.median
+    yield "goals", "goals set", "", "count", "count", o.goals_set
+    yield "goals", "goals achieved", "", "proportion", "percent", o.goals_achieved
+    for row in o.equity:
+        group = f"{row.dimension}: {row.group}"
+        yield "equity", "people invited", group, "count", "count", row.invited
+        yield "equity", "people attended", group, "count", "count", row.attended
+        yield "equity", "attendance rate", group, "proportion", "percent", row.attendance_rate
+        yield "equity", "did-not-attend rate", group, "proportion", "percent", row.dna_rate
+
+
+def write_csv(o: Outcomes, path: Path | str) -> Path:
+    target = Path(path)
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_COLUMNS)
+        flagged = {(r.dimension, r.group) for r in o.flagged()}
+        for section, item, group, name, _, figure in figure_rows(o):
+            note = figure.reason
+            if section == "equity" and item == "attendance rate":
+                dimension, _, name_of_group = group.partition(": ")
+                if (dimension, name_of_group) in flagged:
+                    note = "attending much less than the rest"
+            value = "" if figure.value is None else f"{round(figure.value, 4):g}"
+            writer.writerow([section, item, group, name, value, figure.people or "", note])
+    return target
+
+
+def write_pdf(o: Outcomes, path: Path | str, *, practice: str = "") -> Path:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    regular, bold = _fonts()
+    size = 12
+    body = ParagraphStyle("body", fontName=regular, fontSize=size, leading=size * 1.3)
+    head = ParagraphStyle("head", fontName=bold, fontSize=size + 3, leading=size * 1.6)
+    title = ParagraphStyle("title", fontName=bold, fontSize=size + 8, leading=size * 2)
+    target = Path(path)
+    doc = SimpleDocTemplate(
+        str(target),
+        pagesize=A4,
+        leftMargin=16 * mm,
+        rightMargin=16 * mm,
+        topMargin=14 * mm,
+        bottomMargin=14 * mm,
+        title=f"Programme outcomes: {o.programme_name}",
+    )
+    story: list[Any] = [
+        Paragraph(f"Programme outcomes: {_escape(o.programme_name)}", title),
+        Paragraph(
+            f"{_escape(practice) + '. ' if practice else ''}As of {o.as_of:%d %B %Y}. "
+            f"Figures about fewer than "
+            f"{o.threshold} people are suppressed.",
+            body,
+        ),
+        Spacer(1, 6),
+    ]
+
+    def table(rows: list[list[str]], widths: list[float], flagged: set[int] = frozenset()) -> Any:  # type: ignore[assignment]
+        data = [[Paragraph(_escape(c), body) for c in r] for r in rows]
+        t = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
+        style: list[tuple[Any, ...]] = [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#777777")),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ]
+        for r in flagged:
+            style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#FBE3B0")))
+        t.setStyle(TableStyle(style))
+        return t
+
+    story += [
+        Paragraph("Sessions and attendance", head),
+        table(
+            [
+                ["Sessions held", "Planned", "Cancelled", "Invited", "Attended", "Did not attend"],
+                [
+                    str(o.sessions_held),
+                    str(o.sessions_planned),
+                    str(o.sessions_cancelled),
+                    o.invited.text(),
+                    o.attended.text(),
+                    o.dna_rate.text("percent"),
+                ],
+            ],
+            [28, 28, 28, 28, 28, 38],
+        ),
+        Spacer(1, 8),
+        Paragraph("People at target (of those with a value)", head),
+        table(
+            [["Measure", "Target", "At the start", "Now"]]
+            + [
+                [t.label, t.target_text, t.baseline.text("percent"), t.now.text("percent")]
+                for t in o.targets
+            ],
+            [50, 62, 33, 33],
+        ),
+        Spacer(1, 8),
+        Paragraph("Median change from each person's start", head),
+        table(
+            [["Measure or questionnaire", "Median change", "People"]]
+            + [
+                [
+                    c.label + (f" ({c.unit})" if c.unit else ""),
+                    c.median.text("change", c.decimals),
+                    str(c.median.people) if c.median.shown else "",
+                ]
+                for c in o.changes
+            ],
+            [90, 50, 38],
+        ),
+        Spacer(1, 8),
+        Paragraph("Goals", head),
+        table(
+            [
+                ["Goals set", "Achieved"],
+                [o.goals_set.text(), o.goals_achieved.text("percent")],
+            ],
+            [89, 89],
+        ),
+        Spacer(1, 8),
+        Paragraph("Who is invited and who comes", head),
+        Paragraph(
+            "Shaded rows: a group attending less than three quarters as often as everyone "
+            "else. Worth asking why (times, place, language, transport).",
+            body,
+        ),
+    ]
+    rows = [["Group", "Invited", "Attended", "Attendance", "Did not attend"]]
+    flagged: set[int] = set()
+    for index, r in enumerate(o.equity, start=1):
+        rows.append(
+            [
+                f"{r.dimension}: {r.group}",
+                r.invited.text(),
+                r.attended.text(),
+                r.attendance_rate.text("percent"),
+                r.dna_rate.text("percent"),
+            ]
+        )
+        if r.flagged:
+            flagged.add(index)
+    story.append(table(rows, [56, 30, 30, 30, 32], flagged))
+    doc.build(story)
+    return target
