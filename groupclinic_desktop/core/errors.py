@@ -26,7 +26,18 @@ class NotAllowed(ClinicError, PermissionError):
 
 
 class StoreError(ClinicError):
-    """The store cannot be opened or used: wrong key, damaged, locked or too new."""
+    """The store cannot be opened or used: wrong key, damaged, locked or too new.
+
+    `kind` tells the start-up screen which safe actions to offer: "damaged", "locked", "newer",
+    "key" (no key, or the key does not match), "plain" (not a GroupClinic store), "read_only"
+    (a write to a store opened read-only) or "other".
+    """
+
+    KINDS = ("damaged", "locked", "newer", "key", "plain", "read_only", "other")
+
+    def __init__(self, message: str, kind: str = "other") -> None:
+        super().__init__(message)
+        self.kind = kind if kind in self.KINDS else "other"
 
 
 class NotFound(ClinicError, LookupError):

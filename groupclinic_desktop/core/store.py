@@ -71,9 +71,13 @@ class StoreLocation:
             try:
                 return str(json.loads(self.meta_path.read_text("utf-8"))["store_id"])
             except (ValueError, KeyError) as exc:
-                raise StoreError(f"The store's metadata file {self.meta_path} is damaged.") from exc
+                raise StoreError(
+                    f"The store's metadata file {self.meta_path} is damaged.", kind="key"
+                ) from exc
         if not create:
-            raise StoreError(f"No GroupClinic store in {self.data_dir} (store.json is missing).")
+            raise StoreError(
+                f"No GroupClinic store in {self.data_dir} (store.json is missing).", kind="key"
+            )
         self.data_dir.mkdir(parents=True, exist_ok=True)
         store_id = uuid.uuid4().hex
         self.meta_path.write_text(json.dumps({"store_id": store_id}, indent=2), "utf-8")
@@ -103,7 +107,8 @@ def lock_instance(location: StoreLocation) -> FileLock:
     except Timeout:
         raise StoreError(
             f"The store in {location.data_dir} is already open in another GroupClinic window or "
-            "command. Close it there first, then try again."
+            "command. Close it there first, then try again.",
+            kind="locked",
         ) from None
     return lock
 
@@ -115,9 +120,11 @@ def _keyring_get(user: str) -> str | None:
     try:
         return keyring.get_password(KEYRING_SERVICE, user)
     except NoKeyringError:
-        raise StoreError(NO_KEYRING) from None
+        raise StoreError(NO_KEYRING, kind="key") from None
     except KeyringError as exc:
-        raise StoreError(f"The system keyring could not be read: {type(exc).__name__}.") from None
+        raise StoreError(
+            f"The system keyring could not be read: {type(exc).__name__}.", kind="key"
+        ) from None
 
 
 def _keyring_set(user: str, secret: str) -> None:
@@ -154,7 +161,8 @@ def resolve_key(location: StoreLocation, *, create: bool) -> str:
     if not create:
         raise StoreError(
             "The key for this store is not in the system keyring. If the store was moved from "
-            f"another laptop, set {KEY_ENV} to its key (see docs/deployment.md)."
+            f"another laptop, set {KEY_ENV} to its key (see docs/deployment.md).",
+            kind="key",
         )
     key = secrets.token_hex(32)
     _keyring_set(user, key)
@@ -168,7 +176,7 @@ def _pragma_key(key: str) -> str:
     return key
 
 
-def make_engine(db_path: Path, key: str) -> Engine:
+def make_engine(db_path: Path, key: str, *, read_only: bool = False) -> Engine:
     url = URL.create("sqlite+pysqlcipher", password=_pragma_key(key), database=str(db_path))
     # hide_parameters: SQL errors must never carry patient data into messages or logs.
     # QueuePool, not the dialect's per-thread pool: the sync worker's thread and the UI share
@@ -190,6 +198,9 @@ def make_engine(db_path: Path, key: str) -> Engine:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        if read_only:
+            # SQLite itself refuses every write on this connection, whatever code asks.
+            cur.execute("PRAGMA query_only=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -217,7 +228,8 @@ def refuse_plain_file(db_path: Path) -> None:
     if header == SQLITE_HEADER:
         raise StoreError(
             f"{db_path} is a plain, unencrypted SQLite file, not a GroupClinic store. "
-            "It was not opened."
+            "It was not opened.",
+            kind="plain",
         )
 
 
@@ -228,9 +240,13 @@ def probe_file(db_path: Path, key: str) -> None:
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError:
+        # SQLCipher cannot tell a wrong key from a damaged first page. When a backup in the
+        # folder opens with this key, the key is right, so the file must be damaged.
+        damaged = latest_good_backup(db_path.parent, key) is not None
         raise StoreError(
             f"Cannot open the store at {db_path}: the key does not match this file, or the file "
-            "is damaged. Nothing was changed."
+            "is damaged. Nothing was changed.",
+            kind="damaged" if damaged else "key",
         ) from None
     finally:
         conn.close()
@@ -269,6 +285,13 @@ def migration_state(engine: Engine) -> str:
 
 def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
+
+
+def quick_check(engine: Engine) -> list[str]:
+    """SQLite's quick check (no index cross-checks), fast enough to run on every start."""
+    with engine.connect() as conn:
+        rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
+    return [r for r in rows if r != "ok"]
 
 
 def integrity_check(engine: Engine) -> list[str]:
@@ -392,3 +415,41 @@ def replace_store(location: StoreLocation, backup: Path) -> None:
     tmp = location.db_path.with_name(location.db_path.name + ".restoring")
     shutil.copyfile(backup, tmp)
     os.replace(tmp, location.db_path)
+
+
+def _backup_revision(path: Path, key: str) -> str | None:
+    conn = _keyed_connection(path, key)
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    finally:
+        conn.close()
+    return row[0] if row else None
+
+
+def latest_good_backup(data_dir: Path, key: str) -> Path | None:
+    """The newest backup in data_dir/backups that opens with this key, passes its integrity check
+    and was written by this version of the app or an older one; None when there is none."""
+    known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    for _when, path in _dated_backups(StoreLocation(Path(data_dir)).backup_dir):
+        try:
+            verify_backup(path, key)
+            if _backup_revision(path, key) in known:
+                return path
+        except (StoreError, sqlcipher3.DatabaseError):
+            continue
+    return None
+
+
+def keep_damaged_copy(location: StoreLocation) -> Path:
+    """Copy the store file as it is (with its WAL) into the backups folder before replacing it.
+
+    A damaged file cannot go through the backup API, so the bytes are copied; the name marks it
+    as a safety copy so rotation keeps it for 30 days.
+    """
+    location.backup_dir.mkdir(parents=True, exist_ok=True)
+    target = location.backup_dir / backup_name("before-restore-as-found")
+    shutil.copyfile(location.db_path, target)
+    wal = Path(str(location.db_path) + "-wal")
+    if wal.exists():
+        shutil.copyfile(wal, Path(str(target) + "-wal"))
+    return target

@@ -316,10 +316,10 @@ class AdminHome(QWidget):
         return page
 
     def _programmes(self) -> QWidget:
-        return _optional(self.clinic, "groupclinic_desktop.ui.programmes", "ProgrammesView")
+        return _optional(self.clinic, "groupclinic_desktop.ui.programmes", "ProgrammeEditor")
 
     def _outcomes(self) -> QWidget:
-        return _optional(self.clinic, "groupclinic_desktop.ui.outcomes", "OutcomesView")
+        return _optional(self.clinic, "groupclinic_desktop.ui.outcomes", "OutcomesScreen")
 
 
 def _optional(clinic: Clinic, module: str, name: str) -> QWidget:
