@@ -893,10 +893,20 @@ class Clinic:
 
         actor = self._require(Permission.CHECK_IN)
         result = questionnaires.score(key, answers)
+        feeds = questionnaires.get(key).measurement
+        # An answer that is also a measurement (activity minutes) is checked as one first.
+        measured = (
+            validation.parse_measurement(feeds, result.value, confirmed=True)
+            if feeds and result.value is not None
+            else None
+        )
         with self._write() as s:
             session = _get_in(s, ClinicSession, session_id, "session")
             _refuse_if_closed(session)
             patient = _get_in(s, Patient, patient_id, "patient")
+            if feeds and measured is not None:
+                self._add_measurement(s, actor, patient, session, feeds, measured, utcnow(),
+                                      Source.SELF_REPORTED, None, True)
             row = s.exec(
                 select(QuestionnaireResponse).where(
                     QuestionnaireResponse.session_id == session_id,

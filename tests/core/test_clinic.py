@@ -298,3 +298,12 @@ def test_planning_a_session_snapshots_the_programme(demo: Clinic) -> None:
     assert session.programme_version == programme.version
     event = demo.outbox_events()[-1]
     assert event.type == "session" and event.payload["status"] == "planned"
+
+
+def test_activity_answer_is_also_saved_as_a_self_reported_measurement(
+    demo: Clinic, today_session
+) -> None:
+    person = demo.roster(today_session.id)[0].patient
+    demo.record_questionnaire(today_session.id, person.id, "activity", {"minutes": 150})
+    activity = demo.measurements(patient_id=person.id, type_key="activity_minutes")
+    assert [(m.value, m.source.value) for m in activity] == [(150, "self_reported")]

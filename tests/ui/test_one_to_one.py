@@ -167,3 +167,18 @@ def test_screenshot(demo: Clinic, sid: int, qtbot: QtBot) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     assert page.grab().save(str(SHOTS / "one_to_one.png"))
     assert date.today()  # the demo's dates are relative to today
+
+
+def test_progress_over_time_opens_for_the_person(demo: Clinic, sid: int, qtbot: QtBot) -> None:
+    from groupclinic_desktop.ui.progress import ProgressView
+
+    sign_in(demo, "Dr Priya Shah")
+    page = make_page(demo, sid, qtbot)
+    qtbot.mouseClick(page.progress_button, Qt.MouseButton.LeftButton)
+    dialog = page.progress_dialog
+    qtbot.addWidget(dialog)
+    view = dialog.findChild(ProgressView)
+    assert dialog.isVisible() and view is not None
+    assert view.patient_id == page.patient_id
+    shown = [view.table.item(r, 0).text() for r in range(view.table.rowCount())]
+    assert any("HbA1c" in text for text in shown)  # last time's bloods are in the history

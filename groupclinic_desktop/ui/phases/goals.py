@@ -223,7 +223,8 @@ class GoalsPage(PhasePage):
         self.previous_box.setVisible(goal is not None)
         if goal is None:
             return
-        when = goal.created_at.strftime("%d %b %Y")
+        # The day of the session it was set in: created_at is when it was typed, not the clinic.
+        when = self.clinic.session(goal.session_id).day.strftime("%d %b %Y")
         matters = f" — what matters: {goal.what_matters}" if goal.what_matters else ""
         self.previous_text.setText(
             f"“{goal.text}” (set {when}, confidence {goal.confidence}/10){matters}"

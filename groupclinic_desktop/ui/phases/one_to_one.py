@@ -366,6 +366,10 @@ class OneToOnePage(PhasePage):
             timer_font.setPointSizeF(timer_font.pointSizeF() * 1.3)
         self.timer_label.setFont(timer_font)
         top.addWidget(self.name_label, 1)
+        self.progress_button = QPushButton("Progress over time…")
+        self.progress_button.setAccessibleName("Show this person's progress across the programme")
+        self.progress_button.clicked.connect(self.show_progress)
+        top.addWidget(self.progress_button)
         top.addWidget(self.timer_label)
         right.addLayout(top)
 
@@ -690,7 +694,8 @@ class OneToOnePage(PhasePage):
             else "Outcome not recorded yet (record it in Goals)."
         )
         self.last_goal.setText(
-            f"“{goal.text}” (confidence {goal.confidence}/10, set {goal.created_at:%d %b %Y}). "
+            f"“{goal.text}” (confidence {goal.confidence}/10, set "
+            f"{self.clinic.session(goal.session_id).day:%d %b %Y}). "
             f"{outcome}"
         )
 
@@ -813,3 +818,22 @@ class OneToOnePage(PhasePage):
         if not self._loading:
             self._leave_person()
         super().hideEvent(event)
+
+    def show_progress(self) -> None:
+        """The person's numbers, scores and goals across the programme, with change from
+        baseline, in a window of its own (it can print the private progress PDF too)."""
+        from PySide6.QtWidgets import QDialog, QVBoxLayout
+
+        from groupclinic_desktop.ui.progress import ProgressView
+
+        if self.patient_id is None:
+            return
+        session = self.clinic.session(self.session_id)
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Progress over time")
+        dialog.resize(1100, 680)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(ProgressView(self.clinic, self.patient_id, session.programme_id, dialog))
+        dialog.setAccessibleName("Progress over time")
+        self.progress_dialog = dialog
+        dialog.show()
