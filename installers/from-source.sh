@@ -73,6 +73,12 @@ fi
 
 case "$mode" in
   run)
+    if [ "$#" -eq 0 ]; then
+      # The demo practice lives in a folder of its own, never beside a real practice's store.
+      demo_dir="${GROUPCLINIC_DEMO_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/GroupClinic-demo}"
+      .venv/bin/groupclinic --data-dir "$demo_dir" demo
+      exec .venv/bin/groupclinic --data-dir "$demo_dir" run
+    fi
     exec .venv/bin/groupclinic "$@"
     ;;
   test)

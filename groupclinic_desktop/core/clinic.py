@@ -2526,6 +2526,414 @@ class Clinic:
         self._audit(s, SYSTEM, "create", user)
         return user
 
+    # ---- patient details
+
+    def update_patient_details(self, patient_id: int, **fields: Any) -> Patient:
+        """Change a person's details and equity fields (admin, facilitator or clinician).
+
+        Every equity field is optional: None or "" records "not stated". Values are checked by
+        core.equity.clean_details; the change is one audited transaction.
+        """
+        from groupclinic_desktop.core.equity import clean_details
+
+        actor = self._require(Permission.PLAN)
+        clean = clean_details(fields)
+        with self._write() as s:
+            row = _get_in(s, Patient, patient_id, "patient")
+            before = snapshot(row)
+            changed = False
+            for name, value in clean.items():
+                if getattr(row, name) != value:
+                    setattr(row, name, value)
+                    changed = True
+            # A decile says the quintile too; a stale quintile beside a new decile would mislead.
+            if "imd_decile" in clean and clean["imd_decile"] is not None:
+                quintile = (clean["imd_decile"] + 1) // 2
+                if row.imd_quintile != quintile:
+                    row.imd_quintile, changed = quintile, True
+            if changed:
+                s.add(row)
+                self._audit(s, actor, "update", row, before=before, patient_id=patient_id)
+        return row
+
+    # ---- community connections
+
+    def _require_directory(self) -> Actor:
+        actor = self._require(Permission.PLAN)
+        if actor is not SYSTEM and actor.role not in (Role.ADMIN, Role.FACILITATOR):
+            raise NotAllowed(
+                f"A {actor.role.value} may not change the community directory; ask an admin "
+                "or a facilitator."
+            )
+        return actor
+
+    def community_resources(self, *, active_only: bool = False) -> list["CommunityResource"]:  # noqa: F821
+        from groupclinic_desktop.core.schema import CommunityResource
+
+        with self._read() as s:
+            query = select(CommunityResource)
+            if active_only:
+                query = query.where(CommunityResource.active == True)  # noqa: E712
+            rows = s.exec(query)
+            return sorted(rows, key=lambda r: (r.name.lower(), r.organisation.lower(), r.id or 0))
+
+    def community_resource(self, resource_id: int) -> "CommunityResource":  # noqa: F821
+        from groupclinic_desktop.core.schema import CommunityResource
+
+        return self._get(CommunityResource, resource_id, "directory entry")
+
+    def add_resource(self, name: str, **fields: Any) -> "CommunityResource":  # noqa: F821
+        """Add a directory entry: name, offers, when_where, contact, organisation, kind."""
+        from groupclinic_desktop.core.community import clean_resource
+        from groupclinic_desktop.core.schema import CommunityResource
+
+        actor = self._require_directory()
+        row = CommunityResource(**clean_resource({"name": name, **fields}))
+        with self._write() as s:
+            s.add(row)
+            self._audit(s, actor, "create", row)
+        return row
+
+    def update_resource(self, resource_id: int, **fields: Any) -> "CommunityResource":  # noqa: F821
+        from groupclinic_desktop.core.community import clean_resource
+        from groupclinic_desktop.core.schema import CommunityResource
+
+        actor = self._require_directory()
+        clean = clean_resource(fields, partial=True)
+        with self._write() as s:
+            row = _get_in(s, CommunityResource, resource_id, "directory entry")
+            before = snapshot(row)
+            for name, value in clean.items():
+                setattr(row, name, value)
+            row.updated_at = utcnow()
+            s.add(row)
+            self._audit(s, actor, "update", row, before=before)
+        return row
+
+    def deactivate_resource(self, resource_id: int) -> "CommunityResource":  # noqa: F821
+        """Take an entry out of the pickers; past signposting to it stays on record."""
+        return self.update_resource(resource_id, active=False)
+
+    def import_resources_csv(self, path: Path | str) -> dict[str, int]:
+        """Import a directory CSV, all or nothing. Entries match by name and organisation
+        (ignoring case): a match is updated, anything else added. Raises InvalidInput listing
+        every refused value by row and column. Returns counts: created, updated, unchanged."""
+        from groupclinic_desktop.core.community import read_resources_csv
+        from groupclinic_desktop.core.schema import CommunityResource
+
+        actor = self._require_directory()
+        checked = read_resources_csv(path)
+        seen: dict[tuple[str, str], int] = {}
+        for line, values in checked.rows:
+            if "name" not in values:
+                continue
+            key = (values["name"].lower(), str(values.get("organisation", "")).lower())
+            if key in seen:
+                from groupclinic_desktop.core.community import Problem
+
+                checked.problems.append(
+                    Problem(line, "Name", values["name"], f"the same entry as row {seen[key]}")
+                )
+            seen[key] = line
+        if not checked.ok:
+            raise InvalidInput(
+                "Directory file: nothing was imported.\n" + checked.report(), field="Directory"
+            )
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        with self._write() as s:
+            held = s.exec(select(CommunityResource))
+            existing = {(r.name.lower(), r.organisation.lower()): r for r in held}
+            for _, values in checked.rows:
+                key = (values["name"].lower(), str(values.get("organisation", "")).lower())
+                row = existing.get(key)
+                if row is None:
+                    row = CommunityResource(**values)
+                    s.add(row)
+                    self._audit(s, actor, "create", row)
+                    counts["created"] += 1
+                    continue
+                before = snapshot(row)
+                changes = {k: v for k, v in values.items() if getattr(row, k) != v}
+                if not changes:
+                    counts["unchanged"] += 1
+                    continue
+                for name, value in changes.items():
+                    setattr(row, name, value)
+                row.updated_at = utcnow()
+                s.add(row)
+                self._audit(s, actor, "update", row, before=before)
+                counts["updated"] += 1
+        return counts
+
+    def export_resources_csv(self, path: Path | str) -> Path:
+        """Write the whole directory (inactive entries too) as CSV the import reads back."""
+        from groupclinic_desktop.core.community import resources_csv_text
+
+        self._require(Permission.PLAN)
+        out = Path(path)
+        out.write_text(resources_csv_text(self.community_resources()), encoding="utf-8-sig")
+        return out
+
+    def signpost(
+        self,
+        session_id: int,
+        patient_id: int,
+        resource_id: int,
+        kind: str = "signposted",
+        note: str = "",
+    ) -> "Signposting":  # noqa: F821
+        """Record that a person was signposted or referred to a directory entry in a session."""
+        from groupclinic_desktop.core.community import clean_signpost_kind
+        from groupclinic_desktop.core.schema import CommunityResource, Signposting
+
+        actor = self._require(Permission.CHECK_IN)
+        kind = clean_signpost_kind(kind)
+        with self._write() as s:
+            session = _get_in(s, ClinicSession, session_id, "session")
+            _refuse_if_closed(session)
+            patient = _get_in(s, Patient, patient_id, "patient")
+            entry = _get_in(s, CommunityResource, resource_id, "directory entry")
+            if not entry.active:
+                raise InvalidInput(
+                    f"Directory entry: '{entry.name}' is no longer active.", field="Directory"
+                )
+            row = Signposting(
+                uid=str(uuid.uuid4()),
+                patient_id=patient_id,
+                session_id=session_id,
+                resource_id=resource_id,
+                kind=kind,
+                note=(note or "").strip(),
+                by_id=actor.id,
+            )
+            s.add(row)
+            self._audit(s, actor, "create", row, patient_id=patient_id)
+            outbox.signposting_event(s, session, patient, entry.kind)
+        return row
+
+    def signposts(
+        self, *, session_id: int | None = None, patient_id: int | None = None
+    ) -> list["Signposting"]:  # noqa: F821
+        from groupclinic_desktop.core.schema import Signposting
+
+        with self._read() as s:
+            query = select(Signposting)
+            if session_id is not None:
+                query = query.where(Signposting.session_id == session_id)
+            if patient_id is not None:
+                query = query.where(Signposting.patient_id == patient_id)
+            return list(s.exec(query.order_by(col(Signposting.at), col(Signposting.id))))
+
+    def signposting_counts(self, programme_id: int) -> dict[str, dict[str, int]]:
+        """Signposting in the programme's sessions, by directory entry:
+        {entry name: {"signposted": n, "referred": n}}."""
+        from groupclinic_desktop.core.community import counts_by_resource
+        from groupclinic_desktop.core.schema import Signposting
+
+        with self._read() as s:
+            rows = s.exec(
+                select(Signposting)
+                .join(ClinicSession, col(ClinicSession.id) == Signposting.session_id)
+                .where(ClinicSession.programme_id == programme_id)
+            ).all()
+        names = {r.id: r.name for r in self.community_resources() if r.id is not None}
+        return counts_by_resource(rows, names)
+
+    # ---- carers
+
+    def add_carer_visit(
+        self,
+        session_id: int,
+        cares_for_patient_id: int,
+        carer_name: str,
+        *,
+        confidentiality_agreed: bool,
+        carer_nhs_number: str | None = None,
+    ) -> "CarerVisit":  # noqa: F821
+        """Record a carer who came with someone, with their own confidentiality agreement.
+
+        A carer registered at the practice is named by NHS number: their record (which must
+        already be held) is linked and marked as a carer, and only that record ever receives the
+        carer's goal and wellbeing score. Without one, the visit stays local to this session.
+        """
+        from groupclinic_desktop.core.schema import CarerVisit
+
+        actor = self._require(Permission.CHECK_IN)
+        name = _required(carer_name, "Carer's name")
+        if not confidentiality_agreed:
+            raise InvalidInput(
+                "Confidentiality: a carer joins the group only after agreeing to keep what is "
+                "said in the room private.",
+                field="Confidentiality",
+            )
+        nhs = validation.parse_nhs_number(carer_nhs_number) if carer_nhs_number else None
+        with self._write() as s:
+            session = _get_in(s, ClinicSession, session_id, "session")
+            _refuse_if_closed(session)
+            _get_in(s, Patient, cares_for_patient_id, "patient")
+            carer_id: int | None = None
+            if nhs is not None:
+                carer = s.exec(select(Patient).where(Patient.nhs_number == nhs)).first()
+                if carer is None:
+                    raise InvalidInput(
+                        "Carer's NHS number: nobody with this NHS number is on the practice's "
+                        "record; leave it empty for a carer registered elsewhere.",
+                        field="Carer's NHS number",
+                    )
+                if carer.id == cares_for_patient_id:
+                    raise InvalidInput(
+                        "Carer's NHS number: that is the person being cared for.",
+                        field="Carer's NHS number",
+                    )
+                carer_id = carer.id
+                if carer.is_carer is not True:
+                    before = snapshot(carer)
+                    carer.is_carer = True
+                    s.add(carer)
+                    self._audit(s, actor, "update", carer, before=before, patient_id=carer.id)
+            row = CarerVisit(
+                uid=str(uuid.uuid4()),
+                session_id=session_id,
+                cares_for_patient_id=cares_for_patient_id,
+                carer_patient_id=carer_id,
+                carer_name=name,
+                confidentiality_agreed=True,
+                recorded_by_id=actor.id,
+            )
+            s.add(row)
+            # Filed under the carer's own record (when registered), never the cared-for person's.
+            self._audit(s, actor, "create", row, patient_id=carer_id)
+            attendance = s.exec(
+                select(Attendance).where(
+                    Attendance.session_id == session_id,
+                    Attendance.patient_id == cares_for_patient_id,
+                )
+            ).first()
+            if attendance is not None and not attendance.carer_present:
+                before = snapshot(attendance)
+                attendance.carer_present = True
+                attendance.updated_at = utcnow()
+                s.add(attendance)
+                self._audit(
+                    s, actor, "update", attendance, before=before, patient_id=cares_for_patient_id
+                )
+        return row
+
+    def set_carer_wellbeing(
+        self,
+        visit_id: int,
+        *,
+        goal: str | None = None,
+        goal_confidence: int | None = None,
+        swemwbs_score: int | None = None,
+    ) -> "CarerVisit":  # noqa: F821
+        """The carer's own goal (with confidence 0-10) and SWEMWBS raw total (7-35), if they
+        wish. None leaves a value as it is; an empty goal removes the goal."""
+        from groupclinic_desktop.core.schema import CarerVisit
+
+        actor = self._require(Permission.CHECK_IN)
+        for value, label, low, high in (
+            (goal_confidence, "Carer's confidence", 0, 10),
+            (swemwbs_score, "Carer's wellbeing (SWEMWBS total)", 7, 35),
+        ):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
+            ):
+                raise InvalidInput(
+                    f"{label}: {value!r} is not a whole number from {low} to {high}.", field=label
+                )
+        with self._write() as s:
+            row = _get_in(s, CarerVisit, visit_id, "carer visit")
+            _refuse_if_closed(_get_in(s, ClinicSession, row.session_id, "session"))
+            before = snapshot(row)
+            if goal is not None:
+                row.goal = goal.strip()
+            if goal_confidence is not None:
+                row.goal_confidence = goal_confidence
+            if swemwbs_score is not None:
+                row.swemwbs_score = swemwbs_score
+            if row.goal and row.goal_confidence is None:
+                raise InvalidInput(
+                    "Carer's confidence: a goal needs a confidence from 0 to 10.",
+                    field="Carer's confidence",
+                )
+            row.updated_at = utcnow()
+            s.add(row)
+            self._audit(s, actor, "update", row, before=before, patient_id=row.carer_patient_id)
+        return row
+
+    def carer_visits(
+        self,
+        *,
+        session_id: int | None = None,
+        cares_for_patient_id: int | None = None,
+        carer_patient_id: int | None = None,
+    ) -> list["CarerVisit"]:  # noqa: F821
+        from groupclinic_desktop.core.schema import CarerVisit
+
+        with self._read() as s:
+            query = select(CarerVisit)
+            if session_id is not None:
+                query = query.where(CarerVisit.session_id == session_id)
+            if cares_for_patient_id is not None:
+                query = query.where(CarerVisit.cares_for_patient_id == cares_for_patient_id)
+            if carer_patient_id is not None:
+                query = query.where(CarerVisit.carer_patient_id == carer_patient_id)
+            return list(s.exec(query.order_by(col(CarerVisit.id))))
+
+    # ---- languages
+    # The group's language for a session's patient-facing views (presenter, room PDF) and
+    # whether the practice has had a translation checked by a native speaker.
+    SESSION_LANGUAGE_PREFIX = "session_language."
+    LANGUAGE_CONFIRMED_PREFIX = "i18n.confirmed."
+
+    def session_language(self, session_id: int) -> str:
+        """The language code the room sees for this session ("en" unless one was chosen)."""
+        from groupclinic_desktop import i18n
+
+        chosen = self.setting(f"{self.SESSION_LANGUAGE_PREFIX}{session_id}")
+        return i18n.normalise(chosen) or i18n.SOURCE_LANGUAGE
+
+    def set_session_language(self, session_id: int, code: str) -> str:
+        """Choose the room's language for a session; whoever runs the session may."""
+        from groupclinic_desktop import i18n
+
+        actor = self._require(Permission.RUN_SESSION)
+        chosen = i18n.language(code).code
+        self.session(session_id)  # NotFound for a session that does not exist
+        self._save_language_setting(f"{self.SESSION_LANGUAGE_PREFIX}{session_id}", chosen, actor)
+        return chosen
+
+    def language_confirmed(self, code: str) -> bool:
+        """True once the practice confirmed a native speaker checked this translation."""
+        from groupclinic_desktop import i18n
+
+        chosen = i18n.language(code).code
+        if chosen == i18n.SOURCE_LANGUAGE:
+            return True
+        return bool(self.setting(f"{self.LANGUAGE_CONFIRMED_PREFIX}{chosen}", False))
+
+    def confirm_language(self, code: str, confirmed: bool = True) -> None:
+        """Record (admin only) that a native speaker has checked a translation, or undo it."""
+        from groupclinic_desktop import i18n
+
+        chosen = i18n.language(code).code
+        self.set_setting(f"{self.LANGUAGE_CONFIRMED_PREFIX}{chosen}", bool(confirmed))
+
+    def _save_language_setting(self, key: str, value: Any, actor: Actor) -> None:
+        from groupclinic_desktop.core.schema import Setting
+
+        with self._write() as s:
+            row = s.get(Setting, key)
+            before = snapshot(row) if row else None
+            if row is None:
+                row = Setting(key=key)
+            row.value = audit.plain(value)
+            row.updated_at = utcnow()
+            s.add(row)
+            self._audit(s, actor, "update" if before else "create", row, before=before)
+
+
 class _ImportCancelled(Exception):
     """Raised inside the import's transaction so that cancelling rolls all of it back."""
 

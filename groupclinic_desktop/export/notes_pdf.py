@@ -36,6 +36,7 @@ from groupclinic_desktop.core.schema import ConsentKind, Mode, Source
 from groupclinic_desktop.core.session_record import PersonRecord
 from groupclinic_desktop.core.validation import format_nhs_number
 from groupclinic_desktop.export.coded_summary import COLUMNS, coded_rows
+from groupclinic_desktop.export.fonts import pdf_fonts, printable
 
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
@@ -57,10 +58,11 @@ SOURCE_WORDS = {
 @functools.cache
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
+    regular, bold = pdf_fonts()  # a TrueType font, so names in any European script print
     body = ParagraphStyle(
         "body",
         parent=base["BodyText"],
-        fontName="Helvetica",
+        fontName=regular,
         fontSize=9.5,
         leading=12.5,
         alignment=TA_LEFT,
@@ -68,13 +70,13 @@ def _styles() -> dict[str, ParagraphStyle]:
     )
     return {
         "title": ParagraphStyle(
-            "title", parent=body, fontName="Helvetica-Bold", fontSize=15, leading=19, spaceAfter=2
+            "title", parent=body, fontName=bold, fontSize=15, leading=19, spaceAfter=2
         ),
         "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=10.5, leading=14),
         "h2": ParagraphStyle(
             "h2",
             parent=body,
-            fontName="Helvetica-Bold",
+            fontName=bold,
             fontSize=11.5,
             leading=15,
             spaceBefore=9,
@@ -85,13 +87,13 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell_bold": ParagraphStyle(
             "cell_bold",
             parent=body,
-            fontName="Helvetica-Bold",
+            fontName=bold,
             fontSize=9,
             leading=11,
             spaceAfter=0,
         ),
         "banner": ParagraphStyle(
-            "banner", parent=body, fontName="Helvetica-Bold", fontSize=10.5, leading=14
+            "banner", parent=body, fontName=bold, fontSize=10.5, leading=14
         ),
     }
 
@@ -107,8 +109,10 @@ def person_pdf(
     """The person's notes for this session as PDF bytes (nothing touches the disk here)."""
     buffer = io.BytesIO()
     patient = person.patient
-    running = f"{patient.full_name}   NHS number {format_nhs_number(patient.nhs_number)}"
-    footer = (
+    running = printable(
+        f"{patient.full_name}   NHS number {format_nhs_number(patient.nhs_number)}"
+    )
+    footer = printable(
         f"Generated {generated_at.astimezone():%d/%m/%Y %H:%M} by {generated_by}"
         f"  |  GroupClinic Desktop {__version__}"
         + (f"  |  CORRECTION version {version}" if version > 1 else "")
@@ -158,18 +162,18 @@ class _NumberedCanvas(canvas.Canvas):
         self.setFillColor(colors.black)
         self.setStrokeColor(GRID)
         self.setLineWidth(0.5)
-        self.setFont("Helvetica", 8.5)
+        self.setFont(pdf_fonts()[0], 8.5)
         self.drawString(MARGIN, height - MARGIN + 1 * mm, self._running)
         self.drawRightString(width - MARGIN, height - MARGIN + 1 * mm, "Group clinic notes")
         self.line(MARGIN, height - MARGIN - 1 * mm, width - MARGIN, height - MARGIN - 1 * mm)
         self.line(MARGIN, MARGIN + 2 * mm, width - MARGIN, MARGIN + 2 * mm)
         self.drawString(MARGIN, MARGIN - 2 * mm, self._footer)
-        self.setFont("Helvetica-Bold", 8.5)
+        self.setFont(pdf_fonts()[1], 8.5)
         self.drawRightString(width - MARGIN, MARGIN - 2 * mm, f"Page {number} of {total}")
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return Paragraph(escape(printable(text)).replace("\n", "<br/>"), style)
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> Table:
@@ -274,6 +278,7 @@ def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]
     story += _scores(person)
     story += _review(person)
     story += _goals(person)
+    story += _community(person)
     story += _agenda(person)
     story += _coded_summary(person)
     return story
@@ -422,6 +427,21 @@ def _goals(person: PersonRecord) -> list[Flowable]:
         review = f"{goal.review_date:%d/%m/%Y}" if goal.review_date else "not set"
         rows.append((text, f"{goal.confidence}/10", review))
     return _section("Goals", _table(("Goal", "Confidence", "Review date"), rows, (0.64, 0.16, 0.2)))
+
+
+def _community(person: PersonRecord) -> list[Flowable]:
+    # Signposting to local support, and (in a carer's own record only) their part as a carer.
+    from groupclinic_desktop.export.community_notes import carer_lines, signpost_lines
+
+    s = _styles()
+    flow: list[Flowable] = []
+    if person.signposts:
+        flow += _section(
+            "Community connections", *[_p(line, s["body"]) for line in signpost_lines(person)]
+        )
+    for visit in person.carer_visits:
+        flow += _section("As a carer", *[_p(line, s["body"]) for line in carer_lines(visit)])
+    return flow
 
 
 def _agenda(person: PersonRecord) -> list[Flowable]:

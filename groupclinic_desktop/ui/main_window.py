@@ -33,7 +33,8 @@ def window_title(clinic: Clinic) -> str:
     practice = clinic.practice()
     name = practice.name if practice else "No practice"
     demo = " — DEMO" if practice and practice.is_demo and "DEMO" not in name else ""
-    return f"GroupClinic {__version__} — {name}{demo}"
+    read_only = " — READ-ONLY: nothing can be saved" if clinic.read_only else ""
+    return f"GroupClinic {__version__} — {name}{demo}{read_only}"
 
 
 class MainWindow(QMainWindow):
@@ -72,6 +73,15 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes * 60_000, self)
         self.idle.idle.connect(self.lock)
         self._build_menus()
+        if clinic.read_only:
+            from PySide6.QtWidgets import QLabel
+
+            banner = QLabel("READ-ONLY — the store could not be opened normally; you can look "
+                            "but nothing can be saved. Restore a backup to carry on working.")
+            banner.setObjectName("readOnlyBanner")
+            banner.setWordWrap(True)
+            banner.setStyleSheet("background:#8a1538; color:white; padding:6px; font-weight:bold;")
+            self.statusBar().addWidget(banner, 1)
         self.show_sign_in()
 
     # ---------------------------------------------------------------- menus and shortcuts
