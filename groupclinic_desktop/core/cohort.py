@@ -1,0 +1,633 @@
+"""Importing a cohort from a GP system's search export (EMIS Web or SystmOne CSV).
+
+The import is three steps, so a person can look before anything is written:
+  1. `read_csv` reads the file and `recognise` maps its columns to what they hold (spellings in
+     resources/cohort_headers.toml; a practice's own choices are remembered by the Clinic).
+  2. `check` validates every row (NHS number check digit, dates, plausible values from the
+     catalogue, required columns) and gives the valid rows and a report of the problems: the row
+     as numbered in the file (the header line counts), the column, the value and the reason.
+  3. `import_file` refuses the whole file while any row is invalid, unless `valid_rows_only`, in
+     which case the rejected rows go to a CSV to fix. The writing itself is one transaction in
+     `Clinic.import_cohort`, which can report progress and be cancelled.
+
+No Qt here. Problems name values because the admin must find them in their own file; they are
+for the screen or terminal only and are never logged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import threading
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from groupclinic_desktop.core import validation
+from groupclinic_desktop.core.catalogue import catalogue
+from groupclinic_desktop.core.errors import InvalidInput, NeedsConfirmation
+from groupclinic_desktop.core.schema import Sex
+from groupclinic_desktop.resources import resource
+
+if TYPE_CHECKING:
+    from groupclinic_desktop.core.clinic import Clinic
+
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
+
+IGNORED = ""  # the mapping target of a column that is not imported
+RESULT = "result:"  # "result:hba1c" = the value column of a result
+RESULT_DATE = "date:"  # "date:hba1c" = its date column
+BLOOD_PRESSURE = "blood_pressure"
+HEADER_SEARCH_LINES = 20  # exports may start with a title or the search's criteria
+_TIME_SUFFIX = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2})?$")  # "01/03/1960 00:00" from a spreadsheet
+_MOBILE = re.compile(r"07\d{9}")
+
+
+# --- what a column can hold ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something a column can be mapped to: a person's detail, a result's value or its date."""
+
+    key: str
+    label: str
+    required: bool = False
+
+
+@cache
+def _headers() -> dict[str, Any]:
+    with resource("cohort_headers.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def normalise(title: str) -> str:
+    """A column title reduced to lower-case letters and digits: "NHS No." -> "nhsno"."""
+    return "".join(ch for ch in title.lower() if ch.isalnum())
+
+
+@cache
+def targets() -> tuple[Target, ...]:
+    """Every target in the order the mapping screen lists them."""
+    data = _headers()
+    found = [
+        Target(key, str(spec["label"]), bool(spec.get("required", False)))
+        for key, spec in data["fields"].items()
+    ]
+    for key in data["results"]:
+        label = _result_label(key)
+        found.append(Target(RESULT + key, label))
+        found.append(Target(RESULT_DATE + key, f"{label} date"))
+    return tuple(found)
+
+
+def target(key: str) -> Target:
+    for t in targets():
+        if t.key == key:
+            return t
+    raise InvalidInput(f"Column mapping: '{key}' is not something a column can hold")
+
+
+def _result_label(key: str) -> str:
+    return "Blood pressure" if key == BLOOD_PRESSURE else catalogue().get(key).label
+
+
+@cache
+def _synonyms() -> dict[str, str]:
+    data = _headers()
+    found: dict[str, str] = {}
+    for key, spec in data["fields"].items():
+        for title in [key, spec["label"], *spec["synonyms"]]:
+            found.setdefault(normalise(title), key)
+    for key, spec in data["results"].items():
+        for title in spec["value"]:
+            found.setdefault(normalise(title), RESULT + key)
+        for title in spec["date"]:
+            found.setdefault(normalise(title), RESULT_DATE + key)
+    return found
+
+
+def recognise(headers: Sequence[str], remembered: Mapping[str, str] | None = None) -> list[str]:
+    """The target of each column ("" = not imported), from the practice's remembered choices,
+    then the known spellings, then position (a bare "Date" after a result is its date).
+
+    A target claimed twice keeps its first column; the later one is left unmapped.
+    """
+    remembered = remembered or {}
+    counts = Counter(h.strip() for h in headers)
+    after_result = {normalise(t) for t in _headers()["date_after_result"]["synonyms"]}
+    known = {t.key for t in targets()}
+    mapping: list[str] = []
+    for index, header in enumerate(headers):
+        title = header.strip()
+        choice = IGNORED
+        if counts[title] == 1 and title in remembered and remembered[title] in known | {IGNORED}:
+            choice = remembered[title]
+        elif normalise(title) in _synonyms():
+            choice = _synonyms()[normalise(title)]
+        elif normalise(title) in after_result and index and mapping[-1].startswith(RESULT):
+            choice = RESULT_DATE + mapping[-1][len(RESULT) :]
+        if choice and choice in mapping:
+            choice = IGNORED
+        mapping.append(choice)
+    return mapping
+
+
+def mapping_problems(mapping: Sequence[str]) -> list[str]:
+    """What stops a mapping from being used: a missing required column, a result without its
+    date column (results are only stored with the date they were taken), or the reverse."""
+    chosen = set(mapping)
+    problems = [
+        f"No column holds the {t.label}, which is needed for every person."
+        for t in targets()
+        if t.required and t.key not in chosen
+    ]
+    for key in _headers()["results"]:
+        label = _result_label(key)
+        if RESULT + key in chosen and RESULT_DATE + key not in chosen:
+            problems.append(f"{label} has no date column; choose its date column or ignore it.")
+        if RESULT_DATE + key in chosen and RESULT + key not in chosen:
+            problems.append(f"{label} date has no {label} column to go with it.")
+    doubles = [key for key, n in Counter(k for k in mapping if k).items() if n > 1]
+    problems += [f"Two columns are both mapped to {target(k).label}." for k in doubles]
+    return problems
+
+
+def unrecognised(headers: Sequence[str], mapping: Sequence[str]) -> list[str]:
+    """Titles of non-empty columns that nothing recognised (the mapping screen asks about them)."""
+    return [h for h, m in zip(headers, mapping, strict=True) if h.strip() and not m]
+
+
+# --- reading the file ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CohortFile:
+    """A search export as read: the header row and each later row with its line in the file."""
+
+    path: Path | None
+    headers: list[str]
+    header_line: int
+    rows: list[tuple[int, list[str]]]
+
+    def column_samples(self, index: int, count: int = 3) -> list[str]:
+        found = [cells[index] for _, cells in self.rows if index < len(cells) and cells[index]]
+        return found[:count]
+
+
+def read_csv(path: Path | str) -> CohortFile:
+    """Read an export; UTF-8 (with or without BOM) or, failing that, Windows-1252 as older
+    exports are."""
+    path = Path(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return read_text(text, path)
+
+
+def read_text(text: str, path: Path | None = None) -> CohortFile:
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    records: list[tuple[int, list[str]]] = []
+    for cells in reader:
+        if any(c.strip() for c in cells):
+            records.append((reader.line_num, [c.strip() for c in cells]))
+    if not records:
+        raise InvalidInput("Cohort file: the file is empty", field="Cohort file")
+    header_at = 0
+    for i, (_, cells) in enumerate(records[:HEADER_SEARCH_LINES]):
+        if any(_synonyms().get(normalise(c)) == "nhs_number" for c in cells):
+            header_at = i
+            break
+    header_line, headers = records[header_at]
+    return CohortFile(path, headers, header_line, records[header_at + 1 :])
+
+
+# --- checking rows ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One refused value: the row as numbered in the file (header line included), the column's
+    title, the value and the reason."""
+
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        value = f"'{self.value}'" if self.value else "(empty)"
+        return f"Row {self.line}, column '{self.column}', value {value}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Result:
+    """A latest result from the GP record with the date it was taken."""
+
+    key: str
+    value: float
+    taken_on: date
+    reading: int | None = None  # systolic and diastolic from one reading share a number
+    unusual: bool = False  # outside the catalogue's warning limits (accepted: it is on record)
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    """One person from the export, every value checked. None = the file does not say."""
+
+    line: int
+    nhs_number: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: Sex | None = None
+    mobile: str | None = None
+    preferred_name: str | None = None
+    ethnic_category: str | None = None
+    imd_decile: int | None = None
+    preferred_language: str | None = None
+    interpreter_needed: bool | None = None
+    results: tuple[Result, ...] = ()
+
+
+@dataclass
+class CohortCheck:
+    """The file, its mapping, the rows that passed and the problems with the rest."""
+
+    file: CohortFile
+    mapping: list[str]
+    rows: list[CohortRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    mapping_problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.mapping_problems
+
+    @property
+    def rejected_lines(self) -> list[int]:
+        return sorted({p.line for p in self.problems})
+
+    @property
+    def total_rows(self) -> int:
+        return len(self.file.rows)
+
+    def report(self, limit: int | None = 50) -> str:
+        """The validation report as plain lines, for the terminal or a message box."""
+        lines: list[str] = []
+        if self.mapping_problems:
+            lines.append("The columns cannot be used as they are:")
+            lines += [f"  {p}" for p in self.mapping_problems]
+            return "\n".join(lines)
+        rejected = len(self.rejected_lines)
+        lines.append(
+            f"{self.total_rows} row(s) read: {len(self.rows)} valid, {rejected} with problems."
+        )
+        shown = self.problems if limit is None else self.problems[:limit]
+        lines += [f"  {p}" for p in shown]
+        if len(shown) < len(self.problems):
+            lines.append(f"  ... and {len(self.problems) - len(shown)} more problem(s).")
+        return "\n".join(lines)
+
+
+def check(
+    cohort: CohortFile, mapping: Sequence[str] | None = None, *, today: date | None = None
+) -> CohortCheck:
+    """Validate every row against the mapping (recognised from the headers when not given)."""
+    mapping = list(mapping) if mapping is not None else recognise(cohort.headers)
+    if len(mapping) != len(cohort.headers):
+        raise InvalidInput("Column mapping: it does not have one entry per column")
+    result = CohortCheck(cohort, mapping, mapping_problems=mapping_problems(mapping))
+    if result.mapping_problems:
+        return result
+    today = today or date.today()
+    columns = {key: i for i, key in enumerate(mapping) if key}
+    first_seen: dict[str, int] = {}
+    for line, cells in cohort.rows:
+        row, problems = _check_row(line, cells, cohort.headers, columns, today)
+        if row is not None and row.nhs_number in first_seen:
+            column = cohort.headers[columns["nhs_number"]]
+            problems.append(
+                Problem(
+                    line,
+                    column,
+                    cells[columns["nhs_number"]],
+                    f"NHS number: this person is already on row {first_seen[row.nhs_number]}",
+                )
+            )
+        if problems:
+            result.problems += problems
+            continue
+        assert row is not None
+        first_seen[row.nhs_number] = line
+        result.rows.append(row)
+    return result
+
+
+def _check_row(
+    line: int,
+    cells: list[str],
+    headers: list[str],
+    columns: dict[str, int],
+    today: date,
+) -> tuple[CohortRow | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def cell(key: str) -> str:
+        index = columns.get(key)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    def read(key: str, parse: Callable[[str], Any]) -> Any:
+        text = cell(key)
+        try:
+            return parse(text)
+        except (InvalidInput, NeedsConfirmation) as exc:
+            problems.append(Problem(line, headers[columns[key]], text, str(exc)))
+            return None
+
+    nhs_number = read("nhs_number", validation.parse_nhs_number)
+    given = read("given_name", lambda t: _required(t, "First name"))
+    family = read("family_name", lambda t: _required(t, "Surname"))
+    born = read("date_of_birth", lambda t: validation.parse_date_of_birth(_date_text(t), today))
+    sex = read("sex", _sex) if "sex" in columns else None
+    mobile = read("mobile", _mobile) if "mobile" in columns else None
+    ethnic = read("ethnic_category", _ethnic) if "ethnic_category" in columns else None
+    imd = read("imd_decile", _imd) if "imd_decile" in columns else None
+    interpreter = read("interpreter_needed", _yes_no) if "interpreter_needed" in columns else None
+    results: list[Result] = []
+    for key in _headers()["results"]:
+        if RESULT + key not in columns:
+            continue
+        value_text, date_text = cell(RESULT + key), cell(RESULT_DATE + key)
+        if not value_text and not date_text:
+            continue
+        taken = read(RESULT_DATE + key, lambda t, k=key: _taken_on(t, k, today))
+        found = read(RESULT + key, lambda t, k=key: _result_values(k, t))
+        if taken is not None and found is not None and born is not None and taken < born:
+            problems.append(
+                Problem(
+                    line,
+                    headers[columns[RESULT_DATE + key]],
+                    date_text,
+                    f"{_result_label(key)} date: is before the date of birth",
+                )
+            )
+            continue
+        if taken is not None and found is not None:
+            results += [Result(k, v, taken, None, unusual) for k, v, unusual in found]
+    if problems:
+        return None, problems
+    return (
+        CohortRow(
+            line=line,
+            nhs_number=nhs_number,
+            given_name=given,
+            family_name=family,
+            date_of_birth=born,
+            sex=sex,
+            mobile=mobile,
+            preferred_name=cell("preferred_name") or None,
+            ethnic_category=ethnic,
+            imd_decile=imd,
+            preferred_language=cell("preferred_language") or None,
+            interpreter_needed=interpreter,
+            results=_pair_blood_pressure(results),
+        ),
+        problems,
+    )
+
+
+def _required(text: str, label: str) -> str:
+    if not text:
+        raise InvalidInput(f"{label}: must not be empty", field=label)
+    return text
+
+
+def _date_text(text: str) -> str:
+    return _TIME_SUFFIX.sub("", text.strip())
+
+
+def _sex(text: str) -> Sex | None:
+    if not text:
+        return None
+    word = text.strip().lower()
+    for value, spellings in _headers()["sex_values"].items():
+        if word in spellings:
+            return Sex(value)
+    raise InvalidInput(f"Sex: '{text}' is not female, male, other or unknown", field="Sex")
+
+
+def _mobile(text: str) -> str | None:
+    """A UK mobile as 11 digits starting 07 (the form batch-messaging tools take)."""
+    if not text:
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text.strip().startswith("+44") or (digits.startswith("44") and len(digits) == 12):
+        digits = "0" + digits[2:]
+    if not _MOBILE.fullmatch(digits):
+        raise InvalidInput(
+            "Mobile: is not a UK mobile number (11 digits starting 07)", field="Mobile"
+        )
+    return digits
+
+
+def _ethnic(text: str) -> str | None:
+    if not text:
+        return None
+    codes: dict[str, str] = _headers()["ethnic_categories"]
+    word = text.strip()
+    if word.upper() in codes:
+        return word.upper()
+    for code, title in codes.items():
+        if normalise(title) == normalise(word):
+            return code
+    raise InvalidInput(
+        "Ethnic category: not an NHS Data Dictionary ethnic category code (A to Z, or 99) "
+        "or its title",
+        field="Ethnic category",
+    )
+
+
+def _imd(text: str) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 10:
+        raise InvalidInput("IMD decile: must be a whole number from 1 to 10", field="IMD decile")
+    return int(text)
+
+
+def _yes_no(text: str) -> bool | None:
+    if not text:
+        return None
+    word = text.strip().lower()
+    answers = _headers()["yes_no"]
+    if word in answers["yes"]:
+        return True
+    if word in answers["no"]:
+        return False
+    raise InvalidInput("Interpreter needed: answer yes or no", field="Interpreter needed")
+
+
+def _taken_on(text: str, key: str, today: date) -> date:
+    label = f"{_result_label(key)} date"
+    if not text:
+        raise InvalidInput(f"{label}: a result needs the date it was taken", field=label)
+    taken = validation.parse_date(_date_text(text), label)
+    if taken > today:
+        raise InvalidInput(f"{label}: is after today", field=label)
+    return taken
+
+
+def _result_values(key: str, text: str) -> list[tuple[str, float, bool]]:
+    """(measurement key, value, unusual) for one result cell; blood pressure gives two."""
+    if not text:
+        raise InvalidInput(f"{_result_label(key)}: the date is given but the value is empty")
+    if key == BLOOD_PRESSURE:
+        systolic, diastolic = validation.parse_blood_pressure(text, confirmed=True)
+        unusual = _is_unusual(lambda: validation.parse_blood_pressure(text))
+        return [("systolic_bp", systolic, unusual), ("diastolic_bp", diastolic, unusual)]
+    value = validation.parse_measurement(key, text, confirmed=True)
+    return [(key, value, _is_unusual(lambda: validation.parse_measurement(key, text)))]
+
+
+def _is_unusual(parse: Callable[[], object]) -> bool:
+    # A GP-record value beyond the warning limits is on record already, so it is kept, marked.
+    try:
+        parse()
+    except NeedsConfirmation:
+        return True
+    return False
+
+
+def _pair_blood_pressure(results: list[Result]) -> tuple[Result, ...]:
+    """Systolic and diastolic taken on one day are one reading, as check-in stores them."""
+    by_key = {r.key: r for r in results}
+    systolic, diastolic = by_key.get("systolic_bp"), by_key.get("diastolic_bp")
+    if systolic is None or diastolic is None or systolic.taken_on != diastolic.taken_on:
+        return tuple(results)
+    paired = []
+    for r in results:
+        if r.key in ("systolic_bp", "diastolic_bp"):
+            r = Result(r.key, r.value, r.taken_on, 1, systolic.unusual or diastolic.unusual)
+        paired.append(r)
+    return tuple(paired)
+
+
+# --- importing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import changed. A cancelled import changed nothing."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    enrolled: int = 0
+    measurements_added: int = 0
+    measurements_already_held: int = 0
+    patient_ids: tuple[int, ...] = ()
+    cancelled: bool = False
+
+    def summary(self) -> str:
+        if self.cancelled:
+            return "Import cancelled: nothing was changed."
+        return (
+            f"{self.created} new, {self.updated} updated and {self.unchanged} unchanged "
+            f"person(s); {self.enrolled} newly enrolled; {self.measurements_added} result(s) "
+            f"added from the GP record ({self.measurements_already_held} already held)."
+        )
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """The check, what was written (None when the file was refused) and the rejected-rows file."""
+
+    check: CohortCheck
+    result: ImportResult | None
+    rejected_file: Path | None = None
+
+    @property
+    def refused_anything(self) -> bool:
+        return not self.check.ok or self.result is None or self.result.cancelled
+
+
+def rejected_path(source: Path) -> Path:
+    return source.with_name(f"{source.stem}-rejected.csv")
+
+
+def write_rejected(result: CohortCheck, to: Path) -> Path:
+    """The rejected rows as they were in the file, each with its problems in a last column."""
+    reasons: dict[int, list[str]] = {}
+    for p in result.problems:
+        reasons.setdefault(p.line, []).append(f"{p.column}: {p.reason}")
+    to.parent.mkdir(parents=True, exist_ok=True)
+    with to.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Row in original file", *result.file.headers, "Problems"])
+        for line, cells in result.file.rows:
+            if line in reasons:
+                writer.writerow([line, *cells, "; ".join(reasons[line])])
+    return to
+
+
+def import_file(
+    clinic: Clinic,
+    source: Path | CohortFile,
+    programme_id: int,
+    *,
+    mapping: Sequence[str] | None = None,
+    valid_rows_only: bool = False,
+    rejected_to: Path | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportOutcome:
+    """Check a file and, when it passes (or only valid rows are wanted), import it in one go.
+
+    Without a mapping the practice's remembered choices and the known spellings are used.
+    """
+    cohort = source if isinstance(source, CohortFile) else read_csv(source)
+    if mapping is None:
+        mapping = recognise(cohort.headers, clinic.cohort_mapping())
+    result = check(cohort, mapping)
+    if result.mapping_problems or (result.problems and not valid_rows_only):
+        return ImportOutcome(result, None)
+    rejected_file = None
+    if result.problems:
+        target_file = rejected_to or rejected_path(cohort.path or Path("cohort.csv"))
+        rejected_file = write_rejected(result, target_file)
+    written = clinic.import_cohort(result.rows, programme_id, progress=progress, cancel=cancel)
+    return ImportOutcome(result, written, rejected_file)
+
+
+def parse_mapping_file(path: Path) -> dict[str, str]:
+    """A mapping given on the command line: a CSV of "column title,target" lines, or TOML
+    `"column title" = "target"`. Targets are keys such as nhs_number or result:hba1c."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".toml":
+        data = tomllib.loads(text)
+        pairs = {str(k): str(v) for k, v in data.items()}
+    else:
+        pairs = {row[0].strip(): row[1].strip() for row in csv.reader(io.StringIO(text)) if row}
+    known = {t.key for t in targets()} | {IGNORED, "ignore"}
+    for title, key in pairs.items():
+        if key not in known:
+            raise InvalidInput(
+                f"Mapping file: column '{title}' is mapped to '{key}', which is not one of "
+                f"{', '.join(t.key for t in targets())} or ignore",
+                field="Mapping file",
+            )
+    return {title: (IGNORED if key == "ignore" else key) for title, key in pairs.items()}

@@ -1,0 +1,205 @@
+"""Enrolment and invitations: who is invited to which session, and what they said.
+
+Each invitation is the Attendance row of a person and a session; its `invitation` field tracks
+invited, accepted, declined or no reply. This module also gives the batch-messaging CSV (NHS
+number, date of birth, name, mobile) that practices' text-message tools accept, the people who
+need a letter instead, and the consent wording printed in the session pack. No Qt.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.schema import (
+    Attendance,
+    ClinicSession,
+    ConsentKind,
+    InvitationStatus,
+    Patient,
+    SessionStatus,
+)
+from groupclinic_desktop.resources import resource
+
+if TYPE_CHECKING:
+    from groupclinic_desktop.core.clinic import Clinic
+
+BATCH_HEADERS = ("NHS number", "Date of birth", "Name", "Mobile")
+STATUS_WORDS: Mapping[InvitationStatus, str] = {
+    InvitationStatus.INVITED: "Invited",
+    InvitationStatus.ACCEPTED: "Accepted",
+    InvitationStatus.DECLINED: "Declined",
+    InvitationStatus.NO_REPLY: "No reply",
+}
+
+
+@dataclass(frozen=True)
+class Invitee:
+    patient: Patient
+    attendance: Attendance
+
+    @property
+    def status(self) -> InvitationStatus:
+        return self.attendance.invitation
+
+    @property
+    def has_mobile(self) -> bool:
+        return bool(self.patient.mobile)
+
+
+@dataclass(frozen=True)
+class InviteSummary:
+    enrolled: int
+    invitations: int  # new invitations written (existing ones are left as they are)
+    sessions: tuple[int, ...]
+
+
+def series(clinic: Clinic, session_id: int) -> list[ClinicSession]:
+    """The session and the later planned sessions of its series (or just it, alone)."""
+    first = clinic.session(session_id)
+    if not first.series_uid:
+        return [first]
+    later = [
+        s
+        for s in clinic.sessions(since=first.day, status=SessionStatus.PLANNED)
+        if s.series_uid == first.series_uid and s.id != first.id
+    ]
+    return [first, *later]
+
+
+def enrol_and_invite(
+    clinic: Clinic,
+    patient_ids: Iterable[int],
+    programme_id: int,
+    session_id: int,
+    *,
+    whole_series: bool = False,
+) -> InviteSummary:
+    """Enrol people in the programme and invite them to a session (or its whole series).
+
+    People already invited keep their invitation and reply.
+    """
+    sessions = series(clinic, session_id) if whole_series else [clinic.session(session_id)]
+    for s in sessions:
+        if s.programme_id != programme_id:
+            raise InvalidInput("Invite: the session belongs to another programme", field="Session")
+    ids = list(dict.fromkeys(patient_ids))
+    already = {p.id for p in clinic.enrolled(programme_id)}
+    for patient_id in ids:
+        clinic.enrol(patient_id, programme_id)
+    new = 0
+    for s in sessions:
+        assert s.id is not None
+        invited = {entry.patient.id for entry in clinic.roster(s.id)}
+        for patient_id in ids:
+            if patient_id not in invited:
+                clinic.invite(s.id, patient_id)
+                new += 1
+    return InviteSummary(
+        enrolled=len([i for i in ids if i not in already]),
+        invitations=new,
+        sessions=tuple(s.id for s in sessions if s.id is not None),
+    )
+
+
+def invitees(clinic: Clinic, session_id: int) -> list[Invitee]:
+    """Everyone invited to a session, by surname, with their invitation status."""
+    return [Invitee(e.patient, e.attendance) for e in clinic.roster(session_id)]
+
+
+def status_counts(clinic: Clinic, session_id: int) -> dict[InvitationStatus, int]:
+    counted = Counter(i.status for i in invitees(clinic, session_id))
+    return {status: counted.get(status, 0) for status in InvitationStatus}
+
+
+def still_coming(clinic: Clinic, session_id: int) -> list[Invitee]:
+    """Invitees who have not declined: the people on the register and the reminder list."""
+    return [i for i in invitees(clinic, session_id) if i.status != InvitationStatus.DECLINED]
+
+
+def without_mobile(clinic: Clinic, session_id: int) -> list[Patient]:
+    """People who need a letter: invited, not declined, and no mobile number on record."""
+    return [i.patient for i in still_coming(clinic, session_id) if not i.has_mobile]
+
+
+def batch_messaging_rows(clinic: Clinic, session_id: int) -> list[dict[str, str]]:
+    """One row per invitee with a mobile, in the columns batch-messaging tools accept:
+    NHS number as 10 digits, date of birth as DD/MM/YYYY, full name, mobile as 07..."""
+    return [
+        {
+            "NHS number": i.patient.nhs_number,
+            "Date of birth": i.patient.date_of_birth.strftime("%d/%m/%Y"),
+            "Name": i.patient.full_name,
+            "Mobile": i.patient.mobile or "",
+        }
+        for i in still_coming(clinic, session_id)
+        if i.has_mobile
+    ]
+
+
+def write_batch_messaging_csv(clinic: Clinic, session_id: int, out: Path) -> int:
+    """Write the batch-messaging CSV; returns how many people are in it."""
+    rows = batch_messaging_rows(clinic, session_id)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=BATCH_HEADERS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
+
+
+# --- consent wording ----------------------------------------------------------------------------
+
+WORDING_TEXTS = ("title", "intro", "closing")
+
+
+def default_wording() -> dict[str, Any]:
+    with resource("consent_wording.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def check_wording(wording: Mapping[str, Any]) -> dict[str, Any]:
+    """A practice's wording, checked: only known fields, text where text belongs."""
+    known = {*WORDING_TEXTS, "agreement", "consents"}
+    unknown = set(wording) - known
+    if unknown:
+        raise InvalidInput(
+            f"Consent wording: unknown field(s) {', '.join(sorted(unknown))}",
+            field="Consent wording",
+        )
+    for name in WORDING_TEXTS:
+        if name in wording and (not isinstance(wording[name], str) or not wording[name].strip()):
+            raise InvalidInput(f"Consent wording: {name} must be text", field="Consent wording")
+    agreement = wording.get("agreement", ["-"])
+    if not isinstance(agreement, list) or not all(
+        isinstance(a, str) and a.strip() for a in agreement
+    ):
+        raise InvalidInput(
+            "Consent wording: agreement must be a list of statements", field="Consent wording"
+        )
+    consents = wording.get("consents", {})
+    kinds = {k.value for k in ConsentKind}
+    if not isinstance(consents, Mapping) or not set(consents) <= kinds:
+        raise InvalidInput(
+            f"Consent wording: consents may only be {', '.join(sorted(kinds))}",
+            field="Consent wording",
+        )
+    return {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in wording.items()}
+
+
+def consent_wording(clinic: Clinic) -> dict[str, Any]:
+    """The wording to print: the default with the practice's own fields laid over it."""
+    wording = default_wording()
+    own = clinic.consent_wording() or {}
+    for name, value in own.items():
+        if name == "consents":
+            wording["consents"] = {**wording["consents"], **value}
+        else:
+            wording[name] = value
+    return wording
