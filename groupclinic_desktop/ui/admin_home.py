@@ -246,6 +246,48 @@ class BackupsTab(QWidget):
         self.on_restored()
 
 
+class SessionsTab(QWidget):
+    """Sessions from today on: invitations, the batch-messaging list, letters and the pack."""
+
+    def __init__(self, clinic: Clinic, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clinic = clinic
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Plan series and move or cancel sessions under Programmes. "
+                                "Here: who is invited, their replies, and the printed pack."))
+        self.table = _table(["Date", "Time", "Programme", "Place", "Status", "On the roster"],
+                            "Sessions from today on")
+        layout.addWidget(self.table)
+        buttons = QHBoxLayout()
+        self.invitations_button = QPushButton("Invitations and session pack…")
+        self.invitations_button.clicked.connect(self.open_invitations)
+        buttons.addWidget(self.invitations_button)
+        buttons.addStretch()
+        layout.addLayout(buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        from datetime import date
+
+        self.sessions = self.clinic.sessions(since=date.today())
+        names = {p.id: p.name for p in self.clinic.programmes()}
+        _fill(self.table, [[f"{s.day:%a %d %b %Y}", f"{s.start_time:%H:%M}",
+                            names.get(s.programme_id, ""), s.place, s.status.value,
+                            str(len(self.clinic.roster(s.id)))]  # type: ignore[arg-type]
+                           for s in self.sessions])
+        if self.sessions:
+            self.table.selectRow(0)
+
+    def open_invitations(self) -> None:
+        from groupclinic_desktop.ui.cohort_import import InvitationsDialog
+
+        row = self.table.currentRow()
+        if row < 0:
+            return
+        self.dialog = InvitationsDialog(self.clinic, self.sessions[row].id, self)  # type: ignore[arg-type]
+        self.dialog.show()
+
+
 class AdminHome(QWidget):
     """Tabs for the admin's work after a session; each tab is made when first shown."""
 
@@ -263,6 +305,7 @@ class AdminHome(QWidget):
         layout.addWidget(self.tabs)
         self._makers: dict[int, Callable[[], QWidget]] = {}
         for label, maker in (
+            ("Sessions and invitations", lambda: SessionsTab(clinic)),
             ("Export to GP record", self._export),
             ("Sync to ICB", self._sync),
             ("Import cohort", self._cohort),

@@ -69,3 +69,12 @@ def test_every_admin_area_opens(qtbot, window) -> None:
     for i in range(tabs.count()):
         tabs.setCurrentIndex(i)
         assert tabs.widget(i).isVisible()
+
+
+def test_admin_opens_a_sessions_invitations(qtbot, window) -> None:
+    sign_in(qtbot, window, ADMIN)
+    tab = open_tab(qtbot, window, "Sessions and invitations")
+    assert tab.table.rowCount() >= 2  # today's session and the one in four weeks
+    qtbot.mouseClick(tab.invitations_button, Qt.MouseButton.LeftButton)
+    qtbot.addWidget(tab.dialog)
+    assert tab.dialog.isVisible() and tab.dialog.session_id == tab.sessions[0].id
