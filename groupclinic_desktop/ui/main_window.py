@@ -128,6 +128,8 @@ class MainWindow(QMainWindow):
         # The worker only runs once the practice has set up the ICB service's address.
         if self.clinic.sync_settings().get("url"):
             self.sync_runner.start()
+        else:
+            self.sync_runner.refresh()  # shows "not set up" rather than waiting for a first pass
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.sync_runner.stop()
