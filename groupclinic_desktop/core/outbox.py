@@ -200,3 +200,17 @@ def goal_event(
             "outcome": row.outcome.value if row.outcome else None,
         },
     )
+
+
+def signposting_event(
+    s: Session, session: ClinicSession, patient: Patient, resource_kind: str
+) -> OutboxEvent | None:
+    """Someone was pointed to a kind of support. The directory's own kind key is stored; the sync
+    layer turns it into the protocol's resource_kind. Which organisation is never sent."""
+    if _opted_out(s, session.id, patient.id):
+        return None
+    return _emit(
+        s,
+        "signposting",
+        {"session_uid": session.uid, "patient_id": patient.id, "resource_kind": resource_kind},
+    )

@@ -159,6 +159,7 @@ class Patient(SQLModel, table=True):
     # Equity fields, all optional: None means "not stated", which is a real answer.
     ethnic_category: str | None = None  # NHS Data Dictionary ethnic category code (A-Z, 99)
     imd_decile: int | None = None  # from the GP search export; the app cannot look it up offline
+    imd_quintile: int | None = None  # when the source gives only a quintile (1 most deprived)
     preferred_language: str | None = None  # e.g. "en", "pl", "ur"
     interpreter_needed: bool | None = None
     is_carer: bool | None = None
@@ -358,4 +359,57 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: dict[str, Any] | list[Any] | str | int | float | bool | None = json_column()
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+# ---- community connections and carers (migration 0002)
+
+
+class CommunityResource(SQLModel, table=True):
+    """One entry in the practice's directory of local community support."""
+
+    __tablename__ = "community_resource"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    offers: str = ""  # what it offers, in the practice's words
+    when_where: str = ""
+    contact: str = ""
+    organisation: str = ""
+    kind: str = "other"  # a key from resources/community.toml
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Signposting(SQLModel, table=True):
+    """A person pointed ("signposted") or referred to a directory entry during a session."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    session_id: int = Field(foreign_key="clinic_session.id", index=True)
+    resource_id: int = Field(foreign_key="community_resource.id", index=True)
+    kind: str = "signposted"  # signposted | referred
+    note: str = ""
+    by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class CarerVisit(SQLModel, table=True):
+    """A carer who came with someone. Kept apart from the cared-for person's record: it is
+    exported only to the carer's own record, and only when they are registered here
+    (carer_patient_id set)."""
+
+    __tablename__ = "carer_visit"
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    session_id: int = Field(foreign_key="clinic_session.id", index=True)
+    cares_for_patient_id: int = Field(foreign_key="patient.id", index=True)
+    carer_patient_id: int | None = Field(default=None, foreign_key="patient.id", index=True)
+    carer_name: str
+    confidentiality_agreed: bool = False
+    goal: str = ""
+    goal_confidence: int | None = None
+    swemwbs_score: int | None = None  # the short scale's raw total, 7-35, if they wished
+    recorded_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     updated_at: datetime = Field(default_factory=utcnow)

@@ -14,13 +14,17 @@ from groupclinic_desktop.core.errors import InvalidInput, NotFound
 from groupclinic_desktop.core.schema import (
     AgendaItem,
     Attendance,
+    AttendanceStatus,
+    CarerVisit,
     ClinicSession,
+    CommunityResource,
     ConsentKind,
     Goal,
     Measurement,
     Patient,
     QuestionnaireResponse,
     Review,
+    Signposting,
     Source,
     StaffUser,
 )
@@ -67,6 +71,12 @@ class PersonRecord:
     review: Review | None
     goals: tuple[Goal, ...]
     staff: dict[int, StaffUser] = field(repr=False, default_factory=dict)
+    # Community connections: (signposting, directory entry) pairs for this person.
+    signposts: tuple[tuple[Signposting, CommunityResource], ...] = ()
+    # Visits this person made AS A CARER (never the visits of someone caring for them).
+    carer_visits: tuple[CarerVisit, ...] = ()
+    # True when the person came only as a registered carer, not as a member of the group.
+    carer_only: bool = False
 
     @property
     def patient_id(self) -> int:
@@ -108,6 +118,8 @@ class PersonRecord:
         times += [m.entered_at for m in self.measurements]
         times += [r.entered_at for r in self.responses]
         times += [g.created_at for g in self.goals]
+        times += [sp.at for sp, _ in self.signposts]
+        times += [v.updated_at for v in self.carer_visits]
         if self.review is not None:
             times.append(self.review.updated_at)
         return max(times) if times else None
@@ -141,16 +153,31 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
         covered_topics=tuple(item for item in clinic.agenda(session_id) if item.covered),
         coded_findings=_coded_findings(session.programme_snapshot),
     )
+    from groupclinic_desktop.core.clinic import RosterEntry
+
     consents = clinic.consents(session_id)
     reviews = {r.patient_id: r for r in clinic.reviews(session_id)}
     goals = clinic.goals(session_id=session_id)
     responses = clinic.responses(session_id=session_id)
     measurements = clinic.measurements(session_id=session_id)
+    entries = {r.id: r for r in clinic.community_resources()}
+    signposts = [(sp, entries[sp.resource_id]) for sp in clinic.signposts(session_id=session_id)]
+    visits = [v for v in clinic.carer_visits(session_id=session_id) if v.carer_patient_id]
     people: list[PersonRecord] = []
-    for entry in clinic.roster(session_id):
-        if not entry.attendance.status.present:
-            continue
+    roster = [e for e in clinic.roster(session_id) if e.attendance.status.present]
+    present = {e.patient.id for e in roster}
+    # A registered carer who came only as a carer gets their own record (carer's part only).
+    carers_only = {v.carer_patient_id for v in visits} - present
+    for carer_id in sorted(c for c in carers_only if c is not None):
+        carer = clinic.patient(carer_id)
+        stand_in = Attendance(
+            session_id=session_id, patient_id=carer_id, status=AttendanceStatus.ATTENDED
+        )
+        roster.append(RosterEntry(stand_in, carer))
+    roster.sort(key=lambda e: (e.patient.family_name, e.patient.given_name))
+    for entry in roster:
         pid = entry.patient.id
+        carer_only = pid in carers_only
         people.append(
             PersonRecord(
                 info=info,
@@ -162,6 +189,9 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
                 review=reviews.get(pid),  # type: ignore[arg-type]
                 goals=tuple(g for g in goals if g.patient_id == pid),
                 staff=staff,  # type: ignore[arg-type]
+                signposts=tuple(pair for pair in signposts if pair[0].patient_id == pid),
+                carer_visits=tuple(v for v in visits if v.carer_patient_id == pid),
+                carer_only=carer_only,
             )
         )
     return SessionRecord(info=info, people=tuple(people))

@@ -57,6 +57,29 @@ def coded_rows(person: PersonRecord) -> list[CodedRow]:
         for response in person.responses
         if (row := _score_row(response, person.info.day, clinician)) is not None
     ]
+    rows += _community_rows(person, clinician)
+    return rows
+
+
+def _community_rows(person: PersonRecord, clinician: str) -> list[CodedRow]:
+    # Signposting is coded only where community.toml confirms a code; today it is text only.
+    # A carer's own wellbeing appears here only in the carer's own record.
+    from groupclinic_desktop.export.community_notes import coded_term, swemwbs_metric
+
+    rows = []
+    for signpost, entry in person.signposts:
+        code, term = coded_term(signpost, entry)
+        rows.append(
+            CodedRow("signposting", signpost.kind, code, term, "", "", person.info.day, clinician)
+        )
+    for visit in person.carer_visits:
+        if visit.swemwbs_score is not None:
+            metric = swemwbs_metric(visit.swemwbs_score)
+            value = f"{metric:.2f}" if metric else str(visit.swemwbs_score)
+            term = "Carer's wellbeing: Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS)"
+            day = person.info.day
+            row = CodedRow("carer", "swemwbs", "", term, value, "score", day, clinician)
+            rows.append(row)
     return rows
 
 

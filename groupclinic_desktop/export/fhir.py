@@ -178,6 +178,7 @@ class _Builder:
             "review": self._findings(),
             "scores": self._scores(),
             "goals": self._goals(),
+            "actions": self._signposts(),
         }
         composition = self._composition(composition_ref, section_entries)
         self._practitioners()  # after the composition, which may name more of them as authors
@@ -416,6 +417,35 @@ class _Builder:
             refs.append(ref)
         return refs
 
+    def _signposts(self) -> list[str]:
+        # A signposting or referral to community support, as a ServiceRequest whose code is
+        # text only until resources/community.toml confirms one.
+        from groupclinic_desktop.core.community import coding
+        from groupclinic_desktop.export.community_notes import signpost_text
+
+        refs = []
+        for signpost, entry in self.person.signposts:
+            ref = f"urn:uuid:{signpost.uid}"
+            code = coding(signpost.kind)
+            concept: dict[str, Any] = {"text": f"{code.term}: {entry.name}"}
+            if code.export_code:
+                concept["coding"] = self._snomed(code.export_code, code.term, True)
+            body: dict[str, Any] = {
+                "status": "completed",
+                "intent": "order" if signpost.kind == "referred" else "proposal",
+                "code": concept,
+                "subject": {"reference": self.patient_ref},
+                "encounter": {"reference": self.encounter_ref},
+                "authoredOn": _instant(signpost.at),
+                "note": [{"text": signpost_text(signpost, entry)}],
+            }
+            requester = self._staff_ref(signpost.by_id)
+            if requester:
+                body["requester"] = requester[0]
+            self._add(ref, "ServiceRequest", body)
+            refs.append(ref)
+        return refs
+
     # ---- the composition and its narrative
 
     def _composition(self, ref: str, section_entries: dict[str, list[str]]) -> dict[str, Any]:
@@ -523,6 +553,11 @@ class _Builder:
         ]
         topics = [item.text for item in self.info.covered_topics]
         status = person.attendance.status.value.replace("_", " ")
+        from groupclinic_desktop.export.community_notes import carer_lines, signpost_lines
+
+        signposts = signpost_lines(person)
+        # Only the carer's own record has carer_visits; the cared-for person's never does.
+        carer = [line for visit in person.carer_visits for line in carer_lines(visit)]
         return {
             "attendance": [
                 _p(f"Attendance: {status}."),
@@ -537,7 +572,7 @@ class _Builder:
             ]
             if medication
             else [_p("No medication changes.")],
-            "actions": [_ul(actions), *safety],
-            "goals": [_ul(goals)],
+            "actions": [_ul(actions), *safety, *([_ul(signposts)] if signposts else [])],
+            "goals": [_ul(goals), *([_p(" ".join(carer))] if carer else [])],
             "agenda": [_ul(topics)],
         }

@@ -39,9 +39,10 @@ def ethnic_group(category: str | None) -> str:
     return _mapping()["ethnic_group"].get(category.strip().upper(), "not_stated")
 
 
-def imd_quintile(decile: int | None) -> str:
+def imd_quintile(decile: int | None, quintile: int | None = None) -> str:
     if decile is None or not 1 <= decile <= 10:
-        return "not_stated"
+        # Some searches give only the quintile (kept on the record when there is no decile).
+        return str(quintile) if quintile is not None and 1 <= quintile <= 5 else "not_stated"
     return str((decile + 1) // 2)  # deciles 1-2 are quintile 1 (most deprived), and so on
 
 
@@ -79,7 +80,9 @@ def wire_payload(
             ) from None
         if row.type == "attendance":
             payload.setdefault("ethnic_group", ethnic_group(patient.ethnic_category))
-            payload.setdefault("imd_quintile", imd_quintile(patient.imd_decile))
+            payload.setdefault(
+                "imd_quintile", imd_quintile(patient.imd_decile, patient.imd_quintile)
+            )
             payload.setdefault("interpreter_needed", yes_no(patient.interpreter_needed))
             payload.setdefault("is_carer", yes_no(patient.is_carer))
     if row.type == "session":
@@ -87,6 +90,11 @@ def wire_payload(
         payload["status"] = SESSION_STATUS.get(status, status)
         roles = payload.get("staff_roles_present") or []
         payload["staff_roles_present"] = [r for r in STAFF_ROLES if r in roles]
+    if row.type == "signposting":
+        from groupclinic_desktop.core.community import monitoring_kind
+
+        # The outbox holds the directory's own kind; the protocol has its own, shorter list.
+        payload["resource_kind"] = monitoring_kind(payload.get("resource_kind"))
     if row.type == "measurement" and isinstance(payload.get("unit"), str):
         payload["unit"] = ascii_unit(payload["unit"])
     return payload

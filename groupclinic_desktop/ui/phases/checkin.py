@@ -324,7 +324,17 @@ class CheckInPage(PhasePage):
         self.person_title = QLabel("Choose a person on the roster")
         self.person_title.setObjectName("subtitle")
         self.person_title.setAccessibleName("Person")
-        layout.addWidget(self.person_title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.person_title, 1)
+        self.details_button = QPushButton("Details…")
+        self.details_button.setAccessibleName("Person's details and equity fields")
+        self.details_button.clicked.connect(self.open_details)
+        title_row.addWidget(self.details_button)
+        self.carer_button = QPushButton("Add carer…")
+        self.carer_button.setAccessibleName("Add a carer who came with this person")
+        self.carer_button.clicked.connect(self.open_carer)
+        title_row.addWidget(self.carer_button)
+        layout.addLayout(title_row)
         self.message = QLabel()
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
@@ -609,6 +619,20 @@ class CheckInPage(PhasePage):
             row.load("" if value in (None, "") else str(value), row.last.text())
         for q in self.due:
             self._show_score(q.key, responses[q.key].answers if q.key in responses else None)
+
+    def open_details(self) -> None:
+        from groupclinic_desktop.ui.patient_details import edit_patient_details
+
+        if self.patient_id is not None and edit_patient_details(self.clinic, self.patient_id, self):
+            self.select(self.patient_id)  # names may have changed on the roster too
+            self._update_roster_row(self.patient_id)
+
+    def open_carer(self) -> None:
+        from groupclinic_desktop.ui.carers import add_carer
+
+        if add_carer(self.clinic, self.session_id, self.patient_id, self):
+            self.select(self.patient_id)  # type: ignore[arg-type]
+            self.bus.attendance_changed.emit(self.patient_id)
 
     def set_status(self, status: AttendanceStatus) -> None:
         pid = self.patient_id

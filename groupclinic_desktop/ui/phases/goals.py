@@ -129,6 +129,10 @@ class GoalsPage(PhasePage):
         bottom = QHBoxLayout()
         self.status = SavedIndicator()
         bottom.addWidget(self.status, 1)
+        self.signpost_button = QPushButton("Signpost…")
+        self.signpost_button.setAccessibleName("Signpost or refer this person to local support")
+        self.signpost_button.clicked.connect(self.signpost)
+        bottom.addWidget(self.signpost_button)
         self.next_button = QPushButton("Next person ▶")
         self.next_button.setAccessibleName("Next person")
         self.next_button.setMinimumHeight(40)
@@ -287,6 +291,11 @@ class GoalsPage(PhasePage):
             self._label(item, str(item.data(ID_ROLE + 1)), True)
         self.bus.goal_saved.emit(self.patient_id)
         return True
+
+    def signpost(self) -> None:
+        from groupclinic_desktop.ui.community import signpost_person
+
+        signpost_person(self.clinic, self.session_id, self.patient_id, self)
 
     def next_person(self) -> None:
         self.goal_text.flush()

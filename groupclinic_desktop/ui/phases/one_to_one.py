@@ -370,6 +370,10 @@ class OneToOnePage(PhasePage):
         self.progress_button.setAccessibleName("Show this person's progress across the programme")
         self.progress_button.clicked.connect(self.show_progress)
         top.addWidget(self.progress_button)
+        self.signpost_button = QPushButton("Signpost…")
+        self.signpost_button.setAccessibleName("Signpost or refer this person to local support")
+        self.signpost_button.clicked.connect(self.signpost)
+        top.addWidget(self.signpost_button)
         top.addWidget(self.timer_label)
         right.addLayout(top)
 
@@ -637,6 +641,11 @@ class OneToOnePage(PhasePage):
             self.session_id, self.patient_id
         ):
             self._save()
+
+    def signpost(self) -> None:
+        from groupclinic_desktop.ui.community import signpost_person
+
+        signpost_person(self.clinic, self.session_id, self.patient_id, self)
 
     def _show_person(self, patient_id: int | None) -> None:
         self._leave_person()
