@@ -3058,8 +3058,10 @@ def _apply_cohort_row(patient: Patient, row: CohortRow) -> bool:
         "preferred_name": row.preferred_name,
         "ethnic_category": row.ethnic_category,
         "imd_decile": row.imd_decile,
+        "imd_quintile": row.imd_quintile,
         "preferred_language": row.preferred_language,
         "interpreter_needed": row.interpreter_needed,
+        "is_carer": row.is_carer,
     }
     changed = False
     for name, value in values.items():

@@ -258,8 +258,10 @@ class CohortRow:
     preferred_name: str | None = None
     ethnic_category: str | None = None
     imd_decile: int | None = None
+    imd_quintile: int | None = None
     preferred_language: str | None = None
     interpreter_needed: bool | None = None
+    is_carer: bool | None = None
     results: tuple[Result, ...] = ()
 
 
@@ -367,6 +369,8 @@ def _check_row(
     ethnic = read("ethnic_category", _ethnic) if "ethnic_category" in columns else None
     imd = read("imd_decile", _imd) if "imd_decile" in columns else None
     interpreter = read("interpreter_needed", _yes_no) if "interpreter_needed" in columns else None
+    quintile = read("imd_quintile", _quintile) if "imd_quintile" in columns else None
+    carer = read("is_carer", _yes_no) if "is_carer" in columns else None
     results: list[Result] = []
     for key in _headers()["results"]:
         if RESULT + key not in columns:
@@ -402,8 +406,10 @@ def _check_row(
             preferred_name=cell("preferred_name") or None,
             ethnic_category=ethnic,
             imd_decile=imd,
+            imd_quintile=quintile,
             preferred_language=cell("preferred_language") or None,
             interpreter_needed=interpreter,
+            is_carer=carer,
             results=_pair_blood_pressure(results),
         ),
         problems,
@@ -466,6 +472,14 @@ def _imd(text: str) -> int | None:
         return None
     if not text.isdigit() or not 1 <= int(text) <= 10:
         raise InvalidInput("IMD decile: must be a whole number from 1 to 10", field="IMD decile")
+    return int(text)
+
+
+def _quintile(text: str) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 5:
+        raise InvalidInput("IMD quintile: must be a whole number from 1 to 5", field="IMD quintile")
     return int(text)
 
 

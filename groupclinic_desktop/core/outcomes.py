@@ -122,6 +122,15 @@ class EquityRow:
 
 
 @dataclass(frozen=True)
+class SignpostFigure:
+    """How often one community directory entry was offered: signposted and referred."""
+
+    name: str
+    signposted: Figure
+    referred: Figure
+
+
+@dataclass(frozen=True)
 class Outcomes:
     programme_id: int
     programme_name: str
@@ -138,6 +147,7 @@ class Outcomes:
     goals_set: Figure
     goals_achieved: Figure
     equity: tuple[EquityRow, ...]
+    signposting: tuple[SignpostFigure, ...] = ()
 
     def target(self, key: str) -> TargetFigure:
         return next(t for t in self.targets if t.key == key)
@@ -229,6 +239,10 @@ def programme_outcomes(clinic: Clinic, programme_id: int, *, today: date | None 
         goals_set=count(len(goals), t) if goal_people >= t else suppressed(goal_people, t),
         goals_achieved=rate(achieved, len(goals), t, people=goal_people),
         equity=tuple(equity_rows(visits, first_held, t)),
+        signposting=tuple(
+            SignpostFigure(name, count(n.get("signposted", 0), t), count(n.get("referred", 0), t))
+            for name, n in sorted(clinic.signposting_counts(programme_id).items())
+        ),
     )
 
 
@@ -362,10 +376,13 @@ def ethnic_group(category: str | None) -> str:
     return ETHNIC_WORDS.get(group, ETHNIC_WORDS["not_stated"])
 
 
-def imd_quintile(decile: int | None) -> str:
-    if decile is None or not 1 <= decile <= 10:
+def imd_quintile(decile: int | None, quintile: int | None = None) -> str:
+    """The quintile in words, from the decile or, when the GP search gave only that, the
+    quintile itself."""
+    if decile is not None and 1 <= decile <= 10:
+        quintile = (decile + 1) // 2
+    if quintile is None or not 1 <= quintile <= 5:
         return "Not stated"
-    quintile = (decile + 1) // 2
     words = {1: " (most deprived)", 5: " (least deprived)"}
     return f"{quintile}{words.get(quintile, '')}"
 
@@ -375,7 +392,7 @@ def _grouping(first_held: date) -> dict[str, Callable[[Patient], str]]:
         "Age band": lambda p: _age_words(age_band(p.date_of_birth, first_held)),
         "Sex": lambda p: SEX_WORDS.get(p.sex.value, "Not stated"),
         "Ethnic group": lambda p: ethnic_group(p.ethnic_category),
-        "IMD quintile": lambda p: imd_quintile(p.imd_decile),
+        "IMD quintile": lambda p: imd_quintile(p.imd_decile, p.imd_quintile),
     }
 
 

@@ -39,6 +39,9 @@ def figure_rows(o: Outcomes) -> Iterator[tuple[str, str, str, str, str, Figure]]
         yield "equity", "people attended", group, "count", "count", row.attended
         yield "equity", "attendance rate", group, "proportion", "percent", row.attendance_rate
         yield "equity", "did-not-attend rate", group, "proportion", "percent", row.dna_rate
+    for entry in o.signposting:
+        yield "community", "people signposted", entry.name, "count", "count", entry.signposted
+        yield "community", "people referred", entry.name, "count", "count", entry.referred
 
 
 def write_csv(o: Outcomes, path: Path | str) -> Path:
@@ -176,5 +179,10 @@ def write_pdf(o: Outcomes, path: Path | str, *, practice: str = "") -> Path:
         if r.flagged:
             flagged.add(index)
     story.append(table(rows, [56, 30, 30, 30, 32], flagged))
+    if o.signposting:
+        story += [Spacer(1, 8), Paragraph("Community connections", head)]
+        links = [["Directory entry", "Signposted", "Referred"]]
+        links += [[e.name, e.signposted.text(), e.referred.text()] for e in o.signposting]
+        story.append(table(links, [96, 41, 41], set()))
     doc.build(story)
     return target

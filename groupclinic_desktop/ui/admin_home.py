@@ -288,6 +288,50 @@ class SessionsTab(QWidget):
         self.dialog.show()
 
 
+class PeopleTab(QWidget):
+    """Everyone on the practice's list for group clinics, with their details and equity fields."""
+
+    def __init__(self, clinic: Clinic, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clinic = clinic
+        layout = QVBoxLayout(self)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Find by name or NHS number")
+        self.filter.setAccessibleName("Find a person by name or NHS number")
+        self.filter.textChanged.connect(self.refresh)
+        layout.addWidget(self.filter)
+        self.table = _table(["Name", "NHS number", "Date of birth", "Language", "Carer"],
+                            "People")
+        self.table.doubleClicked.connect(self.edit)
+        layout.addWidget(self.table)
+        self.details_button = QPushButton("Details and equity fields…")
+        self.details_button.clicked.connect(self.edit)
+        layout.addWidget(self.details_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.refresh()
+
+    def refresh(self) -> None:
+        from groupclinic_desktop.core.validation import format_nhs_number
+
+        words = self.filter.text().lower().replace(" ", "")
+        self.people = [
+            p for p in self.clinic.patients()
+            if not words or words in (p.full_name + p.nhs_number).lower().replace(" ", "")
+        ]
+        _fill(self.table, [[p.full_name, format_nhs_number(p.nhs_number),
+                            f"{p.date_of_birth:%d %b %Y}", p.preferred_language or "",
+                            {True: "yes", False: "no", None: ""}[p.is_carer]]
+                           for p in self.people])
+
+    def edit(self) -> None:
+        from groupclinic_desktop.ui.patient_details import edit_patient_details
+
+        row = self.table.currentRow()
+        if row < 0:
+            return
+        if edit_patient_details(self.clinic, self.people[row].id, self):  # type: ignore[arg-type]
+            self.refresh()
+
+
 class AdminHome(QWidget):
     """Tabs for the admin's work after a session; each tab is made when first shown."""
 
@@ -311,6 +355,8 @@ class AdminHome(QWidget):
             ("Import cohort", self._cohort),
             ("Programmes", self._programmes),
             ("Outcomes", self._outcomes),
+            ("People", lambda: PeopleTab(clinic)),
+            ("Community directory", self._community),
             ("Staff", lambda: UsersTab(clinic)),
             ("Audit trail", lambda: AuditTab(clinic)),
             ("Backups", lambda: BackupsTab(clinic, on_restored)),
@@ -357,6 +403,11 @@ class AdminHome(QWidget):
         layout.addWidget(button, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addStretch()
         return page
+
+    def _community(self) -> QWidget:
+        from groupclinic_desktop.ui.community import CommunityDirectory
+
+        return CommunityDirectory(self.clinic)
 
     def _programmes(self) -> QWidget:
         return _optional(self.clinic, "groupclinic_desktop.ui.programmes", "ProgrammeEditor")

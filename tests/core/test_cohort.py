@@ -302,3 +302,24 @@ def test_twenty_thousand_rows_import_with_progress(admin: Clinic, tmp_path: Path
     assert calls == sorted(calls) and calls[-1] == 20_000 and len(calls) >= 100
     assert took < 120  # the aim is under 60 s; a shared CI machine gets some slack
     assert admin.check() == []
+
+
+def test_quintile_only_and_carer_columns_are_imported(admin: Clinic, tmp_path: Path) -> None:
+    source = tmp_path / "quintiles.csv"
+    source.write_text(
+        "NHS Number,Forename,Surname,Date of Birth,IMD quintile,Carer\n"
+        "999 000 0131,Ruth,Adeyemi,12/03/1958,2,Yes\n"
+        "999 000 0158,Owen,Price,01/07/1949,,No\n",
+        encoding="utf-8",
+    )
+    outcome = cohort.import_file(admin, source, programme_id(admin))
+    assert outcome.result is not None
+    ruth = admin.patient_by_nhs_number("9990000131")
+    owen = admin.patient_by_nhs_number("9990000158")
+    assert (ruth.imd_quintile, ruth.is_carer) == (2, True)
+    assert (owen.imd_quintile, owen.is_carer) == (None, False)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(source.read_text("utf-8").replace(",2,Yes", ",7,Yes"), encoding="utf-8")
+    refused = cohort.import_file(admin, bad, programme_id(admin))
+    assert refused.result is None
+    assert any("IMD quintile" in p.reason for p in refused.check.problems)

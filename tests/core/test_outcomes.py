@@ -231,3 +231,32 @@ def test_groups_follow_the_nhs_data_dictionary_letters_and_imd_deciles() -> None
     assert imd_quintile(1) == imd_quintile(2) == "1 (most deprived)"
     assert imd_quintile(10) == "5 (least deprived)"
     assert imd_quintile(None) == "Not stated"
+
+
+def test_signposting_counts_reach_the_outcome_report_with_suppression(demo) -> None:
+    from datetime import date
+
+    from groupclinic_desktop.core.clinic import SYSTEM
+    from groupclinic_desktop.core.outcomes import programme_outcomes
+    from groupclinic_desktop.export.outcomes_report import figure_rows
+
+    with demo.acting_as(SYSTEM):
+        walk = demo.add_resource("Tuesday walking group", kind="walking_group")
+        peers = demo.add_resource("Diabetes peer support", kind="peer_support")
+        session = demo.sessions(day=date.today())[0]
+        demo.start_session(session.id)
+        people = [e.patient.id for e in demo.roster(session.id)]
+        for pid in people[:6]:
+            demo.set_attendance(session.id, pid, "attended")
+            demo.signpost(session.id, pid, walk.id, "signposted")
+        demo.set_attendance(session.id, people[6], "attended")
+        demo.signpost(session.id, people[6], peers.id, "referred")
+        demo.finish_session(session.id)
+    report = programme_outcomes(demo, demo.programmes()[0].id)
+    by_name = {e.name: e for e in report.signposting}
+    assert by_name["Tuesday walking group"].signposted.value == 6
+    # One referral is fewer than the threshold of 5: suppressed, with the reason.
+    assert by_name["Diabetes peer support"].referred.value is None
+    assert "suppressed" in by_name["Diabetes peer support"].referred.reason
+    rows = [r for r in figure_rows(report) if r[0] == "community"]
+    assert ("community", "people signposted", "Tuesday walking group") in {r[:3] for r in rows}

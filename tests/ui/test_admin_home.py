@@ -78,3 +78,12 @@ def test_admin_opens_a_sessions_invitations(qtbot, window) -> None:
     qtbot.mouseClick(tab.invitations_button, Qt.MouseButton.LeftButton)
     qtbot.addWidget(tab.dialog)
     assert tab.dialog.isVisible() and tab.dialog.session_id == tab.sessions[0].id
+
+
+def test_admin_finds_a_person_by_nhs_number(qtbot, window) -> None:
+    sign_in(qtbot, window, ADMIN)
+    tab = open_tab(qtbot, window, "People")
+    assert tab.table.rowCount() == 10
+    qtbot.keyClicks(tab.filter, "999 000 0042")
+    assert [p.nhs_number for p in tab.people] == ["9990000042"]
+    assert tab.table.item(0, 1).text() == "999 000 0042"
