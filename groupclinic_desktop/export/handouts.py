@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from groupclinic_desktop.core.board import (
     STALE_WORD,
     STATUS_SYMBOL,
+    STATUS_WORDS,
     Board,
     Cell,
     Summary,
@@ -29,7 +30,9 @@ from groupclinic_desktop.core.board import (
     plain_label,
     trend,
 )
+from groupclinic_desktop.core.catalogue import Status
 from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.i18n import ENGLISH, Words
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -61,14 +64,34 @@ KEY_TEXT = "✓ on target    ~ close    ! off target    stale = an old reading"
 MIN_PRINT_PT = 18
 
 
-def cell_words(cell: Cell) -> str:
-    """A cell for the room: the value and its status in words, e.g. "142/88 ~ close"."""
+def cell_words(cell: Cell, words: Words = ENGLISH) -> str:
+    """A cell for the room: the value and its status symbol, e.g. "142/88 ~"."""
     if not cell.has_value:
         return "–"
     if cell.stale:
-        return f"{cell.text} ({STALE_WORD})"
+        return f"{cell.text} ({words(STALE_WORD)})"
     symbol = STATUS_SYMBOL[cell.status]
     return f"{cell.text} {symbol}".strip()
+
+
+def status_words(cell: Cell, words: Words = ENGLISH) -> str:
+    """ "✓ on target", "stale", "" (no value or no target), in the group's language."""
+    if not cell.has_value:
+        return ""
+    if cell.stale:
+        return words(STALE_WORD)
+    if cell.status is Status.NO_TARGET:
+        return ""
+    return f"{STATUS_SYMBOL[cell.status]} {words(STATUS_WORDS[cell.status])}"
+
+
+def group_words(summary: Summary, words: Words = ENGLISH) -> str:
+    """The group line for a column: "5 of 8 ✓", "none yet", "no set target"."""
+    if not summary.has_target:
+        return words("no set target")
+    if not summary.with_value:
+        return words("none yet")
+    return words("{n} of {total}", n=summary.on_target, total=summary.with_value) + " ✓"
 
 
 def tint(cell: Cell) -> str:
@@ -167,7 +190,9 @@ def _title(board: Board) -> str:
 # ------------------------------------------------------------------------------- charts
 
 
-def draw_trend(ax: Axes, series: Sequence[TrendSeries], *, font_size: int = 16) -> None:
+def draw_trend(
+    ax: Axes, series: Sequence[TrendSeries], *, font_size: int = 16, words: Words = ENGLISH
+) -> None:
     """One person's values over time, with their target band shaded."""
     import matplotlib.dates as mdates
 
@@ -177,7 +202,7 @@ def draw_trend(ax: Axes, series: Sequence[TrendSeries], *, font_size: int = 16) 
         ax.text(
             0.5,
             0.5,
-            "No numbers yet",
+            chart_text(words("No numbers yet"), words),
             ha="center",
             va="center",
             fontsize=font_size,
@@ -200,16 +225,20 @@ def draw_trend(ax: Axes, series: Sequence[TrendSeries], *, font_size: int = 16) 
             color=OKABE_ITO["blue"],
             linewidth=3,
             markersize=10,
-            label=s.plain_label.replace("Blood pressure ", "").strip("()") or s.plain_label,
+            label=chart_text(_legend(s.plain_label, words), words),
         )
     low, high = min(levels), max(levels)
     pad = max((high - low) * 0.15, abs(high) * 0.03, 1.0)
     ax.set_ylim(low - pad, high + pad)
     for s in shown:
-        _target_line(ax, s.band, font_size)
+        _target_line(ax, s.band, font_size, words)
     span = (max(days) - min(days)).days
     ax.set_xlim(min(days) - timedelta(days=20), max(days) + timedelta(days=20))
-    ax.set_title(_series_title(shown), fontsize=font_size + 2, loc="left")
+    ax.set_title(
+        chart_text(_series_title(shown, words), words),
+        fontsize=font_size + 2,
+        loc="right" if words.rtl else "left",
+    )
     ax.set_ylabel(shown[0].unit, fontsize=font_size)
     ax.tick_params(labelsize=font_size - 2)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=4))
@@ -269,7 +298,9 @@ def draw_distribution(ax: Axes, board: Board, column_key: str, *, font_size: int
     ax.grid(axis="x", alpha=0.3)
 
 
-def _target_line(ax: Axes, band: tuple[float | None, float | None], font_size: int) -> None:
+def _target_line(
+    ax: Axes, band: tuple[float | None, float | None], font_size: int, words: Words = ENGLISH
+) -> None:
     """A range target is shaded; a one-sided one is a dashed line, so BP's two never overlap."""
     low, high = band
     if low is not None and high is not None:
@@ -280,7 +311,7 @@ def _target_line(ax: Axes, band: tuple[float | None, float | None], font_size: i
         return
     ax.axhline(level, color=OKABE_ITO["on_target"], linestyle="--", linewidth=2.5, zorder=1)
     ax.annotate(
-        f"target {level:g}",
+        chart_text(words("target {level}", level=f"{level:g}"), words),
         (1, level),
         xycoords=("axes fraction", "data"),
         xytext=(-4, 4),
@@ -319,10 +350,45 @@ def _band(
     ax.fill_betweenx(list(y), start, end, color=OKABE_ITO["on_target"], alpha=alpha, zorder=0)
 
 
-def _series_title(series: Sequence[TrendSeries]) -> str:
+def _series_title(series: Sequence[TrendSeries], words: Words = ENGLISH) -> str:
     if len(series) > 1 and all(s.key in ("systolic_bp", "diastolic_bp") for s in series):
-        return plain_label("blood_pressure")
-    return series[0].plain_label
+        return words(plain_label("blood_pressure"))
+    return words(series[0].plain_label)
+
+
+def _legend(label: str, words: Words) -> str:
+    """ "top number" for "Blood pressure (top number)" in English; the whole label otherwise."""
+    if words.is_source:
+        return label.replace("Blood pressure ", "").strip("()") or label
+    return words(label)
+
+
+def chart_text(text: str, words: Words) -> str:
+    """Right-to-left text for a chart. matplotlib 3.11 and later lay text out themselves
+    (letters joined, right to left); before that we join and order it here."""
+    if not words.rtl:
+        return text
+    import matplotlib
+
+    if tuple(matplotlib.__version_info__[:2]) >= (3, 11):
+        return text
+    from groupclinic_desktop.export.pdf_text import visual
+
+    return visual(text)
+
+
+def chart_fonts(words: Words) -> dict[str, Any]:
+    """matplotlib settings whose font list covers the language's script (with fallback)."""
+    if not words.rtl:
+        return {}
+    from matplotlib import font_manager
+
+    from groupclinic_desktop.export.pdf_text import font_file
+
+    path = font_file("arabic")
+    if "Noto Naskh Arabic" not in {f.name for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(path))
+    return {"font.family": ["Noto Naskh Arabic", "DejaVu Sans"]}
 
 
 # ------------------------------------------------------------------------------- PDFs
@@ -358,16 +424,20 @@ def _styles(size: int = MIN_PRINT_PT) -> dict[str, Any]:
     }
 
 
-def room_pdf(board: Board, path: Path | str) -> Path:
+def room_pdf(board: Board, path: Path | str, *, words: Words | None = None) -> Path:
     """The board for the room on one A4 landscape page, 18 pt and up, readable in black and
-    white (every status is written, not only coloured)."""
+    white (every status is written, not only coloured), in the session's language."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
+    from groupclinic_desktop.export.pdf_text import PdfText
+
+    words = words or ENGLISH
+    text = PdfText(words)
     target = Path(path)
     styles = _styles()
-    regular, bold = _fonts()
+    regular, bold = text.fonts.regular, text.fonts.bold
     page = landscape(A4)
     margin = 24
     doc = SimpleDocTemplate(
@@ -377,21 +447,32 @@ def room_pdf(board: Board, path: Path | str) -> Path:
         rightMargin=margin,
         topMargin=margin,
         bottomMargin=margin,
-        title="Group results board",
+        title=words("Group results board"),
     )
-    header = [Paragraph("", styles["head"])] + [
-        Paragraph(
-            f"{c.plain_label}<br/><font name={regular}>{c.target_text}</font>", styles["head"]
-        )
+
+    # Plain strings where the table's FONT commands can draw them; Urdu words need our own
+    # paragraphs to join and order the letters.
+    def cell(value: str, style: str) -> Any:
+        return text.cell(value, styles[style])
+
+    header: list[Any] = [text.para("", styles["head"])] + [
+        [
+            text.para(words(c.plain_label), styles["head"]),
+            text.para(words.target(c.target_text), styles["cell"]),
+        ]
         for c in board.columns
     ]
     data: list[list[Any]] = [header]
     for row in board.rows:
-        data.append([row.label] + [cell_words(cell) for cell in row.cells])
-    data.append(["Group"] + [_group_words(s) for s in board.summaries])
+        data.append(
+            [cell(row.label, "bold")] + [cell(cell_words(c, words), "cell") for c in row.cells]
+        )
+    data.append(
+        [cell(words("Group"), "bold")]
+        + [cell(group_words(s, words), "head") for s in board.summaries]
+    )
     width = page[0] - 2 * margin
-    first, rest = _room_widths(board, width, bold)
-    table = Table(data, colWidths=[first, *rest], repeatRows=1)
+    first, rest = _room_widths(board, width, text)
     commands: list[tuple[Any, ...]] = [
         ("FONT", (0, 1), (-1, -1), regular, MIN_PRINT_PT),
         ("FONT", (0, 1), (0, -1), bold, MIN_PRINT_PT),
@@ -399,47 +480,72 @@ def room_pdf(board: Board, path: Path | str) -> Path:
         ("ALIGN", (1, 1), (-1, -1), "CENTER"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor("#555555")),
-        ("TOPPADDING", (0, 1), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 1), (-1, -1), 7),
         ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F2F2F2")),
     ]
     for r, row in enumerate(board.rows, start=1):
-        for c, cell in enumerate(row.cells, start=1):
-            commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(tint(cell))))
-    table.setStyle(TableStyle(commands))
-    story = [
-        Paragraph(board.title, styles["title"]),
-        Paragraph(f"{board.day:%A %d %B %Y}", styles["bold"]),
-        Paragraph(
-            KEY_TEXT + (f"    ({board.hidden} not shown)" if board.hidden else ""), styles["body"]
-        ),
-        table,
+        for c, one in enumerate(row.cells, start=1):
+            commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor(tint(one))))
+    data, widths, commands = text.table(data, [first, *rest], commands)
+    key = words(KEY_TEXT)
+    if board.hidden:
+        key += "    (" + words("{n} not shown", n=board.hidden) + ")"
+    heading = [
+        text.para(board.title, styles["title"]),
+        text.para(words.day(board.day, weekday=True), styles["bold"]),
+        text.para(key, styles["body"]),
     ]
-    doc.build(story)
+    room = doc.height - 12 - sum(f.wrap(width, page[1])[1] for f in heading)  # 12: frame padding
+    # Translated headings run to more lines; tighter cell padding keeps the group on one page.
+    for top, bottom in ((3, 7), (1, 3), (0, 1)):
+        padding = [
+            ("TOPPADDING", (0, 1), (-1, -1), top),
+            ("BOTTOMPADDING", (0, 1), (-1, -1), bottom),
+        ]
+        table = Table(data, colWidths=widths, repeatRows=1)
+        table.setStyle(TableStyle([*commands, *padding]))
+        if table.wrap(width, room)[1] <= room:
+            break
+    story = [*heading, table]
+    footer = text.footer()
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return target
 
 
-def _room_widths(board: Board, width: float, font: str) -> tuple[float, list[float]]:
+def _room_widths(board: Board, width: float, text: Any) -> tuple[float, list[float]]:
     """Give each column at least its longest word, so no word is broken at 18 pt."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    def need(texts: list[str]) -> float:
-        words = [w for t in texts for w in t.split()] or [""]
-        return max(stringWidth(w, font, MIN_PRINT_PT) for w in words) + 14
+    from groupclinic_desktop.export.pdf_text import line_width
 
-    first = min(need([row.label for row in board.rows] + ["Group"]), width * 0.22)
+    words: Words = text.words
+    bold = text.fonts.bold
+
+    def measure(word: str) -> float:
+        if text.rtl:
+            return line_width(word, text.fonts, MIN_PRINT_PT, bold=True)
+        return stringWidth(word, bold, MIN_PRINT_PT)
+
+    def need(texts: list[str]) -> float:
+        found = [w for t in texts for w in t.split()] or [""]
+        return max(measure(w) for w in found) + 14
+
+    first = min(need([row.label for row in board.rows] + [words("Group")]), width * 0.22)
     needs = [
         need(
             [
-                c.plain_label,
-                c.target_text,
-                _group_words(s),
-                *(cell_words(r.cell(c.key)) for r in board.rows),
+                words(c.plain_label),
+                words.target(c.target_text),
+                group_words(s, words),
+                *(cell_words(r.cell(c.key), words) for r in board.rows),
             ]
         )
         for c, s in zip(board.columns, board.summaries, strict=True)
     ]
     spare = max(0.0, width - first - sum(needs))
+    if spare == 0.0 and sum(needs) > width - first:
+        # Long translated words: share the page in proportion rather than run off it.
+        scale = (width - first) / sum(needs)
+        return first, [n * scale for n in needs]
     return first, [n + spare / len(needs) for n in needs]
 
 
@@ -450,20 +556,24 @@ def personal_pdf(
     path: Path | str,
     *,
     today: date | None = None,
+    language: str | None = None,
 ) -> Path:
-    """A private take-home sheet: the person's own numbers, targets, trends and goal."""
+    """A private take-home sheet: the person's own numbers, targets, trends and goal, in their
+    preferred language (else the session's, else English) unless `language` is given."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import (
         CondPageBreak,
         Image,
-        Paragraph,
         SimpleDocTemplate,
         Spacer,
         Table,
         TableStyle,
     )
+
+    from groupclinic_desktop.export.pdf_text import PdfText
+    from groupclinic_desktop.i18n import patient_language, words_for
 
     # Their own sheet shows their own numbers whatever they chose for the room.
     board = build_board(clinic, session_id, today=today, hide_non_consented=False)
@@ -471,9 +581,10 @@ def personal_pdf(
     if row is None:
         raise InvalidInput("Hand-out: this person was not at the session.", field="Hand-out")
     patient = clinic.patient(patient_id)
+    words = words_for(clinic, language or patient_language(clinic, patient_id, session_id))
+    text = PdfText(words)
     target = Path(path)
     styles = _styles()
-    regular, bold = _fonts()
     doc = SimpleDocTemplate(
         str(target),
         pagesize=A4,
@@ -481,19 +592,23 @@ def personal_pdf(
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=16 * mm,
-        title="My numbers",
+        title=words("My numbers: {name}", name=patient.board_name),
     )
     story: list[Any] = [
-        Paragraph(f"My numbers: {patient.board_name}", styles["title"]),
-        Paragraph(
-            f"{board.title}, {board.day:%d %B %Y}. This sheet is private: it is yours.",
+        text.para(words("My numbers: {name}", name=patient.board_name), styles["title"]),
+        text.para(
+            words(
+                "{title}, {day}. This sheet is private: it is yours.",
+                title=board.title,
+                day=words.day(board.day),
+            ),
             styles["body"],
         ),
         Spacer(1, 8),
     ]
     data: list[list[Any]] = [
         [
-            Paragraph(h, styles["bold"])
+            text.para(words(h), styles["bold"])
             for h in ("What", "My number", "My target", "How it is going")
         ]
     ]
@@ -501,22 +616,22 @@ def personal_pdf(
     for column, cell in zip(board.columns, row.cells, strict=True):
         series = trend(clinic, session_id, patient_id, column.key, today=board.day)
         trends.append(series)
-        words = cell.status_text or ("–" if not cell.has_value else "no set target")
+        how = status_words(cell, words) or ("–" if not cell.has_value else words("no set target"))
         number = cell.text or "–"
         if cell.has_value:
             number += f" {column.unit}"
             if cell.change_text:
-                number += f"<br/>{_change_words(cell.change_text)}"
-            number += f"<br/>{cell.taken_on:%d %b %Y}"
+                number += "\n" + _change_words(cell.change_text, words)
+            assert cell.taken_on is not None
+            number += "\n" + words.day(cell.taken_on)
         data.append(
             [
-                Paragraph(column.plain_label, styles["body"]),
-                Paragraph(number, styles["body"]),
-                Paragraph(_own_target(series, column.target_text), styles["body"]),
-                Paragraph(words, styles["body"]),
+                text.para(words(column.plain_label), styles["body"]),
+                text.para(number, styles["body"]),
+                text.para(_own_target(series, column.target_text, words), styles["body"]),
+                text.para(how, styles["body"]),
             ]
         )
-    table = Table(data, colWidths=[44 * mm, 48 * mm, 42 * mm, 40 * mm], repeatRows=1)
     commands: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor("#555555")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -524,58 +639,66 @@ def personal_pdf(
     ]
     for r, cell in enumerate(row.cells, start=1):
         commands.append(("BACKGROUND", (3, r), (3, r), colors.HexColor(tint(cell))))
+    data, widths, commands = text.table(data, [44 * mm, 48 * mm, 42 * mm, 40 * mm], commands)
+    table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle(commands))
-    story += [table, Spacer(1, 10), Paragraph(KEY_TEXT, styles["body"])]
+    story += [table, Spacer(1, 10), text.para(words(KEY_TEXT), styles["body"])]
 
     goals = [g for g in clinic.goals(session_id=session_id, patient_id=patient_id)]
     if goals:
         goal = goals[-1]
         story += [
             Spacer(1, 10),
-            Paragraph("My goal", styles["bold"]),
-            Paragraph(_escape(goal.text), styles["body"]),
-            Paragraph(f"How sure I am: {goal.confidence} out of 10", styles["body"]),
+            text.para(words("My goal"), styles["bold"]),
+            # The goal is the person's own words, kept as they said them.
+            text.para(goal.text, styles["body"]),
+            text.para(words("How sure I am: {n} out of 10", n=goal.confidence), styles["body"]),
         ]
     charts = [s for s in trends if any(x.points for x in s)]
     if charts:
-        story += [CondPageBreak(90 * mm), Paragraph("My numbers over time", styles["bold"])]
+        story += [CondPageBreak(90 * mm), text.para(words("My numbers over time"), styles["bold"])]
         for series in charts:
-            story.append(Image(io.BytesIO(_trend_png(series)), width=170 * mm, height=74 * mm))
-    doc.build(story)
+            png = _trend_png(series, words)
+            story.append(Image(io.BytesIO(png), width=170 * mm, height=74 * mm))
+    footer = text.footer()
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return target
 
 
-def _own_target(series: Sequence[TrendSeries], fallback: str) -> str:
-    texts = [s.target_text for s in series if s.target_text]
+def _own_target(series: Sequence[TrendSeries], fallback: str, words: Words = ENGLISH) -> str:
+    texts = [words.target(s.target_text) for s in series if s.target_text]
     if not texts:
-        return fallback
+        return words.target(fallback)
     if len(texts) > 1 and len(series) == 2:
-        return f"top {texts[0]}, bottom {texts[1]}"
+        return words("top {top}, bottom {bottom}", top=texts[0], bottom=texts[1])
     return texts[0]
 
 
-def _trend_png(series: Sequence[TrendSeries]) -> bytes:
+def _trend_png(series: Sequence[TrendSeries], words: Words = ENGLISH) -> bytes:
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     # Drawn at its printed size, so 16 pt on screen is 16 pt on paper.
-    fig = Figure(figsize=(6.7, 2.9), dpi=150)
-    ax = fig.add_subplot(1, 1, 1)
-    draw_trend(ax, series, font_size=16)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    FigureCanvasAgg(fig).print_png(buffer)
+    with matplotlib.rc_context(chart_fonts(words)):
+        fig = Figure(figsize=(6.7, 2.9), dpi=150)
+        ax = fig.add_subplot(1, 1, 1)
+        draw_trend(ax, series, font_size=16, words=words)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        FigureCanvasAgg(fig).print_png(buffer)
     return buffer.getvalue()
 
 
-def _change_words(change: str) -> str:
+def _change_words(change: str, words: Words = ENGLISH) -> str:
     """ "+4" -> "up 4 since last time"; BP keeps its pair ("+8/−10 since last time")."""
     if "/" in change:
-        return f"{change} since last time"
+        return words("{change} since last time", change=change)
     if change == "0":
-        return "same as last time"
-    word = "up" if change.startswith("+") else "down"
-    return f"{word} {change[1:]} since last time"
+        return words("same as last time")
+    if change.startswith("+"):
+        return words("up {change} since last time", change=change[1:])
+    return words("down {change} since last time", change=change[1:])
 
 
 def _escape(text: str) -> str:

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from groupclinic_desktop.core.progress import PersonProgress, Series
-from groupclinic_desktop.export.handouts import MIN_PRINT_PT, OKABE_ITO, _escape, _fonts, _styles
+from groupclinic_desktop.export.handouts import (
+    MIN_PRINT_PT,
+    OKABE_ITO,
+    _styles,
+    chart_fonts,
+    chart_text,
+)
+from groupclinic_desktop.i18n import ENGLISH, Words
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -24,7 +31,7 @@ BAND_TINT = "#BDE6D9"
 
 
 def change_words(series: Series) -> str:
-    """ "up 4 since the start", "no change since the start", "" with one value."""
+    """ "up 4 since the start", "no change since the start", "" with one value (English)."""
     text = series.change_text
     if not text:
         return ""
@@ -35,7 +42,26 @@ def change_words(series: Series) -> str:
     return f"{word} {text[1:]}{unit} since the start"
 
 
-def draw_progress(ax: Axes, series: Series, *, font_size: int = 16, plain: bool = True) -> None:
+def short_change(series: Series, words: Words = ENGLISH) -> str:
+    """ "up 4 kg", "down 3", "no change", "" with one value, in the person's language."""
+    text = series.change_text
+    if not text:
+        return ""
+    if text == "no change":
+        return words("no change")
+    unit = f" {series.unit}" if series.unit else ""
+    message = "up {change}" if text.startswith("+") else "down {change}"
+    return words(message, change=f"{text[1:]}{unit}")
+
+
+def draw_progress(
+    ax: Axes,
+    series: Series,
+    *,
+    font_size: int = 16,
+    plain: bool = True,
+    words: Words = ENGLISH,
+) -> None:
     """One measure over time: points joined by a line, the target band shaded, dates below."""
     import matplotlib.dates as mdates
 
@@ -57,10 +83,10 @@ def draw_progress(ax: Axes, series: Series, *, font_size: int = 16, plain: bool 
             ha="center",
             fontsize=font_size - 2,
         )
-    title = series.plain_label if plain else series.label
+    title = words(series.plain_label) if plain else series.label
     if series.unit:
         title += f" ({series.unit})"
-    ax.set_title(title, fontsize=font_size, loc="left")
+    ax.set_title(chart_text(title, words), fontsize=font_size, loc="right" if words.rtl else "left")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     ax.tick_params(labelsize=font_size - 4)
     ax.margins(x=0.15, y=0.3)
@@ -70,15 +96,17 @@ def draw_progress(ax: Axes, series: Series, *, font_size: int = 16, plain: bool 
         ax.set_xticks(days)
 
 
-def _chart_png(series: Series) -> bytes:
+def _chart_png(series: Series, words: Words = ENGLISH) -> bytes:
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(6.7, 2.8), dpi=150)
-    draw_progress(fig.add_subplot(1, 1, 1), series)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    FigureCanvasAgg(fig).print_png(buffer)
+    with matplotlib.rc_context(chart_fonts(words)):
+        fig = Figure(figsize=(6.7, 2.8), dpi=150)
+        draw_progress(fig.add_subplot(1, 1, 1), series, words=words)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        FigureCanvasAgg(fig).print_png(buffer)
     return buffer.getvalue()
 
 
@@ -89,32 +117,47 @@ def progress_pdf(
     path: Path | str,
     *,
     today: date | None = None,
+    language: str | None = None,
 ) -> Path:
-    """Write the person's progress PDF and return its path."""
-    from groupclinic_desktop.core.progress import person_progress
+    """Write the person's progress PDF and return its path: in their preferred language, else
+    the language of the programme's latest session that chose one, else English."""
+    from groupclinic_desktop.core.progress import person_progress, programme_sessions
+    from groupclinic_desktop.i18n import patient_language, words_for
 
     progress = person_progress(clinic, patient_id, programme_id, today=today)
     patient = clinic.patient(patient_id)
-    return write_progress_pdf(progress, patient.board_name, path)
+    if language is None:
+        held = [s.id for s in programme_sessions(clinic, programme_id) if s.id is not None]
+        chosen = [clinic.session_language(sid) for sid in held]
+        session_id = next(
+            (sid for sid, code in reversed(list(zip(held, chosen, strict=True))) if code != "en"),
+            None,
+        )
+        language = patient_language(clinic, patient_id, session_id)
+    words = words_for(clinic, language)
+    return write_progress_pdf(progress, patient.board_name, path, words=words)
 
 
-def write_progress_pdf(progress: PersonProgress, name: str, path: Path | str) -> Path:
+def write_progress_pdf(
+    progress: PersonProgress, name: str, path: Path | str, *, words: Words = ENGLISH
+) -> Path:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import (
         CondPageBreak,
         Image,
-        Paragraph,
         SimpleDocTemplate,
         Spacer,
         Table,
         TableStyle,
     )
 
+    from groupclinic_desktop.export.pdf_text import PdfText
+
     target = Path(path)
     styles = _styles(MIN_PRINT_PT)
-    _fonts()
+    text = PdfText(words)
     doc = SimpleDocTemplate(
         str(target),
         pagesize=A4,
@@ -122,14 +165,17 @@ def write_progress_pdf(progress: PersonProgress, name: str, path: Path | str) ->
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=16 * mm,
-        title="My progress",
+        title=words("My progress: {name}", name=name),
     )
     attended = sum(1 for s in progress.sessions if s.attendance == "attended")
     story: list[Any] = [
-        Paragraph(f"My progress: {_escape(name)}", styles["title"]),
-        Paragraph(
-            f"{_escape(progress.programme_name)}. Sessions I came to: {attended}. "
-            "This sheet is private: it is yours.",
+        text.para(words("My progress: {name}", name=name), styles["title"]),
+        text.para(
+            words(
+                "{programme}. Sessions I came to: {n}. This sheet is private: it is yours.",
+                programme=progress.programme_name,
+                n=attended,
+            ),
             styles["body"],
         ),
         Spacer(1, 8),
@@ -137,60 +183,69 @@ def write_progress_pdf(progress: PersonProgress, name: str, path: Path | str) ->
     rows = [s for s in (*progress.measures, *progress.scores) if s.points]
     if rows:
         data: list[list[Any]] = [
-            [Paragraph(h, styles["bold"]) for h in ("What", "At the start", "Now", "Change")]
+            [text.para(words(h), styles["bold"]) for h in ("What", "At the start", "Now", "Change")]
         ]
         for s in rows:
             start, now = s.baseline, s.latest
             data.append(
                 [
-                    Paragraph(_escape(s.plain_label), styles["body"]),
-                    Paragraph(_value(s, start), styles["body"]),
-                    Paragraph(_value(s, now), styles["body"]),
-                    Paragraph(
-                        change_words(s).replace(" since the start", "") or "–", styles["body"]
-                    ),
+                    text.para(words(s.plain_label), styles["body"]),
+                    text.para(_value(s, start, words), styles["body"]),
+                    text.para(_value(s, now, words), styles["body"]),
+                    text.para(short_change(s, words) or "–", styles["body"]),
                 ]
             )
-        table = Table(data, colWidths=[58 * mm, 38 * mm, 38 * mm, 40 * mm], repeatRows=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor("#555555")),
-                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2F2F2")),
-                ]
-            )
+        data, widths, commands = text.table(
+            data,
+            [58 * mm, 38 * mm, 38 * mm, 40 * mm],
+            [
+                ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor("#555555")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2F2F2")),
+            ],
         )
+        table = Table(data, colWidths=widths, repeatRows=1)
+        table.setStyle(TableStyle(commands))
         story += [table]
     else:
-        story.append(Paragraph("No numbers recorded yet.", styles["body"]))
+        story.append(text.para(words("No numbers recorded yet."), styles["body"]))
 
     if progress.goals:
-        story += [Spacer(1, 10), Paragraph("My goals", styles["bold"])]
+        story += [Spacer(1, 10), text.para(words("My goals"), styles["bold"])]
         for goal in progress.goals:
-            outcome = f" ({goal.outcome})" if goal.outcome else ""
+            outcome = f" ({words(goal.outcome)})" if goal.outcome else ""
             story.append(
-                Paragraph(
-                    f"{goal.session_day:%d %b %Y}: {_escape(goal.text)}{outcome}. "
-                    f"How sure I was: {goal.confidence} out of 10.",
+                text.para(
+                    words(
+                        "{day}: {goal}{outcome}. How sure I was: {n} out of 10.",
+                        day=words.day(goal.session_day),
+                        goal=goal.text,  # the person's own words, kept as they said them
+                        outcome=outcome,
+                        n=goal.confidence,
+                    ),
                     styles["body"],
                 )
             )
     charts = [s for s in rows if s.comparable]
     if charts:
-        story += [CondPageBreak(90 * mm), Paragraph("My numbers over time", styles["bold"])]
-        story.append(Paragraph("The shaded band is my target, where there is one.", styles["body"]))
+        story += [
+            CondPageBreak(90 * mm),
+            text.para(words("My numbers over time"), styles["bold"]),
+            text.para(words("The shaded band is my target, where there is one."), styles["body"]),
+        ]
         for s in charts:
-            story.append(Image(io.BytesIO(_chart_png(s)), width=170 * mm, height=71 * mm))
-    doc.build(story)
+            png = _chart_png(s, words)
+            story.append(Image(io.BytesIO(png), width=170 * mm, height=71 * mm))
+    footer = text.footer()
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return target
 
 
-def _value(series: Series, point: Any) -> str:
+def _value(series: Series, point: Any, words: Words = ENGLISH) -> str:
     if point is None:
         return "–"
     unit = f" {series.unit}" if series.unit else ""
-    return f"{series.show(point.value)}{unit}<br/>{point.taken_on:%d %b %Y}"
+    return f"{series.show(point.value)}{unit}\n{words.day(point.taken_on)}"
 
 
 def chart_titles(rows: Sequence[Series]) -> list[str]:

@@ -4,7 +4,8 @@ It shows only what the board model holds (first names by consent, codes otherwis
 practice's plain words, in large type, with no editing controls. It follows the session's bus,
 so a value typed at check-in appears without a restart, and it blanks itself to "Session paused"
 while the laptop is locked. It goes on a screen other than the laptop's, and moves when a screen
-is plugged in or pulled out.
+is plugged in or pulled out. It speaks the session's language (chosen on the board page), through
+Qt's translation system, and lays itself out right to left for Urdu.
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop.core.board import Board, Cell, build_board
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.export.handouts import INK, KEY_TEXT, cell_words, tint
+from groupclinic_desktop.export.handouts import INK, KEY_TEXT, cell_words, group_words, tint
+from groupclinic_desktop.i18n import ENGLISH, Words, qt_words
 from groupclinic_desktop.ui.phases.base import SessionBus
 
 PAUSED = "Session paused"
+RLM = "\u200f"
+HEADER_LINE_CHARS = 17  # about a fifth of a 1600-pixel screen at 17 pt
 T = TypeVar("T")
 
 
@@ -46,9 +50,9 @@ def pick_screen(screens: Sequence[T], laptop: T | None, current: T | None = None
     return screens[0] if screens else None
 
 
-def presenter_text(cell: Cell) -> str:
+def presenter_text(cell: Cell, words: Words = ENGLISH) -> str:
     """A cell for the room on one line, read from the back: "150/84 ~" (the key explains)."""
-    return cell_words(cell)
+    return cell_words(cell, words)
 
 
 class PresenterWindow(QWidget):
@@ -70,6 +74,7 @@ class PresenterWindow(QWidget):
         self.board: Board | None = None
         self.is_locked = False
         self.cells_painted = 0
+        self.words: Words = ENGLISH
         self.setWindowTitle("Group results board")
         self.setAccessibleName("Group results board (presenter view)")
         self.setStyleSheet(f"background: white; color: {INK};")
@@ -144,17 +149,39 @@ class PresenterWindow(QWidget):
 
     # ------------------------------------------------------------------ content
 
+    def set_language(self, code: str) -> None:
+        """Speak a language (its Qt catalogue) and read in its direction; repaint."""
+        if code != self.words.code:
+            self.words = qt_words(code, confirmed=self.clinic.language_confirmed(code))
+        rtl = self.words.rtl
+        self.setLayoutDirection(
+            Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
+        )
+        words = self.words
+        self.setWindowTitle(words("Group results board"))
+        self.key.setText(words(KEY_TEXT))
+        self.paused.setText(words("Session paused"))
+
     def refresh(self) -> None:
         if self.is_locked:
             return
+        self.set_language(self.clinic.session_language(self.session_id))
+        words = self.words
         self.board = build_board(self.clinic, self.session_id, today=self.today)
         board = self.board
-        self.title.setText(f"{board.title}  ·  {board.day:%A %d %B}")
+        # A right-to-left mark makes the line read from the right even when it starts with
+        # the programme's English name.
+        start = RLM if words.rtl else ""
+        self.title.setText(f"{start}{board.title}  ·  {words.day(board.day, weekday=True)}")
         self.table.clear()
         self.table.setColumnCount(len(board.columns) + 1)
         self.table.setRowCount(len(board.rows) + 1)
         self.table.setHorizontalHeaderLabels(
-            [""] + [f"{c.plain_label}\n{c.target_text}" for c in board.columns]
+            [""]
+            + [
+                f"{wrap_words(words(c.plain_label))}\n{wrap_words(words.target(c.target_text))}"
+                for c in board.columns
+            ]
         )
         for r in range(len(board.rows)):
             self._paint_row(r)
@@ -162,8 +189,12 @@ class PresenterWindow(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.ResizeToContents
         )
-        hidden = f"{board.hidden} more people here today are not shown. " if board.hidden else ""
-        self.note.setText(hidden + "Names only for people who agreed to share.")
+        hidden = (
+            words("{n} more people here today are not shown.", n=board.hidden) + " "
+            if board.hidden
+            else ""
+        )
+        self.note.setText(hidden + words("Names only for people who agreed to share."))
 
     def person_changed(self, patient_id: int) -> None:
         """Repaint only this person's cells and the group line."""
@@ -186,25 +217,22 @@ class PresenterWindow(QWidget):
         name.setFont(_font(24, bold=True))
         self.table.setItem(r, 0, name)
         for c, cell in enumerate(row.cells, start=1):
-            item = QTableWidgetItem(presenter_text(cell))
+            item = QTableWidgetItem(presenter_text(cell, self.words))
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             item.setBackground(QBrush(QColor(tint(cell))))
             item.setForeground(QBrush(QColor(INK)))
-            item.setToolTip(cell_words(cell))
+            item.setToolTip(cell_words(cell, self.words))
             self.table.setItem(r, c, item)
             self.cells_painted += 1
 
     def _paint_group(self) -> None:
         assert self.board is not None
         r = len(self.board.rows)
-        label = QTableWidgetItem("Group")
+        label = QTableWidgetItem(self.words("Group"))
         label.setFont(_font(24, bold=True))
         self.table.setItem(r, 0, label)
         for c, summary in enumerate(self.board.summaries, start=1):
-            text = summary.on_target_text
-            if summary.has_target and summary.with_value:
-                text += " ✓"
-            item = QTableWidgetItem(text)
+            item = QTableWidgetItem(group_words(summary, self.words))
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             item.setBackground(QBrush(QColor("#F2F2F2")))
             self.table.setItem(r, c, item)
@@ -234,10 +262,22 @@ class PresenterWindow(QWidget):
                     found += [item.text(), item.toolTip()]
         for c in range(self.table.columnCount()):
             header = self.table.horizontalHeaderItem(c)
-            if header is not None:
-                found.append(header.text())
+            if header is not None:  # as read: the lines of a wrapped heading run on
+                found.append(" ".join(header.text().split()))
         found.append(self.windowTitle())
         return [t for t in found if t]
+
+
+def wrap_words(text: str, limit: int = HEADER_LINE_CHARS) -> str:
+    """Break a heading into lines of about `limit` characters: Qt's headers do not wrap, and a
+    clipped "Sugar level (HbA…" is no use at the back of the room."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 def _font(points: int, *, bold: bool = False) -> QFont:

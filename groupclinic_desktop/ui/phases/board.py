@@ -1,8 +1,8 @@
 """The biometric board phase: everyone's numbers against targets, the charts and the hand-outs.
 
 This is the facilitator's screen (clinical labels); the room sees the presenter view, in plain
-words, on the second screen. A new value repaints only that person's cells, the group line and
-the charts that depend on it.
+words and the language chosen here for the session, on the second screen. A new value repaints
+only that person's cells, the group line and the charts that depend on it.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from groupclinic_desktop import i18n
 from groupclinic_desktop.core.board import Board, Cell, build_board, trend
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
@@ -64,6 +65,24 @@ class BoardPage(PhasePage):
         self.title = QLabel()
         self.title.setObjectName("title")
         top.addWidget(self.title, 1)
+        language_label = QLabel("Room &language:")
+        self.language = QComboBox()
+        self.language.setAccessibleName("Language the room sees")
+        language_label.setBuddy(self.language)
+        for lang in i18n.languages():
+            shown = lang.name if lang.native == lang.name else f"{lang.name} ({lang.native})"
+            self.language.addItem(shown, lang.code)
+        self.language.setCurrentIndex(
+            max(self.language.findData(clinic.session_language(session_id)), 0)
+        )
+        self.language.currentIndexChanged.connect(lambda _i: self.choose_language())
+        self.language_warning = QLabel()
+        self.language_warning.setObjectName("warning")
+        self.language_warning.setStyleSheet("color: #8A4B00; font-weight: bold;")
+        top.addWidget(language_label)
+        top.addWidget(self.language)
+        top.addWidget(self.language_warning)
+        self._show_language_warning()
         self.second_screen = QPushButton("Show on &second screen")
         self.png_button = QPushButton("Save board as &PNG")
         self.room_button = QPushButton("&Room PDF")
@@ -228,6 +247,37 @@ class BoardPage(PhasePage):
         self.person_label.setText(f"Trend for {row.label if row else ''}")
         self.trend_chart.show_trend(trend(self.clinic, self.session_id, pid, self._column_key()))
 
+    # ------------------------------------------------------------------ the room's language
+
+    def choose_language(self, code: str | None = None) -> None:
+        """Save the room's language for this session; the presenter view follows at once."""
+        code = code or str(self.language.currentData())
+        try:
+            self.clinic.set_session_language(self.session_id, code)
+        except ClinicError as exc:
+            QMessageBox.warning(self, "Room language", str(exc))
+            return
+        found = self.language.findData(code)
+        if found != self.language.currentIndex():
+            self.language.blockSignals(True)
+            self.language.setCurrentIndex(found)
+            self.language.blockSignals(False)
+        self._show_language_warning()
+        if self.presenter is not None:
+            self.presenter.refresh()
+
+    def _show_language_warning(self) -> None:
+        code = self.clinic.session_language(self.session_id)
+        unchecked = not self.clinic.language_confirmed(code)
+        self.language_warning.setText("Needs review by a native speaker" if unchecked else "")
+        self.language_warning.setToolTip(
+            "This translation has not yet been checked by a native speaker. An admin can mark "
+            "it checked once someone has."
+            if unchecked
+            else ""
+        )
+        self.language_warning.setVisible(unchecked)
+
     # ------------------------------------------------------------------ the room and paper
 
     def show_on_second_screen(self) -> None:
@@ -255,7 +305,15 @@ class BoardPage(PhasePage):
     def save_room_pdf(self, path: Path | str | None = None) -> Path | None:
         from groupclinic_desktop.export.handouts import room_pdf
 
-        return self._export("room_pdf", "Room PDF", "board.pdf", "PDF (*.pdf)", path, room_pdf)
+        words = i18n.words_for(self.clinic, self.clinic.session_language(self.session_id))
+        return self._export(
+            "room_pdf",
+            "Room PDF",
+            "board.pdf",
+            "PDF (*.pdf)",
+            path,
+            lambda board, target: room_pdf(board, target, words=words),
+        )
 
     def _export(self, how, title, name, kind, path, write):  # type: ignore[no-untyped-def]
         if path is None:
