@@ -1,0 +1,358 @@
+"""The Clinic facade's base: opening the store, who is acting, transactions, shared helpers."""
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self
+
+from filelock import FileLock
+from sqlalchemy import Engine
+from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlmodel import Session, SQLModel
+
+from groupclinic_desktop.core import audit, auth, store, validation
+from groupclinic_desktop.core.errors import InvalidInput, NotAllowed, NotFound, StoreError
+from groupclinic_desktop.core.roles import Permission, allows
+from groupclinic_desktop.core.schema import (
+    Attendance,
+    ClinicSession,
+    Patient,
+    Role,
+    SessionStatus,
+    StaffUser,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+BLOOD_PRESSURE = "blood_pressure"
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT_MINUTES = 5
+# GP-record export formats, in the order they are listed in the export log.
+EXPORT_FORMATS = ("pdf", "fhir", "csv")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is doing something: a signed-in staff user, or the app itself (demo, migrations)."""
+
+    id: int | None
+    name: str
+    role: Role
+
+
+SYSTEM = Actor(None, "GroupClinic (system)", Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    attendance: Attendance
+    patient: Patient
+
+
+def snapshot(row: SQLModel) -> dict[str, Any]:
+    # A PIN's hash is a secret too: the audit trail (and its CSV export) records only a change.
+    values = row.model_dump()
+    if "pin_hash" in values:
+        values["pin_hash"] = "(hidden)"
+    return audit.plain(values)
+
+
+class ClinicBase:
+    """What every area of the facade stands on: the open store, the actor, transactions."""
+
+    def __init__(
+        self, location: store.StoreLocation, engine: Engine, key: str, *, read_only: bool = False
+    ) -> None:
+        self.location = location
+        self.read_only = read_only
+        self._read_only_failures: dict[int, int] = {}
+        self._engine = engine
+        self._writer = engine.execution_options(immediate=True)
+        self._key = key
+        self._actor: Actor | None = None
+        self._lock = threading.RLock()
+        self._instance_lock: FileLock | None = None
+
+    # ----------------------------------------------------------------- opening and closing
+
+    @classmethod
+    def open(
+        cls, data_dir: Path | str | None = None, *, create: bool = True, read_only: bool = False
+    ) -> Self:
+        """Open (or, with create=True, create) the practice store in data_dir.
+
+        read_only=True opens an existing store as it is: no migration, no start-up check, and
+        SQLite refuses every write (the way to look at a damaged or newer store safely).
+        Raises StoreError (with a `kind`) with a message fit for a person when it cannot be used.
+        """
+        location = store.StoreLocation(Path(data_dir) if data_dir else store.default_data_dir())
+        is_new = not location.exists()
+        if is_new and (not create or read_only):
+            raise StoreError(f"There is no GroupClinic store in {location.data_dir}.", kind="key")
+        lock = store.lock_instance(location)
+        try:
+            if read_only:
+                clinic = cls._open_read_only(location)
+            else:
+                clinic = cls._open_locked(location, is_new)
+        except BaseException:
+            lock.release()
+            raise
+        clinic._instance_lock = lock
+        return clinic
+
+    @classmethod
+    def _open_locked(cls, location: store.StoreLocation, is_new: bool) -> Self:
+        if is_new:
+            location.store_id(create=True)
+        else:
+            store.refuse_plain_file(location.db_path)
+        key = store.resolve_key(location, create=is_new)
+        if not is_new:
+            store.probe_file(location.db_path, key)
+        engine = store.make_engine(location.db_path, key)
+        try:
+            state = "behind" if is_new else store.migration_state(engine)
+            if state == "newer":
+                raise StoreError(
+                    "This store was written by a newer version of GroupClinic. Install that "
+                    "version (or newer) to open it; this version will not change it.",
+                    kind="newer",
+                )
+            if not is_new and store.quick_check(engine):
+                raise StoreError(
+                    f"The store at {location.db_path} is damaged (its start-up check failed). "
+                    "Restore the latest good backup (groupclinic recover); nothing was changed.",
+                    kind="damaged",
+                )
+            if state == "behind":
+                if not is_new:
+                    store.backup_to(
+                        engine,
+                        location.backup_dir / store.backup_name("before-migration"),
+                        key,
+                    )
+                store.upgrade(engine)
+        except DatabaseError:
+            engine.dispose()
+            raise StoreError(
+                f"The store at {location.db_path} is damaged and cannot be read. Restore the "
+                "latest good backup (groupclinic recover); nothing was changed.",
+                kind="damaged",
+            ) from None
+        except Exception:
+            engine.dispose()
+            raise
+        log.info("store opened (%s)", "new" if is_new else "existing")
+        return cls(location, engine, key)
+
+    def close(self) -> None:
+        self._engine.dispose()
+        if self._instance_lock is not None:
+            self._instance_lock.release()
+            self._instance_lock = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    # ----------------------------------------------------------------- who is acting
+
+    @property
+    def actor(self) -> Actor | None:
+        return self._actor
+
+    def sign_in(self, staff_id: int, pin: str) -> Actor:
+        """Check a PIN; repeated failures lock the account for a cool-down."""
+        if self.read_only:
+            return self._sign_in_read_only(staff_id, pin)
+        with self._write() as s:
+            user = s.get(StaffUser, staff_id)
+            if user is None or not user.active:
+                raise NotFound("No such staff member.")
+            now = utcnow()
+            locked_until = _aware(user.locked_until)
+            if locked_until and locked_until > now:
+                wait = int((locked_until - now).total_seconds() // 60) + 1
+                raise NotAllowed(
+                    f"Too many wrong PINs for {user.name}. Try again in {wait} minute(s)."
+                )
+            if not auth.verify_pin(pin, user.pin_hash):
+                user.failed_sign_ins += 1
+                if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
+                    from datetime import timedelta
+
+                    user.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
+                    user.failed_sign_ins = 0
+                s.add(user)
+                audit.append(
+                    s,
+                    user_id=user.id,
+                    user_name=user.name,
+                    action="sign_in_failed",
+                    entity="staff_user",
+                    entity_id=user.id,
+                )
+                # Commit the failure count even though we refuse: raise after the block.
+                failed = True
+            else:
+                user.failed_sign_ins = 0
+                user.locked_until = None
+                s.add(user)
+                audit.append(
+                    s,
+                    user_id=user.id,
+                    user_name=user.name,
+                    action="sign_in",
+                    entity="staff_user",
+                    entity_id=user.id,
+                )
+                failed = False
+            actor = Actor(user.id, user.name, user.role)
+        if failed:
+            raise NotAllowed("That PIN is not right.")
+        self._actor = actor
+        return actor
+
+    def sign_out(self) -> None:
+        self._actor = None
+
+    @contextmanager
+    def acting_as(self, actor: Actor) -> Iterator[Self]:
+        """Run writes as a given actor (the system for the demo, a chosen user in tests)."""
+        previous = self._actor
+        self._actor = actor
+        try:
+            yield self
+        finally:
+            self._actor = previous
+
+    def _require(self, permission: Permission) -> Actor:
+        actor = self._actor
+        if actor is None:
+            raise NotAllowed("Sign in first.")
+        if actor is not SYSTEM and not allows(actor.role, permission):
+            raise NotAllowed(
+                f"A {actor.role.value} may not do this ({permission.value.replace('_', ' ')})."
+            )
+        return actor
+
+    # ----------------------------------------------------------------- transactions
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One durable transaction; on any error nothing of it is kept."""
+        if self.read_only:
+            raise StoreError(
+                "The store is open read-only, so nothing can be changed. Restore a backup or "
+                "open it normally to make changes.",
+                kind="read_only",
+            )
+        with self._lock, Session(self._writer, expire_on_commit=False) as s:
+            try:
+                with s.begin():
+                    yield s
+            except IntegrityError as exc:
+                raise InvalidInput(
+                    "That change conflicts with a record already saved; nothing was changed."
+                ) from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with Session(self._engine, expire_on_commit=False) as s:
+            yield s
+
+    def _audit(
+        self,
+        s: Session,
+        actor: Actor,
+        action: str,
+        row: SQLModel,
+        *,
+        before: dict[str, Any] | None = None,
+        patient_id: int | None = None,
+        entity: str | None = None,
+    ) -> None:
+        s.flush()
+        audit.append(
+            s,
+            user_id=actor.id,
+            user_name=actor.name,
+            action=action,
+            entity=entity or type(row).__tablename__,  # type: ignore[attr-defined]
+            entity_id=getattr(row, "id", None),
+            patient_id=patient_id,
+            before=before,
+            after=None if action == "delete" else snapshot(row),
+        )
+
+    # ----------------------------------------------------------------- helpers
+
+    def _get(self, model: type[Any], row_id: int, what: str) -> Any:
+        with self._read() as s:
+            return _get_in(s, model, row_id, what)
+
+
+def _get_in(s: Session, model: type[Any], row_id: int, what: str) -> Any:
+    row = s.get(model, row_id)
+    if row is None:
+        raise NotFound(f"No {what} with id {row_id}.")
+    return row
+
+
+def _refuse_if_closed(session: ClinicSession) -> None:
+    if session.status in (SessionStatus.FINISHED, SessionStatus.EXPORTED, SessionStatus.CANCELLED):
+        raise InvalidInput(
+            f"This session is {session.status.value}; its record is closed to everyday edits."
+        )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _required(text: str | None, field: str) -> str:
+    value = (text or "").strip()
+    if not value:
+        raise InvalidInput(f"{field}: must not be empty.", field=field)
+    return value
+
+
+def _finding(item: dict[str, Any]) -> dict[str, Any]:
+    term = _required(str(item.get("term", "")), "Coded finding")
+    return {"code": str(item.get("code") or ""), "term": term}
+
+
+MEDICATION_ACTIONS = ("start", "stop", "change_dose")
+
+
+def _medication_change(item: dict[str, Any]) -> dict[str, Any]:
+    action = str(item.get("action", ""))
+    if action not in MEDICATION_ACTIONS:
+        raise InvalidInput(
+            f"Medication change: '{action}' is not one of start, stop, change dose.",
+            field="Medication change",
+        )
+    drug = _required(str(item.get("drug", "")), "Medication change: drug")
+    return {"action": action, "drug": drug, "dose": str(item.get("dose") or "").strip()}
+
+
+def _action(item: dict[str, Any]) -> dict[str, Any]:
+    text = _required(str(item.get("text", "")), "Follow-up action")
+    due = item.get("due")
+    if due:
+        due = validation.parse_date(str(due), "Follow-up action: due date").isoformat()
+    return {"text": text, "owner": str(item.get("owner") or "").strip(), "due": due or None}

@@ -1,0 +1,391 @@
+"""The Clinic facade: check-in: roster, attendance, consent, measurements and questionnaires."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from groupclinic_desktop.core import audit, outbox, validation
+from groupclinic_desktop.core.catalogue import catalogue
+from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.facade.base import (
+    BLOOD_PRESSURE,
+    Actor,
+    ClinicBase,
+    RosterEntry,
+    _get_in,
+    _refuse_if_closed,
+    snapshot,
+)
+from groupclinic_desktop.core.roles import Permission
+from groupclinic_desktop.core.schema import (
+    Attendance,
+    AttendanceStatus,
+    ClinicSession,
+    Consent,
+    ConsentKind,
+    InvitationStatus,
+    Measurement,
+    Patient,
+    QuestionnaireResponse,
+    Source,
+    utcnow,
+)
+
+
+class CheckinArea(ClinicBase):
+    """Check-in: roster, attendance, consent, measurements and questionnaires."""
+
+    def roster(self, session_id: int) -> list[RosterEntry]:
+        with self._read() as s:
+            query = (
+                select(Attendance, Patient)
+                .join(Patient, col(Patient.id) == Attendance.patient_id)
+                .where(Attendance.session_id == session_id)
+                .order_by(Patient.family_name, Patient.given_name)
+            )
+            return [RosterEntry(a, p) for a, p in s.exec(query)]
+
+    def invite(self, session_id: int, patient_id: int) -> Attendance:
+        actor = self._require(Permission.PLAN)
+        with self._write() as s:
+            return self._set_attendance(
+                s,
+                actor,
+                session_id,
+                patient_id,
+                status=AttendanceStatus.INVITED,
+                only_if_new=True,
+            )
+
+    def set_invitation(
+        self, session_id: int, patient_id: int, invitation: InvitationStatus | str
+    ) -> Attendance:
+        actor = self._require(Permission.PLAN)
+        with self._write() as s:
+            return self._set_attendance(
+                s, actor, session_id, patient_id, invitation=InvitationStatus(invitation)
+            )
+
+    def set_attendance(
+        self,
+        session_id: int,
+        patient_id: int,
+        status: AttendanceStatus | str | None = None,
+        *,
+        carer_present: bool | None = None,
+        identity_confirmed: bool | None = None,
+        private_place: bool | None = None,
+    ) -> Attendance:
+        """Mark attended, late, did not attend, cancelled or drop-in (adds a drop-in too)."""
+        actor = self._require(Permission.CHECK_IN)
+        with self._write() as s:
+            return self._set_attendance(
+                s,
+                actor,
+                session_id,
+                patient_id,
+                status=None if status is None else AttendanceStatus(status),
+                carer_present=carer_present,
+                identity_confirmed=identity_confirmed,
+                private_place=private_place,
+            )
+
+    def _set_attendance(
+        self,
+        s: Session,
+        actor: Actor,
+        session_id: int,
+        patient_id: int,
+        *,
+        status: AttendanceStatus | None = None,
+        invitation: InvitationStatus | None = None,
+        carer_present: bool | None = None,
+        identity_confirmed: bool | None = None,
+        private_place: bool | None = None,
+        only_if_new: bool = False,
+    ) -> Attendance:
+        session = _get_in(s, ClinicSession, session_id, "session")
+        _refuse_if_closed(session)
+        patient = _get_in(s, Patient, patient_id, "patient")
+        row = s.exec(
+            select(Attendance).where(
+                Attendance.session_id == session_id, Attendance.patient_id == patient_id
+            )
+        ).first()
+        if row is not None and only_if_new:
+            return row
+        before = snapshot(row) if row is not None else None
+        if row is None:
+            row = Attendance(session_id=session_id, patient_id=patient_id)
+        changes = {
+            "status": status,
+            "invitation": invitation,
+            "carer_present": carer_present,
+            "identity_confirmed": identity_confirmed,
+            "private_place": private_place,
+        }
+        for name, value in changes.items():
+            if value is not None:
+                setattr(row, name, value)
+        row.updated_at = utcnow()
+        s.add(row)
+        self._audit(
+            s, actor, "update" if before else "create", row, before=before, patient_id=patient_id
+        )
+        if status is not None or before is None:
+            outbox.attendance_event(s, session, patient, row)
+        return row
+
+    def set_consent(
+        self, session_id: int, patient_id: int, kind: ConsentKind | str, given: bool
+    ) -> Consent:
+        actor = self._require(Permission.CHECK_IN)
+        kind = ConsentKind(kind)
+        with self._write() as s:
+            session = _get_in(s, ClinicSession, session_id, "session")
+            _refuse_if_closed(session)
+            _get_in(s, Patient, patient_id, "patient")
+            row = s.exec(
+                select(Consent).where(
+                    Consent.session_id == session_id,
+                    Consent.patient_id == patient_id,
+                    Consent.kind == kind,
+                )
+            ).first()
+            before = snapshot(row) if row else None
+            if row is None:
+                row = Consent(session_id=session_id, patient_id=patient_id, kind=kind, given=given)
+            row.given = given
+            row.recorded_at = utcnow()
+            row.recorded_by_id = actor.id
+            s.add(row)
+            self._audit(s, actor, "consent", row, before=before, patient_id=patient_id)
+        return row
+
+    def consents(self, session_id: int) -> dict[tuple[int, ConsentKind], bool]:
+        with self._read() as s:
+            rows = s.exec(select(Consent).where(Consent.session_id == session_id))
+            return {(c.patient_id, c.kind): c.given for c in rows}
+
+    # ----------------------------------------------------------------- measurements
+
+    def record_measurement(
+        self,
+        patient_id: int,
+        type_key: str,
+        text: str | float,
+        *,
+        session_id: int | None = None,
+        taken_at: datetime | None = None,
+        source: Source | str = Source.IN_SESSION,
+        confirmed: bool = False,
+    ) -> list[Measurement]:
+        """Validate and save one measurement (blood pressure as its two halves).
+
+        Refuses values outside hard limits (InvalidInput) and asks for confirmation of unusual
+        ones (NeedsConfirmation); a weight with a known height also saves the derived BMI.
+        """
+        actor = self._require(Permission.CHECK_IN)
+        source = Source(source)
+        taken = validation.check_taken_at(taken_at or utcnow())
+        if type_key == BLOOD_PRESSURE:
+            systolic, diastolic = validation.parse_blood_pressure(str(text), confirmed=confirmed)
+            values = [("systolic_bp", systolic), ("diastolic_bp", diastolic)]
+        else:
+            mtype = catalogue().get(type_key)
+            if mtype.derived:
+                raise InvalidInput(
+                    f"{mtype.label} is worked out by the app, not typed in.", field=mtype.label
+                )
+            values = [(type_key, validation.parse_measurement(type_key, text, confirmed=confirmed))]
+        reading_uid = str(uuid.uuid4()) if len(values) > 1 else None
+        saved: list[Measurement] = []
+        with self._write() as s:
+            patient = _get_in(s, Patient, patient_id, "patient")
+            session = None
+            if session_id is not None:
+                session = _get_in(s, ClinicSession, session_id, "session")
+                _refuse_if_closed(session)
+            for key, value in values:
+                saved.append(
+                    self._add_measurement(
+                        s,
+                        actor,
+                        patient,
+                        session,
+                        key,
+                        value,
+                        taken,
+                        source,
+                        reading_uid,
+                        confirmed,
+                    )
+                )
+            if type_key in ("weight", "height"):
+                bmi = self._derived_bmi(s, patient_id, saved[0])
+                if bmi is not None:
+                    saved.append(
+                        self._add_measurement(
+                            s, actor, patient, session, "bmi", bmi, taken, source, None, True
+                        )
+                    )
+        return saved
+
+    def _add_measurement(
+        self,
+        s: Session,
+        actor: Actor,
+        patient: Patient,
+        session: ClinicSession | None,
+        key: str,
+        value: float,
+        taken: datetime,
+        source: Source,
+        reading_uid: str | None,
+        confirmed: bool,
+    ) -> Measurement:
+        mtype = catalogue().get(key)
+        previous = _latest(s, patient.id, key)  # type: ignore[arg-type]
+        row = Measurement(
+            uid=str(uuid.uuid4()),
+            patient_id=patient.id,  # type: ignore[arg-type]
+            session_id=session.id if session else None,
+            type_key=key,
+            value=value,
+            unit=mtype.unit,
+            taken_at=taken,
+            source=source,
+            reading_uid=reading_uid,
+            confirmed_unusual=confirmed,
+            entered_by_id=actor.id,
+        )
+        s.add(row)
+        self._audit(s, actor, "create", row, patient_id=patient.id)
+        outbox.measurement_event(s, session, patient, row, previous)
+        return row
+
+    def _derived_bmi(self, s: Session, patient_id: int, new: Measurement) -> float | None:
+        weight = new if new.type_key == "weight" else _latest(s, patient_id, "weight")
+        height = new if new.type_key == "height" else _latest(s, patient_id, "height")
+        if weight is None or height is None:
+            return None
+        try:
+            return validation.bmi(weight.value, height.value)
+        except InvalidInput:
+            return None  # an implausible BMI from old data is not worth blocking a new weight
+
+    def measurements(
+        self,
+        *,
+        patient_id: int | None = None,
+        session_id: int | None = None,
+        type_key: str | None = None,
+    ) -> list[Measurement]:
+        with self._read() as s:
+            query = select(Measurement)
+            if patient_id is not None:
+                query = query.where(Measurement.patient_id == patient_id)
+            if session_id is not None:
+                query = query.where(Measurement.session_id == session_id)
+            if type_key is not None:
+                query = query.where(Measurement.type_key == type_key)
+            query = query.order_by(col(Measurement.taken_at), col(Measurement.id))
+            return list(s.exec(query))
+
+    def latest_measurement(
+        self, patient_id: int, type_key: str, *, before: datetime | None = None
+    ) -> Measurement | None:
+        with self._read() as s:
+            return _latest(s, patient_id, type_key, before=before)
+
+    # ----------------------------------------------------------------- questionnaires
+
+    def record_questionnaire(
+        self, session_id: int, patient_id: int, key: str, answers: dict[str, Any]
+    ) -> QuestionnaireResponse:
+        """Score and save a questionnaire; an incomplete one is kept, with no score."""
+        from groupclinic_desktop.core import questionnaires
+
+        actor = self._require(Permission.CHECK_IN)
+        result = questionnaires.score(key, answers)
+        feeds = questionnaires.get(key).measurement
+        # An answer that is also a measurement (activity minutes) is checked as one first.
+        measured = (
+            validation.parse_measurement(feeds, result.value, confirmed=True)
+            if feeds and result.value is not None
+            else None
+        )
+        with self._write() as s:
+            session = _get_in(s, ClinicSession, session_id, "session")
+            _refuse_if_closed(session)
+            patient = _get_in(s, Patient, patient_id, "patient")
+            if feeds and measured is not None:
+                self._add_measurement(
+                    s,
+                    actor,
+                    patient,
+                    session,
+                    feeds,
+                    measured,
+                    utcnow(),
+                    Source.SELF_REPORTED,
+                    None,
+                    True,
+                )
+            row = s.exec(
+                select(QuestionnaireResponse).where(
+                    QuestionnaireResponse.session_id == session_id,
+                    QuestionnaireResponse.patient_id == patient_id,
+                    QuestionnaireResponse.questionnaire_key == key,
+                )
+            ).first()
+            before = snapshot(row) if row else None
+            if row is None:
+                row = QuestionnaireResponse(
+                    uid=str(uuid.uuid4()),
+                    session_id=session_id,
+                    patient_id=patient_id,
+                    questionnaire_key=key,
+                )
+            row.answers = audit.plain(dict(answers))
+            row.score = result.value
+            row.raw = result.raw
+            row.complete = result.complete
+            row.entered_by_id = actor.id
+            row.entered_at = utcnow()
+            s.add(row)
+            self._audit(
+                s,
+                actor,
+                "update" if before else "create",
+                row,
+                before=before,
+                patient_id=patient_id,
+            )
+            outbox.questionnaire_event(s, session, patient, row)
+        return row
+
+    def responses(
+        self, *, session_id: int | None = None, patient_id: int | None = None
+    ) -> list[QuestionnaireResponse]:
+        with self._read() as s:
+            query = select(QuestionnaireResponse)
+            if session_id is not None:
+                query = query.where(QuestionnaireResponse.session_id == session_id)
+            if patient_id is not None:
+                query = query.where(QuestionnaireResponse.patient_id == patient_id)
+            return list(s.exec(query.order_by(col(QuestionnaireResponse.entered_at))))
+
+
+def _latest(
+    s: Session, patient_id: int, type_key: str, *, before: datetime | None = None
+) -> Measurement | None:
+    query = select(Measurement).where(
+        Measurement.patient_id == patient_id, Measurement.type_key == type_key
+    )
+    if before is not None:
+        query = query.where(Measurement.taken_at < before)
+    query = query.order_by(col(Measurement.taken_at).desc(), col(Measurement.id).desc())
+    return s.exec(query.limit(1)).first()

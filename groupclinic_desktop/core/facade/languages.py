@@ -1,0 +1,69 @@
+"""The Clinic facade: the language of each session's patient-facing views."""
+
+from typing import Any
+
+from groupclinic_desktop.core import audit
+from groupclinic_desktop.core.facade.base import (
+    Actor,
+    ClinicBase,
+    snapshot,
+)
+from groupclinic_desktop.core.roles import Permission
+from groupclinic_desktop.core.schema import (
+    Setting,
+    utcnow,
+)
+
+
+class LanguagesArea(ClinicBase):
+    """The language of each session's patient-facing views."""
+
+    # The group's language for a session's patient-facing views (presenter, room PDF) and
+    # whether the practice has had a translation checked by a native speaker.
+    SESSION_LANGUAGE_PREFIX = "session_language."
+    LANGUAGE_CONFIRMED_PREFIX = "i18n.confirmed."
+
+    def session_language(self, session_id: int) -> str:
+        """The language code the room sees for this session ("en" unless one was chosen)."""
+        from groupclinic_desktop import i18n
+
+        chosen = self.setting(f"{self.SESSION_LANGUAGE_PREFIX}{session_id}")
+        return i18n.normalise(chosen) or i18n.SOURCE_LANGUAGE
+
+    def set_session_language(self, session_id: int, code: str) -> str:
+        """Choose the room's language for a session; whoever runs the session may."""
+        from groupclinic_desktop import i18n
+
+        actor = self._require(Permission.RUN_SESSION)
+        chosen = i18n.language(code).code
+        self.session(session_id)  # NotFound for a session that does not exist
+        self._save_language_setting(f"{self.SESSION_LANGUAGE_PREFIX}{session_id}", chosen, actor)
+        return chosen
+
+    def language_confirmed(self, code: str) -> bool:
+        """True once the practice confirmed a native speaker checked this translation."""
+        from groupclinic_desktop import i18n
+
+        chosen = i18n.language(code).code
+        if chosen == i18n.SOURCE_LANGUAGE:
+            return True
+        return bool(self.setting(f"{self.LANGUAGE_CONFIRMED_PREFIX}{chosen}", False))
+
+    def confirm_language(self, code: str, confirmed: bool = True) -> None:
+        """Record (admin only) that a native speaker has checked a translation, or undo it."""
+        from groupclinic_desktop import i18n
+
+        chosen = i18n.language(code).code
+        self.set_setting(f"{self.LANGUAGE_CONFIRMED_PREFIX}{chosen}", bool(confirmed))
+
+    def _save_language_setting(self, key: str, value: Any, actor: Actor) -> None:
+
+        with self._write() as s:
+            row = s.get(Setting, key)
+            before = snapshot(row) if row else None
+            if row is None:
+                row = Setting(key=key)
+            row.value = audit.plain(value)
+            row.updated_at = utcnow()
+            s.add(row)
+            self._audit(s, actor, "update" if before else "create", row, before=before)

@@ -1,0 +1,201 @@
+"""The Clinic facade: programmes and sessions: planning, starting, phases, finishing."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, time
+
+from sqlmodel import Session, col, select
+
+from groupclinic_desktop.core import outbox
+from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.facade.base import (
+    ClinicBase,
+    _aware,
+    _get_in,
+    _required,
+    snapshot,
+)
+from groupclinic_desktop.core.roles import Permission
+from groupclinic_desktop.core.schema import (
+    ClinicSession,
+    Mode,
+    Programme,
+    SessionClinician,
+    SessionStatus,
+    StaffUser,
+    utcnow,
+)
+
+
+class SessionsArea(ClinicBase):
+    """Programmes and sessions: planning, starting, phases, finishing."""
+
+    def programmes(self) -> list[Programme]:
+        with self._read() as s:
+            return list(s.exec(select(Programme).order_by(Programme.name)))
+
+    def programme(self, programme_id: int) -> Programme:
+        return self._get(Programme, programme_id, "programme")
+
+    def add_programme(self, template_key: str, name: str | None = None) -> Programme:
+        from groupclinic_desktop.core import programmes
+
+        actor = self._require(Permission.PLAN)
+        template = programmes.template(template_key)
+        with self._write() as s:
+            programme = Programme(
+                template_key=template_key,
+                name=_required(name or template.name, "Programme name"),
+                version=1,
+                definition=programmes.template_as_dict(template),
+            )
+            s.add(programme)
+            self._audit(s, actor, "create", programme)
+        return programme
+
+    def sessions(
+        self,
+        *,
+        day: date | None = None,
+        since: date | None = None,
+        status: SessionStatus | None = None,
+    ) -> list[ClinicSession]:
+        with self._read() as s:
+            query = select(ClinicSession)
+            if day is not None:
+                query = query.where(ClinicSession.day == day)
+            if since is not None:
+                query = query.where(ClinicSession.day >= since)
+            if status is not None:
+                query = query.where(ClinicSession.status == status)
+            query = query.order_by(col(ClinicSession.day), col(ClinicSession.start_time))
+            return list(s.exec(query))
+
+    def session(self, session_id: int) -> ClinicSession:
+        return self._get(ClinicSession, session_id, "session")
+
+    def session_clinicians(self, session_id: int) -> list[StaffUser]:
+        with self._read() as s:
+            query = (
+                select(StaffUser)
+                .join(SessionClinician, col(SessionClinician.staff_id) == StaffUser.id)
+                .where(SessionClinician.session_id == session_id)
+                .order_by(StaffUser.name)
+            )
+            return list(s.exec(query))
+
+    def plan_session(
+        self,
+        programme_id: int,
+        day: date,
+        start_time: time,
+        place: str,
+        *,
+        mode: Mode = Mode.FACE_TO_FACE,
+        facilitator_id: int | None = None,
+        clinician_ids: Sequence[int] = (),
+        session_number: int | None = None,
+        series_uid: str | None = None,
+    ) -> ClinicSession:
+        actor = self._require(Permission.PLAN)
+        with self._write() as s:
+            programme = _get_in(s, Programme, programme_id, "programme")
+            if session_number is None:
+                held = s.exec(
+                    select(ClinicSession).where(ClinicSession.programme_id == programme_id)
+                ).all()
+                session_number = len(held) + 1
+            row = ClinicSession(
+                uid=str(uuid.uuid4()),
+                programme_id=programme_id,
+                programme_version=programme.version,
+                programme_snapshot=programme.definition,
+                day=day,
+                start_time=start_time,
+                place=_required(place, "Place"),
+                mode=Mode(mode),
+                facilitator_id=facilitator_id,
+                session_number=session_number,
+                series_uid=series_uid,
+            )
+            s.add(row)
+            s.flush()
+            for staff_id in clinician_ids:
+                s.add(SessionClinician(session_id=row.id, staff_id=staff_id))  # type: ignore[arg-type]
+            self._audit(s, actor, "create", row)
+            outbox.session_event(s, row, staff_roles=self._roles_present(s, row))
+        return row
+
+    def start_session(self, session_id: int, phase: str = "checkin") -> ClinicSession:
+        actor = self._require(Permission.RUN_SESSION)
+        with self._write() as s:
+            row = _get_in(s, ClinicSession, session_id, "session")
+            before = snapshot(row)
+            if row.status not in (SessionStatus.PLANNED, SessionStatus.RUNNING):
+                raise InvalidInput(f"This session is {row.status.value}; it cannot be started.")
+            now = utcnow()
+            if row.status == SessionStatus.PLANNED:
+                row.status = SessionStatus.RUNNING
+                row.started_at = now
+                row.phase = phase
+                row.phase_entered_at = now
+                row.phase_minutes = {}
+            s.add(row)
+            self._audit(s, actor, "update", row, before=before)
+            outbox.session_event(s, row, staff_roles=self._roles_present(s, row))
+        return row
+
+    def set_phase(self, session_id: int, phase: str) -> ClinicSession:
+        """Move to a phase (any order); the time spent in the one we leave is added up."""
+        from groupclinic_desktop.core.programmes import PHASES
+
+        actor = self._require(Permission.RUN_SESSION)
+        if phase not in PHASES:
+            raise InvalidInput(f"Phase: '{phase}' is not one of {', '.join(PHASES)}.")
+        with self._write() as s:
+            row = _get_in(s, ClinicSession, session_id, "session")
+            if row.status != SessionStatus.RUNNING:
+                raise InvalidInput("Start the session before moving between phases.")
+            before = snapshot(row)
+            _close_phase(row)
+            row.phase = phase
+            s.add(row)
+            self._audit(s, actor, "update", row, before=before)
+        return row
+
+    def finish_session(self, session_id: int) -> ClinicSession:
+        actor = self._require(Permission.RUN_SESSION)
+        with self._write() as s:
+            row = _get_in(s, ClinicSession, session_id, "session")
+            if row.status != SessionStatus.RUNNING:
+                raise InvalidInput(
+                    f"This session is {row.status.value}; only a running one can be finished."
+                )
+            before = snapshot(row)
+            _close_phase(row)
+            row.phase_entered_at = None
+            row.status = SessionStatus.FINISHED
+            row.finished_at = utcnow()
+            s.add(row)
+            self._audit(s, actor, "update", row, before=before)
+            outbox.session_event(s, row, staff_roles=self._roles_present(s, row))
+        self.backup(reason="session-finished")
+        return row
+
+    def _roles_present(self, s: Session, row: ClinicSession) -> list[str]:
+        roles = ["facilitator"] if row.facilitator_id else []
+        has_clinician = s.exec(
+            select(SessionClinician).where(SessionClinician.session_id == row.id)
+        ).first()
+        if has_clinician:
+            roles.append("clinician")
+        return roles
+
+
+def _close_phase(row: ClinicSession) -> None:
+    if row.phase and row.phase_entered_at:
+        spent = (utcnow() - _aware(row.phase_entered_at)).total_seconds() / 60  # type: ignore[operator]
+        minutes = dict(row.phase_minutes or {})
+        minutes[row.phase] = round(minutes.get(row.phase, 0.0) + spent, 2)
+        row.phase_minutes = minutes
+    row.phase_entered_at = utcnow()

@@ -1,0 +1,71 @@
+"""The Clinic facade: the practice and its staff."""
+
+from sqlmodel import select
+
+from groupclinic_desktop.core import auth
+from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.facade.base import (
+    ClinicBase,
+    _get_in,
+    _required,
+    snapshot,
+)
+from groupclinic_desktop.core.roles import Permission
+from groupclinic_desktop.core.schema import (
+    Practice,
+    Role,
+    StaffUser,
+)
+
+
+class StaffArea(ClinicBase):
+    """The practice and its staff."""
+
+    def practice(self) -> Practice | None:
+        with self._read() as s:
+            return s.exec(select(Practice)).first()
+
+    def create_practice(self, ods_code: str, name: str, *, is_demo: bool = False) -> Practice:
+        actor = self._require(Permission.MANAGE_USERS)
+        ods_code = ods_code.strip().upper()
+        if not ods_code.isalnum() or not 3 <= len(ods_code) <= 10:
+            raise InvalidInput(f"ODS code: '{ods_code}' is not an ODS code.", field="ODS code")
+        with self._write() as s:
+            if s.exec(select(Practice)).first() is not None:
+                raise InvalidInput("This store already holds a practice.")
+            practice = Practice(
+                ods_code=ods_code, name=_required(name, "Practice name"), is_demo=is_demo
+            )
+            s.add(practice)
+            self._audit(s, actor, "create", practice)
+        return practice
+
+    def staff(self, *, active_only: bool = True) -> list[StaffUser]:
+        with self._read() as s:
+            query = select(StaffUser).order_by(StaffUser.name)
+            if active_only:
+                query = query.where(StaffUser.active == True)  # noqa: E712
+            return list(s.exec(query))
+
+    def add_staff(self, name: str, role: Role, pin: str) -> StaffUser:
+        actor = self._require(Permission.MANAGE_USERS)
+        with self._write() as s:
+            user = StaffUser(
+                name=_required(name, "Name"), role=Role(role), pin_hash=auth.hash_pin(pin)
+            )
+            s.add(user)
+            self._audit(s, actor, "create", user)
+        return user
+
+    def set_staff_active(self, staff_id: int, active: bool) -> StaffUser:
+        """Allow or stop someone signing in (admin). Nobody can stop themselves."""
+        actor = self._require(Permission.MANAGE_USERS)
+        if actor.id == staff_id and not active:
+            raise InvalidInput("You cannot stop yourself signing in; ask another admin.")
+        with self._write() as s:
+            user = _get_in(s, StaffUser, staff_id, "staff member")
+            before = snapshot(user)
+            user.active = active
+            s.add(user)
+            self._audit(s, actor, "update", user, before=before)
+        return user

@@ -1,0 +1,137 @@
+"""The Clinic facade: opening a damaged store read-only, recovering it, and first set-up."""
+
+from pathlib import Path
+from typing import Self
+
+from sqlmodel import Session, select
+
+from groupclinic_desktop.core import audit, auth, store
+from groupclinic_desktop.core.errors import InvalidInput, NotAllowed, NotFound, StoreError
+from groupclinic_desktop.core.facade.base import (
+    MAX_FAILED_SIGN_INS,
+    SYSTEM,
+    Actor,
+    ClinicBase,
+    _aware,
+    _required,
+    log,
+)
+from groupclinic_desktop.core.schema import (
+    Practice,
+    Role,
+    StaffUser,
+    utcnow,
+)
+
+
+class StoreSafetyArea(ClinicBase):
+    """Opening a damaged store read-only, recovering it, and first set-up."""
+
+    @classmethod
+    def _open_read_only(cls, location: store.StoreLocation) -> Self:
+        store.refuse_plain_file(location.db_path)
+        key = store.resolve_key(location, create=False)
+        store.probe_file(location.db_path, key)
+        engine = store.make_engine(location.db_path, key, read_only=True)
+        log.info("store opened read-only")
+        return cls(location, engine, key, read_only=True)
+
+    def _sign_in_read_only(self, staff_id: int, pin: str) -> Actor:
+        # Nothing can be written, so failures are counted in memory for this window's life.
+        user = self._get(StaffUser, staff_id, "staff member")
+        if not user.active:
+            raise NotFound("No such staff member.")
+        locked_until = _aware(user.locked_until)
+        failures = self._read_only_failures.get(staff_id, 0)
+        if (locked_until and locked_until > utcnow()) or failures >= MAX_FAILED_SIGN_INS:
+            raise NotAllowed(f"Too many wrong PINs for {user.name}. Try again later.")
+        if not auth.verify_pin(pin, user.pin_hash):
+            self._read_only_failures[staff_id] = failures + 1
+            raise NotAllowed("That PIN is not right.")
+        self._actor = Actor(user.id, user.name, user.role)
+        return self._actor
+
+    @classmethod
+    def latest_good_backup(cls, data_dir: Path | str | None = None) -> Path | None:
+        """The newest backup of the store in data_dir that is sound under the store's key."""
+        location = store.StoreLocation(Path(data_dir) if data_dir else store.default_data_dir())
+        key = store.resolve_key(location, create=False)
+        return store.latest_good_backup(location.data_dir, key)
+
+    @classmethod
+    def recover_from_backup(
+        cls, data_dir: Path | str | None = None, backup_file: Path | None = None
+    ) -> tuple[Path, Path]:
+        """Put a good backup in place of a store that will not open; returns (used, kept).
+
+        For a store too damaged to open, so no sign-in: whoever holds the key (keyring or
+        GROUPCLINIC_DB_KEY) can do it. The store file as found is copied into the backups
+        folder first, and the recovery is written to the restored store's audit trail.
+        """
+        location = store.StoreLocation(Path(data_dir) if data_dir else store.default_data_dir())
+        lock = store.lock_instance(location)
+        try:
+            key = store.resolve_key(location, create=False)
+            chosen = (
+                Path(backup_file)
+                if backup_file
+                else store.latest_good_backup(location.data_dir, key)
+            )
+            if chosen is None:
+                raise StoreError(
+                    f"There is no good backup in {location.backup_dir} to restore.",
+                    kind="damaged",
+                )
+            store.verify_backup(chosen, key)
+            kept = store.keep_damaged_copy(location)
+            store.replace_store(location, chosen)
+        finally:
+            lock.release()
+        with cls.open(location.data_dir, create=False) as clinic, clinic._write() as s:
+            audit.append(
+                s,
+                user_id=None,
+                user_name=SYSTEM.name,
+                action="restore",
+                entity="store",
+                entity_id=None,
+                after={"from": chosen.name, "kept": kept.name},
+            )
+        log.info("store recovered from a backup")
+        return chosen, kept
+
+    def create_first_admin(self, name: str, pin: str) -> StaffUser:
+        """The first admin of a new practice, chosen on first run: there is no default password.
+
+        Allowed only while the store has no staff at all, so it can never add a second admin.
+        Nobody can be signed in yet, so the audit trail names the system.
+        """
+        name = _required(name, "Admin's name")
+        pin_hash = auth.hash_pin(pin)  # a too-short PIN is refused before anything is written
+        with self._write() as s:
+            return self._first_admin(s, name, pin_hash)
+
+    def set_up_practice(self, ods_code: str, name: str, admin_name: str, pin: str) -> Practice:
+        """First run of a real practice: the practice and its first admin, in one transaction."""
+        ods_code = ods_code.strip().upper()
+        if not ods_code.isalnum() or not 3 <= len(ods_code) <= 10:
+            raise InvalidInput(f"ODS code: '{ods_code}' is not an ODS code.", field="ODS code")
+        practice_name = _required(name, "Practice name")
+        admin_name = _required(admin_name, "Admin's name")
+        pin_hash = auth.hash_pin(pin)
+        with self._write() as s:
+            if s.exec(select(Practice)).first() is not None:
+                raise InvalidInput("This store already holds a practice; nothing was changed.")
+            practice = Practice(ods_code=ods_code, name=practice_name, is_demo=False)
+            s.add(practice)
+            self._audit(s, SYSTEM, "create", practice)
+            self._first_admin(s, admin_name, pin_hash)
+        return practice
+
+    def _first_admin(self, s: Session, name: str, pin_hash: str) -> StaffUser:
+        if s.exec(select(StaffUser)).first() is not None:
+            raise NotAllowed("This practice already has staff; an admin adds new users.")
+        user = StaffUser(name=name, role=Role.ADMIN, pin_hash=pin_hash)
+        s.add(user)
+        self._audit(s, SYSTEM, "create", user)
+        return user

@@ -1,0 +1,269 @@
+"""The Clinic facade: wrap-up: the review queue, the session summary and corrections."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, SQLModel, col, select
+
+from groupclinic_desktop.core import audit, outbox
+from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
+from groupclinic_desktop.core.facade.base import (
+    SYSTEM,
+    Actor,
+    ClinicBase,
+    _action,
+    _finding,
+    _get_in,
+    _medication_change,
+    _refuse_if_closed,
+    _required,
+    snapshot,
+)
+from groupclinic_desktop.core.roles import Permission, allows
+from groupclinic_desktop.core.schema import (
+    AgendaItem,
+    ClinicSession,
+    Goal,
+    Patient,
+    Review,
+    SessionStatus,
+    Setting,
+    utcnow,
+)
+from groupclinic_desktop.core.wrapup import SessionSummary
+
+
+class WrapupArea(ClinicBase):
+    """Wrap-up: the review queue, the session summary and corrections."""
+
+    def reorder_agenda(self, session_id: int, item_ids: Sequence[int]) -> list[AgendaItem]:
+        """Put the agenda in this order (positions 0, 1, 2 ...); items not named follow after."""
+        actor = self._require(Permission.CHECK_IN)
+        wanted = [int(i) for i in item_ids]
+        if len(set(wanted)) != len(wanted):
+            raise InvalidInput("Agenda: an item is named twice in the new order.", field="Agenda")
+        with self._write() as s:
+            _refuse_if_closed(_get_in(s, ClinicSession, session_id, "session"))
+            rows = list(
+                s.exec(
+                    select(AgendaItem)
+                    .where(AgendaItem.session_id == session_id)
+                    .order_by(col(AgendaItem.position), col(AgendaItem.id))
+                )
+            )
+            by_id = {r.id: r for r in rows}
+            strangers = [i for i in wanted if i not in by_id]
+            if strangers:
+                raise InvalidInput(
+                    f"Agenda: item {strangers[0]} is not on this session's agenda.", field="Agenda"
+                )
+            ordered = [by_id[i] for i in wanted] + [r for r in rows if r.id not in set(wanted)]
+            for position, row in enumerate(ordered):
+                if row.position != position:
+                    before = snapshot(row)
+                    row.position = position
+                    s.add(row)
+                    self._audit(s, actor, "update", row, before=before)
+        return self.agenda(session_id)
+
+    def next_session(self, session_id: int) -> ClinicSession | None:
+        """The next planned session of the same programme after this one (for review dates)."""
+        with self._read() as s:
+            current = _get_in(s, ClinicSession, session_id, "session")
+            query = (
+                select(ClinicSession)
+                .where(
+                    ClinicSession.programme_id == current.programme_id,
+                    ClinicSession.day > current.day,
+                    ClinicSession.status == SessionStatus.PLANNED,
+                )
+                .order_by(col(ClinicSession.day), col(ClinicSession.start_time))
+            )
+            return s.exec(query.limit(1)).first()
+
+    def previous_goal(self, session_id: int, patient_id: int) -> Goal | None:
+        """The person's goal from the last earlier session where they set one."""
+        with self._read() as s:
+            current = _get_in(s, ClinicSession, session_id, "session")
+            query = (
+                select(Goal)
+                .join(ClinicSession, col(ClinicSession.id) == Goal.session_id)
+                .where(
+                    Goal.patient_id == patient_id,
+                    Goal.session_id != session_id,
+                    ClinicSession.day <= current.day,
+                )
+                .order_by(
+                    col(ClinicSession.day).desc(),
+                    col(Goal.created_at).desc(),
+                    col(Goal.id).desc(),
+                )
+            )
+            return s.exec(query.limit(1)).first()
+
+    def review_queue(self, session_id: int) -> dict[str, list[int]]:
+        """The one-to-one queue as the clinician left it: {"order": [...], "done": [...]}."""
+
+        with self._read() as s:
+            row = s.get(Setting, f"review_queue.{session_id}")
+        value = row.value if row is not None and isinstance(row.value, dict) else {}
+        return {
+            "order": [int(i) for i in value.get("order", [])],
+            "done": [int(i) for i in value.get("done", [])],
+        }
+
+    def save_review_queue(self, session_id: int, order: Sequence[int], done: Sequence[int]) -> None:
+        """Keep the queue's order and who is done, so a restart comes back to the same queue."""
+
+        actor = self._require(Permission.CHECK_IN)
+        key = f"review_queue.{session_id}"
+        with self._write() as s:
+            _refuse_if_closed(_get_in(s, ClinicSession, session_id, "session"))
+            row = s.get(Setting, key)
+            before = snapshot(row) if row else None
+            if row is None:
+                row = Setting(key=key)
+            row.value = {"order": [int(i) for i in order], "done": [int(i) for i in done]}
+            row.updated_at = utcnow()
+            s.add(row)
+            self._audit(s, actor, "update" if before else "create", row, before=before)
+
+    def session_summary(self, session_id: int) -> SessionSummary:
+        """Who came, what was measured, topics, reviews and goals, and the gaps to look at."""
+        from groupclinic_desktop.core import wrapup
+
+        session = self.session(session_id)
+        roster = [(e.attendance, e.patient) for e in self.roster(session_id)]
+        return wrapup.summarise(
+            session,
+            roster,
+            self.measurements(session_id=session_id),
+            self.consents(session_id),
+            self.agenda(session_id),
+            self.reviews(session_id),
+            self.goals(session_id=session_id),
+        )
+
+    def correct_review(
+        self,
+        session_id: int,
+        patient_id: int,
+        reason: str,
+        *,
+        notes: str | None = None,
+        findings: list[dict[str, Any]] | None = None,
+        medication_changes: list[dict[str, Any]] | None = None,
+        actions: list[dict[str, Any]] | None = None,
+        safety_netting: str | None = None,
+    ) -> Review:
+        """Correct a finished session's review: only given fields change; the reason is audited."""
+        actor = self._actor
+        if actor is None:
+            raise NotAllowed("Sign in first.")
+        if actor is not SYSTEM and not allows(actor.role, Permission.REVIEW):
+            self._require(Permission.REVIEW_ON_BEHALF)
+        why = _required(reason, "Reason for the correction")
+        with self._write() as s:
+            _refuse_unless_closed(_get_in(s, ClinicSession, session_id, "session"))
+            row = s.exec(
+                select(Review).where(
+                    Review.session_id == session_id, Review.patient_id == patient_id
+                )
+            ).first()
+            before = snapshot(row) if row else None
+            if row is None:
+                row = Review(
+                    session_id=session_id,
+                    patient_id=patient_id,
+                    findings=[],
+                    medication_changes=[],
+                    actions=[],
+                    documented_by_id=actor.id,
+                )
+            if notes is not None:
+                row.notes = notes
+            if findings is not None:
+                row.findings = [_finding(f) for f in findings]
+            if medication_changes is not None:
+                row.medication_changes = [_medication_change(m) for m in medication_changes]
+            if actions is not None:
+                row.actions = [_action(a) for a in actions]
+            if safety_netting is not None:
+                row.safety_netting = safety_netting
+            row.updated_at = utcnow()
+            s.add(row)
+            self._correction(s, actor, row, before, why, patient_id)
+        return row
+
+    def correct_goal(
+        self,
+        goal_id: int,
+        reason: str,
+        *,
+        text: str | None = None,
+        what_matters: str | None = None,
+        confidence: int | None = None,
+        review_date: date | None = None,
+    ) -> Goal:
+        """Correct a goal of a finished session: only given fields change; the reason is audited."""
+        actor = self._require(Permission.CHECK_IN)
+        why = _required(reason, "Reason for the correction")
+        if confidence is not None and (
+            isinstance(confidence, bool)
+            or not isinstance(confidence, int)
+            or not 0 <= confidence <= 10
+        ):
+            raise InvalidInput(
+                f"Confidence: {confidence!r} is not a whole number from 0 to 10.",
+                field="Confidence",
+            )
+        with self._write() as s:
+            row = _get_in(s, Goal, goal_id, "goal")
+            session = _get_in(s, ClinicSession, row.session_id, "session")
+            _refuse_unless_closed(session)
+            patient = _get_in(s, Patient, row.patient_id, "patient")
+            before = snapshot(row)
+            if text is not None:
+                row.text = _required(text, "Goal")
+            if what_matters is not None:
+                row.what_matters = what_matters.strip()
+            if confidence is not None:
+                row.confidence = confidence
+            if review_date is not None:
+                row.review_date = review_date
+            s.add(row)
+            self._correction(s, actor, row, before, why, row.patient_id)
+            outbox.goal_event(s, session, patient, row)
+        return row
+
+    def _correction(
+        self,
+        s: Session,
+        actor: Actor,
+        row: SQLModel,
+        before: dict[str, Any] | None,
+        reason: str,
+        patient_id: int | None,
+    ) -> None:
+        s.flush()
+        audit.append(
+            s,
+            user_id=actor.id,
+            user_name=actor.name,
+            action="correction",
+            entity=type(row).__tablename__,  # type: ignore[attr-defined]
+            entity_id=getattr(row, "id", None),
+            patient_id=patient_id,
+            before=before,
+            after={**snapshot(row), "correction_reason": reason},
+        )
+
+
+def _refuse_unless_closed(session: ClinicSession) -> None:
+    # Corrections are for a closed record; while running, the page edits it directly.
+    if session.status not in (SessionStatus.FINISHED, SessionStatus.EXPORTED):
+        raise InvalidInput(
+            f"This session is {session.status.value}; corrections are for finished sessions. "
+            "Change it directly instead."
+        )
