@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from groupclinic_desktop import __version__
 from groupclinic_desktop.core import invitations, programmes
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.schema import Patient
@@ -63,6 +64,9 @@ def invitation_letters(
         canvas.saveState()
         canvas.setFont(fonts()[0], 10)
         canvas.drawString(16 * mm, 10 * mm, practice_name)
+        canvas.drawRightString(
+            canvas._pagesize[0] - 16 * mm, 10 * mm, f"GroupClinic {__version__}"
+        )
         canvas.restoreState()
 
     doc = pack_document(str(out), "Group clinic invitation", footer)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from groupclinic_desktop import __version__
 from groupclinic_desktop.core.outcomes import Figure, Outcomes
 from groupclinic_desktop.export.handouts import _escape, _fonts
 
@@ -184,5 +186,15 @@ def write_pdf(o: Outcomes, path: Path | str, *, practice: str = "") -> Path:
         links = [["Directory entry", "Signposted", "Referred"]]
         links += [[e.name, e.signposted.text(), e.referred.text()] for e in o.signposting]
         story.append(table(links, [96, 41, 41], set()))
-    doc.build(story)
+    def footer(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(body.fontName, 8)
+        canvas.drawRightString(
+            canvas._pagesize[0] - doc.rightMargin,
+            doc.bottomMargin / 2,
+            f"Page {doc.page}. GroupClinic {__version__}, {date.today():%d %b %Y}",
+        )
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return target

@@ -297,17 +297,23 @@ class PdfText:
         return [list(reversed(r)) for r in data], list(reversed(widths)), flipped
 
     def footer(self) -> Any:
-        """The page-footer callback: the unconfirmed-translation note in small print."""
+        """The page-footer callback: the app's version, and the unconfirmed-translation note,
+        in small print."""
+        from groupclinic_desktop import __version__
+
         note = self.words.review_note
         regular = self.fonts.regular
 
         def draw(canvas: Any, doc: Any) -> None:
-            if not note:
-                return
             canvas.saveState()
             canvas.setFont(regular, 9)
             canvas.setFillGray(0.25)
-            canvas.drawString(doc.leftMargin, doc.bottomMargin / 2, note)
+            if note:
+                canvas.drawString(doc.leftMargin, doc.bottomMargin / 2, note)
+            width = canvas._pagesize[0]
+            canvas.drawRightString(
+                width - doc.rightMargin, doc.bottomMargin / 2, f"GroupClinic {__version__}"
+            )
             canvas.restoreState()
 
         return draw

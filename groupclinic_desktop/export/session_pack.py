@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from groupclinic_desktop import __version__
 from groupclinic_desktop.core import invitations, programmes
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.schema import ClinicSession, Patient
@@ -64,7 +65,9 @@ def session_pack(clinic: Clinic, session_id: int, out: Path | str) -> Path:
         canvas.setFont(fonts()[0], 10)
         canvas.drawString(16 * mm, 10 * mm, f"{practice_name}: {session.day:%d/%m/%Y}")
         canvas.drawRightString(
-            width - 16 * mm, 10 * mm, f"Confidential: personal details. Page {doc.page}"
+            width - 16 * mm,
+            10 * mm,
+            f"Confidential: personal details. Page {doc.page}. GroupClinic {__version__}",
         )
         canvas.restoreState()
 

@@ -323,3 +323,8 @@ def test_quintile_only_and_carer_columns_are_imported(admin: Clinic, tmp_path: P
     refused = cohort.import_file(admin, bad, programme_id(admin))
     assert refused.result is None
     assert any("IMD quintile" in p.reason for p in refused.check.problems)
+
+
+def test_an_import_keeps_a_backup_of_the_store_first(admin: Clinic) -> None:
+    cohort.import_file(admin, FIXTURES / "systmone_search.csv", programme_id(admin))
+    assert any("before-import" in p.name for p in admin.location.backup_dir.iterdir())

@@ -45,14 +45,24 @@ def pdf_text(path: Path) -> str:
 
 
 def word_heights(path: Path) -> list[float]:
-    """Each word's box height in points (about 1.16 x the font size for DejaVu Sans)."""
+    """Each word's box height in points (about 1.16 x the font size for DejaVu Sans), leaving
+    out the small-print footer band (the app's version, a translation note)."""
     html = subprocess.run(
         ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
     import re
 
+    from groupclinic_desktop import __version__
+
+    words = re.findall(r">([^<]+)</word>", html)
+    assert __version__ in words, "every hand-out names the app's version in its footer"
+    page_height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', html).group(1))  # type: ignore[union-attr]
     boxes = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', html)
-    return [float(y2) - float(y1) for y1, y2, word in boxes if word.strip()]
+    return [
+        float(y2) - float(y1)
+        for y1, y2, word in boxes
+        if word.strip() and float(y1) < page_height - 30
+    ]
 
 
 def test_board_png_draws_no_name_of_a_person_without_consent(
