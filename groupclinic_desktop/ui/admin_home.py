@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -332,6 +333,47 @@ class PeopleTab(QWidget):
             self.refresh()
 
 
+class LanguagesTab(QWidget):
+    """Translations for what the group sees: each stays marked "needs review by a native
+    speaker" on screen and on paper until the practice confirms someone has checked it."""
+
+    def __init__(self, clinic: Clinic, parent: QWidget | None = None) -> None:
+        from groupclinic_desktop import i18n
+
+        super().__init__(parent)
+        self.clinic = clinic
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(
+            "Patient-facing views and hand-outs can be shown in these languages. The plain "
+            "labels they use are in resources/plain_labels.toml and the translations in "
+            "resources/i18n/."))
+        self.boxes: dict[str, QCheckBox] = {}
+        for lang in i18n.languages():
+            if lang.is_source:
+                continue
+            box = QCheckBox(f"{lang.name} ({lang.native}): a native speaker has checked it")
+            box.setAccessibleName(f"{lang.name} translation checked by a native speaker")
+            box.setChecked(clinic.language_confirmed(lang.code))
+            box.toggled.connect(lambda on, code=lang.code: self.confirm(code, on))
+            self.boxes[lang.code] = box
+            layout.addWidget(box)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        layout.addStretch()
+
+    def confirm(self, code: str, confirmed: bool) -> None:
+        try:
+            self.clinic.confirm_language(code, confirmed)
+        except ClinicError as exc:
+            self.message.setText(str(exc))
+            return
+        self.message.setText(
+            "Saved: hand-outs in this language no longer carry the review note."
+            if confirmed else "Saved: hand-outs in this language say it needs review again."
+        )
+
+
 class AdminHome(QWidget):
     """Tabs for the admin's work after a session; each tab is made when first shown."""
 
@@ -357,6 +399,7 @@ class AdminHome(QWidget):
             ("Outcomes", self._outcomes),
             ("People", lambda: PeopleTab(clinic)),
             ("Community directory", self._community),
+            ("Languages", lambda: LanguagesTab(clinic)),
             ("Staff", lambda: UsersTab(clinic)),
             ("Audit trail", lambda: AuditTab(clinic)),
             ("Backups", lambda: BackupsTab(clinic, on_restored)),
