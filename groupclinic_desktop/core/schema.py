@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -209,6 +209,10 @@ class Consent(SQLModel, table=True):
 
 
 class Measurement(SQLModel, table=True):
+    # A person's history of one measure, by date: the board, trends and "previous value" read it.
+    __table_args__ = (
+        Index("ix_measurement_patient_type_taken", "patient_id", "type_key", "taken_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True)
     patient_id: int = Field(foreign_key="patient.id", index=True)

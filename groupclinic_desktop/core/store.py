@@ -7,25 +7,29 @@ kept in the OS keyring; GROUPCLINIC_DB_KEY always wins, for headless machines an
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 import sqlcipher3
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from filelock import FileLock, Timeout
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
 from groupclinic_desktop.core.errors import StoreError
+
+if TYPE_CHECKING:
+    # Alembic is imported only when a migration question needs it: importing it costs about
+    # 0.2 s of every start (bench/README.md), and a current store never needs it.
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +256,9 @@ def probe_file(db_path: Path, key: str) -> None:
         conn.close()
 
 
-def alembic_config(engine: Engine | None = None) -> Config:
+def alembic_config(engine: Engine | None = None) -> "Config":
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
@@ -260,21 +266,62 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
+def _scripts() -> "ScriptDirectory":
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config())
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = _scripts().get_current_head()
     assert head is not None
     return head
 
 
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\b[^=]*=\s*['\"]?([\w-]+|None)", re.M)
+
+
+@cache
+def _head_on_disk() -> str | None:
+    """The single head of the migration scripts, read from their `revision` lines without
+    importing Alembic; None when that is not clear-cut (Alembic then decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(m.groups() for m in _REVISION_LINE.finditer(script.read_text("utf-8")))
+        if "revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        parents.add(found.get("down_revision", "None"))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def _stored_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        found = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).first()
+        if found is None:
+            return None
+        rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()
+    return rows[0][0] if len(rows) == 1 else None
+
+
 def migration_state(engine: Engine) -> str:
     """'current', 'behind' (needs upgrading) or 'newer' (made by a newer app)."""
+    head = _head_on_disk()
+    if head is not None and _stored_revision(engine) == head:
+        return "current"  # the everyday case, answered without Alembic
     current = current_revision(engine)
-    script = ScriptDirectory.from_config(alembic_config())
+    script = _scripts()
     if current == script.get_current_head():
         return "current"
     known = {rev.revision for rev in script.walk_revisions()}
@@ -284,6 +331,8 @@ def migration_state(engine: Engine) -> str:
 
 
 def upgrade(engine: Engine) -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")
 
 
@@ -429,7 +478,7 @@ def _backup_revision(path: Path, key: str) -> str | None:
 def latest_good_backup(data_dir: Path, key: str) -> Path | None:
     """The newest backup in data_dir/backups that opens with this key, passes its integrity check
     and was written by this version of the app or an older one; None when there is none."""
-    known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    known = {rev.revision for rev in _scripts().walk_revisions()}
     for _when, path in _dated_backups(StoreLocation(Path(data_dir)).backup_dir):
         try:
             verify_backup(path, key)

@@ -1,0 +1,104 @@
+"""Saving one measurement through the facade: validation, audit entry, outbox event, durable.
+
+Baseline: one raw SQLCipher INSERT into the same store's measurement table and a commit, on a
+connection with the app's own PRAGMAs (key, WAL, synchronous=FULL, foreign keys). Peer: Anki's
+own library adding one note to a collection in a temporary folder, in the same run.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import DEMO, TEN_YEARS, Context, Figure, bench_key, open_clinic, prepare_session, timed
+
+BUDGET_RATIO = 3.0
+
+
+def raw_connection(db_path: Path) -> Any:
+    import sqlcipher3
+
+    from groupclinic_desktop.core import store
+
+    conn = sqlcipher3.connect(str(db_path), isolation_level=None)
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    conn.execute(f'PRAGMA key="{store._pragma_key(bench_key())}"')
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
+                   "busy_timeout=30000"):
+        conn.execute(f"PRAGMA {pragma}")
+    return conn
+
+
+def anki_peer(folder: Path) -> tuple[Any, Any] | None:
+    try:
+        from anki.collection import Collection
+    except ImportError:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    collection = Collection(str(folder / "collection.anki2"))
+    model = collection.models.by_name("Basic")
+    deck = collection.decks.id("Default")
+    counter = iter(range(10**9))
+
+    def add_note() -> None:
+        note = collection.new_note(model)
+        note["Front"] = f"Question {next(counter)}"
+        note["Back"] = "Answer"
+        collection.add_note(note, deck)
+
+    return collection, add_note
+
+
+def run(ctx: Context, regulars: dict[str, list[int]]) -> list[Figure]:
+    figures: list[Figure] = []
+    runs = ctx.repeats(200, 10)
+    peer = anki_peer(ctx.scratch / "anki")
+    for store in (DEMO, TEN_YEARS):
+        folder = ctx.copy_store(store, "save")
+        with open_clinic(folder) as clinic:
+            sid = prepare_session(clinic, regulars=regulars.get(store))
+            user = next(u for u in clinic.staff() if u.role.value == "facilitator")
+            clinic.sign_in(user.id, "2468")
+            people = [e.patient.id for e in clinic.roster(sid)]
+            raw = raw_connection(folder / "groupclinic.db")
+            count = iter(range(10**9))
+
+            def through_facade() -> None:
+                n = next(count)
+                clinic.record_measurement(people[n % len(people)], "pulse", str(60 + n % 30),
+                                          session_id=sid)
+
+            def raw_insert() -> None:
+                n = next(count)
+                now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+                raw.execute("BEGIN")
+                raw.execute(
+                    "INSERT INTO measurement (uid, patient_id, session_id, type_key, value, unit,"
+                    " taken_at, source, reading_uid, confirmed_unusual, entered_by_id, entered_at)"
+                    " VALUES (?, ?, ?, 'pulse', ?, '/min', ?, 'IN_SESSION', NULL, 0, NULL, ?)",
+                    (str(uuid.uuid4()), people[n % len(people)], sid, 60 + n % 30, now, now),
+                )
+                raw.execute("COMMIT")
+
+            app, base, anki = [], [], []
+            for _ in range(runs):
+                app.append(timed(through_facade))
+                base.append(timed(raw_insert))
+                if peer is not None:
+                    anki.append(timed(peer[1]))
+            raw.close()
+        figure = Figure("save one measurement (facade, durable)", store, app,
+                        baseline="raw SQLCipher INSERT + commit", baseline_samples=base,
+                        budget=f"<= {BUDGET_RATIO:g}x baseline and <= Anki add-note")
+        anki_figure = Figure("Anki add one note (peer)", store, anki or [float("nan")],
+                             baseline="raw SQLCipher INSERT + commit", baseline_samples=base)
+        if anki:
+            figure.extra["vs_anki"] = round(figure.median / anki_figure.median, 3)
+            figure.within_budget = (figure.ratio or 0) <= BUDGET_RATIO and (
+                figure.median <= anki_figure.median)
+        figures += [figure, anki_figure] if anki else [figure]
+    if peer is not None:
+        peer[0].close()
+    return figures

@@ -1,0 +1,117 @@
+"""Cold start: a fresh process to the first paint of the main window.
+
+The app is started the way a person starts it (`groupclinic --data-dir DIR`, i.e. cli.main ->
+run_app); the baseline is a bare PySide6 process that shows one QMainWindow of the same size.
+Both watch for the first Paint event of a QMainWindow with the same application-wide event
+filter, print one line, and quit; the parent times from spawning the process to that line.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import DEMO, TEN_YEARS, Context, Figure
+
+BUDGET_RATIO = 1.5
+MARK = "first-paint"
+
+
+def _watch_first_paint() -> object:
+    """Create the QApplication and report the first paint of a QMainWindow, then quit."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    seen = False
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+            nonlocal seen
+            if not seen and event.type() == QEvent.Type.Paint and isinstance(obj, QMainWindow):
+                seen = True
+                print(MARK, flush=True)
+                QTimer.singleShot(0, app.quit)
+            return False
+
+    watcher = FirstPaint(app)
+    app.installEventFilter(watcher)
+    return watcher
+
+
+def _child(kind: str, data_dir: str | None) -> int:
+    if kind == "app":
+        # The app's own start, in its own import order: Qt is loaded where cmd_run loads it,
+        # and the watcher is installed just before run_app makes the window.
+        from groupclinic_desktop import cli
+
+        real_run = cli.cmd_run
+
+        def watched_run(args: object) -> int:
+            import groupclinic_desktop.ui.app as ui_app
+
+            original = ui_app.run_app
+
+            def run_app(*a: object, **k: object) -> int:
+                _watch_first_paint()
+                return original(*a, **k)  # type: ignore[arg-type]
+
+            ui_app.run_app = run_app  # type: ignore[assignment]
+            return real_run(args)  # type: ignore[arg-type]
+
+        cli.cmd_run = watched_run  # type: ignore[assignment]
+        return cli.main(["--data-dir", str(data_dir)])
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    _watch_first_paint()
+    app = QApplication.instance()
+    window = QMainWindow()
+    window.resize(1366, 768)
+    window.show()
+    return app.exec()  # type: ignore[union-attr]
+
+
+def _start(kind: str, data_dir: Path | None, env: dict[str, str]) -> float:
+    command = [sys.executable, "-m", "bench.startup", kind]
+    if data_dir is not None:
+        command.append(str(data_dir))
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    took = time.perf_counter() - started
+    process.wait(60)
+    if line != MARK:
+        raise RuntimeError(f"{kind} start-up did not paint (exit {process.returncode})")
+    return took
+
+
+def run(ctx: Context, env: dict[str, str]) -> list[Figure]:
+    figures = []
+    runs = ctx.repeats(7, 1)
+    for store in (DEMO, TEN_YEARS):
+        folder = ctx.copy_store(store, "startup")
+        if not ctx.quick:
+            _start("app", folder, env)  # warm the OS file cache once, for both alike
+            _start("bare", None, env)
+        app_times: list[float] = []
+        bare_times: list[float] = []
+        for _ in range(runs):
+            app_times.append(_start("app", folder, env))
+            bare_times.append(_start("bare", None, env))
+        figure = Figure(
+            "cold start to first paint", store, app_times,
+            baseline="bare PySide6 QMainWindow process", baseline_samples=bare_times,
+            budget=f"<= {BUDGET_RATIO}x baseline",
+        )
+        figure.within_budget = (figure.ratio or 0) <= BUDGET_RATIO
+        figures.append(figure)
+    return figures
+
+
+if __name__ == "__main__":
+    raise SystemExit(_child(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))
