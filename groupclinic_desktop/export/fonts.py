@@ -8,6 +8,7 @@ missing letter could be taken for somebody else's.
 """
 
 import functools
+import re
 import unicodedata
 from pathlib import Path
 
@@ -21,6 +22,8 @@ FONT_DIRS = (
 REGULAR, BOLD = "GroupClinicSans", "GroupClinicSans-Bold"
 FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
 REPLACEMENT = "\ufffd"
+# Arabic-script letters (Arabic, Urdu, Persian), as export/pdf_text.py draws them.
+ARABIC_BLOCKS = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 
 
 def _find(name: str) -> Path | None:
@@ -54,11 +57,12 @@ def _covered(font: str) -> frozenset[int] | None:
     return frozenset(char_widths) if char_widths else None
 
 
-def printable(text: str, font: str | None = None) -> str:
+def printable(text: str, font: str | None = None, *, arabic_ok: bool = False) -> str:
     """The text with control characters shown as \\xNN and undrawable characters as U+FFFD.
 
     Newlines and tabs are kept (the caller lays them out). With no TrueType font (Helvetica),
-    anything outside Latin-1 is undrawable.
+    anything outside Latin-1 is undrawable. arabic_ok: the caller draws Arabic-script letters
+    in a font of their own (export/pdf_text.py), so they are kept.
     """
     font = font or pdf_fonts()[0]
     covered = _covered(font) if font.startswith("GroupClinic") else None
@@ -74,6 +78,8 @@ def printable(text: str, font: str | None = None) -> str:
             out.append(REPLACEMENT)
         elif covered is None and font.startswith("Helvetica"):
             out.append(char if code < 0x100 else REPLACEMENT)
+        elif arabic_ok and ARABIC_BLOCKS.match(char):
+            out.append(char)
         elif covered is not None and code not in covered and unicodedata.category(char) != "Cf":
             out.append(REPLACEMENT)
         else:

@@ -37,6 +37,8 @@ from groupclinic_desktop.core.session_record import PersonRecord
 from groupclinic_desktop.core.validation import format_nhs_number
 from groupclinic_desktop.export.coded_summary import COLUMNS, coded_rows
 from groupclinic_desktop.export.fonts import pdf_fonts, printable
+from groupclinic_desktop.export.pdf_text import ARABIC_LETTERS, markup, register_fonts, visual
+from groupclinic_desktop.i18n import language
 
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
@@ -92,9 +94,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             leading=11,
             spaceAfter=0,
         ),
-        "banner": ParagraphStyle(
-            "banner", parent=body, fontName=bold, fontSize=10.5, leading=14
-        ),
+        "banner": ParagraphStyle("banner", parent=body, fontName=bold, fontSize=10.5, leading=14),
     }
 
 
@@ -110,7 +110,8 @@ def person_pdf(
     buffer = io.BytesIO()
     patient = person.patient
     running = printable(
-        f"{patient.full_name}   NHS number {format_nhs_number(patient.nhs_number)}"
+        f"{patient.full_name}   NHS number {format_nhs_number(patient.nhs_number)}",
+        arabic_ok=True,
     )
     footer = printable(
         f"Generated {generated_at.astimezone():%d/%m/%Y %H:%M} by {generated_by}"
@@ -163,7 +164,14 @@ class _NumberedCanvas(canvas.Canvas):
         self.setStrokeColor(GRID)
         self.setLineWidth(0.5)
         self.setFont(pdf_fonts()[0], 8.5)
-        self.drawString(MARGIN, height - MARGIN + 1 * mm, self._running)
+        if ARABIC_LETTERS.search(self._running):
+            # A name in Arabic script is drawn joined and right to left, as in the body.
+            style = ParagraphStyle("running", fontName=pdf_fonts()[0], fontSize=8.5, leading=10)
+            line = _p(self._running, style)
+            line.wrap(width - 2 * MARGIN - 40 * mm, 12 * mm)
+            line.drawOn(self, MARGIN, height - MARGIN + 1 * mm - 2)
+        else:
+            self.drawString(MARGIN, height - MARGIN + 1 * mm, self._running)
         self.drawRightString(width - MARGIN, height - MARGIN + 1 * mm, "Group clinic notes")
         self.line(MARGIN, height - MARGIN - 1 * mm, width - MARGIN, height - MARGIN - 1 * mm)
         self.line(MARGIN, MARGIN + 2 * mm, width - MARGIN, MARGIN + 2 * mm)
@@ -173,7 +181,17 @@ class _NumberedCanvas(canvas.Canvas):
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(printable(text)).replace("\n", "<br/>"), style)
+    shown = printable(text, arabic_ok=True)
+    if not ARABIC_LETTERS.search(shown):
+        return Paragraph(escape(shown).replace("\n", "<br/>"), style)
+    # Arabic-script text (an Urdu or Arabic name, say): letters joined, each line in
+    # right-to-left order, drawn in Noto Naskh Arabic, so the record shows the name as written.
+    fonts = register_fonts(language("ur"))
+    bold = "Bold" in style.fontName
+    lines = [
+        markup(visual(line), fonts, bold=bold, size=style.fontSize) for line in shown.split("\n")
+    ]
+    return Paragraph("<br/>".join(lines), style)
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> Table:
