@@ -64,6 +64,8 @@ class EquityRow(BaseModel):
     invited: Figure
     attended: Figure
     did_not_attend: Figure
+    # Median change (first to latest reading) per measure among the group's people.
+    median_change: dict[str, Figure] = {}
 
 
 class ProgrammeReport(BaseModel):
@@ -240,12 +242,19 @@ def _summarise(key: tuple[str, str], group: _Group, t: int) -> ProgrammeReport:
     for dimension, values in EQUITY_DIMENSIONS.items():
         for value in values:
             members = {s for s, fact in latest_record.items() if fact.payload[dimension] == value}
+            changes = _changes_among(group, members)
             equity.append(
                 EquityRow(
                     dimension=dimension, group=value,
                     invited=_count(len(members & invited), t),
                     attended=_count(len(members & came), t),
                     did_not_attend=_count(len(members & missed), t),
+                    median_change={
+                        measure: _derived(
+                            statistics.median(found) if found else None, len(found), threshold=t
+                        )
+                        for measure, found in sorted(changes.items())
+                    },
                 )
             )
 
@@ -273,6 +282,16 @@ def _summarise(key: tuple[str, str], group: _Group, t: int) -> ProgrammeReport:
         },
         equity=equity,
     )
+
+
+def _changes_among(group: _Group, members: set[str]) -> dict[str, list[float]]:
+    """First-to-latest change per measure for the given people (those with two dated values)."""
+    found: dict[str, list[float]] = defaultdict(list)
+    for (measure, subject), readings in group.measurements.items():
+        found.setdefault(measure, [])
+        if subject in members and readings[-1][0] != readings[0][0]:
+            found[measure].append(readings[-1][1] - readings[0][1])
+    return found
 
 
 def _measure_summaries(group: _Group, t: int) -> list[MeasureSummary]:
@@ -355,6 +374,8 @@ def report_rows(report: AggregateReport) -> list[tuple[Any, ...]]:
         for row in g.equity:
             for name in ("invited", "attended", "did_not_attend"):
                 add(f"equity:{row.dimension}", row.group, name, getattr(row, name))
+            for measure, figure in row.median_change.items():
+                add(f"equity:{row.dimension}", row.group, f"median_change:{measure}", figure)
     return rows
 
 

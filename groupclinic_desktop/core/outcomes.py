@@ -31,7 +31,7 @@ from __future__ import annotations
 import statistics
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -119,6 +119,8 @@ class EquityRow:
     attendance_rate: Figure
     dna_rate: Figure
     flagged: bool
+    # Median change in each measurement among the group's people who came (baseline to now).
+    changes: tuple[ChangeFigure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,7 +240,21 @@ def programme_outcomes(clinic: Clinic, programme_id: int, *, today: date | None 
         changes=tuple(changes),
         goals_set=count(len(goals), t) if goal_people >= t else suppressed(goal_people, t),
         goals_achieved=rate(achieved, len(goals), t, people=goal_people),
-        equity=tuple(equity_rows(visits, first_held, t)),
+        equity=tuple(
+            equity_rows(
+                visits,
+                first_held,
+                t,
+                changes_of=lambda members: tuple(
+                    _measure_changes(
+                        definition,
+                        sessions,
+                        {p: per_person[p] for p in members if p in per_person},
+                        t,
+                    )
+                ),
+            )
+        ),
         signposting=tuple(
             SignpostFigure(name, count(n.get("signposted", 0), t), count(n.get("referred", 0), t))
             for name, n in sorted(clinic.signposting_counts(programme_id).items())
@@ -401,8 +417,13 @@ def _age_words(band: str) -> str:
 
 
 def equity_rows(
-    visits: Iterable[tuple[Any, Any, Patient]], first_held: date, t: int
+    visits: Iterable[tuple[Any, Any, Patient]],
+    first_held: date,
+    t: int,
+    changes_of: Callable[[set[int]], tuple[ChangeFigure, ...]] | None = None,
 ) -> list[EquityRow]:
+    """Invitation, attendance and did-not-attend by group, and (with changes_of) the median
+    change in each measurement among each group's people who came."""
     visits = list(visits)
     rows: list[EquityRow] = []
     for dimension, group_of in _grouping(first_held).items():
@@ -413,7 +434,10 @@ def equity_rows(
         for name in sorted(tallies):
             mine = tallies[name]
             rest = total.minus(mine)
-            rows.append(mine.row(dimension, name, rest, t))
+            row = mine.row(dimension, name, rest, t)
+            if changes_of is not None:
+                row = replace(row, changes=changes_of(mine.present))
+            rows.append(row)
     return rows
 
 

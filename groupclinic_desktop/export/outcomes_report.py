@@ -41,6 +41,9 @@ def figure_rows(o: Outcomes) -> Iterator[tuple[str, str, str, str, str, Figure]]
         yield "equity", "people attended", group, "count", "count", row.attended
         yield "equity", "attendance rate", group, "proportion", "percent", row.attendance_rate
         yield "equity", "did-not-attend rate", group, "proportion", "percent", row.dna_rate
+        for c in row.changes:
+            unit = f" ({c.unit})" if c.unit else ""
+            yield "equity", f"{c.label}{unit}", group, "median change", "change", c.median
     for entry in o.signposting:
         yield "community", "people signposted", entry.name, "count", "count", entry.signposted
         yield "community", "people referred", entry.name, "count", "count", entry.referred

@@ -260,3 +260,24 @@ def test_signposting_counts_reach_the_outcome_report_with_suppression(demo) -> N
     assert "suppressed" in by_name["Diabetes peer support"].referred.reason
     rows = [r for r in figure_rows(report) if r[0] == "community"]
     assert ("community", "people signposted", "Tuesday walking group") in {r[:3] for r in rows}
+
+
+def test_equity_rows_break_down_the_change_in_each_measurement(demo) -> None:
+    """Men (5 who came) show their median HbA1c change; women (4 who came) are suppressed."""
+    import statistics
+
+    from groupclinic_desktop.core.outcomes import programme_outcomes
+
+    report = programme_outcomes(demo, demo.programmes()[0].id)
+    rows = {(r.dimension, r.group): r for r in report.equity}
+    men = {c.key: c for c in rows[("Sex", "Male")].changes}
+    women = {c.key: c for c in rows[("Sex", "Female")].changes}
+    by_hand = []
+    for person in demo.patients():
+        if person.sex.value != "male":
+            continue
+        values = [m.value for m in demo.measurements(patient_id=person.id, type_key="hba1c")]
+        by_hand.append(values[-1] - values[0])
+    assert len(by_hand) == 5
+    assert men["hba1c"].median.value == statistics.median(by_hand)
+    assert women["hba1c"].median.value is None and "suppressed" in women["hba1c"].median.reason

@@ -107,6 +107,10 @@ def test_hand_worked_figures_with_small_numbers_suppressed(clinic: Service) -> N
     assert equity[("sex", "female")]["did_not_attend"] == figure(None)  # only F
     assert equity[("sex", "male")]["invited"] == figure(None)  # four men
     assert equity[("ethnic_group", "not_stated")]["invited"] == figure(10)
+    # Change by group: the six women A-F have HbA1c changes -5 -6 -1 -10 -1 +2, median -3;
+    # no man has two readings, and the men are too few anyway.
+    assert equity[("sex", "female")]["median_change"]["hba1c"] == figure(-3.0)
+    assert equity[("sex", "male")]["median_change"]["hba1c"] == figure(None)
 
 
 def test_practices_read_only_themselves_and_analysts_read_all(clinic: Service) -> None:
