@@ -76,6 +76,10 @@ case "$mode" in
     if [ "$#" -eq 0 ]; then
       # The demo practice lives in a folder of its own, never beside a real practice's store.
       demo_dir="${GROUPCLINIC_DEMO_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/GroupClinic-demo}"
+      # The demo holds only fictional people, so its key is a fixed, published one: the demo
+      # then starts on any machine, with or without a desktop keyring. A real practice's key
+      # is random and lives in the keyring.
+      export GROUPCLINIC_DB_KEY="${GROUPCLINIC_DEMO_KEY:-34d5e2f58c04fa1eb561479d9af80690417d320ab4fc69322d7fa8950a91ee6f}"
       .venv/bin/groupclinic --data-dir "$demo_dir" demo
       exec .venv/bin/groupclinic --data-dir "$demo_dir" run
     fi
