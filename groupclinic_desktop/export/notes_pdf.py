@@ -36,9 +36,8 @@ from groupclinic_desktop.core.schema import ConsentKind, Mode, Source
 from groupclinic_desktop.core.session_record import PersonRecord
 from groupclinic_desktop.core.validation import format_nhs_number
 from groupclinic_desktop.export.coded_summary import COLUMNS, coded_rows
-from groupclinic_desktop.export.fonts import pdf_fonts, printable
-from groupclinic_desktop.export.pdf_text import ARABIC_LETTERS, markup, register_fonts, visual
-from groupclinic_desktop.i18n import language
+from groupclinic_desktop.export.fonts import markup, pdf_fonts, printable
+from groupclinic_desktop.export.pdf_text import ARABIC_LETTERS, visual
 
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
@@ -111,7 +110,7 @@ def person_pdf(
     patient = person.patient
     running = printable(
         f"{patient.full_name}   NHS number {format_nhs_number(patient.nhs_number)}",
-        arabic_ok=True,
+        fallbacks=True,
     )
     footer = printable(
         f"Generated {generated_at.astimezone():%d/%m/%Y %H:%M} by {generated_by}"
@@ -164,8 +163,8 @@ class _NumberedCanvas(canvas.Canvas):
         self.setStrokeColor(GRID)
         self.setLineWidth(0.5)
         self.setFont(pdf_fonts()[0], 8.5)
-        if ARABIC_LETTERS.search(self._running):
-            # A name in Arabic script is drawn joined and right to left, as in the body.
+        if markup(self._running)[0] != escape(self._running):
+            # A name in a script DejaVu lacks is drawn as in the body: its own font, shaped.
             style = ParagraphStyle("running", fontName=pdf_fonts()[0], fontSize=8.5, leading=10)
             line = _p(self._running, style)
             line.wrap(width - 2 * MARGIN - 40 * mm, 12 * mm)
@@ -180,18 +179,26 @@ class _NumberedCanvas(canvas.Canvas):
         self.drawRightString(width - MARGIN, MARGIN - 2 * mm, f"Page {number} of {total}")
 
 
+def _drawn(line: str) -> str:
+    """A line with Arabic-script letters as drawn: joined, and in right-to-left order when the
+    line starts in Arabic script; a line that starts in Latin keeps a left-to-right base."""
+    first = next((c for c in line if c.isalpha()), "")
+    if ARABIC_LETTERS.match(first):
+        return visual(line)
+    import arabic_reshaper
+    from bidi import get_display
+
+    return str(get_display(arabic_reshaper.reshape(line), base_dir="L"))
+
+
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    shown = printable(text, arabic_ok=True)
-    if not ARABIC_LETTERS.search(shown):
-        return Paragraph(escape(shown).replace("\n", "<br/>"), style)
-    # Arabic-script text (an Urdu or Arabic name, say): letters joined, each line in
-    # right-to-left order, drawn in Noto Naskh Arabic, so the record shows the name as written.
-    fonts = register_fonts(language("ur"))
-    bold = "Bold" in style.fontName
-    lines = [
-        markup(visual(line), fonts, bold=bold, size=style.fontSize) for line in shown.split("\n")
-    ]
-    return Paragraph("<br/>".join(lines), style)
+    shown = printable(text, fallbacks=True)
+    # Arabic-script text is joined and put in right-to-left order line by line before drawing.
+    lines = [_drawn(line) if ARABIC_LETTERS.search(line) else line for line in shown.split("\n")]
+    body, needs_shaping = markup("\n".join(lines))
+    if needs_shaping:
+        style = ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
+    return Paragraph(body, style)
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> Table:

@@ -43,9 +43,10 @@ REGISTERED = {
 }
 ARABIC_LETTERS = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 # A left-to-right phrase inside right-to-left text: "48 mmol/mol", "140/90 mmHg", "HbA1c".
+LATIN = "0-9A-Za-z\u00c0-\u024f"  # ASCII and the accented Latin letters (Zoë, Łucja, Şükrü)
 LATIN_PHRASE = re.compile(
-    r"\([0-9A-Za-z .,/²%:+\u2212-]+\)"
-    r"|[+\u2212-]?[0-9A-Za-z][0-9A-Za-z .,/²%:+\u2212-]*[0-9A-Za-z²%]|[0-9A-Za-z]"
+    rf"\([{LATIN} .,/²%:+\u2212-]+\)"
+    rf"|[+\u2212-]?[{LATIN}][{LATIN} .,/²%:+\u2212-]*[{LATIN}²%]|[{LATIN}]"
 )
 LRI, PDI = "\u2066", "\u2069"  # left-to-right isolate and its end
 # Naskh letters look smaller than Latin ones at the same point size; this evens them out.
