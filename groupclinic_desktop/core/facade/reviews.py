@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.facade.base import (
@@ -74,30 +74,15 @@ class ReviewsArea(ClinicBase):
                 clinician = s.get(StaffUser, on_behalf_of_id)
                 if clinician is None or clinician.role != Role.CLINICIAN:
                     raise InvalidInput("On behalf of: choose a clinician.", field="On behalf of")
-            row = s.exec(
-                select(Review).where(
-                    Review.session_id == session_id, Review.patient_id == patient_id
-                )
-            ).first()
-            before = snapshot(row) if row else None
-            if row is None:
-                row = Review(
-                    session_id=session_id,
-                    patient_id=patient_id,
-                    findings=[],
-                    medication_changes=[],
-                    actions=[],
-                )
-            if notes is not None:
-                row.notes = notes
-            if findings is not None:
-                row.findings = [_finding(f) for f in findings]
-            if medication_changes is not None:
-                row.medication_changes = [_medication_change(m) for m in medication_changes]
-            if actions is not None:
-                row.actions = [_action(a) for a in actions]
-            if safety_netting is not None:
-                row.safety_netting = safety_netting
+            row, before = review_row(s, session_id, patient_id)
+            apply_review_fields(
+                row,
+                notes=notes,
+                findings=findings,
+                medication_changes=medication_changes,
+                actions=actions,
+                safety_netting=safety_netting,
+            )
             if seconds_spent is not None:
                 row.seconds_spent = max(0, int(seconds_spent))
             row.documented_by_id = actor.id
@@ -113,3 +98,45 @@ class ReviewsArea(ClinicBase):
                 patient_id=patient_id,
             )
         return row
+
+
+def review_row(
+    s: Session, session_id: int, patient_id: int
+) -> tuple[Review, dict[str, Any] | None]:
+    """The person's review in this session (a new, empty one if there is none yet), and a
+    snapshot of it as it was, for the audit entry."""
+    row = s.exec(
+        select(Review).where(Review.session_id == session_id, Review.patient_id == patient_id)
+    ).first()
+    if row is None:
+        return Review(
+            session_id=session_id,
+            patient_id=patient_id,
+            findings=[],
+            medication_changes=[],
+            actions=[],
+        ), None
+    return row, snapshot(row)
+
+
+def apply_review_fields(
+    row: Review,
+    *,
+    notes: str | None,
+    findings: list[dict[str, Any]] | None,
+    medication_changes: list[dict[str, Any]] | None,
+    actions: list[dict[str, Any]] | None,
+    safety_netting: str | None,
+) -> None:
+    """Change only the fields given, each checked (coded findings, medicines, actions)."""
+    if notes is not None:
+        row.notes = notes
+    if findings is not None:
+        row.findings = [_finding(f) for f in findings]
+    if medication_changes is not None:
+        row.medication_changes = [_medication_change(m) for m in medication_changes]
+    if actions is not None:
+        row.actions = [_action(a) for a in actions]
+    if safety_netting is not None:
+        row.safety_netting = safety_netting
+    row.updated_at = utcnow()

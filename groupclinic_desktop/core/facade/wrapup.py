@@ -12,14 +12,12 @@ from groupclinic_desktop.core.facade.base import (
     SYSTEM,
     Actor,
     ClinicBase,
-    _action,
-    _finding,
     _get_in,
-    _medication_change,
     _refuse_if_closed,
     _required,
     snapshot,
 )
+from groupclinic_desktop.core.facade.reviews import apply_review_fields, review_row
 from groupclinic_desktop.core.roles import Permission, allows
 from groupclinic_desktop.core.schema import (
     AgendaItem,
@@ -166,32 +164,17 @@ class WrapupArea(ClinicBase):
         why = _required(reason, "Reason for the correction")
         with self._write() as s:
             _refuse_unless_closed(_get_in(s, ClinicSession, session_id, "session"))
-            row = s.exec(
-                select(Review).where(
-                    Review.session_id == session_id, Review.patient_id == patient_id
-                )
-            ).first()
-            before = snapshot(row) if row else None
-            if row is None:
-                row = Review(
-                    session_id=session_id,
-                    patient_id=patient_id,
-                    findings=[],
-                    medication_changes=[],
-                    actions=[],
-                    documented_by_id=actor.id,
-                )
-            if notes is not None:
-                row.notes = notes
-            if findings is not None:
-                row.findings = [_finding(f) for f in findings]
-            if medication_changes is not None:
-                row.medication_changes = [_medication_change(m) for m in medication_changes]
-            if actions is not None:
-                row.actions = [_action(a) for a in actions]
-            if safety_netting is not None:
-                row.safety_netting = safety_netting
-            row.updated_at = utcnow()
+            row, before = review_row(s, session_id, patient_id)
+            if before is None:
+                row.documented_by_id = actor.id
+            apply_review_fields(
+                row,
+                notes=notes,
+                findings=findings,
+                medication_changes=medication_changes,
+                actions=actions,
+                safety_netting=safety_netting,
+            )
             s.add(row)
             self._correction(s, actor, row, before, why, patient_id)
         return row
