@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from groupclinic_desktop.core.clinic import Clinic
@@ -51,7 +51,8 @@ def test_clinician_documents_a_review_and_moves_on(demo: Clinic, sid: int, qtbot
     qtbot.keyClick(page.notes, Qt.Key.Key_Tab)  # leaving the field saves it
     assert demo.review(sid, first).notes == "Sugars better since last time."  # type: ignore[arg-type, union-attr]
     smoker_box = next(b for b, f in page.finding_boxes if f["key"] == "ex_smoker")
-    qtbot.mouseClick(smoker_box, Qt.MouseButton.LeftButton)
+    # Click the tick box itself, as a person does (the widget is wider than its label).
+    qtbot.mouseClick(smoker_box, Qt.MouseButton.LeftButton, pos=QPoint(8, smoker_box.height() // 2))
     qtbot.mouseClick(page.medications.add_button, Qt.MouseButton.LeftButton)
     row = page.medications.rows[0]
     row.action.setCurrentIndex(row.action.findData("change_dose"))
