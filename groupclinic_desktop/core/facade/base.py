@@ -23,6 +23,7 @@ from groupclinic_desktop.core.schema import (
     Patient,
     Role,
     SessionStatus,
+    Setting,
     StaffUser,
     utcnow,
 )
@@ -296,6 +297,23 @@ class ClinicBase:
             before=before,
             after=None if action == "delete" else snapshot(row),
         )
+
+    def _put_setting(self, s: Session, actor: Actor, key: str, value: Any) -> Setting:
+        """Create or change one setting inside a write transaction, with its audit entry."""
+        row = s.get(Setting, key)
+        before = snapshot(row) if row else None
+        if row is None:
+            row = Setting(key=key)
+        row.value = audit.plain(value)
+        row.updated_at = utcnow()
+        s.add(row)
+        self._audit(s, actor, "update" if before else "create", row, before=before)
+        return row
+
+    def _save_setting(self, actor: Actor, key: str, value: Any) -> None:
+        """One setting saved in a transaction of its own (callers check permissions first)."""
+        with self._write() as s:
+            self._put_setting(s, actor, key, value)
 
     # ----------------------------------------------------------------- helpers
 

@@ -47,7 +47,7 @@ class CohortImportArea(ClinicBase):
         """Add the mapping screen's choices (column title -> target, "" = ignore) to the store."""
         actor = self._require(Permission.PLAN)
         merged = {**self.cohort_mapping(), **{k.strip(): v for k, v in choices.items()}}
-        self._put_plan_setting(actor, self.COHORT_MAPPING_KEY, merged)
+        self._save_setting(actor, self.COHORT_MAPPING_KEY, merged)
 
     def consent_wording(self) -> dict[str, Any] | None:
         """The practice's own confidentiality and consent wording, or None for the default."""
@@ -60,21 +60,9 @@ class CohortImportArea(ClinicBase):
         from groupclinic_desktop.core.invitations import check_wording
 
         actor = self._require(Permission.PLAN)
-        self._put_plan_setting(
+        self._save_setting(
             actor, self.CONSENT_WORDING_KEY, None if wording is None else check_wording(wording)
         )
-
-    def _put_plan_setting(self, actor: Actor, key: str, value: Any) -> None:
-
-        with self._write() as s:
-            row = s.get(Setting, key)
-            before = snapshot(row) if row else None
-            if row is None:
-                row = Setting(key=key)
-            row.value = audit.plain(value)
-            row.updated_at = utcnow()
-            s.add(row)
-            self._audit(s, actor, "update" if before else "create", row, before=before)
 
     def import_cohort(
         self,

@@ -1,18 +1,9 @@
 """The Clinic facade: the language of each session's patient-facing views."""
 
-from typing import Any
-
-from groupclinic_desktop.core import audit
 from groupclinic_desktop.core.facade.base import (
-    Actor,
     ClinicBase,
-    snapshot,
 )
 from groupclinic_desktop.core.roles import Permission
-from groupclinic_desktop.core.schema import (
-    Setting,
-    utcnow,
-)
 
 
 class LanguagesArea(ClinicBase):
@@ -37,7 +28,7 @@ class LanguagesArea(ClinicBase):
         actor = self._require(Permission.RUN_SESSION)
         chosen = i18n.language(code).code
         self.session(session_id)  # NotFound for a session that does not exist
-        self._save_language_setting(f"{self.SESSION_LANGUAGE_PREFIX}{session_id}", chosen, actor)
+        self._save_setting(actor, f"{self.SESSION_LANGUAGE_PREFIX}{session_id}", chosen)
         return chosen
 
     def language_confirmed(self, code: str) -> bool:
@@ -55,15 +46,3 @@ class LanguagesArea(ClinicBase):
 
         chosen = i18n.language(code).code
         self.set_setting(f"{self.LANGUAGE_CONFIRMED_PREFIX}{chosen}", bool(confirmed))
-
-    def _save_language_setting(self, key: str, value: Any, actor: Actor) -> None:
-
-        with self._write() as s:
-            row = s.get(Setting, key)
-            before = snapshot(row) if row else None
-            if row is None:
-                row = Setting(key=key)
-            row.value = audit.plain(value)
-            row.updated_at = utcnow()
-            s.add(row)
-            self._audit(s, actor, "update" if before else "create", row, before=before)

@@ -3,19 +3,16 @@
 from datetime import date
 from typing import Any
 
-from groupclinic_desktop.core import audit
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.facade.base import (
     SYSTEM,
     ClinicBase,
-    snapshot,
 )
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     ClinicSession,
     SessionStatus,
     Setting,
-    utcnow,
 )
 
 
@@ -48,15 +45,7 @@ class SettingsArea(ClinicBase):
                 f"Idle lock: {value!r} is not a whole number of minutes from 1 to 60.",
                 field="Idle lock",
             )
-        with self._write() as s:
-            row = s.get(Setting, key)
-            before = snapshot(row) if row else None
-            if row is None:
-                row = Setting(key=key)
-            row.value = audit.plain(value)
-            row.updated_at = utcnow()
-            s.add(row)
-            self._audit(s, actor, "update" if before else "create", row, before=before)
+        self._save_setting(actor, key, value)
 
     def idle_lock_minutes(self) -> int:
         """Minutes without input before the screen locks (Setting "idle_lock_minutes")."""

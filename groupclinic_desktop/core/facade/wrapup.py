@@ -27,7 +27,6 @@ from groupclinic_desktop.core.schema import (
     Review,
     SessionStatus,
     Setting,
-    utcnow,
 )
 from groupclinic_desktop.core.wrapup import SessionSummary
 
@@ -118,14 +117,8 @@ class WrapupArea(ClinicBase):
         key = f"review_queue.{session_id}"
         with self._write() as s:
             _refuse_if_closed(_get_in(s, ClinicSession, session_id, "session"))
-            row = s.get(Setting, key)
-            before = snapshot(row) if row else None
-            if row is None:
-                row = Setting(key=key)
-            row.value = {"order": [int(i) for i in order], "done": [int(i) for i in done]}
-            row.updated_at = utcnow()
-            s.add(row)
-            self._audit(s, actor, "update" if before else "create", row, before=before)
+            queue = {"order": [int(i) for i in order], "done": [int(i) for i in done]}
+            self._put_setting(s, actor, key, queue)
 
     def session_summary(self, session_id: int) -> SessionSummary:
         """Who came, what was measured, topics, reviews and goals, and the gaps to look at."""
