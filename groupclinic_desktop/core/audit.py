@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from groupclinic_desktop.core.rows import Rows
 from groupclinic_desktop.core.schema import AuditEntry, Setting, utcnow
 
 GENESIS = "0" * 64
@@ -32,25 +33,23 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _digest(entry: AuditEntry) -> str:
-    body = {
-        "at": entry.at.isoformat(),
-        "user_id": entry.user_id,
-        "user_name": entry.user_name,
-        "action": entry.action,
-        "entity": entry.entity,
-        "entity_id": entry.entity_id,
-        "patient_id": entry.patient_id,
-        "before": entry.before,
-        "after": entry.after,
-        "prev_hash": entry.prev_hash,
-    }
+# The fields an entry's hash covers, its own hash aside.
+DIGESTED = (
+    "at", "user_id", "user_name", "action", "entity", "entity_id", "patient_id", "before",
+    "after", "prev_hash",
+)
+
+
+def _digest(entry: AuditEntry | dict[str, Any]) -> str:
+    values = entry if isinstance(entry, dict) else {n: getattr(entry, n) for n in DIGESTED}
+    body = {name: values[name] for name in DIGESTED}
+    body["at"] = body["at"].isoformat()
     text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def append(
-    s: Session,
+def new_entry(
+    prev_hash: str,
     *,
     user_id: int | None,
     user_name: str,
@@ -60,22 +59,28 @@ def append(
     patient_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> AuditEntry:
+) -> dict[str, Any]:
+    """A new entry's column values, its hash included."""
+    values = {
+        "at": utcnow(),
+        "user_id": user_id,
+        "user_name": user_name,
+        "action": action,
+        "entity": entity,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "patient_id": patient_id,
+        "before": plain(before),
+        "after": plain(after),
+        "prev_hash": prev_hash,
+    }
+    values["hash"] = _digest(values)
+    return values
+
+
+def append(s: Session, **fields: Any) -> AuditEntry:
+    """Add an entry after the last one, in the ORM session's transaction (fields as new_entry's)."""
     last = s.exec(select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)).first()
-    entry = AuditEntry(
-        at=utcnow(),
-        user_id=user_id,
-        user_name=user_name,
-        action=action,
-        entity=entity,
-        entity_id=None if entity_id is None else str(entity_id),
-        patient_id=patient_id,
-        before=plain(before),
-        after=plain(after),
-        prev_hash=last or GENESIS,
-        hash="",
-    )
-    entry.hash = _digest(entry)
+    entry = AuditEntry(**new_entry(last or GENESIS, **fields))
     s.add(entry)
     s.flush()
     # The head anchor lets verify() notice entries cut from the end of the chain too.
@@ -83,6 +88,17 @@ def append(
     head.value = {"id": entry.id, "hash": entry.hash}
     s.add(head)
     return entry
+
+
+def append_row(rows: Rows, **fields: Any) -> AuditEntry:
+    """The same entry as append, written through the quick single-row path (core.rows)."""
+    last = rows.first(AuditEntry, ("hash",), {}, newest_by=("id",))
+    values = new_entry(last["hash"] if last else GENESIS, **fields)
+    entry_id = rows.insert(AuditEntry, values)
+    head = {"value": {"id": entry_id, "hash": values["hash"]}}
+    if not rows.update(Setting, {"key": HEAD_KEY}, head):
+        rows.insert(Setting, {"key": HEAD_KEY, **head, "updated_at": utcnow()})
+    return AuditEntry.model_construct(id=entry_id, **values)
 
 
 @dataclass(frozen=True)

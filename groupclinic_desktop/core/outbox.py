@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from groupclinic_desktop.core.rows import Rows
 from groupclinic_desktop.core.schema import (
     Attendance,
     ClinicSession,
@@ -55,7 +56,7 @@ def age_band(born: date | None, day: date) -> str:
     return "unknown"  # under 18: group clinics here are for adults; never report a child's band
 
 
-def _opted_out(s: Session, session_id: int | None, patient_id: int | None) -> bool:
+def opted_out(s: Session, session_id: int | None, patient_id: int | None) -> bool:
     """A person who declined monitoring consent for this session is left out of the dataset."""
     if session_id is None or patient_id is None:
         return False
@@ -108,7 +109,7 @@ def session_event(s: Session, row: ClinicSession, *, staff_roles: list[str]) -> 
 def attendance_event(
     s: Session, session: ClinicSession, patient: Patient, row: Attendance
 ) -> OutboxEvent | None:
-    if _opted_out(s, session.id, patient.id):
+    if opted_out(s, session.id, patient.id):
         return None
     return _emit(
         s,
@@ -124,36 +125,58 @@ def attendance_event(
     )
 
 
-def measurement_event(
-    s: Session,
-    session: ClinicSession | None,
-    patient: Patient,
+def measurement_payload(
+    session_uid: str | None,
+    patient_id: int,
+    born: date,
+    hypo_risk: bool,
     row: Measurement,
-    previous: Measurement | None,
-) -> OutboxEvent | None:
+    previous_value: float | None,
+) -> dict[str, Any]:
     from groupclinic_desktop.core.catalogue import catalogue, status_for
 
-    if _opted_out(s, session.id if session else None, patient.id):
-        return None
     mtype = catalogue().get(row.type_key)
     day = row.taken_at.date()
-    status = status_for(
-        mtype, row.value, age=age_on(patient.date_of_birth, day), hypo_risk=patient.hypo_risk
+    status = status_for(mtype, row.value, age=age_on(born, day), hypo_risk=hypo_risk)
+    change = None if previous_value is None else round(row.value - previous_value, mtype.decimals)
+    return {
+        "session_uid": session_uid,
+        "patient_id": patient_id,
+        "measure": row.type_key,
+        "value": row.value,
+        "unit": row.unit,
+        "taken_on": day.isoformat(),
+        "source": row.source.value,
+        "change_since_previous": change,
+        "status": status.name.lower(),
+    }
+
+
+def opted_out_row(rows: Rows, session_id: int | None, patient_id: int) -> bool:
+    """opted_out, read through the quick single-row path (core.rows)."""
+    if session_id is None:
+        return False
+    found = rows.first(
+        Consent,
+        ("given",),
+        {"session_id": session_id, "patient_id": patient_id, "kind": ConsentKind.MONITORING},
     )
-    change = None if previous is None else round(row.value - previous.value, mtype.decimals)
-    return _emit(
-        s,
-        "measurement",
+    return found is not None and not found["given"]
+
+
+def emit_row(rows: Rows, event_type: str, payload: dict[str, Any]) -> None:
+    """_emit, written through the quick single-row path (core.rows)."""
+    rows.insert(
+        OutboxEvent,
         {
-            "session_uid": session.uid if session else None,
-            "patient_id": patient.id,
-            "measure": row.type_key,
-            "value": row.value,
-            "unit": row.unit,
-            "taken_on": day.isoformat(),
-            "source": row.source.value,
-            "change_since_previous": change,
-            "status": status.name.lower(),
+            "uid": str(uuid.uuid4()),
+            "type": event_type,
+            "schema_version": SCHEMA_VERSION,
+            "occurred_at": utcnow(),
+            "payload": payload,
+            "attempts": 0,
+            "last_error": None,
+            "needs_attention": False,
         },
     )
 
@@ -161,7 +184,7 @@ def measurement_event(
 def questionnaire_event(
     s: Session, session: ClinicSession, patient: Patient, row: QuestionnaireResponse
 ) -> OutboxEvent | None:
-    if not row.complete or _opted_out(s, session.id, patient.id):
+    if not row.complete or opted_out(s, session.id, patient.id):
         return None
     if row.questionnaire_key == "experience":
         # The experience question is anonymous: no subject, just the answer's code.
@@ -187,7 +210,7 @@ def questionnaire_event(
 def goal_event(
     s: Session, session: ClinicSession, patient: Patient, row: Goal
 ) -> OutboxEvent | None:
-    if _opted_out(s, session.id, patient.id):
+    if opted_out(s, session.id, patient.id):
         return None
     return _emit(
         s,
@@ -207,7 +230,7 @@ def signposting_event(
 ) -> OutboxEvent | None:
     """Someone was pointed to a kind of support. The directory's own kind key is stored; the sync
     layer turns it into the protocol's resource_kind. Which organisation is never sent."""
-    if _opted_out(s, session.id, patient.id):
+    if opted_out(s, session.id, patient.id):
         return None
     return _emit(
         s,

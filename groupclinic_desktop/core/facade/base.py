@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlmodel import Session, SQLModel
 
-from groupclinic_desktop.core import audit, auth, store, validation
+from groupclinic_desktop.core import audit, auth, rows, store, validation
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed, NotFound, StoreError
 from groupclinic_desktop.core.roles import Permission, allows
 from groupclinic_desktop.core.schema import (
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 BLOOD_PRESSURE = "blood_pressure"
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT_MINUTES = 5
+CONFLICT = "That change conflicts with a record already saved; nothing was changed."
 # GP-record export formats, in the order they are listed in the export log.
 EXPORT_FORMATS = ("pdf", "fhir", "csv")
 
@@ -251,23 +252,43 @@ class ClinicBase:
 
     # ----------------------------------------------------------------- transactions
 
-    @contextmanager
-    def _write(self) -> Iterator[Session]:
-        """One durable transaction; on any error nothing of it is kept."""
+    def _refuse_read_only(self) -> None:
         if self.read_only:
             raise StoreError(
                 "The store is open read-only, so nothing can be changed. Restore a backup or "
                 "open it normally to make changes.",
                 kind="read_only",
             )
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One durable transaction; on any error nothing of it is kept."""
+        self._refuse_read_only()
         with self._lock, Session(self._writer, expire_on_commit=False) as s:
             try:
                 with s.begin():
                     yield s
             except IntegrityError as exc:
-                raise InvalidInput(
-                    "That change conflicts with a record already saved; nothing was changed."
-                ) from exc
+                raise InvalidInput(CONFLICT) from exc
+
+    @contextmanager
+    def _write_rows(self) -> Iterator[rows.Rows]:
+        """The same durable transaction for the busiest single-row writes, without the ORM."""
+        self._refuse_read_only()
+        with self._lock:
+            try:
+                with rows.write(self._engine) as written:
+                    yield written
+            except IntegrityError as exc:
+                raise InvalidInput(CONFLICT) from exc
+
+    def _rows_in(self, s: Session) -> rows.Rows:
+        """The quick row helpers inside an ORM write transaction, on its own connection.
+
+        The session is flushed first so that the audit chain and head the helpers read are the
+        ORM's latest."""
+        s.flush()
+        return rows.Rows(s.connection().connection.driver_connection, self._engine.dialect)
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -296,6 +317,29 @@ class ClinicBase:
             patient_id=patient_id,
             before=before,
             after=None if action == "delete" else snapshot(row),
+        )
+
+    def _audit_row(
+        self,
+        written: rows.Rows,
+        actor: Actor,
+        action: str,
+        row: SQLModel,
+        *,
+        before: dict[str, Any] | None = None,
+        patient_id: int | None = None,
+    ) -> None:
+        """_audit for a row written through the quick single-row path (core.rows)."""
+        audit.append_row(
+            written,
+            user_id=actor.id,
+            user_name=actor.name,
+            action=action,
+            entity=type(row).__tablename__,  # type: ignore[attr-defined]
+            entity_id=getattr(row, "id", None),
+            patient_id=patient_id,
+            before=before,
+            after=snapshot(row),
         )
 
     def _put_setting(self, s: Session, actor: Actor, key: str, value: Any) -> Setting:
@@ -330,9 +374,13 @@ def _get_in(s: Session, model: type[Any], row_id: int, what: str) -> Any:
 
 
 def _refuse_if_closed(session: ClinicSession) -> None:
-    if session.status in (SessionStatus.FINISHED, SessionStatus.EXPORTED, SessionStatus.CANCELLED):
+    _refuse_if_status_closed(session.status)
+
+
+def _refuse_if_status_closed(status: SessionStatus) -> None:
+    if status in (SessionStatus.FINISHED, SessionStatus.EXPORTED, SessionStatus.CANCELLED):
         raise InvalidInput(
-            f"This session is {session.status.value}; its record is closed to everyday edits."
+            f"This session is {status.value}; its record is closed to everyday edits."
         )
 
 

@@ -1,14 +1,15 @@
 """The Clinic facade: check-in: roster, attendance, consent, measurements and questionnaires."""
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from groupclinic_desktop.core import audit, outbox, validation
 from groupclinic_desktop.core.catalogue import catalogue
-from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.errors import InvalidInput, NotFound
 from groupclinic_desktop.core.facade.base import (
     BLOOD_PRESSURE,
     Actor,
@@ -16,9 +17,11 @@ from groupclinic_desktop.core.facade.base import (
     RosterEntry,
     _get_in,
     _refuse_if_closed,
+    _refuse_if_status_closed,
     snapshot,
 )
 from groupclinic_desktop.core.roles import Permission
+from groupclinic_desktop.core.rows import Rows
 from groupclinic_desktop.core.schema import (
     Attendance,
     AttendanceStatus,
@@ -202,43 +205,30 @@ class CheckinArea(ClinicBase):
             values = [(type_key, validation.parse_measurement(type_key, text, confirmed=confirmed))]
         reading_uid = str(uuid.uuid4()) if len(values) > 1 else None
         saved: list[Measurement] = []
-        with self._write() as s:
-            patient = _get_in(s, Patient, patient_id, "patient")
-            session = None
-            if session_id is not None:
-                session = _get_in(s, ClinicSession, session_id, "session")
-                _refuse_if_closed(session)
+        # The busiest write of a session: the quick single-row path (core.rows), not the ORM.
+        with self._write_rows() as rows:
+            subject = _subject(rows, patient_id, session_id)
             for key, value in values:
                 saved.append(
                     self._add_measurement(
-                        s,
-                        actor,
-                        patient,
-                        session,
-                        key,
-                        value,
-                        taken,
-                        source,
-                        reading_uid,
-                        confirmed,
+                        rows, actor, subject, key, value, taken, source, reading_uid, confirmed
                     )
                 )
             if type_key in ("weight", "height"):
-                bmi = self._derived_bmi(s, patient_id, saved[0])
+                bmi = _derived_bmi(rows, patient_id, saved[0])
                 if bmi is not None:
                     saved.append(
                         self._add_measurement(
-                            s, actor, patient, session, "bmi", bmi, taken, source, None, True
+                            rows, actor, subject, "bmi", bmi, taken, source, None, True
                         )
                     )
         return saved
 
     def _add_measurement(
         self,
-        s: Session,
+        rows: Rows,
         actor: Actor,
-        patient: Patient,
-        session: ClinicSession | None,
+        subject: "_Subject",
         key: str,
         value: float,
         taken: datetime,
@@ -246,35 +236,36 @@ class CheckinArea(ClinicBase):
         reading_uid: str | None,
         confirmed: bool,
     ) -> Measurement:
-        mtype = catalogue().get(key)
-        previous = _latest(s, patient.id, key)  # type: ignore[arg-type]
-        row = Measurement(
-            uid=str(uuid.uuid4()),
-            patient_id=patient.id,  # type: ignore[arg-type]
-            session_id=session.id if session else None,
-            type_key=key,
-            value=value,
-            unit=mtype.unit,
-            taken_at=taken,
-            source=source,
-            reading_uid=reading_uid,
-            confirmed_unusual=confirmed,
-            entered_by_id=actor.id,
-        )
-        s.add(row)
-        self._audit(s, actor, "create", row, patient_id=patient.id)
-        outbox.measurement_event(s, session, patient, row, previous)
+        previous = _latest_value(rows, subject.patient_id, key)
+        values = {
+            "uid": str(uuid.uuid4()),
+            "patient_id": subject.patient_id,
+            "session_id": subject.session_id,
+            "type_key": key,
+            "value": value,
+            "unit": catalogue().get(key).unit,
+            "taken_at": taken,
+            "source": source,
+            "reading_uid": reading_uid,
+            "confirmed_unusual": confirmed,
+            "entered_by_id": actor.id,
+            "entered_at": utcnow(),
+        }
+        # model_construct: every value is checked already, and full construction costs more
+        # than the insert itself.
+        row = Measurement.model_construct(id=rows.insert(Measurement, values), **values)
+        self._audit_row(rows, actor, "create", row, patient_id=subject.patient_id)
+        if not subject.opted_out:
+            payload = outbox.measurement_payload(
+                subject.session_uid,
+                subject.patient_id,
+                subject.born,
+                subject.hypo_risk,
+                row,
+                previous,
+            )
+            outbox.emit_row(rows, "measurement", payload)
         return row
-
-    def _derived_bmi(self, s: Session, patient_id: int, new: Measurement) -> float | None:
-        weight = new if new.type_key == "weight" else _latest(s, patient_id, "weight")
-        height = new if new.type_key == "height" else _latest(s, patient_id, "height")
-        if weight is None or height is None:
-            return None
-        try:
-            return validation.bmi(weight.value, height.value)
-        except InvalidInput:
-            return None  # an implausible BMI from old data is not worth blocking a new weight
 
     def measurements(
         self,
@@ -322,16 +313,17 @@ class CheckinArea(ClinicBase):
             _refuse_if_closed(session)
             patient = _get_in(s, Patient, patient_id, "patient")
             if feeds and measured is not None:
+                subject = _Subject(
+                    patient_id,
+                    patient.date_of_birth,
+                    patient.hypo_risk,
+                    session_id,
+                    session.uid,
+                    outbox.opted_out(s, session_id, patient_id),
+                )
+                rows = self._rows_in(s)
                 self._add_measurement(
-                    s,
-                    actor,
-                    patient,
-                    session,
-                    feeds,
-                    measured,
-                    utcnow(),
-                    Source.SELF_REPORTED,
-                    None,
+                    rows, actor, subject, feeds, measured, utcnow(), Source.SELF_REPORTED, None,
                     True,
                 )
             row = s.exec(
@@ -377,6 +369,60 @@ class CheckinArea(ClinicBase):
             if patient_id is not None:
                 query = query.where(QuestionnaireResponse.patient_id == patient_id)
             return list(s.exec(query.order_by(col(QuestionnaireResponse.entered_at))))
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """What saving a measurement needs to know of the person and the session."""
+
+    patient_id: int
+    born: date
+    hypo_risk: bool
+    session_id: int | None
+    session_uid: str | None
+    opted_out: bool  # declined monitoring consent for this session: no outbox event
+
+
+def _subject(rows: Rows, patient_id: int, session_id: int | None) -> _Subject:
+    person = rows.first(Patient, ("date_of_birth", "hypo_risk"), {"id": patient_id})
+    if person is None:
+        raise NotFound(f"No patient with id {patient_id}.")
+    session_uid = None
+    if session_id is not None:
+        session = rows.first(ClinicSession, ("uid", "status"), {"id": session_id})
+        if session is None:
+            raise NotFound(f"No session with id {session_id}.")
+        _refuse_if_status_closed(session["status"])
+        session_uid = session["uid"]
+    return _Subject(
+        patient_id,
+        person["date_of_birth"],
+        person["hypo_risk"],
+        session_id,
+        session_uid,
+        outbox.opted_out_row(rows, session_id, patient_id),
+    )
+
+
+def _latest_value(rows: Rows, patient_id: int, type_key: str) -> float | None:
+    found = rows.first(
+        Measurement,
+        ("value",),
+        {"patient_id": patient_id, "type_key": type_key},
+        newest_by=("taken_at", "id"),
+    )
+    return None if found is None else float(found["value"])
+
+
+def _derived_bmi(rows: Rows, patient_id: int, new: Measurement) -> float | None:
+    weight = new.value if new.type_key == "weight" else _latest_value(rows, patient_id, "weight")
+    height = new.value if new.type_key == "height" else _latest_value(rows, patient_id, "height")
+    if weight is None or height is None:
+        return None
+    try:
+        return validation.bmi(weight, height)
+    except InvalidInput:
+        return None  # an implausible BMI from old data is not worth blocking a new weight
 
 
 def _latest(

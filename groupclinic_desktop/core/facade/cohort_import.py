@@ -4,8 +4,9 @@ import threading
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from groupclinic_desktop.core import audit, outbox, validation
@@ -96,9 +97,8 @@ class CohortImportArea(ClinicBase):
                         select(Enrolment.patient_id).where(Enrolment.programme_id == programme_id)
                     )
                 )
-                history: dict[tuple[int, str], list[Measurement]] = {}
-                for m in s.exec(select(Measurement)):
-                    history.setdefault((m.patient_id, m.type_key), []).append(m)
+                history = _history(s, [people[r.nhs_number].id for r in rows
+                                       if r.nhs_number in people])
                 bulk = _BulkWriter(s, actor)
                 done = 0
                 for start in range(0, total, self.COHORT_CHUNK):
@@ -166,7 +166,7 @@ class CohortImportArea(ClinicBase):
         bulk: "_BulkWriter",
         patient: Patient,
         row: CohortRow,
-        history: dict[tuple[int, str], list[Measurement]],
+        history: dict[tuple[int, str], list["_Held"]],
     ) -> int:
         """Add a person's GP-record results not already held; returns how many were added."""
         assert patient.id is not None
@@ -201,9 +201,19 @@ class CohortImportArea(ClinicBase):
                 "entered_at": utcnow(),
             }
             measurement = bulk.insert(Measurement, values, patient.id)
-            held.append(measurement)
+            held.append(_Held(measurement.taken_at, measurement.value, Source.GP_RECORD))
             added += 1
-            outbox.measurement_event(bulk.outbox, None, patient, measurement, previous)
+            bulk.event(
+                "measurement",
+                outbox.measurement_payload(
+                    None,
+                    patient.id,
+                    patient.date_of_birth,
+                    patient.hypo_risk,
+                    measurement,
+                    None if previous is None else previous.value,
+                ),
+            )
         return added
 
 
@@ -211,14 +221,28 @@ class _ImportCancelled(Exception):
     """Raised inside the import's transaction so that cancelling rolls all of it back."""
 
 
-class _Collector:
-    """Stands in for the Session when outbox helpers build events, so they go in one batch."""
+class _Held(NamedTuple):
+    """What the import needs of a result already held: enough to skip it or find the previous."""
 
-    def __init__(self) -> None:
-        self.events: list[OutboxEvent] = []
+    taken_at: datetime
+    value: float
+    source: Source
 
-    def add(self, event: OutboxEvent) -> None:
-        self.events.append(event)
+
+def _history(s: Session, patient_ids: list[int]) -> dict[tuple[int, str], list[_Held]]:
+    """The results already held for the people in the file (not the whole store), by person and
+    measure: three plain columns, not ORM objects (a ten-year store holds 200,000)."""
+    history: dict[tuple[int, str], list[_Held]] = {}
+    table = Measurement.__table__  # type: ignore[attr-defined]
+    wanted = sorted(set(patient_ids))
+    for start in range(0, len(wanted), 500):  # SQLite's limit on parameters, with room to spare
+        query = sa_select(
+            table.c.patient_id, table.c.type_key, table.c.taken_at, table.c.value,
+            table.c.source,
+        ).where(table.c.patient_id.in_(wanted[start : start + 500]))
+        for pid, key, taken, value, source in s.connection().execute(query):
+            history.setdefault((pid, key), []).append(_Held(taken, value, source))
+    return history
 
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -247,11 +271,22 @@ class _BulkWriter:
         self.last_hash = last.first() or audit.GENESIS
         self.last_audit_id: int | None = None
         self.rows: dict[type[SQLModel], list[dict[str, Any]]] = {m: [] for m in self.TABLES}
-        self.collector = _Collector()
 
-    @property
-    def outbox(self) -> Session:
-        return self.collector  # type: ignore[return-value]
+    def event(self, event_type: str, payload: dict[str, Any]) -> None:
+        """Queue an outbox event (its columns as outbox.emit_row writes them)."""
+        self.rows[OutboxEvent].append(
+            {
+                "id": self._take_id(OutboxEvent),
+                "uid": str(uuid.uuid4()),
+                "type": event_type,
+                "schema_version": outbox.SCHEMA_VERSION,
+                "occurred_at": utcnow(),
+                "payload": payload,
+                "attempts": 0,
+                "last_error": None,
+                "needs_attention": False,
+            }
+        )
 
     def _take_id(self, model: type[SQLModel]) -> int:
         value = self.next_id[model]
@@ -265,7 +300,7 @@ class _BulkWriter:
         values = {"id": self._take_id(model), **values}
         row = model.model_construct(**values)
         self.rows[model].append(values)
-        self.audit("create", row, audit.plain(values), patient_id)
+        self.audit("create", row, values, patient_id)
         return row
 
     def audit(
@@ -276,36 +311,28 @@ class _BulkWriter:
         patient_id: int | None,
         before: dict[str, Any] | None = None,
     ) -> None:
-        entry = AuditEntry.model_construct(
-            id=self._take_id(AuditEntry),
-            at=utcnow(),
+        values = audit.new_entry(
+            self.last_hash,
             user_id=self.actor.id,
             user_name=self.actor.name,
             action=action,
             entity=type(row).__tablename__,  # type: ignore[attr-defined]
-            entity_id=str(getattr(row, "id", None)),
+            entity_id=getattr(row, "id", None),
             patient_id=patient_id,
-            before=audit.plain(before),
+            before=before,
             after=after,
-            prev_hash=self.last_hash,
-            hash="",
         )
-        values = entry.model_dump()
-        values["hash"] = audit._digest(entry)  # hash="" while it is worked out, as in append
+        values["id"] = self._take_id(AuditEntry)
         self.last_hash, self.last_audit_id = values["hash"], values["id"]
         self.rows[AuditEntry].append(values)
 
     def write(self) -> None:
-        from sqlalchemy import insert
-
-        for event in self.collector.events:
-            values = event.model_dump()
-            values["id"] = self._take_id(OutboxEvent)
-            self.rows[OutboxEvent].append(values)
-        self.collector.events.clear()
+        # Core inserts of the tables, not the ORM's bulk path: these rows have every value.
+        connection = self.s.connection()
         for model in self.TABLES:
             if self.rows[model]:
-                self.s.execute(insert(model), self.rows[model])
+                table = model.__table__  # type: ignore[attr-defined]
+                connection.execute(table.insert(), self.rows[model])
                 self.rows[model].clear()
 
     def close(self) -> None:

@@ -7,7 +7,7 @@ from datetime import date, time
 from sqlmodel import Session, col, select
 
 from groupclinic_desktop.core import outbox
-from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.errors import InvalidInput, NotFound
 from groupclinic_desktop.core.facade.base import (
     ClinicBase,
     _aware,
@@ -152,15 +152,20 @@ class SessionsArea(ClinicBase):
         actor = self._require(Permission.RUN_SESSION)
         if phase not in PHASES:
             raise InvalidInput(f"Phase: '{phase}' is not one of {', '.join(PHASES)}.")
-        with self._write() as s:
-            row = _get_in(s, ClinicSession, session_id, "session")
+        # Every phase change is a durable write: the quick single-row path keeps it cheap.
+        with self._write_rows() as rows:
+            found = rows.whole(ClinicSession, session_id)
+            if found is None:
+                raise NotFound(f"No session with id {session_id}.")
+            row = ClinicSession(**found)
             if row.status != SessionStatus.RUNNING:
                 raise InvalidInput("Start the session before moving between phases.")
             before = snapshot(row)
             _close_phase(row)
             row.phase = phase
-            s.add(row)
-            self._audit(s, actor, "update", row, before=before)
+            changed = ("phase", "phase_minutes", "phase_entered_at")
+            rows.update(ClinicSession, {"id": session_id}, {n: getattr(row, n) for n in changed})
+            self._audit_row(rows, actor, "update", row, before=before)
         return row
 
     def finish_session(self, session_id: int) -> ClinicSession:
