@@ -60,6 +60,9 @@ def pdf_page_png(pdf: Path, name: str) -> None:
 
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
+    from groupclinic_desktop.ui.charts import load_now
+
+    load_now()  # else the board's charts say "Preparing the chart…" until matplotlib has loaded
     from groupclinic_desktop.export.handouts import personal_pdf, room_pdf
     from groupclinic_desktop.i18n import words_for
     from groupclinic_desktop.ui.phases.base import SessionBus

@@ -53,7 +53,10 @@ def shot(app: QApplication, window, name: str) -> None:  # type: ignore[no-untyp
 
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
+    from groupclinic_desktop.ui.charts import load_now
     from groupclinic_desktop.ui.main_window import MainWindow
+
+    load_now()  # else the board's charts say "Preparing the chart…" until matplotlib has loaded
 
     with tempfile.TemporaryDirectory(prefix="groupclinic-demo-") as folder:
         clinic = Clinic.open(Path(folder) / "practice")

@@ -15,7 +15,7 @@ from datetime import date
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QScreen
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QScreen, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -116,9 +116,10 @@ class PresenterWindow(QWidget):
         self.paused.setFont(_font(48, bold=True))
         self.stack.addWidget(self.paused)
 
+        self._stale = False  # changed while closed: read again when shown
         bus.measurement_saved.connect(self.person_changed)
-        bus.attendance_changed.connect(lambda _pid: self.refresh())
-        bus.consent_changed.connect(lambda _pid: self.refresh())
+        bus.attendance_changed.connect(lambda _pid: self._changed())
+        bus.consent_changed.connect(lambda _pid: self._changed())
         bus.locked.connect(self.set_locked)
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
@@ -162,9 +163,22 @@ class PresenterWindow(QWidget):
         self.key.setText(words(KEY_TEXT))
         self.paused.setText(words("Session paused"))
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        if self._stale:  # never shown out of date
+            self.refresh()
+        super().showEvent(event)
+
+    def _changed(self) -> None:
+        # Closed, nobody sees it: the work waits until it is shown again.
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
     def refresh(self) -> None:
         if self.is_locked:
             return
+        self._stale = False
         self.set_language(self.clinic.session_language(self.session_id))
         words = self.words
         self.board = build_board(self.clinic, self.session_id, today=self.today)
@@ -199,6 +213,9 @@ class PresenterWindow(QWidget):
     def person_changed(self, patient_id: int) -> None:
         """Repaint only this person's cells and the group line."""
         if self.is_locked or self.board is None:
+            return
+        if not self.isVisible():
+            self._stale = True
             return
         board = build_board(self.clinic, self.session_id, today=self.today)
         old = [r.patient_id for r in self.board.rows]

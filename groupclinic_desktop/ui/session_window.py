@@ -4,7 +4,7 @@ import html
 import logging
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QHideEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,6 +20,7 @@ from groupclinic_desktop.core import programmes
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import SessionStatus
+from groupclinic_desktop.ui import charts
 from groupclinic_desktop.ui.phase_bar import PhaseBar
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
 from groupclinic_desktop.ui.phases.registry import make_page
@@ -27,6 +28,11 @@ from groupclinic_desktop.ui.phases.registry import make_page
 log = logging.getLogger(__name__)
 TICK_MS = 5000
 CUE_CARD_WIDTH = 270
+# The other phases' pages are built this long after the window is first shown, one per turn of
+# the event loop: a person reads the screen first, and finds every phase ready when they move.
+PREBUILD_AFTER_MS = 300
+# After a resize, pages not on screen are laid out again at the new size once it settles.
+REFIT_AFTER_MS = 400
 
 
 def session_cue_cards(snapshot: dict | None) -> dict[str, programmes.CueCard]:
@@ -95,15 +101,32 @@ class CueCardPanel(QFrame):
 
 
 class SessionWindow(QWidget):
-    """Hosts the phase pages of one session. Emits `leave` for "Back to sessions"."""
+    """Hosts the phase pages of one session. Emits `leave` for "Back to sessions".
+
+    The page of the phase the session is in is built at once; the others are built in idle time
+    after the window is shown (`prebuild=False` leaves them to their first visit). Whenever a
+    page is shown it refreshes itself, repainting only what changed since it was last shown.
+    """
 
     leave = Signal()
 
-    def __init__(self, clinic: Clinic, session_id: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        clinic: Clinic,
+        session_id: int,
+        parent: QWidget | None = None,
+        *,
+        prebuild: bool = True,
+    ) -> None:
         super().__init__(parent)
         self.clinic = clinic
         self.session_id = session_id
         self.bus = SessionBus(self)
+        self.idle_work = self.bus.idle_work
+        self.idle_work.pause(True)  # idle work runs only while the window is on screen
+        self.prebuild = prebuild
+        self._prebuild_queued = False
+        self._shown_before = False
         self.pages: dict[str, PhasePage] = {}
         session = clinic.session(session_id)
         programme = clinic.programme(session.programme_id)
@@ -171,12 +194,90 @@ class SessionWindow(QWidget):
 
     def _show(self, phase: str, session: object) -> None:
         page = self.pages.get(phase)
+        fresh = page is None
         if page is None:
-            page = make_page(phase, self.clinic, self.session_id, self.bus, self.stack)
-            page.setAccessibleName(f"{programmes.PHASE_TITLES[phase]} page")
-            self.pages[phase] = page
-            self.stack.addWidget(page)
+            page = self._build(phase)
+        # Shown now, so its idle jobs are moot: the refresh below brings it up to date.
+        self.idle_work.discard(self._warm_job(phase))
+        self.idle_work.discard(page.catch_up_job)
         self.stack.setCurrentWidget(page)
-        page.refresh()
+        if not fresh:  # a page just built has just read everything
+            page.refresh()
         self.phase_bar.set_session(session)  # type: ignore[arg-type]
         self.cue_card.show_phase(phase)
+
+    def _build(self, phase: str) -> PhasePage:
+        page = make_page(phase, self.clinic, self.session_id, self.bus, self.stack)
+        page.setAccessibleName(f"{programmes.PHASE_TITLES[phase]} page")
+        self.pages[phase] = page
+        self.stack.addWidget(page)
+        # Its size at once: the stack sizes only the page it shows, and only later, and a page
+        # built in idle time should be laid out (and its charts drawn) at the size it is shown.
+        page.setGeometry(self.stack.rect())
+        return page
+
+    # ------------------------------------------------------------------ idle time
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self._shown_before:
+            # Back from the home screen or the lock: things may have been changed meanwhile.
+            self.current_page().refresh()
+        self._shown_before = True
+        self.idle_work.pause(False)
+        if self.prebuild and not self._prebuild_queued:
+            self._prebuild_queued = True
+            self._queue_prebuild()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt's name)
+        self.idle_work.pause(True)
+        super().hideEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        for phase, page in self.pages.items():
+            if page is not self.stack.currentWidget():
+                self.idle_work.add(
+                    self._warm_job(phase), lambda p=phase: self._warm(p), wait_ms=REFIT_AFTER_MS
+                )
+
+    def settled(self) -> bool:
+        """Idle time has done all it was asked to: every page built, laid out and painted, and
+        every chart drawn (what a person finds who has looked at the screen for a moment)."""
+        if self.idle_work.busy or (self.prebuild and len(self.pages) < len(programmes.PHASES)):
+            return False
+        boxes = [box for page in self.pages.values() for box in page.findChildren(charts.ChartBox)]
+        return not any(box.pending for box in boxes)
+
+    def _queue_prebuild(self) -> None:
+        """Each page not built yet, the phases after the current one first; then each laid out
+        and painted off screen, so that its first showing costs what any later one does. (The
+        board's charts queue matplotlib's loading after these, and their drawing after that.)"""
+        current = self.current_page().phase_key  # the page shown is the session's phase
+        start = programmes.PHASES.index(current) if current in programmes.PHASES else 0
+        order = programmes.PHASES[start + 1 :] + programmes.PHASES[:start]
+        for phase in order:
+            if phase not in self.pages:
+                self.idle_work.add(
+                    f"build {phase}", lambda p=phase: self._prebuild(p), wait_ms=PREBUILD_AFTER_MS
+                )
+
+    def _prebuild(self, phase: str) -> None:
+        if phase in self.pages:
+            return
+        # Queued first, so that it comes before the jobs the page queues as it is built (the
+        # board's charts): warm, the page is laid out, and each chart then renders at its size.
+        self.idle_work.add(self._warm_job(phase), lambda: self._warm(phase))
+        self._build(phase)
+
+    @staticmethod
+    def _warm_job(phase: str) -> str:
+        return f"warm {phase}"
+
+    def _warm(self, phase: str) -> None:
+        """Lay out, polish and paint a page that is not on screen, into a throwaway image."""
+        page = self.pages.get(phase)
+        if page is None or page is self.stack.currentWidget():
+            return
+        page.setGeometry(self.stack.rect())
+        page.grab()

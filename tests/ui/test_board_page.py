@@ -29,6 +29,8 @@ def page(qtbot, demo: Clinic):  # type: ignore[no-untyped-def]
     qtbot.addWidget(board_page)
     board_page.resize(1280, 800)
     board_page.show()
+    # The charts draw once matplotlib has loaded in the background; from then on, at once.
+    qtbot.waitUntil(lambda: board_page.group_chart.draws and board_page.trend_chart.draws)
     yield board_page
     if board_page.presenter is not None:
         board_page.presenter.close()

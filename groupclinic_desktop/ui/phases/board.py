@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,6 +47,25 @@ def page_text(cell: Cell) -> str:
     if cell.personal_target:
         second = f"{second} *" if second else "*"
     return f"{first}\n{second}" if second else first
+
+
+class BoardTable(QTableWidget):
+    """The board's table, whose rows fit their wrapped text at the columns' current width.
+
+    Qt sizes rows to their contents when cells change, not when the columns widen, so a table
+    filled before it was first laid out (a page built in idle time) would keep rows sized for
+    narrow columns. When the columns change width the rows are sized again, once the header has
+    finished (it reports each column before it stores the new widths)."""
+
+    def __init__(self, rows: int, columns: int) -> None:
+        super().__init__(rows, columns)
+        self._fit = QTimer(self)
+        self._fit.setSingleShot(True)
+        self._fit.setInterval(0)
+        self._fit.timeout.connect(
+            lambda: self.verticalHeader().resizeSections(QHeaderView.ResizeMode.ResizeToContents)
+        )
+        self.horizontalHeader().sectionResized.connect(lambda *_: self._fit.start())
 
 
 class BoardPage(PhasePage):
@@ -101,7 +120,7 @@ class BoardPage(PhasePage):
         layout.addWidget(key)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
-        self.table = QTableWidget(0, 0)
+        self.table = BoardTable(0, 0)
         self.table.setAccessibleName("Biometric board")
         font = QFont(self.table.font())
         font.setPointSize(TABLE_POINTS)
@@ -127,8 +146,13 @@ class BoardPage(PhasePage):
         picker.addWidget(self.person_label, 1)
         chart_layout.addLayout(picker)
         row = QHBoxLayout()
-        self.trend_chart = TrendChart(accessible_name="Trend for the chosen person")
-        self.group_chart = DistributionChart(accessible_name="The group against the target")
+        # Charts of a board not on screen draw in a quiet moment (they are the slow part).
+        self.trend_chart = TrendChart(
+            accessible_name="Trend for the chosen person", idle=bus.idle_work
+        )
+        self.group_chart = DistributionChart(
+            accessible_name="The group against the target", idle=bus.idle_work
+        )
         row.addWidget(self.trend_chart)
         row.addWidget(self.group_chart)
         chart_layout.addLayout(row)
@@ -137,17 +161,59 @@ class BoardPage(PhasePage):
         layout.addWidget(splitter, 1)
 
         bus.measurement_saved.connect(self.person_changed)
-        bus.attendance_changed.connect(lambda _pid: self.refresh())
-        bus.consent_changed.connect(lambda _pid: self.refresh())
+        bus.attendance_changed.connect(lambda _pid: self.changed())
+        bus.consent_changed.connect(lambda _pid: self.changed())
         self.refresh()
 
     # ------------------------------------------------------------------ painting
 
     def refresh(self) -> None:
-        self.board = build_board(self.clinic, self.session_id)
-        board = self.board
-        self.title.setText(f"<b>{board.title}</b> · {board.day:%a %d %b %Y}")
+        """Read the board again and repaint what differs from the board on screen: the rows
+        that changed, the group line if it changed, and a chart only if its data changed."""
+        board = build_board(self.clinic, self.session_id)
+        old, self.board = self.board, board
+        title = f"<b>{board.title}</b> · {board.day:%a %d %b %Y}"
+        if self.title.text() != title:
+            self.title.setText(title)
+        same_shape = (
+            old is not None
+            and old.columns == board.columns
+            and [r.patient_id for r in old.rows] == [r.patient_id for r in board.rows]
+        )
         self.table.blockSignals(True)
+        if same_shape:
+            assert old is not None
+            for r, (was, now) in enumerate(zip(old.rows, board.rows, strict=True)):
+                if was != now:
+                    self._paint_row(r)
+                    if was.label != now.label:
+                        self.table.setVerticalHeaderItem(r, QTableWidgetItem(now.label))
+            if old.summaries != board.summaries:
+                self._paint_group()
+        else:
+            self._paint_table()
+        self.table.blockSignals(False)
+        if old is None or old.columns != board.columns:
+            self._fill_measures()
+        self._draw_charts()
+
+    def rebuild(self) -> None:
+        """Read the board and paint all of it again, every cell and both charts, as when the
+        page is first built (what the board benchmark measures; `refresh()` repaints only what
+        changed)."""
+        self.board = None
+        self.group_chart.forget()
+        self.trend_chart.forget()
+        self.refresh()
+
+    def person_changed(self, patient_id: int) -> None:
+        """A value was saved: repaint this person's cells, the group line and the charts that
+        show them (a hidden board catches up in a quiet moment, or when it is shown)."""
+        self.changed()
+
+    def _paint_table(self) -> None:
+        board = self.board
+        assert board is not None
         self.table.clear()
         self.table.setColumnCount(len(board.columns))
         self.table.setRowCount(len(board.rows) + 1)
@@ -156,33 +222,17 @@ class BoardPage(PhasePage):
         for r in range(len(board.rows)):
             self._paint_row(r)
         self._paint_group()
-        self.table.blockSignals(False)
+
+    def _fill_measures(self) -> None:
+        assert self.board is not None
         current = self.measure.currentData()
         self.measure.blockSignals(True)
         self.measure.clear()
-        for column in board.columns:
+        for column in self.board.columns:
             self.measure.addItem(column.label, column.key)
         found = self.measure.findData(current)
         self.measure.setCurrentIndex(max(found, 0))
         self.measure.blockSignals(False)
-        self._draw_charts()
-
-    def person_changed(self, patient_id: int) -> None:
-        """Repaint this person's cells, the group line and the charts that show them."""
-        if self.board is None:
-            return self.refresh()
-        board = build_board(self.clinic, self.session_id)
-        old = [r.patient_id for r in self.board.rows]
-        if [r.patient_id for r in board.rows] != old or board.columns != self.board.columns:
-            return self.refresh()
-        self.board = board
-        if patient_id in old:
-            self._paint_row(old.index(patient_id))
-        self._paint_group()
-        self.group_chart.show_group(board, self._column_key())
-        if self._person_id() == patient_id:
-            self._draw_trend()
-        return None
 
     def _paint_row(self, r: int) -> None:
         assert self.board is not None

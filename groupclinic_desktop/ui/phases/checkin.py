@@ -261,6 +261,7 @@ class CheckInPage(PhasePage):
             ("Ctrl+F", self.search.setFocus),
         ):
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
+        self.refresh()  # like every page: built means filled in
 
     # ------------------------------------------------------------------ building
 
@@ -473,37 +474,66 @@ class CheckInPage(PhasePage):
     # ------------------------------------------------------------------ the roster
 
     def refresh(self) -> None:
+        """Read the roster again; repaint the cells that changed and the chosen person.
+
+        The session's measurements and consents are read once for everyone (not once per row),
+        so showing the page costs a few queries whatever the size of the group."""
         self.session = self.clinic.session(self.session_id)
         entries = self.clinic.roster(self.session_id)
         self.entries = {e.patient.id: e for e in entries}
+        consents = self.clinic.consents(self.session_id)
+        taken: dict[int, list[Measurement]] = {}
+        for m in self.clinic.measurements(session_id=self.session_id):
+            taken.setdefault(m.patient_id, []).append(m)
         keep = self.patient_id
         self.roster.blockSignals(True)
         self.roster.setRowCount(len(entries))
         for row, entry in enumerate(entries):
-            self._fill_roster_row(row, entry.patient.id)  # type: ignore[arg-type]
+            pid: int = entry.patient.id  # type: ignore[assignment]
+            self._fill_roster_row(row, pid, taken.get(pid, []), consents)
         self.roster.blockSignals(False)
         self._update_counts()
         ids = [e.patient.id for e in entries]
-        if keep in ids:
-            self.select(keep)  # type: ignore[arg-type]
-        elif ids:
-            self.select(ids[0])  # type: ignore[arg-type]
+        chosen = keep if keep in ids else (ids[0] if ids else None)
+        if chosen is not None:
+            self._choose(chosen, consents, taken.get(chosen, []))
 
-    def _fill_roster_row(self, row: int, patient_id: int) -> None:
+    def _fill_roster_row(
+        self,
+        row: int,
+        patient_id: int,
+        taken: list[Measurement] | None = None,
+        consents: dict[tuple[int, ConsentKind], bool] | None = None,
+    ) -> None:
         entry = self.entries[patient_id]
         status = STATUS_WORDS.get(entry.attendance.status, entry.attendance.status.value)
-        cells = [roster_name(entry.patient), status, *self._done_text(patient_id)]
+        cells = [roster_name(entry.patient), status, *self._done_text(patient_id, taken, consents)]
         for column, text in enumerate(cells):
-            item = QTableWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, patient_id)
-            self.roster.setItem(row, column, item)
+            item = self.roster.item(row, column)
+            if item is None:
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, patient_id)
+                self.roster.setItem(row, column, item)
+                continue
+            # Only what differs is touched: each change makes the table lay its columns out.
+            if item.text() != text:
+                item.setText(text)
+            if item.data(Qt.ItemDataRole.UserRole) != patient_id:
+                item.setData(Qt.ItemDataRole.UserRole, patient_id)
 
-    def _done_text(self, patient_id: int) -> tuple[str, str]:
+    def _done_text(
+        self,
+        patient_id: int,
+        taken: list[Measurement] | None = None,
+        consents: dict[tuple[int, ConsentKind], bool] | None = None,
+    ) -> tuple[str, str]:
         """How far this person's check-in has got: measurements taken, consents asked."""
-        taken = self.clinic.measurements(patient_id=patient_id, session_id=self.session_id)
+        if taken is None:
+            taken = self.clinic.measurements(patient_id=patient_id, session_id=self.session_id)
         typed = [f for f in self.fields if not f.derived]
         have = sum(1 for f in typed if reading_text(taken, f.key) is not None)
-        consents = self.clinic.consents(self.session_id)
+        if consents is None:
+            consents = self.clinic.consents(self.session_id)
         agreed = sum(1 for kind, _ in CONSENTS if (patient_id, kind) in consents)
         return f"{have} of {len(typed)}", f"{agreed} of {len(CONSENTS)}"
 
@@ -556,6 +586,17 @@ class CheckInPage(PhasePage):
     # ------------------------------------------------------------------ one person
 
     def select(self, patient_id: int) -> None:
+        entry = self.clinic.roster(self.session_id)
+        self.entries = {e.patient.id: e for e in entry}
+        self._choose(patient_id)
+
+    def _choose(
+        self,
+        patient_id: int,
+        consents: dict[tuple[int, ConsentKind], bool] | None = None,
+        this_session: list[Measurement] | None = None,
+    ) -> None:
+        """Show a person from `self.entries` (read just before), with what is already read."""
         if patient_id != self.patient_id:
             self._commit_pending()
         self.patient_id = patient_id
@@ -564,11 +605,13 @@ class CheckInPage(PhasePage):
             self.roster.blockSignals(True)
             self.roster.setCurrentCell(row, 0)
             self.roster.blockSignals(False)
-        entry = self.clinic.roster(self.session_id)
-        self.entries = {e.patient.id: e for e in entry}
-        self._load_person()
+        self._load_person(consents, this_session)
 
-    def _load_person(self) -> None:
+    def _load_person(
+        self,
+        consents: dict[tuple[int, ConsentKind], bool] | None = None,
+        this_session: list[Measurement] | None = None,
+    ) -> None:
         pid = self.patient_id
         entry = self.entries.get(pid) if pid is not None else None
         self.detail.setEnabled(entry is not None)
@@ -587,7 +630,8 @@ class CheckInPage(PhasePage):
         self.carer.setChecked(attendance.carer_present)
         self.identity.setChecked(attendance.identity_confirmed)
         self.private.setChecked(attendance.private_place)
-        consents = self.clinic.consents(self.session_id)
+        if consents is None:
+            consents = self.clinic.consents(self.session_id)
         for kind, (yes, no, state) in self.consent_buttons.items():
             given = consents.get((pid, kind))  # type: ignore[arg-type]
             yes.setChecked(given is True)
@@ -596,7 +640,8 @@ class CheckInPage(PhasePage):
                 "not asked yet" if given is None else ("✓ saved: yes" if given else "✓ saved: no")
             )
 
-        this_session = self.clinic.measurements(patient_id=pid, session_id=self.session_id)
+        if this_session is None:
+            this_session = self.clinic.measurements(patient_id=pid, session_id=self.session_id)
         everything = self.clinic.measurements(patient_id=pid)
         before = [m for m in everything if m.session_id != self.session_id]
         for spec in self.fields:

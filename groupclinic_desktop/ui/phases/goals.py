@@ -150,30 +150,43 @@ class GoalsPage(PhasePage):
         else:
             self.default_review = session.day + timedelta(days=DEFAULT_REVIEW_DAYS)
             self.review_hint.setText("Default: four weeks on (no next session is planned yet)")
-        bus.attendance_changed.connect(lambda _pid: self.refresh())
+        bus.attendance_changed.connect(lambda _pid: self.changed())
         self.refresh()
 
     # ----------------------------------------------------------------- the list of people
 
     def refresh(self) -> None:
+        if self.patient_id is not None:  # what is being typed is saved, not overwritten
+            self.goal_text.flush()
+            self.what_matters.flush()
         present = [e for e in self.clinic.roster(self.session_id) if e.attendance.status.present]
         goals = {g.patient_id: g for g in self.clinic.goals(session_id=self.session_id)}
         keep = self.patient_id
+        ids = [e.patient.id for e in present]
         self._loading = True
         try:
-            self.people.clear()
-            for entry in present:
-                item = QListWidgetItem()
-                item.setData(ID_ROLE, entry.patient.id)
+            # The same people keep their items: showing the page again lays nothing out again.
+            listed = [self.people.item(r).data(ID_ROLE) for r in range(self.people.count())]
+            if listed != ids:
+                self.people.clear()
+                for entry in present:
+                    item = QListWidgetItem()
+                    item.setData(ID_ROLE, entry.patient.id)
+                    self.people.addItem(item)
+            for row, entry in enumerate(present):
+                item = self.people.item(row)
                 self._label(item, entry.patient.full_name, entry.patient.id in goals)
-                self.people.addItem(item)
         finally:
             self._loading = False
-        ids = [e.patient.id for e in present]
         target = keep if keep in ids else (ids[0] if ids else None)
         self.patient_id = None
         if target is not None:
-            self.people.setCurrentRow(ids.index(target))
+            # Chosen quietly: the person is loaded once, just below.
+            self._loading = True
+            try:
+                self.people.setCurrentRow(ids.index(target))
+            finally:
+                self._loading = False
         self._show(target)
         closed = self.clinic.session(self.session_id).status in CLOSED
         self.form.setEnabled(target is not None and not closed)
@@ -213,8 +226,11 @@ class GoalsPage(PhasePage):
             goal = next(
                 iter(self.clinic.goals(session_id=self.session_id, patient_id=patient_id)), None
             )
-            self.goal_text.set_text_quietly(goal.text if goal else "")
-            self.what_matters.set_text_quietly(goal.what_matters if goal else "")
+            # Text set again only when it differs: setting it lays the box out again.
+            if self.goal_text.toPlainText() != (goal.text if goal else ""):
+                self.goal_text.set_text_quietly(goal.text if goal else "")
+            if self.what_matters.text() != (goal.what_matters if goal else ""):
+                self.what_matters.set_text_quietly(goal.what_matters if goal else "")
             self.confidence.set_value_quietly(goal.confidence if goal else None)
             review = goal.review_date if goal and goal.review_date else self.default_review
             self.review_date.setDate(QDate(review.year, review.month, review.day))

@@ -510,7 +510,7 @@ class OneToOnePage(PhasePage):
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self._tick)
         self._ticker.start()
-        bus.attendance_changed.connect(lambda _pid: self.refresh())
+        bus.attendance_changed.connect(lambda _pid: self.changed())
         bus.measurement_saved.connect(self._measurement_saved)
         self.refresh()
 
@@ -547,12 +547,16 @@ class OneToOnePage(PhasePage):
         keep = self.patient_id
         self._loading = True
         try:
-            self.queue.clear()
-            for pid in order:
-                item = QListWidgetItem()
-                item.setData(ID_ROLE, pid)
-                self._label(item, names[pid], pid in self._done, pid in reviewed)
-                self.queue.addItem(item)
+            # The same people in the same order keep their items (a label set to the text it
+            # has already changes nothing), so showing the page again does not lay it out again.
+            if self.queue_order() != order:
+                self.queue.clear()
+                for pid in order:
+                    item = QListWidgetItem()
+                    item.setData(ID_ROLE, pid)
+                    self.queue.addItem(item)
+            for row, pid in enumerate(order):
+                self._label(self.queue.item(row), names[pid], pid in self._done, pid in reviewed)
         finally:
             self._loading = False
         self.on_behalf_row.setVisible(self.is_facilitator)

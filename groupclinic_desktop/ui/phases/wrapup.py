@@ -223,13 +223,17 @@ class WrapUpPage(PhasePage):
             bus.goal_saved,
             bus.measurement_saved,
         ):
-            signal.connect(lambda *_: self.refresh())
-        bus.agenda_changed.connect(self.refresh)
+            signal.connect(lambda *_: self.changed())
+        bus.agenda_changed.connect(self.changed)
+        self._html = ""
         self.refresh()
 
     def refresh(self) -> None:
         self.summary = self.clinic.session_summary(self.session_id)
-        self.summary_view.setHtml(summary_html(self.summary))
+        html = summary_html(self.summary)
+        if html != self._html:  # laying the summary out again is most of a refresh
+            self._html = html
+            self.summary_view.setHtml(html)
         session = self.clinic.session(self.session_id)
         finished = self.summary.finished
         self.finish_button.setVisible(not finished)
