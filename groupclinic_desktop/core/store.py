@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Any
 import platformdirs
 import sqlcipher3
 from filelock import FileLock, Timeout
-from sqlalchemy import URL, Engine, create_engine, event
-from sqlalchemy.pool import QueuePool
 
 from groupclinic_desktop.core.errors import StoreError
 
@@ -30,6 +28,10 @@ if TYPE_CHECKING:
     # 0.2 s of every start (bench/README.md), and a current store never needs it.
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+
+    # SQLAlchemy too is imported only to make an engine: the app's first paint reads the staff
+    # names through the driver alone (core/glance.py), and importing it costs about 0.3 s.
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +182,10 @@ def _pragma_key(key: str) -> str:
     return key
 
 
-def make_engine(db_path: Path, key: str, *, read_only: bool = False) -> Engine:
+def make_engine(db_path: Path, key: str, *, read_only: bool = False) -> "Engine":
+    from sqlalchemy import URL, create_engine, event
+    from sqlalchemy.pool import QueuePool
+
     url = URL.create("sqlite+pysqlcipher", password=_pragma_key(key), database=str(db_path))
     # hide_parameters: SQL errors must never carry patient data into messages or logs.
     # QueuePool, not the dialect's per-thread pool: the sync worker's thread and the UI share
@@ -190,6 +195,9 @@ def make_engine(db_path: Path, key: str, *, read_only: bool = False) -> Engine:
         connect_args={"check_same_thread": False, "timeout": 30},
         hide_parameters=True,
         poolclass=QueuePool,
+        # The most recently used connection first: its page cache is warm and nobody else has
+        # written since (each page read from disk is decrypted and checked again).
+        pool_use_lifo=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -256,7 +264,7 @@ def probe_file(db_path: Path, key: str) -> None:
         conn.close()
 
 
-def alembic_config(engine: Engine | None = None) -> "Config":
+def alembic_config(engine: "Engine | None" = None) -> "Config":
     from alembic.config import Config
 
     cfg = Config()
@@ -297,14 +305,14 @@ def _head_on_disk() -> str | None:
     return heads.pop() if len(heads) == 1 else None
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revision(engine: "Engine") -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def _stored_revision(engine: Engine) -> str | None:
+def _stored_revision(engine: "Engine") -> str | None:
     with engine.connect() as conn:
         found = conn.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
@@ -315,7 +323,7 @@ def _stored_revision(engine: Engine) -> str | None:
     return rows[0][0] if len(rows) == 1 else None
 
 
-def migration_state(engine: Engine) -> str:
+def migration_state(engine: "Engine") -> str:
     """'current', 'behind' (needs upgrading) or 'newer' (made by a newer app)."""
     head = _head_on_disk()
     if head is not None and _stored_revision(engine) == head:
@@ -330,20 +338,20 @@ def migration_state(engine: Engine) -> str:
     return "behind"
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(engine: "Engine") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(engine), "head")
 
 
-def quick_check(engine: Engine) -> list[str]:
+def quick_check(engine: "Engine") -> list[str]:
     """SQLite's quick check (no index cross-checks), fast enough to run on every start."""
     with engine.connect() as conn:
         rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
     return [r for r in rows if r != "ok"]
 
 
-def integrity_check(engine: Engine) -> list[str]:
+def integrity_check(engine: "Engine") -> list[str]:
     """Problems SQLite finds in the file; an empty list means it is sound."""
     with engine.connect() as conn:
         rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
@@ -353,7 +361,7 @@ def integrity_check(engine: Engine) -> list[str]:
     return problems
 
 
-def backup_to(engine: Engine, target: Path, key: str) -> Path:
+def backup_to(engine: "Engine", target: Path, key: str) -> Path:
     """A consistent encrypted copy made with SQLite's online backup API, then checked."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)

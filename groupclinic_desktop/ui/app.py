@@ -3,19 +3,32 @@
 A store that cannot be opened (damaged, locked, newer, key missing) gets a screen that says what
 happened and offers the safe actions; a store with no practice yet asks whether to set up the
 practice (with its first admin: there is no default password) or to try the demo practice.
+
+The everyday start (a practice with staff, schema current) paints the sign-in page first from a
+Glance (core/glance.py) and opens and checks the store right behind it (ui/opening.py): the
+person sees their name at once instead of after a second or more of imports and checking.
 """
 
+import gc
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
 from groupclinic_desktop import __version__
-from groupclinic_desktop.core.clinic import Clinic
+
+if TYPE_CHECKING:
+    from groupclinic_desktop.core.clinic import Clinic
+    from groupclinic_desktop.core.glance import Glance
+    from groupclinic_desktop.ui.main_window import MainWindow
+    from groupclinic_desktop.ui.opening import StoreOpener
 
 
-def open_clinic(data_dir: Path | None) -> Clinic:
+def open_clinic(data_dir: Path | None) -> "Clinic":
     """The normal way in: open the store, creating an empty one on a first start."""
+    from groupclinic_desktop.core.clinic import Clinic
+
     return Clinic.open(data_dir, create=True)
 
 
@@ -23,6 +36,38 @@ def run_app(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("GroupClinic")
     app.setApplicationVersion(__version__)
+    from groupclinic_desktop.core import glance as first_look
+
+    glance = first_look.take(data_dir)
+    if glance is None:
+        gc.enable()  # cmd_run turned it off for the first paint; this way has dialogs first
+        return _run_opened_first(app, data_dir)
+    window, opener = show_first_look(glance, data_dir)
+    opener.ready.connect(lambda _clinic: gc.enable())
+    opener.gave_up.connect(lambda: app.exit(1))  # Quit on the store-problem screen
+    try:
+        return app.exec()
+    finally:
+        gc.enable()
+        opener.close()
+
+
+def show_first_look(
+    glance: "Glance", data_dir: Path | None
+) -> tuple["MainWindow", "StoreOpener"]:
+    """The main window drawn from a Glance and shown; the store opens behind it once painted."""
+    from groupclinic_desktop.ui.main_window import MainWindow
+    from groupclinic_desktop.ui.opening import open_behind
+
+    window = MainWindow(glance=glance)
+    opener = open_behind(window, glance, data_dir)
+    window.show()
+    return window, opener
+
+
+def _run_opened_first(app: QApplication, data_dir: Path | None) -> int:
+    """Every other start (new store, no practice yet, a store problem, a migration due): open the
+    facade first, with its screens, then show the window."""
     from groupclinic_desktop.ui.first_run import FirstRunDialog
     from groupclinic_desktop.ui.store_problem import open_or_ask
 

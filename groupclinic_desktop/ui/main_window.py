@@ -2,11 +2,16 @@
 
 After sign-in the app goes straight back into a session of today that was left running (after a
 crash too). The idle lock swaps every page that could show patient data for the sign-in screen.
+
+At start-up the window is first painted from a Glance (the practice's name and staff names, read
+without the facade); attach(clinic) then hands it the Clinic facade, opened and checked behind the
+painted window (ui/opening.py). Until then only the sign-in page exists, and it holds a sign-in.
 """
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,61 +23,118 @@ from PySide6.QtWidgets import (
 )
 
 from groupclinic_desktop import __version__
-from groupclinic_desktop.core.clinic import Actor, Clinic
-from groupclinic_desktop.core.schema import Role, SessionStatus
-from groupclinic_desktop.ui.home import SessionHome
 from groupclinic_desktop.ui.idle_lock import IdleWatcher
-from groupclinic_desktop.ui.session_window import SessionWindow
 from groupclinic_desktop.ui.sign_in import SignInPage
 from groupclinic_desktop.ui.theme import Theme
 
+if TYPE_CHECKING:
+    # Imported where first used: the facade, the schema and the session pages cost about half a
+    # second, and the first paint needs none of them.
+    from groupclinic_desktop.core.clinic import Actor, Clinic
+    from groupclinic_desktop.core.glance import Glance
+    from groupclinic_desktop.ui.home import SessionHome
+    from groupclinic_desktop.ui.session_window import SessionWindow
+    from groupclinic_desktop.ui.sync_status import SyncRunner, SyncStatusBar
+
 ROLE_WORDS = {"facilitator": "facilitator", "clinician": "clinician", "admin": "admin"}
+DEFAULT_IDLE_MINUTES = 5  # until the facade says the practice's own (Setting idle_lock_minutes)
 
 
-def window_title(clinic: Clinic) -> str:
+def window_title(clinic: "Clinic") -> str:
     practice = clinic.practice()
-    name = practice.name if practice else "No practice"
-    demo = " — DEMO" if practice and practice.is_demo and "DEMO" not in name else ""
-    read_only = " — READ-ONLY: nothing can be saved" if clinic.read_only else ""
-    return f"GroupClinic {__version__} — {name}{demo}{read_only}"
+    return _title(practice.name if practice else None, bool(practice and practice.is_demo),
+                  clinic.read_only)
+
+
+def _title(practice_name: str | None, is_demo: bool, read_only: bool) -> str:
+    name = practice_name or "No practice"
+    demo = " — DEMO" if is_demo and "DEMO" not in name else ""
+    read_only_words = " — READ-ONLY: nothing can be saved" if read_only else ""
+    return f"GroupClinic {__version__} — {name}{demo}{read_only_words}"
 
 
 class MainWindow(QMainWindow):
+    """Made with an open Clinic, or with a Glance and then attach(clinic) once it is open."""
+
+    first_painted = Signal()
+
     def __init__(
-        self, clinic: Clinic, today: date | None = None, *, idle_ms: int | None = None
+        self,
+        clinic: "Clinic | None" = None,
+        today: date | None = None,
+        *,
+        idle_ms: int | None = None,
+        glance: "Glance | None" = None,
     ) -> None:
         super().__init__()
-        self.clinic = clinic
+        if clinic is None and glance is None:
+            raise ValueError("MainWindow needs an open Clinic or a Glance at the store.")
+        self.clinic: Clinic | None = None
+        self.glance = glance
         self.today = today or date.today()
-        self.theme = Theme(clinic)
+        self.theme = Theme(clinic, glance=glance)
         self.theme.apply()
-        self.setWindowTitle(window_title(clinic))
+        if clinic is None and glance is not None:
+            self.setWindowTitle(_title(glance.practice_name, glance.is_demo, False))
         self.resize(1366, 768)
         self.setMinimumSize(1024, 640)
         self.locked = False
+        self._painted = False
+        self._idle_ms = idle_ms
         self._page_before_lock: QWidget | None = None
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-        self.sign_in = SignInPage(clinic)
+        self.sign_in = SignInPage(clinic, glance=glance)
         self.sign_in.signed_in.connect(self._signed_in)
-        self.home = SessionHome(clinic, self.today)
-        self.home.open_session.connect(self.open_session)
+        self.home: SessionHome | None = None
         self.session_window: SessionWindow | None = None
         self.admin_home: QWidget | None = None
+        self.sync_runner: SyncRunner | None = None
+        self.sync_bar: SyncStatusBar | None = None
+        self.backup_timer: QTimer | None = None
         self.stack.addWidget(self.sign_in)
+        self.idle = IdleWatcher(
+            idle_ms if idle_ms is not None else DEFAULT_IDLE_MINUTES * 60_000, self
+        )
+        self.idle.idle.connect(self.lock)
+        if clinic is not None:
+            self._take(clinic)
+        self._build_menus()
+        self.show_sign_in()
+
+    def event(self, event: QEvent) -> bool:
+        # The first paint is the moment to open the facade behind the window (ui/opening.py).
+        # (Events come while __init__ runs too, before _painted exists: the style sheet's.)
+        if not getattr(self, "_painted", True) and event.type() == QEvent.Type.Paint:
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted.emit)
+        return super().event(event)
+
+    def attach(self, clinic: "Clinic") -> None:
+        """Take the facade, opened and checked: sign-in works from now on (a held one goes on)."""
+        self._fill_menus()  # if no paint came first
+        self._take(clinic)
+        self.sign_in.attach(clinic)
+
+    def _take(self, clinic: "Clinic") -> None:
+        """Everything past the sign-in page, which needs the facade."""
+        from groupclinic_desktop.ui.home import SessionHome
+
+        self.clinic = clinic
+        self.theme.attach(clinic)
+        self.setWindowTitle(window_title(clinic))
+        self.home = SessionHome(clinic, self.today)
+        self.home.open_session.connect(self.open_session)
         self.stack.addWidget(self.home)
         self._start_sync()
         # Daily backups while the app is in use: checked at sign-in and every hour.
         self.backup_timer = QTimer(self)
         self.backup_timer.setInterval(60 * 60 * 1000)
-        self.backup_timer.timeout.connect(self.clinic.ensure_daily_backup)
+        self.backup_timer.timeout.connect(clinic.ensure_daily_backup)
         self.backup_timer.start()
-
-        minutes = clinic.idle_lock_minutes()
-        self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes * 60_000, self)
-        self.idle.idle.connect(self.lock)
-        self._build_menus()
+        if self._idle_ms is None:
+            self.idle.set_timeout(clinic.idle_lock_minutes() * 60_000)
         if clinic.read_only:
             from PySide6.QtWidgets import QLabel
 
@@ -82,12 +144,26 @@ class MainWindow(QMainWindow):
             banner.setWordWrap(True)
             banner.setStyleSheet("background:#8a1538; color:white; padding:6px; font-weight:bold;")
             self.statusBar().addWidget(banner, 1)
-        self.show_sign_in()
 
     # ---------------------------------------------------------------- menus and shortcuts
 
     def _build_menus(self) -> None:
-        view = self.menuBar().addMenu("&View")
+        """The menu bar's menus now; their actions now with a facade, else after the first paint
+        (nothing in them can be used before someone signs in, and the first paint is timed)."""
+        self._menus = (
+            self.menuBar().addMenu("&View"),
+            self.menuBar().addMenu("&Session"),
+            self.menuBar().addMenu("&Help"),
+        )
+        if self.clinic is not None:
+            self._fill_menus()
+        else:
+            self.first_painted.connect(self._fill_menus)
+
+    def _fill_menus(self) -> None:
+        if hasattr(self, "lock_action"):
+            return
+        view, session, help_menu = self._menus
         self.bigger_action = self._action(view, "Bigger text", ["Ctrl+=", "Ctrl++"], self.bigger)
         self.smaller_action = self._action(view, "Smaller text", ["Ctrl+-"], self.smaller)
         self._action(view, "Normal text size", ["Ctrl+0"], self.reset_text)
@@ -96,22 +172,26 @@ class MainWindow(QMainWindow):
         )
         self.contrast_action.setCheckable(True)
         self.contrast_action.setChecked(self.theme.high_contrast)
-        session = self.menuBar().addMenu("&Session")
         self.lock_action = self._action(session, "Lock screen now", ["Ctrl+L"], self.lock)
         self._action(session, "Back to sessions", [], self.show_home)
         self._action(session, "Sign out", [], self.sign_out)
-        help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "About GroupClinic", [], self.about)
 
     def about(self) -> None:
-        practice = self.clinic.practice()
-        demo = "<p><b>This is the DEMO practice: fictional people.</b></p>" if (
-            practice and practice.is_demo) else ""
+        if self.clinic is not None:
+            practice = self.clinic.practice()
+            name, is_demo = (practice.name, practice.is_demo) if practice else ("", False)
+            data_dir = self.clinic.location.data_dir
+        else:
+            assert self.glance is not None
+            name, is_demo = self.glance.practice_name, self.glance.is_demo
+            data_dir = self.glance.location.data_dir
+        demo = "<p><b>This is the DEMO practice: fictional people.</b></p>" if is_demo else ""
         QMessageBox.about(
             self, "About GroupClinic",
             f"<h3>GroupClinic Desktop {__version__}</h3>"
-            f"<p>{practice.name if practice else ''}</p>{demo}"
-            f"<p>Store: {self.clinic.location.data_dir}</p>"
+            f"<p>{name}</p>{demo}"
+            f"<p>Store: {data_dir}</p>"
             "<p>Runs NHS group clinics offline; only the pseudonymised monitoring dataset "
             "leaves this laptop, and only to the ICB service the practice sets up.</p>",
         )
@@ -121,6 +201,7 @@ class MainWindow(QMainWindow):
     def _start_sync(self) -> None:
         from groupclinic_desktop.ui.sync_status import SyncRunner, SyncStatusBar
 
+        assert self.clinic is not None
         self.sync_runner = SyncRunner(self.clinic, parent=self)
         self.sync_bar = SyncStatusBar()
         self.sync_bar.follow(self.sync_runner)
@@ -132,8 +213,10 @@ class MainWindow(QMainWindow):
             self.sync_runner.refresh()  # shows "not set up" rather than waiting for a first pass
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        self.sync_runner.stop()
-        self.backup_timer.stop()
+        if self.sync_runner is not None:
+            self.sync_runner.stop()
+        if self.backup_timer is not None:
+            self.backup_timer.stop()
         super().closeEvent(event)
 
     def _action(self, menu, text: str, keys: list[str], slot) -> QAction:  # type: ignore[no-untyped-def]
@@ -166,8 +249,10 @@ class MainWindow(QMainWindow):
         self.sign_in.names.setFocus()
 
     def show_home(self) -> None:
-        actor = self.clinic.actor
-        if actor is None or self.locked:
+        from groupclinic_desktop.core.schema import Role
+
+        actor = self.clinic.actor if self.clinic is not None else None
+        if actor is None or self.locked or self.home is None:
             return
         if actor.role == Role.ADMIN:
             self.show_admin()
@@ -185,6 +270,7 @@ class MainWindow(QMainWindow):
 
     def _restored(self) -> None:
         """After a restore the store was replaced underneath us: close, and start again."""
+        assert self.clinic is not None and self.sync_runner is not None
         self.sync_runner.stop()
         QMessageBox.information(self, "Restored", "The backup was restored. GroupClinic will "
                                 "now close; start it again to carry on.")
@@ -192,6 +278,8 @@ class MainWindow(QMainWindow):
         QApplication.quit()
 
     def open_session(self, session_id: int) -> None:
+        from groupclinic_desktop.ui.session_window import SessionWindow
+
         if self.session_window is not None and self.session_window.session_id != session_id:
             self._close_session_window()
         if self.session_window is None:
@@ -206,7 +294,10 @@ class MainWindow(QMainWindow):
             self.session_window.deleteLater()
             self.session_window = None
 
-    def _signed_in(self, actor: Actor) -> None:
+    def _signed_in(self, actor: "Actor") -> None:
+        from groupclinic_desktop.core.schema import SessionStatus
+
+        assert self.clinic is not None  # the sign-in page signs in only through the facade
         role = ROLE_WORDS.get(actor.role.value, actor.role.value)
         self.statusBar().showMessage(f"Signed in as {actor.name} ({role})")
         self.idle.start()
@@ -222,7 +313,8 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         self.idle.stop()
-        self.clinic.sign_out()
+        if self.clinic is not None:
+            self.clinic.sign_out()
         self._close_session_window()
         if self.admin_home is not None:
             self.stack.removeWidget(self.admin_home)
@@ -235,7 +327,7 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         """Hide every page that can show patient data and ask for a PIN again."""
-        if self.clinic.actor is None or self.locked:
+        if self.clinic is None or self.clinic.actor is None or self.locked:
             return
         self.locked = True
         self.idle.stop()
@@ -256,6 +348,7 @@ class MainWindow(QMainWindow):
 
     def unlock(self) -> None:
         self.locked = False
+        assert self.home is not None  # locking needs someone signed in, so the facade is here
         target = self._page_before_lock or self.home
         if target is self.home:
             self.home.refresh()

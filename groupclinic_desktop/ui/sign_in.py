@@ -1,6 +1,12 @@
-"""Sign-in: pick your name, type your PIN, press Enter. The same screen is the idle lock."""
+"""Sign-in: pick your name, type your PIN, press Enter. The same screen is the idle lock.
 
-from PySide6.QtCore import Qt, Signal
+At start-up the page is first drawn from a Glance (core/glance.py), before the Clinic facade is
+open; a PIN entered before the facade is ready is checked as soon as it is (ui/opening.py).
+"""
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -14,11 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from groupclinic_desktop.core.clinic import Actor, Clinic
 from groupclinic_desktop.core.errors import ClinicError
+
+if TYPE_CHECKING:  # the page is drawn before the facade (SQLAlchemy) is imported
+    from groupclinic_desktop.core.clinic import Actor, Clinic
+    from groupclinic_desktop.core.glance import Glance
 
 ROLE_WORDS = {"facilitator": "Facilitator", "clinician": "Clinician", "admin": "Admin"}
 DEMO_TEXT = "DEMO PRACTICE — fictional people, for trying the app out only"
+WAITING_TEXT = "Opening the practice store… you will be signed in in a moment."
+# Qt.ItemDataRole's UserRole and AccessibleTextRole as plain numbers, and labels centred by the
+# style sheet (theme.py: [centred="true"]): the page is built before the first paint, and the
+# first use of any Qt.* enum builds all 94 of Qt's namespace (about 25 ms).
+USER_ROLE = 256
+ACCESSIBLE_TEXT_ROLE = 11
 
 
 class _NameList(QListWidget):
@@ -27,6 +42,8 @@ class _NameList(QListWidget):
     chosen = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        from PySide6.QtCore import Qt  # after the first paint (see USER_ROLE)
+
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.chosen.emit()
             return
@@ -34,39 +51,58 @@ class _NameList(QListWidget):
 
 
 class SignInPage(QFrame):
-    """Emits `signed_in(actor)` once the facade accepts a PIN."""
+    """Emits `signed_in(actor)` once the facade accepts a PIN.
+
+    Made from a Glance (clinic None), it lists the staff at once and holds a sign-in until
+    attach(clinic) hands it the facade, opened and checked.
+    """
 
     signed_in = Signal(object)
 
-    def __init__(self, clinic: Clinic, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        clinic: "Clinic | None" = None,
+        parent: QWidget | None = None,
+        *,
+        glance: "Glance | None" = None,
+    ) -> None:
         super().__init__(parent)
         self.clinic = clinic
+        self.glance = glance
         self.setObjectName("lockScreen")
         self.locked_for: Actor | None = None
-        practice = clinic.practice()
+        self.waiting = False  # a sign-in asked for before the facade was ready
+        self._shown: list[tuple[int, str, str]] = []
+        if clinic is not None:
+            practice = clinic.practice()
+            practice_name = practice.name if practice else None
+            is_demo = bool(practice and practice.is_demo)
+        else:
+            assert glance is not None, "SignInPage needs a Clinic or a Glance"
+            practice_name, is_demo = glance.practice_name, glance.is_demo
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 16, 24, 16)
         self.demo_banner = QLabel(DEMO_TEXT)
         self.demo_banner.setObjectName("demoBanner")
         self.demo_banner.setAccessibleName("Demo practice")
-        self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.demo_banner.setVisible(bool(practice and practice.is_demo))
+        self.demo_banner.setProperty("centred", True)
+        self.demo_banner.setVisible(is_demo)
         outer.addWidget(self.demo_banner)
         outer.addStretch(1)
 
         column = QVBoxLayout()
         self.heading = QLabel("Sign in to GroupClinic")
         self.heading.setObjectName("title")
-        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.heading.setProperty("centred", True)
         column.addWidget(self.heading)
-        self.practice_label = QLabel(practice.name if practice else "No practice yet")
-        self.practice_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.practice_label = QLabel(practice_name or "No practice yet")
+        self.practice_label.setProperty("centred", True)
         self.practice_label.setObjectName("subtitle")
         column.addWidget(self.practice_label)
         self.lock_note = QLabel()
         self.lock_note.setWordWrap(True)
-        self.lock_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.lock_note.setProperty("centred", True)
         self.lock_note.setVisible(False)
         column.addWidget(self.lock_note)
 
@@ -123,24 +159,54 @@ class SignInPage(QFrame):
         outer.addStretch(2)
         self.reload_staff()
 
+    def _staff(self) -> list[tuple[int, str, str]]:
+        """(id, name, role value) of the active staff, from the facade or else the glance."""
+        if self.clinic is not None:
+            return [(u.id, u.name, u.role.value) for u in self.clinic.staff()]  # type: ignore[misc]
+        assert self.glance is not None
+        return [(u.id, u.name, u.role) for u in self.glance.staff]
+
     def reload_staff(self) -> None:
-        self.names.clear()
-        for user in self.clinic.staff():
-            role = ROLE_WORDS.get(user.role.value, user.role.value)
-            item = QListWidgetItem(f"{user.name}   ·   {role}")
-            item.setData(Qt.ItemDataRole.UserRole, user.id)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{user.name}, {role}")
-            self.names.addItem(item)
+        self._show_staff(self._staff())
         if self.names.count():
             self.names.setCurrentRow(0)
 
+    def _show_staff(self, staff: list[tuple[int, str, str]]) -> None:
+        self.names.clear()
+        for staff_id, name, role_value in staff:
+            role = ROLE_WORDS.get(role_value, role_value)
+            item = QListWidgetItem(f"{name}   ·   {role}")
+            item.setData(USER_ROLE, staff_id)
+            item.setData(ACCESSIBLE_TEXT_ROLE, f"{name}, {role}")
+            self.names.addItem(item)
+        self._shown = staff
+
+    def attach(self, clinic: "Clinic") -> None:
+        """The facade is open and checked: sign-in works from now on (and a held one goes on)."""
+        self.clinic = clinic
+        staff = self._staff()
+        if staff != self._shown:  # e.g. a backup was restored meanwhile; keep the chosen name
+            chosen = self.selected_staff_id()
+            self.reload_staff()
+            if chosen is not None:
+                self.choose(chosen)
+        if self.waiting:
+            self.waiting = False
+            self.try_sign_in()
+
+    def stop_waiting(self) -> None:
+        """Forget a held sign-in (the store could not be opened as it was)."""
+        if self.waiting:
+            self.waiting = False
+            self.error.setText("")
+
     def choose(self, staff_id: int) -> None:
         for row in range(self.names.count()):
-            if self.names.item(row).data(Qt.ItemDataRole.UserRole) == staff_id:
+            if self.names.item(row).data(USER_ROLE) == staff_id:
                 self.names.setCurrentRow(row)
                 return
 
-    def lock_for(self, actor: Actor | None) -> None:
+    def lock_for(self, actor: "Actor | None") -> None:
         """Show as the lock screen: the same person's name chosen, everything else hidden."""
         self.locked_for = actor
         self.pin.clear()
@@ -162,7 +228,7 @@ class SignInPage(QFrame):
 
     def selected_staff_id(self) -> int | None:
         item = self.names.currentItem()
-        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+        return None if item is None else item.data(USER_ROLE)
 
     def try_sign_in(self) -> None:
         staff_id = self.selected_staff_id()
@@ -173,6 +239,11 @@ class SignInPage(QFrame):
         if not self.pin.text():
             self.error.setText("Type your PIN, then press Enter.")
             self.pin.setFocus()
+            return
+        if self.clinic is None:
+            # Still opening and checking the store (ui/opening.py); attach() signs in after.
+            self.waiting = True
+            self.error.setText(WAITING_TEXT)
             return
         try:
             actor = self.clinic.sign_in(staff_id, self.pin.text())

@@ -6,11 +6,14 @@ coloured state also has words or a symbol next to it.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
-from groupclinic_desktop.core.clinic import Clinic
+if TYPE_CHECKING:  # the first paint draws the theme before the facade is imported
+    from groupclinic_desktop.core.clinic import Clinic
+    from groupclinic_desktop.core.glance import Glance
 
 SETTING_KEY = "display.theme"
 SCALES = (0.85, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
@@ -67,14 +70,20 @@ HIGH_CONTRAST = Palette(
 
 
 class Theme:
-    """The current look; change it with bigger(), smaller(), toggle_contrast()."""
+    """The current look; change it with bigger(), smaller(), toggle_contrast().
 
-    def __init__(self, clinic: Clinic | None = None) -> None:
+    Made from a Glance (before the facade is open) it saves nothing until attach(clinic): a change
+    made meanwhile is saved then.
+    """
+
+    def __init__(self, clinic: "Clinic | None" = None, *, glance: "Glance | None" = None) -> None:
         self.clinic = clinic
         self.scale = 1.0
         self.high_contrast = False
-        if clinic is not None:
-            saved = clinic.setting(SETTING_KEY, {}) or {}
+        self._unsaved = False
+        source: Any = clinic if clinic is not None else glance
+        if source is not None:
+            saved = source.setting(SETTING_KEY, {}) or {}
             if isinstance(saved, dict):
                 scale = saved.get("scale", 1.0)
                 if isinstance(scale, int | float) and min(SCALES) <= scale <= max(SCALES):
@@ -114,12 +123,24 @@ class Theme:
         self.scale = SCALES[index]
         self._changed()
 
+    def attach(self, clinic: "Clinic") -> None:
+        """Save through this facade from now on, and save any change made before it was open."""
+        self.clinic = clinic
+        if self._unsaved and not clinic.read_only:
+            self._save()
+
     def _changed(self) -> None:
         self.apply()
+        self._unsaved = True
         if self.clinic is not None:
-            self.clinic.set_setting(
-                SETTING_KEY, {"scale": self.scale, "high_contrast": self.high_contrast}
-            )
+            self._save()
+
+    def _save(self) -> None:
+        assert self.clinic is not None
+        self.clinic.set_setting(
+            SETTING_KEY, {"scale": self.scale, "high_contrast": self.high_contrast}
+        )
+        self._unsaved = False
 
 
 def stylesheet(p: Palette, scale: float = 1.0) -> str:
@@ -172,6 +193,7 @@ def stylesheet(p: Palette, scale: float = 1.0) -> str:
         border: 3px solid {p.red}; }}
     QFrame#cueCard {{ background: {p.panel}; border: 1px solid {p.border}; }}
     QFrame#lockScreen {{ background: {p.window}; }}
+    QLabel[centred="true"] {{ qproperty-alignment: AlignCenter; }}
     """
 
 

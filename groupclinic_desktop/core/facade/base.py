@@ -84,12 +84,19 @@ class ClinicBase:
 
     @classmethod
     def open(
-        cls, data_dir: Path | str | None = None, *, create: bool = True, read_only: bool = False
+        cls,
+        data_dir: Path | str | None = None,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        check: bool = True,
     ) -> Self:
         """Open (or, with create=True, create) the practice store in data_dir.
 
         read_only=True opens an existing store as it is: no migration, no start-up check, and
         SQLite refuses every write (the way to look at a damaged or newer store safely).
+        check=False leaves out the start-up quick check of a current store: the caller runs it
+        itself (core/glance.py QuickCheck) and lets nothing write before its verdict.
         Raises StoreError (with a `kind`) with a message fit for a person when it cannot be used.
         """
         location = store.StoreLocation(Path(data_dir) if data_dir else store.default_data_dir())
@@ -101,7 +108,7 @@ class ClinicBase:
             if read_only:
                 clinic = cls._open_read_only(location)
             else:
-                clinic = cls._open_locked(location, is_new)
+                clinic = cls._open_locked(location, is_new, check)
         except BaseException:
             lock.release()
             raise
@@ -109,7 +116,7 @@ class ClinicBase:
         return clinic
 
     @classmethod
-    def _open_locked(cls, location: store.StoreLocation, is_new: bool) -> Self:
+    def _open_locked(cls, location: store.StoreLocation, is_new: bool, check: bool = True) -> Self:
         if is_new:
             location.store_id(create=True)
         else:
@@ -126,7 +133,8 @@ class ClinicBase:
                     "version (or newer) to open it; this version will not change it.",
                     kind="newer",
                 )
-            if not is_new and store.quick_check(engine):
+            # A migration writes, so a store that needs one is checked first whatever `check` says.
+            if not is_new and (check or state == "behind") and store.quick_check(engine):
                 raise StoreError(
                     f"The store at {location.db_path} is damaged (its start-up check failed). "
                     "Restore the latest good backup (groupclinic recover); nothing was changed.",
