@@ -60,6 +60,7 @@ def run(ctx: Context, regulars: dict[str, list[int]]) -> list[Figure]:
     from PySide6.QtWidgets import QStackedWidget, QWidget
 
     from groupclinic_desktop.core.programmes import PHASES
+    from groupclinic_desktop.ui.app import settle_memory
     from groupclinic_desktop.ui.session_window import SessionWindow
 
     qt_app()
@@ -69,6 +70,7 @@ def run(ctx: Context, regulars: dict[str, list[int]]) -> list[Figure]:
         with open_clinic(ctx.copy_store(store, "phases")) as clinic:
             sid = prepare_session(clinic, regulars=regulars.get(store))
             sign_in(clinic, "facilitator", "2468")
+            settle_memory()  # as the app does once the store is open (ui/app.py)
 
             def open_session() -> None:
                 window = SessionWindow(clinic, sid)

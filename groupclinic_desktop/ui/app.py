@@ -43,13 +43,22 @@ def run_app(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
         gc.enable()  # cmd_run turned it off for the first paint; this way has dialogs first
         return _run_opened_first(app, data_dir)
     window, opener = show_first_look(glance, data_dir)
-    opener.ready.connect(lambda _clinic: gc.enable())
+    opener.ready.connect(lambda _clinic: settle_memory())
     opener.gave_up.connect(lambda: app.exit(1))  # Quit on the store-problem screen
     try:
         return app.exec()
     finally:
         gc.enable()
         opener.close()
+
+
+def settle_memory() -> None:
+    """Set what is alive once the store is open (modules, the facade, the window) aside from the
+    garbage collector. A full collection walks every tracked object: with all of that loaded it
+    took 85-220 ms, landing on whatever click came next. gc.freeze() leaves them out for good."""
+    gc.enable()
+    gc.collect()
+    gc.freeze()
 
 
 def show_first_look(
@@ -84,6 +93,7 @@ def _run_opened_first(app: QApplication, data_dir: Path | None) -> int:
 
     window = MainWindow(clinic)
     window.show()
+    settle_memory()
     try:
         return app.exec()
     finally:

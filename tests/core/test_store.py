@@ -180,6 +180,15 @@ def test_automatic_backups_are_rotated_and_daily_backup_is_made_once(demo: Clini
     assert len(list(demo.location.backup_dir.glob("groupclinic-*.db"))) == 1
 
 
+def test_a_store_opened_read_only_makes_no_daily_backup(demo_dir: Path) -> None:
+    """Signing in to look at a damaged store must not rotate good backups away."""
+    backups = demo_dir / "backups"
+    before = sorted(backups.iterdir()) if backups.exists() else []
+    with Clinic.open(demo_dir, create=False, read_only=True) as looking:
+        assert looking.ensure_daily_backup() is None
+    assert (sorted(backups.iterdir()) if backups.exists() else []) == before
+
+
 def test_safety_backups_outlive_the_daily_rotation(demo: Clinic, tmp_path: Path) -> None:
     target = demo.backup(tmp_path / "copy.db")
     with demo.acting_as(SYSTEM):

@@ -124,7 +124,12 @@ class RecordsArea(ClinicBase):
         return counts
 
     def ensure_daily_backup(self) -> Path | None:
-        """Make today's backup if there is none yet; the app calls this on start and hourly."""
+        """Make today's backup if there is none yet; the app calls this on start and hourly.
+
+        Not for a store opened read-only (one being looked at because it is damaged or newer):
+        its copy would fail the backup's check, and rotation must not push out good backups."""
+        if self.read_only:
+            return None
         if store.has_backup_on(self.location.backup_dir, date.today()):
             return None
         return self.backup(reason="daily")
