@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import platformdirs
 import sqlcipher3
-from filelock import FileLock, Timeout
 
 from groupclinic_desktop.core.errors import StoreError
 
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     # 0.2 s of every start (bench/README.md), and a current store never needs it.
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+    from filelock import FileLock
 
     # SQLAlchemy too is imported only to make an engine: the app's first paint reads the staff
     # names through the driver alone (core/glance.py), and importing it costs about 0.3 s.
@@ -100,12 +100,15 @@ NO_KEYRING = (
 )
 
 
-def lock_instance(location: StoreLocation) -> FileLock:
+def lock_instance(location: StoreLocation) -> "FileLock":
     """Hold the store for this process: a second app or CLI on the same store is refused.
 
     The lock is a singleton per path, so one process may open the same store twice (tests, a
     restore that reopens); the OS drops it when the process dies, so a crash never leaves it stuck.
     """
+    # Imported here: filelock takes ~18 ms to import, and the first paint does not need it.
+    from filelock import FileLock, Timeout
+
     location.data_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(location.data_dir / ".instance.lock", is_singleton=True, thread_local=False)
     try:

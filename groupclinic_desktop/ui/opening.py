@@ -148,7 +148,6 @@ class StoreOpener(QObject):
     def _attach(self, clinic: "Clinic") -> None:
         self.clinic = clinic
         self._opened = None
-        self.glance.release()  # the facade holds the store's instance lock from here on
         self.window.attach(clinic)
         self.ready.emit(clinic)
 
@@ -172,7 +171,6 @@ class StoreOpener(QObject):
                 clinic.close()
             return
         if clinic is None:
-            self.glance.release()
             self.gave_up.emit()  # run_app ends the app with status 1
             return
         self.window.sign_in.setEnabled(True)
@@ -193,7 +191,6 @@ class StoreOpener(QObject):
         if self.clinic is not None:
             self.clinic.close()
             self.clinic = None
-        self.glance.release()
 
 
 def open_behind(window: "MainWindow", glance: Glance, data_dir: Path | None) -> StoreOpener:

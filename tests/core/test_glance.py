@@ -61,29 +61,35 @@ def test_the_glance_shows_what_the_facade_shows(demo_dir: Path) -> None:
         assert practice is not None
     seen = glance.take(demo_dir)
     assert seen is not None
-    try:
-        assert [(s.id, s.name, s.role) for s in seen.staff] == expected  # same people, same order
-        assert "Zed Gone" not in {s.name for s in seen.staff}
-        assert (seen.practice_name, seen.is_demo) == (practice.name, True)
-        assert seen.setting("display.theme") == {"scale": 1.3, "high_contrast": True}
-        assert seen.setting("idle_lock_minutes", 5) == 5  # only the look is read
-    finally:
-        seen.release()
+    assert [(s.id, s.name, s.role) for s in seen.staff] == expected  # same people, same order
+    assert "Zed Gone" not in {s.name for s in seen.staff}
+    assert (seen.practice_name, seen.is_demo) == (practice.name, True)
+    assert seen.setting("display.theme") == {"scale": 1.3, "high_contrast": True}
+    assert seen.setting("idle_lock_minutes", 5) == 5  # only the look is read
 
 
-def test_the_glance_holds_the_store_until_released(demo_dir: Path) -> None:
+def test_the_glance_holds_no_lock_and_the_facade_still_refuses_a_second_window(
+    demo_dir: Path,
+) -> None:
+    """The first look takes no lock (filelock stays out of the first paint); the instance lock is
+    the facade's, so a second app on the same store is still refused, behind its first paint."""
     seen = glance.take(demo_dir)
     assert seen is not None
-    holder = (
-        "import sys; from groupclinic_desktop.core import glance; "
-        "print('none' if glance.take(sys.argv[1]) is None else 'taken')"
-    )
-    command = [sys.executable, "-c", holder, str(demo_dir)]
-    other = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    assert other.stdout.strip() == "none"  # another process gets the full way in: "locked"
-    seen.release()
-    again = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    assert again.stdout.strip() == "taken"
+    with Clinic.open(demo_dir, create=False):
+        # Another process: its first look works, its facade is refused as "locked".
+        other = (
+            "import sys; from groupclinic_desktop.core import glance; "
+            "from groupclinic_desktop.core.clinic import Clinic; "
+            "from groupclinic_desktop.core.errors import StoreError\n"
+            "print('look' if glance.take(sys.argv[1]) else 'none')\n"
+            "try:\n    Clinic.open(sys.argv[1], create=False)\n"
+            "except StoreError as exc:\n    print(exc.kind)"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", other, str(demo_dir)],
+            capture_output=True, text=True, timeout=60, env=dict(os.environ),
+        )
+    assert result.stdout.split() == ["look", "locked"], result.stderr
 
 
 def test_every_unusual_store_is_left_to_the_full_way_in(
@@ -104,7 +110,7 @@ def test_every_unusual_store_is_left_to_the_full_way_in(
     with Clinic.open(demo_dir, create=False) as clinic, clinic.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'f00dfeed'")
     assert glance.take(demo_dir) is None  # a newer (or older) schema: Clinic.open decides
-    # A refused glance lets go of the store's instance lock at once.
+    # A refused glance leaves the store free for the full way in.
     lock = store.lock_instance(store.StoreLocation(demo_dir))
     try:
         assert lock.lock_counter == 1
@@ -117,7 +123,7 @@ def test_the_glance_needs_no_sqlalchemy(demo_dir: Path) -> None:
         "import sys; from groupclinic_desktop.core import glance; "
         "g = glance.take(sys.argv[1]); "
         "print(len(g.staff), sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('sqlalchemy', 'sqlmodel', 'alembic', 'keyring')))"
+        "('sqlalchemy', 'sqlmodel', 'alembic', 'keyring', 'filelock')))"
     )
     result = subprocess.run(
         [sys.executable, "-c", script, str(demo_dir)],
@@ -130,9 +136,7 @@ def test_the_quick_check_passes_a_sound_store_and_fails_a_damaged_one(demo_dir: 
     assert check(demo_dir) == []
     corrupt_page(demo_dir, root_page(demo_dir, "measurement"))
     # The first paint still works (nothing it reads is damaged)...
-    seen = glance.take(demo_dir)
-    assert seen is not None
-    seen.release()
+    assert glance.take(demo_dir) is not None
     # ...but the check behind it finds the damage, as the facade's own start-up check does.
     problems = check(demo_dir)
     assert problems

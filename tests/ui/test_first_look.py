@@ -29,7 +29,7 @@ from tests.ui.test_store_problem import answer
 
 # What the first paint must not wait for.
 HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "pydantic", "httpx", "matplotlib", "reportlab",
-         "keyring")
+         "keyring", "filelock")
 HEAVY_OURS = ("groupclinic_desktop.core.clinic", "groupclinic_desktop.core.schema",
               "groupclinic_desktop.commands.", "groupclinic_desktop.export",
               "groupclinic_desktop.sync", "groupclinic_desktop.ui.session_window")
@@ -154,6 +154,33 @@ def test_a_damaged_store_is_refused_before_anyone_signs_in(qtbot, demo_dir: Path
     lock = store.lock_instance(store.StoreLocation(demo_dir))
     assert lock.lock_counter == 1  # and the store was let go
     lock.release()
+
+
+def test_a_store_open_in_another_window_is_refused_behind_the_first_paint(
+    qtbot, demo_dir: Path
+) -> None:
+    """The first look holds no lock; the facade's instance lock still refuses a second app."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from groupclinic_desktop.core import store; "
+         "lock = store.lock_instance(store.StoreLocation(Path(sys.argv[1]))); "
+         "print('held', flush=True); time.sleep(120)", str(demo_dir)],
+        stdout=subprocess.PIPE, text=True, env=dict(os.environ),
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        window, opener, seen = first_look(qtbot, demo_dir)  # the names can still be read...
+        try:
+            seen_dialogs = answer(qtbot, lambda dialog: dialog.buttons["quit"].click())
+            with qtbot.waitSignal(opener.gave_up, timeout=60_000):
+                opener.start()  # ...but the facade finds the store taken
+            assert [d.kind for d in seen_dialogs] == ["locked"]
+            assert window.clinic is None
+        finally:
+            opener.close()
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_a_damaged_store_can_still_be_looked_at_read_only(qtbot, demo_dir: Path) -> None:
