@@ -164,21 +164,23 @@ def opted_out_row(rows: Rows, session_id: int | None, patient_id: int) -> bool:
     return found is not None and not found["given"]
 
 
+def new_event(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A new outbox event's column values (id aside), for the writers that skip the ORM."""
+    return {
+        "uid": str(uuid.uuid4()),
+        "type": event_type,
+        "schema_version": SCHEMA_VERSION,
+        "occurred_at": utcnow(),
+        "payload": payload,
+        "attempts": 0,
+        "last_error": None,
+        "needs_attention": False,
+    }
+
+
 def emit_row(rows: Rows, event_type: str, payload: dict[str, Any]) -> None:
     """_emit, written through the quick single-row path (core.rows)."""
-    rows.insert(
-        OutboxEvent,
-        {
-            "uid": str(uuid.uuid4()),
-            "type": event_type,
-            "schema_version": SCHEMA_VERSION,
-            "occurred_at": utcnow(),
-            "payload": payload,
-            "attempts": 0,
-            "last_error": None,
-            "needs_attention": False,
-        },
-    )
+    rows.insert(OutboxEvent, new_event(event_type, payload))
 
 
 def questionnaire_event(

@@ -237,20 +237,10 @@ class CheckinArea(ClinicBase):
         confirmed: bool,
     ) -> Measurement:
         previous = _latest_value(rows, subject.patient_id, key)
-        values = {
-            "uid": str(uuid.uuid4()),
-            "patient_id": subject.patient_id,
-            "session_id": subject.session_id,
-            "type_key": key,
-            "value": value,
-            "unit": catalogue().get(key).unit,
-            "taken_at": taken,
-            "source": source,
-            "reading_uid": reading_uid,
-            "confirmed_unusual": confirmed,
-            "entered_by_id": actor.id,
-            "entered_at": utcnow(),
-        }
+        values = new_measurement(
+            subject.patient_id, subject.session_id, key, value, taken, source, reading_uid,
+            confirmed, actor.id,
+        )
         # model_construct: every value is checked already, and full construction costs more
         # than the insert itself.
         row = Measurement.model_construct(id=rows.insert(Measurement, values), **values)
@@ -369,6 +359,34 @@ class CheckinArea(ClinicBase):
             if patient_id is not None:
                 query = query.where(QuestionnaireResponse.patient_id == patient_id)
             return list(s.exec(query.order_by(col(QuestionnaireResponse.entered_at))))
+
+
+def new_measurement(
+    patient_id: int,
+    session_id: int | None,
+    key: str,
+    value: float,
+    taken: datetime,
+    source: Source,
+    reading_uid: str | None,
+    confirmed: bool,
+    entered_by_id: int | None,
+) -> dict[str, Any]:
+    """A new measurement's column values (id aside), for the writers that skip the ORM."""
+    return {
+        "uid": str(uuid.uuid4()),
+        "patient_id": patient_id,
+        "session_id": session_id,
+        "type_key": key,
+        "value": value,
+        "unit": catalogue().get(key).unit,
+        "taken_at": taken,
+        "source": source,
+        "reading_uid": reading_uid,
+        "confirmed_unusual": confirmed,
+        "entered_by_id": entered_by_id,
+        "entered_at": utcnow(),
+    }
 
 
 @dataclass(frozen=True)

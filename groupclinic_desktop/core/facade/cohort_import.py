@@ -10,7 +10,6 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from groupclinic_desktop.core import audit, outbox, validation
-from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.cohort import CohortRow, ImportResult, Progress
 from groupclinic_desktop.core.facade.base import (
     Actor,
@@ -18,6 +17,7 @@ from groupclinic_desktop.core.facade.base import (
     _get_in,
     snapshot,
 )
+from groupclinic_desktop.core.facade.checkin import new_measurement
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     AuditEntry,
@@ -186,20 +186,17 @@ class CohortImportArea(ClinicBase):
             reading = None
             if result.reading is not None:
                 reading = readings.setdefault(result.reading, str(uuid.uuid4()))
-            values = {
-                "uid": str(uuid.uuid4()),
-                "patient_id": patient.id,
-                "session_id": None,
-                "type_key": result.key,
-                "value": result.value,
-                "unit": catalogue().get(result.key).unit,
-                "taken_at": datetime.combine(result.taken_on, time(12), tzinfo=UTC),
-                "source": Source.GP_RECORD,
-                "reading_uid": reading,
-                "confirmed_unusual": result.unusual,
-                "entered_by_id": bulk.actor.id,
-                "entered_at": utcnow(),
-            }
+            values = new_measurement(
+                patient.id,
+                None,
+                result.key,
+                result.value,
+                datetime.combine(result.taken_on, time(12), tzinfo=UTC),
+                Source.GP_RECORD,
+                reading,
+                result.unusual,
+                bulk.actor.id,
+            )
             measurement = bulk.insert(Measurement, values, patient.id)
             held.append(_Held(measurement.taken_at, measurement.value, Source.GP_RECORD))
             added += 1
@@ -273,20 +270,9 @@ class _BulkWriter:
         self.rows: dict[type[SQLModel], list[dict[str, Any]]] = {m: [] for m in self.TABLES}
 
     def event(self, event_type: str, payload: dict[str, Any]) -> None:
-        """Queue an outbox event (its columns as outbox.emit_row writes them)."""
-        self.rows[OutboxEvent].append(
-            {
-                "id": self._take_id(OutboxEvent),
-                "uid": str(uuid.uuid4()),
-                "type": event_type,
-                "schema_version": outbox.SCHEMA_VERSION,
-                "occurred_at": utcnow(),
-                "payload": payload,
-                "attempts": 0,
-                "last_error": None,
-                "needs_attention": False,
-            }
-        )
+        """Queue an outbox event."""
+        event = {"id": self._take_id(OutboxEvent), **outbox.new_event(event_type, payload)}
+        self.rows[OutboxEvent].append(event)
 
     def _take_id(self, model: type[SQLModel]) -> int:
         value = self.next_id[model]
