@@ -30,7 +30,10 @@ def page(qtbot, demo: Clinic):  # type: ignore[no-untyped-def]
     board_page.resize(1280, 800)
     board_page.show()
     # The charts draw once matplotlib has loaded in the background; from then on, at once.
-    qtbot.waitUntil(lambda: board_page.group_chart.draws and board_page.trend_chart.draws)
+    # (60 s: on a fresh machine matplotlib's first import builds its font list.)
+    qtbot.waitUntil(
+        lambda: board_page.group_chart.draws and board_page.trend_chart.draws, timeout=60_000
+    )
     yield board_page
     if board_page.presenter is not None:
         board_page.presenter.close()

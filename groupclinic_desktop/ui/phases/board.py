@@ -32,6 +32,7 @@ from groupclinic_desktop.core.board import Board, Cell, build_board, trend
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.export.handouts import INK, KEY_TEXT, tint
+from groupclinic_desktop.ui import charts
 from groupclinic_desktop.ui.charts import DistributionChart, TrendChart
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
 
@@ -371,6 +372,7 @@ class BoardPage(PhasePage):
             if not chosen:
                 return None
             path = chosen
+        charts.load_now()  # matplotlib is not for two threads: let the warming thread finish
         try:
             board = build_board(self.clinic, self.session_id)
             self.clinic.record_board_display(self.session_id, how, board.shown())
@@ -389,6 +391,7 @@ class BoardPage(PhasePage):
                 return []
             folder = chosen
         target = Path(folder)
+        charts.load_now()  # as in _export
         written: list[Path] = []
         try:
             board = build_board(self.clinic, self.session_id, hide_non_consented=False)
