@@ -20,8 +20,14 @@ GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
 
 
+# Values that are JSON-ready as they are: most of a snapshot, so they are let through first.
+_AS_THEY_ARE = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """A JSON-ready copy of a value, so before/after snapshots hash the same way every time."""
+    if type(value) in _AS_THEY_ARE:
+        return value
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -90,15 +96,17 @@ def append(s: Session, **fields: Any) -> AuditEntry:
     return entry
 
 
-def append_row(rows: Rows, **fields: Any) -> AuditEntry:
-    """The same entry as append, written through the quick single-row path (core.rows)."""
+def append_row(rows: Rows, **fields: Any) -> int:
+    """The same entry as append, written through the quick single-row path (core.rows).
+
+    Returns the new entry's id."""
     last = rows.first(AuditEntry, ("hash",), {}, newest_by=("id",))
     values = new_entry(last["hash"] if last else GENESIS, **fields)
     entry_id = rows.insert(AuditEntry, values)
     head = {"value": {"id": entry_id, "hash": values["hash"]}}
     if not rows.update(Setting, {"key": HEAD_KEY}, head):
         rows.insert(Setting, {"key": HEAD_KEY, **head, "updated_at": utcnow()})
-    return AuditEntry.model_construct(id=entry_id, **values)
+    return entry_id
 
 
 @dataclass(frozen=True)

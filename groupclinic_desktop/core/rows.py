@@ -24,6 +24,7 @@ class _Statements:
         self.dialect = dialect
         self._binds: dict[tuple[str, str], _Processor] = {}
         self._results: dict[tuple[str, str], _Processor] = {}
+        self._row_binds: dict[tuple[str, tuple[str, ...]], list[_Processor]] = {}
 
     def bind(self, table: Table, name: str) -> _Processor:
         key = (table.name, name)
@@ -31,6 +32,14 @@ class _Statements:
             column_type = table.c[name].type
             self._binds[key] = column_type.dialect_impl(self.dialect).bind_processor(self.dialect)
         return self._binds[key]
+
+    def binds(self, table: Table, names: tuple[str, ...]) -> list[_Processor]:
+        """The bind processors of these columns, in order: one look-up for a whole row."""
+        key = (table.name, names)
+        found = self._row_binds.get(key)
+        if found is None:
+            found = self._row_binds[key] = [self.bind(table, name) for name in names]
+        return found
 
     def result(self, table: Table, name: str) -> _Processor:
         key = (table.name, name)
@@ -66,11 +75,11 @@ class Rows:
         self._statements = _for(dialect)
 
     def _bound(self, table: Table, values: dict[str, Any]) -> list[Any]:
-        bound = []
-        for name, value in values.items():
-            process = self._statements.bind(table, name)
-            bound.append(value if process is None else process(value))
-        return bound
+        processors = self._statements.binds(table, tuple(values))
+        return [
+            value if process is None else process(value)
+            for process, value in zip(processors, values.values(), strict=True)
+        ]
 
     def insert(self, model: type[SQLModel], values: dict[str, Any]) -> int:
         """Insert one row; returns its new id."""

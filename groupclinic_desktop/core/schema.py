@@ -210,14 +210,16 @@ class Consent(SQLModel, table=True):
 
 class Measurement(SQLModel, table=True):
     # A person's history of one measure, by date: the board, trends and "previous value" read it.
+    # It also serves every look-up by patient alone, so patient_id has no index of its own: each
+    # index is one more encrypted page written with every value saved.
     __table_args__ = (
         Index("ix_measurement_patient_type_taken", "patient_id", "type_key", "taken_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True)
-    patient_id: int = Field(foreign_key="patient.id", index=True)
+    patient_id: int = Field(foreign_key="patient.id")
     session_id: int | None = Field(default=None, foreign_key="clinic_session.id", index=True)
-    type_key: str = Field(index=True)
+    type_key: str
     value: float
     unit: str
     taken_at: datetime
