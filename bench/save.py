@@ -14,7 +14,9 @@ saves first.
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from bench import (
 )
 
 BUDGET_RATIO = 3.0
+PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000")
 WARM_UP = 20
 
 
@@ -43,8 +46,7 @@ def raw_connection(db_path: Path) -> Any:
     conn = sqlcipher3.connect(str(db_path), isolation_level=None)
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f'PRAGMA key="{store._pragma_key(bench_key())}"')
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
-                   "busy_timeout=30000"):
+    for pragma in PRAGMAS:
         conn.execute(f"PRAGMA {pragma}")
     return conn
 
@@ -69,11 +71,55 @@ def anki_peer(folder: Path) -> tuple[Any, Any] | None:
     return collection, add_note
 
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def captured_statements(clinic: Any, save: Callable[[], None]) -> list[str]:
+    """The SQL of one save through the facade, as SQLite ran it (values written in)."""
+    pooled = clinic.engine.raw_connection()
+    connection = pooled.driver_connection
+    pooled.close()  # the pool hands the same connection back first (pool_use_lifo)
+    statements: list[str] = []
+    connection.set_trace_callback(statements.append)
+    try:
+        save()
+    finally:
+        connection.set_trace_callback(None)
+    if not any(s.startswith("INSERT INTO measurement") for s in statements):
+        raise RuntimeError("the save's statements were not seen on the pooled connection")
+    return statements
+
+
+def replayer(connection: Any, statements: list[str]) -> Callable[[], None]:
+    """The save's own statements again, each uid new: the database's share of a save."""
+
+    def replay() -> None:
+        for statement in statements:
+            connection.execute(UUID.sub(lambda _m: str(uuid.uuid4()), statement))
+
+    return replay
+
+
+def unencrypted_copy(source: Path, target: Path) -> Any:
+    """A plain SQLite copy of the store (bench data is fictional), with the app's PRAGMAs."""
+    import sqlcipher3
+
+    encrypted = raw_connection(source)
+    encrypted.execute("ATTACH DATABASE ? AS plain KEY ''", (str(target),))
+    encrypted.execute("SELECT sqlcipher_export('plain')")
+    encrypted.execute("DETACH DATABASE plain")
+    encrypted.close()
+    conn = sqlcipher3.connect(str(target), isolation_level=None)
+    for pragma in PRAGMAS:
+        conn.execute(f"PRAGMA {pragma}")
+    return conn
+
+
 def run(ctx: Context, regulars: dict[str, list[int]]) -> list[Figure]:
     figures: list[Figure] = []
     runs = ctx.repeats(200, 10)
     for store in (DEMO, TEN_YEARS):
-        # A new collection for each round, as each round has a new copy of the store: all three
+        # A new collection for each round, as each round has a new copy of the store: all
         # start with an empty write-ahead log, which costs more to sync while it is still growing.
         peer = anki_peer(ctx.scratch / f"anki-{store}")
         folder = ctx.copy_store(store, "save")
@@ -82,17 +128,25 @@ def run(ctx: Context, regulars: dict[str, list[int]]) -> list[Figure]:
             user = next(u for u in clinic.staff() if u.role.value == "facilitator")
             clinic.sign_in(user.id, "2468")
             people = [e.patient.id for e in clinic.roster(sid)]
-            # Copied once the session is prepared, so its patients and session are there too.
-            # Nothing writes while the files are copied, so the copy (WAL included) is whole.
-            raw_copy = ctx.scratch / f"{store}-save-raw"
-            copy_store(folder, raw_copy)
-            raw = raw_connection(raw_copy / "groupclinic.db")
             count = iter(range(10**9))
 
             def through_facade() -> None:
                 n = next(count)
                 clinic.record_measurement(people[n % len(people)], "pulse", str(60 + n % 30),
                                           session_id=sid)
+
+            statements = captured_statements(clinic, through_facade)
+            # Copied once the session is prepared, so its patients and session are there too.
+            # Nothing writes while the files are copied, so each copy (WAL included) is whole.
+            copies = {}
+            for name in ("raw", "replay"):
+                copies[name] = ctx.scratch / f"{store}-save-{name}"
+                copy_store(folder, copies[name])
+            raw = raw_connection(copies["raw"] / "groupclinic.db")
+            replay_encrypted = raw_connection(copies["replay"] / "groupclinic.db")
+            replay_plain = unencrypted_copy(
+                copies["raw"] / "groupclinic.db", ctx.scratch / f"{store}-save-plain.db"
+            )
 
             def raw_insert() -> None:
                 n = next(count)
@@ -106,28 +160,39 @@ def run(ctx: Context, regulars: dict[str, list[int]]) -> list[Figure]:
                 )
                 raw.execute("COMMIT")
 
+            writers: dict[str, Callable[[], None]] = {
+                "app": through_facade,
+                "raw": raw_insert,
+                "sql": replayer(replay_encrypted, statements),
+                "plain": replayer(replay_plain, statements),
+            }
+            if peer is not None:
+                writers["anki"] = peer[1]
             for _ in range(WARM_UP):
-                through_facade()
-                raw_insert()
-                if peer is not None:
-                    peer[1]()
-            app, base, anki = [], [], []
+                for write in writers.values():
+                    write()
+            samples: dict[str, list[float]] = {name: [] for name in writers}
             for _ in range(runs):
-                app.append(timed(through_facade))
-                base.append(timed(raw_insert))
-                if peer is not None:
-                    anki.append(timed(peer[1]))
-            raw.close()
-        figure = Figure("save one measurement (facade, durable)", store, app,
+                for name, write in writers.items():
+                    samples[name].append(timed(write))
+            for conn in (raw, replay_encrypted, replay_plain):
+                conn.close()
+        base = samples["raw"]
+        figure = Figure("save one measurement (facade, durable)", store, samples["app"],
                         baseline="raw SQLCipher INSERT + commit", baseline_samples=base,
                         budget=f"<= {BUDGET_RATIO:g}x baseline and <= Anki add-note")
-        anki_figure = Figure("Anki add one note (peer)", store, anki or [float("nan")],
-                             baseline="raw SQLCipher INSERT + commit", baseline_samples=base)
-        if anki:
+        figures.append(figure)
+        if "anki" in samples:
+            anki_figure = Figure("Anki add one note (peer)", store, samples["anki"],
+                                 baseline="raw SQLCipher INSERT + commit", baseline_samples=base)
             figure.extra["vs_anki"] = round(figure.median / anki_figure.median, 3)
             figure.within_budget = (figure.ratio or 0) <= BUDGET_RATIO and (
                 figure.median <= anki_figure.median)
-        figures += [figure, anki_figure] if anki else [figure]
-        if peer is not None:
-            peer[0].close()
+            figures.append(anki_figure)
+            peer[0].close()  # type: ignore[index]
+        # Where a save's time goes: its SQL alone (no Python), then the same without encryption.
+        figures.append(Figure("save: its SQL alone (encrypted)", store, samples["sql"],
+                              baseline="raw SQLCipher INSERT + commit", baseline_samples=base))
+        figures.append(Figure("save: its SQL alone (unencrypted copy)", store, samples["plain"],
+                              baseline="raw SQLCipher INSERT + commit", baseline_samples=base))
     return figures

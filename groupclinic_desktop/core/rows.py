@@ -6,7 +6,7 @@ microseconds), while every value still passes through SQLAlchemy's own bind and 
 processors for its column, so a row is stored and read exactly as the ORM stores and reads it.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,6 +25,14 @@ class _Statements:
         self._binds: dict[tuple[str, str], _Processor] = {}
         self._results: dict[tuple[str, str], _Processor] = {}
         self._row_binds: dict[tuple[str, tuple[str, ...]], list[_Processor]] = {}
+        self._sql: dict[tuple[str, ...], str] = {}
+
+    def sql(self, key: tuple[str, ...], build: Callable[[], str]) -> str:
+        """A statement's text, built once per shape: check-in writes the same few again."""
+        found = self._sql.get(key)
+        if found is None:
+            found = self._sql[key] = build()
+        return found
 
     def bind(self, table: Table, name: str) -> _Processor:
         key = (table.name, name)
@@ -84,22 +92,27 @@ class Rows:
     def insert(self, model: type[SQLModel], values: dict[str, Any]) -> int:
         """Insert one row; returns its new id."""
         table = _table(model)
-        names = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
-        self._cursor.execute(
-            f"INSERT INTO {table.name} ({names}) VALUES ({marks})", self._bound(table, values)
-        )
+        names = tuple(values)
+
+        def build() -> str:
+            marks = ", ".join("?" for _ in names)
+            return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
+
+        sql = self._statements.sql(("insert", table.name, *names), build)
+        self._cursor.execute(sql, self._bound(table, values))
         return int(self._cursor.lastrowid)
 
     def update(self, model: type[SQLModel], where: dict[str, Any], values: dict[str, Any]) -> int:
         """Change the given columns of the rows matching `where`; returns how many changed."""
         table = _table(model)
-        changes = ", ".join(f"{name} = ?" for name in values)
-        tests = " AND ".join(f"{name} = ?" for name in where)
-        self._cursor.execute(
-            f"UPDATE {table.name} SET {changes} WHERE {tests}",
-            self._bound(table, values) + self._bound(table, where),
-        )
+        names, tested = tuple(values), tuple(where)
+
+        def build() -> str:
+            changes = ", ".join(f"{name} = ?" for name in names)
+            return f"UPDATE {table.name} SET {changes} WHERE {_tests(tested)}"
+
+        sql = self._statements.sql(("update", table.name, *names, "where", *tested), build)
+        self._cursor.execute(sql, self._bound(table, values) + self._bound(table, where))
         return int(self._cursor.rowcount)
 
     def whole(self, model: type[SQLModel], row_id: int) -> dict[str, Any] | None:
@@ -117,12 +130,18 @@ class Rows:
         """The first row matching `where` (the newest by `newest_by` if given), as
         {column: value} with the ORM's own conversions, or None."""
         table = _table(model)
-        tests = " AND ".join(f"{name} = ?" for name in where) or "1"
-        order = f" ORDER BY {', '.join(f'{n} DESC' for n in newest_by)}" if newest_by else ""
-        found = self._cursor.execute(
-            f"SELECT {', '.join(columns)} FROM {table.name} WHERE {tests}{order} LIMIT 1",
-            self._bound(table, where),
-        ).fetchone()
+        tested = tuple(where)
+
+        def build() -> str:
+            order = f" ORDER BY {', '.join(f'{n} DESC' for n in newest_by)}" if newest_by else ""
+            return (
+                f"SELECT {', '.join(columns)} FROM {table.name} WHERE {_tests(tested)}{order}"
+                " LIMIT 1"
+            )
+
+        key = ("select", table.name, *columns, "where", *tested, "newest", *newest_by)
+        sql = self._statements.sql(key, build)
+        found = self._cursor.execute(sql, self._bound(table, where)).fetchone()
         if found is None:
             return None
         row = {}
@@ -130,6 +149,10 @@ class Rows:
             process = self._statements.result(table, name)
             row[name] = value if process is None else process(value)
         return row
+
+
+def _tests(names: tuple[str, ...]) -> str:
+    return " AND ".join(f"{name} = ?" for name in names) or "1"
 
 
 @contextmanager
