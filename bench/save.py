@@ -2,14 +2,16 @@
 
 Baseline: one raw SQLCipher INSERT into the same store's measurement table and a commit, on a
 connection with the app's own PRAGMAs (key, WAL, synchronous=FULL, foreign keys). Peer: Anki's
-own library adding one note to a collection in a temporary folder, in the same run.
+own library adding one note to a collection in a temporary folder, in the same run. Two more
+rows say where a save's time goes: the very statements of one facade save, captured from the
+driver and run again with new uids (the database's share, no Python), on an encrypted copy and
+on an unencrypted one.
 
-The three take turns, one save each, so that a busy moment of the machine falls on all three
-alike. Each starts from a fresh file, and the raw inserts go into their own copy of the store:
-two connections writing in turn to one file would each find the other's commit at every write
-and throw away their page cache (every page read again is decrypted and checked), a cost the app
-never pays, since only its own connection writes between two saves. Each is warmed up with a few
-saves first.
+All take turns, one save each, so that a busy moment of the machine falls on all alike. Each
+starts from a fresh file and writes to its own copy of the store: two connections writing in
+turn to one file would each find the other's commit at every write and throw away their page
+cache (every page read again is decrypted and checked), a cost the app never pays, since only
+its own connection writes between two saves. Each is warmed up with a few saves first.
 """
 
 from __future__ import annotations
