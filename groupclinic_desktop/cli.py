@@ -8,7 +8,6 @@ import contextlib
 import gc
 import importlib
 import logging
-import pkgutil
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -122,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_modules() -> list[ModuleType]:
+    import pkgutil
+
     import groupclinic_desktop.commands as package
 
     names = sorted(m.name for m in pkgutil.iter_modules(package.__path__))
@@ -169,11 +170,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         from groupclinic_desktop.selftest import run_selftest
 
         return run_selftest()
-    from groupclinic_desktop.logs import setup_logging
+    from groupclinic_desktop import logs
 
-    # A read-only home must not stop the app; it just runs without a log file.
-    with contextlib.suppress(OSError):
-        setup_logging(logging.DEBUG if args.debug else logging.INFO)
+    level = logging.DEBUG if args.debug else logging.INFO
+    if args.command in (None, "run"):
+        # Starting the app: the log file is opened once the window is painted (ui/app.py).
+        logs.hold_logging(level)
+        # The first look at the store (the store module, its driver, platformdirs) before Qt:
+        # once PySide6 is loaded, its import hook reads the source of each module that an import
+        # statement names (for its __feature__ switches), about 5 ms of files for these.
+        import groupclinic_desktop.core.glance  # noqa: F401
+    else:
+        # A read-only home must not stop a command; it just runs without a log file.
+        with contextlib.suppress(OSError):
+            logs.setup_logging(level)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)

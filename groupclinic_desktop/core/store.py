@@ -8,16 +8,12 @@ import json
 import logging
 import os
 import re
-import secrets
-import shutil
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
 import sqlcipher3
 
 from groupclinic_desktop.core.errors import StoreError
@@ -45,6 +41,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def default_data_dir() -> Path:
+    # secrets, shutil, uuid and platformdirs are imported where used, as here: the app's first
+    # paint imports this module and needs none of them when the folder is given (~10 ms).
+    import platformdirs
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
@@ -85,6 +85,8 @@ class StoreLocation:
                 f"No GroupClinic store in {self.data_dir} (store.json is missing).", kind="key"
             )
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        import uuid
+
         store_id = uuid.uuid4().hex
         self.meta_path.write_text(json.dumps({"store_id": store_id}, indent=2), "utf-8")
         return store_id
@@ -154,6 +156,8 @@ def keyring_secret(name: str, *, create: bool) -> str | None:
     """A named secret of the app in the keyring (sync token, pseudonymisation secret...)."""
     value = _keyring_get(name)
     if value is None and create:
+        import secrets
+
         value = secrets.token_hex(32)
         _keyring_set(name, value)
     return value
@@ -173,6 +177,8 @@ def resolve_key(location: StoreLocation, *, create: bool) -> str:
             f"another laptop, set {KEY_ENV} to its key (see docs/deployment.md).",
             kind="key",
         )
+    import secrets
+
     key = secrets.token_hex(32)
     _keyring_set(user, key)
     return key
@@ -472,6 +478,8 @@ def replace_store(location: StoreLocation, backup: Path) -> None:
     """Put a checked backup in place of the store file; the caller has closed its engine."""
     for suffix in ("-wal", "-shm"):
         Path(str(location.db_path) + suffix).unlink(missing_ok=True)
+    import shutil
+
     tmp = location.db_path.with_name(location.db_path.name + ".restoring")
     shutil.copyfile(backup, tmp)
     os.replace(tmp, location.db_path)
@@ -506,6 +514,8 @@ def keep_damaged_copy(location: StoreLocation) -> Path:
     A damaged file cannot go through the backup API, so the bytes are copied; the name marks it
     as a safety copy so rotation keeps it for 30 days.
     """
+    import shutil
+
     location.backup_dir.mkdir(parents=True, exist_ok=True)
     target = location.backup_dir / backup_name("before-restore-as-found")
     shutil.copyfile(location.db_path, target)

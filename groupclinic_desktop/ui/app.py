@@ -14,9 +14,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from groupclinic_desktop import __version__
+from groupclinic_desktop.logs import open_log_file
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
@@ -41,8 +43,14 @@ def run_app(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
     glance = first_look.take(data_dir)
     if glance is None:
         gc.enable()  # cmd_run turned it off for the first paint; this way has dialogs first
+        open_log_file()
         return _run_opened_first(app, data_dir)
     window, opener = show_first_look(glance, data_dir)
+    from groupclinic_desktop.ui.opening import START_ANYWAY_MS
+
+    # The log file held back by the cli (logs.py) opens once the window is up, or after a while.
+    window.first_painted.connect(open_log_file)
+    QTimer.singleShot(START_ANYWAY_MS, open_log_file)
     opener.ready.connect(lambda _clinic: settle_memory())
     opener.gave_up.connect(lambda: app.exit(1))  # Quit on the store-problem screen
     try:

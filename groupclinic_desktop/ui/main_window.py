@@ -12,15 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QMainWindow,
-    QMessageBox,
-    QStackedWidget,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.ui.idle_lock import IdleWatcher
@@ -29,7 +21,10 @@ from groupclinic_desktop.ui.theme import Theme
 
 if TYPE_CHECKING:
     # Imported where first used: the facade, the schema and the session pages cost about half a
-    # second, and the first paint needs none of them.
+    # second, and the first paint needs none of them. Nor of the Qt classes of the menus' actions
+    # and the message boxes, whose enums PySide builds as each class is first imported.
+    from PySide6.QtGui import QAction, QCloseEvent
+
     from groupclinic_desktop.core.clinic import Actor, Clinic
     from groupclinic_desktop.core.glance import Glance
     from groupclinic_desktop.ui.home import SessionHome
@@ -187,6 +182,8 @@ class MainWindow(QMainWindow):
             name, is_demo = self.glance.practice_name, self.glance.is_demo
             data_dir = self.glance.location.data_dir
         demo = "<p><b>This is the DEMO practice: fictional people.</b></p>" if is_demo else ""
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self, "About GroupClinic",
             f"<h3>GroupClinic Desktop {__version__}</h3>"
@@ -212,14 +209,16 @@ class MainWindow(QMainWindow):
         else:
             self.sync_runner.refresh()  # shows "not set up" rather than waiting for a first pass
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: "QCloseEvent") -> None:  # noqa: N802 - Qt's name
         if self.sync_runner is not None:
             self.sync_runner.stop()
         if self.backup_timer is not None:
             self.backup_timer.stop()
         super().closeEvent(event)
 
-    def _action(self, menu, text: str, keys: list[str], slot) -> QAction:  # type: ignore[no-untyped-def]
+    def _action(self, menu, text: str, keys: list[str], slot) -> "QAction":  # type: ignore[no-untyped-def]
+        from PySide6.QtGui import QAction, QKeySequence
+
         action = QAction(text, self)
         action.setShortcuts([QKeySequence(k) for k in keys])
         action.triggered.connect(lambda _=False: slot())
@@ -272,6 +271,8 @@ class MainWindow(QMainWindow):
         """After a restore the store was replaced underneath us: close, and start again."""
         assert self.clinic is not None and self.sync_runner is not None
         self.sync_runner.stop()
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.information(self, "Restored", "The backup was restored. GroupClinic will "
                                 "now close; start it again to carry on.")
         self.clinic.close()
@@ -332,6 +333,8 @@ class MainWindow(QMainWindow):
         self.locked = True
         self.idle.stop()
         # A question left open (e.g. "Save this unusual value?") is answered "no" and closed.
+        from PySide6.QtWidgets import QDialog
+
         modal = QApplication.activeModalWidget()
         if isinstance(modal, QDialog):
             modal.reject()

@@ -87,8 +87,10 @@ class SignInPage(QFrame):
         self.demo_banner.setObjectName("demoBanner")
         self.demo_banner.setAccessibleName("Demo practice")
         self.demo_banner.setProperty("centred", True)
-        self.demo_banner.setVisible(is_demo)
         outer.addWidget(self.demo_banner)
+        # Only once it is in the page: shown with no parent, it was made and shown as a window of
+        # its own (a native window, sized to its text) just before being moved into the page.
+        self.demo_banner.setVisible(is_demo)
         outer.addStretch(1)
 
         column = QVBoxLayout()
