@@ -78,7 +78,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     # Start-up makes many objects and few reference cycles: the cyclic collector stays off until
-    # the store is open behind the first window (run_app turns it back on), ~20 ms sooner.
+    # the store is open behind the first window, ~20 ms sooner; then the UI thread runs it.
     gc.disable()
     from groupclinic_desktop.ui.app import run_app
 

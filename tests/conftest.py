@@ -4,6 +4,7 @@ The in-memory keyring stands in for the OS keyring (none exists on a headless CI
 store, SQLCipher and every rule above it are the real thing.
 """
 
+import gc
 import os
 from collections.abc import Iterator
 from datetime import date
@@ -14,6 +15,20 @@ import pytest
 from keyring.backend import KeyringBackend
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # As in the app (ui/collector.py): no collection on whichever thread allocates, where it could
+    # destroy an earlier test's widgets off the UI thread. collect_on_main_thread() does it instead.
+    gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def collect_on_main_thread() -> Iterator[None]:
+    yield
+    from groupclinic_desktop.ui.collector import collect_due
+
+    collect_due()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -38,11 +38,12 @@ def run_app(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("GroupClinic")
     app.setApplicationVersion(__version__)
+    # No cyclic collection until the store is open; settle_memory() then hands it to this thread.
+    gc.disable()
     from groupclinic_desktop.core import glance as first_look
 
     glance = first_look.take(data_dir)
     if glance is None:
-        gc.enable()  # cmd_run turned it off for the first paint; this way has dialogs first
         open_log_file()
         return _run_opened_first(app, data_dir)
     window, opener = show_first_look(glance, data_dir)
@@ -56,17 +57,21 @@ def run_app(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
-        gc.enable()
         opener.close()
 
 
 def settle_memory() -> None:
     """Set what is alive once the store is open (modules, the facade, the window) aside from the
-    garbage collector. A full collection walks every tracked object: with all of that loaded it
-    took 85-220 ms, landing on whatever click came next. gc.freeze() leaves them out for good."""
-    gc.enable()
+    garbage collector, then collect from now on on the UI thread only (ui/collector.py).
+
+    A full collection walks every tracked object: with all of that loaded it took 85-220 ms,
+    landing on whatever click came next. gc.freeze() leaves them out for good.
+    """
+    from groupclinic_desktop.ui.collector import collect_on_ui_thread
+
     gc.collect()
     gc.freeze()
+    collect_on_ui_thread()
 
 
 def show_first_look(
