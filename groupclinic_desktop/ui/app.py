@@ -62,7 +62,7 @@ def run_app(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
 
 def settle_memory() -> None:
     """Set what is alive once the store is open (modules, the facade, the window) aside from the
-    garbage collector, then collect from now on on the UI thread only (ui/collector.py).
+    garbage collector, then leave collecting to the UI thread from now on (ui/collector.py).
 
     A full collection walks every tracked object: with all of that loaded it took 85-220 ms,
     landing on whatever click came next. gc.freeze() leaves them out for good.
