@@ -50,6 +50,11 @@ apt_install() {
 
 packages=("${APP_PACKAGES[@]}")
 [ "$mode" = "test" ] && packages+=("${TEST_PACKAGES[@]}")
+# The tests validate FHIR bundles with Node (tests/export/fhir_validator); Debian's nodejs and
+# npm only when the machine has no node of its own.
+if [ "$mode" = "test" ] && ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 if command -v dpkg-query >/dev/null 2>&1; then
   python="$(need_python || true)"
   if [ -z "$python" ] || ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then
@@ -69,6 +74,15 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e "$extras"
   touch "$stamp"
+fi
+if [ "$mode" = "test" ]; then
+  # The FHIR R4 validator the tests use, pinned by its package-lock.json (git-ignored install).
+  validator="tests/export/fhir_validator"
+  node_stamp="$validator/node_modules/.installed-$(sha1sum "$validator/package-lock.json" | cut -c1-12)"
+  if [ ! -f "$node_stamp" ]; then
+    (cd "$validator" && npm ci --no-audit --no-fund --silent)
+    touch "$node_stamp"
+  fi
 fi
 
 case "$mode" in

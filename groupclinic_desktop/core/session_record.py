@@ -7,8 +7,9 @@ modules (PDF, FHIR, CSV, coded summary) are pure functions of these records.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from groupclinic_desktop.core.errors import InvalidInput, NotFound
 from groupclinic_desktop.core.schema import (
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from groupclinic_desktop.core.programmes import CodedFinding
 
 
+DEFAULT_TIME_ZONE = "Europe/London"
+
+
 @dataclass(frozen=True)
 class SessionInfo:
     """What every person's notes from one session share."""
@@ -47,10 +51,55 @@ class SessionInfo:
     covered_topics: tuple[AgendaItem, ...]
     # The programme's coded findings as the session ran them (from its snapshot).
     coded_findings: tuple[CodedFinding, ...] = ()
+    # The practice's time zone (setting "time_zone") and the programme's planned length.
+    time_zone: str = DEFAULT_TIME_ZONE
+    planned_minutes: int = 0
 
     @property
     def day(self) -> date:
         return self.session.day
+
+    @property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(DEFAULT_TIME_ZONE)
+
+    def local(self, when: datetime) -> datetime:
+        """An instant in the practice's time zone (stored instants are UTC, naive or aware)."""
+        aware = when if when.tzinfo else when.replace(tzinfo=UTC)
+        return aware.astimezone(self.zone)
+
+    @property
+    def window(self) -> tuple[datetime, datetime]:
+        """When the session ran, in the practice's time zone: its start to its actual finish.
+
+        The start and finish buttons count only when pressed on the session's day (a session
+        finished later from the wrap-up screen, or the demo, did not run then); otherwise the
+        planned start and the programme's planned length stand in.
+        """
+        planned = datetime.combine(self.day, self.session.start_time, tzinfo=self.zone)
+        start = self._on_the_day(self.session.started_at) or planned
+        end = self._on_the_day(self.session.finished_at)
+        if end is None or end <= start:
+            end = start + timedelta(minutes=self.planned_minutes or 0)
+        return start, end
+
+    def clinical_time(self, when: datetime | None) -> datetime:
+        """The time a clinical item belongs to: when it happened if that was during the
+        session, else the session's start (a value typed in afterwards is still the session's)."""
+        start, end = self.window
+        if when is None:
+            return start
+        local = self.local(when)
+        return local if start <= local <= end else start
+
+    def _on_the_day(self, when: datetime | None) -> datetime | None:
+        if when is None:
+            return None
+        local = self.local(when)
+        return local if local.date() == self.day else None
 
     @property
     def session_id(self) -> int:
@@ -77,6 +126,8 @@ class PersonRecord:
     carer_visits: tuple[CarerVisit, ...] = ()
     # True when the person came only as a registered carer, not as a member of the group.
     carer_only: bool = False
+    # True when a carer came with this person (ticked at check-in or recorded as a visit).
+    came_with_carer: bool = False
 
     @property
     def patient_id(self) -> int:
@@ -129,6 +180,8 @@ class PersonRecord:
 class SessionRecord:
     info: SessionInfo
     people: tuple[PersonRecord, ...]  # the people who were there, by surname
+    # The people booked who did not attend (DNA), by surname: their record says so.
+    absent: tuple[PersonRecord, ...] = ()
 
     def person(self, patient_id: int) -> PersonRecord:
         for person in self.people:
@@ -152,6 +205,8 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
         clinicians=tuple(clinic.session_clinicians(session_id)),
         covered_topics=tuple(item for item in clinic.agenda(session_id) if item.covered),
         coded_findings=_coded_findings(session.programme_snapshot),
+        time_zone=str(clinic.setting("time_zone", DEFAULT_TIME_ZONE) or DEFAULT_TIME_ZONE),
+        planned_minutes=_planned_minutes(session.programme_snapshot),
     )
     from groupclinic_desktop.core.clinic import RosterEntry
 
@@ -162,7 +217,9 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
     measurements = clinic.measurements(session_id=session_id)
     entries = {r.id: r for r in clinic.community_resources()}
     signposts = [(sp, entries[sp.resource_id]) for sp in clinic.signposts(session_id=session_id)]
-    visits = [v for v in clinic.carer_visits(session_id=session_id) if v.carer_patient_id]
+    all_visits = clinic.carer_visits(session_id=session_id)
+    visits = [v for v in all_visits if v.carer_patient_id]
+    cared_for = {v.cares_for_patient_id for v in all_visits}
     people: list[PersonRecord] = []
     roster = [e for e in clinic.roster(session_id) if e.attendance.status.present]
     present = {e.patient.id for e in roster}
@@ -192,9 +249,37 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
                 signposts=tuple(pair for pair in signposts if pair[0].patient_id == pid),
                 carer_visits=tuple(v for v in visits if v.carer_patient_id == pid),
                 carer_only=carer_only,
+                came_with_carer=entry.attendance.carer_present or pid in cared_for,
             )
         )
-    return SessionRecord(info=info, people=tuple(people))
+    absent = [
+        PersonRecord(
+            info=info,
+            patient=e.patient,
+            attendance=e.attendance,
+            consents={},
+            measurements=(),
+            responses=(),
+            review=None,
+            goals=(),
+            staff=staff,  # type: ignore[arg-type]
+        )
+        for e in clinic.roster(session_id)
+        if e.attendance.status == AttendanceStatus.DID_NOT_ATTEND
+    ]
+    absent.sort(key=lambda p: (p.patient.family_name, p.patient.given_name))
+    return SessionRecord(info=info, people=tuple(people), absent=tuple(absent))
+
+
+def _planned_minutes(snapshot: dict[str, Any] | None) -> int:
+    if not snapshot:
+        return 0
+    from groupclinic_desktop.core.programmes import template_from_dict
+
+    try:
+        return template_from_dict(snapshot).total_minutes
+    except InvalidInput:
+        return 0
 
 
 def _coded_findings(snapshot: dict[str, Any] | None) -> tuple[CodedFinding, ...]:

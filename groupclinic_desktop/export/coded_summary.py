@@ -31,6 +31,8 @@ class CodedRow:
     day: date
     clinician: str
     source: str = ""
+    # H, L, HH or LL when the value is abnormal (export/interpretation.py), else "".
+    flag: str = ""
 
     @property
     def coded(self) -> bool:
@@ -50,7 +52,7 @@ class CodedRow:
 def coded_rows(person: PersonRecord) -> list[CodedRow]:
     """The person's coded summary, in the order it happened: readings, findings, scores."""
     clinician = person.responsible_clinician
-    rows = [_measurement_row(m, clinician) for m in _ordered(person.session_measurements)]
+    rows = [_measurement_row(person, m, clinician) for m in _ordered(person.session_measurements)]
     rows += _finding_rows(person, clinician)
     rows += [
         row
@@ -100,10 +102,25 @@ def _ordered(measurements: tuple[Measurement, ...]) -> list[Measurement]:
     return sorted(measurements, key=lambda m: (m.taken_at, order.get(m.type_key, 99), m.id or 0))
 
 
-def _measurement_row(m: Measurement, clinician: str) -> CodedRow:
+def bmi_from_earlier_height(person: PersonRecord) -> bool:
+    """True when the session's BMI was worked out with a height from before this session."""
+    keys = {m.type_key for m in person.session_measurements}
+    return "bmi" in keys and "height" not in keys
+
+
+# The source of a BMI worked out from this session's weight and an earlier height.
+EARLIER_HEIGHT = "calculated_with_earlier_height"
+
+
+def _measurement_row(person: PersonRecord, m: Measurement, clinician: str) -> CodedRow:
+    from groupclinic_desktop.export.interpretation import flag
+
     mtype = catalogue().get(m.type_key)
     code = mtype.snomed_code if (mtype.snomed_confirmed and mtype.snomed_code) else ""
     term = (mtype.snomed_term if code else None) or mtype.label
+    source = m.source.value
+    if m.type_key == "bmi" and bmi_from_earlier_height(person):
+        source = EARLIER_HEIGHT
     return CodedRow(
         kind="measurement",
         key=m.type_key,
@@ -111,9 +128,11 @@ def _measurement_row(m: Measurement, clinician: str) -> CodedRow:
         term=term,
         value=f"{m.value:.{mtype.decimals}f}",
         unit=mtype.unit,
-        day=m.taken_at.date(),
+        # The session's day in the practice's time zone, not the UTC date it was typed.
+        day=person.info.clinical_time(m.taken_at).date(),
         clinician=clinician,
-        source=m.source.value,
+        source=source,
+        flag=flag(person, m.type_key, m.value) or "",
     )
 
 

@@ -171,6 +171,34 @@ function medplum(resource, where, profile) {
   }
 }
 
+// Medplum does not resolve the R4 bp profile's component slices (a value discriminator on
+// code.coding.code whose fixed value sits in a nested coding slice): it finds no component in
+// either slice even for HL7's own example. Those two messages are replaced by the same check
+// done here: at least two components, one per slice, each with its LOINC coding and a
+// valueQuantity in UCUM mm[Hg].
+const BP_SLICES = { SystolicBP: "8480-6", DiastolicBP: "8462-4" };
+
+function bpSlices(resource, where) {
+  const issues = [];
+  const components = resource.component ?? [];
+  if (components.length < 2) issues.push(`${where} (profile bp): fewer than 2 components`);
+  for (const [slice, code] of Object.entries(BP_SLICES)) {
+    const found = components.filter((c) =>
+      (c.code?.coding ?? []).some((x) => x.system === "http://loinc.org" && x.code === code),
+    );
+    if (found.length !== 1) {
+      issues.push(`${where} (profile bp): slice ${slice} needs 1 component, found ${found.length}`);
+    }
+    for (const c of found) {
+      const q = c.valueQuantity;
+      if (!q || q.system !== "http://unitsofmeasure.org" || q.code !== "mm[Hg]" || !q.unit) {
+        issues.push(`${where} (profile bp): slice ${slice} needs a valueQuantity in mm[Hg]`);
+      }
+    }
+  }
+  return issues;
+}
+
 function vitalSignProfiles(resource) {
   if (resource.resourceType !== "Observation") return [];
   const ids = new Set();
@@ -201,7 +229,12 @@ function checkBundle(bundle) {
     issues.push(...medplum(resource, where));
     walk(resource, resource.resourceType, resource.resourceType, where, issues);
     for (const profile of vitalSignProfiles(resource)) {
-      issues.push(...medplum(resource, where, profile));
+      let found = medplum(resource, where, profile);
+      if (profile.id === "bp") {
+        found = found.filter((i) => !/slice '(SystolicBP|DiastolicBP)'/.test(i));
+        found.push(...bpSlices(resource, where));
+      }
+      issues.push(...found);
     }
   }
   return issues;
