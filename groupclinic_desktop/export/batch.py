@@ -46,12 +46,31 @@ def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(f for f in EXPORT_FORMATS if f in wanted)
 
 
+# A surname in a file name is cut to this many characters: with the date, session, NHS digits,
+# version and ".fhir.json" a name stays far below the 255 bytes every file system allows and
+# the 260-character Windows path limit leaves room for the folder.
+SURNAME_CHARS = 40
+# Names Windows keeps for devices, with or without an extension.
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)
+}
+
+
 def safe_surname(surname: str) -> str:
-    """A surname as letters, digits and hyphens only: "O'Neill" -> "ONeill"."""
+    """A surname as letters, digits and hyphens only, cut to a safe length:
+    "O'Neill" -> "ONeill"."""
     plain = unicodedata.normalize("NFKD", surname).encode("ascii", "ignore").decode()
     plain = re.sub(r"[\s_]+", "-", plain.strip())
     plain = re.sub(r"[^A-Za-z0-9-]", "", plain).strip("-")
-    return plain or "patient"
+    return safe_file_stem(plain[:SURNAME_CHARS].strip("-")) or "patient"
+
+
+def safe_file_stem(stem: str) -> str:
+    """A file name stem Windows accepts: no trailing dots or spaces, no reserved device name."""
+    stem = stem.rstrip(". ")
+    if stem.split(".")[0].upper() in WINDOWS_RESERVED:
+        stem = f"{stem}_"
+    return stem
 
 
 def person_stem(person: PersonRecord, version: int = 1) -> str:
@@ -85,6 +104,7 @@ def export_session(
     if not allows(actor.role, Permission.EXPORT):
         raise NotAllowed(f"A {actor.role.value} may not export notes to the GP record.")
     formats = parse_formats(formats)
+
     session = clinic.session(session_id)
     if session.status not in (SessionStatus.FINISHED, SessionStatus.EXPORTED):
         raise InvalidInput(
@@ -93,23 +113,28 @@ def export_session(
     folder = _folder(out_dir)
     record = clinic.session_record(session_id)
     last_version: dict[int, int] = {}
+    last_export: dict[int, datetime] = {}
     for row in clinic.export_log(session_id):
         last_version[row.patient_id] = max(row.version, last_version.get(row.patient_id, 0))
+        when = row.exported_at if row.exported_at.tzinfo else row.exported_at.replace(tzinfo=UTC)
+        last_export[row.patient_id] = max(when, last_export.get(row.patient_id, when))
     corrected = clinic.corrections_since_export(session_id) if correction else {}
+    # Everyone booked: those who came, then those who did not attend (a short DNA record).
+    everyone = [*record.people, *record.absent]
     if correction:
-        chosen = [p for p in record.people if p.patient_id in corrected]
+        chosen = [p for p in everyone if p.patient_id in corrected]
         if not chosen:
             raise InvalidInput(
                 f"Session {session_id}: nothing was corrected since its notes were exported, "
                 "so there is no correction to send."
             )
     else:
-        chosen = [p for p in record.people if p.patient_id not in last_version]
+        chosen = [p for p in everyone if p.patient_id not in last_version]
         if not chosen:
             raise InvalidInput(
                 f"Session {session_id}: everyone's notes were already exported. To send "
                 "corrected notes, export a correction."
-                if record.people
+                if everyone
                 else f"Session {session_id}: nobody attended, so there are no notes to export."
             )
     versions = {p.patient_id: last_version.get(p.patient_id, 0) + 1 for p in chosen}
@@ -135,7 +160,11 @@ def export_session(
             )
         if "fhir" in formats:
             bundle = person_bundle(
-                person, generated_at=now, generated_by=actor.name, version=version
+                person,
+                generated_at=now,
+                generated_by=actor.name,
+                version=version,
+                previous_export_at=last_export.get(person.patient_id),
             )
             files.append((folder / f"{stem}.fhir.json", to_json(bundle)))
         planned += files

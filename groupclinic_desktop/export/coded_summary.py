@@ -92,9 +92,26 @@ def as_tsv(rows: list[CodedRow], *, header: bool = True) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+def clipboard_text(person: PersonRecord) -> str:
+    """The coded summary for the clipboard, led by whose it is (name, NHS number, date of
+    birth), so it cannot be pasted silently into another person's record."""
+    from groupclinic_desktop.core.validation import format_nhs_number
+
+    patient = person.patient
+    who = [
+        f"Name\t{_cell(patient.full_name)}",
+        f"NHS number\t{format_nhs_number(patient.nhs_number)}",
+        f"Date of birth\t{patient.date_of_birth:%d/%m/%Y}",
+    ]
+    return "\r\n".join(who) + "\r\n" + as_tsv(coded_rows(person))
+
+
 def _cell(text: str) -> str:
-    # A tab or line break inside a value would shift every cell after it.
-    return " ".join(text.split())
+    from groupclinic_desktop.core.spreadsheet import safe_cell
+
+    # A tab or line break inside a value would shift every cell after it; a cell that starts
+    # like a formula is kept as text.
+    return safe_cell(" ".join(text.split()))
 
 
 def _ordered(measurements: tuple[Measurement, ...]) -> list[Measurement]:

@@ -32,10 +32,11 @@ from reportlab.platypus import (
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.catalogue import catalogue
-from groupclinic_desktop.core.schema import ConsentKind, Mode, Source
+from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Mode, Source
 from groupclinic_desktop.core.session_record import PersonRecord
 from groupclinic_desktop.core.validation import format_nhs_number
-from groupclinic_desktop.export.coded_summary import COLUMNS, coded_rows
+from groupclinic_desktop.export import interpretation
+from groupclinic_desktop.export.coded_summary import COLUMNS, EARLIER_HEIGHT, coded_rows
 from groupclinic_desktop.export.fonts import markup, pdf_fonts, printable
 from groupclinic_desktop.export.pdf_text import ARABIC_LETTERS, visual
 
@@ -113,7 +114,7 @@ def person_pdf(
         fallbacks=True,
     )
     footer = printable(
-        f"Generated {generated_at.astimezone():%d/%m/%Y %H:%M} by {generated_by}"
+        f"Generated {person.info.local(generated_at):%d/%m/%Y %H:%M} by {generated_by}"
         f"  |  GroupClinic Desktop {__version__}"
         + (f"  |  CORRECTION version {version}" if version > 1 else "")
     )
@@ -201,11 +202,54 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(body, style)
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> Table:
+CELL_PADDING = 12  # reportlab's default left + right cell padding, in points
+
+
+def _fitted(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    nowrap: Sequence[int],
+) -> list[float]:
+    """Column widths in points: a no-wrap column is as wide as its widest cell (codes, dates,
+    values and units must never break across lines); the others share what is left."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    font, bold = _styles()["cell"].fontName, _styles()["cell_bold"].fontName
+    fixed = {
+        col: max(
+            stringWidth(header[col], bold, 9),
+            *(stringWidth(printable(str(row[col]), fallbacks=True), font, 9) for row in rows),
+        )
+        + CELL_PADDING
+        + 1
+        for col in nowrap
+        if rows
+    }
+    left = WIDTH - sum(fixed.values())
+    share = sum(w for col, w in enumerate(widths) if col not in fixed) or 1
+    return [fixed.get(col, left * w / share) for col, w in enumerate(widths)]
+
+
+def _table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    nowrap: Sequence[int] = (),
+) -> Table:
     s = _styles()
+    whole = ParagraphStyle("whole", parent=s["cell"], splitLongWords=0)
     data = [[_p(h, s["cell_bold"]) for h in header]]
-    data += [[_p(cell, s["cell"]) for cell in row] for row in rows]
-    table = Table(data, colWidths=[w * WIDTH for w in widths], repeatRows=1, hAlign="LEFT")
+    data += [
+        [
+            # A no-wrap cell keeps its spaces unbreakable too ("Very good", "2 weeks").
+            _p(str(cell).replace(" ", "\u00a0"), whole) if col in nowrap else _p(cell, s["cell"])
+            for col, cell in enumerate(row)
+        ]
+        for row in rows
+    ]
+    col_widths = _fitted(header, rows, widths, nowrap)
+    table = Table(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -299,6 +343,8 @@ def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]
         )
     )
     story += _attendance(person)
+    if person.attendance.status == AttendanceStatus.DID_NOT_ATTEND:
+        return story  # a did-not-attend record says so and nothing more
     story += _measurements(person)
     story += _scores(person)
     story += _review(person)
@@ -314,12 +360,25 @@ def _attendance(person: PersonRecord) -> list[Flowable]:
     a = person.attendance
     status = a.status.value.replace("_", " ").capitalize()
     extras = []
-    if a.carer_present:
+    if person.came_with_carer:
         extras.append("a carer was present")
     if person.info.session.mode == Mode.VIDEO:
         extras.append("identity confirmed" if a.identity_confirmed else "identity NOT confirmed")
         extras.append("in a private place" if a.private_place else "private place NOT confirmed")
     line = status + (f" ({'; '.join(extras)})" if extras else "") + "."
+    if a.status == AttendanceStatus.DID_NOT_ATTEND:
+        start, _ = person.info.window
+        return _section(
+            "Attendance",
+            _p(
+                f"Did not attend the group consultation ({person.info.programme_name}) "
+                f"on {start:%d/%m/%Y} at {start:%H:%M}.",
+                s["body"],
+            ),
+        )
+    line = "attended the group consultation" + (
+        "." if line == "Attended." else f" ({line[0].lower()}{line[1:-1]})."
+    )
     consents = [
         (CONSENT_WORDS.get(kind, kind.value), "Yes" if given else "No")
         for kind, given in sorted(person.consents.items())
@@ -341,18 +400,31 @@ def _measurements(person: PersonRecord) -> list[Flowable]:
         mtype = catalogue().get(row.key)
         term = mtype.snomed_term or mtype.label
         code = f"{term} ({row.code})" if row.code else f"{term} (no confirmed code)"
-        source = SOURCE_WORDS.get(Source(row.source), row.source)
-        rows.append((mtype.label, row.value, row.unit, source, code))
+        if row.source == EARLIER_HEIGHT:
+            source = "Worked out from an earlier height"
+        else:
+            source = SOURCE_WORDS.get(Source(row.source), row.source)
+        mark = f"{row.flag} ({interpretation.WORDS[row.flag]})" if row.flag else ""
+        rows.append((mtype.label, row.value, row.unit, mark, source, code))
     if not rows:
         return _section("Measurements", _p("No measurements taken in this session.", s["body"]))
-    return _section(
-        "Measurements",
+    flow: list[Flowable] = [
         _table(
-            ("Measurement", "Value", "Unit", "Source", "SNOMED CT term (code)"),
+            ("Measurement", "Value", "Unit", "Flag", "Source", "SNOMED CT term (code)"),
             rows,
-            (0.19, 0.1, 0.14, 0.17, 0.40),
-        ),
-    )
+            (0.17, 0.08, 0.1, 0.17, 0.16, 0.32),
+            nowrap=(1, 2),
+        )
+    ]
+    if any(r[3] for r in rows):
+        flow.append(
+            _p(
+                "Flags: H above target, L below target (the catalogue's target for this "
+                "person); HH / LL past the safety limits: tell the clinician.",
+                s["body"],
+            )
+        )
+    return _section("Measurements", *flow)
 
 
 def _scores(person: PersonRecord) -> list[Flowable]:
@@ -492,5 +564,8 @@ def _coded_summary(person: PersonRecord) -> list[Flowable]:
         s["body"],
     )
     return _section(
-        "Coded summary", note, _table(COLUMNS, rows, (0.21, 0.32, 0.1, 0.09, 0.12, 0.16))
+        "Coded summary",
+        note,
+        # Code, value, unit and date never wrap: each must be read (and typed) whole.
+        _table(COLUMNS, rows, (0.21, 0.32, 0.1, 0.09, 0.12, 0.16), nowrap=(0, 2, 3, 4)),
     )

@@ -35,7 +35,7 @@ from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import ExportRecord, SessionStatus
 from groupclinic_desktop.core.session_record import PersonRecord, SessionRecord
 from groupclinic_desktop.core.validation import format_nhs_number
-from groupclinic_desktop.export.coded_summary import COLUMNS, as_tsv, coded_rows
+from groupclinic_desktop.export.coded_summary import COLUMNS, clipboard_text, coded_rows
 
 FolderChooser = Callable[[QWidget], str | None]
 
@@ -283,7 +283,7 @@ class ExportView(QWidget):
         person = self.selected_person()
         if person is None:
             return
-        QGuiApplication.clipboard().setText(as_tsv(coded_rows(person)))
+        QGuiApplication.clipboard().setText(clipboard_text(person))
         self._say(f"Copied {person.patient.full_name}'s coded summary to the clipboard.")
 
     def export_session(self) -> None:
