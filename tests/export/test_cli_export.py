@@ -28,9 +28,9 @@ def test_the_latest_finished_session_exports_to_pdf_fhir_and_csv(
     )
     assert run.returncode == 0, run.stderr
     written = sorted(p.name for p in out.iterdir())
-    assert len(written) == 19
-    assert run.stdout.count("wrote ") == 19
-    assert "exported notes for 9 people (pdf, fhir, csv)" in run.stdout
+    assert len(written) == 21  # nine who came and one DNA, a PDF and a bundle each; the CSV
+    assert run.stdout.count("wrote ") == 21
+    assert "exported notes for 10 people (pdf, fhir, csv)" in run.stdout
     for path in out.glob("*.fhir.json"):
         Bundle.model_validate(json.loads(path.read_text()))
     assert all(path.read_bytes().startswith(b"%PDF") for path in out.glob("*.pdf"))
