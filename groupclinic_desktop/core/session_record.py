@@ -77,12 +77,16 @@ class SessionInfo:
 
         The start and finish buttons count only when pressed on the session's day (a session
         finished later from the wrap-up screen, or the demo, did not run then); otherwise the
-        planned start and the programme's planned length stand in.
+        planned start and the programme's planned length stand in. Times are cut to the second,
+        as the exports write them.
         """
         planned = datetime.combine(self.day, self.session.start_time, tzinfo=self.zone)
         start = self._on_the_day(self.session.started_at) or planned
+        start = start.replace(microsecond=0)
         end = self._on_the_day(self.session.finished_at)
-        if end is None or end <= start:
+        end = end.replace(microsecond=0) if end else None
+        # A finish less than a minute after the start (pressed by mistake) is no session length.
+        if end is None or end - start < timedelta(minutes=1):
             end = start + timedelta(minutes=self.planned_minutes or 0)
         return start, end
 
