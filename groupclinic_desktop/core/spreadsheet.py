@@ -16,7 +16,8 @@ _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 def safe_cell(text: object) -> str:
     """The cell's text, with an apostrophe in front when it could start a formula."""
-    value = "" if text is None else str(text)
+    # NUL is refused at input; one saved before that check is dropped, not passed on.
+    value = "" if text is None else str(text).replace("\x00", "")
     if value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value

@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.session_record import PersonRecord
 from groupclinic_desktop.export.batch import export_session
 from groupclinic_desktop.export.fhir import person_bundle
 
+from .conftest import exported
 from .fhir_validator.check import assert_valid, validate_bundles
-from .sessions import Built, build_full_session, build_session_without_staff
+from .sessions import Built, build_session_without_staff
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -41,10 +40,6 @@ def entries(b: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [e["resource"] for e in b["entry"] if e["resource"]["resourceType"] == kind]
 
 
-def exported(folder: Path) -> list[dict[str, Any]]:
-    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.fhir.json"))]
-
-
 def observation(b: dict[str, Any], loinc: str) -> dict[str, Any]:
     """The last Observation with this LOINC code (a height then a weight each make a BMI)."""
     *_, found = [
@@ -53,31 +48,6 @@ def observation(b: dict[str, Any], loinc: str) -> dict[str, Any]:
         if any(c["code"] == loinc for c in o["code"].get("coding", []))
     ]
     return found
-
-
-@pytest.fixture
-def built(demo: Clinic) -> Built:
-    return build_full_session(demo)
-
-
-@pytest.fixture
-def every_bundle(demo: Clinic, finished_id: int, built: Built, tmp_path: Path) -> list[dict]:
-    """The demo session's bundles (and its DNA), its corrections, today's session with every
-    measurement type, a red flag and a DNA, and a session with no staff: all as exported."""
-    with demo.acting_as(SYSTEM):
-        export_session(demo, finished_id, tmp_path / "demo")
-        record = demo.session_record(finished_id)
-        person = record.people[0]
-        demo.correct_review(finished_id, person.patient_id, "Wrong finding", notes="Corrected.")
-        export_session(demo, finished_id, tmp_path / "correction", correction=True)
-        export_session(demo, built.session_id, tmp_path / "today")
-        export_session(demo, build_session_without_staff(demo), tmp_path / "no-staff")
-    bundles = []
-    for name in ("demo", "correction", "today", "no-staff"):
-        found = exported(tmp_path / name)
-        assert found, name
-        bundles += found
-    return bundles
 
 
 def test_every_bundle_passes_the_r4_validator(every_bundle: list[dict]) -> None:
