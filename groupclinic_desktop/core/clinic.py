@@ -29,6 +29,7 @@ from groupclinic_desktop.core.facade.patient_details import PatientDetailsArea
 from groupclinic_desktop.core.facade.patients import PatientsArea
 from groupclinic_desktop.core.facade.programmes import ProgrammesArea
 from groupclinic_desktop.core.facade.records import RecordsArea
+from groupclinic_desktop.core.facade.red_flags import RedFlagsArea, SessionFlag  # noqa: F401
 from groupclinic_desktop.core.facade.reviews import ReviewsArea
 from groupclinic_desktop.core.facade.sessions import SessionsArea
 from groupclinic_desktop.core.facade.settings import SettingsArea
@@ -59,6 +60,7 @@ class Clinic(
     CommunityArea,
     CarersArea,
     LanguagesArea,
+    RedFlagsArea,
     ClinicBase,
 ):
     """One open practice store. Use `Clinic.open(data_dir)`; close it when done.

@@ -7,8 +7,9 @@ text are ever put in a payload.
 """
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
@@ -25,6 +26,9 @@ from groupclinic_desktop.core.schema import (
     QuestionnaireResponse,
     utcnow,
 )
+
+if TYPE_CHECKING:
+    from groupclinic_desktop.core.targets import Person
 
 SCHEMA_VERSION = 1
 # The experience question's option values (resources/questionnaires/experience.toml) as the
@@ -128,16 +132,19 @@ def attendance_event(
 def measurement_payload(
     session_uid: str | None,
     patient_id: int,
-    born: date,
-    hypo_risk: bool,
+    person: "Person",
     row: Measurement,
     previous_value: float | None,
+    programme: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    from groupclinic_desktop.core.catalogue import catalogue, status_for
+    """The monitoring event of one value; its status is the board's (core.targets)."""
+    # Imported here, as before: the catalogue is read only when the first value is saved.
+    from groupclinic_desktop.core import targets
+    from groupclinic_desktop.core.catalogue import catalogue
 
     mtype = catalogue().get(row.type_key)
     day = row.taken_at.date()
-    status = status_for(mtype, row.value, age=age_on(born, day), hypo_risk=hypo_risk)
+    status = targets.status_of(mtype, row.value, person, programme)
     change = None if previous_value is None else round(row.value - previous_value, mtype.decimals)
     return {
         "session_uid": session_uid,

@@ -36,8 +36,8 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core import board, progress, questionnaires
-from groupclinic_desktop.core.catalogue import Status, catalogue, worst_status
+from groupclinic_desktop.core import board, progress, questionnaires, targets
+from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.outbox import age_band
 from groupclinic_desktop.core.schema import AttendanceStatus, Patient, SessionStatus
 from groupclinic_desktop.resources import resource
@@ -286,7 +286,7 @@ class _PersonData:
             for key, rows in history.items()
             if key in catalogue()
         }
-        personal = board._personal(clinic.personal_targets(pid)).get(pid, {})
+        personal = targets.personal_levels(clinic.personal_targets(pid)).get(pid, {})
         return cls(patient, personal, values)
 
     def status(self, parts: Sequence[str], which: int, definition: Mapping[str, Any]) -> Status:
@@ -297,7 +297,7 @@ class _PersonData:
             if not rows:
                 return Status.NO_TARGET
             found.append(progress.status_on(rows[which], definition, self.patient, self.personal))
-        return found[0] if len(found) == 1 else worst_status(found)
+        return targets.reading_status(found)
 
     def has(self, parts: Sequence[str]) -> bool:
         return all(self.values.get(key) for key in parts)

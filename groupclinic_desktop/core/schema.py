@@ -164,6 +164,9 @@ class Patient(SQLModel, table=True):
     interpreter_needed: bool | None = None
     is_carer: bool | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Added by a facilitator on the day (a drop-in not yet in the store): the admin checks the
+    # details against the GP record, then clears it (migration 0007).
+    added_on_day: date | None = None
 
     @property
     def board_name(self) -> str:
@@ -341,6 +344,20 @@ class PersonalTarget(SQLModel, table=True):
     set_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     set_at: datetime = Field(default_factory=utcnow)
     active: bool = True
+
+
+class RedFlagAcknowledgement(SQLModel, table=True):
+    """A clinician has heard about one red flag (one rule met by one reading) in a session."""
+
+    __tablename__ = "red_flag_acknowledgement"
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="clinic_session.id", index=True)
+    patient_id: int = Field(foreign_key="patient.id")
+    measurement_id: int = Field(foreign_key="measurement.id")
+    rule_key: str
+    note: str = ""
+    acknowledged_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    acknowledged_at: datetime = Field(default_factory=utcnow)
 
 
 class ExportRecord(SQLModel, table=True):

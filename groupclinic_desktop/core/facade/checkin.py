@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from groupclinic_desktop.core import audit, outbox, validation
+from groupclinic_desktop.core import audit, outbox, targets, validation
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.errors import InvalidInput, NotFound
 from groupclinic_desktop.core.facade.base import (
@@ -31,6 +31,8 @@ from groupclinic_desktop.core.schema import (
     InvitationStatus,
     Measurement,
     Patient,
+    PersonalTarget,
+    Programme,
     QuestionnaireResponse,
     Source,
     utcnow,
@@ -249,10 +251,10 @@ class CheckinArea(ClinicBase):
             payload = outbox.measurement_payload(
                 subject.session_uid,
                 subject.patient_id,
-                subject.born,
-                subject.hypo_risk,
+                _person(rows, subject, key, taken),
                 row,
                 previous,
+                subject.programme,
             )
             outbox.emit_row(rows, "measurement", payload)
         return row
@@ -399,19 +401,31 @@ class _Subject:
     session_id: int | None
     session_uid: str | None
     opted_out: bool  # declined monitoring consent for this session: no outbox event
+    sex: str | None = None
+    programme: dict[str, Any] | None = None  # the session's programme, for its targets
 
 
 def _subject(rows: Rows, patient_id: int, session_id: int | None) -> _Subject:
-    person = rows.first(Patient, ("date_of_birth", "hypo_risk"), {"id": patient_id})
+    person = rows.first(Patient, ("date_of_birth", "hypo_risk", "sex"), {"id": patient_id})
     if person is None:
         raise NotFound(f"No patient with id {patient_id}.")
     session_uid = None
+    programme = None
     if session_id is not None:
-        session = rows.first(ClinicSession, ("uid", "status"), {"id": session_id})
+        session = rows.first(
+            ClinicSession,
+            ("uid", "status", "programme_snapshot", "programme_id"),
+            {"id": session_id},
+        )
         if session is None:
             raise NotFound(f"No session with id {session_id}.")
         _refuse_if_status_closed(session["status"])
         session_uid = session["uid"]
+        # The board reads the session's programme the same way (its snapshot, else the live one).
+        programme = session["programme_snapshot"]
+        if not programme and session["programme_id"] is not None:
+            found = rows.first(Programme, ("definition",), {"id": session["programme_id"]})
+            programme = (found or {}).get("definition")
     return _Subject(
         patient_id,
         person["date_of_birth"],
@@ -419,6 +433,26 @@ def _subject(rows: Rows, patient_id: int, session_id: int | None) -> _Subject:
         session_id,
         session_uid,
         outbox.opted_out_row(rows, session_id, patient_id),
+        sex=getattr(person["sex"], "value", person["sex"]),
+        programme=dict(programme) if programme else None,
+    )
+
+
+def _person(rows: Rows, subject: _Subject, key: str, taken: datetime) -> targets.Person:
+    """The person as the board sees them on the day: age, sex, hypo risk and own target."""
+    own = rows.first(
+        PersonalTarget,
+        ("below", "above"),
+        {"patient_id": subject.patient_id, "type_key": key, "active": True},
+        newest_by=("id",),
+    )
+    personal = {key: targets.PersonalLevel(own["below"], own["above"])} if own else {}
+    return targets.Person.on(
+        taken.date(),
+        born=subject.born,
+        sex=subject.sex,
+        hypo_risk=subject.hypo_risk,
+        personal=personal,
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from groupclinic_desktop.core import audit, outbox, validation
+from groupclinic_desktop.core import audit, outbox, targets, validation
 from groupclinic_desktop.core.cohort import CohortRow, ImportResult, Progress
 from groupclinic_desktop.core.facade.base import (
     Actor,
@@ -25,6 +25,7 @@ from groupclinic_desktop.core.schema import (
     Measurement,
     OutboxEvent,
     Patient,
+    PersonalTarget,
     Programme,
     Setting,
     Source,
@@ -99,6 +100,14 @@ class CohortImportArea(ClinicBase):
                 )
                 history = _history(s, [people[r.nhs_number].id for r in rows
                                        if r.nhs_number in people])
+                # Each event's status follows the one rule, with the person's own targets.
+                personal = targets.personal_levels(
+                    s.exec(
+                        select(PersonalTarget)
+                        .where(PersonalTarget.active == True)  # noqa: E712
+                        .order_by(col(PersonalTarget.id))
+                    )
+                )
                 bulk = _BulkWriter(s, actor)
                 done = 0
                 for start in range(0, total, self.COHORT_CHUNK):
@@ -143,7 +152,9 @@ class CohortImportArea(ClinicBase):
                                 "active": True,
                             }
                             bulk.insert(Enrolment, enrolment, patient.id)
-                        counts["added"] += self._import_results(bulk, patient, row, history)
+                        counts["added"] += self._import_results(
+                            bulk, patient, row, history, personal
+                        )
                     counts["held"] += sum(len(r.results) for r in chunk)
                     bulk.write()
                 bulk.close()
@@ -167,6 +178,7 @@ class CohortImportArea(ClinicBase):
         patient: Patient,
         row: CohortRow,
         history: dict[tuple[int, str], list["_Held"]],
+        personal: dict[int, dict[str, targets.PersonalLevel]],
     ) -> int:
         """Add a person's GP-record results not already held; returns how many were added."""
         assert patient.id is not None
@@ -205,8 +217,13 @@ class CohortImportArea(ClinicBase):
                 outbox.measurement_payload(
                     None,
                     patient.id,
-                    patient.date_of_birth,
-                    patient.hypo_risk,
+                    targets.Person.on(
+                        result.taken_on,
+                        born=patient.date_of_birth,
+                        sex=patient.sex,
+                        hypo_risk=patient.hypo_risk,
+                        personal=personal.get(patient.id, {}),
+                    ),
                     measurement,
                     None if previous is None else previous.value,
                 ),

@@ -6,7 +6,7 @@ only on behalf of a named clinician of the session, and the review records both.
 """
 
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from groupclinic_desktop.core.catalogue import Status, Threshold, catalogue, status_for
+from groupclinic_desktop.core import targets
+from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import (
@@ -99,13 +100,20 @@ def number_lines(
     patient: Patient,
     keys: list[str],
     history: list[Measurement],
-    personal: dict[str, Threshold],
+    personal: Mapping[str, targets.PersonalLevel],
     today: date,
+    programme: Mapping[str, Any] | None = None,
 ) -> list[NumberLine]:
     """The person's numbers for the programme's measurements, oldest history first in `history`."""
     cat = catalogue()
     lines: list[NumberLine] = []
-    age = age_on(patient.date_of_birth, today)
+    person = targets.Person.on(
+        today,
+        born=patient.date_of_birth,
+        sex=patient.sex,
+        hypo_risk=patient.hypo_risk,
+        personal=personal,
+    )
     for key in keys:
         if key not in cat:
             continue
@@ -120,13 +128,9 @@ def number_lines(
             diff = latest.value - values[-2].value
             sign = "+" if diff > 0 else ("−" if diff < 0 else "±")
             change = f"{sign}{abs(diff):.{mtype.decimals}f} since {values[-2].taken_at:%b %Y}"
-        status = status_for(
-            mtype,
-            latest.value,
-            age=age,
-            hypo_risk=patient.hypo_risk,
-            sex=patient.sex.value,
-            personal_target=personal.get(key),
+        # The board's rule, for the person on the day the value was taken.
+        status = targets.status_of(
+            mtype, latest.value, person.as_on(latest.taken_at.date()), programme
         )
         recent = [m.value for m in values[-TREND_POINTS:]]
         lines.append(
@@ -311,6 +315,7 @@ class OneToOnePage(PhasePage):
         self.today = today or date.today()
         session = clinic.session(session_id)
         snapshot = session.programme_snapshot or {}
+        self.programme: dict[str, Any] = dict(snapshot)  # its targets, for the board's rule
         self.board_keys: list[str] = list(snapshot.get("measurements", []))
         self.pick_list: list[dict[str, Any]] = list(snapshot.get("coded_findings", []))
         self.patient_id: int | None = None
@@ -676,13 +681,11 @@ class OneToOnePage(PhasePage):
 
     def _fill_numbers(self, patient: Patient) -> None:
         history = self.clinic.measurements(patient_id=patient.id)
-        personal: dict[str, Threshold] = {}
-        for target in self.clinic.personal_targets(patient.id):
-            try:
-                personal[target.type_key] = Threshold(low=target.above, high=target.below)
-            except ValueError:
-                continue
-        lines = number_lines(patient, self.board_keys, history, personal, self.today)
+        own = targets.personal_levels(self.clinic.personal_targets(patient.id))
+        lines = number_lines(
+            patient, self.board_keys, history, own.get(patient.id, {}), self.today,
+            self.programme,
+        )
         self.numbers.setRowCount(len(lines))
         for row, line in enumerate(lines):
             cells = (line.label, line.latest, line.taken, line.change, line.status, line.trend)
