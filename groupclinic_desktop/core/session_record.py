@@ -6,6 +6,7 @@ modules (PDF, FHIR, CSV, coded summary) are pure functions of these records.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from groupclinic_desktop.core.schema import (
     Source,
     StaffUser,
 )
+from groupclinic_desktop.core.targets import PersonalLevel, personal_levels
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
@@ -132,6 +134,8 @@ class PersonRecord:
     carer_only: bool = False
     # True when a carer came with this person (ticked at check-in or recorded as a visit).
     came_with_carer: bool = False
+    # The person's own targets set by a clinician, by measure (core/targets.py).
+    personal_targets: Mapping[str, PersonalLevel] = field(default_factory=dict)
 
     @property
     def patient_id(self) -> int:
@@ -224,6 +228,7 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
     all_visits = clinic.carer_visits(session_id=session_id)
     visits = [v for v in all_visits if v.carer_patient_id]
     cared_for = {v.cares_for_patient_id for v in all_visits}
+    personal = personal_levels(clinic.personal_targets())
     people: list[PersonRecord] = []
     roster = [e for e in clinic.roster(session_id) if e.attendance.status.present]
     present = {e.patient.id for e in roster}
@@ -254,6 +259,7 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
                 carer_visits=tuple(v for v in visits if v.carer_patient_id == pid),
                 carer_only=carer_only,
                 came_with_carer=entry.attendance.carer_present or pid in cared_for,
+                personal_targets=personal.get(pid, {}),  # type: ignore[arg-type]
             )
         )
     absent = [

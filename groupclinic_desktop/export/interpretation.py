@@ -1,16 +1,19 @@
 """Abnormal-value flags for the GP-record exports: H, L, HH, LL (v3 ObservationInterpretation).
 
-H / L: the value misses the person's target from the catalogue (NICE NG28 / NG136 and the
-others cited in resources/catalogue.toml), above or below it.
-HH / LL: the value reaches a safety prompt (catalogue [very_high], e.g. 180/120 mmHg) or lies
-past the catalogue's warning limits (warn_max / warn_min), which are brought to the clinician.
+HH / LL: the value meets a red-flag rule (resources/red_flags.toml via core/red_flags.py, e.g.
+NICE NG136 180/120 mmHg, NEWS2 red parameters): HH when it is at or above the rule's level, LL
+when at or below it.
+H / L: otherwise, the value misses the target that applies to this person (core/targets.py: a
+personal target, else the programme's, else the catalogue's with its age, sex and
+hypoglycaemia variants), above it or below it.
 
 `flag` is the one place that decides; the PDF, FHIR and CSV all read it.
 """
 
 from __future__ import annotations
 
-from groupclinic_desktop.core.catalogue import Status, catalogue, status_for
+from groupclinic_desktop.core import red_flags, targets
+from groupclinic_desktop.core.catalogue import Status
 from groupclinic_desktop.core.session_record import PersonRecord
 
 SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
@@ -19,32 +22,28 @@ DISPLAY = {"H": "High", "L": "Low", "HH": "Critical high", "LL": "Critical low"}
 WORDS = {
     "H": "above target",
     "L": "below target",
-    "HH": "very high: tell the clinician",
-    "LL": "very low: tell the clinician",
+    "HH": "red flag, high",
+    "LL": "red flag, low",
 }
 
 
 def flag(person: PersonRecord, type_key: str, value: float) -> str | None:
     """The interpretation code for one value of one person, or None when it is not abnormal."""
-    mtype = catalogue().get(type_key)
-    if catalogue().prompts_for({type_key: value}) or (
-        mtype.warn_max is not None and value > mtype.warn_max
-    ):
-        return "HH"
-    if mtype.warn_min is not None and value < mtype.warn_min:
-        return "LL"
-    if mtype.target is None:
-        return None
+    for found in red_flags.flags_for(type_key, value):
+        level = found.rule.at_or_above.get(type_key)
+        return "HH" if level is not None and value >= level else "LL"
     patient = person.patient
-    day = person.info.day
-    born = patient.date_of_birth
-    age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-    status = status_for(
-        mtype, value, age=age, hypo_risk=patient.hypo_risk, sex=patient.sex.value
+    who = targets.Person.on(
+        person.info.day,
+        born=patient.date_of_birth,
+        sex=patient.sex,
+        hypo_risk=patient.hypo_risk,
+        personal=person.personal_targets,
     )
-    if status in (Status.ON_TARGET, Status.NO_TARGET):
+    programme = person.info.session.programme_snapshot
+    threshold = targets.threshold_for(type_key, who, programme)
+    if threshold is None or threshold.status(value) == Status.ON_TARGET:
         return None
-    threshold = mtype.target.target_for(age, hypo_risk=patient.hypo_risk, sex=patient.sex.value)
     if threshold.high is not None and value >= threshold.high:
         return "H"
     return "L"

@@ -419,8 +419,8 @@ def _measurements(person: PersonRecord) -> list[Flowable]:
     if any(r[3] for r in rows):
         flow.append(
             _p(
-                "Flags: H above target, L below target (the catalogue's target for this "
-                "person); HH / LL past the safety limits: tell the clinician.",
+                "Flags: H above target, L below target (the target that applies to this "
+                "person); HH / LL a red flag, high or low: the clinician is told at once.",
                 s["body"],
             )
         )

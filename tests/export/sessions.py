@@ -61,6 +61,8 @@ def build_full_session(clinic: Clinic) -> Built:
         clinic.record_measurement(earlier, "weight", "90", session_id=sid, confirmed=True)  # type: ignore[arg-type]
         clinic.record_questionnaire(sid, full, "swemwbs", {f"item{i}": 4 for i in range(1, 8)})  # type: ignore[arg-type]
         clinic.signpost(sid, full, entry.id, "referred")  # type: ignore[arg-type]
+        for flag in clinic.red_flags(sid):  # the clinician has heard about the 185/125
+            clinic.acknowledge_red_flag(sid, flag.measurement_id, flag.rule_key, "Seen today.")
         clinic.finish_session(sid)
     return Built(sid, full, red, earlier, absent)  # type: ignore[arg-type]
 
