@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import tomllib
 import uuid
 from datetime import datetime
@@ -101,8 +102,15 @@ def _ul(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
 
 
+# Control characters FHIR strings (and the narrative's XHTML) cannot hold; tab, CR, LF can stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _without_empties(value: Any) -> Any:
-    """FHIR JSON never has empty arrays, objects or strings: drop any that slipped in."""
+    """FHIR JSON never has empty arrays, objects or strings: drop any that slipped in. Control
+    characters in older text (saved before input refused them) are dropped too."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
     if isinstance(value, dict):
         kept = {k: _without_empties(v) for k, v in value.items()}
         return {k: v for k, v in kept.items() if v not in ({}, [], "", None)}

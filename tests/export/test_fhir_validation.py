@@ -8,6 +8,7 @@ import copy
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from zoneinfo import ZoneInfo
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.session_record import PersonRecord
+from groupclinic_desktop.core.targets import PersonalLevel
+from groupclinic_desktop.export import interpretation
 from groupclinic_desktop.export.batch import export_session
 from groupclinic_desktop.export.fhir import person_bundle
 
@@ -231,3 +234,31 @@ def test_a_person_who_did_not_attend_gets_a_short_dna_record(demo: Clinic, built
     assert [s["title"] for s in composition["section"]] == ["Attendance and consent"]
     assert "Did not attend group consultation" in composition["section"][0]["text"]["div"]
     assert_valid([b])
+
+
+def test_hostile_text_still_makes_a_valid_bundle(demo: Clinic, finished_id: int) -> None:
+    """Markup, formulas, control characters and a very long name: escaped or dropped."""
+    person = demo.session_record(finished_id).people[0]
+    assert person.review is not None
+    review = person.review.model_copy(
+        update={"notes": "<script>alert(1)</script> =cmd|'/C calc'!A0 \x00\x07 & done"}
+    )
+    patient = person.patient.model_copy(update={"family_name": "O'Brien-" + "x" * 240})
+    b = bundle(replace(person, review=review, patient=patient))
+    text = json.dumps(b)
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "\\u0000" not in text and "\\u0007" not in text
+    assert_valid([b])
+
+
+def test_flags_come_from_the_targets_and_the_red_flag_table(demo: Clinic, finished_id: int) -> None:
+    person = demo.session_record(finished_id).people[0]
+    assert interpretation.flag(person, "spo2", 90) == "LL"  # NEWS2 red: 91% or lower
+    assert interpretation.flag(person, "systolic_bp", 225) == "HH"
+    assert interpretation.flag(person, "systolic_bp", 85) == "LL"  # NEWS2 red: 90 or lower
+    assert interpretation.flag(person, "systolic_bp", 120) is None
+    assert interpretation.flag(person, "hdl", 0.5) == "L"  # below the HDL target
+    assert interpretation.flag(person, "hba1c", 47) is None
+    own = replace(person, personal_targets={"hba1c": PersonalLevel(below=58)})
+    assert interpretation.flag(own, "hba1c", 55) is None  # a relaxed personal target
+    assert interpretation.flag(person, "hba1c", 55) == "H"

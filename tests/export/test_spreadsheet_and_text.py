@@ -175,3 +175,48 @@ def test_a_250_character_surname_does_not_stop_the_export(demo: Clinic, tmp_path
         result = export_session(demo, planned.id, tmp_path)
     assert result.files
     assert all(len(p.name.encode()) <= 120 for p in result.files)
+
+
+def test_the_pdf_says_dna_carer_flags_and_a_bmi_from_an_earlier_height(
+    demo: Clinic, built: Built, tmp_path: Path
+) -> None:
+    record = demo.session_record(built.session_id)
+
+    def text(person) -> str:  # type: ignore[no-untyped-def]
+        pdf = person_pdf(person, generated_at=datetime.now(UTC), generated_by="Alex Turner")
+        return " ".join(_pdf_lines(pdf, tmp_path))
+
+    full = text(record.person(built.full))
+    assert "a carer was present" in full
+    assert "H (above target)" in full
+    assert "HH (red flag, high)" in text(record.person(built.red_flag))
+    assert "Worked out from an earlier height" in text(record.person(built.earlier_height))
+    (absent,) = [p for p in record.absent if p.patient_id == built.absent]
+    dna = text(absent)
+    assert "Did not attend the group consultation" in dna
+    assert "Measurements" not in dna and "Coded summary" not in dna
+
+
+def test_the_session_csv_carries_flags_dna_and_the_earlier_height(
+    demo: Clinic, built: Built
+) -> None:
+    record = demo.session_record(built.session_id)
+    rows = _rows(session_csv([*record.people, *record.absent], {}))
+    header, body = rows[0], rows[1:]
+
+    def cell(row: list[str], name: str) -> str:
+        return row[header.index(name)]
+
+    def of(pid: int) -> list[list[str]]:
+        person = next(p for p in [*record.people, *record.absent] if p.patient_id == pid)
+        return [r for r in body if cell(r, "nhs_number") == person.patient.nhs_number]
+
+    systolic = [r for r in of(built.full) if cell(r, "item_key") == "systolic_bp"]
+    assert [cell(r, "interpretation") for r in systolic] == ["H"]
+    red = [r for r in of(built.red_flag) if cell(r, "item_key") == "systolic_bp"]
+    assert [cell(r, "interpretation") for r in red] == ["HH"]
+    bmi = [r for r in of(built.earlier_height) if cell(r, "item_key") == "bmi"]
+    assert [cell(r, "source") for r in bmi] == ["calculated_with_earlier_height"]
+    assert [cell(r, "item_kind") for r in of(built.absent)] == ["attendance"]
+    day = record.info.day.isoformat()
+    assert {cell(r, "effective_date") for r in body} == {day}
