@@ -21,6 +21,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     KeepTogether,
     Paragraph,
@@ -283,8 +284,13 @@ def _facts(rows: Sequence[tuple[str, str]]) -> Table:
 
 def _section(title: str, *flowables: Flowable) -> list[Flowable]:
     s = _styles()
+    first = flowables[0]
+    if isinstance(first, Table) and len(first._cellvalues) > 6:
+        # A long table flows on over the page (its header row repeats); the heading starts a
+        # new page only when less than a few rows' room is left, never alone at the foot.
+        return [CondPageBreak(40 * mm), _p(title, s["h2"]), *flowables]
     # Keep a heading with the start of its content, never alone at the foot of a page.
-    return [KeepTogether([_p(title, s["h2"]), flowables[0]]), *flowables[1:]]
+    return [KeepTogether([_p(title, s["h2"]), first]), *flowables[1:]]
 
 
 def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]) -> list[Flowable]:
@@ -412,7 +418,7 @@ def _measurements(person: PersonRecord) -> list[Flowable]:
         _table(
             ("Measurement", "Value", "Unit", "Flag", "Source", "SNOMED CT term (code)"),
             rows,
-            (0.17, 0.08, 0.1, 0.17, 0.16, 0.32),
+            (0.22, 0.08, 0.1, 0.15, 0.15, 0.30),
             nowrap=(1, 2),
         )
     ]
