@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.session_record import PersonRecord
@@ -23,7 +25,7 @@ from groupclinic_desktop.export.batch import export_session
 from groupclinic_desktop.export.fhir import person_bundle
 
 from .conftest import exported
-from .fhir_validator.check import assert_valid, validate_bundles
+from .fhir_validator.check import assert_valid, schema_errors, validate_bundles
 from .sessions import Built, build_session_without_staff
 
 LONDON = ZoneInfo("Europe/London")
@@ -79,6 +81,15 @@ def test_the_validator_fails_a_broken_bundle(demo: Clinic, finished_id: int) -> 
     no_date = copy.deepcopy(good)
     del no_date["timestamp"]
     assert any("bdl-10" in issue for issue in validate_bundles([no_date])[0])
+    # The official R4 JSON Schema: an unknown element and a malformed date fail it.
+    assert schema_errors(good) == []
+    odd = copy.deepcopy(good)
+    entries(odd, "Patient")[0]["birthDate"] = "19-07-1975"
+    entries(odd, "Encounter")[0]["performer"] = "nobody"
+    found = schema_errors(odd)
+    assert any("birthDate" in e for e in found) and any("performer" in e for e in found)
+    with pytest.raises(AssertionError):
+        assert_valid([broken])
 
 
 def test_composition_ids_are_unique_across_a_sessions_bundles_and_equal_their_full_urls(

