@@ -126,7 +126,9 @@ def build_report(
             query = query.where(StoredEvent.practice_code == practice)
         rows = session.exec(query).all()
         facts = [
-            (row.type, _Fact(row.practice_code, (row.occurred_at, row.seq), row.payload))
+            # A clock running fast cannot make an event outrank corrections received after it.
+            (row.type, _Fact(row.practice_code,
+                             (min(row.occurred_at, row.received_at), row.seq), row.payload))
             for row in rows
         ]
     groups = _project(facts)

@@ -73,8 +73,8 @@ ResourceKind = Literal[
 ]
 
 _SUBJECT = re.compile(r"[0-9a-f]{64}")
-# Ten digits in a row, or 3-3-4 with spaces or hyphens: how NHS numbers are written down.
-_NHS_NUMBER_LIKE = re.compile(r"\d{3}[ -]?\d{3}[ -]?\d{4}")
+# Ten digits in a row, or 3-3-4 with spaces, hyphens or dots: how NHS numbers are written down.
+_NHS_NUMBER_LIKE = re.compile(r"\d{3}[ .-]?\d{3}[ .-]?\d{4}")
 _IDENTIFIER_FIELDS = {"subject", "session_uid", "goal_uid"}
 # How dates of birth are written down: 12/03/1956, 12-3-56, 1956-03-12, 12 March 1956.
 _DATE_LIKE = re.compile(
@@ -456,7 +456,7 @@ def _identifier_like(value: Any, where: str, field: str = "") -> str | None:
         for key, item in value.items():
             here = f"{where}.{_field_name(key)}"
             if isinstance(key, str):
-                found = _text_problem(key, f"{where}: a field name", "")
+                found = _text_problem(key, here, "")
                 if found:
                     return found
             if key in _IDENTIFIER_FIELDS and _is_pseudonymous(item):
