@@ -62,7 +62,10 @@ def write_csv(o: Outcomes, path: Path | str) -> Path:
                 if (dimension, name_of_group) in flagged:
                     note = "attending much less than the rest"
             value = "" if figure.value is None else f"{round(figure.value, 4):g}"
-            writer.writerow([section, item, group, name, value, figure.people or "", note])
+            # The group's size only beside a figure that is shown: a suppressed one's size is
+            # the very number suppression hides.
+            people = figure.people if figure.shown and figure.people else ""
+            writer.writerow([section, item, group, name, value, people, note])
     return target
 
 
