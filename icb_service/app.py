@@ -195,6 +195,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     retry_after = {"Retry-After": {"description": "Seconds to wait",
                                    "schema": {"type": "string"}}}
     errors = {
+        400: problem("The body is not JSON text (for example, not UTF-8)"),
         401: problem("Missing, unknown or revoked token"),
         403: problem("Token does not belong to the body's practice, or may not read this"),
         409: problem("protocol_version not supported"),
