@@ -85,3 +85,33 @@ def test_the_rate_limit_holds_across_two_app_instances_on_one_database(
             == 200
     finally:
         second_engine.dispose()
+
+
+def test_concurrent_requests_through_two_instances_never_overspend_the_burst(
+    engine: Engine, database_url: str
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    from icb_service.app import create_app
+
+    token = accounts.add_practice(engine, "Y99999")
+    other_engine = open_database(database_url)
+    limited = Settings(rate_per_minute=1, rate_burst=5)  # five, then one a minute
+    clients = [TestClient(create_app(limited, engine), raise_server_exceptions=False),
+               TestClient(create_app(limited, other_engine), raise_server_exceptions=False)]
+
+    def send(index: int) -> int:
+        return clients[index % 2].post(
+            "/v1/events",
+            json={"protocol_version": 1, "practice": "Y99999", "events": one_event()},
+            headers={"Authorization": f"Bearer {token}"},
+        ).status_code
+
+    try:
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            codes = list(pool.map(send, range(12)))
+    finally:
+        other_engine.dispose()
+    assert sorted(codes) == [200] * 5 + [429] * 7
