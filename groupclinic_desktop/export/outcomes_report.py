@@ -96,7 +96,8 @@ def write_pdf(o: Outcomes, path: Path | str, *, practice: str = "") -> Path:
         Paragraph(
             f"{_escape(practice) + '. ' if practice else ''}As of {o.as_of:%d %B %Y}. "
             f"Figures about fewer than "
-            f"{o.threshold} people are suppressed.",
+            f"{o.threshold} people are suppressed, and so is any figure that would let one be "
+            "worked out by subtraction.",
             body,
         ),
         Spacer(1, 6),

@@ -88,20 +88,28 @@ def test_every_subtraction_fails_to_reveal_a_suppressed_group(found: list) -> No
 
 def test_the_report_csv_and_pdf_hide_the_protecting_figures_too(demo: Clinic, tmp_path) -> None:
     programme = demo.programmes()[0].id
-    before = {(r.dimension, r.group): r for r in demo.outcomes(programme).equity}
-    sexes = sorted(before[("Sex", name)].invited.value or 0 for name in ("Female", "Male"))
-    # A threshold between the two sexes' sizes hides the smaller; the larger must follow.
     with demo.acting_as(SYSTEM):
-        demo.set_setting("outcomes_suppress_below", int(sexes[0]) + 1)
+        demo.set_setting("outcomes_suppress_below", 1)
+    sizes = {r.group: int(r.invited.value or 0)
+             for r in demo.outcomes(programme).equity if r.dimension == "Age band"}
+    smallest = min(sizes, key=sizes.get)
+    threshold = sizes[smallest] + 1
+    # A threshold that hides exactly one age band on its own: another has to follow it.
+    assert [g for g, n in sizes.items() if n < threshold] == [smallest]
+    with demo.acting_as(SYSTEM):
+        demo.set_setting("outcomes_suppress_below", threshold)
     o = demo.outcomes(programme)
-    rows = {(r.dimension, r.group): r for r in o.equity}
-    assert rows[("Sex", "Female")].invited.value is None
-    assert rows[("Sex", "Male")].invited.value is None
+    bands = {r.group: r for r in o.equity if r.dimension == "Age band"}
+    protecting = [g for g, r in bands.items() if "worked out" in r.invited.reason]
+    assert bands[smallest].invited.value is None and len(protecting) == 1
+    assert subtractions(list(o.equity), {"invited": int(o.invited.value or 0),
+                                         "attended": int(o.attended.value or 0)}) == []
 
     with write_csv(o, tmp_path / "outcomes.csv").open(encoding="utf-8") as handle:
         lines = list(csv.DictReader(handle))
-    for sex in ("Sex: Female", "Sex: Male"):
-        [invited] = [r for r in lines if r["group"] == sex and r["item"] == "people invited"]
+    for band in (smallest, protecting[0]):
+        [invited] = [r for r in lines
+                     if r["group"] == f"Age band: {band}" and r["item"] == "people invited"]
         # Neither the value nor the size of the group behind it.
         assert invited["value"] == "" and invited["people"] == ""
         assert invited["note"].endswith("(suppressed)")
@@ -109,6 +117,7 @@ def test_the_report_csv_and_pdf_hide_the_protecting_figures_too(demo: Clinic, tm
     pdf = write_pdf(o, tmp_path / "outcomes.pdf", practice="Riverside")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
-    for line in text.splitlines():
-        if line.strip().startswith(("Female", "Male")):
-            assert "suppressed" in line, line
+    for band in (smallest, protecting[0]):
+        label = f"Age band: {band}"
+        [line] = [line for line in text.splitlines() if line.strip().startswith(label)]
+        assert "suppressed" in line and str(sizes[band]) not in line.replace(label, ""), line
