@@ -228,6 +228,8 @@ def _fitted(
         if rows
     }
     left = WIDTH - sum(fixed.values())
+    if left < 0.3 * WIDTH:  # a freak value too long to keep whole: wrap rather than overflow
+        return [w * WIDTH for w in widths]
     share = sum(w for col, w in enumerate(widths) if col not in fixed) or 1
     return [fixed.get(col, left * w / share) for col, w in enumerate(widths)]
 
