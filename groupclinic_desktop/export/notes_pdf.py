@@ -252,6 +252,8 @@ def _table(
         for row in rows
     ]
     col_widths = _fitted(header, rows, widths, nowrap)
+    if nowrap and col_widths == [w * WIDTH for w in widths]:  # could not fit: let them wrap
+        data = [data[0], *[[_p(cell, s["cell"]) for cell in row] for row in rows]]
     table = Table(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
