@@ -25,6 +25,7 @@ from groupclinic_desktop.core.facade.community import CommunityArea
 from groupclinic_desktop.core.facade.export_log import ExportLogArea
 from groupclinic_desktop.core.facade.goals import GoalsArea
 from groupclinic_desktop.core.facade.languages import LanguagesArea
+from groupclinic_desktop.core.facade.organisation import OrganisationArea
 from groupclinic_desktop.core.facade.patient_details import PatientDetailsArea
 from groupclinic_desktop.core.facade.patients import PatientsArea
 from groupclinic_desktop.core.facade.programmes import ProgrammesArea
@@ -59,6 +60,7 @@ class Clinic(
     CommunityArea,
     CarersArea,
     LanguagesArea,
+    OrganisationArea,
     ClinicBase,
 ):
     """One open practice store. Use `Clinic.open(data_dir)`; close it when done.
