@@ -77,6 +77,9 @@ class PersonRecord:
     carer_visits: tuple[CarerVisit, ...] = ()
     # True when the person came only as a registered carer, not as a member of the group.
     carer_only: bool = False
+    # The GP practice the person is registered at: the custodian of their record.
+    registered_ods: str = ""
+    registered_name: str = ""
 
     @property
     def patient_id(self) -> int:
@@ -163,6 +166,7 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
     entries = {r.id: r for r in clinic.community_resources()}
     signposts = [(sp, entries[sp.resource_id]) for sp in clinic.signposts(session_id=session_id)]
     visits = [v for v in clinic.carer_visits(session_id=session_id) if v.carer_patient_id]
+    members = {m.ods_code: m.name for m in clinic.member_practices(active_only=False)}
     people: list[PersonRecord] = []
     roster = [e for e in clinic.roster(session_id) if e.attendance.status.present]
     present = {e.patient.id for e in roster}
@@ -192,6 +196,10 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
                 signposts=tuple(pair for pair in signposts if pair[0].patient_id == pid),
                 carer_visits=tuple(v for v in visits if v.carer_patient_id == pid),
                 carer_only=carer_only,
+                registered_ods=entry.patient.registered_ods or info.ods_code,
+                registered_name=members.get(
+                    entry.patient.registered_ods or info.ods_code, info.practice_name
+                ),
             )
         )
     return SessionRecord(info=info, people=tuple(people))

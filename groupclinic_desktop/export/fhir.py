@@ -102,6 +102,10 @@ class _Builder:
         self.patient_ref = f"urn:uuid:{_uuid(person, 'patient')}"
         self.encounter_ref = f"urn:uuid:{_uuid(person, 'encounter')}"
         self.org_ref = f"urn:uuid:{_uuid(person, 'organization')}"
+        # The registered practice holds the record (custodian); the clinic's organisation wrote it.
+        self.custodian_ref = self.org_ref
+        if person.registered_ods and person.registered_ods != self.info.ods_code:
+            self.custodian_ref = f"urn:uuid:{_uuid(person, 'registered-practice')}"
 
     # ---- helpers
 
@@ -221,6 +225,21 @@ class _Builder:
                 "name": self.info.practice_name,
             },
         )
+        if self.custodian_ref != self.org_ref:
+            self._add(
+                self.custodian_ref,
+                "Organization",
+                {
+                    **self._profile("organization"),
+                    "identifier": [
+                        {
+                            "system": self.systems["ods_organization"],
+                            "value": self.person.registered_ods,
+                        }
+                    ],
+                    "name": self.person.registered_name,
+                },
+            )
 
     def _encounter(self) -> None:
         session = self.info.session
@@ -462,7 +481,7 @@ class _Builder:
             {"reference": ref}
             for user in self.info.clinicians or (self.info.facilitator,)
             if (ref := self._practitioner(user)) is not None
-        ] or [{"reference": self.org_ref}]
+        ] + [{"reference": self.org_ref}]  # the organisation that ran the clinic
         body: dict[str, Any] = {
             **self._profile("composition"),
             "identifier": {
@@ -476,7 +495,7 @@ class _Builder:
             "date": _instant(self.generated_at),
             "author": authors,
             "title": self._title(),
-            "custodian": {"reference": self.org_ref},
+            "custodian": {"reference": self.custodian_ref},
             "section": sections,
         }
         if self.version > 1:

@@ -1,0 +1,35 @@
+"""Fixtures for GP record delivery: the demo store turned into a neighbourhood hub whose finished
+session mixes people registered at two member practices."""
+
+import pytest
+
+from groupclinic_desktop.core.clinic import SYSTEM, Clinic
+from groupclinic_desktop.core.schema import OrganisationKind, SessionStatus
+
+HILLSIDE = ("Y99901", "Hillside Surgery")
+BROOKSIDE = ("Y99902", "Brookside Health Centre")
+
+
+def make_hub(clinic: Clinic) -> tuple[int, dict[str, list[int]]]:
+    """The demo practice runs a PCN hub; its finished session's people are split between two
+    member practices. Returns the session id and the patient ids per practice ODS code."""
+    with clinic.acting_as(SYSTEM):
+        clinic.set_organisation(OrganisationKind.HUB, pcn_ods_code="U99990")
+        clinic.add_member_practice(*HILLSIDE)
+        clinic.add_member_practice(*BROOKSIDE)
+        (session,) = clinic.sessions(status=SessionStatus.FINISHED)
+        assert session.id is not None
+        present = [e.patient for e in clinic.roster(session.id) if e.attendance.status.present]
+        split: dict[str, list[int]] = {HILLSIDE[0]: [], BROOKSIDE[0]: []}
+        for index, patient in enumerate(present):
+            ods = HILLSIDE[0] if index % 2 == 0 else BROOKSIDE[0]
+            assert patient.id is not None
+            clinic.set_registered_practice(patient.id, ods)
+            split[ods].append(patient.id)
+    return session.id, split
+
+
+@pytest.fixture
+def hub(demo: Clinic) -> tuple[Clinic, int, dict[str, list[int]]]:
+    session_id, split = make_hub(demo)
+    return demo, session_id, split
