@@ -22,6 +22,7 @@ from groupclinic_desktop.core.facade.carers import CarersArea
 from groupclinic_desktop.core.facade.checkin import CheckinArea
 from groupclinic_desktop.core.facade.cohort_import import CohortImportArea
 from groupclinic_desktop.core.facade.community import CommunityArea
+from groupclinic_desktop.core.facade.delivery import DeliveryArea
 from groupclinic_desktop.core.facade.export_log import ExportLogArea
 from groupclinic_desktop.core.facade.goals import GoalsArea
 from groupclinic_desktop.core.facade.languages import LanguagesArea
@@ -61,6 +62,7 @@ class Clinic(
     CarersArea,
     LanguagesArea,
     OrganisationArea,
+    DeliveryArea,
     ClinicBase,
 ):
     """One open practice store. Use `Clinic.open(data_dir)`; close it when done.
