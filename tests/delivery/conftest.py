@@ -33,3 +33,41 @@ def make_hub(clinic: Clinic) -> tuple[int, dict[str, list[int]]]:
 def hub(demo: Clinic) -> tuple[Clinic, int, dict[str, list[int]]]:
     session_id, split = make_hub(demo)
     return demo, session_id, split
+
+
+# ---- the MESH sandbox
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from tests.delivery.sandbox import Sandbox
+
+    server = Sandbox(tmp_path_factory.mktemp("mesh-sandbox"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The sandbox, emptied; the hub's MESH password and shared key in the environment."""
+    from tests.delivery.sandbox import PASSWORD, SHARED_KEY
+
+    if sandbox_server.process is None:  # a fault test stopped it
+        sandbox_server.start()
+    sandbox_server.reset()
+    monkeypatch.setenv("GROUPCLINIC_MESH_PASSWORD", PASSWORD)
+    monkeypatch.setenv("GROUPCLINIC_MESH_SHARED_KEY", SHARED_KEY)
+    monkeypatch.delenv("MESH_CLIENT_SHARED_KEY", raising=False)
+    return sandbox_server
+
+
+def configure_mesh(clinic: Clinic, url: str) -> None:
+    """The hub's mailbox and an explicit mailbox per member practice (the sandbox cannot route
+    GPPROVIDER_ addresses)."""
+    from tests.delivery.sandbox import BROOKSIDE_MAILBOX, HILLSIDE_MAILBOX, HUB_MAILBOX
+
+    with clinic.acting_as(SYSTEM):
+        clinic.set_delivery_settings(url=url, mailbox=HUB_MAILBOX)
+        clinic.set_practice_mailbox(HILLSIDE[0], HILLSIDE_MAILBOX)
+        clinic.set_practice_mailbox(BROOKSIDE[0], BROOKSIDE_MAILBOX)
