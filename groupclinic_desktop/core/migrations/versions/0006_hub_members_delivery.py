@@ -120,12 +120,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_gp_delivery_session_id"))
         batch_op.drop_index(batch_op.f("ix_gp_delivery_patient_id"))
     op.drop_table("gp_delivery")
-    with op.batch_alter_table("export_record", schema=None) as batch_op:
-        batch_op.drop_column("destination")
-    with op.batch_alter_table("patient", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_patient_registered_ods"))
-        batch_op.drop_column("registered_ods")
     op.drop_table("member_practice")
-    with op.batch_alter_table("practice", schema=None) as batch_op:
-        batch_op.drop_column("pcn_ods_code")
-        batch_op.drop_column("kind")
+    # SQLite drops these columns in place (3.35+); copying the patient table, as a batch would,
+    # is refused while other tables point at it.
+    op.drop_index("ix_patient_registered_ods", table_name="patient")
+    op.execute("ALTER TABLE patient DROP COLUMN registered_ods")
+    op.execute("ALTER TABLE export_record DROP COLUMN destination")
+    op.execute("ALTER TABLE practice DROP COLUMN pcn_ods_code")
+    op.execute("ALTER TABLE practice DROP COLUMN kind")
