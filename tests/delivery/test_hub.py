@@ -127,3 +127,20 @@ def test_batch_export_writes_one_folder_per_registered_practice(hub, tmp_path: P
         ods = next(o for o, ids in split.items() if row.patient_id in ids)
         assert row.destination is not None and row.destination.startswith(f"{ods}: ")
         assert row.destination.endswith(str(out / ods))
+
+
+def test_the_registered_practice_is_chosen_in_the_persons_details(qtbot, hub) -> None:  # type: ignore[no-untyped-def]
+    from groupclinic_desktop.ui.patient_details import PatientDetailsDialog
+
+    clinic, _, split = hub
+    patient_id = split[HILLSIDE[0]][0]
+    with clinic.acting_as(SYSTEM):
+        dialog = PatientDetailsDialog(clinic, patient_id)
+        qtbot.addWidget(dialog)
+        choices = [dialog.registered.itemText(i) for i in range(dialog.registered.count())]
+        assert f"{BROOKSIDE[1]} ({BROOKSIDE[0]})" in choices
+        assert dialog.registered.currentData() == HILLSIDE[0]
+        dialog.registered.setCurrentIndex(dialog.registered.findData(BROOKSIDE[0]))
+        dialog.save()
+    assert clinic.patient(patient_id).registered_ods == BROOKSIDE[0]
+    assert clinic.audit_entries()[-1].action == "update"
