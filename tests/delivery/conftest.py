@@ -6,6 +6,9 @@ import pytest
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import OrganisationKind, SessionStatus
 
+# The ICB service on loopback, for the monitoring test (the same fixture the sync tests use).
+from tests.sync.conftest import icb_sqlite, sqlite_url  # noqa: F401
+
 HILLSIDE = ("Y99901", "Hillside Surgery")
 BROOKSIDE = ("Y99902", "Brookside Health Centre")
 

@@ -10,7 +10,7 @@ from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import SessionStatus
 from groupclinic_desktop.sync.engine import Syncer
 from tests.delivery.conftest import BROOKSIDE, HILLSIDE, make_hub
-from tests.sync.conftest import FAST, IcbServer, icb_sqlite, point_at, sqlite_url  # noqa: F401
+from tests.sync.conftest import FAST, IcbServer, point_at
 
 
 def test_hub_events_carry_registered_practice_and_pcn_to_the_icb(
