@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # GPCM asks the sender to alert a person when an acknowledgement does not come (SD-044/045).
-ACK_OVERDUE = timedelta(hours=48)
+ACK_OVERDUE_HOURS = 48
+ACK_OVERDUE = timedelta(hours=ACK_OVERDUE_HOURS)
 
 
 # ---- queueing
@@ -353,7 +354,7 @@ class Deliverer:
             if now - sent > ACK_OVERDUE:
                 kind = "infrastructure" if row.status == DeliveryStatus.SENT else "business"
                 self.clinic.flag_delivery_overdue(
-                    row.id, f"no {kind} acknowledgement after {ACK_OVERDUE.days * 24} hours"
+                    row.id, f"no {kind} acknowledgement after {ACK_OVERDUE_HOURS} hours"
                 )
 
 

@@ -147,3 +147,22 @@ def test_a_send_interrupted_by_a_crash_goes_again_as_the_same_message(
     sender.Deliverer(clinic).run_pass()
     assert clinic.delivery(row.id).status == DeliveryStatus.ACKNOWLEDGED
     assert BROOKSIDE  # both practices configured
+
+
+def test_a_missing_acknowledgement_needs_attention(
+    hub, sandbox, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    from datetime import timedelta
+
+    clinic, session_id, split = hub
+    configure_mesh(clinic, sandbox.url)
+    with clinic.acting_as(SYSTEM):
+        sender.queue_session(clinic, session_id)
+    sender.Deliverer(clinic).run_pass()
+    assert clinic.deliveries(needs_attention=True) == []
+    monkeypatch.setattr(sender, "ACK_OVERDUE", timedelta(seconds=-1))  # as if 48 hours passed
+    sender.Deliverer(clinic).run_pass()
+    late = clinic.deliveries(needs_attention=True)
+    assert len(late) == sum(len(ids) for ids in split.values())
+    assert {r.status for r in late} == {DeliveryStatus.SENT}
+    assert {r.reason for r in late} == {"no infrastructure acknowledgement after 48 hours"}
