@@ -166,3 +166,19 @@ def test_a_missing_acknowledgement_needs_attention(
     assert len(late) == sum(len(ids) for ids in split.values())
     assert {r.status for r in late} == {DeliveryStatus.SENT}
     assert {r.reason for r in late} == {"no infrastructure acknowledgement after 48 hours"}
+
+
+def test_sending_logs_no_patient_data_even_at_debug(hub, sandbox, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    clinic, session_id, _ = hub
+    configure_mesh(clinic, sandbox.url)
+    caplog.set_level(logging.DEBUG)
+    with clinic.acting_as(SYSTEM):
+        sender.queue_session(clinic, session_id)
+    report = sender.Deliverer(clinic).run_pass()
+    assert report.sent > 0
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    for person in clinic.patients():
+        for secret in (person.nhs_number, person.family_name, person.date_of_birth.isoformat()):
+            assert secret not in text

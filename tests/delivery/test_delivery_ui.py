@@ -68,6 +68,16 @@ def test_an_admin_sets_up_mesh_sends_a_session_and_sees_it_filed(
     assert len(failed) == brookside
     assert page.table.item(failed[0], 4).text() == "ITK 30003: the patient has left that practice"
     assert page.resend_button.isEnabled()
+    # The export log shows each person's registered practice and delivery state too.
+    export_index = next(i for i in range(tabs.count()) if tabs.tabText(i) == "Export to GP record")
+    tabs.setCurrentIndex(export_index)
+    view = tabs.widget(export_index)
+    shown = [view.people.item(r, 5).text() for r in range(view.people.rowCount())]
+    assert shown.count("filed") == people - brookside
+    assert shown.count("failed: ITK 30003: the patient has left that practice") == brookside
+    practices = {view.people.item(r, 4).text() for r in range(view.people.rowCount())}
+    assert practices == {f"{HILLSIDE[1]} ({HILLSIDE[0]})", f"{BROOKSIDE[1]} ({BROOKSIDE[0]})"}
+    tabs.setCurrentIndex(index)
     page.table.selectRow(failed[0])
     qtbot.mouseClick(page.resend_button, Qt.MouseButton.LeftButton)
     assert f"Queued again for {BROOKSIDE[0]}" in page.message.text()
