@@ -10,6 +10,7 @@ import threading
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -120,6 +121,23 @@ class GpDeliveryPage(QWidget):
         member_box = QVBoxLayout(members)
         self.organisation = QLabel("")
         member_box.addWidget(self.organisation)
+        kind_row = QHBoxLayout()
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("This organisation is")
+        for text, value in (("a single practice", "practice"), ("a PCN", "pcn"),
+                            ("a neighbourhood hub", "hub")):
+            self.kind.addItem(text, value)
+        self.pcn = QLineEdit()
+        self.pcn.setPlaceholderText("PCN ODS code (for monitoring)")
+        self.pcn.setAccessibleName("PCN ODS code")
+        self.kind_button = QPushButton("Save organisation")
+        self.kind_button.clicked.connect(self.save_organisation)
+        kind_row.addWidget(QLabel("This organisation is"))
+        kind_row.addWidget(self.kind)
+        kind_row.addWidget(self.pcn)
+        kind_row.addWidget(self.kind_button)
+        kind_row.addStretch(1)
+        member_box.addLayout(kind_row)
         self.members = _table(["ODS code", "Practice", "MESH address"], "Member practices")
         self.members.setMaximumHeight(140)
         member_box.addWidget(self.members)
@@ -215,6 +233,9 @@ class GpDeliveryPage(QWidget):
         self.resend_button.setEnabled(counts["needs_attention"] > 0)
         organisation = self.clinic.organisation()
         if organisation is not None:
+            self.kind.setCurrentIndex(self.kind.findData(organisation.kind.value))
+            if organisation.pcn_ods_code and not self.pcn.text():
+                self.pcn.setText(organisation.pcn_ods_code)
             self.organisation.setText(
                 f"Clinics run by {organisation.name} ({organisation.ods_code}), "
                 f"a {organisation.kind.value}."
@@ -267,6 +288,17 @@ class GpDeliveryPage(QWidget):
         self.message.setText(f"Queued again for {ods}. Sending in the background…")
         self.refresh()
         self.runner.send_now()
+
+    def save_organisation(self) -> None:
+        try:
+            organisation = self.clinic.set_organisation(
+                self.kind.currentData(), pcn_ods_code=self.pcn.text() or None
+            )
+        except ClinicError as exc:
+            self.message.setText(str(exc))
+            return
+        self.message.setText(f"{organisation.name} is now a {organisation.kind.value}.")
+        self.refresh()
 
     def add_member(self) -> None:
         try:

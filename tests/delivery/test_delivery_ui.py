@@ -29,6 +29,15 @@ def test_an_admin_sets_up_mesh_sends_a_session_and_sees_it_filed(
     page = tabs.widget(index)
     assert isinstance(page, GpDeliveryPage)
     assert "Not ready: no MESH address" in page.ready.text()
+    assert page.kind.currentData() == "hub"
+    page.pcn.clear()
+    qtbot.keyClicks(page.pcn, "x")
+    qtbot.mouseClick(page.kind_button, Qt.MouseButton.LeftButton)
+    assert page.message.text() == "PCN ODS code: 'X' is not an ODS code."
+    page.pcn.clear()
+    qtbot.keyClicks(page.pcn, "U99991")
+    qtbot.mouseClick(page.kind_button, Qt.MouseButton.LeftButton)
+    assert window.clinic.organisation().pcn_ods_code == "U99991"
 
     page.url.clear()
     qtbot.keyClicks(page.url, sandbox.url)

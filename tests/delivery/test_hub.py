@@ -144,3 +144,18 @@ def test_the_registered_practice_is_chosen_in_the_persons_details(qtbot, hub) ->
         dialog.save()
     assert clinic.patient(patient_id).registered_ods == BROOKSIDE[0]
     assert clinic.audit_entries()[-1].action == "update"
+
+
+def test_a_hub_is_set_up_from_the_command_line(demo_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from groupclinic_desktop.cli import main
+
+    base = ["--data-dir", str(demo_dir), "practices"]
+    assert main([*base, "--kind", "hub", "--pcn", "u99990"]) == 0
+    assert main([*base, "add", HILLSIDE[0], "--name", HILLSIDE[1]]) == 0
+    out = capsys.readouterr().out
+    assert "(Y99999): hub, PCN U99990" in out and f"member {HILLSIDE[0]} {HILLSIDE[1]}" in out
+    assert main([*base, "add", "not an ods", "--name", "X"]) == 1
+    assert "Member practice ODS code: 'NOT AN ODS' is not an ODS code." in capsys.readouterr().err
+    with Clinic.open(demo_dir, create=False) as clinic:
+        assert {m.ods_code for m in clinic.member_practices()} == {"Y99999", HILLSIDE[0]}
+        assert clinic.organisation().kind == OrganisationKind.HUB  # type: ignore[union-attr]
