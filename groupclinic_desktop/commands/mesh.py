@@ -69,8 +69,11 @@ def run_setup(args: argparse.Namespace) -> int:
             config.set_secret(clinic, "password", password)
         if shared_key is not None:
             config.set_secret(clinic, "shared-key", shared_key)
-        missing = config.load(clinic).missing()
+        cfg = config.load(clinic)
+    missing, advice = cfg.missing(), cfg.advice()
     print("MESH set up" + (f"; still missing: {missing}" if missing else "; ready to send."))
+    if advice:
+        print(f"Note: {advice}.")
     return 0
 
 
@@ -99,4 +102,6 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"  {member.ods_code} {member.name}: {where}")
     missing = cfg.missing()
     print("Ready to send." if missing is None else f"Not ready: {missing}")
+    if cfg.advice():
+        print(f"Note: {cfg.advice()}.")
     return 0 if missing is None else 1

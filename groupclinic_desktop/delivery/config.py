@@ -44,8 +44,13 @@ class MeshConfig:
             return "no MESH mailbox password is set (groupclinic mesh setup --password-stdin)"
         if not self.shared_key:
             return "no MESH shared key is set (groupclinic mesh setup --shared-key-stdin)"
-        if self.url.lower().startswith("https://") and not (self.cert and self.key):
-            return "MESH over HTTPS needs the mailbox's client certificate and key (--cert, --key)"
+        return None
+
+    def advice(self) -> str | None:
+        """Not a stop, but NHS England's MESH refuses a connection without the mailbox's client
+        certificate (a local sandbox does not ask for one)."""
+        if self.url and self.url.lower().startswith("https://") and not (self.cert and self.key):
+            return "no client certificate and key are set (--cert, --key); real MESH needs them"
         return None
 
     @property

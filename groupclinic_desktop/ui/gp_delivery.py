@@ -246,8 +246,10 @@ class GpDeliveryPage(QWidget):
             cells = [member.ods_code, member.name, member.mesh_mailbox or "automated routing"]
             for c, text in enumerate(cells):
                 self.members.setItem(r, c, QTableWidgetItem(text))
-        missing = config.load(self.clinic).missing()
-        self.ready.setText("Ready to send." if missing is None else f"Not ready: {missing}")
+        cfg = config.load(self.clinic)
+        missing, advice = cfg.missing(), cfg.advice()
+        text = "Ready to send." if missing is None else f"Not ready: {missing}"
+        self.ready.setText(text + (f" Note: {advice}." if advice else ""))
 
     def show_pass(self, report: PassReport) -> None:
         self.message.setText(f"Last run: {report.line()}")
