@@ -24,6 +24,13 @@ def hub_events() -> list[dict]:
         out.append(ev.event("attendance", {**ev.attendance(S2, who, second),
                                            "registered_practice": ods},
                             occurred_at="2025-02-10T10:00:00Z"))
+    # HbA1c falls by 1..6 for A-F (median -3.5) and by 10 for G and H (too few to publish).
+    for fall, who in enumerate("ABCDEFGH", start=1):
+        fall = 10 if who in "GH" else fall
+        out.append(ev.event("measurement", ev.measurement(who, "hba1c", 70, "2025-01-10",
+                                                          "off_target", S1)))
+        out.append(ev.event("measurement", ev.measurement(who, "hba1c", 70 - fall, "2025-02-10",
+                                                          "off_target", S2)))
     return out
 
 
@@ -42,7 +49,10 @@ def test_counts_per_registered_practice_hub_and_pcn(service: Service) -> None:
     assert y1["attended"] == {"value": 10, "suppressed": False}  # 6 + 4
     assert y1["did_not_attend"] == {"value": None, "suppressed": True}  # 2 < 5
     assert y1["dna_rate"] == {"value": None, "suppressed": True}
+    assert y1["median_change"] == {"hba1c": {"value": -3.5, "suppressed": False}}
     y2 = rows[("registered_practice", "Y99902")]
+    assert y2["median_change"] == {"hba1c": {"value": None, "suppressed": True}}
+    assert rows[("pcn", "U99990")]["median_change"]["hba1c"]["value"] == -4.5
     assert y2["people"] == {"value": None, "suppressed": True}  # 2 people: too few to publish
     assert rows[("hub", "Y99999")]["attended"] == {"value": 14, "suppressed": False}
     assert rows[("pcn", "U99990")]["people"] == {"value": 8, "suppressed": False}
