@@ -271,10 +271,8 @@ class _Message:
                 }
             ],
         }
-        if self.version > 1:
-            body["relatesTo"] = [
-                {"code": "replaces", "targetIdentifier": {"value": f"version {self.version - 1}"}}
-            ]
+        # Corrections are not sent over MESH yet (each person goes once, version 1); a
+        # replacement would name the earlier document's UUID in relatesTo (SD-038/039).
         return self._entry(ids["composition"], "Composition", body)
 
     def _patient(self, patient_id: str) -> dict[str, Any]:
