@@ -45,10 +45,27 @@ class DeliveryRunner(QObject):
     thread, through Qt's queued connection)."""
 
     pass_finished = Signal(object)  # sender.PassReport
+    queued = Signal(object)  # list[str]: what queueing did, in words
 
     def __init__(self, clinic: Clinic, parent: QObject | None = None, **worker_options) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
+        self.clinic = clinic
         self.worker = DeliveryWorker(clinic, on_pass=self.pass_finished.emit, **worker_options)
+
+    def queue_unsent_and_send(self) -> None:
+        """Queue every finished session's unsent people, then send, all off the UI thread
+        (building each session's record takes a moment per session)."""
+        from groupclinic_desktop.delivery.sender import queue_unsent
+
+        def work() -> None:
+            try:
+                lines = [r.line() for r in queue_unsent(self.clinic)] or ["Nothing new to queue."]
+            except ClinicError as exc:
+                lines = [str(exc)]
+            self.queued.emit(lines)
+            self.send_now()
+
+        threading.Thread(target=work, name="groupclinic-delivery-queue", daemon=True).start()
 
     def start(self) -> None:
         self.worker.start()
@@ -205,6 +222,7 @@ class GpDeliveryPage(QWidget):
         self.message.setAccessibleName("Message")
         outer.addWidget(self.message)
         self.runner.pass_finished.connect(self.show_pass)
+        self.runner.queued.connect(self.show_queued)
         self.refresh()
 
     # ---- showing
@@ -258,17 +276,12 @@ class GpDeliveryPage(QWidget):
     # ---- actions
 
     def send_unsent(self) -> None:
-        from groupclinic_desktop.delivery.sender import queue_unsent
+        self.message.setText("Sending in the background…")
+        self.runner.queue_unsent_and_send()
 
-        try:
-            results = queue_unsent(self.clinic)
-        except ClinicError as exc:
-            self.message.setText(str(exc))
-            return
-        lines = [r.line() for r in results] or ["Nothing new to queue."]
+    def show_queued(self, lines: list[str]) -> None:
         self.message.setText(" ".join(lines) + " Sending in the background…")
         self.refresh()
-        self.runner.send_now()
 
     def resend_selected(self) -> None:
         from groupclinic_desktop.delivery.routing import route_for
