@@ -183,3 +183,42 @@ def test_sending_logs_no_patient_data_even_at_debug(hub, sandbox, caplog) -> Non
     for person in clinic.patients():
         for secret in (person.nhs_number, person.family_name, person.date_of_birth.isoformat()):
             assert secret not in text
+
+
+def test_mesh_away_backs_off_like_sync_and_recovers(hub, sandbox) -> None:  # type: ignore[no-untyped-def]
+    clinic, session_id, _ = hub
+    configure_mesh(clinic, sandbox.url)
+    with clinic.acting_as(SYSTEM):
+        sender.queue_session(clinic, session_id)
+    sandbox.stop()
+    deliverer = sender.Deliverer(clinic)
+    report = deliverer.run_pass()
+    assert (report.result, report.reason) == ("offline", "MESH could not be reached")
+    backoff = deliverer.backoff()
+    assert backoff.failures == 1 and backoff.wait_left() <= backoff.ceiling()
+    assert {r.status for r in clinic.deliveries()} == {DeliveryStatus.QUEUED}
+    assert clinic.delivery_state()["last_reason"] == "MESH could not be reached"
+    sandbox.start()
+    assert deliverer.run_pass().result == "done"
+    assert deliverer.backoff().failures == 0
+    assert {r.status for r in clinic.deliveries()} == {DeliveryStatus.SENT}
+
+
+def test_only_an_admin_queues_or_resends_notes(hub) -> None:  # type: ignore[no-untyped-def]
+    from groupclinic_desktop.core.clinic import Actor
+    from groupclinic_desktop.core.errors import NotAllowed
+    from groupclinic_desktop.core.schema import Role
+
+    clinic, session_id, _ = hub
+    facilitator = Actor(None, "Jo Morgan", Role.FACILITATOR)
+    with clinic.acting_as(facilitator), pytest.raises(NotAllowed, match="facilitator may not"):
+        sender.queue_session(clinic, session_id)
+    assert clinic.deliveries() == []
+
+
+def test_a_bad_session_choice_is_one_clear_line(demo_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from groupclinic_desktop.cli import main
+
+    assert main(["--data-dir", str(demo_dir), "send", "--session", "yesterday"]) == 1
+    err = capsys.readouterr().err
+    assert err == "error: Session: 'yesterday' is not a session id or 'unsent'.\n"
