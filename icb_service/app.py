@@ -30,6 +30,7 @@ from icb_service.body_limit import TokenFirstBodyLimit
 from icb_service.dashboard import render_dashboard
 from icb_service.db import open_database
 from icb_service.intake import CONFLICT, receive
+from icb_service.practice_aggregates import OrganisationReport, organisation_report
 from icb_service.protocol import (
     EVENT_TYPES,
     MAX_BODY_BYTES,
@@ -274,6 +275,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             report_csv(report(caller, practice, programme)),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="groupclinic-aggregates.csv"'},
+        )
+
+    @app.get("/v1/aggregates/organisations", tags=["aggregates"],
+             responses=read_errors)
+    def organisation_aggregates(
+        caller: Annotated[Caller, Depends(api_caller)], practice: Practice = None
+    ) -> OrganisationReport:
+        """Attendance per registered practice, per hub (sender) and per PCN; small counts null."""
+        return organisation_report(
+            engine, scope(caller, practice), settings.suppression_threshold
         )
 
     @app.get("/dashboard", response_class=HTMLResponse, tags=["aggregates"],

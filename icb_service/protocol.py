@@ -162,6 +162,8 @@ class SessionPayload(_Payload):
     actual_phase_minutes: dict[PhaseKey, Minutes] | None = Field(default=None, max_length=20)
     staff_roles_present: list[StaffRole] = Field(default_factory=list, max_length=2)
     session_number: int = Field(ge=1, le=10_000)
+    # The PCN of the organisation that ran it (an ODS code: not personal data); optional.
+    pcn: OdsCode | None = None
 
 
 class AttendancePayload(_Payload):
@@ -177,6 +179,9 @@ class AttendancePayload(_Payload):
     imd_quintile: ImdQuintile = "not_stated"
     interpreter_needed: YesNo = "not_stated"
     is_carer: YesNo = "not_stated"
+    # The person's registered GP practice (an ODS code: not personal data); optional, since a
+    # single practice's clients before this field sent none.
+    registered_practice: OdsCode | None = None
 
 
 class MeasurementPayload(_Payload):

@@ -101,6 +101,13 @@ case "$mode" in
     ;;
   test)
     export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+    # NHS Digital's MESH sandbox, for the GP record delivery tests. It pins its own FastAPI, so it
+    # gets a virtual environment of its own; the tests start it on 127.0.0.1.
+    if [ ! -x .venv-mesh-sandbox/bin/uvicorn ]; then
+      "$python" -m venv .venv-mesh-sandbox
+      .venv-mesh-sandbox/bin/python -m pip install --quiet "mesh-sandbox>=1.0.137,<2"
+    fi
+    export GROUPCLINIC_MESH_SANDBOX="${GROUPCLINIC_MESH_SANDBOX:-$here/.venv-mesh-sandbox}"
     if [ -z "${GROUPCLINIC_TEST_POSTGRES_URL:-}" ]; then
       # One throwaway cluster per checkout, so two checkouts on one machine never share one.
       export GROUPCLINIC_PG_DIR="${GROUPCLINIC_PG_DIR:-/tmp/groupclinic-pg-$(id -u)-$(echo "$here" | sha1sum | cut -c1-8)}"

@@ -3,6 +3,10 @@
 Each module defines `register(subparsers)`, which adds its subparser(s) and sets
 `handler=<function(args) -> int>` with `set_defaults`. cli.py finds the modules here by itself, so
 adding a command means adding a module, never editing a shared list.
+
+A command that touches patient data or settings declares `needs_sign_in=True` in its
+`set_defaults`, and names its actor with `signed_in_actor(args)`: the staff member a sign-in put
+on `args.actor`, or (until every command signs in) the command-line actor.
 """
 
 import argparse
@@ -32,3 +36,10 @@ def cli_actor() -> "Actor":
     except (KeyError, OSError):
         who = "unknown"
     return Actor(None, f"command line ({who})", Role.ADMIN)
+
+
+def signed_in_actor(args: argparse.Namespace) -> "Actor":
+    """Who a `needs_sign_in` command acts as: the signed-in staff member (`args.actor`, set by
+    the sign-in step) or, while no sign-in step runs, the command-line actor."""
+    actor = getattr(args, "actor", None)
+    return actor if actor is not None else cli_actor()

@@ -22,9 +22,11 @@ from groupclinic_desktop.core.facade.carers import CarersArea
 from groupclinic_desktop.core.facade.checkin import CheckinArea
 from groupclinic_desktop.core.facade.cohort_import import CohortImportArea
 from groupclinic_desktop.core.facade.community import CommunityArea
+from groupclinic_desktop.core.facade.delivery import DeliveryArea
 from groupclinic_desktop.core.facade.export_log import ExportLogArea
 from groupclinic_desktop.core.facade.goals import GoalsArea
 from groupclinic_desktop.core.facade.languages import LanguagesArea
+from groupclinic_desktop.core.facade.organisation import OrganisationArea
 from groupclinic_desktop.core.facade.patient_details import PatientDetailsArea
 from groupclinic_desktop.core.facade.patients import PatientsArea
 from groupclinic_desktop.core.facade.programmes import ProgrammesArea
@@ -61,6 +63,8 @@ class Clinic(
     CarersArea,
     LanguagesArea,
     RedFlagsArea,
+    OrganisationArea,
+    DeliveryArea,
     ClinicBase,
 ):
     """One open practice store. Use `Clinic.open(data_dir)`; close it when done.

@@ -106,8 +106,18 @@ def session_event(s: Session, row: ClinicSession, *, staff_roles: list[str]) -> 
             ),
             "staff_roles_present": staff_roles,
             "session_number": row.session_number,
+            **_pcn(s),
         },
     )
+
+
+def _pcn(s: Session) -> dict[str, str]:
+    """The PCN of the organisation running the clinic, when it is known (an ODS code)."""
+    from groupclinic_desktop.core.schema import Practice
+
+    organisation = s.exec(select(Practice)).first()
+    code = organisation.pcn_ods_code if organisation else None
+    return {"pcn": code} if code else {}
 
 
 def attendance_event(
@@ -125,6 +135,7 @@ def attendance_event(
             "sex": patient.sex.value,
             "status": row.status.value,
             "carer_present": row.carer_present,
+            **({"registered_practice": patient.registered_ods} if patient.registered_ods else {}),
         },
     )
 

@@ -85,11 +85,37 @@ def json_column() -> Any:
     return Field(default=None, sa_column=Column(JSON))
 
 
+class OrganisationKind(StrEnum):
+    """Who runs the clinics in this store: one practice, or a PCN / neighbourhood hub."""
+
+    PRACTICE = "practice"
+    PCN = "pcn"
+    HUB = "hub"
+
+
 class Practice(SQLModel, table=True):
+    """The organisation that runs the clinics (a practice, or a PCN or neighbourhood hub)."""
+
     id: int | None = Field(default=None, primary_key=True)
     ods_code: str = Field(unique=True)
     name: str
     is_demo: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    kind: OrganisationKind = OrganisationKind.PRACTICE
+    # The PCN this organisation belongs to (a PCN's own code when kind is "pcn"), for monitoring.
+    pcn_ods_code: str | None = None
+
+
+class MemberPractice(SQLModel, table=True):
+    """A GP practice whose patients this store may hold; a single practice is its own member."""
+
+    __tablename__ = "member_practice"
+    id: int | None = Field(default=None, primary_key=True)
+    ods_code: str = Field(unique=True)
+    name: str
+    # An explicit MESH mailbox for this practice, used instead of automated (GPPROVIDER_) routing.
+    mesh_mailbox: str | None = None
+    active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -167,6 +193,8 @@ class Patient(SQLModel, table=True):
     # Added by a facilitator on the day (a drop-in not yet in the store): the admin checks the
     # details against the GP record, then clears it (migration 0007).
     added_on_day: date | None = None
+    # The ODS code of the GP practice the person is registered with (a member practice).
+    registered_ods: str | None = Field(default=None, index=True)
 
     @property
     def board_name(self) -> str:
@@ -375,6 +403,44 @@ class ExportRecord(SQLModel, table=True):
     exported_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     filed_at: datetime | None = None
     filed_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # Where the notes went: the registered practice's ODS code and its folder, or MESH.
+    destination: str | None = None
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"  # handed to MESH; the answer was not yet saved
+    SENT = "sent"  # MESH accepted it (message id known)
+    ACKNOWLEDGED = "acknowledged"  # infrastructure acknowledgement: technically valid
+    FILED = "filed"  # business acknowledgement: the practice matched the patient
+    FAILED = "failed"
+
+
+class GpDelivery(SQLModel, table=True):
+    """One person's notes from one session sent to their registered practice over MESH."""
+
+    __tablename__ = "gp_delivery"
+    __table_args__ = (UniqueConstraint("session_id", "patient_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    # The ITK SenderReference: the same on every attempt, so acknowledgements find their row.
+    uid: str = Field(unique=True)
+    session_id: int = Field(foreign_key="clinic_session.id", index=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    version: int = 1
+    registered_ods: str
+    mex_to: str = ""  # the MESH address used: an explicit mailbox or the GPPROVIDER_ address
+    status: DeliveryStatus = DeliveryStatus.QUEUED
+    reason: str | None = None  # why it failed, in words for the admin (no patient data)
+    message_uid: str | None = None  # the ITK message bundle's identifier of the latest attempt
+    mesh_message_id: str | None = None
+    attempts: int = 0
+    needs_attention: bool = False
+    queued_at: datetime = Field(default_factory=utcnow)
+    queued_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    sent_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    filed_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class Setting(SQLModel, table=True):

@@ -136,6 +136,9 @@ class PersonRecord:
     came_with_carer: bool = False
     # The person's own targets set by a clinician, by measure (core/targets.py).
     personal_targets: Mapping[str, PersonalLevel] = field(default_factory=dict)
+    # The GP practice the person is registered at: the custodian of their record.
+    registered_ods: str = ""
+    registered_name: str = ""
 
     @property
     def patient_id(self) -> int:
@@ -229,6 +232,7 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
     visits = [v for v in all_visits if v.carer_patient_id]
     cared_for = {v.cares_for_patient_id for v in all_visits}
     personal = personal_levels(clinic.personal_targets())
+    members = {m.ods_code: m.name for m in clinic.member_practices(active_only=False)}
     people: list[PersonRecord] = []
     roster = [e for e in clinic.roster(session_id) if e.attendance.status.present]
     present = {e.patient.id for e in roster}
@@ -260,6 +264,10 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
                 carer_only=carer_only,
                 came_with_carer=entry.attendance.carer_present or pid in cared_for,
                 personal_targets=personal.get(pid, {}),  # type: ignore[arg-type]
+                registered_ods=entry.patient.registered_ods or info.ods_code,
+                registered_name=members.get(
+                    entry.patient.registered_ods or info.ods_code, info.practice_name
+                ),
             )
         )
     absent = [

@@ -4,7 +4,12 @@ File names sort by date, then session, then surname:
     2026-08-24_0001_Jones_0107.pdf          one person's notes
     2026-08-24_0001_Jones_0107.fhir.json    the same as a FHIR R4 document bundle
     2026-08-24_0001_session.csv             the session's coded items, one row each
-A correction adds "-v2", "-v3" ... before the extension. Nothing is ever overwritten: if a file
+A correction adds "-v2", "-v3" ... before the extension.
+
+A hub or PCN store (several member practices) writes one folder per registered practice, named by
+its ODS code (out/Y12345/...), each with its own session CSV holding only its own people, so each
+practice receives exactly its own patients' notes. A single practice's store writes straight into
+the chosen folder, which is that practice's folder. Nothing is ever overwritten: if a file
 of that name is already there the whole export is refused before anything is written. Files are
 built in memory and written straight to their final names, so no temporary copy is left behind.
 """
@@ -141,10 +146,12 @@ def export_session(
     now = datetime.now(UTC)
     planned: list[tuple[Path, bytes]] = []
     per_person: dict[int, list[Path]] = {}
+    by_practice = practice_folders(clinic, folder, chosen)
     for person in chosen:
         version = versions[person.patient_id]
         stem = person_stem(person, version)
         files: list[tuple[Path, bytes]] = []
+        folder = by_practice[person.patient_id]
         if "pdf" in formats:
             files.append(
                 (
@@ -170,10 +177,16 @@ def export_session(
         planned += files
         per_person[person.patient_id] = [path for path, _ in files]
     if "csv" in formats:
-        csv_path = _free_name(folder, f"{record.info.day:%Y-%m-%d}_{session_id:04d}_session")
-        planned.append((csv_path, session_csv(chosen, versions)))
-        for paths in per_person.values():
-            paths.append(csv_path)
+        for practice_folder in dict.fromkeys(by_practice.values()):
+            theirs = [p for p in chosen if by_practice[p.patient_id] == practice_folder]
+            csv_path = _free_name(
+                practice_folder, f"{record.info.day:%Y-%m-%d}_{session_id:04d}_session"
+            )
+            planned.append((csv_path, session_csv(theirs, versions)))
+            for person in theirs:
+                per_person[person.patient_id].append(csv_path)
+    for practice_folder in set(by_practice.values()):
+        practice_folder.mkdir(parents=True, exist_ok=True)
     _write_all(planned)
     result = ExportResult(session_id=session_id, files=[path for path, _ in planned])
     for person in chosen:
@@ -182,6 +195,7 @@ def export_session(
             person.patient_id,
             formats,
             [str(p) for p in per_person[person.patient_id]],
+            destination=f"{person.registered_ods}: {by_practice[person.patient_id]}",
         )
         result.people += 1
         result.corrections += versions[person.patient_id] > 1
@@ -200,6 +214,23 @@ def export_unexported(
         if present and not present <= exported:
             results.append(export_session(clinic, session.id, out_dir, formats))
     return results
+
+
+def practice_folders(
+    clinic: Clinic, out_dir: Path, people: Sequence[PersonRecord]
+) -> dict[int, Path]:
+    """Per person, the folder their notes go to: their registered practice's (by ODS code)."""
+    from groupclinic_desktop.core.schema import OrganisationKind
+
+    organisation = clinic.organisation()
+    single = (
+        organisation is not None
+        and organisation.kind == OrganisationKind.PRACTICE
+        and len(clinic.member_practices(active_only=False)) <= 1
+    )
+    if single:
+        return {p.patient_id: out_dir for p in people}
+    return {p.patient_id: out_dir / safe_surname(p.registered_ods or "unknown") for p in people}
 
 
 def _folder(out_dir: Path | str) -> Path:

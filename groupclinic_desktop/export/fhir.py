@@ -144,6 +144,10 @@ class _Builder:
         self.patient_ref = f"urn:uuid:{_uuid(person, 'patient')}"
         self.encounter_ref = f"urn:uuid:{_uuid(person, 'encounter')}"
         self.org_ref = f"urn:uuid:{_uuid(person, 'organization')}"
+        # The registered practice holds the record (custodian); the clinic's organisation wrote it.
+        self.custodian_ref = self.org_ref
+        if person.registered_ods and person.registered_ods != self.info.ods_code:
+            self.custodian_ref = f"urn:uuid:{_uuid(person, 'registered-practice')}"
 
     # ---- helpers
 
@@ -326,6 +330,21 @@ class _Builder:
                 "name": self.info.practice_name,
             },
         )
+        if self.custodian_ref != self.org_ref:
+            self._add(
+                self.custodian_ref,
+                "Organization",
+                {
+                    **self._profile("organization"),
+                    "identifier": [
+                        {
+                            "system": self.systems["ods_organization"],
+                            "value": self.person.registered_ods,
+                        }
+                    ],
+                    "name": self.person.registered_name,
+                },
+            )
 
     def _encounter(self) -> None:
         session = self.info.session
@@ -590,7 +609,7 @@ class _Builder:
             {"reference": author}
             for user in self.info.clinicians or (self.info.facilitator,)
             if (author := self._practitioner(user)) is not None
-        ] or [{"reference": self.org_ref}]
+        ] + [{"reference": self.org_ref}]  # the organisation that ran the clinic
         body: dict[str, Any] = {
             **self._profile("composition"),
             # The same document across its versions; Bundle.identifier names each version.
@@ -602,7 +621,7 @@ class _Builder:
             "date": self._stamp(self.generated_at),
             "author": authors,
             "title": self._title(),
-            "custodian": {"reference": self.org_ref},
+            "custodian": {"reference": self.custodian_ref},
             "section": sections,
         }
         if self.version > 1:

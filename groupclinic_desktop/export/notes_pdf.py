@@ -305,6 +305,13 @@ def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]
     story: list[Flowable] = [
         _p("Group clinic notes" + (" - CORRECTION" if version > 1 else ""), s["title"]),
         _p(f"{info.practice_name} (ODS {info.ods_code})", s["subtitle"]),
+        _p(
+            f"Written by {info.practice_name} (ODS {info.ods_code}), which ran the clinic. "
+            f"Registered practice, which holds this record: "
+            f"{person.registered_name or info.practice_name} "
+            f"(ODS {person.registered_ods or info.ods_code}).",
+            s["body"],
+        ),
         Spacer(1, 3 * mm),
     ]
     if version > 1:

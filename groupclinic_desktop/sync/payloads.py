@@ -85,6 +85,8 @@ def wire_payload(
             )
             payload.setdefault("interpreter_needed", yes_no(patient.interpreter_needed))
             payload.setdefault("is_carer", yes_no(patient.is_carer))
+            if patient.registered_ods:  # events written before registered practices existed
+                payload.setdefault("registered_practice", patient.registered_ods)
     if row.type == "session":
         status = payload.get("status")
         payload["status"] = SESSION_STATUS.get(status, status)

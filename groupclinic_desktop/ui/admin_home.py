@@ -393,6 +393,7 @@ class AdminHome(QWidget):
         for label, maker in (
             ("Sessions and invitations", lambda: SessionsTab(clinic)),
             ("Export to GP record", self._export),
+            ("GP record delivery", self._delivery),
             ("Sync to ICB", self._sync),
             ("Import cohort", self._cohort),
             ("Programmes", self._programmes),
@@ -427,6 +428,11 @@ class AdminHome(QWidget):
         from groupclinic_desktop.ui.export_view import ExportView
 
         return ExportView(self.clinic)
+
+    def _delivery(self) -> QWidget:
+        from groupclinic_desktop.ui.gp_delivery import GpDeliveryPage
+
+        return GpDeliveryPage(self.clinic)
 
     def _sync(self) -> QWidget:
         from groupclinic_desktop.ui.sync_admin import SyncAdminPage

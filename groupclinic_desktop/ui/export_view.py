@@ -109,7 +109,10 @@ class ExportView(QWidget):
         top.addWidget(self.correction_button)
         top.addWidget(self.all_button)
 
-        self.people = _table(("Name", "NHS number", "Exported", "Filed in GP record"))
+        self.people = _table(
+            ("Name", "NHS number", "Exported", "Filed in GP record", "Registered practice",
+             "Sent over MESH")
+        )
         self.people.itemSelectionChanged.connect(self._show_person)
         self.mark_button = QPushButton("Mark filed in GP record")
         self.mark_button.clicked.connect(self.mark_selected_filed)
@@ -139,7 +142,7 @@ class ExportView(QWidget):
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
 
-        self.log = _table(("When", "Person", "Formats", "Version", "By", "Filed"))
+        self.log = _table(("When", "Person", "Formats", "Version", "By", "Filed", "Went to"))
         log_box = QGroupBox("Export log")
         log_layout = QVBoxLayout(log_box)
         log_layout.addWidget(self.log)
@@ -202,6 +205,8 @@ class ExportView(QWidget):
     def _fill_people(self) -> None:
         people = self.record.people if self.record else ()
         latest = self._latest_exports()
+        sid = self.current_session_id()
+        sent = {d.patient_id: d for d in self.clinic.deliveries(sid)} if sid is not None else {}
         self.people.setRowCount(len(people))
         for row, person in enumerate(people):
             export = latest.get(person.patient_id)
@@ -218,6 +223,8 @@ class ExportView(QWidget):
                 format_nhs_number(person.patient.nhs_number),
                 exported,
                 filed,
+                f"{person.registered_name} ({person.registered_ods})",
+                _delivery_text(sent.get(person.patient_id)),
             )
             for column, text in enumerate(values):
                 self.people.setItem(row, column, _cell(text))
@@ -250,6 +257,7 @@ class ExportView(QWidget):
                 f"{row.version}" + (" (correction)" if row.is_correction else ""),
                 staff.get(row.exported_by_id, "command line / system"),
                 f"{_local(row.filed_at):%d/%m/%Y}" if row.filed_at else "not yet",
+                row.destination or "",
             )
             for column, text in enumerate(values):
                 self.log.setItem(r, column, _cell(text))
@@ -350,3 +358,12 @@ class ExportView(QWidget):
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(("Not done: " if error else "") + text)
         self.message.setProperty("state", "error" if error else "ok")
+
+
+def _delivery_text(delivery: object | None) -> str:
+    """A person's GP Connect delivery state, as the export log shows it."""
+    if delivery is None:
+        return "-"
+    state = delivery.status.value  # type: ignore[attr-defined]
+    reason = delivery.reason  # type: ignore[attr-defined]
+    return f"{state}: {reason}" if state == "failed" and reason else state

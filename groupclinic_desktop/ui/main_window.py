@@ -208,10 +208,18 @@ class MainWindow(QMainWindow):
             self.sync_runner.start()
         else:
             self.sync_runner.refresh()  # shows "not set up" rather than waiting for a first pass
+        # GP record delivery over MESH: sends what is queued and collects acknowledgements.
+        if self.clinic.delivery_settings().get("url"):
+            from groupclinic_desktop.ui.gp_delivery import shared_runner
+
+            self.delivery_runner = shared_runner(self.clinic, self)
+            self.delivery_runner.start()
 
     def closeEvent(self, event: "QCloseEvent") -> None:  # noqa: N802 - Qt's name
         if self.sync_runner is not None:
             self.sync_runner.stop()
+        if getattr(self, "delivery_runner", None) is not None:
+            self.delivery_runner.stop()
         if self.backup_timer is not None:
             self.backup_timer.stop()
         super().closeEvent(event)

@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from groupclinic_desktop.core import audit, outbox, targets, validation
 from groupclinic_desktop.core.cohort import CohortRow, ImportResult, Progress
+from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.facade.base import (
     Actor,
     ClinicBase,
@@ -18,6 +19,7 @@ from groupclinic_desktop.core.facade.base import (
     snapshot,
 )
 from groupclinic_desktop.core.facade.checkin import new_measurement
+from groupclinic_desktop.core.facade.organisation import member_or_refuse
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     AuditEntry,
@@ -109,6 +111,7 @@ class CohortImportArea(ClinicBase):
                     )
                 )
                 bulk = _BulkWriter(s, actor)
+                registered: dict[str | None, str] = {}  # checked registered practices
                 done = 0
                 for start in range(0, total, self.COHORT_CHUNK):
                     chunk = rows[start : start + self.COHORT_CHUNK]
@@ -128,6 +131,16 @@ class CohortImportArea(ClinicBase):
                             )
                             people[row.nhs_number] = patient
                             s.add(patient)
+                        if row.registered_ods is not None or patient.registered_ods is None:
+                            code = registered.get(row.registered_ods)
+                            if code is None:
+                                try:
+                                    code = member_or_refuse(s, row.registered_ods)
+                                except InvalidInput as exc:
+                                    raise InvalidInput(f"Row {row.line}: {exc}") from None
+                                registered[row.registered_ods] = code
+                            if patient.registered_ods is None:
+                                patient.registered_ods = code
                         changed = _apply_cohort_row(patient, row)
                         outcome = "created" if before is None else "updated"
                         counts[outcome if before is None or changed else "unchanged"] += 1
@@ -364,6 +377,7 @@ def _apply_cohort_row(patient: Patient, row: CohortRow) -> bool:
         "preferred_language": row.preferred_language,
         "interpreter_needed": row.interpreter_needed,
         "is_carer": row.is_carer,
+        "registered_ods": row.registered_ods,
     }
     changed = False
     for name, value in values.items():

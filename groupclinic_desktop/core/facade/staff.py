@@ -10,6 +10,7 @@ from groupclinic_desktop.core.facade.base import (
     _required,
     snapshot,
 )
+from groupclinic_desktop.core.facade.organisation import add_own_member
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     Practice,
@@ -38,6 +39,7 @@ class StaffArea(ClinicBase):
             )
             s.add(practice)
             self._audit(s, actor, "create", practice)
+            add_own_member(s, practice)
         return practice
 
     def staff(self, *, active_only: bool = True) -> list[StaffUser]:

@@ -16,6 +16,7 @@ from groupclinic_desktop.core.facade.base import (
     _required,
     log,
 )
+from groupclinic_desktop.core.facade.organisation import add_own_member
 from groupclinic_desktop.core.schema import (
     Practice,
     Role,
@@ -125,6 +126,7 @@ class StoreSafetyArea(ClinicBase):
             practice = Practice(ods_code=ods_code, name=practice_name, is_demo=False)
             s.add(practice)
             self._audit(s, SYSTEM, "create", practice)
+            add_own_member(s, practice)
             self._first_admin(s, admin_name, pin_hash)
         return practice
 

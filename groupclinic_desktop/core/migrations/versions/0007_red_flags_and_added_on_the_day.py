@@ -1,7 +1,7 @@
 """red-flag acknowledgements, and people added on the day
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-02 12:00:00
 
 A clinician's acknowledgement of each red flag is kept (wrap-up cannot finish without one), and a
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,16 @@
+"""The one question GP record delivery asks about authorship: do these notes still wait for
+their clinician's sign-off? Notes written on a clinician's behalf are not sent until signed.
+
+This is the single hook for the sign-off feature: until the store records sign-off, nothing
+waits. Replace the body, keep the signature.
+"""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from groupclinic_desktop.core.clinic import Clinic
+
+
+def awaiting_clinician_sign_off(clinic: "Clinic", session_id: int, patient_id: int) -> bool:
+    """True while this person's notes from this session wait for a clinician to sign them."""
+    return False
