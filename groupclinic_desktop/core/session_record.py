@@ -281,6 +281,10 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
             review=None,
             goals=(),
             staff=staff,  # type: ignore[arg-type]
+            registered_ods=e.patient.registered_ods or info.ods_code,
+            registered_name=members.get(
+                e.patient.registered_ods or info.ods_code, info.practice_name
+            ),
         )
         for e in clinic.roster(session_id)
         if e.attendance.status == AttendanceStatus.DID_NOT_ATTEND

@@ -96,9 +96,13 @@ def test_batch_export_writes_one_folder_per_registered_practice(hub, tmp_path: P
     sign_in(clinic, Role.ADMIN)
     out = tmp_path / "gp-records"
     export_session(clinic, session_id, out)
-    assert sorted(p.name for p in out.iterdir()) == [HILLSIDE[0], BROOKSIDE[0]]
     nhs = {p.id: p.nhs_number for p in clinic.patients()}
     hub_ods = clinic.organisation().ods_code  # type: ignore[union-attr]
+    # The person who did not attend is still registered at the hub's own practice: their short
+    # "did not attend" record goes to that practice's folder.
+    assert sorted(p.name for p in out.iterdir()) == [HILLSIDE[0], BROOKSIDE[0], hub_ods]
+    (dna,) = (out / hub_ods).glob("*.fhir.json")
+    assert "Did not attend" in dna.read_text()
     for ods, name in (HILLSIDE, BROOKSIDE):
         folder = out / ods
         theirs = {nhs[pid] for pid in split[ods]}
@@ -124,7 +128,7 @@ def test_batch_export_writes_one_folder_per_registered_practice(hub, tmp_path: P
         )
     # The export log says, per person, where their notes went.
     for row in clinic.export_log(session_id):
-        ods = next(o for o, ids in split.items() if row.patient_id in ids)
+        ods = next((o for o, ids in split.items() if row.patient_id in ids), hub_ods)
         assert row.destination is not None and row.destination.startswith(f"{ods}: ")
         assert row.destination.endswith(str(out / ods))
 

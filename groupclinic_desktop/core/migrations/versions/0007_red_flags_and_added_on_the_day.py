@@ -51,5 +51,5 @@ def downgrade() -> None:
     with op.batch_alter_table("red_flag_acknowledgement", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_red_flag_acknowledgement_session_id"))
     op.drop_table("red_flag_acknowledgement")
-    with op.batch_alter_table("patient", schema=None) as batch_op:
-        batch_op.drop_column("added_on_day")
+    # In place (SQLite 3.35+): copying the patient table is refused while others point at it.
+    op.execute("ALTER TABLE patient DROP COLUMN added_on_day")
