@@ -25,6 +25,7 @@ from groupclinic_desktop.core.facade.community import CommunityArea
 from groupclinic_desktop.core.facade.export_log import ExportLogArea
 from groupclinic_desktop.core.facade.goals import GoalsArea
 from groupclinic_desktop.core.facade.languages import LanguagesArea
+from groupclinic_desktop.core.facade.measurement_fixes import MeasurementFixesArea
 from groupclinic_desktop.core.facade.patient_details import PatientDetailsArea
 from groupclinic_desktop.core.facade.patients import PatientsArea
 from groupclinic_desktop.core.facade.programmes import ProgrammesArea
@@ -43,6 +44,7 @@ class Clinic(
     SessionsArea,
     PatientsArea,
     CheckinArea,
+    MeasurementFixesArea,
     AgendaArea,
     ReviewsArea,
     GoalsArea,

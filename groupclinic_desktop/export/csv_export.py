@@ -34,6 +34,8 @@ CSV_COLUMNS = (
     "source",
     "export_version",
     "is_correction",
+    "author",
+    "author_profession",
 )
 
 
@@ -72,6 +74,8 @@ def session_csv(people: Sequence[PersonRecord], versions: Mapping[int, int]) -> 
                     row.source,
                     version,
                     "true" if version > 1 else "false",
+                    row.clinician,
+                    row.profession,
                 )
             )
     return buffer.getvalue().encode("utf-8")

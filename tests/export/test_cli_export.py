@@ -9,13 +9,24 @@ from pathlib import Path
 from fhir.resources.R4B.bundle import Bundle
 
 
-def groupclinic(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+ADMIN = ("Alex Turner", "9753")
+
+
+def groupclinic(
+    data_dir: Path, *args: str, user: tuple[str, str] | None = ADMIN
+) -> subprocess.CompletedProcess[str]:
+    """`groupclinic --data-dir DIR [--user NAME --pin-stdin] ARGS`, the PIN on standard input."""
+    sign_in = ["--user", user[0], "--pin-stdin"] if user else []
     return subprocess.run(
-        [sys.executable, "-m", "groupclinic_desktop.cli", "--data-dir", str(data_dir), *args],
+        [
+            sys.executable, "-m", "groupclinic_desktop.cli", "--data-dir", str(data_dir),
+            *sign_in, *args,
+        ],
         capture_output=True,
         text=True,
         env=os.environ.copy(),
         timeout=120,
+        input=f"{user[1]}\n" if user else "",
     )
 
 
