@@ -37,7 +37,7 @@ def recover(args: argparse.Namespace) -> int:
     wanted = require_user(args)
     chosen = args.source or Clinic.latest_good_backup(args.data_dir)
     if chosen is None:
-        print("No good backup was found.")
+        Clinic.recover_from_backup(args.data_dir, None)  # says there is no good backup
         return 1
     pin = read_pin(args, wanted)
     actor = cli_actor(Clinic.sign_in_on_backup(args.data_dir, chosen, wanted, pin))

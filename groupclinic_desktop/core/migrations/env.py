@@ -13,10 +13,22 @@ if engine is None:
     raise RuntimeError("Run migrations through groupclinic_desktop.core.store.upgrade().")
 
 with engine.connect() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=True,  # SQLite alters tables by copying them
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+    # SQLite alters a table by copying it, dropping the old one and renaming the copy; dropping
+    # a table other rows point at (staff_user, say) needs foreign keys off meanwhile. The switch
+    # only works outside a transaction, so it goes straight to the driver before the first one,
+    # and every reference is checked before the migration commits.
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,  # SQLite alters tables by copying them
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"a migration left {len(broken)} broken reference(s)")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
