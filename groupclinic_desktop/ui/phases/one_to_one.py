@@ -5,6 +5,7 @@ spent so far; "Next person" saves, marks the person done and moves on. A facilit
 only on behalf of a named clinician of the session, and the review records both.
 """
 
+import html
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,6 +76,19 @@ TREND_POINTS = 6
 
 
 @cache
+def voided_html(voided: list[Any]) -> str:
+    """Voided values, struck through with their reason, for staff screens."""
+    cat = catalogue()
+    lines = []
+    for m in voided:
+        label = cat.get(m.type_key).label if m.type_key in cat else m.type_key
+        lines.append(
+            f"<s>{html.escape(label)} {m.value:g} {html.escape(m.unit)}</s> "
+            f"voided: {html.escape(m.void_reason or '')}"
+        )
+    return "<br>".join(lines)
+
+
 def safety_netting_phrases() -> tuple[tuple[str, str], ...]:
     """(label, text) pairs from resources/safety_netting.toml, for the quick-insert buttons."""
     with resource("safety_netting.toml").open("rb") as handle:
@@ -410,6 +424,12 @@ class OneToOnePage(PhasePage):
         )
         self.numbers.horizontalHeader().setStretchLastSection(True)
         numbers_layout.addWidget(self.numbers)
+        # Values voided as mistakes stay visible to staff, struck through with their reason.
+        self.voided = QLabel("")
+        self.voided.setWordWrap(True)
+        self.voided.setTextFormat(Qt.TextFormat.RichText)
+        self.voided.setAccessibleName("Voided values and why")
+        numbers_layout.addWidget(self.voided)
         facts.addWidget(numbers_box, 3)
         side = QVBoxLayout()
         goal_box = QGroupBox("Last goal")
@@ -489,6 +509,22 @@ class OneToOnePage(PhasePage):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.form)
         right.addWidget(scroll, 1)
+        # Each professional writes their own review; what colleagues wrote for this person
+        # today is shown here, read-only, outside the form so it stays readable when locked.
+        self.colleagues_box = QGroupBox("Colleagues' reviews today (read-only)")
+        colleagues_layout = QVBoxLayout(self.colleagues_box)
+        self.colleagues = QLabel("")
+        self.colleagues.setWordWrap(True)
+        self.colleagues.setTextFormat(Qt.TextFormat.RichText)
+        self.colleagues.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.colleagues.setAccessibleName("What colleagues wrote for this person today")
+        colleagues_scroll = QScrollArea()
+        colleagues_scroll.setWidgetResizable(True)
+        colleagues_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        colleagues_scroll.setWidget(self.colleagues)
+        colleagues_scroll.setMaximumHeight(170)
+        colleagues_layout.addWidget(colleagues_scroll)
+        right.addWidget(self.colleagues_box)
 
         bottom = QHBoxLayout()
         self.status = SavedIndicator()
@@ -524,13 +560,30 @@ class OneToOnePage(PhasePage):
     def _on_behalf_id(self) -> int | None:
         return self.on_behalf.currentData() if self.is_facilitator else None
 
+    def _author_id(self) -> int | None:
+        """Whose review this page edits: the signed-in clinician's, or the one a facilitator
+        documents for."""
+        if self.is_facilitator:
+            return self._on_behalf_id()
+        actor = self.clinic.actor
+        return actor.id if actor is not None else None
+
+    def _own_review(self, patient_id: int) -> Review | None:
+        author = self._author_id()
+        if author is None:
+            return None
+        return self.clinic.review(self.session_id, patient_id, author_id=author)
+
     def _on_behalf_changed(self, _index: int) -> None:
         if self._loading or self.patient_id is None:
             return
-        if self._on_behalf_id() is not None and self.clinic.review(
-            self.session_id, self.patient_id
-        ):
-            self._save()
+        if self._on_behalf_id() is not None:
+            self._loading = True
+            try:
+                self._fill_review(self._own_review(self.patient_id))
+                self._fill_colleagues(self.patient_id)
+            finally:
+                self._loading = False
         self._update_enabled()
 
     # ----------------------------------------------------------------- the queue
@@ -620,7 +673,7 @@ class OneToOnePage(PhasePage):
         for row in range(self.queue.count()):
             item = self.queue.item(row)
             if item.data(ID_ROLE) == patient_id:
-                started = self.clinic.review(self.session_id, patient_id) is not None
+                started = bool(self.clinic.reviews(self.session_id, patient_id))
                 name = item.text().split("\n", 1)[0]
                 self._label(item, name, done, started)
 
@@ -641,9 +694,7 @@ class OneToOnePage(PhasePage):
         self.safety.flush()
         self.medications.flush()
         self.actions.flush()
-        if self.seconds != self._saved_seconds and self.clinic.review(
-            self.session_id, self.patient_id
-        ):
+        if self.seconds != self._saved_seconds and self._own_review(self.patient_id):
             self._save()
 
     def signpost(self) -> None:
@@ -662,12 +713,13 @@ class OneToOnePage(PhasePage):
                 self._update_enabled()
                 return
             patient = self.clinic.patient(patient_id)
-            review = self.clinic.review(self.session_id, patient_id)
+            review = self._own_review(patient_id)
             age = age_on(patient.date_of_birth, self.today)
             self.name_label.setText(f"{patient.full_name}  ·  {age}  ·  {patient.sex.value}")
             self._fill_numbers(patient)
             self._fill_last_goal(patient_id)
             self._fill_review(review)
+            self._fill_colleagues(patient_id)
             self.done_box.setChecked(patient_id in self._done)
         finally:
             self._loading = False
@@ -694,6 +746,41 @@ class OneToOnePage(PhasePage):
                 self.numbers.setItem(row, column, cell)
         self.numbers.setMinimumHeight(
             min(240, self.numbers.horizontalHeader().height() + 26 * max(1, len(lines)) + 6)
+        )
+        voided = [
+            m
+            for m in self.clinic.measurements(patient_id=patient.id, include_voided=True)
+            if m.voided and m.session_id == self.session_id
+        ]
+        self.voided.setText(voided_html(voided))
+        self.voided.setVisible(bool(voided))
+
+    def _fill_colleagues(self, patient_id: int) -> None:
+        from groupclinic_desktop.core.professions import name_with_profession
+
+        mine = self._author_id()
+        staff = {u.id: u for u in self.clinic.staff(active_only=False)}
+        others = [
+            r for r in self.clinic.reviews(self.session_id, patient_id) if r.author_id != mine
+        ]
+        blocks = []
+        for r in others:
+            who = html.escape(name_with_profession(staff.get(r.author_id), r.profession))
+            meds = "; ".join(
+                f"{m['action'].replace('_', ' ')} {m['drug']} {m.get('dose') or ''}".strip()
+                for m in r.medication_changes or []
+            )
+            parts = [f"<b>{who}</b>", html.escape(r.notes or "No notes yet.")]
+            if meds:
+                parts.append(f"<i>Medication:</i> {html.escape(meds)}")
+            if r.safety_netting:
+                parts.append(f"<i>Safety-netting:</i> {html.escape(r.safety_netting)}")
+            if r.awaiting_sign_off:
+                parts.append("<i>(awaiting sign-off)</i>")
+            blocks.append("<br>".join(parts))
+        self.colleagues.setText(
+            "<hr>".join(blocks) if blocks else "No colleague has written a review for this "
+            "person today."
         )
 
     def _fill_last_goal(self, patient_id: int) -> None:
@@ -796,7 +883,7 @@ class OneToOnePage(PhasePage):
         if self.patient_id is None:
             return
         self._leave_person()
-        if self.clinic.review(self.session_id, self.patient_id) is None:
+        if self._own_review(self.patient_id) is None:
             self._save()  # at least the time spent, so the queue shows they were seen
         current = self.patient_id
         self._mark_done(current, True)
