@@ -165,7 +165,8 @@ def test_three_professionals_each_keep_their_own_review_into_every_export(
     practitioners = {r["id"]: r["name"][0]["text"] for r in resources
                      if r["resourceType"] == "Practitioner"}
     roles = {
-        practitioners[r["practitioner"]["reference"].removeprefix("urn:uuid:")]: r["code"][0]["text"]
+        practitioners[r["practitioner"]["reference"].removeprefix("urn:uuid:")]:
+            r["code"][0]["text"]
         for r in resources
         if r["resourceType"] == "PractitionerRole"
     }
@@ -188,7 +189,9 @@ def test_three_professionals_each_keep_their_own_review_into_every_export(
 
     (csv_file,) = [p for p in result.files if p.suffix == ".csv"]
     rows = list(csv.DictReader(io.StringIO(csv_file.read_text("utf-8"))))
-    reviews_rows = {(r["author"], r["author_profession"]) for r in rows if r["item_kind"] == "review"}
+    reviews_rows = {
+        (r["author"], r["author_profession"]) for r in rows if r["item_kind"] == "review"
+    }
     assert reviews_rows == {
         ("Dr Priya Shah", "GP"),
         ("Sam Okafor", "Clinical pharmacist"),

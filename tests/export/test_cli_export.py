@@ -8,7 +8,6 @@ from pathlib import Path
 
 from fhir.resources.R4B.bundle import Bundle
 
-
 ADMIN = ("Alex Turner", "9753")
 
 

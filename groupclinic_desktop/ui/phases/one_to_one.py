@@ -75,7 +75,6 @@ SPARKS = "▁▂▃▄▅▆▇█"
 TREND_POINTS = 6
 
 
-@cache
 def voided_html(voided: list[Any]) -> str:
     """Voided values, struck through with their reason, for staff screens."""
     cat = catalogue()
@@ -89,6 +88,7 @@ def voided_html(voided: list[Any]) -> str:
     return "<br>".join(lines)
 
 
+@cache
 def safety_netting_phrases() -> tuple[tuple[str, str], ...]:
     """(label, text) pairs from resources/safety_netting.toml, for the quick-insert buttons."""
     with resource("safety_netting.toml").open("rb") as handle:

@@ -1,0 +1,180 @@
+"""One review per professional on screen: each clinician edits their own review and reads
+colleagues' read-only; voided values struck through; wrap-up offers only what the signed-in
+person may change, and lists and signs reviews written on a clinician's behalf."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from groupclinic_desktop.core.clinic import SYSTEM, Actor, Clinic
+from groupclinic_desktop.core.schema import Role
+from groupclinic_desktop.ui.home import SessionHome
+from groupclinic_desktop.ui.phases.base import SessionBus
+from groupclinic_desktop.ui.phases.one_to_one import OneToOnePage
+from groupclinic_desktop.ui.phases.registry import NotForYourRolePage, make_page
+from groupclinic_desktop.ui.phases.wrapup import CorrectionDialog, WrapUpPage
+from tests.ui.test_agenda import SHOTS, activate, todays_session
+from tests.ui.test_wrapup import when_a_dialog_opens
+
+PINS = {"Jo Morgan": "2468", "Dr Priya Shah": "1357", "Alex Turner": "9753",
+        "Sam Reid": "8642", "Sam Okafor": "2222"}
+
+
+def sign_in(clinic: Clinic, name: str) -> None:
+    user = next(s for s in clinic.staff() if s.name == name)
+    clinic.sign_in(user.id, PINS[name])  # type: ignore[arg-type]
+
+
+def one_to_one(clinic: Clinic, sid: int, qtbot: QtBot) -> OneToOnePage:
+    page = OneToOnePage(clinic, sid, SessionBus())
+    qtbot.addWidget(page)
+    page.resize(1366, 768)
+    activate(page)
+    return page
+
+
+def with_pharmacist(demo: Clinic) -> int:
+    with demo.acting_as(SYSTEM):
+        demo.add_staff("Sam Okafor", Role.CLINICIAN, "2222", "clinical_pharmacist")
+    return todays_session(demo, present=3)
+
+
+def type_notes(qtbot: QtBot, page: OneToOnePage, text: str) -> None:
+    page.notes.setFocus()
+    page.notes.selectAll()
+    qtbot.keyClicks(page.notes, text)
+    qtbot.keyClick(page.notes, Qt.Key.Key_Tab)  # leaving the field saves it
+
+
+def test_each_clinician_writes_their_own_review_and_reads_colleagues(
+    demo: Clinic, qtbot: QtBot
+) -> None:
+    sid = with_pharmacist(demo)
+    sign_in(demo, "Dr Priya Shah")
+    gp_page = one_to_one(demo, sid, qtbot)
+    first = gp_page.patient_id
+    assert first is not None
+    assert "No colleague has written" in gp_page.colleagues.text()
+    type_notes(qtbot, gp_page, "Feet checked, HbA1c improving.")
+    gp_page.hide()
+
+    sign_in(demo, "Sam Okafor")
+    page = one_to_one(demo, sid, qtbot)
+    assert page.patient_id == first
+    assert page.notes.toPlainText() == ""  # her own review starts empty: nothing overwritten
+    assert "Dr Priya Shah (GP)" in page.colleagues.text()
+    assert "Feet checked, HbA1c improving." in page.colleagues.text()
+    type_notes(qtbot, page, "Hypos on gliclazide: stopped gliclazide.")
+    reviews = {r.author_id: r.notes for r in demo.reviews(sid, first)}
+    assert sorted(reviews.values()) == [
+        "Feet checked, HbA1c improving.", "Hypos on gliclazide: stopped gliclazide."
+    ]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.grab().save(str(SHOTS / "one-to-one-colleagues.png"))
+
+    page.hide()
+    sign_in(demo, "Dr Priya Shah")
+    gp_again = one_to_one(demo, sid, qtbot)
+    assert gp_again.notes.toPlainText() == "Feet checked, HbA1c improving."
+    assert "Sam Okafor (Clinical pharmacist)" in gp_again.colleagues.text()
+    # The colleagues' panel is text only: nothing there can be edited.
+    assert not gp_again.colleagues.textInteractionFlags() & Qt.TextInteractionFlag.TextEditable
+
+
+def test_a_voided_value_is_struck_through_with_its_reason(demo: Clinic, qtbot: QtBot) -> None:
+    sid = todays_session(demo, present=2)  # as Jo, who takes the weights
+    pid = demo.roster(sid)[0].patient.id
+    (typo,) = [m for m in demo.record_measurement(pid, "weight", "48", session_id=sid,  # type: ignore[arg-type]
+                                                  confirmed=True) if m.type_key == "weight"]
+    demo.record_measurement(pid, "weight", "83", session_id=sid)  # type: ignore[arg-type]
+    demo.void_measurement(typo.id, "typed 48 for 83")  # type: ignore[arg-type]
+    sign_in(demo, "Dr Priya Shah")
+    page = one_to_one(demo, sid, qtbot)
+    assert page.patient_id == pid
+    assert page.voided.isVisibleTo(page)
+    assert "<s>Weight 48 kg</s>" in page.voided.text()
+    assert "typed 48 for 83" in page.voided.text()
+    rows = {page.numbers.item(r, 0).text(): r for r in range(page.numbers.rowCount())}
+    assert "83" in page.numbers.item(rows["Weight"], 1).text()
+
+
+def test_a_co_facilitator_sees_no_review_page(demo: Clinic, qtbot: QtBot) -> None:
+    sid = todays_session(demo, present=2)
+    sign_in(demo, "Sam Reid")
+    page = make_page("one_to_ones", demo, sid, SessionBus())
+    qtbot.addWidget(page)
+    assert isinstance(page, NotForYourRolePage)
+
+
+def test_wrap_up_lists_on_behalf_reviews_and_their_clinician_signs_them(
+    demo: Clinic, qtbot: QtBot
+) -> None:
+    sid = todays_session(demo, present=2)  # Jo is signed in
+    gp = next(u for u in demo.staff() if u.name == "Dr Priya Shah")
+    pid = demo.roster(sid)[0].patient.id
+    demo.save_review(sid, pid, notes="Dictated by Dr Shah.", on_behalf_of_id=gp.id)  # type: ignore[arg-type]
+    page = WrapUpPage(demo, sid, SessionBus())
+    qtbot.addWidget(page)
+    activate(page)
+    assert "Awaiting sign-off" in page.summary_view.toPlainText()
+    assert "awaiting sign-off by Dr Priya Shah" in page.summary_view.toPlainText()
+    assert not page.sign_button.isVisibleTo(page)  # Jo cannot sign for her
+
+    sign_in(demo, "Dr Priya Shah")
+    home = SessionHome(demo)
+    qtbot.addWidget(home)
+    home.refresh()
+    texts = [w.text() for w in home.body.findChildren(type(home.greeting))]
+    assert "Awaiting your sign-off: 1" in texts
+
+    page.refresh()
+    assert page.sign_button.isVisibleTo(page)
+    when_a_dialog_opens(qtbot, lambda box: box.button(QMessageBox.StandardButton.Yes).click())  # type: ignore[attr-defined]
+    qtbot.mouseClick(page.sign_button, Qt.MouseButton.LeftButton)
+    assert demo.awaiting_sign_off(session_id=sid) == []
+    assert "Awaiting sign-off" not in page.summary_view.toPlainText()
+    assert demo.audit_entries()[-1].action == "sign_off"
+
+
+def test_the_correction_dialog_offers_only_what_the_signed_in_person_may_change(
+    demo: Clinic, qtbot: QtBot
+) -> None:
+    sid = with_pharmacist(demo)
+    pid = demo.roster(sid)[0].patient.id
+    for name in ("Dr Priya Shah", "Sam Okafor"):
+        user = next(u for u in demo.staff() if u.name == name)
+        with demo.acting_as(Actor(user.id, user.name, user.role)):
+            demo.save_review(sid, pid, notes=f"Notes by {name}")  # type: ignore[arg-type]
+    demo.set_goal(sid, pid, "Walk daily", confidence=6)  # type: ignore[arg-type]
+    demo.finish_session(sid)
+
+    page = WrapUpPage(demo, sid, SessionBus())  # Jo, the facilitator
+    qtbot.addWidget(page)
+    activate(page)
+    dialog = CorrectionDialog(demo, sid, page)
+    qtbot.addWidget(dialog)
+    offered = [dialog.field.itemText(i) for i in range(dialog.field.count())]
+    assert offered == ["Goal (their words)", "What matters to them"]  # no clinical content
+
+    sign_in(demo, "Alex Turner")
+    page.refresh()
+    assert not page.correct_button.isVisibleTo(page)  # an admin changes no content
+
+    sign_in(demo, "Dr Priya Shah")
+    page.refresh()
+    assert page.correct_button.isVisibleTo(page)
+    dialog = CorrectionDialog(demo, sid, page)
+    qtbot.addWidget(dialog)
+    assert dialog.field.itemText(0) == "Review notes"
+    authors = [dialog.author.itemText(i) for i in range(dialog.author.count())]
+    assert authors == ["Dr Priya Shah (GP)", "Sam Okafor (Clinical pharmacist)"]
+    dialog.author.setCurrentIndex(1)  # the pharmacist's review, corrected by the GP
+    assert dialog.text.toPlainText() == "Notes by Sam Okafor"
+    dialog.text.setPlainText("Notes by Sam Okafor; gliclazide stopped.")
+    dialog.reason.setText("pharmacist asked me to add the stop")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    pharmacist = next(u for u in demo.staff() if u.name == "Sam Okafor")
+    review = demo.review(sid, pid, author_id=pharmacist.id)  # type: ignore[arg-type]
+    assert review is not None and review.notes.endswith("gliclazide stopped.")
+    assert review.corrected_by_id == next(u.id for u in demo.staff() if u.name == "Dr Priya Shah")
+
