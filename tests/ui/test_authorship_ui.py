@@ -178,3 +178,37 @@ def test_the_correction_dialog_offers_only_what_the_signed_in_person_may_change(
     assert review is not None and review.notes.endswith("gliclazide stopped.")
     assert review.corrected_by_id == next(u.id for u in demo.staff() if u.name == "Dr Priya Shah")
 
+
+
+def test_check_in_voids_a_typo_through_its_dialog(demo: Clinic, qtbot: QtBot) -> None:
+    from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog
+    from groupclinic_desktop.ui.phases.checkin import CheckInPage
+
+    sid = todays_session(demo, present=2)  # Jo, the facilitator, is signed in
+    pid = demo.roster(sid)[0].patient.id
+    assert pid is not None
+    demo.record_measurement(pid, "weight", "48", session_id=sid, confirmed=True)
+    page = CheckInPage(demo, sid, SessionBus())
+    qtbot.addWidget(page)
+    page.resize(1366, 768)
+    page.show()
+    page.refresh()
+    page.select(pid)
+    assert not page.voided.isVisibleTo(page)
+
+    def void(dialog: object) -> None:
+        d: FixMeasurementDialog = dialog  # type: ignore[assignment]
+        assert d.value.currentText().startswith("Weight: 48 kg")
+        d.buttons.button(QDialogButtonBox.StandardButton.Save).click()  # no reason yet
+        assert "Reason" in d.problem.text()
+        d.right.setText("83")
+        d.reason.setText("typed 48 for 83")
+        d.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    when_a_dialog_opens(qtbot, void)
+    qtbot.mouseClick(page.fix_button, Qt.MouseButton.LeftButton)
+    weights = demo.measurements(patient_id=pid, session_id=sid, type_key="weight",
+                                include_voided=True)
+    assert [(m.value, m.voided) for m in weights] == [(48, True), (83, False)]
+    assert page.voided.isVisibleTo(page) and "<s>Weight 48 kg</s>" in page.voided.text()
+    assert page.rows["weight"].edit.text() in ("83", "83.0")
