@@ -244,7 +244,9 @@ class ExportView(QWidget):
         names = {
             p.patient_id: p.patient.full_name for p in (self.record.people if self.record else ())
         }
-        staff = {u.id: u.name for u in self.clinic.staff(active_only=False)}
+        from groupclinic_desktop.core.professions import name_with_profession
+
+        staff = {u.id: name_with_profession(u) for u in self.clinic.staff(active_only=False)}
         self.log.setRowCount(len(rows))
         for r, row in enumerate(reversed(rows)):
             values = (

@@ -2,6 +2,8 @@
 value. The facade checks who may (whoever entered it or a clinician during the session, a
 clinician afterwards) and validates the new value as if it were typed at check-in."""
 
+import html
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -19,6 +21,19 @@ from groupclinic_desktop.core.errors import ClinicError, NeedsConfirmation
 from groupclinic_desktop.core.schema import Measurement
 
 BP_PARTS = ("systolic_bp", "diastolic_bp")
+
+
+def voided_html(voided: list[Measurement]) -> str:
+    """Voided values, struck through with their reason, for staff screens."""
+    cat = catalogue()
+    lines = []
+    for m in voided:
+        label = cat.get(m.type_key).label if m.type_key in cat else m.type_key
+        lines.append(
+            f"<s>{html.escape(label)} {m.value:g} {html.escape(m.unit)}</s> "
+            f"voided: {html.escape(m.void_reason or '')}"
+        )
+    return "<br>".join(lines)
 
 
 def value_words(m: Measurement) -> str:

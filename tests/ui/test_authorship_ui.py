@@ -96,6 +96,16 @@ def test_a_voided_value_is_struck_through_with_its_reason(demo: Clinic, qtbot: Q
     assert "typed 48 for 83" in page.voided.text()
     rows = {page.numbers.item(r, 0).text(): r for r in range(page.numbers.rowCount())}
     assert "83" in page.numbers.item(rows["Weight"], 1).text()
+    # Progress over time: left out of the figures, shown struck through to staff.
+    from groupclinic_desktop.ui.progress import ProgressView
+
+    qtbot.mouseClick(page.progress_button, Qt.MouseButton.LeftButton)
+    view = page.progress_dialog.findChild(ProgressView)
+    assert view is not None and "<s>Weight 48 kg</s>" in view.voided.text()
+    weight_rows = [view.table.item(r, 2).text() for r in range(view.table.rowCount())
+                   if view.table.item(r, 0).text() == "Weight"]
+    assert weight_rows and "48" not in weight_rows[0]
+    page.progress_dialog.close()
 
 
 def test_a_co_facilitator_sees_no_review_page(demo: Clinic, qtbot: QtBot) -> None:

@@ -676,7 +676,7 @@ class CheckInPage(PhasePage):
             self._show_score(q.key, responses[q.key].answers if q.key in responses else None)
 
     def _show_voided(self, pid: int) -> None:
-        from groupclinic_desktop.ui.phases.one_to_one import voided_html
+        from groupclinic_desktop.ui.measurement_fix import voided_html
 
         voided = [
             m

@@ -75,19 +75,6 @@ SPARKS = "▁▂▃▄▅▆▇█"
 TREND_POINTS = 6
 
 
-def voided_html(voided: list[Any]) -> str:
-    """Voided values, struck through with their reason, for staff screens."""
-    cat = catalogue()
-    lines = []
-    for m in voided:
-        label = cat.get(m.type_key).label if m.type_key in cat else m.type_key
-        lines.append(
-            f"<s>{html.escape(label)} {m.value:g} {html.escape(m.unit)}</s> "
-            f"voided: {html.escape(m.void_reason or '')}"
-        )
-    return "<br>".join(lines)
-
-
 @cache
 def safety_netting_phrases() -> tuple[tuple[str, str], ...]:
     """(label, text) pairs from resources/safety_netting.toml, for the quick-insert buttons."""
@@ -752,6 +739,8 @@ class OneToOnePage(PhasePage):
             for m in self.clinic.measurements(patient_id=patient.id, include_voided=True)
             if m.voided and m.session_id == self.session_id
         ]
+        from groupclinic_desktop.ui.measurement_fix import voided_html
+
         self.voided.setText(voided_html(voided))
         self.voided.setVisible(bool(voided))
 

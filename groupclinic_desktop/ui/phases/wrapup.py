@@ -109,7 +109,9 @@ def awaiting_html(clinic: Clinic, waiting: list[Any]) -> str:
     """Reviews written on a clinician's behalf and not yet signed: who, for whom."""
     if not waiting:
         return ""
-    staff = {u.id: u.name for u in clinic.staff(active_only=False)}
+    from groupclinic_desktop.core.professions import name_with_profession
+
+    staff = {u.id: name_with_profession(u) for u in clinic.staff(active_only=False)}
     people = {p.id: p.full_name for p in clinic.patients()}
     items = "".join(
         f"<li>{escape(people.get(r.patient_id, ''))}: awaiting sign-off by "
