@@ -24,13 +24,16 @@ class Profession:
     key: str
     label: str
     short: str
+    aliases: tuple[str, ...] = ()
 
 
 @cache
 def professions() -> dict[str, Profession]:
     data = tomllib.loads(resource("professions.toml").read_text(encoding="utf-8"))
     return {
-        p["key"]: Profession(p["key"], p["label"], p.get("short", p["label"]))
+        p["key"]: Profession(
+            p["key"], p["label"], p.get("short", p["label"]), tuple(p.get("aliases", ()))
+        )
         for p in data["professions"]
     }
 
@@ -43,8 +46,9 @@ def check(key: str | None) -> str | None:
     known = professions()
     if wanted in known:
         return wanted
-    for p in known.values():  # the label as shown on screens is accepted too
-        if wanted.casefold() in (p.label.casefold(), p.short.casefold()):
+    for p in known.values():  # the label as shown on screens, or another usual word for it
+        words = (p.key.replace("_", " "), p.label, p.short, *p.aliases)
+        if wanted.casefold() in {w.casefold() for w in words}:
             return p.key
     raise InvalidInput(
         f"Profession: '{wanted}' is not one of the professions in resources/professions.toml.",
