@@ -356,7 +356,7 @@ def _measurements(person: PersonRecord) -> list[Flowable]:
         _table(
             ("Measurement", "Value", "Unit", "Source", "Taken by", "SNOMED CT term (code)"),
             rows,
-            (0.16, 0.08, 0.11, 0.13, 0.20, 0.32),
+            (0.19, 0.10, 0.09, 0.13, 0.19, 0.30),
         ),
     )
 
