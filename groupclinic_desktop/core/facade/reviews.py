@@ -106,6 +106,7 @@ class ReviewsArea(ClinicBase):
             ):
                 raise InvalidInput("On behalf of: choose a clinician.", field="On behalf of")
             row, before = review_row(s, session_id, patient_id, author_id)
+            had_content = has_content(row) if before is not None else False
             if before is not None and on_behalf_of_id is not None and row.on_behalf_of_id is None:
                 # The clinician wrote this review themselves: it is theirs alone to change.
                 raise NotAllowed(
@@ -143,7 +144,9 @@ class ReviewsArea(ClinicBase):
                 before=before,
                 patient_id=patient_id,
             )
-            review_count_event(s, session, patient)
+            if has_content(row) != had_content:
+                # Monitoring counts reviews: it hears only when one starts or stops counting.
+                review_count_event(s, session, patient)
         return row
 
     def sign_review(self, review_id: int) -> Review:

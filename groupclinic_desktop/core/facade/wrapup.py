@@ -21,6 +21,7 @@ from groupclinic_desktop.core.facade.reviews import (
     _correction_refusal,
     apply_review_fields,
     find_review,
+    has_content,
     review_count_event,
     review_row,
 )
@@ -180,6 +181,7 @@ class WrapupArea(ClinicBase):
             else:
                 row = find_review(s, session_id, patient_id, author_id)
             before = snapshot(row) if row is not None else None
+            had_content = row is not None and has_content(row)
             if row is None:
                 if author_id is not None and author_id != actor.id:
                     raise NotFound("Review: that clinician wrote no review of this person here.")
@@ -199,7 +201,8 @@ class WrapupArea(ClinicBase):
             row.corrected_by_id = actor.id
             s.add(row)
             self._correction(s, actor, row, before, why, patient_id)
-            review_count_event(s, session, patient)
+            if has_content(row) != had_content:
+                review_count_event(s, session, patient)
         return row
 
     def correct_goal(
