@@ -381,8 +381,10 @@ class OneToOnePage(PhasePage):
         self.on_behalf = QComboBox()
         self.on_behalf.setAccessibleName("Documenting on behalf of (clinician)")
         self.on_behalf.addItem("Choose the clinician…", None)
+        from groupclinic_desktop.core.professions import name_with_profession
+
         for clinician in clinic.session_clinicians(session_id):
-            self.on_behalf.addItem(clinician.name, clinician.id)
+            self.on_behalf.addItem(name_with_profession(clinician), clinician.id)
         self.on_behalf.currentIndexChanged.connect(self._on_behalf_changed)
         self.on_behalf_row = QWidget()
         behalf_line = QHBoxLayout(self.on_behalf_row)
