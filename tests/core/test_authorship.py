@@ -244,6 +244,8 @@ def test_the_migration_keeps_every_existing_review(demo_dir: Path) -> None:
         first = min(after, key=lambda r: r.id)  # type: ignore[arg-type, return-value]
         assert first.documented_by_id == jo.id and first.awaiting_sign_off
         assert clinic.check() == []
+        with clinic.engine.connect() as conn:  # foreign keys are back on after the copy
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
 # ---------------------------------------------------------------- 3. sign-off

@@ -15,8 +15,8 @@ if engine is None:
 with engine.connect() as connection:
     # SQLite alters a table by copying it, dropping the old one and renaming the copy; dropping
     # a table other rows point at (staff_user, say) needs foreign keys off meanwhile. The switch
-    # only works outside a transaction, so it goes straight to the driver before the first one,
-    # and every reference is checked before the migration commits.
+    # only works outside a transaction, so it goes straight to the driver, before the first one
+    # and after the last; then every reference in the store is checked.
     driver = connection.connection.driver_connection
     driver.execute("PRAGMA foreign_keys=OFF")
     try:
@@ -27,8 +27,14 @@ with engine.connect() as connection:
         )
         with context.begin_transaction():
             context.run_migrations()
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise RuntimeError(f"a migration left {len(broken)} broken reference(s)")
+        if connection.in_transaction():
+            connection.commit()
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
     finally:
+        if connection.in_transaction():
+            connection.rollback()
         driver.execute("PRAGMA foreign_keys=ON")
+        if driver.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
+            connection.invalidate()  # never hand the pool a connection without foreign keys
+    if broken:
+        raise RuntimeError(f"a migration left {len(broken)} broken reference(s)")
