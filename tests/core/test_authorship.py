@@ -466,3 +466,18 @@ def test_one_attribution_for_a_reading_in_pdf_csv_and_fhir(
     (pdf,) = [p for p in result.files if p.suffix == ".pdf"]
     text = " ".join(pdf_text(pdf).split())
     assert "Taken by" in text and "Chris Lee" in text and "Physiotherapist" in text
+
+
+def test_going_back_to_the_old_schema_never_drops_a_professionals_review(
+    session: tuple[int, int], team: Clinic
+) -> None:
+    from alembic import command
+
+    from groupclinic_desktop.core import store
+
+    sid, pid = session
+    three_reviews(team, sid, pid)
+    with pytest.raises(RuntimeError, match="more than one professional"):
+        command.downgrade(store.alembic_config(team.engine), "0004")
+    assert len(team.reviews(sid, pid)) == 3
+    assert store.migration_state(team.engine) == "current"

@@ -96,6 +96,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Going back would keep one review per person and session: refuse rather than lose any.
+    shared = op.get_bind().exec_driver_sql(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM review GROUP BY session_id, patient_id "
+        "HAVING COUNT(*) > 1)"
+    ).scalar()
+    if shared:
+        raise RuntimeError(
+            f"{shared} person(s) have reviews by more than one professional in one session; "
+            "the older schema can hold only one, so the store is left as it is."
+        )
     with op.batch_alter_table("measurement", schema=None) as batch_op:
         for name in ("taken_by_id", "voided_by_id", "replaces_id"):
             batch_op.drop_constraint(f"fk_measurement_{name}", type_="foreignkey")
