@@ -45,10 +45,15 @@ class FixMeasurementDialog(QDialog):
     """One person's values from this session that are still standing, to void or correct."""
 
     def __init__(
-        self, clinic: Clinic, session_id: int, patient_id: int, parent: QWidget | None = None
+        self,
+        clinic: Clinic,
+        session_id: int,
+        patient_id: int | None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.clinic = clinic
+        self.session_id = session_id
         self.setWindowTitle("Void or correct a value")
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
@@ -57,19 +62,26 @@ class FixMeasurementDialog(QDialog):
             "the exports and monitoring."
         ))
         form = QFormLayout()
+        # From wrap-up (no one chosen yet) the person is picked here too.
+        self.person = QComboBox()
+        self.person.setAccessibleName("Person")
+        for entry in clinic.roster(session_id):
+            if entry.attendance.status.present or entry.patient.id == patient_id:
+                self.person.addItem(entry.patient.full_name, entry.patient.id)
+        if patient_id is not None:
+            self.person.setCurrentIndex(max(0, self.person.findData(patient_id)))
+        self.person.setEnabled(patient_id is None)
         self.value = QComboBox()
         self.value.setAccessibleName("Value to void or correct")
-        standing = clinic.measurements(patient_id=patient_id, session_id=session_id)
-        for m in standing:
-            if m.type_key == "diastolic_bp" or m.type_key == "bmi":
-                continue  # blood pressure is chosen by its systolic half; BMI follows weight
-            self.value.addItem(value_words(m), m.id)
+        self.person.currentIndexChanged.connect(lambda _i: self._load_values())
+        self._load_values()
         self.right = QLineEdit()
         self.right.setAccessibleName("The right value (leave empty to void only)")
         self.right.setPlaceholderText("leave empty to void only; 140/90 for blood pressure")
         self.reason = QLineEdit()
         self.reason.setAccessibleName("Reason")
         self.reason.setPlaceholderText("e.g. typed 48 for 83")
+        form.addRow("Person", self.person)
         form.addRow("Value", self.value)
         form.addRow("Right value", self.right)
         form.addRow("Reason (required)", self.reason)
@@ -87,6 +99,16 @@ class FixMeasurementDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._confirmed = False
+
+    def _load_values(self) -> None:
+        self.value.clear()
+        pid = self.person.currentData()
+        if pid is None:
+            return
+        for m in self.clinic.measurements(patient_id=pid, session_id=self.session_id):
+            if m.type_key in ("diastolic_bp", "bmi"):
+                continue  # blood pressure is chosen by its systolic half; BMI follows weight
+            self.value.addItem(value_words(m), m.id)
 
     def save(self) -> None:
         chosen = self.value.currentData()

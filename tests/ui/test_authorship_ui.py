@@ -222,3 +222,40 @@ def test_check_in_voids_a_typo_through_its_dialog(demo: Clinic, qtbot: QtBot) ->
     assert [(m.value, m.voided) for m in weights] == [(48, True), (83, False)]
     assert page.voided.isVisibleTo(page) and "<s>Weight 48 kg</s>" in page.voided.text()
     assert page.rows["weight"].edit.text() in ("83", "83.0")
+
+
+def test_after_the_session_a_clinician_corrects_a_value_from_wrap_up(
+    demo: Clinic, qtbot: QtBot
+) -> None:
+    from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog
+
+    sid = todays_session(demo, present=2)  # Jo
+    pid = demo.roster(sid)[0].patient.id
+    assert pid is not None
+    demo.record_measurement(pid, "blood_pressure", "184/96", session_id=sid, confirmed=True)
+    demo.finish_session(sid)
+    page = WrapUpPage(demo, sid, SessionBus())
+    qtbot.addWidget(page)
+    activate(page)
+    assert not page.fix_button.isVisibleTo(page)  # the facilitator: not after the session
+
+    sign_in(demo, "Dr Priya Shah")
+    page.refresh()
+    assert page.fix_button.isVisibleTo(page)
+
+    def correct(dialog: object) -> None:
+        d: FixMeasurementDialog = dialog  # type: ignore[assignment]
+        d.person.setCurrentIndex(d.person.findData(pid))
+        assert d.value.currentText().startswith("Systolic BP: 184 mmHg")
+        d.right.setText("148")  # half a blood pressure is refused, as at check-in
+        d.reason.setText("misread the machine")
+        d.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        assert "lood pressure" in d.problem.text()
+        d.right.setText("148/86")
+        d.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    when_a_dialog_opens(qtbot, correct)
+    qtbot.mouseClick(page.fix_button, Qt.MouseButton.LeftButton)
+    standing = [(m.type_key, m.value) for m in demo.measurements(patient_id=pid, session_id=sid)]
+    assert standing == [("systolic_bp", 148), ("diastolic_bp", 86)]
+    assert demo.audit_entries()[-1].action == "correction"

@@ -288,7 +288,12 @@ class WrapUpPage(PhasePage):
         self.sign_button.clicked.connect(self.sign_mine)
         buttons.addWidget(self.refresh_button)
         buttons.addWidget(self.finish_button)
+        self.fix_button = QPushButton("Void or correct a value…")
+        self.fix_button.setAccessibleName("Void or correct a mistaken measurement")
+        self.fix_button.setMinimumHeight(40)
+        self.fix_button.clicked.connect(self.fix_value)
         buttons.addWidget(self.correct_button)
+        buttons.addWidget(self.fix_button)
         buttons.addWidget(self.sign_button)
         layout.addLayout(buttons)
         self.status = SavedIndicator()
@@ -316,6 +321,8 @@ class WrapUpPage(PhasePage):
         self.finish_button.setVisible(not finished)
         self.finish_button.setEnabled(session.status.value == "running")
         self.correct_button.setVisible(finished and bool(allowed_records(self.clinic)))
+        # After the session only a clinician voids or corrects a measurement.
+        self.fix_button.setVisible(finished and "review" in allowed_records(self.clinic))
         self.waiting = self.clinic.awaiting_sign_off(session_id=self.session_id)
         me = self.clinic.actor.id if self.clinic.actor else None
         self.mine = [r for r in self.waiting if r.on_behalf_of_id == me]
@@ -389,6 +396,16 @@ class WrapUpPage(PhasePage):
         self.status.saved("— reviews signed")
         self._html = ""
         self.refresh()
+
+    def fix_value(self) -> None:
+        from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog
+
+        dialog = FixMeasurementDialog(self.clinic, self.session_id, None, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.status.saved("the correction (with its reason, in the audit trail)")
+            self.bus.measurement_saved.emit(dialog.person.currentData())
+            self._html = ""
+            self.refresh()
 
     def correct(self) -> None:
         dialog = CorrectionDialog(self.clinic, self.session_id, self)
