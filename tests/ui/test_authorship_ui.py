@@ -2,6 +2,8 @@
 colleagues' read-only; voided values struck through; wrap-up offers only what the signed-in
 person may change, and lists and signs reviews written on a clinician's behalf."""
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -259,3 +261,33 @@ def test_after_the_session_a_clinician_corrects_a_value_from_wrap_up(
     standing = [(m.type_key, m.value) for m in demo.measurements(patient_id=pid, session_id=sid)]
     assert standing == [("systolic_bp", 148), ("diastolic_bp", 86)]
     assert demo.audit_entries()[-1].action == "correction"
+
+
+def test_the_export_screen_names_who_is_held_back_for_sign_off(
+    demo: Clinic, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from groupclinic_desktop.ui.export_view import ExportView
+
+    (finished,) = [s for s in demo.sessions() if s.status.value == "finished"]
+    first = demo.reviews(finished.id)[0]  # type: ignore[arg-type]
+    jo = next(u for u in demo.staff() if u.name == "Jo Morgan")
+    gp = next(u for u in demo.staff() if u.name == "Dr Priya Shah")
+    with demo.engine.begin() as conn:  # written by Jo for the GP before the session finished
+        conn.exec_driver_sql(
+            "UPDATE review SET documented_by_id = ?, on_behalf_of_id = ? WHERE id = ?",
+            (jo.id, gp.id, first.id),
+        )
+    name = demo.patient(first.patient_id).full_name
+    sign_in(demo, "Alex Turner")
+    out = tmp_path / "for-emis"
+    view = ExportView(demo, choose_folder=lambda parent: str(out))
+    qtbot.addWidget(view)
+    view.show()
+    rows = {view.people.item(r, 0).text(): view.people.item(r, 2).text()
+            for r in range(view.people.rowCount())}
+    assert rows[name] == "held back: awaiting sign-off by Dr Priya Shah"
+    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    assert "Exported notes for 8 people" in view.message.text()
+    assert f"Held back until signed: {name}" in view.message.text()
+    assert not [p for p in out.glob("*.pdf") if demo.patient(first.patient_id).family_name
+                in p.name]
