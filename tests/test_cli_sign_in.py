@@ -77,3 +77,38 @@ def test_an_ambiguous_name_is_refused_naming_the_matches(
     assert status == 1
     err = capsys.readouterr().err
     assert "matches more than one staff member" in err and "Alex Turner" in err
+
+
+def test_on_a_terminal_the_pin_is_asked_without_echo(demo_dir: Path, tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+    import time
+
+    main_fd, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(demo_dir), "--user",
+         "Alex Turner", "audit", "export", "--out", str(tmp_path / "audit.csv")],
+        stdin=terminal, stdout=terminal, stderr=terminal, start_new_session=True,
+        env=dict(os.environ),
+    )
+    os.close(terminal)
+    seen = b""
+    deadline = time.monotonic() + 60
+    while b"PIN for Alex Turner:" not in seen and time.monotonic() < deadline:
+        seen += os.read(main_fd, 1024)
+    os.write(main_fd, b"9753\n")
+    assert process.wait(60) == 0
+    while True:
+        try:
+            chunk = os.read(main_fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(main_fd)
+    assert b"PIN for Alex Turner:" in seen
+    assert b"9753" not in seen  # the PIN is never echoed
+    assert (tmp_path / "audit.csv").exists()
