@@ -183,9 +183,10 @@ def _project(facts: list[tuple[str, _Fact]]) -> dict[tuple[str, str], _Group]:
         groups[key].attendance[(uid, subject)] = fact
         programmes_of[(fact.practice, subject)].add(key[1])
 
-    # A measurement is one reading; a re-sent one for the same day and session is a correction.
+    # A measurement is one reading; a re-sent one for the same day and session is a correction,
+    # and a later measurement_void for the same key drops it.
     measurements = _latest(
-        by_type["measurement"],
+        by_type["measurement"] + by_type["measurement_void"],
         lambda f: (
             f.practice, f.payload["subject"], f.payload["measure"], f.payload["taken_on"],
             f.payload["session_uid"],
@@ -193,6 +194,8 @@ def _project(facts: list[tuple[str, _Fact]]) -> dict[tuple[str, str], _Group]:
     )
     for fact in sorted(measurements.values(), key=lambda f: (f.payload["taken_on"], f.order)):
         p = fact.payload
+        if "value" not in p:  # the latest word on this reading is its void
+            continue
         if p["session_uid"] is not None:
             programmes = {group_of(fact)[1]}
         else:  # from the GP record or self-reported: counts for each programme the person is in

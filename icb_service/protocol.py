@@ -233,6 +233,34 @@ class SignpostingPayload(_Payload):
     resource_kind: ResourceKind
 
 
+Profession = Literal[
+    "gp", "practice_nurse", "nurse", "clinical_pharmacist", "physiotherapist", "dietitian",
+    "health_wellbeing_coach", "care_coordinator", "social_prescribing_link_worker",
+    "healthcare_assistant", "vcfse_partner", "volunteer_lived_experience", "trainee",
+    "not_recorded",
+]
+
+
+class ReviewPayload(_Payload):
+    """How many professionals reviewed a person in a session, and their professions (the keys of
+    resources/professions.toml). No review text and no staff names. The latest event wins."""
+
+    session_uid: UUID
+    subject: Subject
+    reviews: int = Field(ge=0, le=50)
+    professions: list[Profession] = Field(default_factory=list, max_length=20)
+
+
+class MeasurementVoidPayload(_Payload):
+    """A measurement voided as a mistake: the reading it superseded (same person, measure, day and
+    session) is dropped from the aggregates. No value is sent."""
+
+    session_uid: UUID | None = None
+    subject: Subject
+    measure: Measure
+    taken_on: dt.date
+
+
 # (event type, schema version) -> the model its payload must satisfy.
 PAYLOAD_SCHEMAS: dict[tuple[str, int], type[_Payload]] = {
     ("session", 1): SessionPayload,
@@ -242,6 +270,8 @@ PAYLOAD_SCHEMAS: dict[tuple[str, int], type[_Payload]] = {
     ("goal", 1): GoalPayload,
     ("experience", 1): ExperiencePayload,
     ("signposting", 1): SignpostingPayload,
+    ("review", 1): ReviewPayload,
+    ("measurement_void", 1): MeasurementVoidPayload,
 }
 EVENT_TYPES = tuple(sorted({event_type for event_type, _ in PAYLOAD_SCHEMAS}))
 

@@ -8,14 +8,14 @@
   groupclinic mesh practice ODS --automated      back to automated (GPPROVIDER_) routing
   groupclinic mesh show                          what is set (never the secrets)
 
-Needs a staff sign-in (an admin): the parser says so with needs_sign_in=True.
+Needs a staff sign-in (an admin): `groupclinic --user NAME [--pin-stdin] ...`.
 """
 
 import argparse
 import sys
 from typing import Any
 
-from groupclinic_desktop.commands import open_store, signed_in_actor
+from groupclinic_desktop.commands import signed_in_store
 
 
 def register(sub: Any) -> None:
@@ -50,7 +50,7 @@ def run_setup(args: argparse.Namespace) -> int:
     ca = config.check_file(args.ca, "CA bundle")
     password = sys.stdin.readline().strip() if args.password_stdin else None
     shared_key = sys.stdin.readline().strip() if args.shared_key_stdin else None
-    with open_store(args) as clinic, clinic.acting_as(signed_in_actor(args)):
+    with signed_in_store(args) as clinic:
         values = {
             name: value
             for name, value in (
@@ -78,7 +78,7 @@ def run_setup(args: argparse.Namespace) -> int:
 
 
 def run_practice(args: argparse.Namespace) -> int:
-    with open_store(args) as clinic, clinic.acting_as(signed_in_actor(args)):
+    with signed_in_store(args) as clinic:
         row = clinic.set_practice_mailbox(args.ods, None if args.automated else args.mailbox)
     where = f"mailbox {row.mesh_mailbox}" if row.mesh_mailbox else "automated routing"
     print(f"{row.ods_code} ({row.name}): notes go by {where}.")
@@ -88,7 +88,7 @@ def run_practice(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from groupclinic_desktop.delivery import config
 
-    with open_store(args) as clinic, clinic.acting_as(signed_in_actor(args)):
+    with signed_in_store(args) as clinic:
         cfg = config.load(clinic)
         members = clinic.member_practices()
     print(f"MESH address: {cfg.url or 'not set'}")

@@ -4,13 +4,13 @@
   groupclinic practices --kind practice|pcn|hub [--pcn ODS]   what the organisation is
   groupclinic practices add ODS --name NAME [--mailbox ID]    add a member practice
 
-Needs a staff sign-in (an admin): the parser says so with needs_sign_in=True.
+Needs a staff sign-in (an admin): `groupclinic --user NAME [--pin-stdin] ...`.
 """
 
 import argparse
 from typing import Any
 
-from groupclinic_desktop.commands import open_store, signed_in_actor
+from groupclinic_desktop.commands import signed_in_store
 
 
 def register(sub: Any) -> None:
@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
 
 
 def run_practices(args: argparse.Namespace) -> int:
-    with open_store(args) as clinic, clinic.acting_as(signed_in_actor(args)):
+    with signed_in_store(args) as clinic:
         if args.kind:
             clinic.set_organisation(args.kind, pcn_ods_code=args.pcn)
         if args.practices_action == "add":

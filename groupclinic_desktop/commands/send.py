@@ -13,7 +13,7 @@ staff sign-in (an admin): the parser says so with needs_sign_in=True.
 import argparse
 from typing import Any
 
-from groupclinic_desktop.commands import open_store, signed_in_actor
+from groupclinic_desktop.commands import signed_in_store
 from groupclinic_desktop.core.errors import InvalidInput
 
 
@@ -30,7 +30,7 @@ def register(sub: Any) -> None:
 def run_send(args: argparse.Namespace) -> int:
     from groupclinic_desktop.delivery.sender import Deliverer, queue_session, queue_unsent
 
-    with open_store(args) as clinic, clinic.acting_as(signed_in_actor(args)):
+    with signed_in_store(args) as clinic:
         if args.status:
             return _status(clinic)
         if args.resend is not None:

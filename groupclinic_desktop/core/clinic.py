@@ -26,6 +26,7 @@ from groupclinic_desktop.core.facade.delivery import DeliveryArea
 from groupclinic_desktop.core.facade.export_log import ExportLogArea
 from groupclinic_desktop.core.facade.goals import GoalsArea
 from groupclinic_desktop.core.facade.languages import LanguagesArea
+from groupclinic_desktop.core.facade.measurement_fixes import MeasurementFixesArea
 from groupclinic_desktop.core.facade.organisation import OrganisationArea
 from groupclinic_desktop.core.facade.patient_details import PatientDetailsArea
 from groupclinic_desktop.core.facade.patients import PatientsArea
@@ -46,6 +47,7 @@ class Clinic(
     SessionsArea,
     PatientsArea,
     CheckinArea,
+    MeasurementFixesArea,
     AgendaArea,
     ReviewsArea,
     GoalsArea,

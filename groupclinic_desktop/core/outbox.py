@@ -257,3 +257,40 @@ def signposting_event(
         "signposting",
         {"session_uid": session.uid, "patient_id": patient.id, "resource_kind": resource_kind},
     )
+
+
+def review_event(
+    s: Session,
+    session: ClinicSession,
+    patient: Patient,
+    *,
+    reviews: int,
+    professions: list[str],
+) -> OutboxEvent | None:
+    """How many professionals reviewed the person in this session, and their professions.
+    Counts and profession keys only: no review text, no staff names. The latest event wins."""
+    if opted_out(s, session.id, patient.id):
+        return None
+    return _emit(
+        s,
+        "review",
+        {
+            "session_uid": session.uid,
+            "patient_id": patient.id,
+            "reviews": reviews,
+            "professions": professions,
+        },
+    )
+
+
+def measurement_void_payload(
+    session_uid: str | None, patient_id: int, row: Measurement
+) -> dict[str, Any]:
+    """A voided measurement: the ICB drops the reading it superseded (same person, measure,
+    day and session). No value is sent."""
+    return {
+        "session_uid": session_uid,
+        "patient_id": patient_id,
+        "measure": row.type_key,
+        "taken_on": row.taken_at.date().isoformat(),
+    }

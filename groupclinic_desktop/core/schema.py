@@ -20,6 +20,8 @@ class Role(StrEnum):
     FACILITATOR = "facilitator"
     CLINICIAN = "clinician"
     ADMIN = "admin"
+    # Volunteers and VCFSE partners: check-in, board, agenda and goals; no reviews, no exports.
+    CO_FACILITATOR = "co_facilitator"
 
 
 class SessionStatus(StrEnum):
@@ -124,6 +126,9 @@ class StaffUser(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     role: Role
+    # A key of resources/professions.toml, shown beside the name; None for staff added before
+    # professions were recorded (the role's word is shown instead).
+    profession: str | None = None
     pin_hash: str
     active: bool = True
     failed_sign_ins: int = 0
@@ -260,6 +265,22 @@ class Measurement(SQLModel, table=True):
     confirmed_unusual: bool = False
     entered_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     entered_at: datetime = Field(default_factory=utcnow)
+    # Who took the reading (defaults to whoever entered it): the record credits this person.
+    taken_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # A voided value stays for the audit trail and staff screens, and is left out of everything
+    # else; a corrected value is voided and its replacement names it.
+    voided_at: datetime | None = None
+    voided_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    void_reason: str | None = None
+    replaces_id: int | None = Field(default=None, foreign_key="measurement.id")
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
+
+    @property
+    def taken_by(self) -> int | None:
+        return self.taken_by_id if self.taken_by_id is not None else self.entered_by_id
 
 
 class QuestionnaireResponse(SQLModel, table=True):
@@ -293,10 +314,17 @@ class AgendaItem(SQLModel, table=True):
 
 
 class Review(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("session_id", "patient_id"),)
+    # One review per professional: a person seen by a GP, a pharmacist and a physiotherapist in
+    # one session has three reviews, each its author's own.
+    __table_args__ = (UniqueConstraint("session_id", "patient_id", "author_id"),)
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="clinic_session.id", index=True)
     patient_id: int = Field(foreign_key="patient.id", index=True)
+    # The clinician who answers for this review (the one written on behalf of, or the writer).
+    author_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # The author's profession when the review was written (a key of resources/professions.toml).
+    profession: str | None = None
+    started_at: datetime | None = None
     notes: str = ""
     # [{"code": "...", "term": "..."}]
     findings: list[dict[str, Any]] | None = json_column()
@@ -309,6 +337,20 @@ class Review(SQLModel, table=True):
     on_behalf_of_id: int | None = Field(default=None, foreign_key="staff_user.id")
     seconds_spent: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
+    # A review written on a clinician's behalf waits for that clinician's sign-off.
+    signed_off_at: datetime | None = None
+    signed_off_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # The last correction after the session finished: by its author, or by another clinician.
+    corrected_at: datetime | None = None
+    corrected_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+
+    @property
+    def awaiting_sign_off(self) -> bool:
+        return self.on_behalf_of_id is not None and self.signed_off_at is None
+
+    @property
+    def minutes(self) -> int:
+        return round(self.seconds_spent / 60)
 
 
 class Goal(SQLModel, table=True):

@@ -123,7 +123,9 @@ class PersonRecord:
     consents: dict[ConsentKind, bool]
     measurements: tuple[Measurement, ...]
     responses: tuple[QuestionnaireResponse, ...]
-    review: Review | None
+    # One review per professional who saw the person, oldest first. Reviews still awaiting
+    # their clinician's sign-off are here too; the export holds such a person back.
+    reviews: tuple[Review, ...]
     goals: tuple[Goal, ...]
     staff: dict[int, StaffUser] = field(repr=False, default_factory=dict)
     # Community connections: (signposting, directory entry) pairs for this person.
@@ -139,6 +141,8 @@ class PersonRecord:
     # The GP practice the person is registered at: the custodian of their record.
     registered_ods: str = ""
     registered_name: str = ""
+    # Values voided as mistaken: never rendered, only counted as a change since export.
+    voided: tuple[Measurement, ...] = ()
 
     @property
     def patient_id(self) -> int:
@@ -150,6 +154,57 @@ class PersonRecord:
             return ""
         user = self.staff.get(staff_id)
         return user.name if user else f"staff #{staff_id}"
+
+    def staff_label(self, staff_id: int | None, profession: str | None = None) -> str:
+        """A staff name with their profession, as the record shows it: "Dr Priya Shah (GP)"."""
+        from groupclinic_desktop.core.professions import name_with_profession
+
+        if staff_id is None:
+            return ""
+        user = self.staff.get(staff_id)
+        return name_with_profession(user, profession) if user else f"staff #{staff_id}"
+
+    def profession_of(self, staff_id: int | None, profession: str | None = None) -> str:
+        from groupclinic_desktop.core.professions import label
+
+        user = self.staff.get(staff_id) if staff_id is not None else None
+        return label(profession or (user.profession if user else None), user.role if user else None)
+
+    @property
+    def review(self) -> Review | None:
+        """The first review (older callers that show one); exports render every review."""
+        return self.reviews[0] if self.reviews else None
+
+    @property
+    def awaiting_sign_off(self) -> tuple[Review, ...]:
+        return tuple(r for r in self.reviews if r.awaiting_sign_off)
+
+    def review_author(self, review: Review) -> str:
+        """Who answers for a review, with their profession."""
+        return self.staff_label(review.author_id, review.profession)
+
+    def review_byline(self, review: Review) -> str:
+        """"Documented by ..." as every export says it, naming on-behalf writing, the sign-off
+        and any correction by someone other than the author."""
+        author = self.review_author(review)
+        if review.on_behalf_of_id is not None and review.documented_by_id != review.author_id:
+            writer = self.staff_label(review.documented_by_id)
+            line = f"Documented by {writer} on behalf of {author}"
+            if review.signed_off_at is not None:
+                line += f"; signed by {self.staff_name(review.signed_off_by_id)}"
+            else:
+                line += "; awaiting sign-off"
+        else:
+            line = f"Documented by {author}"
+        if review.corrected_by_id is not None:
+            line += f"; corrected by {self.staff_label(review.corrected_by_id)}"
+        started = f", started {review.started_at:%H:%M}" if review.started_at else ""
+        minutes = f", about {review.minutes} min" if review.minutes else ""
+        return line + started + minutes + "."
+
+    def measurement_taker(self, m: Measurement) -> str:
+        """Who took a reading (the person who entered it unless someone else is named)."""
+        return self.staff_label(m.taken_by)
 
     @property
     def documented_by(self) -> str:
@@ -163,9 +218,7 @@ class PersonRecord:
     def responsible_clinician(self) -> str:
         """Who answers for this person's review: the clinician named on it, else the session's."""
         if self.review is not None:
-            if self.review.on_behalf_of_id is not None:
-                return self.on_behalf_of
-            return self.documented_by
+            return self.staff_name(self.review.author_id)
         return self.info.clinicians[0].name if self.info.clinicians else ""
 
     @property
@@ -182,8 +235,8 @@ class PersonRecord:
         times += [g.created_at for g in self.goals]
         times += [sp.at for sp, _ in self.signposts]
         times += [v.updated_at for v in self.carer_visits]
-        if self.review is not None:
-            times.append(self.review.updated_at)
+        times += [r.updated_at for r in self.reviews]
+        times += [m.voided_at for m in self.voided if m.voided_at is not None]
         return max(times) if times else None
 
 
@@ -222,10 +275,13 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
     from groupclinic_desktop.core.clinic import RosterEntry
 
     consents = clinic.consents(session_id)
-    reviews = {r.patient_id: r for r in clinic.reviews(session_id)}
+    reviews = clinic.reviews(session_id)
     goals = clinic.goals(session_id=session_id)
     responses = clinic.responses(session_id=session_id)
     measurements = clinic.measurements(session_id=session_id)
+    voided = [
+        m for m in clinic.measurements(session_id=session_id, include_voided=True) if m.voided
+    ]
     entries = {r.id: r for r in clinic.community_resources()}
     signposts = [(sp, entries[sp.resource_id]) for sp in clinic.signposts(session_id=session_id)]
     all_visits = clinic.carer_visits(session_id=session_id)
@@ -256,7 +312,7 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
                 consents={kind: given for (p, kind), given in consents.items() if p == pid},
                 measurements=tuple(m for m in measurements if m.patient_id == pid),
                 responses=tuple(r for r in responses if r.patient_id == pid),
-                review=reviews.get(pid),  # type: ignore[arg-type]
+                reviews=tuple(r for r in reviews if r.patient_id == pid),
                 goals=tuple(g for g in goals if g.patient_id == pid),
                 staff=staff,  # type: ignore[arg-type]
                 signposts=tuple(pair for pair in signposts if pair[0].patient_id == pid),
@@ -268,6 +324,7 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
                 registered_name=members.get(
                     entry.patient.registered_ods or info.ods_code, info.practice_name
                 ),
+                voided=tuple(m for m in voided if m.patient_id == pid),
             )
         )
     absent = [

@@ -36,6 +36,31 @@ class ExportResult:
     files: list[Path] = field(default_factory=list)
     people: int = 0
     corrections: int = 0
+    # "Name: review by Dr X awaiting their sign-off", for each person held back.
+    held_back: list[str] = field(default_factory=list)
+
+
+class HeldBack(InvalidInput):
+    """Nobody could be exported: every remaining person waits for a clinician's sign-off."""
+
+    def __init__(self, message: str, reasons: list[str]) -> None:
+        super().__init__(message)
+        self.reasons = reasons
+
+
+def held_back_reasons(people: Iterable[PersonRecord]) -> dict[int, str]:
+    """People whose notes wait for a clinician's sign-off of a review written on their behalf.
+    Their notes are not exported until it is signed: the record must say who decided what."""
+    found: dict[int, str] = {}
+    for person in people:
+        waiting = person.awaiting_sign_off
+        if waiting:
+            who = ", ".join(person.staff_name(r.author_id) for r in waiting)
+            found[person.patient_id] = (
+                f"{person.patient.full_name}: review written on behalf of {who} awaits their "
+                "sign-off"
+            )
+    return found
 
 
 def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
@@ -142,6 +167,16 @@ def export_session(
                 if everyone
                 else f"Session {session_id}: nobody attended, so there are no notes to export."
             )
+    held = held_back_reasons(chosen)
+    if held:
+        chosen = [p for p in chosen if p.patient_id not in held]
+        if not chosen:
+            raise HeldBack(
+                f"Session {session_id}: nothing exported; held back until signed: "
+                + "; ".join(held.values())
+                + ".",
+                list(held.values()),
+            )
     versions = {p.patient_id: last_version.get(p.patient_id, 0) + 1 for p in chosen}
     now = datetime.now(UTC)
     planned: list[tuple[Path, bytes]] = []
@@ -188,7 +223,9 @@ def export_session(
     for practice_folder in set(by_practice.values()):
         practice_folder.mkdir(parents=True, exist_ok=True)
     _write_all(planned)
-    result = ExportResult(session_id=session_id, files=[path for path, _ in planned])
+    result = ExportResult(
+        session_id=session_id, files=[path for path, _ in planned], held_back=list(held.values())
+    )
     for person in chosen:
         clinic.record_export(
             session_id,
@@ -212,7 +249,10 @@ def export_unexported(
         exported = {row.patient_id for row in clinic.export_log(session.id)}
         present = {e.patient.id for e in clinic.roster(session.id) if e.attendance.status.present}
         if present and not present <= exported:
-            results.append(export_session(clinic, session.id, out_dir, formats))
+            try:
+                results.append(export_session(clinic, session.id, out_dir, formats))
+            except HeldBack as held:
+                results.append(ExportResult(session_id=session.id, held_back=held.reasons))
     return results
 
 

@@ -33,6 +33,8 @@ class CodedRow:
     source: str = ""
     # H, L, HH or LL when the value is abnormal (export/interpretation.py), else "".
     flag: str = ""
+    # Who the row credits, with their profession: the reading's taker, or the review's author.
+    profession: str = ""
 
     @property
     def coded(self) -> bool:
@@ -52,8 +54,9 @@ class CodedRow:
 def coded_rows(person: PersonRecord) -> list[CodedRow]:
     """The person's coded summary, in the order it happened: readings, findings, scores."""
     clinician = person.responsible_clinician
-    rows = [_measurement_row(person, m, clinician) for m in _ordered(person.session_measurements)]
-    rows += _finding_rows(person, clinician)
+    rows = [_measurement_row(m, person) for m in _ordered(person.session_measurements)]
+    rows += _review_rows(person)
+    rows += _finding_rows(person)
     rows += [
         row
         for response in person.responses
@@ -129,9 +132,12 @@ def bmi_from_earlier_height(person: PersonRecord) -> bool:
 EARLIER_HEIGHT = "calculated_with_earlier_height"
 
 
-def _measurement_row(person: PersonRecord, m: Measurement, clinician: str) -> CodedRow:
+def _measurement_row(m: Measurement, person: PersonRecord) -> CodedRow:
     from groupclinic_desktop.export.interpretation import flag
 
+    # One attribution: whoever took the reading, as the FHIR Observation.performer says.
+    clinician = person.staff_name(m.taken_by)
+    profession = person.profession_of(m.taken_by)
     mtype = catalogue().get(m.type_key)
     code = mtype.snomed_code if (mtype.snomed_confirmed and mtype.snomed_code) else ""
     term = (mtype.snomed_term if code else None) or mtype.label
@@ -150,30 +156,58 @@ def _measurement_row(person: PersonRecord, m: Measurement, clinician: str) -> Co
         clinician=clinician,
         source=source,
         flag=flag(person, m.type_key, m.value) or "",
+        profession=profession if clinician else "",
     )
 
 
-def _finding_rows(person: PersonRecord, clinician: str) -> list[CodedRow]:
-    if person.review is None:
-        return []
+def _review_rows(person: PersonRecord) -> list[CodedRow]:
+    """One row per professional's review: who, which profession, and how long. No code is
+    confirmed for it, so the row is text for the GP system."""
+    rows = []
+    for review in person.reviews:
+        profession = person.profession_of(review.author_id, review.profession)
+        rows.append(
+            CodedRow(
+                kind="review",
+                key=profession,
+                code="",
+                term=f"Group consultation one-to-one review ({profession})",
+                value=str(review.minutes) if review.minutes else "",
+                unit="min" if review.minutes else "",
+                # The session's day in the practice's time zone, as every clinical date is.
+                day=person.info.day,
+                clinician=person.staff_name(review.author_id),
+                source="in_session",
+                profession=profession,
+            )
+        )
+    return rows
+
+
+def _finding_rows(person: PersonRecord) -> list[CodedRow]:
+    # Each professional's findings, credited to that review's author.
     confirmed = {f.code for f in person.info.coded_findings if f.confirmed and f.code}
     day = person.info.day
     rows = []
-    for finding in person.review.findings or []:
-        code = str(finding.get("code") or "")
-        rows.append(
-            CodedRow(
-                kind="finding",
-                key=str(finding.get("term", "")),
-                code=code if code in confirmed else "",
-                term=str(finding.get("term", "")),
-                value="",
-                unit="",
-                day=day,
-                clinician=clinician,
-                source="in_session",
+    for review in person.reviews:
+        author = person.staff_name(review.author_id)
+        profession = person.profession_of(review.author_id, review.profession)
+        for finding in review.findings or []:
+            code = str(finding.get("code") or "")
+            rows.append(
+                CodedRow(
+                    kind="finding",
+                    key=str(finding.get("term", "")),
+                    code=code if code in confirmed else "",
+                    term=str(finding.get("term", "")),
+                    value="",
+                    unit="",
+                    day=day,
+                    clinician=author,
+                    source="in_session",
+                    profession=profession,
+                )
             )
-        )
     return rows
 
 

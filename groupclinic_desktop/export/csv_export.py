@@ -39,6 +39,8 @@ CSV_COLUMNS = (
     "is_correction",
     "interpretation",
     "app_version",
+    "author",
+    "author_profession",
 )
 
 
@@ -84,6 +86,8 @@ def session_csv(people: Sequence[PersonRecord], versions: Mapping[int, int]) -> 
                 "true" if version > 1 else "false",
                 row.flag,
                 __version__,
+                row.clinician,
+                row.profession,
             )
             writer.writerow([safe_cell(cell) for cell in cells])
     return buffer.getvalue().encode("utf-8-sig")

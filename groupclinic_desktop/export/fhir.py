@@ -391,6 +391,17 @@ class _Builder:
                 "Practitioner",
                 {**self._profile("practitioner"), "name": [{"text": user.name}]},
             )
+            # Each person's profession, in this practice, as text (no confirmed code).
+            role_ref = f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{ref}/role')}"
+            self._add(
+                role_ref,
+                "PractitionerRole",
+                {
+                    "practitioner": {"reference": ref},
+                    "organization": {"reference": self.org_ref},
+                    "code": [{"text": self.person.profession_of(staff_id)}],
+                },
+            )
 
     def _measurements(self) -> list[str]:
         refs: list[str] = []
@@ -442,7 +453,8 @@ class _Builder:
                 "text": panel.snomed_term or panel.label,
             },
         }
-        if performer := self._staff_ref(first.entered_by_id):
+        # One attribution: whoever took the reading (the PDF and CSV say the same).
+        if performer := self._staff_ref(first.taken_by):
             body["performer"] = performer
         body.update(self._interpretation(interpretation.worst(flags)))
         body["component"] = components
@@ -464,7 +476,7 @@ class _Builder:
             **self._observation_base(category, m.taken_at, m.entered_at),
             "code": {"coding": coding, "text": mtype.label} if coding else {"text": mtype.label},
         }
-        if performer := self._staff_ref(m.entered_by_id):
+        if performer := self._staff_ref(m.taken_by):
             body["performer"] = performer
         body["valueQuantity"] = self._quantity(mtype, m.value)
         body.update(self._interpretation(interpretation.flag(self.person, m.type_key, m.value)))
@@ -487,20 +499,19 @@ class _Builder:
     def _findings(self) -> list[str]:
         refs = []
         rows = [row for row in coded_rows(self.person) if row.kind == "finding"]
-        review = self.person.review
+        by_author = {self.person.staff_name(r.author_id): r for r in self.person.reviews}
         for index, row in enumerate(rows):
             ref = f"urn:uuid:{_uuid(self.person, 'finding', str(index))}"
             coding = self._snomed(row.code, row.term, bool(row.code))
-            performer = self._staff_ref(
-                review.on_behalf_of_id or review.documented_by_id if review else None
-            )
+            # Each finding is credited to the professional whose review holds it.
+            review = by_author.get(row.clinician)
             body: dict[str, Any] = {
                 **self._profile("observation"),
                 # A finding is the session's, whenever the note was typed.
                 **self._observation_base("exam", None, review.updated_at if review else None),
                 "code": {"coding": coding, "text": row.term} if coding else {"text": row.term},
             }
-            if performer:
+            if performer := self._staff_ref(review.author_id if review else None):
                 body["performer"] = performer
             self._add(ref, "Observation", body)
             refs.append(ref)
@@ -604,10 +615,12 @@ class _Builder:
             if refs:
                 section["entry"] = [{"reference": r} for r in refs]
             sections.append(section)
-        # With no clinician or facilitator named (planned "choose later"), the practice authors.
+        # Each review's author; with no review and no clinician or facilitator named (planned
+        # "choose later"), the organisation alone authors.
+        writers = [self.person.staff.get(r.author_id) for r in self.person.reviews if r.author_id]
         authors = [
             {"reference": author}
-            for user in self.info.clinicians or (self.info.facilitator,)
+            for user in (writers or self.info.clinicians or (self.info.facilitator,))
             if (author := self._practitioner(user)) is not None
         ] + [{"reference": self.org_ref}]  # the organisation that ran the clinic
         body: dict[str, Any] = {
@@ -660,7 +673,6 @@ class _Builder:
 
     def _narrative(self) -> dict[str, list[str]]:
         person = self.person
-        review = person.review
         consents = ", ".join(
             f"{kind.value.replace('_', ' ')}: {'yes' if given else 'no'}"
             for kind, given in sorted(person.consents.items())
@@ -677,36 +689,35 @@ class _Builder:
         medication: list[str] = []
         actions: list[str] = []
         safety: list[str] = []
-        if review is not None:
+        for review in person.reviews:
+            if len(person.reviews) > 1:
+                review_blocks.append(_p(f"{person.review_author(review)}:"))
             review_blocks.append(_p(review.notes or "No notes recorded."))
-            findings = [r.term for r in rows if r.kind == "finding"]
+            author = person.staff_name(review.author_id)
+            findings = [r.term for r in rows if r.kind == "finding" and r.clinician == author]
             if findings:
                 review_blocks.append(_p("Findings:") + _ul(findings))
-            if person.on_behalf_of:
-                review_blocks.append(
-                    _p(f"Documented by {person.documented_by} on behalf of {person.on_behalf_of}.")
-                )
-            else:
-                review_blocks.append(_p(f"Documented by {person.documented_by}."))
-            medication = [
+            review_blocks.append(_p(person.review_byline(review)))
+            medication += [
                 " ".join(
                     part
                     for part in (
                         m["action"].replace("_", " ").capitalize() + ":",
                         m["drug"],
                         m.get("dose") or "",
+                        f"({author})" if len(person.reviews) > 1 else "",
                     )
                     if part
                 )
                 for m in review.medication_changes or []
             ]
-            actions = [
+            actions += [
                 f"{a['text']} (owner: {a.get('owner') or 'not set'}; "
                 f"due: {a.get('due') or 'not set'})"
                 for a in review.actions or []
             ]
             if review.safety_netting:
-                safety = [_p(f"Safety-netting: {review.safety_netting}")]
+                safety.append(_p(f"Safety-netting: {review.safety_netting}"))
         goals = [
             f"{g.text} (confidence {g.confidence}/10"
             + (f"; review by {g.review_date:%d/%m/%Y}" if g.review_date else "")

@@ -33,7 +33,8 @@ from reportlab.platypus import (
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.catalogue import catalogue
-from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Mode, Source
+from groupclinic_desktop.core.professions import name_with_profession
+from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Mode, Review, Source
 from groupclinic_desktop.core.session_record import PersonRecord
 from groupclinic_desktop.core.validation import format_nhs_number
 from groupclinic_desktop.export import interpretation
@@ -339,7 +340,7 @@ def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]
             )
         )
         story += [banner, Spacer(1, 3 * mm)]
-    clinicians = ", ".join(c.name for c in info.clinicians) or "none recorded"
+    clinicians = ", ".join(name_with_profession(c) for c in info.clinicians) or "none recorded"
     story.append(
         _facts(
             [
@@ -354,7 +355,10 @@ def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]
                 ("Programme", info.programme_name),
                 ("Place", session.place),
                 ("Mode", "Video" if session.mode == Mode.VIDEO else "Face to face"),
-                ("Facilitator", info.facilitator.name if info.facilitator else "none recorded"),
+                (
+                    "Facilitator",
+                    name_with_profession(info.facilitator) if info.facilitator else "none recorded",
+                ),
                 ("Clinician(s)", clinicians),
             ]
         )
@@ -422,14 +426,16 @@ def _measurements(person: PersonRecord) -> list[Flowable]:
         else:
             source = SOURCE_WORDS.get(Source(row.source), row.source)
         mark = f"{row.flag} ({interpretation.WORDS[row.flag]})" if row.flag else ""
-        rows.append((mtype.label, row.value, row.unit, mark, source, code))
+        # The same person FHIR's Observation.performer and the CSV name: who took it.
+        taker = f"{row.clinician} ({row.profession})" if row.profession else row.clinician
+        rows.append((mtype.label, row.value, row.unit, mark, source, taker, code))
     if not rows:
         return _section("Measurements", _p("No measurements taken in this session.", s["body"]))
     flow: list[Flowable] = [
         _table(
-            ("Measurement", "Value", "Unit", "Flag", "Source", "SNOMED CT term (code)"),
+            ("Measurement", "Value", "Unit", "Flag", "Source", "Taken by", "SNOMED CT term (code)"),
             rows,
-            (0.22, 0.08, 0.1, 0.15, 0.15, 0.30),
+            (0.17, 0.08, 0.09, 0.12, 0.13, 0.17, 0.24),
             nowrap=(1, 2),
         )
     ]
@@ -457,12 +463,29 @@ def _scores(person: PersonRecord) -> list[Flowable]:
 
 
 def _review(person: PersonRecord) -> list[Flowable]:
+    """Every professional's review, each under its author and profession."""
     s = _styles()
-    review = person.review
-    if review is None:
+    if not person.reviews:
         return _section("One-to-one review", _p("No one-to-one review recorded.", s["body"]))
+    flow: list[Flowable] = []
+    for index, review in enumerate(person.reviews):
+        if index:
+            flow.append(Spacer(1, 4 * mm))
+        if len(person.reviews) > 1:
+            flow.append(_p(person.review_author(review), s["cell_bold"]))
+        flow += _one_review(person, review)
+    title = "One-to-one review" if len(person.reviews) == 1 else "One-to-one reviews"
+    return _section(title, *flow)
+
+
+def _one_review(person: PersonRecord, review: Review) -> list[Flowable]:
+    s = _styles()
     flow: list[Flowable] = [_p(review.notes or "No notes recorded.", s["body"])]
-    findings = [row for row in coded_rows(person) if row.kind == "finding"]
+    findings = [
+        row
+        for row in coded_rows(person)
+        if row.kind == "finding" and row.clinician == person.staff_name(review.author_id)
+    ]
     if findings:
         flow.append(
             _labelled(
@@ -509,15 +532,8 @@ def _review(person: PersonRecord) -> list[Flowable]:
         flow.append(_p("Actions: none.", s["body"]))
     flow.append(Spacer(1, 2 * mm))
     flow.append(_p(f"Safety-netting: {review.safety_netting or 'none recorded'}", s["body"]))
-    if person.on_behalf_of:
-        who = f"Documented by {person.documented_by} on behalf of {person.on_behalf_of}."
-    else:
-        who = f"Documented by {person.documented_by}."
-    minutes = round(review.seconds_spent / 60)
-    if minutes:
-        who += f" Time with the clinician: about {minutes} min."
-    flow.append(_p(who, s["body"]))
-    return _section("One-to-one review", *flow)
+    flow.append(_p(person.review_byline(review), s["body"]))
+    return flow
 
 
 def _labelled(label: str, table: Table) -> Flowable:

@@ -16,7 +16,17 @@ from groupclinic_desktop.core.schema import OutboxEvent, Patient
 from groupclinic_desktop.resources import resource
 from icb_service import protocol
 
-PERSON_TYPES = frozenset({"attendance", "measurement", "questionnaire", "goal", "signposting"})
+PERSON_TYPES = frozenset(
+    {
+        "attendance",
+        "measurement",
+        "questionnaire",
+        "goal",
+        "signposting",
+        "review",
+        "measurement_void",
+    }
+)
 # A session the GP record has received is, for the ICB, simply a held session.
 SESSION_STATUS = {"exported": "finished"}
 STAFF_ROLES = ("facilitator", "clinician")

@@ -31,7 +31,8 @@ from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import Role
 
 ROLE_CHOICES = [("Facilitator", Role.FACILITATOR), ("Clinician", Role.CLINICIAN),
-                ("Admin", Role.ADMIN)]
+                ("Admin", Role.ADMIN), ("Co-facilitator (volunteer, VCFSE partner)",
+                                        Role.CO_FACILITATOR)]
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
@@ -60,7 +61,7 @@ class UsersTab(QWidget):
         super().__init__(parent)
         self.clinic = clinic
         layout = QVBoxLayout(self)
-        self.table = _table(["Name", "Role", "Can sign in"], "Staff")
+        self.table = _table(["Name", "Role", "Profession", "Can sign in"], "Staff")
         layout.addWidget(self.table)
         form = QFormLayout()
         self.name = QLineEdit()
@@ -69,6 +70,15 @@ class UsersTab(QWidget):
         self.role.setAccessibleName("Role")
         for text, role in ROLE_CHOICES:
             self.role.addItem(text, role)
+        # What the record shows beside the name (resources/professions.toml); the role above
+        # decides what they may do.
+        from groupclinic_desktop.core.professions import professions
+
+        self.profession = QComboBox()
+        self.profession.setAccessibleName("Profession")
+        self.profession.addItem("Not recorded", None)
+        for p in professions().values():
+            self.profession.addItem(p.label, p.key)
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setAccessibleName("PIN")
@@ -77,6 +87,7 @@ class UsersTab(QWidget):
         self.pin_again.setAccessibleName("PIN again")
         form.addRow("Name", self.name)
         form.addRow("Role", self.role)
+        form.addRow("Profession", self.profession)
         form.addRow("PIN", self.pin)
         form.addRow("PIN again", self.pin_again)
         layout.addLayout(form)
@@ -97,7 +108,10 @@ class UsersTab(QWidget):
 
     def refresh(self) -> None:
         self.people = self.clinic.staff(active_only=False)
-        _fill(self.table, [[u.name, u.role.value.capitalize(), "yes" if u.active else "no"]
+        from groupclinic_desktop.core.professions import label
+
+        _fill(self.table, [[u.name, u.role.value.replace("_", "-").capitalize(),
+                            label(u.profession) or "not recorded", "yes" if u.active else "no"]
                            for u in self.people])
 
     def add(self) -> None:
@@ -106,7 +120,7 @@ class UsersTab(QWidget):
             return
         try:
             user = self.clinic.add_staff(self.name.text(), self.role.currentData(),
-                                         self.pin.text())
+                                         self.pin.text(), self.profession.currentData())
         except ClinicError as exc:
             self.message.setText(str(exc))
             return

@@ -211,6 +211,10 @@ class ExportView(QWidget):
         for row, person in enumerate(people):
             export = latest.get(person.patient_id)
             exported = "not yet"
+            if export is None and person.awaiting_sign_off:
+                # Held back: the clinician has not signed a review written on their behalf.
+                who = ", ".join(person.staff_name(r.author_id) for r in person.awaiting_sign_off)
+                exported = f"held back: awaiting sign-off by {who}"
             filed = "not yet" if export else "-"
             if export is not None:
                 exported = f"{_local(export.exported_at):%d/%m/%Y}" + (
@@ -247,7 +251,9 @@ class ExportView(QWidget):
         names = {
             p.patient_id: p.patient.full_name for p in (self.record.people if self.record else ())
         }
-        staff = {u.id: u.name for u in self.clinic.staff(active_only=False)}
+        from groupclinic_desktop.core.professions import name_with_profession
+
+        staff = {u.id: name_with_profession(u) for u in self.clinic.staff(active_only=False)}
         self.log.setRowCount(len(rows))
         for r, row in enumerate(reversed(rows)):
             values = (
@@ -315,7 +321,12 @@ class ExportView(QWidget):
             self._say(str(exc), error=True)
             return
         what = "corrected notes" if correction else "notes"
-        self._say(f"Exported {what} for {result.people} people to {folder}.")
+        held = (
+            " Held back until signed: " + "; ".join(result.held_back) + "."
+            if result.held_back
+            else ""
+        )
+        self._say(f"Exported {what} for {result.people} people to {folder}.{held}")
         self.refresh()
 
     def export_all(self) -> None:
@@ -333,7 +344,11 @@ class ExportView(QWidget):
             self._say("Nothing to export: every finished session is already exported.")
         else:
             people = sum(r.people for r in results)
-            self._say(f"Exported {len(results)} session(s), {people} people, to {folder}.")
+            held = [reason for r in results for reason in r.held_back]
+            self._say(
+                f"Exported {len(results)} session(s), {people} people, to {folder}."
+                + (f" Held back until signed: {'; '.join(held)}." if held else "")
+            )
         self.refresh()
 
     def mark_selected_filed(self) -> None:

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from groupclinic_desktop.ui.session_window import SessionWindow
     from groupclinic_desktop.ui.sync_status import SyncRunner, SyncStatusBar
 
-ROLE_WORDS = {"facilitator": "facilitator", "clinician": "clinician", "admin": "admin"}
+ROLE_WORDS = {"facilitator": "facilitator", "clinician": "clinician", "admin": "admin",
+              "co_facilitator": "co-facilitator"}
 DEFAULT_IDLE_MINUTES = 5  # until the facade says the practice's own (Setting idle_lock_minutes)
 
 
@@ -307,8 +308,13 @@ class MainWindow(QMainWindow):
         from groupclinic_desktop.core.schema import SessionStatus
 
         assert self.clinic is not None  # the sign-in page signs in only through the facade
+        from groupclinic_desktop.core.professions import label
+
         role = ROLE_WORDS.get(actor.role.value, actor.role.value)
-        self.statusBar().showMessage(f"Signed in as {actor.name} ({role})")
+        user = next((u for u in self.clinic.staff() if u.id == actor.id), None)
+        profession = label(user.profession) if user is not None else ""
+        who = f"{profession}, {role}" if profession else role
+        self.statusBar().showMessage(f"Signed in as {actor.name} ({who})")
         self.idle.start()
         self.clinic.ensure_daily_backup()
         if self.locked:

@@ -26,7 +26,8 @@ if TYPE_CHECKING:  # the page is drawn before the facade (SQLAlchemy) is importe
     from groupclinic_desktop.core.clinic import Actor, Clinic
     from groupclinic_desktop.core.glance import Glance
 
-ROLE_WORDS = {"facilitator": "Facilitator", "clinician": "Clinician", "admin": "Admin"}
+ROLE_WORDS = {"facilitator": "Facilitator", "clinician": "Clinician", "admin": "Admin",
+              "co_facilitator": "Co-facilitator"}
 DEMO_TEXT = "DEMO PRACTICE — fictional people, for trying the app out only"
 WAITING_TEXT = "Opening the practice store… you will be signed in in a moment."
 # Qt.ItemDataRole's UserRole and AccessibleTextRole as plain numbers, and labels centred by the

@@ -24,6 +24,10 @@ VALID = {
     "experience": ev.experience(S, "very_good"),
     "signposting": {"session_uid": S, "subject": ev.subject("a"),
                     "resource_kind": "social_prescribing"},
+    "review": {"session_uid": S, "subject": ev.subject("a"), "reviews": 2,
+               "professions": ["gp", "clinical_pharmacist"]},
+    "measurement_void": {"session_uid": S, "subject": ev.subject("a"), "measure": "weight",
+                         "taken_on": "2025-01-10"},
 }
 
 

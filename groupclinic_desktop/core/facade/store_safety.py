@@ -60,8 +60,47 @@ class StoreSafetyArea(ClinicBase):
         return store.latest_good_backup(location.data_dir, key)
 
     @classmethod
+    def sign_in_on_backup(
+        cls, data_dir: Path | str | None, backup_file: Path, staff_name: str, pin: str
+    ) -> Actor:
+        """Check a staff member's PIN against the backup about to be restored (the damaged
+        store cannot be read). Only someone allowed to restore (an admin) passes."""
+        from sqlmodel import Session as DbSession
+
+        from groupclinic_desktop.core.roles import Permission, allows
+
+        location = store.StoreLocation(Path(data_dir) if data_dir else store.default_data_dir())
+        key = store.resolve_key(location, create=False)
+        store.verify_backup(Path(backup_file), key)
+        engine = store.make_engine(Path(backup_file), key, read_only=True)
+        try:
+            with DbSession(engine) as s:
+                every = list(s.exec(select(StaffUser).where(StaffUser.active == True)))  # noqa: E712
+        finally:
+            engine.dispose()
+        wanted = staff_name.strip().casefold()
+        found = [u for u in every if u.name.casefold() == wanted] or [
+            u for u in every if wanted and wanted in u.name.casefold()
+        ]
+        if len(found) != 1:
+            raise NotFound(f"User: no single staff member's name contains '{staff_name}'.")
+        user = found[0]
+        locked_until = _aware(user.locked_until)
+        if locked_until and locked_until > utcnow():
+            raise NotAllowed(f"Too many wrong PINs for {user.name}. Try again later.")
+        if not auth.verify_pin(pin, user.pin_hash):
+            raise NotAllowed("That PIN is not right.")
+        if not allows(user.role, Permission.RESTORE):
+            raise NotAllowed(f"A {user.role.value.replace('_', '-')} may not restore backups.")
+        return Actor(user.id, user.name, user.role)
+
+    @classmethod
     def recover_from_backup(
-        cls, data_dir: Path | str | None = None, backup_file: Path | None = None
+        cls,
+        data_dir: Path | str | None = None,
+        backup_file: Path | None = None,
+        *,
+        actor: Actor | None = None,
     ) -> tuple[Path, Path]:
         """Put a good backup in place of a store that will not open; returns (used, kept).
 
@@ -91,8 +130,8 @@ class StoreSafetyArea(ClinicBase):
         with cls.open(location.data_dir, create=False) as clinic, clinic._write() as s:
             audit.append(
                 s,
-                user_id=None,
-                user_name=SYSTEM.name,
+                user_id=actor.id if actor else None,
+                user_name=actor.name if actor else SYSTEM.name,
                 action="restore",
                 entity="store",
                 entity_id=None,
