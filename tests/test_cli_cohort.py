@@ -91,7 +91,7 @@ def test_import_then_reimport_then_pack_and_invitations(store: Path, tmp_path: P
         store, "invitations", "--session", "2", "--out", str(out), "--letters", str(letters)
     )
     assert listed.returncode == 0, listed.stderr
-    with out.open() as handle:
+    with out.open(encoding="utf-8-sig") as handle:  # written with a BOM for Excel
         assert next(csv.reader(handle)) == ["NHS number", "Date of birth", "Name", "Mobile"]
     assert "Invitations: invited" in listed.stdout
 

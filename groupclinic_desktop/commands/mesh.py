@@ -2,8 +2,8 @@
 
   groupclinic mesh setup --url URL --mailbox ID --password-stdin [--shared-key-stdin]
                          [--cert FILE --key FILE --ca FILE] [--phone NUMBER]
-      With both --password-stdin and --shared-key-stdin, the first line of standard input is the
-      password and the second the shared key. Both go to the keyring, never to a file.
+      Standard input holds the PIN first (with --pin-stdin), then the password, then the shared
+      key. Both secrets go to the keyring, never to a file.
   groupclinic mesh practice ODS --mailbox ID     an explicit mailbox instead of automated routing
   groupclinic mesh practice ODS --automated      back to automated (GPPROVIDER_) routing
   groupclinic mesh show                          what is set (never the secrets)
@@ -48,9 +48,10 @@ def run_setup(args: argparse.Namespace) -> int:
     cert = config.check_file(args.cert, "Client certificate")
     key = config.check_file(args.key, "Client key")
     ca = config.check_file(args.ca, "CA bundle")
-    password = sys.stdin.readline().strip() if args.password_stdin else None
-    shared_key = sys.stdin.readline().strip() if args.shared_key_stdin else None
+    # The PIN (with --pin-stdin) is the first line of standard input; the secrets follow it.
     with signed_in_store(args) as clinic:
+        password = sys.stdin.readline().strip() if args.password_stdin else None
+        shared_key = sys.stdin.readline().strip() if args.shared_key_stdin else None
         values = {
             name: value
             for name, value in (

@@ -335,7 +335,7 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
             consents={},
             measurements=(),
             responses=(),
-            review=None,
+            reviews=(),
             goals=(),
             staff=staff,  # type: ignore[arg-type]
             registered_ods=e.patient.registered_ods or info.ods_code,

@@ -433,9 +433,9 @@ def _measurements(person: PersonRecord) -> list[Flowable]:
         return _section("Measurements", _p("No measurements taken in this session.", s["body"]))
     flow: list[Flowable] = [
         _table(
-            ("Measurement", "Value", "Unit", "Flag", "Source", "Taken by", "SNOMED CT term (code)"),
+            ("Measure", "Value", "Unit", "Flag", "Source", "Taken by", "SNOMED CT term (code)"),
             rows,
-            (0.17, 0.08, 0.09, 0.12, 0.13, 0.17, 0.24),
+            (0.16, 0.07, 0.08, 0.10, 0.11, 0.21, 0.27),
             nowrap=(1, 2),
         )
     ]

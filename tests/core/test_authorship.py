@@ -175,7 +175,8 @@ def test_three_professionals_each_keep_their_own_review_into_every_export(
     assert roles["Chris Lee"] == "Physiotherapist / AHP"
     composition = resources[0]
     authors = {practitioners[a["reference"].removeprefix("urn:uuid:")]
-               for a in composition["author"]}
+               for a in composition["author"]
+               if a["reference"].removeprefix("urn:uuid:") in practitioners}
     assert authors == {"Dr Priya Shah", "Sam Okafor", "Chris Lee"}
     review_text = next(s["text"]["div"] for s in composition["section"]
                        if "review" in s["title"].lower())
@@ -477,7 +478,11 @@ def test_going_back_to_the_old_schema_never_drops_a_professionals_review(
 
     sid, pid = session
     three_reviews(team, sid, pid)
+    config = store.alembic_config(team.engine)
+    command.downgrade(config, "0005")  # the later steps keep every review
     with pytest.raises(RuntimeError, match="more than one professional"):
-        command.downgrade(store.alembic_config(team.engine), "0004")
+        command.downgrade(config, "0004")
+    assert store.current_revision(team.engine) == "0005", "the refused step changed nothing"
+    command.upgrade(config, "head")
     assert len(team.reviews(sid, pid)) == 3
     assert store.migration_state(team.engine) == "current"

@@ -85,10 +85,12 @@ def test_mesh_setup_reads_secrets_from_standard_input_into_the_keyring(
 
     monkeypatch.delenv(config.PASSWORD_ENV, raising=False)
     monkeypatch.delenv(config.SHARED_KEY_ENV, raising=False)
-    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\nshared-k3y\n"))
+    # The admin's PIN first, then the password and the shared key.
+    monkeypatch.setattr("sys.stdin", io.StringIO("9753\ns3cret-pass\nshared-k3y\n"))
     code = main(
-        ["--data-dir", str(demo_dir), "mesh", "setup", "--url", "https://msg.example.nhs.uk",
-         "--mailbox", "x26abc1", "--password-stdin", "--shared-key-stdin"]
+        ["--data-dir", str(demo_dir), "--user", "Alex Turner", "--pin-stdin", "mesh", "setup",
+         "--url", "https://msg.example.nhs.uk", "--mailbox", "x26abc1", "--password-stdin",
+         "--shared-key-stdin"]
     )
     assert code == 0
     out = capsys.readouterr().out
@@ -96,7 +98,9 @@ def test_mesh_setup_reads_secrets_from_standard_input_into_the_keyring(
     assert "Note: no client certificate and key are set (--cert, --key)" in out
     assert "s3cret-pass" not in out
     assert {"s3cret-pass", "shared-k3y"} <= set(memory_keyring.secrets.values())
-    bad = main(["--data-dir", str(demo_dir), "mesh", "setup", "--cert", "/nonexistent.pem"])
+    monkeypatch.setattr("sys.stdin", io.StringIO("9753\n"))
+    bad = main(["--data-dir", str(demo_dir), "--user", "Alex Turner", "--pin-stdin", "mesh",
+                "setup", "--cert", "/nonexistent.pem"])
     assert bad == 1
     assert "Client certificate: /nonexistent.pem is not a file." in capsys.readouterr().err
 
@@ -216,9 +220,13 @@ def test_only_an_admin_queues_or_resends_notes(hub) -> None:  # type: ignore[no-
     assert clinic.deliveries() == []
 
 
-def test_a_bad_session_choice_is_one_clear_line(demo_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_session_choice_is_one_clear_line(demo_dir: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import io
+
     from groupclinic_desktop.cli import main
 
-    assert main(["--data-dir", str(demo_dir), "send", "--session", "yesterday"]) == 1
+    monkeypatch.setattr("sys.stdin", io.StringIO("9753\n"))
+    signed_in = ["--user", "Alex Turner", "--pin-stdin"]
+    assert main(["--data-dir", str(demo_dir), *signed_in, "send", "--session", "yesterday"]) == 1
     err = capsys.readouterr().err
     assert err == "error: Session: 'yesterday' is not a session id or 'unsent'.\n"

@@ -150,10 +150,17 @@ def test_the_registered_practice_is_chosen_in_the_persons_details(qtbot, hub) ->
     assert clinic.audit_entries()[-1].action == "update"
 
 
-def test_a_hub_is_set_up_from_the_command_line(demo_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from groupclinic_desktop.cli import main
+def test_a_hub_is_set_up_from_the_command_line(demo_dir: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import io
 
-    base = ["--data-dir", str(demo_dir), "practices"]
+    from groupclinic_desktop import cli
+
+    def main(args: list[str]) -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO("9753\n"))  # the admin's PIN
+        return cli.main(args)
+
+    assert main(["--data-dir", str(demo_dir), "practices"]) == 2, "an admin signs in first"
+    base = ["--data-dir", str(demo_dir), "--user", "Alex Turner", "--pin-stdin", "practices"]
     assert main([*base, "--kind", "hub", "--pcn", "u99990"]) == 0
     assert main([*base, "add", HILLSIDE[0], "--name", HILLSIDE[1]]) == 0
     out = capsys.readouterr().out

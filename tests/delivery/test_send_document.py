@@ -18,8 +18,13 @@ MAILBOX_OF = {HILLSIDE[0]: HILLSIDE_MAILBOX, BROOKSIDE[0]: BROOKSIDE_MAILBOX}
 
 
 def groupclinic(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command signed in as the demo admin, the PIN on standard input."""
     return subprocess.run(
-        [sys.executable, "-m", "groupclinic_desktop.cli", "--data-dir", str(data_dir), *args],
+        [
+            sys.executable, "-m", "groupclinic_desktop.cli", "--data-dir", str(data_dir),
+            "--user", "Alex Turner", "--pin-stdin", *args,
+        ],
+        input="9753\n",
         capture_output=True,
         text=True,
         env=os.environ.copy(),

@@ -255,7 +255,7 @@ def test_hostile_text_still_makes_a_valid_bundle(demo: Clinic, finished_id: int)
         update={"notes": "<script>alert(1)</script> =cmd|'/C calc'!A0 \x00\x07 & done"}
     )
     patient = person.patient.model_copy(update={"family_name": "O'Brien-" + "x" * 240})
-    b = bundle(replace(person, review=review, patient=patient))
+    b = bundle(replace(person, reviews=(review, *person.reviews[1:]), patient=patient))
     text = json.dumps(b)
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "\\u0000" not in text and "\\u0007" not in text

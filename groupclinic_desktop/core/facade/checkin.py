@@ -437,7 +437,10 @@ class _Subject:
     programme: dict[str, Any] | None = None  # the session's programme, for its targets
 
 
-def _subject(rows: Rows, patient_id: int, session_id: int | None) -> _Subject:
+def _subject(
+    rows: Rows, patient_id: int, session_id: int | None, *, closed_ok: bool = False
+) -> _Subject:
+    """closed_ok: for fixing a value after the session (void or correct), not for new ones."""
     person = rows.first(Patient, ("date_of_birth", "hypo_risk", "sex"), {"id": patient_id})
     if person is None:
         raise NotFound(f"No patient with id {patient_id}.")
@@ -451,7 +454,8 @@ def _subject(rows: Rows, patient_id: int, session_id: int | None) -> _Subject:
         )
         if session is None:
             raise NotFound(f"No session with id {session_id}.")
-        _refuse_if_status_closed(session["status"])
+        if not closed_ok:
+            _refuse_if_status_closed(session["status"])
         session_uid = session["uid"]
         # The board reads the session's programme the same way (its snapshot, else the live one).
         programme = session["programme_snapshot"]

@@ -17,13 +17,12 @@ from groupclinic_desktop.core.facade.base import (
     _required,
     snapshot,
 )
-from groupclinic_desktop.core.facade.checkin import _Subject, parse_reading
+from groupclinic_desktop.core.facade.checkin import _person, _Subject, _subject, parse_reading
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.rows import Rows
 from groupclinic_desktop.core.schema import (
     ClinicSession,
     Measurement,
-    Patient,
     Role,
     SessionStatus,
     utcnow,
@@ -124,25 +123,14 @@ class MeasurementFixesArea(ClinicBase):
         if target.voided_at is not None:
             raise InvalidInput("This value is already voided.", field="Measurement")
         closed = False
-        session_uid = None
         if target.session_id is not None:
-            session = rows.first(ClinicSession, ("uid", "status"), {"id": target.session_id})
+            session = rows.first(ClinicSession, ("status",), {"id": target.session_id})
             assert session is not None
             closed = SessionStatus(session["status"]) not in OPEN
-            session_uid = session["uid"]
         refusal = _refusal(actor, target, closed)
         if refusal:
             raise NotAllowed(refusal)
-        person = rows.first(Patient, ("date_of_birth", "hypo_risk"), {"id": target.patient_id})
-        assert person is not None
-        subject = _Subject(
-            target.patient_id,
-            person["date_of_birth"],
-            person["hypo_risk"],
-            target.session_id,
-            session_uid,
-            outbox.opted_out_row(rows, target.session_id, target.patient_id),
-        )
+        subject = _subject(rows, target.patient_id, target.session_id, closed_ok=True)
         group = [target] + _partners(rows, target)
         return _Fix(group, subject, closed)
 
@@ -188,8 +176,12 @@ class MeasurementFixesArea(ClinicBase):
             standing = _standing_same_day(rows, m)
             if standing is not None:
                 payload = outbox.measurement_payload(
-                    fix.subject.session_uid, m.patient_id, fix.subject.born,
-                    fix.subject.hypo_risk, standing, None,
+                    fix.subject.session_uid,
+                    m.patient_id,
+                    _person(rows, fix.subject, standing.type_key, standing.taken_at),
+                    standing,
+                    None,
+                    fix.subject.programme,
                 )
                 outbox.emit_row(rows, "measurement", payload)
 
