@@ -31,6 +31,9 @@ def recover(args: argparse.Namespace) -> int:
         print(f"Latest good backup: {latest}" if latest else "No good backup was found.")
         return 0 if latest else 1
     used, kept = Clinic.recover_from_backup(args.data_dir, args.source)
-    print(f"Restored from {used}. The store as it was is kept in {kept}.")
+    if kept is None:
+        print(f"Restored from {used}. The store file was missing, so there was nothing to keep.")
+    else:
+        print(f"Restored from {used}. The store as it was is kept in {kept}.")
     print("Anything saved after that backup was made is not in it: check recent records.")
     return 0

@@ -30,10 +30,11 @@ class StoreError(ClinicError):
 
     `kind` tells the start-up screen which safe actions to offer: "damaged", "locked", "newer",
     "key" (no key, or the key does not match), "plain" (not a GroupClinic store), "read_only"
-    (a write to a store opened read-only) or "other".
+    (a write to a store opened read-only), "disk_full" (the data folder's disk has no room: the
+    store is fine and nothing was changed) or "other".
     """
 
-    KINDS = ("damaged", "locked", "newer", "key", "plain", "read_only", "other")
+    KINDS = ("damaged", "locked", "newer", "key", "plain", "read_only", "disk_full", "other")
 
     def __init__(self, message: str, kind: str = "other") -> None:
         super().__init__(message)

@@ -11,7 +11,7 @@ from typing import Any, Self
 
 from filelock import FileLock
 from sqlalchemy import Engine
-from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel
 
 from groupclinic_desktop.core import audit, auth, rows, store, validation
@@ -101,6 +101,9 @@ class ClinicBase:
         """
         location = store.StoreLocation(Path(data_dir) if data_dir else store.default_data_dir())
         is_new = not location.exists()
+        if is_new and location.was_set_up():
+            # store.json or backups say a store was here: it went missing, it is not new.
+            raise store.missing_store_error(location)
         if is_new and (not create or read_only):
             raise StoreError(f"There is no GroupClinic store in {location.data_dir}.", kind="key")
         lock = store.lock_instance(location)
@@ -124,6 +127,8 @@ class ClinicBase:
         key = store.resolve_key(location, create=is_new)
         if not is_new:
             store.probe_file(location.db_path, key)
+        else:
+            store.private_file(location.db_path)  # SQLCipher fills it; never readable by others
         engine = store.make_engine(location.db_path, key)
         try:
             state = "behind" if is_new else store.migration_state(engine)
@@ -148,8 +153,12 @@ class ClinicBase:
                         key,
                     )
                 store.upgrade(engine)
-        except DatabaseError:
+            location.keep_private()
+            cls._remember_practice(location, engine)
+        except DatabaseError as exc:
             engine.dispose()
+            if store.disk_full(location.data_dir, exc):
+                raise store.disk_full_error(location.data_dir) from None
             raise StoreError(
                 f"The store at {location.db_path} is damaged and cannot be read. Restore the "
                 "latest good backup (groupclinic recover); nothing was changed.",
@@ -160,6 +169,19 @@ class ClinicBase:
             raise
         log.info("store opened (%s)", "new" if is_new else "existing")
         return cls(location, engine, key)
+
+    @staticmethod
+    def _remember_practice(location: store.StoreLocation, engine: Engine) -> None:
+        # store.json names the practice, so a restore or recovery can refuse another's backup.
+        with engine.connect() as conn:
+            row = conn.exec_driver_sql("SELECT ods_code FROM practice LIMIT 1").first()
+        if row is not None:
+            try:
+                location.remember_practice(str(row[0]))
+            except OSError as exc:
+                if store.disk_full(location.data_dir, exc):
+                    raise store.disk_full_error(location.data_dir) from None
+                raise
 
     def close(self) -> None:
         self._engine.dispose()
@@ -278,6 +300,9 @@ class ClinicBase:
                     yield s
             except IntegrityError as exc:
                 raise InvalidInput(CONFLICT) from exc
+            except OperationalError as exc:
+                self._full_disk(exc)
+                raise
 
     @contextmanager
     def _write_rows(self) -> Iterator[rows.Rows]:
@@ -289,6 +314,14 @@ class ClinicBase:
                     yield written
             except IntegrityError as exc:
                 raise InvalidInput(CONFLICT) from exc
+            except OperationalError as exc:
+                self._full_disk(exc)
+                raise
+
+    def _full_disk(self, exc: BaseException) -> None:
+        """A write that failed for want of disk space says so; its transaction is rolled back."""
+        if store.disk_full(self.location.data_dir, exc):
+            raise store.disk_full_error(self.location.data_dir) from None
 
     def _rows_in(self, s: Session) -> rows.Rows:
         """The quick row helpers inside an ORM write transaction, on its own connection.

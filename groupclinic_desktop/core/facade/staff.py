@@ -38,6 +38,7 @@ class StaffArea(ClinicBase):
             )
             s.add(practice)
             self._audit(s, actor, "create", practice)
+        self.location.remember_practice(practice.ods_code)
         return practice
 
     def staff(self, *, active_only: bool = True) -> list[StaffUser]:

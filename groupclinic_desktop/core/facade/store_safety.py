@@ -61,8 +61,12 @@ class StoreSafetyArea(ClinicBase):
     @classmethod
     def recover_from_backup(
         cls, data_dir: Path | str | None = None, backup_file: Path | None = None
-    ) -> tuple[Path, Path]:
+    ) -> tuple[Path, Path | None]:
         """Put a good backup in place of a store that will not open; returns (used, kept).
+
+        kept is None when there was no store file to keep (it had gone missing).
+        A backup of another practice than this folder's (store.json names it), one made by a
+        newer version or one holding no practice is refused, and nothing is changed.
 
         For a store too damaged to open, so no sign-in: whoever holds the key (keyring or
         GROUPCLINIC_DB_KEY) can do it. The store file as found is copied into the backups
@@ -82,7 +86,7 @@ class StoreSafetyArea(ClinicBase):
                     f"There is no good backup in {location.backup_dir} to restore.",
                     kind="damaged",
                 )
-            store.verify_backup(chosen, key)
+            store.verify_backup(chosen, key, ods_code=location.practice_code())
             kept = store.keep_damaged_copy(location)
             store.replace_store(location, chosen)
         finally:
@@ -95,7 +99,7 @@ class StoreSafetyArea(ClinicBase):
                 action="restore",
                 entity="store",
                 entity_id=None,
-                after={"from": chosen.name, "kept": kept.name},
+                after={"from": chosen.name, "kept": kept.name if kept else None},
             )
         log.info("store recovered from a backup")
         return chosen, kept
@@ -126,6 +130,7 @@ class StoreSafetyArea(ClinicBase):
             s.add(practice)
             self._audit(s, SYSTEM, "create", practice)
             self._first_admin(s, admin_name, pin_hash)
+        self.location.remember_practice(practice.ods_code)
         return practice
 
     def _first_admin(self, s: Session, name: str, pin_hash: str) -> StaffUser:
