@@ -557,7 +557,7 @@ def backup_to(engine: "Engine", target: Path, key: str) -> Path:
     try:
         private_dir(target.parent)
         tmp.unlink(missing_ok=True)
-        private_file(tmp)  # SQLCipher fills an empty file; made here, it is never readable by others
+        private_file(tmp)  # SQLCipher fills an empty file: never readable by others
         dest = _keyed_connection(tmp, key)
         try:
             raw = engine.raw_connection()

@@ -226,9 +226,12 @@ def test_restore_and_recover_refuse_a_newer_or_another_practices_backup(
     spoil(wrong, key)
     db = demo_dir / store.STORE_FILE
     before = db.read_bytes()
-    with Clinic.open(demo_dir, create=False) as clinic, clinic.acting_as(SYSTEM):
-        with pytest.raises(StoreError, match=reason):
-            clinic.restore(wrong)
+    with (
+        Clinic.open(demo_dir, create=False) as clinic,
+        clinic.acting_as(SYSTEM),
+        pytest.raises(StoreError, match=reason),
+    ):
+        clinic.restore(wrong)
     with pytest.raises(StoreError, match=reason):
         Clinic.recover_from_backup(demo_dir, wrong)
     assert main(["--data-dir", str(demo_dir), "restore", str(wrong)]) == 1
