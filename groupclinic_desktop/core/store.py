@@ -410,16 +410,21 @@ def probe_file(db_path: Path, key: str) -> None:
     refuse_plain_file(db_path)
     if db_path.stat().st_size == 0:
         raise _emptied(db_path)
+    companions = [Path(str(db_path) + suffix) for suffix in ("-wal", "-shm")]
+    there = [path.exists() for path in companions]
     try:
         conn = _keyed_connection(db_path, key)
     except sqlcipher3.DatabaseError as exc:
         if disk_full(db_path.parent, exc):
+            _drop_new_companions(companions, there)
             raise disk_full_error(db_path.parent) from None
         raise
     try:
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlcipher3.DatabaseError as exc:
         if disk_full(db_path.parent, exc):
+            conn.close()
+            _drop_new_companions(companions, there)
             raise disk_full_error(db_path.parent) from None
         # SQLCipher cannot tell a wrong key from a damaged first page. When a backup in the
         # folder opens with this key, the key is right, so the file must be damaged.
@@ -433,6 +438,16 @@ def probe_file(db_path: Path, key: str) -> None:
         conn.close()
     if not tables:
         raise _emptied(db_path)
+
+
+def _drop_new_companions(companions: list[Path], there: list[bool]) -> None:
+    # A WAL file that this failed opening made holds nothing (nor does its index): no partial
+    # file is left behind. One that was there before is never touched.
+    wal, shm = companions
+    if not there[0] and wal.exists() and wal.stat().st_size == 0:
+        _discard(wal)
+        if not there[1]:
+            _discard(shm)
 
 
 def _emptied(db_path: Path) -> StoreError:
