@@ -5,7 +5,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 
@@ -14,8 +14,14 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel
 
-from groupclinic_desktop.core import audit, auth, rows, store, validation
-from groupclinic_desktop.core.errors import InvalidInput, NotAllowed, NotFound, StoreError
+from groupclinic_desktop.core import audit, auth, rows, sign_in_guard, store, validation
+from groupclinic_desktop.core.errors import (
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    SignInRefused,
+    StoreError,
+)
 from groupclinic_desktop.core.roles import Permission, allows
 from groupclinic_desktop.core.schema import (
     Attendance,
@@ -31,8 +37,8 @@ from groupclinic_desktop.core.schema import (
 log = logging.getLogger(__name__)
 
 BLOOD_PRESSURE = "blood_pressure"
-MAX_FAILED_SIGN_INS = 5
-LOCKOUT_MINUTES = 5
+MAX_FAILED_SIGN_INS = sign_in_guard.TRIES_BEFORE_LOCK
+LOCKOUT_MINUTES = sign_in_guard.FIRST_LOCK_MINUTES
 CONFLICT = "That change conflicts with a record already saved; nothing was changed."
 # GP-record export formats, in the order they are listed in the export log.
 EXPORT_FORMATS = ("pdf", "fhir", "csv")
@@ -62,6 +68,40 @@ def snapshot(row: SQLModel) -> dict[str, Any]:
     if "pin_hash" in values:
         values["pin_hash"] = "(hidden)"
     return audit.plain(values)
+
+
+def _minutes(span: timedelta) -> str:
+    minutes = max(1, int(-(-span.total_seconds() // 60)))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def locked_out(name: str, until: datetime, now: datetime) -> SignInRefused:
+    return SignInRefused(
+        f"Too many wrong PINs for {name}. Try again in {_minutes(until - now)}, or ask an admin "
+        "to unlock it.",
+        staff_name=name,
+        locked_until=until,
+    )
+
+
+def wrong_pin(name: str, failures: int, now: datetime) -> SignInRefused:
+    """The refusal of a wrong PIN, the `failures`-th in a row (its lock-out set, if any)."""
+    lock = sign_in_guard.lock_for(failures)
+    if lock is not None:
+        return SignInRefused(
+            f"That PIN is not right for {name}. Too many wrong PINs: {name}'s sign-in is "
+            f"locked for {_minutes(lock)}, or until an admin unlocks it.",
+            staff_name=name,
+            locked_until=now + lock,
+        )
+    left = sign_in_guard.tries_left(failures)
+    message = f"That PIN is not right for {name}."
+    if failures % sign_in_guard.TRIES_BEFORE_LOCK >= sign_in_guard.WARN_AFTER:
+        message += (
+            f" {left} more wrong {'PIN' if left == 1 else 'PINs'} and {name}'s sign-in is "
+            "locked for a while."
+        )
+    return SignInRefused(message, staff_name=name, tries_left=left)
 
 
 class ClinicBase:
@@ -206,28 +246,30 @@ class ClinicBase:
         return self._actor
 
     def sign_in(self, staff_id: int, pin: str) -> Actor:
-        """Check a PIN; repeated failures lock the account for a cool-down."""
+        """Check a PIN. Wrong PINs lock the account for longer each time (core/sign_in_guard.py);
+        every refusal says whose PIN it was, and from the third on how many tries are left."""
         if self.read_only:
             return self._sign_in_read_only(staff_id, pin)
+        kept = sign_in_guard.read_failures(self.location.data_dir)
+        refusal: SignInRefused | None = None
         with self._write() as s:
             user = s.get(StaffUser, staff_id)
             if user is None or not user.active:
                 raise NotFound("No such staff member.")
+            if staff_id in kept:
+                # Failures made while the store was open read-only count here too.
+                count, until = kept[staff_id]
+                user.failed_sign_ins += count
+                if until and (_aware(user.locked_until) or until) <= until:
+                    user.locked_until = until
             now = utcnow()
             locked_until = _aware(user.locked_until)
             if locked_until and locked_until > now:
-                wait = int((locked_until - now).total_seconds() // 60) + 1
-                raise NotAllowed(
-                    f"Too many wrong PINs for {user.name}. Try again in {wait} minute(s)."
-                )
-            if not auth.verify_pin(pin, user.pin_hash):
+                refusal = locked_out(user.name, locked_until, now)
+            elif not auth.verify_pin(pin, user.pin_hash):
                 user.failed_sign_ins += 1
-                if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
-                    from datetime import timedelta
-
-                    user.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
-                    user.failed_sign_ins = 0
-                s.add(user)
+                refusal = wrong_pin(user.name, user.failed_sign_ins, now)
+                user.locked_until = refusal.locked_until
                 audit.append(
                     s,
                     user_id=user.id,
@@ -235,13 +277,11 @@ class ClinicBase:
                     action="sign_in_failed",
                     entity="staff_user",
                     entity_id=user.id,
+                    after={"failed_sign_ins": user.failed_sign_ins},
                 )
-                # Commit the failure count even though we refuse: raise after the block.
-                failed = True
             else:
                 user.failed_sign_ins = 0
                 user.locked_until = None
-                s.add(user)
                 audit.append(
                     s,
                     user_id=user.id,
@@ -250,10 +290,14 @@ class ClinicBase:
                     entity="staff_user",
                     entity_id=user.id,
                 )
-                failed = False
+            s.add(user)
             actor = Actor(user.id, user.name, user.role)
-        if failed:
-            raise NotAllowed("That PIN is not right.")
+        # The failure count is committed even though the sign-in is refused.
+        if staff_id in kept:
+            kept.pop(staff_id)
+            sign_in_guard.write_failures(self.location.data_dir, kept)
+        if refusal is not None:
+            raise refusal
         self._actor = actor
         return actor
 

@@ -5,16 +5,17 @@ from typing import Self
 
 from sqlmodel import Session, select
 
-from groupclinic_desktop.core import audit, auth, store
+from groupclinic_desktop.core import audit, auth, sign_in_guard, store
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed, NotFound, StoreError
 from groupclinic_desktop.core.facade.base import (
-    MAX_FAILED_SIGN_INS,
     SYSTEM,
     Actor,
     ClinicBase,
     _aware,
     _required,
+    locked_out,
     log,
+    wrong_pin,
 )
 from groupclinic_desktop.core.schema import (
     Practice,
@@ -37,17 +38,24 @@ class StoreSafetyArea(ClinicBase):
         return cls(location, engine, key, read_only=True)
 
     def _sign_in_read_only(self, staff_id: int, pin: str) -> Actor:
-        # Nothing can be written, so failures are counted in memory for this window's life.
+        # Nothing can be written to the store, so failures are kept in a file beside it
+        # (core/sign_in_guard.py): closing and opening read-only again forgets none of them.
         user = self._get(StaffUser, staff_id, "staff member")
         if not user.active:
             raise NotFound("No such staff member.")
-        locked_until = _aware(user.locked_until)
-        failures = self._read_only_failures.get(staff_id, 0)
-        if (locked_until and locked_until > utcnow()) or failures >= MAX_FAILED_SIGN_INS:
-            raise NotAllowed(f"Too many wrong PINs for {user.name}. Try again later.")
+        kept = sign_in_guard.read_failures(self.location.data_dir)
+        extra, extra_until = kept.get(staff_id, (0, None))
+        failures = user.failed_sign_ins + extra
+        now = utcnow()
+        untils = [u for u in (_aware(user.locked_until), extra_until) if u is not None]
+        locked_until = max(untils) if untils else None
+        if locked_until and locked_until > now:
+            raise locked_out(user.name, locked_until, now)
         if not auth.verify_pin(pin, user.pin_hash):
-            self._read_only_failures[staff_id] = failures + 1
-            raise NotAllowed("That PIN is not right.")
+            refusal = wrong_pin(user.name, failures + 1, now)
+            kept[staff_id] = (extra + 1, refusal.locked_until or extra_until)
+            sign_in_guard.write_failures(self.location.data_dir, kept)
+            raise refusal
         self._actor = Actor(user.id, user.name, user.role)
         return self._actor
 
