@@ -265,6 +265,8 @@ class MainWindow(QMainWindow):
         if self.admin_home is None:
             self.admin_home = AdminHome(self.clinic, self.sync_runner, self._restored)
             self.stack.addWidget(self.admin_home)
+        else:
+            self.admin_home.show_sign_in_troubles()  # type: ignore[attr-defined]
         self.stack.setCurrentWidget(self.admin_home)
 
     def _restored(self) -> None:
