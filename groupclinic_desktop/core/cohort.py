@@ -361,8 +361,18 @@ def _check_row(
             return None
 
     nhs_number = read("nhs_number", validation.parse_nhs_number)
-    given = read("given_name", lambda t: _required(t, "First name"))
-    family = read("family_name", lambda t: _required(t, "Surname"))
+    for index, text in enumerate(cells):
+        # A NUL anywhere in the row refuses the row, the column named (never stored).
+        if validation.has_nul(text):
+            where = headers[index] if index < len(headers) else f"column {index + 1}"
+            problems.append(Problem(line, where, "", f"{where}: contains a NUL character"))
+    given = read("given_name", lambda t: validation.parse_name(t, "First name"))
+    family = read("family_name", lambda t: validation.parse_name(t, "Surname"))
+    preferred = (
+        read("preferred_name", lambda t: validation.parse_name(t, "Preferred name", required=False))
+        if "preferred_name" in columns
+        else None
+    )
     born = read("date_of_birth", lambda t: validation.parse_date_of_birth(_date_text(t), today))
     sex = read("sex", _sex) if "sex" in columns else None
     mobile = read("mobile", _mobile) if "mobile" in columns else None
@@ -403,7 +413,7 @@ def _check_row(
             date_of_birth=born,
             sex=sex,
             mobile=mobile,
-            preferred_name=cell("preferred_name") or None,
+            preferred_name=preferred,
             ethnic_category=ethnic,
             imd_decile=imd,
             imd_quintile=quintile,

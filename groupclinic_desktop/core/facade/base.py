@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from filelock import FileLock
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel
 
@@ -102,6 +102,15 @@ def wrong_pin(name: str, failures: int, now: datetime) -> SignInRefused:
             "locked for a while."
         )
     return SignInRefused(message, staff_name=name, tries_left=left)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_nul_text(session: Session, _context: Any, _instances: Any) -> None:
+    """No text field of any row is ever stored with a NUL character in it."""
+    for row in (*session.new, *session.dirty):
+        for name, value in vars(row).items():
+            if not name.startswith("_") and validation.has_nul(value):
+                validation.refuse_nul(value, name.replace("_", " ").capitalize())
 
 
 class ClinicBase:
