@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.core.schema import (
     Attendance,
     ClinicSession,
@@ -147,7 +148,7 @@ def write_batch_messaging_csv(clinic: Clinic, session_id: int, out: Path) -> int
     """Write the batch-messaging CSV; returns how many people are in it."""
     rows = batch_messaging_rows(clinic, session_id)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as handle:
+    with private_file(out).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=BATCH_HEADERS)
         writer.writeheader()
         writer.writerows(rows)

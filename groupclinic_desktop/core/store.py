@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import re
-import stat
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -52,47 +51,15 @@ def default_data_dir() -> Path:
 
 # On POSIX the data, log and backup folders are the user's alone (0700) and so are their files
 # (0600): another account on the laptop must not read the store, its backups or the log.
-PRIVATE_DIR = 0o700
-PRIVATE_FILE = 0o600
+from groupclinic_desktop.core.private_files import (  # noqa: E402
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    keep_private,
+    private_dir,
+    private_file,
+)
 
-
-def private_dir(folder: Path) -> Path:
-    """Make the folder (and its missing parents) and keep it to its owner; returns it."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
-    if os.name == "posix":
-        try:
-            if stat.S_IMODE(folder.stat().st_mode) != PRIVATE_DIR:
-                folder.chmod(PRIVATE_DIR)
-        except OSError:
-            log.warning("could not make a folder private")
-    return folder
-
-
-def private_file(path: Path) -> Path:
-    """Create the file empty if missing, readable by its owner alone; returns it.
-
-    Made before a writer opens it, a file is never readable by others even for a moment (a writer
-    that opens with "w" keeps the mode of a file that is already there)."""
-    path = Path(path)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)
-    os.close(fd)
-    if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) != PRIVATE_FILE:
-        path.chmod(PRIVATE_FILE)
-    return path
-
-
-def keep_private(path: Path) -> None:
-    """Make an existing file readable by its owner alone (nothing when it is not there)."""
-    if os.name != "posix":
-        return
-    try:
-        if stat.S_IMODE(path.stat().st_mode) != PRIVATE_FILE:
-            path.chmod(PRIVATE_FILE)
-    except FileNotFoundError:
-        pass
-    except OSError:
-        log.warning("could not make a file private")
+__all__ = ["PRIVATE_DIR", "PRIVATE_FILE", "keep_private", "private_dir", "private_file"]
 
 
 # ----------------------------------------------------------------- a full disk

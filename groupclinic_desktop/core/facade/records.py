@@ -12,6 +12,7 @@ from groupclinic_desktop.core.facade.base import (
     ClinicBase,
     log,
 )
+from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     AuditEntry,
@@ -40,7 +41,7 @@ class RecordsArea(ClinicBase):
         if out.exists():
             raise InvalidInput(f"{out} exists already; choose a new file name.")
         entries = self.audit_entries()
-        with out.open("w", newline="", encoding="utf-8") as fh:
+        with private_file(out).open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(
                 [
