@@ -244,6 +244,10 @@ class SignInPage(QFrame):
             item.setData(ACCESSIBLE_TEXT_ROLE, f"{name}, {role}")
             self.names.addItem(item)
         self._shown = staff
+        # Room for up to six names whatever message shows below: a message never hides names.
+        if staff:
+            row = self.names.sizeHintForRow(0) + 2 * self.names.spacing()
+            self.names.setMinimumHeight(min(len(staff), 6) * row + 2 * self.names.frameWidth())
 
     def attach(self, clinic: "Clinic") -> None:
         """The facade is open and checked: sign-in works from now on (and a held one goes on)."""

@@ -97,6 +97,22 @@ def test_a_store_with_no_practice_is_never_a_good_backup_nor_rotates_one_out(
     assert Clinic.latest_good_backup(demo_dir) == good
 
 
+def test_a_store_emptied_of_its_practice_is_damaged_not_a_first_run(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    good = _with_backup(demo_dir)
+    # A store made afresh (a schema, no practice) put in place of the practice's.
+    with Clinic.open(tmp_path / "fresh"):
+        pass
+    for path in demo_dir.glob(store.STORE_FILE + "*"):
+        path.unlink()
+    shutil.copy(tmp_path / "fresh" / store.STORE_FILE, demo_dir / store.STORE_FILE)
+    with pytest.raises(StoreError, match="holds no practice") as caught:
+        Clinic.open(demo_dir)
+    assert caught.value.kind == "damaged"
+    assert Clinic.latest_good_backup(demo_dir) == good
+
+
 def test_check_on_an_emptied_store_fails_with_one_line(demo_dir: Path) -> None:
     from groupclinic_desktop.cli import main
 

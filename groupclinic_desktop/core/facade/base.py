@@ -203,7 +203,8 @@ class ClinicBase:
                     )
                 store.upgrade(engine)
             location.keep_private()
-            cls._remember_practice(location, engine)
+            if not cls._remember_practice(location, engine) and not is_new:
+                cls._refuse_emptied(location, engine, key)
         except DatabaseError as exc:
             engine.dispose()
             if store.disk_full(location.data_dir, exc):
@@ -220,17 +221,38 @@ class ClinicBase:
         return cls(location, engine, key)
 
     @staticmethod
-    def _remember_practice(location: store.StoreLocation, engine: Engine) -> None:
-        # store.json names the practice, so a restore or recovery can refuse another's backup.
+    def _remember_practice(location: store.StoreLocation, engine: Engine) -> bool:
+        """store.json names the practice, so a restore or recovery can refuse another's backup.
+        False when the store holds no practice."""
         with engine.connect() as conn:
             row = conn.exec_driver_sql("SELECT ods_code FROM practice LIMIT 1").first()
-        if row is not None:
-            try:
-                location.remember_practice(str(row[0]))
-            except OSError as exc:
-                if store.disk_full(location.data_dir, exc):
-                    raise store.disk_full_error(location.data_dir) from None
-                raise
+        if row is None:
+            return False
+        try:
+            location.remember_practice(str(row[0]))
+        except OSError as exc:
+            if store.disk_full(location.data_dir, exc):
+                raise store.disk_full_error(location.data_dir) from None
+            raise
+        return True
+
+    @staticmethod
+    def _refuse_emptied(location: store.StoreLocation, engine: Engine, key: str) -> None:
+        """A store with no practice where one was known (store.json or a backup names it) was
+        emptied: it is damaged, and the first-run screen must not set the folder up afresh."""
+        known = location.practice_code() is not None or any(
+            store.backup_practice(path, key) for _when, path in store._dated_backups(
+                location.backup_dir
+            )
+        )
+        if known:
+            engine.dispose()
+            raise StoreError(
+                f"The store at {location.db_path} holds no practice, but this folder held one. "
+                "It is damaged, not new: restore the latest good backup (groupclinic recover); "
+                "nothing was changed.",
+                kind="damaged",
+            )
 
     def close(self) -> None:
         self._engine.dispose()
