@@ -19,6 +19,10 @@ import sqlcipher3
 
 from groupclinic_desktop.core.errors import StoreError
 
+# On POSIX the data, log and backup folders are the user's alone (0700) and so are their files
+# (0600): another account on the laptop must not read the store, its backups or the log.
+from groupclinic_desktop.core.private_files import keep_private, private_dir, private_file
+
 if TYPE_CHECKING:
     # Alembic is imported only when a migration question needs it: importing it costs about
     # 0.2 s of every start (bench/README.md), and a current store never needs it.
@@ -47,19 +51,6 @@ def default_data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-# On POSIX the data, log and backup folders are the user's alone (0700) and so are their files
-# (0600): another account on the laptop must not read the store, its backups or the log.
-from groupclinic_desktop.core.private_files import (  # noqa: E402
-    PRIVATE_DIR,
-    PRIVATE_FILE,
-    keep_private,
-    private_dir,
-    private_file,
-)
-
-__all__ = ["PRIVATE_DIR", "PRIVATE_FILE", "keep_private", "private_dir", "private_file"]
 
 
 # ----------------------------------------------------------------- a full disk
