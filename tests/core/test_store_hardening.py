@@ -261,3 +261,21 @@ def test_restore_and_recover_refuse_a_newer_or_another_practices_backup(
     assert Clinic.latest_good_backup(demo_dir) != demo_dir / "backups" / (
         "groupclinic-20990101-000000-daily.db"
     )
+
+
+def test_recover_knows_the_practice_from_its_backups_when_store_json_does_not_say(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    import json
+
+    key = os.environ[store.KEY_ENV]
+    _with_backup(demo_dir)
+    with Clinic.open(demo_dir, create=False) as clinic:
+        wrong = clinic.backup(tmp_path / "wrong.db")
+    _other_practice(wrong, key)
+    meta = demo_dir / store.META_FILE
+    meta.write_text(json.dumps({"store_id": json.loads(meta.read_text())["store_id"]}))
+    (demo_dir / store.STORE_FILE).write_bytes(b"")
+    with pytest.raises(StoreError, match="another practice"):
+        Clinic.recover_from_backup(demo_dir, wrong)
+    assert (demo_dir / store.STORE_FILE).stat().st_size == 0

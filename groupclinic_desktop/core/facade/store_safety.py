@@ -94,7 +94,13 @@ class StoreSafetyArea(ClinicBase):
                     f"There is no good backup in {location.backup_dir} to restore.",
                     kind="damaged",
                 )
-            store.verify_backup(chosen, key, ods_code=location.practice_code())
+            ods_code = location.practice_code()
+            if ods_code is None:
+                # A store.json written before it named the practice: the folder's own latest
+                # good backup says which practice this is.
+                own = store.latest_good_backup(location.data_dir, key)
+                ods_code = store.backup_practice(own, key) if own else None
+            store.verify_backup(chosen, key, ods_code=ods_code)
             kept = store.keep_damaged_copy(location)
             store.replace_store(location, chosen)
         finally:
