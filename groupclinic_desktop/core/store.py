@@ -173,6 +173,15 @@ class StoreLocation:
         self._write_meta({"store_id": store_id})
         return store_id
 
+    def forget_unfinished_store(self) -> None:
+        """Remove what a failed first opening made here (only ever called for a new store)."""
+        for path in (self.db_path, Path(str(self.db_path) + "-wal"),
+                     Path(str(self.db_path) + "-shm"), self.meta_path):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                log.warning("could not remove an unfinished store file")
+
     def keep_private(self) -> None:
         """The folder, the store and its companions readable by their owner alone (POSIX)."""
         private_dir(self.data_dir)

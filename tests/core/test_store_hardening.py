@@ -279,3 +279,19 @@ def test_recover_knows_the_practice_from_its_backups_when_store_json_does_not_sa
     with pytest.raises(StoreError, match="another practice"):
         Clinic.recover_from_backup(demo_dir, wrong)
     assert (demo_dir / store.STORE_FILE).stat().st_size == 0
+
+
+def test_a_first_opening_that_fails_leaves_nothing_so_a_retry_sets_up(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    keyring.set_keyring(NoKeyring())
+    with pytest.raises(StoreError, match="keyring"):
+        Clinic.open(data_dir)
+    assert not (data_dir / store.META_FILE).exists()
+    assert not (data_dir / store.STORE_FILE).exists()
+    monkeypatch.setenv(store.KEY_ENV, "d" * 64)
+    with Clinic.open(data_dir) as clinic:
+        assert clinic.practice() is None

@@ -169,6 +169,18 @@ class ClinicBase:
 
     @classmethod
     def _open_locked(cls, location: store.StoreLocation, is_new: bool, check: bool = True) -> Self:
+        if not is_new:
+            return cls._open_store(location, False, check)
+        try:
+            return cls._open_store(location, True, check)
+        except BaseException:
+            # A store that could not be made (no keyring, a full disk...) leaves nothing behind:
+            # a folder with store.json is never set up afresh, so a retry would be refused.
+            location.forget_unfinished_store()
+            raise
+
+    @classmethod
+    def _open_store(cls, location: store.StoreLocation, is_new: bool, check: bool) -> Self:
         if is_new:
             location.store_id(create=True)
         else:
