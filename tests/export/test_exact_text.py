@@ -49,7 +49,7 @@ def pdf_text(clinic: Clinic, tmp_path: Path, given: str, family: str) -> str:
 def test_names_and_notes_are_stored_and_read_back_exactly(demo: Clinic, kind: str) -> None:
     text = SCRIPTS[kind]
     with demo.acting_as(SYSTEM):
-        # Names are at most 100 characters (a longer one is refused: tests/core/test_hostile_text.py).
+        # Names are at most 100 characters (tests/core/test_hostile_text.py).
         person = demo.add_patient("999 000 0115", text[:100], f"{text[:90]} Family", "1970-01-01")
         session = demo.sessions(status=SessionStatus.PLANNED)[0]
         demo.invite(session.id, person.id)
