@@ -601,7 +601,11 @@ def _dated_backups(folder: Path) -> list[tuple[datetime, Path]]:
 
 
 def has_backup_on(folder: Path, day: date) -> bool:
-    return any(t.date() == day for t, _ in _dated_backups(folder))
+    # A damaged store's copy kept "as found" is not a backup of the store: it never stands in
+    # for the day's backup.
+    return any(
+        t.date() == day and not p.name.endswith("-as-found.db") for t, p in _dated_backups(folder)
+    )
 
 
 def rotate_backups(folder: Path, *, daily: int, weekly: int, monthly: int) -> list[Path]:

@@ -34,6 +34,10 @@ def test_an_emptied_store_is_damaged_never_new_and_its_backups_stay(demo_dir: Pa
     assert used == good
     with Clinic.open(demo_dir, create=False) as clinic:
         assert clinic.practice().ods_code == "Y99999"
+        # The emptied file kept "as found" does not stand in for today's backup.
+        for path in (demo_dir / "backups").glob("*-daily.db"):
+            path.unlink()
+        assert clinic.ensure_daily_backup() is not None
 
 
 def test_a_store_file_with_no_tables_is_damaged(demo_dir: Path) -> None:
