@@ -258,7 +258,11 @@ class BackupsTab(QWidget):
             self.list.addItem(path.name)
 
     def backup_now(self) -> None:
-        path = self.clinic.backup(reason="manual")
+        try:
+            path = self.clinic.backup(reason="manual")
+        except ClinicError as exc:  # a full disk: one line, nothing changed, nothing rotated
+            self.message.setText(f"No backup was made: {exc}")
+            return
         self.message.setText(f"✓ Backup written and checked: {path.name}")
         self.refresh()
 
