@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core import validation
+from groupclinic_desktop.core import text_checks, validation
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.errors import InvalidInput, NeedsConfirmation
 from groupclinic_desktop.core.schema import Sex
@@ -410,13 +410,16 @@ def _check_row(
     nhs_number = read("nhs_number", validation.parse_nhs_number)
     for index, text in enumerate(cells):
         # A NUL anywhere in the row refuses the row, the column named (never stored).
-        if validation.has_nul(text):
+        if text_checks.has_nul(text):
             where = headers[index] if index < len(headers) else f"column {index + 1}"
             problems.append(Problem(line, where, "", f"{where}: contains a NUL character"))
-    given = read("given_name", lambda t: validation.parse_name(t, "First name"))
-    family = read("family_name", lambda t: validation.parse_name(t, "Surname"))
+    given = read("given_name", lambda t: text_checks.parse_name(t, "First name"))
+    family = read("family_name", lambda t: text_checks.parse_name(t, "Surname"))
     preferred = (
-        read("preferred_name", lambda t: validation.parse_name(t, "Preferred name", required=False))
+        read(
+            "preferred_name",
+            lambda t: text_checks.parse_name(t, "Preferred name", required=False),
+        )
         if "preferred_name" in columns
         else None
     )

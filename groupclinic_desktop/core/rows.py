@@ -83,7 +83,7 @@ class Rows:
         self._statements = _for(dialect)
 
     def _bound(self, table: Table, values: dict[str, Any]) -> list[Any]:
-        from groupclinic_desktop.core.validation import has_nul, refuse_nul
+        from groupclinic_desktop.core.text_checks import has_nul, refuse_nul
 
         for name, value in values.items():
             if has_nul(value):

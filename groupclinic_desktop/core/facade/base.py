@@ -14,7 +14,15 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel
 
-from groupclinic_desktop.core import audit, auth, rows, sign_in_guard, store, validation
+from groupclinic_desktop.core import (
+    audit,
+    auth,
+    rows,
+    sign_in_guard,
+    store,
+    text_checks,
+    validation,
+)
 from groupclinic_desktop.core.errors import (
     InvalidInput,
     NotAllowed,
@@ -109,8 +117,8 @@ def _refuse_nul_text(session: Session, _context: Any, _instances: Any) -> None:
     """No text field of any row is ever stored with a NUL character in it."""
     for row in (*session.new, *session.dirty):
         for name, value in vars(row).items():
-            if not name.startswith("_") and validation.has_nul(value):
-                validation.refuse_nul(value, name.replace("_", " ").capitalize())
+            if not name.startswith("_") and text_checks.has_nul(value):
+                text_checks.refuse_nul(value, name.replace("_", " ").capitalize())
 
 
 class ClinicBase:

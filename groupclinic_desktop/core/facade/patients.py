@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlmodel import col, select
 
-from groupclinic_desktop.core import validation
+from groupclinic_desktop.core import text_checks, validation
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.facade.base import (
     ClinicBase,
@@ -49,9 +49,9 @@ class PatientsArea(ClinicBase):
         actor = self._require(Permission.PLAN)
         row = Patient(
             nhs_number=validation.parse_nhs_number(nhs_number),
-            given_name=validation.parse_name(given_name, "First name"),
-            family_name=validation.parse_name(family_name, "Surname"),
-            preferred_name=validation.parse_name(preferred_name, "Preferred name", required=False),
+            given_name=text_checks.parse_name(given_name, "First name"),
+            family_name=text_checks.parse_name(family_name, "Surname"),
+            preferred_name=text_checks.parse_name(preferred_name, "Preferred name", required=False),
             date_of_birth=validation.parse_date_of_birth(date_of_birth),
             sex=_sex(sex),
             mobile=(mobile or "").strip() or None,

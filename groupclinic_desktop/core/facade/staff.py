@@ -2,7 +2,7 @@
 
 from sqlmodel import select
 
-from groupclinic_desktop.core import auth, sign_in_guard, validation
+from groupclinic_desktop.core import auth, sign_in_guard, text_checks
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.facade.base import (
     ClinicBase,
@@ -53,7 +53,7 @@ class StaffArea(ClinicBase):
         actor = self._require(Permission.MANAGE_USERS)
         with self._write() as s:
             user = StaffUser(
-                name=str(validation.parse_name(name, "Name")),
+                name=str(text_checks.parse_name(name, "Name")),
                 role=Role(role),
                 pin_hash=auth.hash_pin(pin),
             )

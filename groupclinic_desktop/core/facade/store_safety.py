@@ -5,7 +5,7 @@ from typing import Self
 
 from sqlmodel import Session, select
 
-from groupclinic_desktop.core import audit, auth, sign_in_guard, store, validation
+from groupclinic_desktop.core import audit, auth, sign_in_guard, store, text_checks
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed, NotFound, StoreError
 from groupclinic_desktop.core.facade.base import (
     SYSTEM,
@@ -124,7 +124,7 @@ class StoreSafetyArea(ClinicBase):
         Allowed only while the store has no staff at all, so it can never add a second admin.
         Nobody can be signed in yet, so the audit trail names the system.
         """
-        name = str(validation.parse_name(name, "Admin's name"))
+        name = str(text_checks.parse_name(name, "Admin's name"))
         pin_hash = auth.hash_pin(pin)  # a too-short PIN is refused before anything is written
         with self._write() as s:
             return self._first_admin(s, name, pin_hash)
@@ -135,7 +135,7 @@ class StoreSafetyArea(ClinicBase):
         if not ods_code.isalnum() or not 3 <= len(ods_code) <= 10:
             raise InvalidInput(f"ODS code: '{ods_code}' is not an ODS code.", field="ODS code")
         practice_name = _required(name, "Practice name")
-        admin_name = str(validation.parse_name(admin_name, "Admin's name"))
+        admin_name = str(text_checks.parse_name(admin_name, "Admin's name"))
         pin_hash = auth.hash_pin(pin)
         with self._write() as s:
             if s.exec(select(Practice)).first() is not None:
