@@ -1,6 +1,9 @@
-"""`groupclinic [--data-dir DIR] COMMAND`: the Clinic facade for the terminal.
+"""`groupclinic [--data-dir DIR] [--user NAME [--pin-stdin]] COMMAND`: the Clinic facade for the
+terminal.
 
-With no command it starts the app. Every failure is one clear line and a non-zero exit.
+With no command it starts the app. Every failure is one clear line and a non-zero exit. Commands
+that read or change patient data need a staff sign-in (commands/__init__.py); without one they
+stop with one line and exit 2.
 """
 
 import argparse
@@ -68,9 +71,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from groupclinic_desktop.commands import cli_actor
+    from groupclinic_desktop.commands import signed_in_store
 
-    with _open(args) as clinic, clinic.acting_as(cli_actor()):
+    with signed_in_store(args) as clinic:
         kept = clinic.restore(Path(args.file))
     print(f"Restored from {args.file}. The store as it was is kept in {kept}.")
     return 0
@@ -98,6 +101,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="log at DEBUG level")
     parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=None,
+        help="sign in as this staff member (any unambiguous part of the name); needed by every "
+        "command that reads or changes patient data",
+    )
+    parser.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="read the PIN from the first line of standard input instead of asking for it",
+    )
+    parser.add_argument(
         "--selftest", action="store_true", help="check this installation works, then exit 0/1"
     )
     parser.set_defaults(handler=cmd_run)
@@ -112,9 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="write a checked, encrypted copy of the store")
     backup.add_argument("--to", help="file to write (default: the backups folder)")
     backup.set_defaults(handler=cmd_backup)
-    restore = sub.add_parser("restore", help="replace the store with a checked backup")
+    restore = sub.add_parser(
+        "restore", help="replace the store with a checked backup (an admin signs in)"
+    )
     restore.add_argument("file", help="backup file made by `groupclinic backup`")
-    restore.set_defaults(handler=cmd_restore)
+    restore.set_defaults(handler=cmd_restore, needs_sign_in=True)
     for module in _command_modules():
         module.register(sub)
     return parser
@@ -186,10 +203,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             logs.setup_logging(level)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
+        if getattr(args, "needs_sign_in", False):
+            from groupclinic_desktop.commands import require_user
+
+            require_user(args)
         return handler(args)
     except ClinicError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        # A missing sign-in says what to add, with its own status (2).
+        return int(getattr(exc, "exit_status", 1))
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

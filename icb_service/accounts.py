@@ -23,6 +23,7 @@ class Caller:
     kind: Literal["practice", "analyst"]
     practice: str | None
     name: str
+    token_sha256: str = ""  # which token: the rate limit is per token
 
 
 def token_hash(token: str) -> str:
@@ -66,13 +67,58 @@ def add_analyst(engine: Engine, name: str) -> str:
 
 
 def caller_for(engine: Engine, token: str) -> Caller | None:
+    """Who this token belongs to; None when it is unknown or revoked."""
+    digest = token_hash(token)
     with Session(engine) as session:
-        found = session.exec(select(Token).where(Token.token_sha256 == token_hash(token))).first()
+        found = session.exec(
+            select(Token).where(Token.token_sha256 == digest, Token.revoked_at.is_(None))  # type: ignore[union-attr]
+        ).first()
     if found is None:
         return None
     if found.kind == "analyst":
-        return Caller("analyst", None, found.name)
-    return Caller("practice", found.practice_code, found.name)
+        return Caller("analyst", None, found.name, digest)
+    return Caller("practice", found.practice_code, found.name, digest)
+
+
+def revoke_tokens(engine: Engine, code: str) -> int:
+    """Revoke every live token of a practice at once; returns how many were revoked."""
+    code = _known_practice(engine, code)
+    with Session(engine) as session:
+        live = session.exec(
+            select(Token).where(Token.practice_code == code, Token.revoked_at.is_(None))  # type: ignore[union-attr]
+        ).all()
+        for token in live:
+            token.revoked_at = utc_now()
+        session.commit()
+    return len(live)
+
+
+def rotate_token(engine: Engine, code: str) -> str:
+    """A new token for the practice; every older one stops working in the same transaction."""
+    code = _known_practice(engine, code)
+    token = secrets.token_urlsafe(32)
+    with Session(engine) as session:
+        now = utc_now()
+        for old in session.exec(
+            select(Token).where(Token.practice_code == code, Token.revoked_at.is_(None))  # type: ignore[union-attr]
+        ).all():
+            old.revoked_at = now
+        practice = session.get(Practice, code)
+        assert practice is not None
+        session.add(
+            Token(token_sha256=token_hash(token), kind="practice", practice_code=code,
+                  name=practice.name or code, created_at=now)
+        )
+        session.commit()
+    return token
+
+
+def _known_practice(engine: Engine, code: str) -> str:
+    code = code.strip().upper()
+    with Session(engine) as session:
+        if not _ODS_CODE.fullmatch(code) or session.get(Practice, code) is None:
+            raise ValueError("ODS code: no practice is registered with this code")
+    return code
 
 
 def practice_names(engine: Engine) -> dict[str, str]:

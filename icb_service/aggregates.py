@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from icb_service.disclosure import hidden_cells
 from icb_service.models import StoredEvent
 from icb_service.protocol import AgeBand, EthnicGroup, ExperienceResponse, ImdQuintile, Sex
 
@@ -34,6 +35,9 @@ EQUITY_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "imd_quintile": get_args(ImdQuintile),
 }
 UNKNOWN_PROGRAMME = "unknown"
+# The people counts a reader might add up: invited = attended + did not attend, per group and in
+# total (drop-ins make it inexact, but a reader may assume it, so it is protected as a line).
+ATTENDANCE = ("invited", "attended", "did_not_attend")
 
 
 class Figure(BaseModel):
@@ -126,7 +130,9 @@ def build_report(
             query = query.where(StoredEvent.practice_code == practice)
         rows = session.exec(query).all()
         facts = [
-            (row.type, _Fact(row.practice_code, (row.occurred_at, row.seq), row.payload))
+            # A clock running fast cannot make an event outrank corrections received after it.
+            (row.type, _Fact(row.practice_code,
+                             (min(row.occurred_at, row.received_at), row.seq), row.payload))
             for row in rows
         ]
     groups = _project(facts)
@@ -177,9 +183,10 @@ def _project(facts: list[tuple[str, _Fact]]) -> dict[tuple[str, str], _Group]:
         groups[key].attendance[(uid, subject)] = fact
         programmes_of[(fact.practice, subject)].add(key[1])
 
-    # A measurement is one reading; a re-sent one for the same day and session is a correction.
+    # A measurement is one reading; a re-sent one for the same day and session is a correction,
+    # and a later measurement_void for the same key drops it.
     measurements = _latest(
-        by_type["measurement"],
+        by_type["measurement"] + by_type["measurement_void"],
         lambda f: (
             f.practice, f.payload["subject"], f.payload["measure"], f.payload["taken_on"],
             f.payload["session_uid"],
@@ -187,6 +194,8 @@ def _project(facts: list[tuple[str, _Fact]]) -> dict[tuple[str, str], _Group]:
     )
     for fact in sorted(measurements.values(), key=lambda f: (f.payload["taken_on"], f.order)):
         p = fact.payload
+        if "value" not in p:  # the latest word on this reading is its void
+            continue
         if p["session_uid"] is not None:
             programmes = {group_of(fact)[1]}
         else:  # from the GP record or self-reported: counts for each programme the person is in
@@ -231,47 +240,69 @@ def _summarise(key: tuple[str, str], group: _Group, t: int) -> ProgrammeReport:
     for (_, subject), fact in sorted(group.attendance.items(), key=lambda item: item[1].order):
         statuses[subject].add(fact.payload["status"])
         latest_record[subject] = fact  # demographics as last recorded
-    invited = {s for s, seen in statuses.items() if seen & INVITED}
-    came = {s for s, seen in statuses.items() if seen & CAME}
-    missed = {s for s, seen in statuses.items() if "did_not_attend" in seen}
+    people = {
+        "invited": {s for s, seen in statuses.items() if seen & INVITED},
+        "attended": {s for s, seen in statuses.items() if seen & CAME},
+        "did_not_attend": {s for s, seen in statuses.items() if "did_not_attend" in seen},
+    }
     records = [fact.payload["status"] for fact in group.attendance.values()]
     dna_records = records.count("did_not_attend")
     due_records = sum(1 for status in records if status in BOOKED_AND_DUE)
 
-    equity = []
+    # Every count of people in the attendance and equity tables, and the lines along which a
+    # reader could add or subtract them; suppression is decided for all of them together.
+    counts: dict[Any, int] = {name: len(found) for name, found in people.items()}
+    lines: list[list[Any]] = [list(ATTENDANCE)]
+    members_of: dict[tuple[str, str], set[str]] = {}
     for dimension, values in EQUITY_DIMENSIONS.items():
         for value in values:
             members = {s for s, fact in latest_record.items() if fact.payload[dimension] == value}
-            changes = _changes_among(group, members)
-            equity.append(
-                EquityRow(
-                    dimension=dimension, group=value,
-                    invited=_count(len(members & invited), t),
-                    attended=_count(len(members & came), t),
-                    did_not_attend=_count(len(members & missed), t),
-                    median_change={
-                        measure: _derived(
-                            statistics.median(found) if found else None, len(found), threshold=t
-                        )
-                        for measure, found in sorted(changes.items())
-                    },
-                )
+            members_of[(dimension, value)] = members
+            for name in ATTENDANCE:
+                counts[(dimension, value, name)] = len(members & people[name])
+            lines.append([(dimension, value, name) for name in ATTENDANCE])
+        for name in ATTENDANCE:
+            lines.append([name, *((dimension, value, name) for value in values)])
+    hidden = hidden_cells(counts, lines, t, keep=ATTENDANCE)
+
+    def shown(cell: Any) -> Figure:
+        return Figure(value=None, suppressed=True) if cell in hidden else Figure(value=counts[cell])
+
+    equity = []
+    for (dimension, value), members in members_of.items():
+        changes = _changes_among(group, members)
+        equity.append(
+            EquityRow(
+                dimension=dimension, group=value,
+                invited=shown((dimension, value, "invited")),
+                attended=shown((dimension, value, "attended")),
+                did_not_attend=shown((dimension, value, "did_not_attend")),
+                median_change={
+                    measure: _derived(
+                        statistics.median(found) if found else None, len(found), threshold=t
+                    )
+                    for measure, found in sorted(changes.items())
+                },
             )
+        )
 
     goals = list(group.goals.values())
     achieved = sum(1 for goal in goals if goal["outcome"] == "achieved")
+    dna_rate = _derived(
+        dna_records / due_records if due_records else None, dna_records, due_records,
+        threshold=t,
+    )
+    if "did_not_attend" in hidden:
+        dna_rate = Figure(value=None, suppressed=True)  # never beside a hidden DNA count
     return ProgrammeReport(
         practice=key[0],
         programme=key[1],
         sessions_held=sum(1 for s in group.sessions.values() if s["status"] == "finished"),
         sessions_cancelled=sum(1 for s in group.sessions.values() if s["status"] == "cancelled"),
-        invited=_count(len(invited), t),
-        attended=_count(len(came), t),
-        did_not_attend=_count(len(missed), t),
-        dna_rate=_derived(
-            dna_records / due_records if due_records else None, dna_records, due_records,
-            threshold=t,
-        ),
+        invited=shown("invited"),
+        attended=shown("attended"),
+        did_not_attend=shown("did_not_attend"),
+        dna_rate=dna_rate,
         measures=_measure_summaries(group, t),
         questionnaires=_score_summaries(group, t),
         goals_set=_count(len(goals), t),

@@ -26,18 +26,23 @@ from icb_service.aggregates import (
     build_report,
     report_csv,
 )
+from icb_service.body_limit import TokenFirstBodyLimit
 from icb_service.dashboard import render_dashboard
 from icb_service.db import open_database
 from icb_service.intake import CONFLICT, receive
+from icb_service.practice_aggregates import OrganisationReport, organisation_report
 from icb_service.protocol import (
     EVENT_TYPES,
+    MAX_BODY_BYTES,
     MAX_EVENTS_PER_BATCH,
     PAYLOAD_SCHEMAS,
     SUPPORTED_PROTOCOL_VERSIONS,
     BatchResult,
-    EventBatch,
     Health,
     ProblemDetail,
+    ReceivedBatch,
+    ValidationProblem,
+    safe_location,
 )
 from icb_service.ratelimit import RateLimiter
 
@@ -53,16 +58,21 @@ order sent:
 * `duplicate` - the same event id was already stored with the same content (a retry). Nothing
   changes. The content compared is type, schema_version, occurred_at and payload, not seq.
 * `rejected` - permanent; the client should move the event to its needs-attention list. The
-  reason names the field. Causes: unknown type or schema_version, a payload that fails its
-  schema (unexpected fields are refused, so names and NHS numbers cannot slip in; `subject`
-  must be 64 lowercase hex; anything that looks like an NHS number is refused), or
-  `{CONFLICT}` (reason starts with `conflict`). Conflicts are reported per event so the rest of
-  the batch is still stored. Rejected payloads are not kept.
+  reason is `field.path: rule_name (explanation)` and never repeats what was sent. Causes: an
+  envelope field out of its type or range (`seq`, `occurred_at` outside the date window around
+  receipt), unknown type or schema_version, a payload that fails its schema (unexpected fields
+  are refused, so names and NHS numbers cannot slip in; `subject` must be 64 lowercase hex;
+  keys and units must come from the published dataset; values within the catalogue's hard
+  limits; anything shaped like an NHS number, a date of birth or a name is refused), or
+  `{CONFLICT}` (reason starts with `conflict`). Every event is judged on its own, so the rest
+  of the batch is still stored. Rejected payloads are not kept.
 
-Whole-request errors: 401 missing or unknown token; 403 the token's practice is not the body's
-practice (or an analyst token sends events); 409 `protocol_version` not one of
-{list(SUPPORTED_PROTOCOL_VERSIONS)} (see `GET /v1/health`); 413 more than {MAX_EVENTS_PER_BATCH}
-events; 422 malformed envelope; 429 over the practice's rate limit, with `Retry-After` seconds.
+Whole-request errors: 401 missing, unknown or revoked token (checked before the body is read);
+403 the token's practice is not the body's practice (or an analyst token sends events); 409
+`protocol_version` not one of {list(SUPPORTED_PROTOCOL_VERSIONS)} (see `GET /v1/health`); 413
+more than {MAX_EVENTS_PER_BATCH} events or a body over {MAX_BODY_BYTES} bytes (refused unread);
+422 malformed envelope (an event without a UUID4 `id`, a `protocol_version` that is not a JSON
+integer); 429 over the token's rate limit, with `Retry-After` seconds.
 
 Event types (schema_version 1): {", ".join(EVENT_TYPES)}. Payload schemas are the
 `*Payload` components below and resources/monitoring/dataset.md.
@@ -111,7 +121,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     """Build the service; migrations run here so the schema is current before any request."""
     settings = settings or Settings.from_env()
     engine = engine or open_database(settings.database_url)
-    limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst)
+    limiter = RateLimiter(engine, settings.rate_per_minute, settings.rate_burst)
     app = FastAPI(
         title="GroupClinic ICB monitoring service",
         version=_service_version(),
@@ -120,16 +130,19 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.engine = engine
     app.state.settings = settings
+    # Outermost: the token and the body's size are judged before a byte of the body is read.
+    app.add_middleware(
+        TokenFirstBodyLimit, engine=engine, path="/v1/events", max_bytes=MAX_BODY_BYTES
+    )
 
     @app.exception_handler(RequestValidationError)
     async def malformed(_request: Request, error: RequestValidationError) -> JSONResponse:
-        # Say which field and why, but never echo the values sent: they may be patient data.
+        # Field paths and rule names only: pydantic's messages may quote what was sent.
         problems = [
-            {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]}
-            for item in error.errors()
+            {"loc": safe_location(item["loc"]), "type": item["type"]} for item in error.errors()
         ]
         summary = "; ".join(
-            f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in problems[:5]
+            f"{'.'.join(str(p) for p in item['loc'])}: {item['type']}" for item in problems[:5]
         )
         return JSONResponse(
             status_code=422,
@@ -149,7 +162,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                                     headers={"WWW-Authenticate": challenge})
             found = caller_for(engine, token)
             if found is None:
-                raise HTTPException(401, "Unknown token", headers={"WWW-Authenticate": challenge})
+                raise HTTPException(401, "Unknown or revoked token",
+                                    headers={"WWW-Authenticate": challenge})
+            wait = limiter.wait_needed(found.token_sha256)
+            if wait is not None:
+                raise HTTPException(
+                    429, f"Too many requests with this token; retry in {wait} s",
+                    headers={"Retry-After": str(wait)},
+                )
             return found
 
         return caller
@@ -160,23 +180,30 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     def sending_practice(caller: Annotated[Caller, Depends(api_caller)]) -> Caller:
         if caller.kind != "practice" or caller.practice is None:
             raise HTTPException(403, "Only a practice token may send events")
-        wait = limiter.wait_needed(caller.practice)
-        if wait is not None:
-            raise HTTPException(
-                429, f"Too many requests from this practice; retry in {wait} s",
-                headers={"Retry-After": str(wait)},
-            )
         return caller
 
+    def problem(text: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+        # Spelled out (not "model"), so HTML and CSV routes still document JSON errors.
+        answer: dict[str, Any] = {
+            "description": text,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/"
+                                                                 "ProblemDetail"}}},
+        }
+        if headers:
+            answer["headers"] = headers
+        return answer
+
+    retry_after = {"Retry-After": {"description": "Seconds to wait",
+                                   "schema": {"type": "string"}}}
     errors = {
-        code: {"model": ProblemDetail, "description": text}
-        for code, text in {
-            401: "Missing or unknown token",
-            403: "Token does not belong to the body's practice",
-            409: "protocol_version not supported",
-            413: f"More than {MAX_EVENTS_PER_BATCH} events",
-            429: "Rate limit exceeded; see the Retry-After header",
-        }.items()
+        400: problem("The body is not JSON text (for example, not UTF-8)"),
+        401: problem("Missing, unknown or revoked token"),
+        403: problem("Token does not belong to the body's practice, or may not read this"),
+        409: problem("protocol_version not supported"),
+        413: problem(f"More than {MAX_EVENTS_PER_BATCH} events, or a body over "
+                     f"{MAX_BODY_BYTES} bytes"),
+        422: {"description": "Malformed request", "model": ValidationProblem},
+        429: problem("Rate limit exceeded; see the Retry-After header", retry_after),
     }
 
     @app.get("/v1/health", response_model=Health, tags=["protocol"])
@@ -190,14 +217,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.post("/v1/events", response_model=BatchResult, responses=errors, tags=["protocol"])
     def post_events(
-        batch: EventBatch, caller: Annotated[Caller, Depends(sending_practice)]
+        batch: ReceivedBatch, caller: Annotated[Caller, Depends(sending_practice)]
     ) -> BatchResult:
         """Store a batch of monitoring events; see the results' statuses above."""
         if batch.protocol_version not in SUPPORTED_PROTOCOL_VERSIONS:
             raise HTTPException(
                 409,
-                f"protocol_version {batch.protocol_version} is not supported; this server "
-                f"speaks {list(SUPPORTED_PROTOCOL_VERSIONS)}",
+                f"protocol_version: not_supported; this server speaks "
+                f"{list(SUPPORTED_PROTOCOL_VERSIONS)}",
             )
         if batch.practice != caller.practice:
             raise HTTPException(403, f"This token may only send events for {caller.practice}")
@@ -223,8 +250,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     Practice = Annotated[str | None, Query(description="ODS code; default all you may read")]
     Programme = Annotated[str | None, Query(description="Programme key, e.g. type2_diabetes")]
 
+    read_errors = {k: errors[k] for k in (401, 403, 422, 429)}
+
     @app.get("/v1/aggregates", response_model=AggregateReport, tags=["aggregates"],
-             responses={k: errors[k] for k in (401, 403)})
+             responses=read_errors)
     def aggregates(
         caller: Annotated[Caller, Depends(api_caller)],
         practice: Practice = None,
@@ -234,7 +263,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return report(caller, practice, programme)
 
     @app.get("/v1/aggregates.csv", response_class=Response, tags=["aggregates"],
-             responses={200: {"content": {"text/csv": {}}}, 401: errors[401], 403: errors[403]})
+             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+                        **read_errors})
     def aggregates_csv(
         caller: Annotated[Caller, Depends(browser_caller)],
         practice: Practice = None,
@@ -247,7 +277,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             headers={"Content-Disposition": 'attachment; filename="groupclinic-aggregates.csv"'},
         )
 
-    @app.get("/dashboard", response_class=HTMLResponse, tags=["aggregates"])
+    @app.get("/v1/aggregates/organisations", tags=["aggregates"],
+             responses=read_errors)
+    def organisation_aggregates(
+        caller: Annotated[Caller, Depends(api_caller)], practice: Practice = None
+    ) -> OrganisationReport:
+        """Attendance per registered practice, per hub (sender) and per PCN; small counts null."""
+        return organisation_report(
+            engine, scope(caller, practice), settings.suppression_threshold
+        )
+
+    @app.get("/dashboard", response_class=HTMLResponse, tags=["aggregates"],
+             responses=read_errors)
     def dashboard(
         caller: Annotated[Caller, Depends(browser_caller)],
         practice: Practice = None,
@@ -267,6 +308,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             description=app.description, routes=app.routes,
         )
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ProblemDetail"] = ProblemDetail.model_json_schema()
         for (event_type, schema_version), model in PAYLOAD_SCHEMAS.items():
             schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(schema.pop("$defs", {}))

@@ -23,13 +23,24 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--db", dest="serve_db", help="database URL")
     serve.add_argument("--rate-per-minute", type=float, default=None,
-                       help="requests a minute per practice; 0 = no limit (default)")
+                       help="requests a minute per token, shared by every worker; "
+                            "0 = no limit (default)")
     serve.add_argument("--suppress-below", type=int, default=None,
                        help=f"suppress counts below this (default {DEFAULT_SUPPRESSION_THRESHOLD})")
 
     practice = commands.add_parser("add-practice", help="register a practice; prints its token")
     practice.add_argument("ods_code")
     practice.add_argument("--name", default="")
+
+    revoke = commands.add_parser(
+        "revoke-token", help="stop every token of a practice at once (a lost or stolen laptop)"
+    )
+    revoke.add_argument("ods_code")
+
+    rotate = commands.add_parser(
+        "rotate-token", help="print a new token for a practice; its older tokens stop working"
+    )
+    rotate.add_argument("ods_code")
 
     analyst = commands.add_parser("add-analyst", help="prints a token that reads all practices")
     analyst.add_argument("name")
@@ -75,6 +86,11 @@ def _run(args: argparse.Namespace) -> int:
         uvicorn.run(create_app(settings, engine), host=args.host, port=args.port)
     elif args.command == "add-practice":
         print(accounts.add_practice(engine, args.ods_code, args.name))
+    elif args.command == "revoke-token":
+        revoked = accounts.revoke_tokens(engine, args.ods_code)
+        print(f"Revoked {revoked} token(s) of {args.ods_code.strip().upper()}.")
+    elif args.command == "rotate-token":
+        print(accounts.rotate_token(engine, args.ods_code))
     elif args.command == "add-analyst":
         print(accounts.add_analyst(engine, args.name))
     elif args.command == "aggregates":

@@ -38,7 +38,8 @@ def render_dashboard(report: AggregateReport, names: dict[str, str] | None = Non
         "<h1>Group clinics monitoring</h1>",
         f'<p class="note">Generated {escape(report.generated_at.strftime("%d %b %Y %H:%M"))} UTC. '
         f"Counts below {threshold} are suppressed to protect privacy, and so is any figure "
-        "worked out from them.</p>",
+        "worked out from them. Where figures add up, another is suppressed too, so that no "
+        "suppressed count can be worked out by subtraction.</p>",
     ]
     if not report.groups:
         parts.append("<p>No monitoring data has been received yet.</p>")

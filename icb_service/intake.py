@@ -1,4 +1,4 @@
-"""Receiving a batch of events: validate each, store it once, answer for each in order."""
+"""Receiving a batch of events: judge each on its own, store it once, answer for each in order."""
 
 from __future__ import annotations
 
@@ -12,15 +12,18 @@ from icb_service.models import StoredEvent, utc_now
 from icb_service.protocol import (
     Event,
     EventResult,
+    ReceivedEvent,
     content_fingerprint,
-    payload_problem,
+    event_problem,
     validated_payload,
 )
 
 CONFLICT = "conflict: this event id was already stored with different content"
 
 
-def receive(engine: Engine, practice: str, events: list[Event]) -> list[EventResult]:
+def receive(
+    engine: Engine, practice: str, events: list[ReceivedEvent] | list[Event]
+) -> list[EventResult]:
     """Store what is acceptable; one bad event never blocks the others in its batch."""
     received_at = utc_now()
     with Session(engine) as session:
@@ -30,13 +33,22 @@ def receive(engine: Engine, practice: str, events: list[Event]) -> list[EventRes
 
 
 def _receive_one(
+    session: Session, practice: str, received: ReceivedEvent | Event, received_at: dt.datetime
+) -> EventResult:
+    event_id = str(received.id)
+    # Rejected events are never stored: they may hold exactly what must not leave the laptop.
+    event, problem = event_problem(
+        received.model_dump(mode="json", exclude_unset=True), received_at.replace(tzinfo=dt.UTC)
+    )
+    if event is None:
+        return EventResult(id=event_id, status="rejected", reason=problem)
+    return _store(session, practice, event, received_at)
+
+
+def _store(
     session: Session, practice: str, event: Event, received_at: dt.datetime
 ) -> EventResult:
     event_id = str(event.id)
-    # Rejected payloads are never stored: they may hold exactly what must not leave the laptop.
-    problem = payload_problem(event.type, event.schema_version, event.payload)
-    if problem:
-        return EventResult(id=event_id, status="rejected", reason=problem)
     payload = validated_payload(event.type, event.schema_version, event.payload).model_dump(
         mode="json"
     )

@@ -33,6 +33,20 @@ class Token(IcbTable, table=True):
     practice_code: str | None = Field(default=None, foreign_key="practice.code", max_length=10)
     name: str = Field(default="", max_length=200)
     created_at: dt.datetime = Field(sa_column=Column(DateTime(), nullable=False))
+    # A revoked token is kept (so its use can be told apart from a made-up one) but grants nothing.
+    revoked_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(DateTime(), nullable=True)
+    )
+
+
+class RateBucket(IcbTable, table=True):
+    """A token bucket per access token, in the database so every worker process shares it."""
+
+    __tablename__ = "rate_bucket"
+
+    token_sha256: str = Field(primary_key=True, max_length=64)
+    tokens: float
+    updated_at: float  # Unix time in seconds: the same clock for every process
 
 
 class StoredEvent(IcbTable, table=True):

@@ -24,13 +24,20 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictInt,
+    StrictStr,
     StringConstraints,
     ValidationError,
+    WithJsonSchema,
 )
+
+from icb_service.dataset import rules
 
 PROTOCOL_VERSION = 1
 SUPPORTED_PROTOCOL_VERSIONS: tuple[int, ...] = (1,)
 MAX_EVENTS_PER_BATCH = 500
+MAX_BODY_BYTES = rules().max_body_bytes
+MAX_SEQ = rules().max_seq
 
 # The catalogue's measurement keys, agreed across the project (see resources/catalogue.toml).
 MEASURES = (
@@ -66,9 +73,19 @@ ResourceKind = Literal[
 ]
 
 _SUBJECT = re.compile(r"[0-9a-f]{64}")
-# Ten digits in a row, or 3-3-4 with spaces or hyphens: how NHS numbers are written down.
-_NHS_NUMBER_LIKE = re.compile(r"\d{3}[ -]?\d{3}[ -]?\d{4}")
+# Ten digits in a row, or 3-3-4 with spaces, hyphens or dots: how NHS numbers are written down.
+_NHS_NUMBER_LIKE = re.compile(r"\d{3}[ .-]?\d{3}[ .-]?\d{4}")
 _IDENTIFIER_FIELDS = {"subject", "session_uid", "goal_uid"}
+# How dates of birth are written down: 12/03/1956, 12-3-56, 1956-03-12, 12 March 1956.
+_DATE_LIKE = re.compile(
+    r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|\d{4}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{1,2}"
+    r"|\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{2,4}",
+    re.IGNORECASE,
+)
+# Two or more capitalised words, as a name is written: John Smith, Mary O'Neil-Jones.
+_NAME_LIKE = re.compile(r"[A-Z][a-z'’]+(?:[\s_.-]+[A-Z][a-z'’]+)+")
+# Fields whose type is a calendar date: a date there is expected (and checked against a window).
+_DATE_FIELDS = {"date", "taken_on"}
 
 
 def _check_subject(value: str) -> str:
@@ -77,6 +94,14 @@ def _check_subject(value: str) -> str:
             "must be 64 lowercase hexadecimal characters (the keyed hash of the NHS number)"
         )
     return value
+
+
+def _check_utc_representable(value: dt.datetime) -> dt.datetime:
+    # 9999-12-31T23:59:59-23:59 is a valid instant that no UTC calendar can hold.
+    try:
+        return value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("date_range: must be a representable date and time") from None
 
 
 def _check_iso_instant(value: Any) -> Any:
@@ -89,13 +114,34 @@ def _check_iso_instant(value: Any) -> Any:
 
 
 Subject = Annotated[str, AfterValidator(_check_subject)]
-Instant = Annotated[AwareDatetime, BeforeValidator(_check_iso_instant)]
+Instant = Annotated[
+    AwareDatetime, BeforeValidator(_check_iso_instant), AfterValidator(_check_utc_representable)
+]
+
+
+def _check_programme(value: str) -> str:
+    if value not in rules().programme_keys:
+        raise ValueError("programme_list: must be a programme key from the published dataset")
+    return value
+
+
+def _check_phase(value: str) -> str:
+    if value not in rules().phase_keys:
+        raise ValueError("phase_list: must be a phase key from the published dataset")
+    return value
+
+
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+ProgrammeKey = Annotated[Key, AfterValidator(_check_programme)]
+PhaseKey = Annotated[Key, AfterValidator(_check_phase)]
 Minutes = Annotated[int, Field(ge=0, le=600)]
-# Units are short catalogue strings such as "mmHg", "mmol/mol", "kg/m2", "min/week".
+# Units are the catalogue's, in ASCII: "mmHg", "mmol/mol", "kg/m2", "min/week" (checked per
+# measure against resources/monitoring/dataset.toml in payload_problem).
 Unit = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 /%.\[\]^()*-]{1,20}$")]
 Amount = Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]
 Change = Annotated[float, Field(ge=-100_000, le=100_000, allow_inf_nan=False)]
+# Questionnaire scores: the widest instrument is active minutes a week (0-5040).
+Score = Annotated[float, Field(ge=-10_000, le=10_000, allow_inf_nan=False)]
 OdsCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,10}$")]
 
 
@@ -107,15 +153,17 @@ class SessionPayload(_Payload):
     """A group clinic session in a programme's series; re-sent whenever it changes."""
 
     session_uid: UUID
-    programme_key: Key
+    programme_key: ProgrammeKey
     programme_version: int = Field(ge=1, le=10_000)
     date: dt.date
     mode: SessionMode
     status: SessionStatus
-    planned_phase_minutes: dict[Key, Minutes]
-    actual_phase_minutes: dict[Key, Minutes] | None = None
+    planned_phase_minutes: dict[PhaseKey, Minutes] = Field(max_length=20)
+    actual_phase_minutes: dict[PhaseKey, Minutes] | None = Field(default=None, max_length=20)
     staff_roles_present: list[StaffRole] = Field(default_factory=list, max_length=2)
     session_number: int = Field(ge=1, le=10_000)
+    # The PCN of the organisation that ran it (an ODS code: not personal data); optional.
+    pcn: OdsCode | None = None
 
 
 class AttendancePayload(_Payload):
@@ -131,6 +179,9 @@ class AttendancePayload(_Payload):
     imd_quintile: ImdQuintile = "not_stated"
     interpreter_needed: YesNo = "not_stated"
     is_carer: YesNo = "not_stated"
+    # The person's registered GP practice (an ODS code: not personal data); optional, since a
+    # single practice's clients before this field sent none.
+    registered_practice: OdsCode | None = None
 
 
 class MeasurementPayload(_Payload):
@@ -153,8 +204,8 @@ class QuestionnairePayload(_Payload):
     session_uid: UUID
     subject: Subject
     instrument: Instrument
-    score: Change
-    raw: Change | None = None
+    score: Score
+    raw: Score | None = None
 
 
 class GoalPayload(_Payload):
@@ -182,6 +233,34 @@ class SignpostingPayload(_Payload):
     resource_kind: ResourceKind
 
 
+Profession = Literal[
+    "gp", "practice_nurse", "nurse", "clinical_pharmacist", "physiotherapist", "dietitian",
+    "health_wellbeing_coach", "care_coordinator", "social_prescribing_link_worker",
+    "healthcare_assistant", "vcfse_partner", "volunteer_lived_experience", "trainee",
+    "not_recorded",
+]
+
+
+class ReviewPayload(_Payload):
+    """How many professionals reviewed a person in a session, and their professions (the keys of
+    resources/professions.toml). No review text and no staff names. The latest event wins."""
+
+    session_uid: UUID
+    subject: Subject
+    reviews: int = Field(ge=0, le=50)
+    professions: list[Profession] = Field(default_factory=list, max_length=20)
+
+
+class MeasurementVoidPayload(_Payload):
+    """A measurement voided as a mistake: the reading it superseded (same person, measure, day and
+    session) is dropped from the aggregates. No value is sent."""
+
+    session_uid: UUID | None = None
+    subject: Subject
+    measure: Measure
+    taken_on: dt.date
+
+
 # (event type, schema version) -> the model its payload must satisfy.
 PAYLOAD_SCHEMAS: dict[tuple[str, int], type[_Payload]] = {
     ("session", 1): SessionPayload,
@@ -191,6 +270,8 @@ PAYLOAD_SCHEMAS: dict[tuple[str, int], type[_Payload]] = {
     ("goal", 1): GoalPayload,
     ("experience", 1): ExperiencePayload,
     ("signposting", 1): SignpostingPayload,
+    ("review", 1): ReviewPayload,
+    ("measurement_void", 1): MeasurementVoidPayload,
 }
 EVENT_TYPES = tuple(sorted({event_type for event_type, _ in PAYLOAD_SCHEMAS}))
 
@@ -201,9 +282,10 @@ class Event(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: UUID4 = Field(description="Chosen by the laptop; the server stores each id once.")
-    seq: int = Field(ge=1, le=2**63 - 1, description="Monotonic per practice client.")
-    type: str = Field(min_length=1, max_length=40, examples=["attendance"])
-    schema_version: int = Field(ge=1, le=10_000)
+    # Strict: "5" or true for a number is refused, not guessed.
+    seq: StrictInt = Field(ge=1, le=MAX_SEQ, description="Monotonic per practice client.")
+    type: StrictStr = Field(min_length=1, max_length=40, examples=["attendance"])
+    schema_version: StrictInt = Field(ge=1, le=10_000)
     occurred_at: Instant = Field(description="When the change happened, in UTC.")
     payload: dict[str, Any]
 
@@ -220,6 +302,54 @@ class EventBatch(BaseModel):
     )
 
 
+_KNOWN_FIELDS = frozenset(
+    {name for model in PAYLOAD_SCHEMAS.values() for name in model.model_fields}
+    | set(Event.model_fields) | {"[key]", "protocol_version", "practice", "events", "body"}
+)
+
+
+def _documented_as(model: type[BaseModel], name: str) -> Any:
+    """A loose field that the OpenAPI document still describes as the strict model does."""
+    return WithJsonSchema(model.model_json_schema()["properties"][name])
+
+
+class ReceivedEvent(BaseModel):
+    """An event as the service receives it: only the id is checked with the whole batch.
+
+    Everything else is judged per event (event_problem), so one bad event is rejected with its
+    reason while the rest of its batch is stored. The document shows the strict Event's fields.
+    """
+
+    model_config = ConfigDict(
+        extra="allow", title="Event",
+        json_schema_extra={
+            "required": ["id", "seq", "type", "schema_version", "occurred_at", "payload"],
+            "additionalProperties": False,
+        },
+    )
+
+    id: UUID4 = Field(description="Chosen by the laptop; the server stores each id once.")
+    seq: Annotated[Any, _documented_as(Event, "seq")] = None
+    type: Annotated[Any, _documented_as(Event, "type")] = None
+    schema_version: Annotated[Any, _documented_as(Event, "schema_version")] = None
+    occurred_at: Annotated[Any, _documented_as(Event, "occurred_at")] = None
+    payload: Annotated[Any, _documented_as(Event, "payload")] = None
+
+
+class ReceivedBatch(BaseModel):
+    """The body of POST /v1/events, as the service reads it."""
+
+    model_config = ConfigDict(extra="forbid", title="EventBatch")
+
+    protocol_version: StrictInt = Field(
+        description="Must be one of the server's protocol_versions (a JSON integer)."
+    )
+    practice: OdsCode = Field(description="The practice's ODS code, e.g. Y99999.")
+    events: list[ReceivedEvent] = Field(
+        min_length=1, description=f"1 to {MAX_EVENTS_PER_BATCH} events; more is refused with 413."
+    )
+
+
 class EventResult(BaseModel):
     id: str
     status: Literal["stored", "duplicate", "rejected"]
@@ -230,6 +360,18 @@ class BatchResult(BaseModel):
     """One result per event, in the order sent."""
 
     results: list[EventResult]
+
+
+class ProblemLocation(BaseModel):
+    loc: list[str | int]
+    type: str
+
+
+class ValidationProblem(BaseModel):
+    """422 body: where the request is malformed and which rule it broke; never what was sent."""
+
+    detail: str
+    errors: list[ProblemLocation]
 
 
 class Health(BaseModel):
@@ -244,23 +386,84 @@ class ProblemDetail(BaseModel):
     detail: str
 
 
-def payload_problem(event_type: str, schema_version: int, payload: dict[str, Any]) -> str | None:
-    """Why this payload must be rejected, naming the field; None when it is acceptable."""
+def payload_problem(
+    event_type: str,
+    schema_version: int,
+    payload: dict[str, Any],
+    now: dt.datetime | None = None,
+) -> str | None:
+    """Why this payload must be rejected, naming the field and the rule; None when acceptable.
+
+    `now` is when the event is received (UTC); dates are judged in a window around it.
+    """
     schema = PAYLOAD_SCHEMAS.get((event_type, schema_version))
     if schema is None:
         if event_type not in EVENT_TYPES:
-            return f"type: unknown event type {event_type!r}"
-        return f"schema_version: {event_type} schema version {schema_version} is not supported"
+            return "type: unknown_type (not one of the dataset's event types)"
+        return "schema_version: unsupported_schema_version"
+    if not isinstance(payload, dict):
+        return "payload: object_type (must be a JSON object)"
     identifying = _identifier_like(payload, "payload")
     if identifying:
         return identifying
     try:
         # JSON + strict: a number sent as a string, or "yes" for a bool, is refused, not guessed.
-        schema.model_validate_json(json.dumps(payload), strict=True)
+        model = schema.model_validate_json(json.dumps(payload), strict=True)
     except ValidationError as error:
-        return _describe(error, event_type)
+        return _describe(error, event_type, "payload")
     except ValueError:
-        return "payload: not valid JSON"
+        return "payload: json (not valid JSON)"
+    return _rules_problem(model, now or dt.datetime.now(dt.UTC))
+
+
+def event_problem(raw: Any, now: dt.datetime) -> tuple[Event | None, str | None]:
+    """One event judged on its own: the envelope, its time and its payload.
+
+    Returns the parsed event, or None and a reason made of field paths and rule names only.
+    """
+    if not isinstance(raw, dict):
+        return None, "event: object_type (must be a JSON object)"
+    try:
+        event = Event.model_validate(raw)
+    except ValidationError as error:
+        return None, _describe(error, "event", "")
+    limits = rules()
+    occurred = event.occurred_at.astimezone(dt.UTC)
+    if occurred < now - dt.timedelta(days=limits.past_days):
+        return None, f"occurred_at: date_window (more than {limits.past_days} days before receipt)"
+    if occurred > now + dt.timedelta(days=limits.occurred_future_days):
+        return None, (
+            f"occurred_at: date_window (more than {limits.occurred_future_days} day after receipt)"
+        )
+    problem = payload_problem(event.type, event.schema_version, event.payload, now)
+    return (None, problem) if problem else (event, None)
+
+
+def _rules_problem(model: _Payload, now: dt.datetime) -> str | None:
+    """The dataset's rules that a schema cannot state: units, hard limits and date windows."""
+    limits = rules()
+    today = now.astimezone(dt.UTC).date()
+    earliest = today - dt.timedelta(days=limits.past_days)
+    if isinstance(model, MeasurementPayload):
+        measure = limits.measures[model.measure]
+        if model.unit != measure.unit:
+            return f"payload.unit: catalogue_unit (must be {measure.unit} for {model.measure})"
+        if not measure.hard_min <= model.value <= measure.hard_max:
+            return (
+                f"payload.value: hard_limits (must be {measure.hard_min:g} to "
+                f"{measure.hard_max:g} {measure.unit} for {model.measure})"
+            )
+        span = measure.hard_max - measure.hard_min
+        if model.change_since_previous is not None and abs(model.change_since_previous) > span:
+            return f"payload.change_since_previous: hard_limits (at most {span:g} either way)"
+        if not earliest <= model.taken_on <= today + dt.timedelta(
+            days=limits.occurred_future_days
+        ):
+            return "payload.taken_on: date_window (too far before or after receipt)"
+    if isinstance(model, SessionPayload) and not (
+        earliest <= model.date <= today + dt.timedelta(days=limits.session_future_days)
+    ):
+        return "payload.date: date_window (too far before or after receipt)"
     return None
 
 
@@ -270,33 +473,59 @@ def validated_payload(event_type: str, schema_version: int, payload: dict[str, A
     return schema.model_validate_json(json.dumps(payload), strict=True)
 
 
-def _identifier_like(value: Any, where: str) -> str | None:
-    """Find anything that looks like an NHS number, wherever it is hidden in the payload."""
+def safe_location(loc: Any) -> list[str | int]:
+    """An error location with every client-chosen key replaced by <key>."""
+    return [part if isinstance(part, int) else _field_name(part) for part in loc]
+
+
+def _field_name(part: Any) -> str:
+    """A location part as it may appear in a reason: ours, or <key> for what the client chose."""
+    if isinstance(part, int) or part in _KNOWN_FIELDS:
+        return str(part)
+    return "<key>"
+
+
+def _identifier_like(value: Any, where: str, field: str = "") -> str | None:
+    """Find anything shaped like an NHS number, a date of birth or a name, wherever it is."""
     if isinstance(value, dict):
         for key, item in value.items():
-            here = f"{where}.{key}"
-            if isinstance(key, str) and _NHS_NUMBER_LIKE.search(key):
-                return f"{where}: a field name looks like an NHS number; identifiers are never sent"
+            here = f"{where}.{_field_name(key)}"
+            if isinstance(key, str):
+                found = _text_problem(key, here, "")
+                if found:
+                    return found
             if key in _IDENTIFIER_FIELDS and _is_pseudonymous(item):
                 continue  # a well-formed hash or UUID may contain digit runs by chance
-            found = _identifier_like(item, here)
+            found = _identifier_like(item, here, str(key))
             if found:
                 return found
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found = _identifier_like(item, f"{where}[{index}]")
+            found = _identifier_like(item, f"{where}[{index}]", field)
             if found:
                 return found
     elif isinstance(value, str):
-        if _NHS_NUMBER_LIKE.search(value):
-            return f"{where}: looks like an NHS number (10 digits); identifiers are never sent"
+        return _text_problem(value, where, field)
     elif isinstance(value, bool):
         return None
     elif isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
-            return f"{where}: must be a finite number"
+            return f"{where}: finite_number (must be a finite number)"
         if 1_000_000_000 <= abs(value) < 10_000_000_000:
-            return f"{where}: looks like an NHS number (10 digits); identifiers are never sent"
+            return f"{where}: {_NHS_RULE}"
+    return None
+
+
+_NHS_RULE = "nhs_number_like (looks like an NHS number; identifiers are never sent)"
+
+
+def _text_problem(text: str, where: str, field: str) -> str | None:
+    if _NHS_NUMBER_LIKE.search(text):
+        return f"{where}: {_NHS_RULE}"
+    if field not in _DATE_FIELDS and _DATE_LIKE.search(text):
+        return f"{where}: date_of_birth_like (looks like a date; dates of birth are never sent)"
+    if _NAME_LIKE.search(text):
+        return f"{where}: name_like (looks like a name; names are never sent)"
     return None
 
 
@@ -311,17 +540,28 @@ def _is_pseudonymous(value: Any) -> bool:
         return False
 
 
-def _describe(error: ValidationError, event_type: str) -> str:
-    """A short reason naming each bad field; never echoes the value that was sent."""
+# Context pydantic gives for a rule that is the service's own (limits, allowed values), never
+# the client's input.
+_RULE_CONTEXT = ("ge", "gt", "le", "lt", "min_length", "max_length", "expected", "pattern")
+
+
+def _describe(error: ValidationError, event_type: str, prefix: str) -> str:
+    """A short reason: each bad field's path and the rule it broke; never what was sent."""
     parts = []
-    for item in error.errors(include_input=False)[:3]:
-        field = ".".join(["payload", *(str(part) for part in item["loc"])])
-        if item["type"] == "extra_forbidden":
-            message = f"unexpected field (not part of the {event_type} schema)"
-        elif item["type"] == "missing":
-            message = "required field is missing"
-        else:
+    for item in error.errors(include_input=False, include_url=False)[:3]:
+        path = [_field_name(part) for part in item["loc"]]
+        field = ".".join([prefix, *path] if prefix else path) or "event"
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            message = f"extra_forbidden (not part of the {event_type} schema)"
+        elif kind == "missing":
+            message = "missing (required field)"
+        elif kind == "value_error":
             message = str(item["msg"]).removeprefix("Value error, ")
+        else:
+            context = item.get("ctx") or {}
+            shown = [f"{name} {context[name]}" for name in _RULE_CONTEXT if name in context]
+            message = f"{kind} ({', '.join(shown)})" if shown else kind
         parts.append(f"{field}: {message}")
     return "; ".join(parts)
 

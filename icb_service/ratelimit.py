@@ -1,31 +1,40 @@
-"""A token bucket per practice, in memory: protects the service from a runaway sync loop."""
+"""A token bucket per access token, kept in the database so it holds across worker processes.
+
+It protects the service from a runaway sync loop or a token being hammered. Each check is one
+short transaction that locks the token's bucket row (FOR UPDATE on PostgreSQL; SQLite's
+BEGIN IMMEDIATE serialises writers already), so two workers can never both spend the last token.
+"""
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from icb_service.models import RateBucket
 
 
 class RateLimiter:
     """Allows `per_minute` requests a minute per key, with bursts up to `burst`.
 
-    per_minute <= 0 switches limiting off. State is per process: behind several workers each
-    one limits separately, which is fine for a safety valve.
+    per_minute <= 0 switches limiting off.
     """
 
     def __init__(
         self,
+        engine: Engine,
         per_minute: float,
         burst: int | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,  # wall time: shared by every process
     ) -> None:
+        self.engine = engine
         self.per_second = per_minute / 60.0
         self.capacity = float(burst if burst is not None else max(1, math.ceil(per_minute)))
         self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
 
     @property
     def enabled(self) -> bool:
@@ -35,12 +44,31 @@ class RateLimiter:
         """None when the request may go ahead, else whole seconds to wait (for Retry-After)."""
         if not self.enabled:
             return None
+        for _attempt in range(5):
+            try:
+                return self._take(key)
+            except IntegrityError:
+                continue  # another worker made this bucket a moment ago; read it again
+        return 1
+
+    def _take(self, key: str) -> int | None:
         now = self._clock()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.per_second)
+        with Session(self.engine) as session:
+            bucket = session.exec(
+                select(RateBucket).where(RateBucket.token_sha256 == key).with_for_update()
+            ).first()
+            if bucket is None:
+                bucket = RateBucket(token_sha256=key, tokens=self.capacity, updated_at=now)
+                session.add(bucket)
+            # A clock a little behind another worker's must not mint tokens or take them away.
+            elapsed = max(0.0, now - bucket.updated_at)
+            tokens = min(self.capacity, bucket.tokens + elapsed * self.per_second)
+            wait: int | None = None
             if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                return None
-            self._buckets[key] = (tokens, now)
-            return max(1, math.ceil((1.0 - tokens) / self.per_second))
+                tokens -= 1.0
+            else:
+                wait = max(1, math.ceil((1.0 - tokens) / self.per_second))
+            bucket.tokens = tokens
+            bucket.updated_at = max(now, bucket.updated_at)
+            session.commit()
+        return wait

@@ -50,6 +50,11 @@ apt_install() {
 
 packages=("${APP_PACKAGES[@]}")
 [ "$mode" = "test" ] && packages+=("${TEST_PACKAGES[@]}")
+# The tests validate FHIR bundles with Node (tests/export/fhir_validator); Debian's nodejs and
+# npm only when the machine has no node of its own.
+if [ "$mode" = "test" ] && ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 if command -v dpkg-query >/dev/null 2>&1; then
   python="$(need_python || true)"
   if [ -z "$python" ] || ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then
@@ -70,6 +75,15 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet -e "$extras"
   touch "$stamp"
 fi
+if [ "$mode" = "test" ]; then
+  # The FHIR R4 validator the tests use, pinned by its package-lock.json (git-ignored install).
+  validator="tests/export/fhir_validator"
+  node_stamp="$validator/node_modules/.installed-$(sha1sum "$validator/package-lock.json" | cut -c1-12)"
+  if [ ! -f "$node_stamp" ]; then
+    (cd "$validator" && npm ci --no-audit --no-fund --silent)
+    touch "$node_stamp"
+  fi
+fi
 
 case "$mode" in
   run)
@@ -87,6 +101,13 @@ case "$mode" in
     ;;
   test)
     export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+    # NHS Digital's MESH sandbox, for the GP record delivery tests. It pins its own FastAPI, so it
+    # gets a virtual environment of its own; the tests start it on 127.0.0.1.
+    if [ ! -x .venv-mesh-sandbox/bin/uvicorn ]; then
+      "$python" -m venv .venv-mesh-sandbox
+      .venv-mesh-sandbox/bin/python -m pip install --quiet "mesh-sandbox>=1.0.137,<2"
+    fi
+    export GROUPCLINIC_MESH_SANDBOX="${GROUPCLINIC_MESH_SANDBOX:-$here/.venv-mesh-sandbox}"
     if [ -z "${GROUPCLINIC_TEST_POSTGRES_URL:-}" ]; then
       # One throwaway cluster per checkout, so two checkouts on one machine never share one.
       export GROUPCLINIC_PG_DIR="${GROUPCLINIC_PG_DIR:-/tmp/groupclinic-pg-$(id -u)-$(echo "$here" | sha1sum | cut -c1-8)}"

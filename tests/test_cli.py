@@ -10,7 +10,13 @@ import pytest
 KEY = "5" * 64
 
 
-def run(data_dir: Path, *args: str, key: str | None = KEY) -> subprocess.CompletedProcess[str]:
+ADMIN = ("--user", "Alex Turner", "--pin-stdin")  # the demo admin; the PIN goes on stdin
+
+
+def run(
+    data_dir: Path, *args: str, key: str | None = KEY, pin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `groupclinic --data-dir DIR ARGS`; `pin` is typed on standard input."""
     env = {k: v for k, v in os.environ.items() if k != "GROUPCLINIC_DB_KEY"}
     if key is not None:
         env["GROUPCLINIC_DB_KEY"] = key
@@ -21,6 +27,7 @@ def run(data_dir: Path, *args: str, key: str | None = KEY) -> subprocess.Complet
         text=True,
         env=env,
         timeout=120,
+        input=(pin + "\n") if pin is not None else "",
     )
 
 
@@ -71,17 +78,18 @@ def test_backup_and_restore(demo_store: Path, tmp_path: Path) -> None:
     result = run(demo_store, "backup", "--to", str(target))
     assert result.returncode == 0, result.stderr
     assert target.exists() and not target.read_bytes().startswith(b"SQLite format 3")
-    restored = run(demo_store, "restore", str(target))
+    restored = run(demo_store, *ADMIN, "restore", str(target), pin="9753")
     assert restored.returncode == 0, restored.stderr
     assert "kept in" in restored.stdout
     assert run(demo_store, "check").returncode == 0
 
 
 def test_restore_of_a_missing_or_bad_file_is_refused(demo_store: Path, tmp_path: Path) -> None:
-    assert "No backup file" in one_clear_line(run(demo_store, "restore", str(tmp_path / "x")))
+    missing = run(demo_store, *ADMIN, "restore", str(tmp_path / "x"), pin="9753")
+    assert "No backup file" in one_clear_line(missing)
     junk = tmp_path / "junk.db"
     junk.write_bytes(os.urandom(4096))
-    one_clear_line(run(demo_store, "restore", str(junk)))
+    one_clear_line(run(demo_store, *ADMIN, "restore", str(junk), pin="9753"))
     assert run(demo_store, "check").returncode == 0
 
 
@@ -108,3 +116,19 @@ def test_module_and_console_script_agree() -> None:
         check=True,
     )
     assert out.stdout.startswith("GroupClinic ")
+
+
+def test_restore_needs_an_admin_sign_in(demo_store: Path, tmp_path: Path) -> None:
+    target = tmp_path / "copy.db"
+    assert run(demo_store, "backup", "--to", str(target)).returncode == 0
+    nobody = run(demo_store, "restore", str(target))
+    assert nobody.returncode == 2
+    assert "--user NAME" in one_clear_line(nobody)
+    facilitator = run(
+        demo_store, "--user", "Jo", "--pin-stdin", "restore", str(target), pin="2468"
+    )
+    assert facilitator.returncode == 1
+    assert "may not" in one_clear_line(facilitator)
+    wrong = run(demo_store, *ADMIN, "restore", str(target), pin="0000")
+    assert "PIN is not right" in one_clear_line(wrong)
+    assert run(demo_store, "check").returncode == 0

@@ -14,14 +14,19 @@ FIXTURES = Path(__file__).parent / "fixtures" / "cohort"
 
 
 def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a command signed in as the demo admin (PIN on standard input)."""
     env = {**os.environ, "GROUPCLINIC_DB_KEY": KEY}
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     return subprocess.run(
-        [sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(data_dir), *args],
+        [
+            sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(data_dir),
+            "--user", "Alex Turner", "--pin-stdin", *args,
+        ],
         capture_output=True,
         text=True,
         env=env,
         timeout=300,
+        input="9753\n",
     )
 
 

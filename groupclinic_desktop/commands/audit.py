@@ -4,7 +4,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from groupclinic_desktop.commands import cli_actor, open_store
+from groupclinic_desktop.commands import needs_sign_in, open_store, signed_in_store
 
 
 def register(sub: Any) -> None:
@@ -16,6 +16,7 @@ def register(sub: Any) -> None:
     export = actions.add_parser("export", help="write the audit trail to a CSV file")
     export.add_argument("--out", required=True, type=Path, help="CSV file to write (new)")
     export.set_defaults(handler=export_csv)
+    needs_sign_in(export)
 
 
 def verify(args: argparse.Namespace) -> int:
@@ -31,7 +32,7 @@ def verify(args: argparse.Namespace) -> int:
 
 
 def export_csv(args: argparse.Namespace) -> int:
-    with open_store(args) as clinic, clinic.acting_as(cli_actor()):
+    with signed_in_store(args) as clinic:
         count = clinic.export_audit_trail(args.out)
     print(f"Wrote {count} audit entries to {args.out}")
     return 0

@@ -8,7 +8,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from groupclinic_desktop.commands import cli_actor, open_store
+from groupclinic_desktop.commands import needs_sign_in, signed_in_store
 from groupclinic_desktop.core.errors import InvalidInput
 
 
@@ -36,6 +36,7 @@ def register(sub: Any) -> None:
         help="export corrected notes for people whose record was corrected since export",
     )
     parser.set_defaults(handler=run_export)
+    needs_sign_in(parser)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -43,7 +44,7 @@ def run_export(args: argparse.Namespace) -> int:
     from groupclinic_desktop.export.batch import export_session, export_unexported, parse_formats
 
     formats = parse_formats(args.format)
-    with open_store(args) as clinic, clinic.acting_as(cli_actor()):
+    with signed_in_store(args) as clinic:
         choice = str(args.session).strip().lower()
         if choice == "unexported":
             results = export_unexported(clinic, args.out, formats)
@@ -71,6 +72,7 @@ def run_export(args: argparse.Namespace) -> int:
             results = [
                 export_session(clinic, session_id, args.out, formats, correction=args.correction)
             ]
+    held = 0
     for result in results:
         for path in result.files:
             print(f"wrote {path}")
@@ -79,4 +81,11 @@ def run_export(args: argparse.Namespace) -> int:
             f"Session {result.session_id}: exported notes for {result.people} people{extra} "
             f"({', '.join(formats)})."
         )
+        for reason in result.held_back:
+            print(f"Held back: {reason}.")
+        held += len(result.held_back)
+    if held:
+        print(f"{held} people's notes were held back until their clinician signs; export again "
+              "once signed.")
+        return 1
     return 0

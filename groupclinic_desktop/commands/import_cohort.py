@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from groupclinic_desktop.commands import cli_actor, open_store
+from groupclinic_desktop.commands import needs_sign_in, signed_in_store
 from groupclinic_desktop.core.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--rejected", type=Path, help="where to save rejected rows (default: FILE-rejected.csv)"
     )
     cmd.set_defaults(handler=cmd_import_cohort)
+    needs_sign_in(cmd)
 
     pack = subparsers.add_parser(
         "session-pack",
@@ -55,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     pack.add_argument("--session", type=int, required=True, help="session id")
     pack.add_argument("--out", type=Path, required=True, help="PDF file to write")
     pack.set_defaults(handler=cmd_session_pack)
+    needs_sign_in(pack)
 
     invites = subparsers.add_parser(
         "invitations",
@@ -66,6 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--letters", type=Path, help="also write letters (PDF) for people without a mobile"
     )
     invites.set_defaults(handler=cmd_invitations)
+    needs_sign_in(invites)
 
 
 def find_programme(clinic: Clinic, name: str) -> Programme:
@@ -91,7 +94,7 @@ def cmd_import_cohort(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise NotFound(f"There is no file {args.file}.")
     source = cohort.read_csv(args.file)
-    with open_store(args) as clinic, clinic.acting_as(cli_actor()):
+    with signed_in_store(args) as clinic:
         programme = find_programme(clinic, args.programme)
         remembered = clinic.cohort_mapping()
         if args.mapping:
@@ -138,7 +141,7 @@ def _progress_printer():  # type: ignore[no-untyped-def]
 def cmd_session_pack(args: argparse.Namespace) -> int:
     from groupclinic_desktop.export.session_pack import session_pack
 
-    with open_store(args) as clinic:
+    with signed_in_store(args) as clinic:
         path = session_pack(clinic, args.session, args.out)
     print(f"Session pack written: {path}")
     return 0
@@ -147,7 +150,7 @@ def cmd_session_pack(args: argparse.Namespace) -> int:
 def cmd_invitations(args: argparse.Namespace) -> int:
     from groupclinic_desktop.core import invitations
 
-    with open_store(args) as clinic:
+    with signed_in_store(args) as clinic:
         clinic.session(args.session)  # a clear "No session with id ..." first
         written = invitations.write_batch_messaging_csv(clinic, args.session, args.out)
         counts = invitations.status_counts(clinic, args.session)

@@ -4,7 +4,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from groupclinic_desktop.commands import open_store
+from groupclinic_desktop.commands import needs_sign_in, signed_in_store
 
 
 def register(sub: Any) -> None:
@@ -15,13 +15,14 @@ def register(sub: Any) -> None:
     parser.add_argument("--csv", type=Path, help="also write the figures to this CSV file")
     parser.add_argument("--pdf", type=Path, help="also write the report to this PDF file")
     parser.set_defaults(handler=run)
+    needs_sign_in(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from groupclinic_desktop.core.errors import NotFound
     from groupclinic_desktop.export.outcomes_report import figure_rows, write_csv, write_pdf
 
-    with open_store(args) as clinic:
+    with signed_in_store(args) as clinic:
         wanted = str(args.programme).strip()
         match = [
             p

@@ -2,6 +2,8 @@
 
 `groupclinic restore FILE` needs a store that opens (and an admin); a damaged store does not open,
 so this command works on the files alone. It keeps the damaged file as it was before replacing it.
+Restoring needs an admin's sign-in (`groupclinic --user NAME recover`), checked against the backup
+that is about to be restored; `--list` needs none.
 """
 
 import argparse
@@ -30,7 +32,16 @@ def recover(args: argparse.Namespace) -> int:
         latest = Clinic.latest_good_backup(args.data_dir)
         print(f"Latest good backup: {latest}" if latest else "No good backup was found.")
         return 0 if latest else 1
-    used, kept = Clinic.recover_from_backup(args.data_dir, args.source)
+    from groupclinic_desktop.commands import cli_actor, read_pin, require_user
+
+    wanted = require_user(args)
+    chosen = args.source or Clinic.latest_good_backup(args.data_dir)
+    if chosen is None:
+        Clinic.recover_from_backup(args.data_dir, None)  # says there is no good backup
+        return 1
+    pin = read_pin(args, wanted)
+    actor = cli_actor(Clinic.sign_in_on_backup(args.data_dir, chosen, wanted, pin))
+    used, kept = Clinic.recover_from_backup(args.data_dir, chosen, actor=actor)
     if kept is None:
         print(f"Restored from {used}. The store file was missing, so there was nothing to keep.")
     else:

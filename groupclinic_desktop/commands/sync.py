@@ -5,6 +5,9 @@
   groupclinic sync --status                  print the counts
 
 With no option it does --once. Exit status 1 when events remain or sync cannot run.
+Sending and setting up need a staff sign-in (`groupclinic --user NAME [--pin-stdin] sync ...`;
+with both --pin-stdin and --token-stdin the PIN is the first line and the token the second);
+--status needs none: it shows counts only.
 """
 
 import argparse
@@ -30,16 +33,31 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
-    from groupclinic_desktop.commands import cli_actor, open_store
+    from groupclinic_desktop.commands import open_store, require_user, sign_in
 
-    with open_store(args) as clinic:
-        if args.url is not None or args.token_stdin:
-            _configure(clinic, args, cli_actor())
-            if not (args.once or args.status):
-                return 0
-        if args.status:
+    if args.status and args.url is None and not args.token_stdin:
+        with open_store(args) as clinic:
             return _status(clinic)
-        return _once(clinic, args.batch_size)
+    require_user(args)
+    with open_store(args) as clinic:
+        actor = sign_in(clinic, args)
+        with clinic.acting_as(actor):
+            _may_sync(actor)
+            if args.url is not None or args.token_stdin:
+                _configure(clinic, args, actor)
+                if not (args.once or args.status):
+                    return 0
+            if args.status:
+                return _status(clinic)
+            return _once(clinic, args.batch_size)
+
+
+def _may_sync(actor) -> None:  # type: ignore[no-untyped-def]
+    from groupclinic_desktop.core.errors import NotAllowed
+    from groupclinic_desktop.core.roles import Permission, allows
+
+    if not allows(actor.role, Permission.SYNC):
+        raise NotAllowed(f"A {actor.role.value.replace('_', '-')} may not run the ICB sync.")
 
 
 def _configure(clinic, args: argparse.Namespace, actor) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,6 @@ Decisions, so every view agrees:
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import statistics
 import tomllib
@@ -27,22 +26,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core.catalogue import (
-    MeasurementType,
-    Status,
-    Target,
-    Threshold,
-    catalogue,
-    status_for,
-    worst_status,
-)
-from groupclinic_desktop.core.schema import (
-    ConsentKind,
-    Measurement,
-    PersonalTarget,
-    SessionStatus,
-    Source,
-)
+from groupclinic_desktop.core import targets
+from groupclinic_desktop.core.catalogue import Status, Threshold, catalogue
+from groupclinic_desktop.core.schema import ConsentKind, Measurement, SessionStatus, Source
+from groupclinic_desktop.core.targets import Person
 from groupclinic_desktop.resources import resource
 
 if TYPE_CHECKING:
@@ -275,7 +262,7 @@ def build_board(
     people = {e.patient.id for e in present} | {e.patient.id for e in previous_present}
     until = _end_of(day)
     history = _group(clinic.board_measurements(sorted(people), keys, until=until))  # type: ignore[arg-type]
-    personal = _personal(clinic.personal_targets())
+    personal = targets.personal_levels(clinic.personal_targets())
 
     shown_names = [
         e.patient.board_name
@@ -297,10 +284,11 @@ def build_board(
             label = f"{name} ({code})" if shown_names.count(name) > 1 else name
         else:
             label = code
-        person = _Person(
-            age=_age(patient.date_of_birth, day),
+        person = Person.on(
+            day,
+            born=patient.date_of_birth,
+            sex=patient.sex,
             hypo_risk=patient.hypo_risk,
-            sex=patient.sex.value,
             personal=personal.get(pid, {}),
         )
         cells = tuple(
@@ -353,17 +341,18 @@ def trend(
     column = next((c for c in _columns(snapshot) if c.key == column_key), None)
     parts = column.parts if column else ((column_key,) if column_key != BP_COLUMN else BP_PARTS)
     patient = clinic.patient(patient_id)
-    person = _Person(
-        age=_age(patient.date_of_birth, day),
+    person = Person.on(
+        day,
+        born=patient.date_of_birth,
+        sex=patient.sex,
         hypo_risk=patient.hypo_risk,
-        sex=patient.sex.value,
-        personal=_personal(clinic.personal_targets(patient_id)).get(patient_id, {}),
+        personal=targets.personal_levels(clinic.personal_targets(patient_id)).get(patient_id, {}),
     )
     history = _group(clinic.board_measurements([patient_id], list(parts), until=_end_of(day)))
     series = []
     for key in parts:
         mtype = catalogue().get(key)
-        threshold = _threshold(mtype, _programme_target(mtype, snapshot), person)
+        threshold = targets.threshold_for(mtype, person, snapshot)
         points = tuple(
             TrendPoint(_taken_on(m.taken_at), m.value, m.source)
             for m in history.get((patient_id, key), [])
@@ -383,14 +372,6 @@ def trend(
 
 
 # ------------------------------------------------------------------------------- internals
-
-
-@dataclass(frozen=True)
-class _Person:
-    age: int | None
-    hypo_risk: bool
-    sex: str
-    personal: Mapping[str, PersonalTarget]
 
 
 def _snapshot(clinic: Clinic, session: Any) -> dict[str, Any]:
@@ -423,7 +404,7 @@ def _columns(snapshot: Mapping[str, Any]) -> list[Column]:
             column_key = key
             label = catalogue().get(key).label
         types = [catalogue().get(p) for p in parts]
-        thresholds = [_threshold(t, _programme_target(t, snapshot), _DEFAULT_PERSON) for t in types]
+        thresholds = [targets.threshold_for(t, targets.ANYONE, snapshot) for t in types]
         stale = min(int(stale_overrides.get(p, catalogue().get(p).stale_after_days)) for p in parts)
         columns.append(
             Column(
@@ -441,9 +422,6 @@ def _columns(snapshot: Mapping[str, Any]) -> list[Column]:
     return columns
 
 
-_DEFAULT_PERSON = _Person(age=None, hypo_risk=False, sex="unknown", personal={})
-
-
 def _target_text(thresholds: Sequence[Threshold | None], unit: str) -> str:
     if any(t is None for t in thresholds):
         return "no set target" if len(thresholds) == 1 else ""
@@ -456,47 +434,10 @@ def _target_text(thresholds: Sequence[Threshold | None], unit: str) -> str:
     return " and ".join(t.describe(unit) for t in found)
 
 
-def _programme_target(mtype: MeasurementType, snapshot: Mapping[str, Any]) -> Target | None:
-    """The catalogue target with the programme's overrides (same format) applied."""
-    fields = (snapshot.get("targets") or {}).get(mtype.key)
-    base = mtype.target
-    if not fields:
-        return base
-    changes = {k: v for k, v in fields.items() if k in {f.name for f in dataclasses.fields(Target)}}
-    if base is None:
-        base = Target(
-            direction="below", below=None, above=None, inclusive=True, close_margin=0.0, source=""
-        )
-    merged = dataclasses.replace(base, **changes)
-    direction = (
-        "range"
-        if merged.below is not None and merged.above is not None
-        else "below"
-        if merged.below is not None
-        else "above"
-    )
-    return dataclasses.replace(merged, direction=direction)
-
-
-def _threshold(mtype: MeasurementType, target: Target | None, person: _Person) -> Threshold | None:
-    """The level that applies to this person: their personal target, else the guideline's."""
-    own = person.personal.get(mtype.key)
-    if own is not None:
-        return Threshold(
-            low=own.above,
-            high=own.below,
-            inclusive=target.inclusive if target else True,
-            close_margin=target.close_margin if target else 0.0,
-        )
-    if target is None:
-        return None
-    return target.target_for(person.age, hypo_risk=person.hypo_risk, sex=person.sex)
-
-
 def _cell(
     column: Column,
     snapshot: Mapping[str, Any],
-    person: _Person,
+    person: Person,
     history: Mapping[tuple[int, str], list[Measurement]],
     pid: int,
     day: date,
@@ -505,12 +446,11 @@ def _cell(
     latest = _latest_parts(history, pid, column.parts, until)
     if not latest:
         return Cell(column.key, (), "", None, None, "", Status.NO_TARGET, None, "", False, False)
-    statuses = []
-    for m in latest:
-        mtype = catalogue().get(m.type_key)
-        threshold = _threshold(mtype, _programme_target(mtype, snapshot), person)
-        statuses.append(status_for(mtype, m.value, personal_target=threshold))
-    status = statuses[0] if len(statuses) == 1 else worst_status(statuses)
+    # The one rule (core.targets): the person as they were on the day the value was taken.
+    on_day = person.as_on(_taken_on(latest[0].taken_at))
+    status = targets.reading_status(
+        targets.status_of(m.type_key, m.value, on_day, snapshot) for m in latest
+    )
     previous = _latest_parts(history, pid, column.parts, _aware(latest[0].taken_at), before=latest)
     change = (
         tuple(m.value - p.value for m, p in zip(latest, previous, strict=True))
@@ -639,17 +579,6 @@ def _group(rows: Iterable[Measurement]) -> dict[tuple[int, str], list[Measuremen
     for values in grouped.values():
         values.sort(key=lambda m: (_aware(m.taken_at), m.id or 0))
     return grouped
-
-
-def _personal(targets: Iterable[PersonalTarget]) -> dict[int, dict[str, PersonalTarget]]:
-    found: dict[int, dict[str, PersonalTarget]] = defaultdict(dict)
-    for t in targets:  # oldest first, so the newest active one wins
-        found[t.patient_id][t.type_key] = t
-    return found
-
-
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def _end_of(day: date) -> datetime:

@@ -22,13 +22,17 @@ from groupclinic_desktop.core.facade.carers import CarersArea
 from groupclinic_desktop.core.facade.checkin import CheckinArea
 from groupclinic_desktop.core.facade.cohort_import import CohortImportArea
 from groupclinic_desktop.core.facade.community import CommunityArea
+from groupclinic_desktop.core.facade.delivery import DeliveryArea
 from groupclinic_desktop.core.facade.export_log import ExportLogArea
 from groupclinic_desktop.core.facade.goals import GoalsArea
 from groupclinic_desktop.core.facade.languages import LanguagesArea
+from groupclinic_desktop.core.facade.measurement_fixes import MeasurementFixesArea
+from groupclinic_desktop.core.facade.organisation import OrganisationArea
 from groupclinic_desktop.core.facade.patient_details import PatientDetailsArea
 from groupclinic_desktop.core.facade.patients import PatientsArea
 from groupclinic_desktop.core.facade.programmes import ProgrammesArea
 from groupclinic_desktop.core.facade.records import RecordsArea
+from groupclinic_desktop.core.facade.red_flags import RedFlagsArea, SessionFlag  # noqa: F401
 from groupclinic_desktop.core.facade.reviews import ReviewsArea
 from groupclinic_desktop.core.facade.sessions import SessionsArea
 from groupclinic_desktop.core.facade.settings import SettingsArea
@@ -43,6 +47,7 @@ class Clinic(
     SessionsArea,
     PatientsArea,
     CheckinArea,
+    MeasurementFixesArea,
     AgendaArea,
     ReviewsArea,
     GoalsArea,
@@ -59,6 +64,9 @@ class Clinic(
     CommunityArea,
     CarersArea,
     LanguagesArea,
+    RedFlagsArea,
+    OrganisationArea,
+    DeliveryArea,
     ClinicBase,
 ):
     """One open practice store. Use `Clinic.open(data_dir)`; close it when done.

@@ -22,7 +22,7 @@ import re
 import threading
 import tomllib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -292,6 +292,7 @@ class CohortRow:
     interpreter_needed: bool | None = None
     is_carer: bool | None = None
     results: tuple[Result, ...] = ()
+    registered_ods: str | None = None  # the registered practice's ODS code
 
 
 UNCHECKED_ROWS_SHOWN = 10
@@ -347,9 +348,17 @@ class CohortCheck:
 
 
 def check(
-    cohort: CohortFile, mapping: Sequence[str] | None = None, *, today: date | None = None
+    cohort: CohortFile,
+    mapping: Sequence[str] | None = None,
+    *,
+    today: date | None = None,
+    members: Collection[str] | None = None,
 ) -> CohortCheck:
-    """Validate every row against the mapping (recognised from the headers when not given)."""
+    """Validate every row against the mapping (recognised from the headers when not given).
+
+    `members`: the ODS codes of the store's member practices; a row registered elsewhere is
+    refused like any other bad value.
+    """
     mapping = list(mapping) if mapping is not None else recognise(cohort.headers)
     if len(mapping) != len(cohort.headers):
         raise InvalidInput("Column mapping: it does not have one entry per column")
@@ -377,6 +386,8 @@ def check(
                     f"NHS number: this person is already on row {first_seen[row.nhs_number]}",
                 )
             )
+        if row is not None and members is not None:
+            problems += _not_member(line, cells, cohort.headers, columns, row, members)
         if problems:
             result.problems += problems
             continue
@@ -431,6 +442,7 @@ def _check_row(
     interpreter = read("interpreter_needed", _yes_no) if "interpreter_needed" in columns else None
     quintile = read("imd_quintile", _quintile) if "imd_quintile" in columns else None
     carer = read("is_carer", _yes_no) if "is_carer" in columns else None
+    practice = read("registered_practice", _ods) if "registered_practice" in columns else None
     results: list[Result] = []
     for key in _headers()["results"]:
         if RESULT + key not in columns:
@@ -474,9 +486,35 @@ def _check_row(
             interpreter_needed=interpreter,
             is_carer=carer,
             results=_pair_blood_pressure(results),
+            registered_ods=practice,
         ),
         problems,
     )
+
+
+def _ods(text: str) -> str | None:
+    code = text.strip().upper()
+    if not code:
+        return None
+    if not code.isalnum() or not 3 <= len(code) <= 10:
+        raise InvalidInput(f"Registered practice: '{text}' is not an ODS code")
+    return code
+
+
+def _not_member(
+    line: int,
+    cells: list[str],
+    headers: list[str],
+    columns: dict[str, int],
+    row: CohortRow,
+    members: Collection[str],
+) -> list[Problem]:
+    """A registered practice that is not a member practice here, as a row problem."""
+    if row.registered_ods is None or row.registered_ods in members:
+        return []
+    index = columns["registered_practice"]
+    reason = f"Registered practice: {row.registered_ods} is not a member practice here"
+    return [Problem(line, headers[index], cells[index], reason)]
 
 
 def _required(text: str, label: str) -> str:
@@ -679,7 +717,8 @@ def import_file(
     cohort = source if isinstance(source, CohortFile) else read_csv(source)
     if mapping is None:
         mapping = recognise(cohort.headers, clinic.cohort_mapping())
-    result = check(cohort, mapping)
+    members = {m.ods_code for m in clinic.member_practices()}
+    result = check(cohort, mapping, members=members)
     if result.mapping_problems or (result.problems and not valid_rows_only):
         return ImportOutcome(result, None)
     rejected_file = None

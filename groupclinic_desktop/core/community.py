@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.spreadsheet import safe_cell
 from groupclinic_desktop.resources import resource
 
 SIGNPOST_KINDS = ("signposted", "referred")
@@ -251,14 +252,9 @@ def resources_csv_text(rows: Iterable[Any]) -> str:
                 value = kind_label(value)
             elif key == "active":
                 value = "yes" if value else "no"
-            cells.append(_safe_cell(str(value)))
+            cells.append(safe_cell(value))
         writer.writerow(cells)
     return out.getvalue()
-
-
-def _safe_cell(text: str) -> str:
-    # A cell starting with = + - @ runs as a formula in a spreadsheet: keep it as text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def counts_by_resource(

@@ -27,12 +27,14 @@ class DemoStaff:
     name: str
     role: Role
     pin: str
+    profession: str | None = None
 
 
 DEMO_STAFF = (
-    DemoStaff("Jo Morgan", Role.FACILITATOR, "2468"),
-    DemoStaff("Dr Priya Shah", Role.CLINICIAN, "1357"),
+    DemoStaff("Jo Morgan", Role.FACILITATOR, "2468", "care_coordinator"),
+    DemoStaff("Dr Priya Shah", Role.CLINICIAN, "1357", "gp"),
     DemoStaff("Alex Turner", Role.ADMIN, "9753"),
+    DemoStaff("Sam Reid", Role.CO_FACILITATOR, "8642", "volunteer_lived_experience"),
 )
 
 # (NHS number, first name, surname, preferred name, date of birth, sex). All fictional.
@@ -79,7 +81,9 @@ def create_demo(clinic: Clinic, today: date | None = None) -> None:
     rng = random.Random(20261123)
     with clinic.acting_as(SYSTEM):
         clinic.create_practice(DEMO_ODS, DEMO_PRACTICE, is_demo=True)
-        staff = {s.role: clinic.add_staff(s.name, s.role, s.pin) for s in DEMO_STAFF}
+        staff = {
+            s.role: clinic.add_staff(s.name, s.role, s.pin, s.profession) for s in DEMO_STAFF
+        }
         programme = clinic.add_programme("type2_diabetes", "Type 2 diabetes group clinic")
         people = []
         for nhs, given, family, preferred, born, sex in DEMO_PEOPLE:
@@ -124,7 +128,9 @@ def create_demo(clinic: Clinic, today: date | None = None) -> None:
                 source=Source.GP_RECORD,
                 confirmed=True,
             )
-        _run_past_session(clinic, past, people, staff[Role.CLINICIAN].id, rng)  # type: ignore[arg-type]
+        # The facilitator runs the session and takes the readings; the GP writes the reviews.
+        with clinic.acting_as(_clinician(clinic, staff[Role.FACILITATOR].id)):  # type: ignore[arg-type]
+            _run_past_session(clinic, past, people, staff[Role.CLINICIAN].id, rng)  # type: ignore[arg-type]
 
         # Recent bloods for today's session, so the board shows change since last time.
         for person in people:
@@ -253,6 +259,7 @@ def _run_past_session(
 
 
 def _clinician(clinic: Clinic, clinician_id: int):  # type: ignore[no-untyped-def]
+    # Any staff member as an actor (the name is kept for the reviews it was first written for).
     from groupclinic_desktop.core.clinic import Actor
 
     user = next(u for u in clinic.staff() if u.id == clinician_id)

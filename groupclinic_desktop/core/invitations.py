@@ -26,6 +26,7 @@ from groupclinic_desktop.core.schema import (
     Patient,
     SessionStatus,
 )
+from groupclinic_desktop.core.spreadsheet import safe_cell
 from groupclinic_desktop.resources import resource
 
 if TYPE_CHECKING:
@@ -148,10 +149,11 @@ def write_batch_messaging_csv(clinic: Clinic, session_id: int, out: Path) -> int
     """Write the batch-messaging CSV; returns how many people are in it."""
     rows = batch_messaging_rows(clinic, session_id)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with private_file(out).open("w", newline="", encoding="utf-8") as handle:
+    # UTF-8 with a byte-order mark so Excel reads accented names; no cell can run a formula.
+    with private_file(out).open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.DictWriter(handle, fieldnames=BATCH_HEADERS)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
     return len(rows)
 
 

@@ -7,8 +7,9 @@ text are ever put in a payload.
 """
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
@@ -25,6 +26,9 @@ from groupclinic_desktop.core.schema import (
     QuestionnaireResponse,
     utcnow,
 )
+
+if TYPE_CHECKING:
+    from groupclinic_desktop.core.targets import Person
 
 SCHEMA_VERSION = 1
 # The experience question's option values (resources/questionnaires/experience.toml) as the
@@ -102,8 +106,18 @@ def session_event(s: Session, row: ClinicSession, *, staff_roles: list[str]) -> 
             ),
             "staff_roles_present": staff_roles,
             "session_number": row.session_number,
+            **_pcn(s),
         },
     )
+
+
+def _pcn(s: Session) -> dict[str, str]:
+    """The PCN of the organisation running the clinic, when it is known (an ODS code)."""
+    from groupclinic_desktop.core.schema import Practice
+
+    organisation = s.exec(select(Practice)).first()
+    code = organisation.pcn_ods_code if organisation else None
+    return {"pcn": code} if code else {}
 
 
 def attendance_event(
@@ -121,6 +135,7 @@ def attendance_event(
             "sex": patient.sex.value,
             "status": row.status.value,
             "carer_present": row.carer_present,
+            **({"registered_practice": patient.registered_ods} if patient.registered_ods else {}),
         },
     )
 
@@ -128,16 +143,19 @@ def attendance_event(
 def measurement_payload(
     session_uid: str | None,
     patient_id: int,
-    born: date,
-    hypo_risk: bool,
+    person: "Person",
     row: Measurement,
     previous_value: float | None,
+    programme: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    from groupclinic_desktop.core.catalogue import catalogue, status_for
+    """The monitoring event of one value; its status is the board's (core.targets)."""
+    # Imported here, as before: the catalogue is read only when the first value is saved.
+    from groupclinic_desktop.core import targets
+    from groupclinic_desktop.core.catalogue import catalogue
 
     mtype = catalogue().get(row.type_key)
     day = row.taken_at.date()
-    status = status_for(mtype, row.value, age=age_on(born, day), hypo_risk=hypo_risk)
+    status = targets.status_of(mtype, row.value, person, programme)
     change = None if previous_value is None else round(row.value - previous_value, mtype.decimals)
     return {
         "session_uid": session_uid,
@@ -239,3 +257,40 @@ def signposting_event(
         "signposting",
         {"session_uid": session.uid, "patient_id": patient.id, "resource_kind": resource_kind},
     )
+
+
+def review_event(
+    s: Session,
+    session: ClinicSession,
+    patient: Patient,
+    *,
+    reviews: int,
+    professions: list[str],
+) -> OutboxEvent | None:
+    """How many professionals reviewed the person in this session, and their professions.
+    Counts and profession keys only: no review text, no staff names. The latest event wins."""
+    if opted_out(s, session.id, patient.id):
+        return None
+    return _emit(
+        s,
+        "review",
+        {
+            "session_uid": session.uid,
+            "patient_id": patient.id,
+            "reviews": reviews,
+            "professions": professions,
+        },
+    )
+
+
+def measurement_void_payload(
+    session_uid: str | None, patient_id: int, row: Measurement
+) -> dict[str, Any]:
+    """A voided measurement: the ICB drops the reading it superseded (same person, measure,
+    day and session). No value is sent."""
+    return {
+        "session_uid": session_uid,
+        "patient_id": patient_id,
+        "measure": row.type_key,
+        "taken_on": row.taken_at.date().isoformat(),
+    }

@@ -36,11 +36,12 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core import board, progress, questionnaires
-from groupclinic_desktop.core.catalogue import Status, catalogue, worst_status
+from groupclinic_desktop.core import board, progress, questionnaires, targets
+from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.outbox import age_band
 from groupclinic_desktop.core.schema import AttendanceStatus, Patient, SessionStatus
 from groupclinic_desktop.resources import resource
+from icb_service.disclosure import hidden_cells
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
@@ -79,7 +80,7 @@ class Figure:
 
     def text(self, kind: str = "count", decimals: int = 1) -> str:
         if self.value is None:
-            return "suppressed" if self.reason.startswith("fewer") else "-"
+            return "suppressed" if self.reason.endswith("(suppressed)") else "-"
         if kind == "percent":
             return f"{self.value * 100:.0f}%"
         if kind == "change":
@@ -168,6 +169,14 @@ def suppressed(people: int, threshold: int, what: str = "people") -> Figure:
     return Figure(None, f"fewer than {threshold} {what} (suppressed)", people)
 
 
+# Complementary suppression: a figure hidden only so that a small one cannot be worked out.
+PROTECTING = "hidden so that a smaller suppressed figure cannot be worked out from it (suppressed)"
+
+
+def protecting(people: int) -> Figure:
+    return Figure(None, PROTECTING, people)
+
+
 def count(n: int, threshold: int) -> Figure:
     return suppressed(n, threshold) if n < threshold else Figure(float(n), people=n)
 
@@ -225,6 +234,21 @@ def programme_outcomes(clinic: Clinic, programme_id: int, *, today: date | None 
     goal_people = len({g.patient_id for g in goals})
     achieved = sum(1 for g in goals if g.outcome is not None and g.outcome.value == "achieved")
     first_held = held[0].day if held else today
+    hidden_totals: set[str] = set()
+    equity = equity_rows(
+        visits,
+        first_held,
+        t,
+        changes_of=lambda members: tuple(
+            _measure_changes(
+                definition,
+                sessions,
+                {p: per_person[p] for p in members if p in per_person},
+                t,
+            )
+        ),
+        hidden_totals=hidden_totals,
+    )
     return Outcomes(
         programme_id=programme_id,
         programme_name=programme.name,
@@ -233,28 +257,18 @@ def programme_outcomes(clinic: Clinic, programme_id: int, *, today: date | None 
         sessions_held=len(held),
         sessions_planned=sum(1 for s in everything if s.status == SessionStatus.PLANNED),
         sessions_cancelled=sum(1 for s in everything if s.status == SessionStatus.CANCELLED),
-        invited=count(len(invited), t),
-        attended=count(len(present), t),
+        invited=count(len(invited), t)
+        if "invited" not in hidden_totals or len(invited) < t
+        else protecting(len(invited)),
+        attended=count(len(present), t)
+        if "attended" not in hidden_totals or len(present) < t
+        else protecting(len(present)),
         dna_rate=rate(dna, len(known), t, people=len({p.id for _, p in known})),
         targets=targets,
         changes=tuple(changes),
         goals_set=count(len(goals), t) if goal_people >= t else suppressed(goal_people, t),
         goals_achieved=rate(achieved, len(goals), t, people=goal_people),
-        equity=tuple(
-            equity_rows(
-                visits,
-                first_held,
-                t,
-                changes_of=lambda members: tuple(
-                    _measure_changes(
-                        definition,
-                        sessions,
-                        {p: per_person[p] for p in members if p in per_person},
-                        t,
-                    )
-                ),
-            )
-        ),
+        equity=tuple(equity),
         signposting=tuple(
             SignpostFigure(name, count(n.get("signposted", 0), t), count(n.get("referred", 0), t))
             for name, n in sorted(clinic.signposting_counts(programme_id).items())
@@ -286,7 +300,7 @@ class _PersonData:
             for key, rows in history.items()
             if key in catalogue()
         }
-        personal = board._personal(clinic.personal_targets(pid)).get(pid, {})
+        personal = targets.personal_levels(clinic.personal_targets(pid)).get(pid, {})
         return cls(patient, personal, values)
 
     def status(self, parts: Sequence[str], which: int, definition: Mapping[str, Any]) -> Status:
@@ -297,7 +311,7 @@ class _PersonData:
             if not rows:
                 return Status.NO_TARGET
             found.append(progress.status_on(rows[which], definition, self.patient, self.personal))
-        return found[0] if len(found) == 1 else worst_status(found)
+        return targets.reading_status(found)
 
     def has(self, parts: Sequence[str]) -> bool:
         return all(self.values.get(key) for key in parts)
@@ -421,6 +435,7 @@ def equity_rows(
     first_held: date,
     t: int,
     changes_of: Callable[[set[int]], tuple[ChangeFigure, ...]] | None = None,
+    hidden_totals: set[str] | None = None,
 ) -> list[EquityRow]:
     """Invitation, attendance and did-not-attend by group, and (with changes_of) the median
     change in each measurement among each group's people who came."""
@@ -431,14 +446,55 @@ def equity_rows(
         for _, attendance, patient in visits:
             tallies.setdefault(group_of(patient), _Tally()).add(attendance.status, patient.id)
         total = _Tally.sum(tallies.values())
+        hidden = _protected_groups(tallies, total, t)
+        if hidden_totals is not None:  # the report hides these totals too
+            hidden_totals.update(which for group, which in hidden if group == "total")
         for name in sorted(tallies):
             mine = tallies[name]
             rest = total.minus(mine)
             row = mine.row(dimension, name, rest, t)
+            if (name, "invited") in hidden and row.invited.shown:
+                row = replace(
+                    row, invited=protecting(len(mine.invited)),
+                    dna_rate=protecting(len(mine.known_people)),
+                )
+            if (name, "attended") in hidden and row.attended.shown:
+                # The attendance rate times the group would give the attenders back.
+                row = replace(
+                    row, attended=protecting(len(mine.invited)),
+                    attendance_rate=protecting(len(mine.invited)), flagged=False,
+                )
             if changes_of is not None:
                 row = replace(row, changes=changes_of(mine.present))
             rows.append(row)
     return rows
+
+
+def _protected_groups(
+    tallies: Mapping[str, _Tally], total: _Tally, t: int
+) -> set[tuple[str, str]]:
+    """(group, "invited" or "attended") cells to hide so no suppressed one is a subtraction away.
+
+    The groups' invited and attended counts add up to the programme's totals, which the report
+    shows; with one group hidden, the total minus the rest would give it away.
+    """
+    counts: dict[Any, int] = {("total", "invited"): len(total.invited),
+                              ("total", "attended"): len(total.present)}
+    primary = set()
+    for name, tally in tallies.items():
+        counts[(name, "invited")] = len(tally.invited)
+        counts[(name, "attended")] = len(tally.present)
+        if len(tally.invited) < t:  # the row's own rule: attended is shown when the group is
+            primary |= {(name, "invited"), (name, "attended")}
+    for which in ("invited", "attended"):
+        if counts[("total", which)] < t:
+            primary.add(("total", which))
+    lines = [[("total", which), *((name, which) for name in tallies)]
+             for which in ("invited", "attended")]
+    follows = [((name, "invited"), (name, "attended")) for name in tallies]
+    hidden = hidden_cells(counts, lines, t, keep=[("total", "invited"), ("total", "attended")],
+                          primary=primary, follows=follows)
+    return hidden
 
 
 class _Tally:

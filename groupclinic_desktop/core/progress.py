@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core import board, questionnaires
-from groupclinic_desktop.core.catalogue import Status, catalogue, status_for
+from groupclinic_desktop.core import board, questionnaires, targets
+from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.schema import (
     AttendanceStatus,
     ClinicSession,
@@ -28,6 +28,7 @@ from groupclinic_desktop.core.schema import (
     Patient,
     SessionStatus,
 )
+from groupclinic_desktop.core.targets import Person
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
@@ -147,7 +148,7 @@ def person_progress(
     definition = dict(programme.definition or {})
     keys = measurement_keys(definition, sessions)
     history = grouped(clinic.measurements(patient_id=patient_id))
-    personal = board._personal(clinic.personal_targets(patient_id)).get(patient_id, {})
+    personal = targets.personal_levels(clinic.personal_targets(patient_id)).get(patient_id, {})
     measures = tuple(
         measure_series(key, definition, patient, personal, history.get(key, []), starts_on, today)
         for key in keys
@@ -234,11 +235,12 @@ def in_window(
     return [m for m in rows if first <= board._taken_on(m.taken_at) <= today]
 
 
-def person_for(patient: Patient, on: date, personal: Mapping[str, Any]) -> board._Person:
-    return board._Person(
-        age=board._age(patient.date_of_birth, on),
+def person_for(patient: Patient, on: date, personal: Mapping[str, Any]) -> Person:
+    return Person.on(
+        on,
+        born=patient.date_of_birth,
+        sex=patient.sex,
         hypo_risk=patient.hypo_risk,
-        sex=patient.sex.value,
         personal=personal,
     )
 
@@ -247,10 +249,8 @@ def status_on(
     m: Measurement, definition: Mapping[str, Any], patient: Patient, personal: Mapping[str, Any]
 ) -> Status:
     """Where a value stood against the person's target on the day it was taken."""
-    mtype = catalogue().get(m.type_key)
     person = person_for(patient, board._taken_on(m.taken_at), personal)
-    threshold = board._threshold(mtype, board._programme_target(mtype, definition), person)
-    return status_for(mtype, m.value, personal_target=threshold)
+    return targets.status_of(m.type_key, m.value, person, definition)
 
 
 def measure_series(
@@ -264,9 +264,7 @@ def measure_series(
 ) -> Series:
     mtype = catalogue().get(key)
     kept = in_window(rows, key, definition, starts_on, today)
-    threshold = board._threshold(
-        mtype, board._programme_target(mtype, definition), person_for(patient, today, personal)
-    )
+    threshold = targets.threshold_for(mtype, person_for(patient, today, personal), definition)
     latest = status_on(kept[-1], definition, patient, personal) if kept else Status.NO_TARGET
     return Series(
         key=key,

@@ -15,14 +15,27 @@ class Permission(StrEnum):
     EXPORT = "export"
     SYNC = "sync"
     RESTORE = "restore"
+    READ_REVIEWS = "read_reviews"  # see the text of one-to-one reviews
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.FACILITATOR: frozenset(
-        {Permission.CHECK_IN, Permission.REVIEW_ON_BEHALF, Permission.RUN_SESSION, Permission.PLAN}
+        {
+            Permission.CHECK_IN,
+            Permission.REVIEW_ON_BEHALF,
+            Permission.RUN_SESSION,
+            Permission.PLAN,
+            Permission.READ_REVIEWS,
+        }
     ),
     Role.CLINICIAN: frozenset(
-        {Permission.CHECK_IN, Permission.REVIEW, Permission.RUN_SESSION, Permission.PLAN}
+        {
+            Permission.CHECK_IN,
+            Permission.REVIEW,
+            Permission.RUN_SESSION,
+            Permission.PLAN,
+            Permission.READ_REVIEWS,
+        }
     ),
     Role.ADMIN: frozenset(
         {
@@ -31,9 +44,16 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.EXPORT,
             Permission.SYNC,
             Permission.RESTORE,
+            Permission.READ_REVIEWS,
         }
     ),
+    # Volunteers and VCFSE partners help with check-in, the board, the agenda and goals; they
+    # never see or write one-to-one reviews and never export.
+    Role.CO_FACILITATOR: frozenset({Permission.CHECK_IN}),
 }
+
+# Roles whose clinical content (reviews, voids after a session) carries professional weight.
+CLINICAL_ROLES = frozenset({Role.CLINICIAN})
 
 
 def allows(role: Role, permission: Permission) -> bool:

@@ -135,16 +135,22 @@ class Rows:
         """The first row matching `where` (the newest by `newest_by` if given), as
         {column: value} with the ORM's own conversions, or None."""
         table = _table(model)
+        # A None in `where` tests "IS NULL" (a voided value, say), which `= ?` never matches.
+        nulls = tuple(name for name, value in where.items() if value is None)
+        if nulls:
+            where = {name: value for name, value in where.items() if value is not None}
         tested = tuple(where)
 
         def build() -> str:
             order = f" ORDER BY {', '.join(f'{n} DESC' for n in newest_by)}" if newest_by else ""
+            tests = " AND ".join([_tests(tested), *(f"{name} IS NULL" for name in nulls)])
             return (
-                f"SELECT {', '.join(columns)} FROM {table.name} WHERE {_tests(tested)}{order}"
+                f"SELECT {', '.join(columns)} FROM {table.name} WHERE {tests}{order}"
                 " LIMIT 1"
             )
 
-        key = ("select", table.name, *columns, "where", *tested, "newest", *newest_by)
+        key = ("select", table.name, *columns, "where", *tested, "null", *nulls, "newest",
+               *newest_by)
         sql = self._statements.sql(key, build)
         found = self._cursor.execute(sql, self._bound(table, where)).fetchone()
         if found is None:

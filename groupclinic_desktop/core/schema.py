@@ -20,6 +20,8 @@ class Role(StrEnum):
     FACILITATOR = "facilitator"
     CLINICIAN = "clinician"
     ADMIN = "admin"
+    # Volunteers and VCFSE partners: check-in, board, agenda and goals; no reviews, no exports.
+    CO_FACILITATOR = "co_facilitator"
 
 
 class SessionStatus(StrEnum):
@@ -85,11 +87,37 @@ def json_column() -> Any:
     return Field(default=None, sa_column=Column(JSON))
 
 
+class OrganisationKind(StrEnum):
+    """Who runs the clinics in this store: one practice, or a PCN / neighbourhood hub."""
+
+    PRACTICE = "practice"
+    PCN = "pcn"
+    HUB = "hub"
+
+
 class Practice(SQLModel, table=True):
+    """The organisation that runs the clinics (a practice, or a PCN or neighbourhood hub)."""
+
     id: int | None = Field(default=None, primary_key=True)
     ods_code: str = Field(unique=True)
     name: str
     is_demo: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    kind: OrganisationKind = OrganisationKind.PRACTICE
+    # The PCN this organisation belongs to (a PCN's own code when kind is "pcn"), for monitoring.
+    pcn_ods_code: str | None = None
+
+
+class MemberPractice(SQLModel, table=True):
+    """A GP practice whose patients this store may hold; a single practice is its own member."""
+
+    __tablename__ = "member_practice"
+    id: int | None = Field(default=None, primary_key=True)
+    ods_code: str = Field(unique=True)
+    name: str
+    # An explicit MESH mailbox for this practice, used instead of automated (GPPROVIDER_) routing.
+    mesh_mailbox: str | None = None
+    active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -98,6 +126,9 @@ class StaffUser(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     role: Role
+    # A key of resources/professions.toml, shown beside the name; None for staff added before
+    # professions were recorded (the role's word is shown instead).
+    profession: str | None = None
     pin_hash: str
     active: bool = True
     failed_sign_ins: int = 0
@@ -164,6 +195,11 @@ class Patient(SQLModel, table=True):
     interpreter_needed: bool | None = None
     is_carer: bool | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Added by a facilitator on the day (a drop-in not yet in the store): the admin checks the
+    # details against the GP record, then clears it (migration 0007).
+    added_on_day: date | None = None
+    # The ODS code of the GP practice the person is registered with (a member practice).
+    registered_ods: str | None = Field(default=None, index=True)
 
     @property
     def board_name(self) -> str:
@@ -229,6 +265,22 @@ class Measurement(SQLModel, table=True):
     confirmed_unusual: bool = False
     entered_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     entered_at: datetime = Field(default_factory=utcnow)
+    # Who took the reading (defaults to whoever entered it): the record credits this person.
+    taken_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # A voided value stays for the audit trail and staff screens, and is left out of everything
+    # else; a corrected value is voided and its replacement names it.
+    voided_at: datetime | None = None
+    voided_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    void_reason: str | None = None
+    replaces_id: int | None = Field(default=None, foreign_key="measurement.id")
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
+
+    @property
+    def taken_by(self) -> int | None:
+        return self.taken_by_id if self.taken_by_id is not None else self.entered_by_id
 
 
 class QuestionnaireResponse(SQLModel, table=True):
@@ -262,10 +314,17 @@ class AgendaItem(SQLModel, table=True):
 
 
 class Review(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("session_id", "patient_id"),)
+    # One review per professional: a person seen by a GP, a pharmacist and a physiotherapist in
+    # one session has three reviews, each its author's own.
+    __table_args__ = (UniqueConstraint("session_id", "patient_id", "author_id"),)
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="clinic_session.id", index=True)
     patient_id: int = Field(foreign_key="patient.id", index=True)
+    # The clinician who answers for this review (the one written on behalf of, or the writer).
+    author_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # The author's profession when the review was written (a key of resources/professions.toml).
+    profession: str | None = None
+    started_at: datetime | None = None
     notes: str = ""
     # [{"code": "...", "term": "..."}]
     findings: list[dict[str, Any]] | None = json_column()
@@ -278,6 +337,20 @@ class Review(SQLModel, table=True):
     on_behalf_of_id: int | None = Field(default=None, foreign_key="staff_user.id")
     seconds_spent: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
+    # A review written on a clinician's behalf waits for that clinician's sign-off.
+    signed_off_at: datetime | None = None
+    signed_off_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # The last correction after the session finished: by its author, or by another clinician.
+    corrected_at: datetime | None = None
+    corrected_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+
+    @property
+    def awaiting_sign_off(self) -> bool:
+        return self.on_behalf_of_id is not None and self.signed_off_at is None
+
+    @property
+    def minutes(self) -> int:
+        return round(self.seconds_spent / 60)
 
 
 class Goal(SQLModel, table=True):
@@ -343,6 +416,20 @@ class PersonalTarget(SQLModel, table=True):
     active: bool = True
 
 
+class RedFlagAcknowledgement(SQLModel, table=True):
+    """A clinician has heard about one red flag (one rule met by one reading) in a session."""
+
+    __tablename__ = "red_flag_acknowledgement"
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="clinic_session.id", index=True)
+    patient_id: int = Field(foreign_key="patient.id")
+    measurement_id: int = Field(foreign_key="measurement.id")
+    rule_key: str
+    note: str = ""
+    acknowledged_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    acknowledged_at: datetime = Field(default_factory=utcnow)
+
+
 class ExportRecord(SQLModel, table=True):
     """One person's notes exported once: what, where, by whom, and whether it was filed."""
 
@@ -358,6 +445,44 @@ class ExportRecord(SQLModel, table=True):
     exported_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     filed_at: datetime | None = None
     filed_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # Where the notes went: the registered practice's ODS code and its folder, or MESH.
+    destination: str | None = None
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"  # handed to MESH; the answer was not yet saved
+    SENT = "sent"  # MESH accepted it (message id known)
+    ACKNOWLEDGED = "acknowledged"  # infrastructure acknowledgement: technically valid
+    FILED = "filed"  # business acknowledgement: the practice matched the patient
+    FAILED = "failed"
+
+
+class GpDelivery(SQLModel, table=True):
+    """One person's notes from one session sent to their registered practice over MESH."""
+
+    __tablename__ = "gp_delivery"
+    __table_args__ = (UniqueConstraint("session_id", "patient_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    # The ITK SenderReference: the same on every attempt, so acknowledgements find their row.
+    uid: str = Field(unique=True)
+    session_id: int = Field(foreign_key="clinic_session.id", index=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    version: int = 1
+    registered_ods: str
+    mex_to: str = ""  # the MESH address used: an explicit mailbox or the GPPROVIDER_ address
+    status: DeliveryStatus = DeliveryStatus.QUEUED
+    reason: str | None = None  # why it failed, in words for the admin (no patient data)
+    message_uid: str | None = None  # the ITK message bundle's identifier of the latest attempt
+    mesh_message_id: str | None = None
+    attempts: int = 0
+    needs_attention: bool = False
+    queued_at: datetime = Field(default_factory=utcnow)
+    queued_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    sent_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    filed_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class Setting(SQLModel, table=True):

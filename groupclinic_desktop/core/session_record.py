@@ -6,9 +6,11 @@ modules (PDF, FHIR, CSV, coded summary) are pure functions of these records.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from groupclinic_desktop.core.errors import InvalidInput, NotFound
 from groupclinic_desktop.core.schema import (
@@ -28,10 +30,14 @@ from groupclinic_desktop.core.schema import (
     Source,
     StaffUser,
 )
+from groupclinic_desktop.core.targets import PersonalLevel, personal_levels
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
     from groupclinic_desktop.core.programmes import CodedFinding
+
+
+DEFAULT_TIME_ZONE = "Europe/London"
 
 
 @dataclass(frozen=True)
@@ -47,10 +53,59 @@ class SessionInfo:
     covered_topics: tuple[AgendaItem, ...]
     # The programme's coded findings as the session ran them (from its snapshot).
     coded_findings: tuple[CodedFinding, ...] = ()
+    # The practice's time zone (setting "time_zone") and the programme's planned length.
+    time_zone: str = DEFAULT_TIME_ZONE
+    planned_minutes: int = 0
 
     @property
     def day(self) -> date:
         return self.session.day
+
+    @property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(DEFAULT_TIME_ZONE)
+
+    def local(self, when: datetime) -> datetime:
+        """An instant in the practice's time zone (stored instants are UTC, naive or aware)."""
+        aware = when if when.tzinfo else when.replace(tzinfo=UTC)
+        return aware.astimezone(self.zone)
+
+    @property
+    def window(self) -> tuple[datetime, datetime]:
+        """When the session ran, in the practice's time zone: its start to its actual finish.
+
+        The start and finish buttons count only when pressed on the session's day (a session
+        finished later from the wrap-up screen, or the demo, did not run then); otherwise the
+        planned start and the programme's planned length stand in. Times are cut to the second,
+        as the exports write them.
+        """
+        planned = datetime.combine(self.day, self.session.start_time, tzinfo=self.zone)
+        start = self._on_the_day(self.session.started_at) or planned
+        start = start.replace(microsecond=0)
+        end = self._on_the_day(self.session.finished_at)
+        end = end.replace(microsecond=0) if end else None
+        # A finish less than a minute after the start (pressed by mistake) is no session length.
+        if end is None or end - start < timedelta(minutes=1):
+            end = start + timedelta(minutes=self.planned_minutes or 0)
+        return start, end
+
+    def clinical_time(self, when: datetime | None) -> datetime:
+        """The time a clinical item belongs to: when it happened if that was during the
+        session, else the session's start (a value typed in afterwards is still the session's)."""
+        start, end = self.window
+        if when is None:
+            return start
+        local = self.local(when)
+        return local if start <= local <= end else start
+
+    def _on_the_day(self, when: datetime | None) -> datetime | None:
+        if when is None:
+            return None
+        local = self.local(when)
+        return local if local.date() == self.day else None
 
     @property
     def session_id(self) -> int:
@@ -68,7 +123,9 @@ class PersonRecord:
     consents: dict[ConsentKind, bool]
     measurements: tuple[Measurement, ...]
     responses: tuple[QuestionnaireResponse, ...]
-    review: Review | None
+    # One review per professional who saw the person, oldest first. Reviews still awaiting
+    # their clinician's sign-off are here too; the export holds such a person back.
+    reviews: tuple[Review, ...]
     goals: tuple[Goal, ...]
     staff: dict[int, StaffUser] = field(repr=False, default_factory=dict)
     # Community connections: (signposting, directory entry) pairs for this person.
@@ -77,6 +134,15 @@ class PersonRecord:
     carer_visits: tuple[CarerVisit, ...] = ()
     # True when the person came only as a registered carer, not as a member of the group.
     carer_only: bool = False
+    # True when a carer came with this person (ticked at check-in or recorded as a visit).
+    came_with_carer: bool = False
+    # The person's own targets set by a clinician, by measure (core/targets.py).
+    personal_targets: Mapping[str, PersonalLevel] = field(default_factory=dict)
+    # The GP practice the person is registered at: the custodian of their record.
+    registered_ods: str = ""
+    registered_name: str = ""
+    # Values voided as mistaken: never rendered, only counted as a change since export.
+    voided: tuple[Measurement, ...] = ()
 
     @property
     def patient_id(self) -> int:
@@ -88,6 +154,57 @@ class PersonRecord:
             return ""
         user = self.staff.get(staff_id)
         return user.name if user else f"staff #{staff_id}"
+
+    def staff_label(self, staff_id: int | None, profession: str | None = None) -> str:
+        """A staff name with their profession, as the record shows it: "Dr Priya Shah (GP)"."""
+        from groupclinic_desktop.core.professions import name_with_profession
+
+        if staff_id is None:
+            return ""
+        user = self.staff.get(staff_id)
+        return name_with_profession(user, profession) if user else f"staff #{staff_id}"
+
+    def profession_of(self, staff_id: int | None, profession: str | None = None) -> str:
+        from groupclinic_desktop.core.professions import label
+
+        user = self.staff.get(staff_id) if staff_id is not None else None
+        return label(profession or (user.profession if user else None), user.role if user else None)
+
+    @property
+    def review(self) -> Review | None:
+        """The first review (older callers that show one); exports render every review."""
+        return self.reviews[0] if self.reviews else None
+
+    @property
+    def awaiting_sign_off(self) -> tuple[Review, ...]:
+        return tuple(r for r in self.reviews if r.awaiting_sign_off)
+
+    def review_author(self, review: Review) -> str:
+        """Who answers for a review, with their profession."""
+        return self.staff_label(review.author_id, review.profession)
+
+    def review_byline(self, review: Review) -> str:
+        """"Documented by ..." as every export says it, naming on-behalf writing, the sign-off
+        and any correction by someone other than the author."""
+        author = self.review_author(review)
+        if review.on_behalf_of_id is not None and review.documented_by_id != review.author_id:
+            writer = self.staff_label(review.documented_by_id)
+            line = f"Documented by {writer} on behalf of {author}"
+            if review.signed_off_at is not None:
+                line += f"; signed by {self.staff_name(review.signed_off_by_id)}"
+            else:
+                line += "; awaiting sign-off"
+        else:
+            line = f"Documented by {author}"
+        if review.corrected_by_id is not None:
+            line += f"; corrected by {self.staff_label(review.corrected_by_id)}"
+        started = f", started {review.started_at:%H:%M}" if review.started_at else ""
+        minutes = f", about {review.minutes} min" if review.minutes else ""
+        return line + started + minutes + "."
+
+    def measurement_taker(self, m: Measurement) -> str:
+        """Who took a reading (the person who entered it unless someone else is named)."""
+        return self.staff_label(m.taken_by)
 
     @property
     def documented_by(self) -> str:
@@ -101,9 +218,7 @@ class PersonRecord:
     def responsible_clinician(self) -> str:
         """Who answers for this person's review: the clinician named on it, else the session's."""
         if self.review is not None:
-            if self.review.on_behalf_of_id is not None:
-                return self.on_behalf_of
-            return self.documented_by
+            return self.staff_name(self.review.author_id)
         return self.info.clinicians[0].name if self.info.clinicians else ""
 
     @property
@@ -120,8 +235,8 @@ class PersonRecord:
         times += [g.created_at for g in self.goals]
         times += [sp.at for sp, _ in self.signposts]
         times += [v.updated_at for v in self.carer_visits]
-        if self.review is not None:
-            times.append(self.review.updated_at)
+        times += [r.updated_at for r in self.reviews]
+        times += [m.voided_at for m in self.voided if m.voided_at is not None]
         return max(times) if times else None
 
 
@@ -129,6 +244,8 @@ class PersonRecord:
 class SessionRecord:
     info: SessionInfo
     people: tuple[PersonRecord, ...]  # the people who were there, by surname
+    # The people booked who did not attend (DNA), by surname: their record says so.
+    absent: tuple[PersonRecord, ...] = ()
 
     def person(self, patient_id: int) -> PersonRecord:
         for person in self.people:
@@ -152,17 +269,26 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
         clinicians=tuple(clinic.session_clinicians(session_id)),
         covered_topics=tuple(item for item in clinic.agenda(session_id) if item.covered),
         coded_findings=_coded_findings(session.programme_snapshot),
+        time_zone=str(clinic.setting("time_zone", DEFAULT_TIME_ZONE) or DEFAULT_TIME_ZONE),
+        planned_minutes=_planned_minutes(session.programme_snapshot),
     )
     from groupclinic_desktop.core.clinic import RosterEntry
 
     consents = clinic.consents(session_id)
-    reviews = {r.patient_id: r for r in clinic.reviews(session_id)}
+    reviews = clinic.reviews(session_id)
     goals = clinic.goals(session_id=session_id)
     responses = clinic.responses(session_id=session_id)
     measurements = clinic.measurements(session_id=session_id)
+    voided = [
+        m for m in clinic.measurements(session_id=session_id, include_voided=True) if m.voided
+    ]
     entries = {r.id: r for r in clinic.community_resources()}
     signposts = [(sp, entries[sp.resource_id]) for sp in clinic.signposts(session_id=session_id)]
-    visits = [v for v in clinic.carer_visits(session_id=session_id) if v.carer_patient_id]
+    all_visits = clinic.carer_visits(session_id=session_id)
+    visits = [v for v in all_visits if v.carer_patient_id]
+    cared_for = {v.cares_for_patient_id for v in all_visits}
+    personal = personal_levels(clinic.personal_targets())
+    members = {m.ods_code: m.name for m in clinic.member_practices(active_only=False)}
     people: list[PersonRecord] = []
     roster = [e for e in clinic.roster(session_id) if e.attendance.status.present]
     present = {e.patient.id for e in roster}
@@ -186,15 +312,53 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
                 consents={kind: given for (p, kind), given in consents.items() if p == pid},
                 measurements=tuple(m for m in measurements if m.patient_id == pid),
                 responses=tuple(r for r in responses if r.patient_id == pid),
-                review=reviews.get(pid),  # type: ignore[arg-type]
+                reviews=tuple(r for r in reviews if r.patient_id == pid),
                 goals=tuple(g for g in goals if g.patient_id == pid),
                 staff=staff,  # type: ignore[arg-type]
                 signposts=tuple(pair for pair in signposts if pair[0].patient_id == pid),
                 carer_visits=tuple(v for v in visits if v.carer_patient_id == pid),
                 carer_only=carer_only,
+                came_with_carer=entry.attendance.carer_present or pid in cared_for,
+                personal_targets=personal.get(pid, {}),  # type: ignore[arg-type]
+                registered_ods=entry.patient.registered_ods or info.ods_code,
+                registered_name=members.get(
+                    entry.patient.registered_ods or info.ods_code, info.practice_name
+                ),
+                voided=tuple(m for m in voided if m.patient_id == pid),
             )
         )
-    return SessionRecord(info=info, people=tuple(people))
+    absent = [
+        PersonRecord(
+            info=info,
+            patient=e.patient,
+            attendance=e.attendance,
+            consents={},
+            measurements=(),
+            responses=(),
+            review=None,
+            goals=(),
+            staff=staff,  # type: ignore[arg-type]
+            registered_ods=e.patient.registered_ods or info.ods_code,
+            registered_name=members.get(
+                e.patient.registered_ods or info.ods_code, info.practice_name
+            ),
+        )
+        for e in clinic.roster(session_id)
+        if e.attendance.status == AttendanceStatus.DID_NOT_ATTEND
+    ]
+    absent.sort(key=lambda p: (p.patient.family_name, p.patient.given_name))
+    return SessionRecord(info=info, people=tuple(people), absent=tuple(absent))
+
+
+def _planned_minutes(snapshot: dict[str, Any] | None) -> int:
+    if not snapshot:
+        return 0
+    from groupclinic_desktop.core.programmes import template_from_dict
+
+    try:
+        return template_from_dict(snapshot).total_minutes
+    except InvalidInput:
+        return 0
 
 
 def _coded_findings(snapshot: dict[str, Any] | None) -> tuple[CodedFinding, ...]:

@@ -31,6 +31,10 @@ class CodedRow:
     day: date
     clinician: str
     source: str = ""
+    # H, L, HH or LL when the value is abnormal (export/interpretation.py), else "".
+    flag: str = ""
+    # Who the row credits, with their profession: the reading's taker, or the review's author.
+    profession: str = ""
 
     @property
     def coded(self) -> bool:
@@ -50,8 +54,9 @@ class CodedRow:
 def coded_rows(person: PersonRecord) -> list[CodedRow]:
     """The person's coded summary, in the order it happened: readings, findings, scores."""
     clinician = person.responsible_clinician
-    rows = [_measurement_row(m, clinician) for m in _ordered(person.session_measurements)]
-    rows += _finding_rows(person, clinician)
+    rows = [_measurement_row(m, person) for m in _ordered(person.session_measurements)]
+    rows += _review_rows(person)
+    rows += _finding_rows(person)
     rows += [
         row
         for response in person.responses
@@ -90,9 +95,26 @@ def as_tsv(rows: list[CodedRow], *, header: bool = True) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+def clipboard_text(person: PersonRecord) -> str:
+    """The coded summary for the clipboard, led by whose it is (name, NHS number, date of
+    birth), so it cannot be pasted silently into another person's record."""
+    from groupclinic_desktop.core.validation import format_nhs_number
+
+    patient = person.patient
+    who = [
+        f"Name\t{_cell(patient.full_name)}",
+        f"NHS number\t{format_nhs_number(patient.nhs_number)}",
+        f"Date of birth\t{patient.date_of_birth:%d/%m/%Y}",
+    ]
+    return "\r\n".join(who) + "\r\n" + as_tsv(coded_rows(person))
+
+
 def _cell(text: str) -> str:
-    # A tab or line break inside a value would shift every cell after it.
-    return " ".join(text.split())
+    from groupclinic_desktop.core.spreadsheet import safe_cell
+
+    # A tab or line break inside a value would shift every cell after it; a cell that starts
+    # like a formula is kept as text.
+    return safe_cell(" ".join(text.split()))
 
 
 def _ordered(measurements: tuple[Measurement, ...]) -> list[Measurement]:
@@ -100,10 +122,28 @@ def _ordered(measurements: tuple[Measurement, ...]) -> list[Measurement]:
     return sorted(measurements, key=lambda m: (m.taken_at, order.get(m.type_key, 99), m.id or 0))
 
 
-def _measurement_row(m: Measurement, clinician: str) -> CodedRow:
+def bmi_from_earlier_height(person: PersonRecord) -> bool:
+    """True when the session's BMI was worked out with a height from before this session."""
+    keys = {m.type_key for m in person.session_measurements}
+    return "bmi" in keys and "height" not in keys
+
+
+# The source of a BMI worked out from this session's weight and an earlier height.
+EARLIER_HEIGHT = "calculated_with_earlier_height"
+
+
+def _measurement_row(m: Measurement, person: PersonRecord) -> CodedRow:
+    from groupclinic_desktop.export.interpretation import flag
+
+    # One attribution: whoever took the reading, as the FHIR Observation.performer says.
+    clinician = person.staff_name(m.taken_by)
+    profession = person.profession_of(m.taken_by)
     mtype = catalogue().get(m.type_key)
     code = mtype.snomed_code if (mtype.snomed_confirmed and mtype.snomed_code) else ""
     term = (mtype.snomed_term if code else None) or mtype.label
+    source = m.source.value
+    if m.type_key == "bmi" and bmi_from_earlier_height(person):
+        source = EARLIER_HEIGHT
     return CodedRow(
         kind="measurement",
         key=m.type_key,
@@ -111,33 +151,63 @@ def _measurement_row(m: Measurement, clinician: str) -> CodedRow:
         term=term,
         value=f"{m.value:.{mtype.decimals}f}",
         unit=mtype.unit,
-        day=m.taken_at.date(),
+        # The session's day in the practice's time zone, not the UTC date it was typed.
+        day=person.info.clinical_time(m.taken_at).date(),
         clinician=clinician,
-        source=m.source.value,
+        source=source,
+        flag=flag(person, m.type_key, m.value) or "",
+        profession=profession if clinician else "",
     )
 
 
-def _finding_rows(person: PersonRecord, clinician: str) -> list[CodedRow]:
-    if person.review is None:
-        return []
+def _review_rows(person: PersonRecord) -> list[CodedRow]:
+    """One row per professional's review: who, which profession, and how long. No code is
+    confirmed for it, so the row is text for the GP system."""
+    rows = []
+    for review in person.reviews:
+        profession = person.profession_of(review.author_id, review.profession)
+        rows.append(
+            CodedRow(
+                kind="review",
+                key=profession,
+                code="",
+                term=f"Group consultation one-to-one review ({profession})",
+                value=str(review.minutes) if review.minutes else "",
+                unit="min" if review.minutes else "",
+                # The session's day in the practice's time zone, as every clinical date is.
+                day=person.info.day,
+                clinician=person.staff_name(review.author_id),
+                source="in_session",
+                profession=profession,
+            )
+        )
+    return rows
+
+
+def _finding_rows(person: PersonRecord) -> list[CodedRow]:
+    # Each professional's findings, credited to that review's author.
     confirmed = {f.code for f in person.info.coded_findings if f.confirmed and f.code}
     day = person.info.day
     rows = []
-    for finding in person.review.findings or []:
-        code = str(finding.get("code") or "")
-        rows.append(
-            CodedRow(
-                kind="finding",
-                key=str(finding.get("term", "")),
-                code=code if code in confirmed else "",
-                term=str(finding.get("term", "")),
-                value="",
-                unit="",
-                day=day,
-                clinician=clinician,
-                source="in_session",
+    for review in person.reviews:
+        author = person.staff_name(review.author_id)
+        profession = person.profession_of(review.author_id, review.profession)
+        for finding in review.findings or []:
+            code = str(finding.get("code") or "")
+            rows.append(
+                CodedRow(
+                    kind="finding",
+                    key=str(finding.get("term", "")),
+                    code=code if code in confirmed else "",
+                    term=str(finding.get("term", "")),
+                    value="",
+                    unit="",
+                    day=day,
+                    clinician=author,
+                    source="in_session",
+                    profession=profession,
+                )
             )
-        )
     return rows
 
 

@@ -16,18 +16,27 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import tomllib
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 from typing import Any
 
+from groupclinic_desktop import __version__
 from groupclinic_desktop.core.catalogue import MeasurementType, catalogue
 from groupclinic_desktop.core.questionnaires import get as questionnaire
 from groupclinic_desktop.core.questionnaires import score as score_answers
-from groupclinic_desktop.core.schema import Measurement, Mode, QuestionnaireResponse, StaffUser
+from groupclinic_desktop.core.schema import (
+    AttendanceStatus,
+    Measurement,
+    Mode,
+    QuestionnaireResponse,
+    StaffUser,
+)
 from groupclinic_desktop.core.session_record import PersonRecord
-from groupclinic_desktop.export.coded_summary import coded_rows
+from groupclinic_desktop.export import interpretation
+from groupclinic_desktop.export.coded_summary import bmi_from_earlier_height, coded_rows
 from groupclinic_desktop.resources import resource
 
 # Fixed namespace so the same record always gets the same ids (a re-export is recognisable).
@@ -43,8 +52,14 @@ def settings() -> dict[str, Any]:
 
 
 def bundle_id(person: PersonRecord, version: int) -> str:
-    """The document's identifier (a UUID URN); version n+1 names version n as replaced."""
+    """One version of the document (Bundle.identifier, a UUID URN); version n+1 names version n
+    in Composition.relatesTo as the document it replaces."""
     return f"urn:uuid:{_uuid(person, 'document', f'v{version}')}"
+
+
+def document_id(person: PersonRecord) -> str:
+    """The document's identity across its versions (Composition.identifier)."""
+    return f"urn:uuid:{_uuid(person, 'document')}"
 
 
 def person_bundle(
@@ -53,9 +68,15 @@ def person_bundle(
     generated_at: datetime,
     generated_by: str,
     version: int = 1,
+    previous_export_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The FHIR R4 document Bundle for one person's part of one session, as plain JSON data."""
-    return _Builder(person, generated_at, generated_by, version).bundle()
+    """The FHIR R4 document Bundle for one person's part of one session, as plain JSON data.
+
+    In a correction (version > 1) only what changed after `previous_export_at` is `amended`;
+    without that time every Observation of a correction counts as changed.
+    """
+    builder = _Builder(person, generated_at, generated_by, version, previous_export_at)
+    return _without_empties(builder.bundle())
 
 
 def to_json(bundle: dict[str, Any]) -> bytes:
@@ -81,20 +102,41 @@ def _ul(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
 
 
-def _instant(value: datetime) -> str:
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat(timespec="seconds")
+# Control characters FHIR strings (and the narrative's XHTML) cannot hold; tab, CR, LF can stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_empties(value: Any) -> Any:
+    """FHIR JSON never has empty arrays, objects or strings: drop any that slipped in. Control
+    characters in older text (saved before input refused them) are dropped too."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, dict):
+        kept = {k: _without_empties(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in ({}, [], "", None)}
+    if isinstance(value, list):
+        kept_items = [_without_empties(v) for v in value]
+        return [v for v in kept_items if v not in ({}, [], "", None)]
+    return value
 
 
 class _Builder:
     def __init__(
-        self, person: PersonRecord, generated_at: datetime, generated_by: str, version: int
+        self,
+        person: PersonRecord,
+        generated_at: datetime,
+        generated_by: str,
+        version: int,
+        previous_export_at: datetime | None = None,
     ) -> None:
         self.person = person
         self.info = person.info
         self.generated_at = generated_at
         self.generated_by = generated_by
         self.version = version
+        self.previous_export_at = (
+            self.info.local(previous_export_at) if previous_export_at else None
+        )
         self.conf = settings()
         self.systems: dict[str, str] = self.conf["systems"]
         self.entries: list[dict[str, Any]] = []
@@ -102,6 +144,10 @@ class _Builder:
         self.patient_ref = f"urn:uuid:{_uuid(person, 'patient')}"
         self.encounter_ref = f"urn:uuid:{_uuid(person, 'encounter')}"
         self.org_ref = f"urn:uuid:{_uuid(person, 'organization')}"
+        # The registered practice holds the record (custodian); the clinic's organisation wrote it.
+        self.custodian_ref = self.org_ref
+        if person.registered_ods and person.registered_ods != self.info.ods_code:
+            self.custodian_ref = f"urn:uuid:{_uuid(person, 'registered-practice')}"
 
     # ---- helpers
 
@@ -128,6 +174,29 @@ class _Builder:
         ref = self._practitioner(self.person.staff.get(staff_id)) if staff_id else None
         return [{"reference": ref}] if ref else []
 
+    def _time(self, when: datetime | None) -> str:
+        """A clinical time: the session's, in the practice's time zone with its offset."""
+        return self.info.clinical_time(when).isoformat(timespec="seconds")
+
+    def _stamp(self, when: datetime) -> str:
+        """A document time (generated at), in the practice's time zone with its offset."""
+        return self.info.local(when).isoformat(timespec="seconds")
+
+    def _status(self, changed_at: datetime | None) -> str:
+        """final, or amended for what changed since the version this one replaces."""
+        if self.version == 1:
+            return "final"
+        if self.previous_export_at is None or changed_at is None:
+            return "amended"
+        return "amended" if self.info.local(changed_at) > self.previous_export_at else "final"
+
+    def _interpretation(self, code: str | None) -> dict[str, Any]:
+        if code is None:
+            return {}
+        coding = {"system": interpretation.SYSTEM, "code": code}
+        coding["display"] = interpretation.DISPLAY[code]
+        return {"interpretation": [{"coding": [coding], "text": interpretation.WORDS[code]}]}
+
     def _snomed(self, code: str | None, term: str | None, confirmed: bool) -> list[dict[str, Any]]:
         if not (code and confirmed):
             return []
@@ -136,8 +205,36 @@ class _Builder:
             coding["display"] = term
         return [coding]
 
-    def _loinc(self, code: str | None) -> list[dict[str, Any]]:
-        return [{"system": self.systems["loinc"], "code": code}] if code else []
+    def _loinc(self, code: str | None, extra: list[str] | None = None) -> list[dict[str, Any]]:
+        displays: dict[str, str] = self.conf["loinc_display"]
+        codings = []
+        for each in ([code] if code else []) + list(extra or []):
+            coding = {"system": self.systems["loinc"], "code": each}
+            if each in displays:
+                coding["display"] = displays[each]
+            codings.append(coding)
+        return codings
+
+    def _vital(self, key: str) -> dict[str, Any]:
+        return dict(self.conf.get("vital_signs", {}).get(key, {}))
+
+    def _vital_profile(self, key: str, body: dict[str, Any]) -> dict[str, Any]:
+        """meta.profile for a vital sign, only when the observation meets the UK Core profile:
+        status final, category vital-signs, a LOINC and a SNOMED CT coding."""
+        profiles = self.conf["profiles"]
+        name = profiles["blood_pressure"] if key == "blood_pressure" else self._vital(key).get(
+            "profile"
+        )
+        codings = body["code"].get("coding", [])
+        systems = {c["system"] for c in codings}
+        if (
+            not profiles.get("emit", False)
+            or not name
+            or body["status"] != "final"
+            or {self.systems["loinc"], self.systems["snomed"]} - systems
+        ):
+            return {}
+        return {"meta": {"profile": [profiles["base"] + name]}}
 
     def _category(self, key: str) -> str:
         for category, keys in self.conf["categories"].items():
@@ -148,51 +245,63 @@ class _Builder:
     def _quantity(self, mtype: MeasurementType, value: float) -> dict[str, Any]:
         return {
             "value": round(value, mtype.decimals) if mtype.decimals else int(round(value)),
-            "unit": mtype.unit,
+            # UK Core fixes the unit text of some vital signs ("kilogram", "per minute").
+            "unit": self._vital(mtype.key).get("unit_text", mtype.unit),
             "system": self.systems["ucum"],
             "code": mtype.ucum,
         }
 
-    def _observation_base(self, category: str, when: datetime) -> dict[str, Any]:
+    def _observation_base(
+        self, category: str, when: datetime | None, changed_at: datetime | None
+    ) -> dict[str, Any]:
         return {
-            "status": "amended" if self.version > 1 else "final",
+            "status": self._status(changed_at),
             "category": [
                 {"coding": [{"system": self.systems["observation_category"], "code": category}]}
             ],
             "subject": {"reference": self.patient_ref},
             "encounter": {"reference": self.encounter_ref},
-            "effectiveDateTime": _instant(when),
+            "effectiveDateTime": self._time(when),
         }
 
     # ---- the bundle
 
     def bundle(self) -> dict[str, Any]:
+        # One Composition per person and version: its id is its fullUrl's UUID, never shared.
         composition_ref = f"urn:uuid:{_uuid(self.person, 'composition', f'v{self.version}')}"
         # The Composition must come first; its body needs the other entries' references.
         self.entries.append({})
         self._patient()
         self._organization()
         self._encounter()
-        section_entries = {
-            "measurements": self._measurements(),
-            "review": self._findings(),
-            "scores": self._scores(),
-            "goals": self._goals(),
-            "actions": self._signposts(),
-        }
+        section_entries: dict[str, list[str]] = {}
+        if self.attended:
+            section_entries = {
+                "measurements": self._measurements(),
+                "review": self._findings(),
+                "scores": self._scores(),
+                "goals": self._goals(),
+                "actions": self._signposts(),
+            }
         composition = self._composition(composition_ref, section_entries)
         self._practitioners()  # after the composition, which may name more of them as authors
         self.entries[0] = {"fullUrl": composition_ref, "resource": composition}
         return {
             "resourceType": "Bundle",
+            # The app and version that made the document, as the PDF footer says.
+            "meta": {"source": f"urn:groupclinic-desktop:{__version__}"},
             "identifier": {
                 "system": self.systems["urn"],
                 "value": bundle_id(self.person, self.version),
             },
             "type": "document",
-            "timestamp": _instant(self.generated_at),
+            "timestamp": self._stamp(self.generated_at),
             "entry": self.entries,
         }
+
+    @property
+    def attended(self) -> bool:
+        return self.person.attendance.status != AttendanceStatus.DID_NOT_ATTEND
 
     def _patient(self) -> None:
         p = self.person.patient
@@ -221,17 +330,32 @@ class _Builder:
                 "name": self.info.practice_name,
             },
         )
+        if self.custodian_ref != self.org_ref:
+            self._add(
+                self.custodian_ref,
+                "Organization",
+                {
+                    **self._profile("organization"),
+                    "identifier": [
+                        {
+                            "system": self.systems["ods_organization"],
+                            "value": self.person.registered_ods,
+                        }
+                    ],
+                    "name": self.person.registered_name,
+                },
+            )
 
     def _encounter(self) -> None:
         session = self.info.session
         mode = "video" if session.mode == Mode.VIDEO else "face_to_face"
         klass = self.conf["encounter_class"][mode]
-        # The session's start is the practice's wall-clock time; FHIR needs it with an offset.
-        start = datetime.combine(session.day, session.start_time).astimezone()
+        start, end = self.info.window
         participants = [self.info.facilitator, *self.info.clinicians]
         body: dict[str, Any] = {
             **self._profile("encounter"),
-            "status": "finished",
+            # A person who did not attend: the encounter ended before it began (R4 "cancelled").
+            "status": "finished" if self.attended else "cancelled",
             "class": {"system": self.systems["act_code"], **klass},
             "type": [self._text_concept(self.conf["encounter_type"])],
             "subject": {"reference": self.patient_ref},
@@ -240,20 +364,22 @@ class _Builder:
                 for user in participants
                 if (ref := self._practitioner(user)) is not None
             ],
-            "period": {"start": start.isoformat(timespec="seconds")},
+            # The session from its start to its actual finish, in the practice's time zone.
+            "period": {
+                "start": start.isoformat(timespec="seconds"),
+                "end": end.isoformat(timespec="seconds"),
+            },
             "serviceProvider": {"reference": self.org_ref},
         }
-        if session.finished_at and session.started_at:
-            body["period"] = {
-                "start": _instant(session.started_at),
-                "end": _instant(session.finished_at),
-            }
         self._add(self.encounter_ref, "Encounter", body)
 
     def _text_concept(self, entry: dict[str, Any]) -> dict[str, Any]:
         concept: dict[str, Any] = {"text": entry["text"]}
         if entry.get("confirmed") and entry.get("code") and entry.get("system"):
-            concept["coding"] = [{"system": entry["system"], "code": entry["code"]}]
+            coding = {"system": entry["system"], "code": entry["code"]}
+            if entry.get("display"):
+                coding["display"] = entry["display"]
+            concept["coding"] = [coding]
         return concept
 
     def _practitioners(self) -> None:
@@ -264,6 +390,17 @@ class _Builder:
                 ref,
                 "Practitioner",
                 {**self._profile("practitioner"), "name": [{"text": user.name}]},
+            )
+            # Each person's profession, in this practice, as text (no confirmed code).
+            role_ref = f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{ref}/role')}"
+            self._add(
+                role_ref,
+                "PractitionerRole",
+                {
+                    "practitioner": {"reference": ref},
+                    "organization": {"reference": self.org_ref},
+                    "code": [{"text": self.person.profession_of(staff_id)}],
+                },
             )
 
     def _measurements(self) -> list[str]:
@@ -285,84 +422,100 @@ class _Builder:
         panel = catalogue().panel("blood_pressure")
         ref = f"urn:uuid:{reading_uid}"
         components = []
+        flags = []
         for key in panel.components:
             for m in parts:
                 if m.type_key != key:
                     continue
                 mtype = catalogue().get(key)
                 coding = self._snomed(mtype.snomed_code, mtype.snomed_term, mtype.snomed_confirmed)
+                flag = interpretation.flag(self.person, key, m.value)
+                flags.append(flag)
                 components.append(
                     {
                         "code": {
-                            "coding": coding + self._loinc(mtype.loinc),
-                            "text": mtype.label,
+                            "coding": self._loinc(mtype.loinc) + coding,
+                            # UK Core slices the components on this fixed text.
+                            "text": self._vital(key).get("component_text", mtype.label),
                         },
                         "valueQuantity": self._quantity(mtype, m.value),
+                        **self._interpretation(flag),
                     }
                 )
         first = parts[0]
-        self._add(
-            ref,
-            "Observation",
-            {
-                **self._profile("blood_pressure"),
-                **self._observation_base("vital-signs", first.taken_at),
-                "code": {
-                    "coding": self._snomed(
-                        panel.snomed_code, panel.snomed_term, panel.snomed_confirmed
-                    )
-                    + self._loinc(panel.loinc),
-                    "text": panel.label,
-                },
-                "performer": self._staff_ref(first.entered_by_id),
-                "component": components,
+        body: dict[str, Any] = {
+            **self._observation_base(
+                "vital-signs", first.taken_at, max(p.entered_at for p in parts)
+            ),
+            "code": {
+                "coding": self._loinc(panel.loinc)
+                + self._snomed(panel.snomed_code, panel.snomed_term, panel.snomed_confirmed),
+                "text": panel.snomed_term or panel.label,
             },
-        )
+        }
+        # One attribution: whoever took the reading (the PDF and CSV say the same).
+        if performer := self._staff_ref(first.taken_by):
+            body["performer"] = performer
+        body.update(self._interpretation(interpretation.worst(flags)))
+        body["component"] = components
+        self._add(ref, "Observation", {**self._vital_profile("blood_pressure", body), **body})
         return ref
 
     def _single(self, m: Measurement) -> str:
         mtype = catalogue().get(m.type_key)
         category = self._category(m.type_key)
         ref = f"urn:uuid:{m.uid}"
-        coding = self._snomed(mtype.snomed_code, mtype.snomed_term, mtype.snomed_confirmed)
+        snomed = self._snomed(mtype.snomed_code, mtype.snomed_term, mtype.snomed_confirmed)
+        loinc = (
+            self._loinc(mtype.loinc, self._vital(m.type_key).get("loinc_extra"))
+            if category == "vital-signs"
+            else []
+        )
+        coding = loinc + snomed
         body: dict[str, Any] = {
-            **self._profile("vital_signs" if category == "vital-signs" else "observation"),
-            **self._observation_base(category, m.taken_at),
+            **self._observation_base(category, m.taken_at, m.entered_at),
             "code": {"coding": coding, "text": mtype.label} if coding else {"text": mtype.label},
-            "performer": self._staff_ref(m.entered_by_id),
-            "valueQuantity": self._quantity(mtype, m.value),
         }
+        if performer := self._staff_ref(m.taken_by):
+            body["performer"] = performer
+        body["valueQuantity"] = self._quantity(mtype, m.value)
+        body.update(self._interpretation(interpretation.flag(self.person, m.type_key, m.value)))
+        notes = []
         if m.source.value == "self_reported":
-            body["note"] = [{"text": "Reported by the patient."}]
-        self._add(ref, "Observation", body)
+            notes.append({"text": "Reported by the patient."})
+        if m.type_key == "bmi" and bmi_from_earlier_height(self.person):
+            notes.append(
+                {"text": "Worked out from this session's weight and an earlier height."}
+            )
+        if notes:
+            body["note"] = notes
+        if category == "vital-signs":
+            claim = self._vital_profile(m.type_key, body)
+        else:
+            claim = self._profile("observation")
+        self._add(ref, "Observation", {**claim, **body})
         return ref
 
     def _findings(self) -> list[str]:
         refs = []
         rows = [row for row in coded_rows(self.person) if row.kind == "finding"]
-        review = self.person.review
+        by_author = {self.person.staff_name(r.author_id): r for r in self.person.reviews}
         for index, row in enumerate(rows):
             ref = f"urn:uuid:{_uuid(self.person, 'finding', str(index))}"
             coding = self._snomed(row.code, row.term, bool(row.code))
-            performer = self._staff_ref(
-                review.on_behalf_of_id or review.documented_by_id if review else None
-            )
-            self._add(
-                ref,
-                "Observation",
-                {
-                    **self._profile("observation"),
-                    **self._observation_base("exam", self._session_start()),
-                    "code": {"coding": coding, "text": row.term} if coding else {"text": row.term},
-                    "performer": performer,
-                },
-            )
+            # Each finding is credited to the professional whose review holds it.
+            review = by_author.get(row.clinician)
+            body: dict[str, Any] = {
+                **self._profile("observation"),
+                # A finding is the session's, whenever the note was typed.
+                **self._observation_base("exam", None, review.updated_at if review else None),
+                "code": {"coding": coding, "text": row.term} if coding else {"text": row.term},
+            }
+            if performer := self._staff_ref(review.author_id if review else None):
+                body["performer"] = performer
+            self._add(ref, "Observation", body)
             refs.append(ref)
         return refs
-
-    def _session_start(self) -> datetime:
-        session = self.info.session
-        return session.started_at or datetime.combine(session.day, session.start_time, UTC)
 
     def _scores(self) -> list[str]:
         refs = []
@@ -378,10 +531,11 @@ class _Builder:
         ref = f"urn:uuid:{response.uid}"
         body: dict[str, Any] = {
             **self._profile("observation"),
-            **self._observation_base("survey", response.entered_at),
+            **self._observation_base("survey", response.entered_at, response.entered_at),
             "code": {"text": conf["text"]},
-            "performer": self._staff_ref(response.entered_by_id),
         }
+        if performer := self._staff_ref(response.entered_by_id):
+            body["performer"] = performer
         if q.scoring == "choice":
             body["valueString"] = score_answers(q.key, response.answers or {}).label
         else:
@@ -402,8 +556,8 @@ class _Builder:
             note = f"Confidence {goal.confidence}/10."
             if goal.what_matters:
                 note += f" What matters: {goal.what_matters}"
+            # No UK Core Goal profile exists (reference note 1.1): the base R4 Goal, unclaimed.
             body: dict[str, Any] = {
-                **self._profile("goal"),
                 "lifecycleStatus": "active",
                 "description": {"text": goal.text},
                 "subject": {"reference": self.patient_ref},
@@ -430,13 +584,14 @@ class _Builder:
             concept: dict[str, Any] = {"text": f"{code.term}: {entry.name}"}
             if code.export_code:
                 concept["coding"] = self._snomed(code.export_code, code.term, True)
+            # Active: the person has been pointed to the service, which has not happened yet.
             body: dict[str, Any] = {
-                "status": "completed",
-                "intent": "order" if signpost.kind == "referred" else "proposal",
+                "status": "active",
+                "intent": "order",
                 "code": concept,
                 "subject": {"reference": self.patient_ref},
                 "encounter": {"reference": self.encounter_ref},
-                "authoredOn": _instant(signpost.at),
+                "authoredOn": self._time(signpost.at),
                 "note": [{"text": signpost_text(signpost, entry)}],
             }
             requester = self._staff_ref(signpost.by_id)
@@ -453,30 +608,33 @@ class _Builder:
         narrative = self._narrative()
         sections = []
         for key, title in titles.items():
+            if not self.attended and key != "attendance":
+                continue  # a did-not-attend record is its attendance alone
             section: dict[str, Any] = {"title": title, "text": _div(*narrative[key])}
             refs = section_entries.get(key, [])
             if refs:
                 section["entry"] = [{"reference": r} for r in refs]
             sections.append(section)
+        # Each review's author; with no review and no clinician or facilitator named (planned
+        # "choose later"), the organisation alone authors.
+        writers = [self.person.staff.get(r.author_id) for r in self.person.reviews if r.author_id]
         authors = [
-            {"reference": ref}
-            for user in self.info.clinicians or (self.info.facilitator,)
-            if (ref := self._practitioner(user)) is not None
-        ] or [{"reference": self.org_ref}]
+            {"reference": author}
+            for user in (writers or self.info.clinicians or (self.info.facilitator,))
+            if (author := self._practitioner(user)) is not None
+        ] + [{"reference": self.org_ref}]  # the organisation that ran the clinic
         body: dict[str, Any] = {
             **self._profile("composition"),
-            "identifier": {
-                "system": self.systems["urn"],
-                "value": bundle_id(self.person, self.version),
-            },
+            # The same document across its versions; Bundle.identifier names each version.
+            "identifier": {"system": self.systems["urn"], "value": document_id(self.person)},
             "status": "amended" if self.version > 1 else "final",
             "type": self._text_concept(self.conf["composition_type"]),
             "subject": {"reference": self.patient_ref},
             "encounter": {"reference": self.encounter_ref},
-            "date": _instant(self.generated_at),
+            "date": self._stamp(self.generated_at),
             "author": authors,
             "title": self._title(),
-            "custodian": {"reference": self.org_ref},
+            "custodian": {"reference": self.custodian_ref},
             "section": sections,
         }
         if self.version > 1:
@@ -491,6 +649,22 @@ class _Builder:
             ]
         return {"resourceType": "Composition", "id": ref.removeprefix("urn:uuid:"), **body}
 
+    def _attendance_lines(self) -> list[str]:
+        person = self.person
+        info = self.info
+        start, _ = info.window
+        when = f"{start:%d/%m/%Y %H:%M}"
+        if not self.attended:
+            text = self.conf["attendance"]["did_not_attend"]["text"]
+            return [_p(f"{text}: {info.programme_name}, {when}, {info.session.place}.")]
+        text = self.conf["attendance"]["attended"]["text"]
+        status = person.attendance.status.value.replace("_", " ")
+        line = f"{text}: {info.programme_name}, {when}, {info.session.place} ({status})."
+        lines = [_p(line)]
+        if person.came_with_carer:
+            lines.append(_p("A carer was present."))
+        return lines
+
     def _title(self) -> str:
         title = f"{self.info.programme_name}: group clinic notes, {self.info.day:%d/%m/%Y}"
         if self.version > 1:
@@ -499,7 +673,6 @@ class _Builder:
 
     def _narrative(self) -> dict[str, list[str]]:
         person = self.person
-        review = person.review
         consents = ", ".join(
             f"{kind.value.replace('_', ' ')}: {'yes' if given else 'no'}"
             for kind, given in sorted(person.consents.items())
@@ -507,6 +680,7 @@ class _Builder:
         rows = coded_rows(person)
         measurements = [
             f"{r.term}: {r.value} {r.unit} ({r.day:%d/%m/%Y})".replace("  ", " ")
+            + (f" [{interpretation.WORDS[r.flag]}]" if r.flag else "")
             for r in rows
             if r.kind == "measurement"
         ]
@@ -515,36 +689,35 @@ class _Builder:
         medication: list[str] = []
         actions: list[str] = []
         safety: list[str] = []
-        if review is not None:
+        for review in person.reviews:
+            if len(person.reviews) > 1:
+                review_blocks.append(_p(f"{person.review_author(review)}:"))
             review_blocks.append(_p(review.notes or "No notes recorded."))
-            findings = [r.term for r in rows if r.kind == "finding"]
+            author = person.staff_name(review.author_id)
+            findings = [r.term for r in rows if r.kind == "finding" and r.clinician == author]
             if findings:
                 review_blocks.append(_p("Findings:") + _ul(findings))
-            if person.on_behalf_of:
-                review_blocks.append(
-                    _p(f"Documented by {person.documented_by} on behalf of {person.on_behalf_of}.")
-                )
-            else:
-                review_blocks.append(_p(f"Documented by {person.documented_by}."))
-            medication = [
+            review_blocks.append(_p(person.review_byline(review)))
+            medication += [
                 " ".join(
                     part
                     for part in (
                         m["action"].replace("_", " ").capitalize() + ":",
                         m["drug"],
                         m.get("dose") or "",
+                        f"({author})" if len(person.reviews) > 1 else "",
                     )
                     if part
                 )
                 for m in review.medication_changes or []
             ]
-            actions = [
+            actions += [
                 f"{a['text']} (owner: {a.get('owner') or 'not set'}; "
                 f"due: {a.get('due') or 'not set'})"
                 for a in review.actions or []
             ]
             if review.safety_netting:
-                safety = [_p(f"Safety-netting: {review.safety_netting}")]
+                safety.append(_p(f"Safety-netting: {review.safety_netting}"))
         goals = [
             f"{g.text} (confidence {g.confidence}/10"
             + (f"; review by {g.review_date:%d/%m/%Y}" if g.review_date else "")
@@ -552,16 +725,19 @@ class _Builder:
             for g in person.goals
         ]
         topics = [item.text for item in self.info.covered_topics]
-        status = person.attendance.status.value.replace("_", " ")
         from groupclinic_desktop.export.community_notes import carer_lines, signpost_lines
 
         signposts = signpost_lines(person)
         # Only the carer's own record has carer_visits; the cared-for person's never does.
         carer = [line for visit in person.carer_visits for line in carer_lines(visit)]
+        made_by = _p(f"Made by GroupClinic Desktop {__version__}.")
+        if not self.attended:
+            return {"attendance": [*self._attendance_lines(), made_by]}
         return {
             "attendance": [
-                _p(f"Attendance: {status}."),
+                *self._attendance_lines(),
                 _p(f"Consent: {consents or 'none recorded'}."),
+                made_by,
             ],
             "measurements": [_ul(measurements)],
             "scores": [_ul(scores)],

@@ -21,6 +21,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     KeepTogether,
     Paragraph,
@@ -32,10 +33,12 @@ from reportlab.platypus import (
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.catalogue import catalogue
-from groupclinic_desktop.core.schema import ConsentKind, Mode, Source
+from groupclinic_desktop.core.professions import name_with_profession
+from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Mode, Review, Source
 from groupclinic_desktop.core.session_record import PersonRecord
 from groupclinic_desktop.core.validation import format_nhs_number
-from groupclinic_desktop.export.coded_summary import COLUMNS, coded_rows
+from groupclinic_desktop.export import interpretation
+from groupclinic_desktop.export.coded_summary import COLUMNS, EARLIER_HEIGHT, coded_rows
 from groupclinic_desktop.export.fonts import markup, pdf_fonts, printable
 from groupclinic_desktop.export.pdf_text import ARABIC_LETTERS, visual
 
@@ -113,7 +116,7 @@ def person_pdf(
         fallbacks=True,
     )
     footer = printable(
-        f"Generated {generated_at.astimezone():%d/%m/%Y %H:%M} by {generated_by}"
+        f"Generated {person.info.local(generated_at):%d/%m/%Y %H:%M} by {generated_by}"
         f"  |  GroupClinic Desktop {__version__}"
         + (f"  |  CORRECTION version {version}" if version > 1 else "")
     )
@@ -201,11 +204,58 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(body, style)
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> Table:
+CELL_PADDING = 12  # reportlab's default left + right cell padding, in points
+
+
+def _fitted(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    nowrap: Sequence[int],
+) -> list[float]:
+    """Column widths in points: a no-wrap column is as wide as its widest cell (codes, dates,
+    values and units must never break across lines); the others share what is left."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    font, bold = _styles()["cell"].fontName, _styles()["cell_bold"].fontName
+    fixed = {
+        col: max(
+            stringWidth(header[col], bold, 9),
+            *(stringWidth(printable(str(row[col]), fallbacks=True), font, 9) for row in rows),
+        )
+        + CELL_PADDING
+        + 1
+        for col in nowrap
+        if rows
+    }
+    left = WIDTH - sum(fixed.values())
+    if left < 0.3 * WIDTH:  # a freak value too long to keep whole: wrap rather than overflow
+        return [w * WIDTH for w in widths]
+    share = sum(w for col, w in enumerate(widths) if col not in fixed) or 1
+    return [fixed.get(col, left * w / share) for col, w in enumerate(widths)]
+
+
+def _table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    nowrap: Sequence[int] = (),
+) -> Table:
     s = _styles()
+    whole = ParagraphStyle("whole", parent=s["cell"], splitLongWords=0)
     data = [[_p(h, s["cell_bold"]) for h in header]]
-    data += [[_p(cell, s["cell"]) for cell in row] for row in rows]
-    table = Table(data, colWidths=[w * WIDTH for w in widths], repeatRows=1, hAlign="LEFT")
+    data += [
+        [
+            # A no-wrap cell keeps its spaces unbreakable too ("Very good", "2 weeks").
+            _p(str(cell).replace(" ", "\u00a0"), whole) if col in nowrap else _p(cell, s["cell"])
+            for col, cell in enumerate(row)
+        ]
+        for row in rows
+    ]
+    col_widths = _fitted(header, rows, widths, nowrap)
+    if nowrap and col_widths == [w * WIDTH for w in widths]:  # could not fit: let them wrap
+        data = [data[0], *[[_p(cell, s["cell"]) for cell in row] for row in rows]]
+    table = Table(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -239,8 +289,13 @@ def _facts(rows: Sequence[tuple[str, str]]) -> Table:
 
 def _section(title: str, *flowables: Flowable) -> list[Flowable]:
     s = _styles()
+    first = flowables[0]
+    if isinstance(first, Table) and len(first._cellvalues) > 6:
+        # A long table flows on over the page (its header row repeats); the heading starts a
+        # new page only when less than a few rows' room is left, never alone at the foot.
+        return [CondPageBreak(40 * mm), _p(title, s["h2"]), *flowables]
     # Keep a heading with the start of its content, never alone at the foot of a page.
-    return [KeepTogether([_p(title, s["h2"]), flowables[0]]), *flowables[1:]]
+    return [KeepTogether([_p(title, s["h2"]), first]), *flowables[1:]]
 
 
 def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]) -> list[Flowable]:
@@ -251,6 +306,13 @@ def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]
     story: list[Flowable] = [
         _p("Group clinic notes" + (" - CORRECTION" if version > 1 else ""), s["title"]),
         _p(f"{info.practice_name} (ODS {info.ods_code})", s["subtitle"]),
+        _p(
+            f"Written by {info.practice_name} (ODS {info.ods_code}), which ran the clinic. "
+            f"Registered practice, which holds this record: "
+            f"{person.registered_name or info.practice_name} "
+            f"(ODS {person.registered_ods or info.ods_code}).",
+            s["body"],
+        ),
         Spacer(1, 3 * mm),
     ]
     if version > 1:
@@ -278,7 +340,7 @@ def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]
             )
         )
         story += [banner, Spacer(1, 3 * mm)]
-    clinicians = ", ".join(c.name for c in info.clinicians) or "none recorded"
+    clinicians = ", ".join(name_with_profession(c) for c in info.clinicians) or "none recorded"
     story.append(
         _facts(
             [
@@ -293,12 +355,17 @@ def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]
                 ("Programme", info.programme_name),
                 ("Place", session.place),
                 ("Mode", "Video" if session.mode == Mode.VIDEO else "Face to face"),
-                ("Facilitator", info.facilitator.name if info.facilitator else "none recorded"),
+                (
+                    "Facilitator",
+                    name_with_profession(info.facilitator) if info.facilitator else "none recorded",
+                ),
                 ("Clinician(s)", clinicians),
             ]
         )
     )
     story += _attendance(person)
+    if person.attendance.status == AttendanceStatus.DID_NOT_ATTEND:
+        return story  # a did-not-attend record says so and nothing more
     story += _measurements(person)
     story += _scores(person)
     story += _review(person)
@@ -314,12 +381,25 @@ def _attendance(person: PersonRecord) -> list[Flowable]:
     a = person.attendance
     status = a.status.value.replace("_", " ").capitalize()
     extras = []
-    if a.carer_present:
+    if person.came_with_carer:
         extras.append("a carer was present")
     if person.info.session.mode == Mode.VIDEO:
         extras.append("identity confirmed" if a.identity_confirmed else "identity NOT confirmed")
         extras.append("in a private place" if a.private_place else "private place NOT confirmed")
     line = status + (f" ({'; '.join(extras)})" if extras else "") + "."
+    if a.status == AttendanceStatus.DID_NOT_ATTEND:
+        start, _ = person.info.window
+        return _section(
+            "Attendance",
+            _p(
+                f"Did not attend the group consultation ({person.info.programme_name}) "
+                f"on {start:%d/%m/%Y} at {start:%H:%M}.",
+                s["body"],
+            ),
+        )
+    line = "attended the group consultation" + (
+        "." if line == "Attended." else f" ({line[0].lower()}{line[1:-1]})."
+    )
     consents = [
         (CONSENT_WORDS.get(kind, kind.value), "Yes" if given else "No")
         for kind, given in sorted(person.consents.items())
@@ -341,18 +421,33 @@ def _measurements(person: PersonRecord) -> list[Flowable]:
         mtype = catalogue().get(row.key)
         term = mtype.snomed_term or mtype.label
         code = f"{term} ({row.code})" if row.code else f"{term} (no confirmed code)"
-        source = SOURCE_WORDS.get(Source(row.source), row.source)
-        rows.append((mtype.label, row.value, row.unit, source, code))
+        if row.source == EARLIER_HEIGHT:
+            source = "Worked out from an earlier height"
+        else:
+            source = SOURCE_WORDS.get(Source(row.source), row.source)
+        mark = f"{row.flag} ({interpretation.WORDS[row.flag]})" if row.flag else ""
+        # The same person FHIR's Observation.performer and the CSV name: who took it.
+        taker = f"{row.clinician} ({row.profession})" if row.profession else row.clinician
+        rows.append((mtype.label, row.value, row.unit, mark, source, taker, code))
     if not rows:
         return _section("Measurements", _p("No measurements taken in this session.", s["body"]))
-    return _section(
-        "Measurements",
+    flow: list[Flowable] = [
         _table(
-            ("Measurement", "Value", "Unit", "Source", "SNOMED CT term (code)"),
+            ("Measurement", "Value", "Unit", "Flag", "Source", "Taken by", "SNOMED CT term (code)"),
             rows,
-            (0.19, 0.1, 0.14, 0.17, 0.40),
-        ),
-    )
+            (0.17, 0.08, 0.09, 0.12, 0.13, 0.17, 0.24),
+            nowrap=(1, 2),
+        )
+    ]
+    if any(r[3] for r in rows):
+        flow.append(
+            _p(
+                "Flags: H above target, L below target (the target that applies to this "
+                "person); HH / LL a red flag, high or low: the clinician is told at once.",
+                s["body"],
+            )
+        )
+    return _section("Measurements", *flow)
 
 
 def _scores(person: PersonRecord) -> list[Flowable]:
@@ -368,12 +463,29 @@ def _scores(person: PersonRecord) -> list[Flowable]:
 
 
 def _review(person: PersonRecord) -> list[Flowable]:
+    """Every professional's review, each under its author and profession."""
     s = _styles()
-    review = person.review
-    if review is None:
+    if not person.reviews:
         return _section("One-to-one review", _p("No one-to-one review recorded.", s["body"]))
+    flow: list[Flowable] = []
+    for index, review in enumerate(person.reviews):
+        if index:
+            flow.append(Spacer(1, 4 * mm))
+        if len(person.reviews) > 1:
+            flow.append(_p(person.review_author(review), s["cell_bold"]))
+        flow += _one_review(person, review)
+    title = "One-to-one review" if len(person.reviews) == 1 else "One-to-one reviews"
+    return _section(title, *flow)
+
+
+def _one_review(person: PersonRecord, review: Review) -> list[Flowable]:
+    s = _styles()
     flow: list[Flowable] = [_p(review.notes or "No notes recorded.", s["body"])]
-    findings = [row for row in coded_rows(person) if row.kind == "finding"]
+    findings = [
+        row
+        for row in coded_rows(person)
+        if row.kind == "finding" and row.clinician == person.staff_name(review.author_id)
+    ]
     if findings:
         flow.append(
             _labelled(
@@ -420,15 +532,8 @@ def _review(person: PersonRecord) -> list[Flowable]:
         flow.append(_p("Actions: none.", s["body"]))
     flow.append(Spacer(1, 2 * mm))
     flow.append(_p(f"Safety-netting: {review.safety_netting or 'none recorded'}", s["body"]))
-    if person.on_behalf_of:
-        who = f"Documented by {person.documented_by} on behalf of {person.on_behalf_of}."
-    else:
-        who = f"Documented by {person.documented_by}."
-    minutes = round(review.seconds_spent / 60)
-    if minutes:
-        who += f" Time with the clinician: about {minutes} min."
-    flow.append(_p(who, s["body"]))
-    return _section("One-to-one review", *flow)
+    flow.append(_p(person.review_byline(review), s["body"]))
+    return flow
 
 
 def _labelled(label: str, table: Table) -> Flowable:
@@ -492,5 +597,8 @@ def _coded_summary(person: PersonRecord) -> list[Flowable]:
         s["body"],
     )
     return _section(
-        "Coded summary", note, _table(COLUMNS, rows, (0.21, 0.32, 0.1, 0.09, 0.12, 0.16))
+        "Coded summary",
+        note,
+        # Code, value, unit and date never wrap: each must be read (and typed) whole.
+        _table(COLUMNS, rows, (0.21, 0.32, 0.1, 0.09, 0.12, 0.16), nowrap=(0, 2, 3, 4)),
     )

@@ -63,7 +63,10 @@ def write_csv(o: Outcomes, path: Path | str) -> Path:
                 if (dimension, name_of_group) in flagged:
                     note = "attending much less than the rest"
             value = "" if figure.value is None else f"{round(figure.value, 4):g}"
-            writer.writerow([section, item, group, name, value, figure.people or "", note])
+            # The group's size only beside a figure that is shown: a suppressed one's size is
+            # the very number suppression hides.
+            people = figure.people if figure.shown and figure.people else ""
+            writer.writerow([section, item, group, name, value, people, note])
     return target
 
 
@@ -94,7 +97,8 @@ def write_pdf(o: Outcomes, path: Path | str, *, practice: str = "") -> Path:
         Paragraph(
             f"{_escape(practice) + '. ' if practice else ''}As of {o.as_of:%d %B %Y}. "
             f"Figures about fewer than "
-            f"{o.threshold} people are suppressed.",
+            f"{o.threshold} people are suppressed, and so is any figure that would let one be "
+            "worked out by subtraction.",
             body,
         ),
         Spacer(1, 6),

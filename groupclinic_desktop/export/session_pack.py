@@ -105,10 +105,20 @@ def _run_sheet(
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+    from groupclinic_desktop.core.professions import name_with_profession
+
     facilitator = next(
-        (s.name for s in clinic.staff(active_only=False) if s.id == session.facilitator_id), "-"
+        (
+            name_with_profession(s)
+            for s in clinic.staff(active_only=False)
+            if s.id == session.facilitator_id
+        ),
+        "-",
     )
-    clinicians = ", ".join(s.name for s in clinic.session_clinicians(session.id or 0)) or "-"
+    clinicians = (
+        ", ".join(name_with_profession(s) for s in clinic.session_clinicians(session.id or 0))
+        or "-"
+    )
     story: list[Any] = [
         Paragraph("Facilitator's run sheet", styles()["title"]),
         Paragraph(

@@ -16,7 +16,17 @@ from groupclinic_desktop.core.schema import OutboxEvent, Patient
 from groupclinic_desktop.resources import resource
 from icb_service import protocol
 
-PERSON_TYPES = frozenset({"attendance", "measurement", "questionnaire", "goal", "signposting"})
+PERSON_TYPES = frozenset(
+    {
+        "attendance",
+        "measurement",
+        "questionnaire",
+        "goal",
+        "signposting",
+        "review",
+        "measurement_void",
+    }
+)
 # A session the GP record has received is, for the ICB, simply a held session.
 SESSION_STATUS = {"exported": "finished"}
 STAFF_ROLES = ("facilitator", "clinician")
@@ -85,6 +95,8 @@ def wire_payload(
             )
             payload.setdefault("interpreter_needed", yes_no(patient.interpreter_needed))
             payload.setdefault("is_carer", yes_no(patient.is_carer))
+            if patient.registered_ods:  # events written before registered practices existed
+                payload.setdefault("registered_practice", patient.registered_ods)
     if row.type == "session":
         status = payload.get("status")
         payload["status"] = SESSION_STATUS.get(status, status)

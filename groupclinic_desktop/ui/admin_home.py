@@ -32,7 +32,8 @@ from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import Role, StaffUser
 
 ROLE_CHOICES = [("Facilitator", Role.FACILITATOR), ("Clinician", Role.CLINICIAN),
-                ("Admin", Role.ADMIN)]
+                ("Admin", Role.ADMIN), ("Co-facilitator (volunteer, VCFSE partner)",
+                                        Role.CO_FACILITATOR)]
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
@@ -75,7 +76,7 @@ class UsersTab(QWidget):
         super().__init__(parent)
         self.clinic = clinic
         layout = QVBoxLayout(self)
-        self.table = _table(["Name", "Role", "Can sign in", "Wrong PINs"], "Staff")
+        self.table = _table(["Name", "Role", "Profession", "Can sign in", "Wrong PINs"], "Staff")
         layout.addWidget(self.table)
         form = QFormLayout()
         self.name = QLineEdit()
@@ -84,6 +85,15 @@ class UsersTab(QWidget):
         self.role.setAccessibleName("Role")
         for text, role in ROLE_CHOICES:
             self.role.addItem(text, role)
+        # What the record shows beside the name (resources/professions.toml); the role above
+        # decides what they may do.
+        from groupclinic_desktop.core.professions import professions
+
+        self.profession = QComboBox()
+        self.profession.setAccessibleName("Profession")
+        self.profession.addItem("Not recorded", None)
+        for p in professions().values():
+            self.profession.addItem(p.label, p.key)
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setAccessibleName("PIN")
@@ -92,6 +102,7 @@ class UsersTab(QWidget):
         self.pin_again.setAccessibleName("PIN again")
         form.addRow("Name", self.name)
         form.addRow("Role", self.role)
+        form.addRow("Profession", self.profession)
         form.addRow("PIN", self.pin)
         form.addRow("PIN again", self.pin_again)
         layout.addLayout(form)
@@ -116,8 +127,11 @@ class UsersTab(QWidget):
 
     def refresh(self) -> None:
         self.people = self.clinic.staff(active_only=False)
+        from groupclinic_desktop.core.professions import label
+
         troubles = {u.id: u for u in self.clinic.sign_in_troubles()}
-        _fill(self.table, [[u.name, u.role.value.capitalize(), "yes" if u.active else "no",
+        _fill(self.table, [[u.name, u.role.value.replace("_", "-").capitalize(),
+                            label(u.profession) or "not recorded", "yes" if u.active else "no",
                             sign_in_trouble_text(troubles.get(u.id))]
                            for u in self.people])
 
@@ -141,7 +155,7 @@ class UsersTab(QWidget):
             return
         try:
             user = self.clinic.add_staff(self.name.text(), self.role.currentData(),
-                                         self.pin.text())
+                                         self.pin.text(), self.profession.currentData())
         except ClinicError as exc:
             self.message.setText(str(exc))
             return
@@ -439,6 +453,7 @@ class AdminHome(QWidget):
         for label, maker in (
             ("Sessions and invitations", lambda: SessionsTab(clinic)),
             ("Export to GP record", self._export),
+            ("GP record delivery", self._delivery),
             ("Sync to ICB", self._sync),
             ("Import cohort", self._cohort),
             ("Programmes", self._programmes),
@@ -485,6 +500,11 @@ class AdminHome(QWidget):
         from groupclinic_desktop.ui.export_view import ExportView
 
         return ExportView(self.clinic)
+
+    def _delivery(self) -> QWidget:
+        from groupclinic_desktop.ui.gp_delivery import GpDeliveryPage
+
+        return GpDeliveryPage(self.clinic)
 
     def _sync(self) -> QWidget:
         from groupclinic_desktop.ui.sync_admin import SyncAdminPage

@@ -38,6 +38,9 @@ def run_app(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("GroupClinic")
     app.setApplicationVersion(__version__)
+    from groupclinic_desktop.ui import last_resort
+
+    last_resort.install()
     # No cyclic collection until the store is open; settle_memory() then hands it to this thread.
     gc.disable()
     from groupclinic_desktop.core import glance as first_look

@@ -292,7 +292,12 @@ class CohortImportDialog(QDialog):
         self.preview_summary.setText("Checking every row…")
         self.pages.setCurrentWidget(self.preview_page)
         self.import_button.setEnabled(False)
-        self._run(lambda task: cohort.check(source, mapping), self._show_preview, self._failed)
+        members = {m.ods_code for m in self.clinic.member_practices()}
+        self._run(
+            lambda task: cohort.check(source, mapping, members=members),
+            self._show_preview,
+            self._failed,
+        )
 
     def _show_preview(self, checked: cohort.CohortCheck) -> None:
         self.checked = checked

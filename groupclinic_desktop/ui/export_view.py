@@ -35,7 +35,7 @@ from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import ExportRecord, SessionStatus
 from groupclinic_desktop.core.session_record import PersonRecord, SessionRecord
 from groupclinic_desktop.core.validation import format_nhs_number
-from groupclinic_desktop.export.coded_summary import COLUMNS, as_tsv, coded_rows
+from groupclinic_desktop.export.coded_summary import COLUMNS, clipboard_text, coded_rows
 
 FolderChooser = Callable[[QWidget], str | None]
 
@@ -122,7 +122,10 @@ class ExportView(QWidget):
         top.addWidget(self.correction_button)
         top.addWidget(self.all_button)
 
-        self.people = _table(("Name", "NHS number", "Exported", "Filed in GP record"))
+        self.people = _table(
+            ("Name", "NHS number", "Exported", "Filed in GP record", "Registered practice",
+             "Sent over MESH")
+        )
         self.people.itemSelectionChanged.connect(self._show_person)
         self.mark_button = QPushButton("Mark filed in GP record")
         self.mark_button.clicked.connect(self.mark_selected_filed)
@@ -152,7 +155,7 @@ class ExportView(QWidget):
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
 
-        self.log = _table(("When", "Person", "Formats", "Version", "By", "Filed"))
+        self.log = _table(("When", "Person", "Formats", "Version", "By", "Filed", "Went to"))
         log_box = QGroupBox("Export log")
         log_layout = QVBoxLayout(log_box)
         log_layout.addWidget(self.log)
@@ -215,10 +218,16 @@ class ExportView(QWidget):
     def _fill_people(self) -> None:
         people = self.record.people if self.record else ()
         latest = self._latest_exports()
+        sid = self.current_session_id()
+        sent = {d.patient_id: d for d in self.clinic.deliveries(sid)} if sid is not None else {}
         self.people.setRowCount(len(people))
         for row, person in enumerate(people):
             export = latest.get(person.patient_id)
             exported = "not yet"
+            if export is None and person.awaiting_sign_off:
+                # Held back: the clinician has not signed a review written on their behalf.
+                who = ", ".join(person.staff_name(r.author_id) for r in person.awaiting_sign_off)
+                exported = f"held back: awaiting sign-off by {who}"
             filed = "not yet" if export else "-"
             if export is not None:
                 exported = f"{_local(export.exported_at):%d/%m/%Y}" + (
@@ -231,6 +240,8 @@ class ExportView(QWidget):
                 format_nhs_number(person.patient.nhs_number),
                 exported,
                 filed,
+                f"{person.registered_name} ({person.registered_ods})",
+                _delivery_text(sent.get(person.patient_id)),
             )
             for column, text in enumerate(values):
                 self.people.setItem(row, column, _cell(text))
@@ -253,7 +264,9 @@ class ExportView(QWidget):
         names = {
             p.patient_id: p.patient.full_name for p in (self.record.people if self.record else ())
         }
-        staff = {u.id: u.name for u in self.clinic.staff(active_only=False)}
+        from groupclinic_desktop.core.professions import name_with_profession
+
+        staff = {u.id: name_with_profession(u) for u in self.clinic.staff(active_only=False)}
         self.log.setRowCount(len(rows))
         for r, row in enumerate(reversed(rows)):
             values = (
@@ -263,6 +276,7 @@ class ExportView(QWidget):
                 f"{row.version}" + (" (correction)" if row.is_correction else ""),
                 staff.get(row.exported_by_id, "command line / system"),
                 f"{_local(row.filed_at):%d/%m/%Y}" if row.filed_at else "not yet",
+                row.destination or "",
             )
             for column, text in enumerate(values):
                 self.log.setItem(r, column, _cell(text))
@@ -296,7 +310,7 @@ class ExportView(QWidget):
         person = self.selected_person()
         if person is None:
             return
-        QGuiApplication.clipboard().setText(as_tsv(coded_rows(person)))
+        QGuiApplication.clipboard().setText(clipboard_text(person))
         self._say(f"Copied {person.patient.full_name}'s coded summary to the clipboard.")
 
     def export_session(self) -> None:
@@ -320,8 +334,14 @@ class ExportView(QWidget):
             self._say(str(exc), error=True)
             return
         what = "corrected notes" if correction else "notes"
+        held = (
+            " Held back until signed: " + "; ".join(result.held_back) + "."
+            if result.held_back
+            else ""
+        )
         self._say(
-            f"Exported {what} for {result.people} people to {folder}." + folder_warning(folder)
+            f"Exported {what} for {result.people} people to {folder}.{held}"
+            + folder_warning(folder)
         )
         self.refresh()
 
@@ -340,8 +360,10 @@ class ExportView(QWidget):
             self._say("Nothing to export: every finished session is already exported.")
         else:
             people = sum(r.people for r in results)
+            held = [reason for r in results for reason in r.held_back]
             self._say(
                 f"Exported {len(results)} session(s), {people} people, to {folder}."
+                + (f" Held back until signed: {'; '.join(held)}." if held else "")
                 + folder_warning(folder)
             )
         self.refresh()
@@ -368,3 +390,12 @@ class ExportView(QWidget):
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(("Not done: " if error else "") + text)
         self.message.setProperty("state", "error" if error else "ok")
+
+
+def _delivery_text(delivery: object | None) -> str:
+    """A person's GP Connect delivery state, as the export log shows it."""
+    if delivery is None:
+        return "-"
+    state = delivery.status.value  # type: ignore[attr-defined]
+    reason = delivery.reason  # type: ignore[attr-defined]
+    return f"{state}: {reason}" if state == "failed" and reason else state

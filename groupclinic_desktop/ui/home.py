@@ -105,11 +105,35 @@ class SessionHome(QWidget):
             s for s in self.clinic.sessions(status=SessionStatus.RUNNING) if s.day != self.today
         ]
         later = [s for s in self.clinic.sessions(since=self.today) if s.day > self.today]
+        self._awaiting_sign_off()
         self._section("Today", today + left_running, "No sessions today.")
         self._section("Coming up", later[:COMING_UP], "Nothing planned yet.")
         first = next((c.button for c in self.cards.values() if c.button), None)
         if first is not None:
             first.setFocus()
+
+    def _awaiting_sign_off(self) -> None:
+        """A clinician sees first the reviews written on their behalf that wait for their
+        signature (signed in the session's Wrap-up)."""
+        actor = self.clinic.actor
+        if actor is None or actor.id is None:
+            return
+        waiting = self.clinic.awaiting_sign_off(clinician_id=actor.id)
+        if not waiting:
+            return
+        heading = QLabel(f"Awaiting your sign-off: {len(waiting)}")
+        heading.setObjectName("subtitle")
+        self.list_layout.addWidget(heading)
+        people = {p.id: p.full_name for p in self.clinic.patients()}
+        for review in waiting:
+            session = self.clinic.session(review.session_id)
+            note = QLabel(
+                f"{people.get(review.patient_id, '')}, {session.day:%d %b %Y}: review written "
+                "on your behalf; sign it in that session's Wrap-up."
+            )
+            note.setWordWrap(True)
+            note.setAccessibleName("Review awaiting your sign-off")
+            self.list_layout.addWidget(note)
 
     def _section(self, title: str, sessions: list[ClinicSession], empty: str) -> None:
         heading = QLabel(title)

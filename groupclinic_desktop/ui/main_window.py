@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from groupclinic_desktop.ui.session_window import SessionWindow
     from groupclinic_desktop.ui.sync_status import SyncRunner, SyncStatusBar
 
-ROLE_WORDS = {"facilitator": "facilitator", "clinician": "clinician", "admin": "admin"}
+ROLE_WORDS = {"facilitator": "facilitator", "clinician": "clinician", "admin": "admin",
+              "co_facilitator": "co-facilitator"}
 DEFAULT_IDLE_MINUTES = 5  # until the facade says the practice's own (Setting idle_lock_minutes)
 
 
@@ -208,10 +209,18 @@ class MainWindow(QMainWindow):
             self.sync_runner.start()
         else:
             self.sync_runner.refresh()  # shows "not set up" rather than waiting for a first pass
+        # GP record delivery over MESH: sends what is queued and collects acknowledgements.
+        if self.clinic.delivery_settings().get("url"):
+            from groupclinic_desktop.ui.gp_delivery import shared_runner
+
+            self.delivery_runner = shared_runner(self.clinic, self)
+            self.delivery_runner.start()
 
     def closeEvent(self, event: "QCloseEvent") -> None:  # noqa: N802 - Qt's name
         if self.sync_runner is not None:
             self.sync_runner.stop()
+        if getattr(self, "delivery_runner", None) is not None:
+            self.delivery_runner.stop()
         if self.backup_timer is not None:
             self.backup_timer.stop()
         super().closeEvent(event)
@@ -315,8 +324,13 @@ class MainWindow(QMainWindow):
         from groupclinic_desktop.core.schema import SessionStatus
 
         assert self.clinic is not None  # the sign-in page signs in only through the facade
+        from groupclinic_desktop.core.professions import label
+
         role = ROLE_WORDS.get(actor.role.value, actor.role.value)
-        self.statusBar().showMessage(f"Signed in as {actor.name} ({role})")
+        user = next((u for u in self.clinic.staff() if u.id == actor.id), None)
+        profession = label(user.profession) if user is not None else ""
+        who = f"{profession}, {role}" if profession else role
+        self.statusBar().showMessage(f"Signed in as {actor.name} ({who})")
         self.idle.start()
         self.daily_backup()
         if self.locked:

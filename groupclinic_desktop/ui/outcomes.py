@@ -75,7 +75,8 @@ class OutcomesScreen(QWidget):
         o = self.outcomes = self.clinic.outcomes(pid)
         self.note.setText(
             f"As of {o.as_of:%d %b %Y}. Figures about fewer than {o.threshold} people are "
-            "suppressed (the threshold is a practice setting)."
+            "suppressed (the threshold is a practice setting), and so is any figure that would let "
+            "one be worked out by subtraction."
         )
         flagged = {f"{r.dimension}: {r.group}" for r in o.flagged()}
         rows = list(figure_rows(o))

@@ -64,6 +64,12 @@ class PatientDetailsDialog(QDialog):
         form.addRow("First name", self.given)
         form.addRow("Surname", self.family)
         form.addRow("Preferred name", self.preferred)
+        # Their notes go to this practice's GP record; only member practices are offered.
+        practices = [(f"{m.name} ({m.ods_code})", m.ods_code) for m in clinic.member_practices()]
+        if patient.registered_ods and patient.registered_ods not in {v for _, v in practices}:
+            practices.insert(0, (patient.registered_ods, patient.registered_ods))
+        self.registered = _combo("Registered practice", practices, patient.registered_ods)
+        form.addRow("Registered practice", self.registered)
 
         form.addRow(QLabel("<b>Equity monitoring</b> (all optional; ask, never guess)"))
         ethnic = [("Not recorded", None)] + [
@@ -144,6 +150,7 @@ class PatientDetailsDialog(QDialog):
             "preferred_language": self._language_value(),
             "interpreter_needed": self.interpreter.currentData(),
             "is_carer": self.carer.currentData(),
+            "registered_ods": self.registered.currentData(),
         }
 
     def save(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -81,6 +81,13 @@ class ProgressView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.currentCellChanged.connect(lambda row, *_: self._chart_row(row))
         layout.addWidget(self.table, 2)
+        # Voided values are left out of the figures and charts, but staff still see them here,
+        # struck through with the reason.
+        self.voided = QLabel()
+        self.voided.setWordWrap(True)
+        self.voided.setTextFormat(Qt.TextFormat.RichText)
+        self.voided.setAccessibleName("Voided values and why")
+        layout.addWidget(self.voided)
 
         chooser = QHBoxLayout()
         chooser.addWidget(QLabel("Chart:"))
@@ -142,6 +149,14 @@ class ProgressView(QWidget):
             )
             or "No goals yet."
         )
+        from groupclinic_desktop.ui.measurement_fix import voided_html
+
+        voided = [
+            m for m in self.clinic.measurements(patient_id=self.patient_id, include_voided=True)
+            if m.voided
+        ]
+        self.voided.setText(voided_html(voided))
+        self.voided.setVisible(bool(voided))
         if self.measure.count():
             self._chart_row(0)
 

@@ -29,7 +29,8 @@ if TYPE_CHECKING:  # the page is drawn before the facade (SQLAlchemy) is importe
 
 PIN_LABEL = "2. Type your &PIN and press Enter"
 NO_NAME_PLACEHOLDER = "Choose your name first"
-ROLE_WORDS = {"facilitator": "Facilitator", "clinician": "Clinician", "admin": "Admin"}
+ROLE_WORDS = {"facilitator": "Facilitator", "clinician": "Clinician", "admin": "Admin",
+              "co_facilitator": "Co-facilitator"}
 DEMO_TEXT = "DEMO PRACTICE — fictional people, for trying the app out only"
 WAITING_TEXT = "Opening the practice store… you will be signed in in a moment."
 # Qt.ItemDataRole's UserRole and AccessibleTextRole as plain numbers, and labels centred by the

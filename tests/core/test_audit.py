@@ -64,13 +64,16 @@ def test_tampering_is_found_and_located(demo_dir: Path, statements: list[str], w
 def test_audit_export_writes_every_entry(demo_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "audit.csv"
     result = subprocess.run(
-        [sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(demo_dir), "audit",
-         "export", "--out", str(out)], capture_output=True, text=True, env=dict(os.environ),
-        timeout=120,
+        [sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(demo_dir), "--user",
+         "Alex", "--pin-stdin", "audit", "export", "--out", str(out)], capture_output=True,
+        text=True, env=dict(os.environ), timeout=120, input="9753\n",
     )
     assert result.returncode == 0, result.stderr
     with Clinic.open(demo_dir, create=False) as clinic:
         entries = clinic.audit_entries()
-    # Every entry before the export is in the file; the export itself is audited after it.
+    # Every entry before the export is in the file; the export itself is audited after it, in
+    # the name of the admin who signed in at the terminal.
     assert entries[-1].action == "export" and entries[-1].entity == "audit_trail"
+    assert entries[-1].user_name == "Alex Turner (command line)"
+    assert entries[-2].action == "sign_in" and entries[-2].user_name == "Alex Turner"
     assert len(out.read_text("utf-8").splitlines()) == len(entries) - 1 + 1

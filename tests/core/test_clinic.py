@@ -36,7 +36,9 @@ def today_session(demo: Clinic):  # type: ignore[no-untyped-def]
 def test_demo_practice_has_what_a_new_user_needs(demo: Clinic) -> None:
     practice = demo.practice()
     assert practice.ods_code == "Y99999" and practice.is_demo
-    assert sorted(u.role.value for u in demo.staff()) == ["admin", "clinician", "facilitator"]
+    assert sorted(u.role.value for u in demo.staff()) == [
+        "admin", "clinician", "co_facilitator", "facilitator"
+    ]
     patients = demo.patients()
     assert len(patients) == 10
     assert all(p.nhs_number.startswith("999") for p in patients)
@@ -209,8 +211,13 @@ def test_roles_are_enforced_in_the_facade(demo: Clinic, today_session) -> None:
         demo.record_measurement(person.id, "weight", "80", session_id=sid)
 
     sign_in(demo, "clinician")
+    # The clinician's own review is the one written on her behalf: her edit changes it, and it
+    # still waits for her explicit sign-off.
     review = demo.save_review(sid, person.id, notes="Reviewed in group")
-    assert review.documented_by_id == clinician.id and review.on_behalf_of_id is None
+    assert review.author_id == clinician.id and review.notes == "Reviewed in group"
+    assert review.documented_by_id == facilitator.id and review.awaiting_sign_off
+    assert len(demo.reviews(sid, person.id)) == 1
+    assert not demo.sign_review(review.id).awaiting_sign_off  # type: ignore[arg-type]
 
     demo.sign_out()
     with pytest.raises(NotAllowed, match="Sign in"):

@@ -272,7 +272,8 @@ def test_enrol_invite_and_batch_messaging_list(admin: Clinic, tmp_path: Path) ->
     assert counts[InvitationStatus.DECLINED] == 1 and counts[InvitationStatus.INVITED] == 11
     out = tmp_path / "batch.csv"
     written = invitations.write_batch_messaging_csv(admin, session_id, out)
-    with out.open() as handle:
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM, for Excel
+    with out.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["NHS number", "Date of birth", "Name", "Mobile"]
     no_mobile = invitations.without_mobile(admin, session_id)

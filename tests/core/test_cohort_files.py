@@ -60,9 +60,12 @@ def test_an_ignored_column_is_named_with_its_unchecked_values(tmp_path: Path) ->
 def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     import os
 
+    # Signed in as the demo's admin (patient-data commands need a sign-in).
     return subprocess.run(
-        [sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(data_dir), *args],
+        [sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(data_dir),
+         "--user", "Alex Turner", "--pin-stdin", *args],
         capture_output=True, text=True, env=dict(os.environ), timeout=120, check=False,
+        input="9753\n",
     )
 
 

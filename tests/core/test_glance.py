@@ -132,7 +132,7 @@ def test_the_glance_needs_no_sqlalchemy(demo_dir: Path) -> None:
         [sys.executable, "-c", script, str(demo_dir)],
         capture_output=True, text=True, timeout=60, env=dict(os.environ),
     )
-    assert result.stdout.strip() == "3 []", result.stderr
+    assert result.stdout.strip() == "4 []", result.stderr
 
 
 def test_the_quick_check_passes_a_sound_store_and_fails_a_damaged_one(demo_dir: Path) -> None:

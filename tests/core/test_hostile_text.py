@@ -109,7 +109,13 @@ def test_https_and_loopback_addresses_are_accepted(admin: Clinic, url: str) -> N
     assert admin.set_sync_settings(url)["url"] == url
 
 
-def test_the_cli_refuses_a_plain_http_address(demo_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_refuses_a_plain_http_address(demo_dir, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import io
+
     from groupclinic_desktop.cli import main
 
-    assert main(["--data-dir", str(demo_dir), "sync", "--url", "http://icb.example.org"]) == 1
+    monkeypatch.setattr("sys.stdin", io.StringIO("9753\n"))
+    assert main(["--data-dir", str(demo_dir), "--user", "Alex Turner", "--pin-stdin",
+                 "sync", "--url", "http://icb.example.org"]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "Service address: refused, only https://" in line

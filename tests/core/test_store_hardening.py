@@ -236,7 +236,8 @@ def _other_practice(backup: Path, key: str) -> None:
     [(_newer, "newer version"), (_other_practice, "another practice")],
 )
 def test_restore_and_recover_refuse_a_newer_or_another_practices_backup(
-    demo_dir: Path, tmp_path: Path, spoil, reason: str  # type: ignore[no-untyped-def]
+    demo_dir: Path, tmp_path: Path, spoil, reason: str,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
     from groupclinic_desktop.cli import main
 
@@ -254,9 +255,16 @@ def test_restore_and_recover_refuse_a_newer_or_another_practices_backup(
         clinic.restore(wrong)
     with pytest.raises(StoreError, match=reason):
         Clinic.recover_from_backup(demo_dir, wrong)
-    assert main(["--data-dir", str(demo_dir), "restore", str(wrong)]) == 1
-    assert main(["--data-dir", str(demo_dir), "recover", "--from", str(wrong)]) == 1
     assert db.read_bytes() == before
+    import io
+
+    # From the command line too (its sign-in writes its own audit entry, and nothing else).
+    signed = ["--data-dir", str(demo_dir), "--user", "Alex Turner", "--pin-stdin"]
+    for command in (["restore", str(wrong)], ["recover", "--from", str(wrong)]):
+        monkeypatch.setattr("sys.stdin", io.StringIO("9753\n"))
+        assert main([*signed, *command]) == 1
+        (line,) = capsys.readouterr().err.strip().splitlines()
+        assert reason in line
     with Clinic.open(demo_dir, create=False) as clinic:
         assert clinic.practice().ods_code == "Y99999"
     # Nor is it ever "the latest good backup".

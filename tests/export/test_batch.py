@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from groupclinic_desktop import __version__
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.schema import Role, SessionStatus
@@ -22,16 +23,18 @@ def test_a_session_exports_one_pdf_and_bundle_per_attendee_and_one_csv(
     out = tmp_path / "to-file"
     result = export_session(admin, finished_id, out)
     names = sorted(p.name for p in out.iterdir())
-    assert len([n for n in names if n.endswith(".pdf")]) == 9
-    assert len([n for n in names if n.endswith(".fhir.json")]) == 9
+    # Nine who came and one who did not attend (a short DNA record in every format).
+    assert len([n for n in names if n.endswith(".pdf")]) == 10
+    assert len([n for n in names if n.endswith(".fhir.json")]) == 10
     assert len([n for n in names if n.endswith(".csv")]) == 1
-    assert len(names) == 19  # nothing else: no temporary files left behind
+    assert len(names) == 21  # nothing else: no temporary files left behind
     assert sorted(p.name for p in result.files) == names
     day = admin.session(finished_id).day
     assert all(n.startswith(f"{day:%Y-%m-%d}_0001_") for n in names)
     # Surname then last four digits; sorted file names follow the surnames.
     stems = [n.removesuffix(".pdf") for n in names if n.endswith(".pdf")]
-    people = admin.session_record(finished_id).people
+    record = admin.session_record(finished_id)
+    people = [*record.people, *record.absent]
     expected = sorted(
         f"{day:%Y-%m-%d}_0001_{safe_surname(p.patient.family_name)}_{p.patient.nhs_number[-4:]}"
         for p in people
@@ -45,7 +48,7 @@ def test_the_export_log_records_who_what_and_when_and_the_session_becomes_export
 ) -> None:
     export_session(admin, finished_id, tmp_path, ["pdf", "fhir"])
     log = admin.export_log(finished_id)
-    assert len(log) == 9
+    assert len(log) == 10  # nine who came, one DNA
     alex = next(u for u in admin.staff() if u.name == "Alex Turner")
     assert {r.exported_by_id for r in log} == {alex.id}
     assert {r.formats for r in log} == {"pdf,fhir"}
@@ -53,7 +56,7 @@ def test_the_export_log_records_who_what_and_when_and_the_session_becomes_export
     assert all(len(r.files or []) == 2 for r in log)
     assert admin.session(finished_id).status == SessionStatus.EXPORTED
     actions = [e.action for e in admin.audit_entries() if e.entity == "export_record"]
-    assert actions.count("export") == 9
+    assert actions.count("export") == 10
 
 
 def test_admin_marks_people_filed_and_sees_who_is_outstanding(
@@ -140,17 +143,30 @@ def test_the_csv_has_the_documented_columns_and_one_row_per_item(
 ) -> None:
     export_session(admin, finished_id, tmp_path, ["csv"])
     (path,) = tmp_path.glob("*.csv")
-    with path.open(newline="", encoding="utf-8") as handle:
+    # A UTF-8 byte-order mark first, so Excel reads "kg/m²" and accented names right.
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = next(reader)
         rows = list(reader)
     assert tuple(header) == CSV_COLUMNS
     docs = (Path(__file__).parents[2] / "docs" / "export-formats.md").read_text()
     assert all(f"`{column}`" in docs for column in CSV_COLUMNS)
-    people = admin.session_record(finished_id).people
+    record = admin.session_record(finished_id)
+    people = [*record.people, *record.absent]
     assert {r[header.index("nhs_number")] for r in rows} == {p.patient.nhs_number for p in people}
     bp = [r for r in rows if r[header.index("item_key")] == "systolic_bp"]
     assert len(bp) == 9 and {r[header.index("snomed_code")] for r in bp} == {"72313002"}
+    # Everyone's attendance is a row; the person who did not attend has that row only.
+    kinds = [(r[header.index("nhs_number")], r[header.index("term")]) for r in rows]
+    (absent,) = record.absent
+    assert [t for n, t in kinds if n == absent.patient.nhs_number] == [
+        "Did not attend group consultation"
+    ]
+    for person in record.people:
+        assert (person.patient.nhs_number, "Attended group consultation") in kinds
+    assert {r[header.index("app_version")] for r in rows} == {__version__}
+    assert "kg/m²" in path.read_text(encoding="utf-8-sig")
 
 
 def test_every_unexported_session_goes_in_one_action(

@@ -20,7 +20,9 @@ def test_each_reading_has_the_catalogue_code_term_value_unit_date_and_clinician(
         assert row.unit == mtype.unit
         assert float(row.value) == readings[key].value
         assert row.day == record.info.day
-        assert row.clinician == "Dr Priya Shah"
+        # One attribution: the facilitator took the readings (FHIR's performer says the same).
+        assert row.clinician == "Jo Morgan"
+        assert row.profession == "Care coordinator"
 
 
 def test_results_copied_from_the_gp_record_are_not_sent_back(

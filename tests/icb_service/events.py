@@ -37,8 +37,8 @@ def session(uid: str, date: str, status: str = "finished", number: int = 1,
     return {
         "session_uid": uid, "programme_key": programme, "programme_version": 1, "date": date,
         "mode": "face_to_face", "status": status,
-        "planned_phase_minutes": {"check_in": 15, "board": 15, "agenda": 10,
-                                  "one_to_one": 40, "goals": 10},
+        "planned_phase_minutes": {"checkin": 15, "board": 15, "agenda": 10,
+                                  "one_to_ones": 40, "goals": 10},
         "actual_phase_minutes": None, "staff_roles_present": ["facilitator", "clinician"],
         "session_number": number,
     }

@@ -62,3 +62,34 @@ def test_the_explanation_covers_every_field(dataset: dict[str, Any]) -> None:
         assert f"`{event_type}`" in text
         for field in spec["fields"]:
             assert f"`{field['name']}`" in text, field["name"]
+
+
+def test_the_lists_the_service_enforces_are_the_apps_own(dataset: dict[str, Any]) -> None:
+    """Programme and phase keys, units and limits: the laptop sends only what is listed."""
+    from groupclinic_desktop.core.programmes import PHASES
+    from groupclinic_desktop.sync.payloads import ascii_unit
+    from icb_service.protocol import MAX_BODY_BYTES, MAX_SEQ, MEASURES
+
+    resources = DATASET.parent
+    templates = set()
+    for path in (resources / "programmes").glob("*.toml"):
+        with path.open("rb") as handle:
+            templates.add(tomllib.load(handle)["key"])
+    assert set(dataset["programmes"]["keys"]) == templates
+    assert dataset["phases"]["keys"] == list(PHASES)
+    with (resources / "catalogue.toml").open("rb") as handle:
+        catalogue = tomllib.load(handle)["measurements"]
+    assert list(dataset["measure_units"]) == list(MEASURES)
+    for measure, unit in dataset["measure_units"].items():
+        assert unit == ascii_unit(catalogue[measure]["unit"]), measure
+    assert dataset["dataset"]["max_body_bytes"] == MAX_BODY_BYTES
+    assert dataset["dataset"]["max_seq"] == MAX_SEQ < 1_000_000_000  # never NHS-number-sized
+
+
+def test_the_explanation_covers_every_refusal(dataset: dict[str, Any]) -> None:
+    text = (DATASET / "dataset.md").read_text(encoding="utf-8")
+    for rule in ("catalogue_unit", "hard_limits", "date_window", "programme_list", "phase_list",
+                 "nhs_number_like", "date_of_birth_like", "name_like"):
+        assert f"`{rule}`" in text, rule
+    for key in dataset["programmes"]["keys"] + dataset["phases"]["keys"]:
+        assert f"`{key}`" in text, key

@@ -132,11 +132,15 @@ def test_client_killed_mid_sync_then_restarted(
     # The CLI runs in its own process with no keyring: the documented environment variables.
     env = {**os.environ, "GROUPCLINIC_SYNC_TOKEN": icb_sqlite.token,
            "GROUPCLINIC_PSEUDONYM_KEY": "ab" * 32, "PYTHONPATH": str(ROOT)}
+    # Sending needs a staff sign-in: the demo admin, PIN on standard input.
     command = [sys.executable, "-m", "groupclinic_desktop.cli", "--data-dir", str(demo_dir),
-               "sync", "--once", "--batch-size", "4"]
+               "--user", "Alex Turner", "--pin-stdin", "sync", "--once", "--batch-size", "4"]
 
-    sync = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    sync = subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert sync.stdin is not None
+    sync.stdin.write(b"9753\n")
+    sync.stdin.close()
     deadline = time.monotonic() + 30
     while len(icb_sqlite.event_ids()) < 10:
         assert sync.poll() is None, "the sync ended before it could be killed"
@@ -147,7 +151,7 @@ def test_client_killed_mid_sync_then_restarted(
     assert 10 <= len(icb_sqlite.event_ids()) < len(produced)
 
     again = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True,
-                           timeout=120)
+                           timeout=120, input="9753\n")
     assert again.returncode == 0, again.stdout + again.stderr
     assert "Pending: 0" in again.stdout
     with Clinic.open(demo_dir, create=False) as clinic:

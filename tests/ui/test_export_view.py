@@ -35,14 +35,15 @@ def test_admin_exports_copies_the_coded_summary_and_marks_people_filed(
     assert "9 of 9 people still to file" in view.outstanding.text()
 
     qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
-    assert len(list(out.glob("*.pdf"))) == 9
-    assert len(list(out.glob("*.fhir.json"))) == 9
+    # Nine who came and one who did not attend (a short DNA record).
+    assert len(list(out.glob("*.pdf"))) == 10
+    assert len(list(out.glob("*.fhir.json"))) == 10
     assert len(list(out.glob("*.csv"))) == 1
     for path in out.glob("*.fhir.json"):
         Bundle.model_validate(json.loads(path.read_text()))
     assert demo.session(finished.id).status == SessionStatus.EXPORTED  # type: ignore[arg-type]
-    assert view.log.rowCount() == 9
-    assert "Exported notes for 9 people" in view.message.text()
+    assert view.log.rowCount() == 10
+    assert "Exported notes for 10 people" in view.message.text()
 
     # Choose the first person: their coded summary shows and copies as tab-separated text.
     view.people.selectRow(0)
@@ -52,9 +53,12 @@ def test_admin_exports_copies_the_coded_summary_and_marks_people_filed(
     qtbot.mouseClick(view.copy_button, Qt.MouseButton.LeftButton)
     copied = QGuiApplication.clipboard().text()
     lines = copied.splitlines()
-    assert lines[0] == "SNOMED CT code\tTerm\tValue\tUnit\tDate\tClinician"
-    assert lines[1].startswith("72313002\tSystolic arterial pressure\t")
-    assert person.patient.family_name not in copied  # the summary is codes, not identity
+    # Whose it is comes first, so it cannot be pasted silently into another record.
+    assert lines[0] == f"Name\t{person.patient.full_name}"
+    assert lines[1].startswith("NHS number\t")
+    assert lines[2] == f"Date of birth\t{person.patient.date_of_birth:%d/%m/%Y}"
+    assert lines[3] == "SNOMED CT code\tTerm\tValue\tUnit\tDate\tClinician"
+    assert lines[4].startswith("72313002\tSystolic arterial pressure\t")
 
     qtbot.mouseClick(view.mark_button, Qt.MouseButton.LeftButton)
     latest = [r for r in demo.export_log(finished.id) if r.patient_id == person.patient_id]  # type: ignore[arg-type]

@@ -102,7 +102,7 @@ def test_the_first_paint_lists_the_staff_before_the_facade_is_open(
     )
     assert result.returncode == 0, result.stderr[-2000:]
     seen = json.loads(result.stdout.splitlines()[0])
-    assert [n.split()[0] for n in seen["names"]] == ["Alex", "Dr", "Jo"]
+    assert [n.split()[0] for n in seen["names"]] == ["Alex", "Dr", "Jo", "Sam"]
     assert "Jo Morgan" in seen["names"][2] and "Facilitator" in seen["names"][2]
     assert "DEMO" in seen["title"]
     assert seen["facade"] is False

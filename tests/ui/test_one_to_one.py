@@ -121,7 +121,7 @@ def test_facilitator_must_name_the_clinician(demo: Clinic, sid: int, qtbot: QtBo
     assert "choose the clinician" in page.status.text()
     page.on_behalf.setFocus()
     qtbot.keyClick(page.on_behalf, Qt.Key.Key_Down)
-    assert page.on_behalf.currentText() == "Dr Priya Shah"
+    assert page.on_behalf.currentText() == "Dr Priya Shah (GP)"
     assert page.form.isEnabled()
     qtbot.keyClicks(page.notes, "Discussed with Dr Shah.")
     page.notes.flush()

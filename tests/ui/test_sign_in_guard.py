@@ -71,11 +71,11 @@ def test_an_admin_sees_wrong_pins_and_unlocks_a_colleague(qtbot, window: MainWin
     tabs.setCurrentIndex(index)
     staff_tab = tabs.widget(index)
     row = next(r for r, u in enumerate(staff_tab.people) if u.name == "Jo Morgan")
-    assert staff_tab.table.item(row, 3).text().startswith("5 since their last sign-in")
+    assert staff_tab.table.item(row, 4).text().startswith("5 since their last sign-in")
     staff_tab.table.selectRow(row)
     qtbot.mouseClick(staff_tab.unlock_button, Qt.MouseButton.LeftButton)
     assert "Jo Morgan can sign in again" in staff_tab.message.text()
-    assert staff_tab.table.item(row, 3).text() == ""
+    assert staff_tab.table.item(row, 4).text() == ""
     user = next(u for u in window.clinic.staff() if u.name == "Jo Morgan")
     assert isinstance(user, StaffUser) and user.failed_sign_ins == 0 and user.locked_until is None
     assert [e.user_name for e in window.clinic.audit_entries() if e.action == "unlock"] == [

@@ -23,11 +23,14 @@ from groupclinic_desktop.ui.store_problem import StoreProblemDialog, open_or_ask
 PAGE = 4096
 
 
-def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(data_dir: Path, *args: str, pin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, env=dict(os.environ), timeout=120,
+        capture_output=True, text=True, env=dict(os.environ), timeout=120, input=pin + "\n",
     )
+
+
+ADMIN = ("--user", "Alex Turner", "--pin-stdin")
 
 
 def with_backup(data_dir: Path) -> Path:
@@ -128,7 +131,15 @@ def test_a_damaged_store_from_the_command_line(demo_dir: Path) -> None:
     result = cli(demo_dir, "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "damaged" in result.stderr and "groupclinic recover" in result.stderr
-    recovered = cli(demo_dir, "recover")
+    damaged = (demo_dir / store.STORE_FILE).read_bytes()
+    nobody = cli(demo_dir, "recover")
+    assert nobody.returncode == 2 and "--user NAME" in nobody.stderr
+    facilitator = cli(demo_dir, "--user", "Jo", "--pin-stdin", "recover", pin="2468")
+    assert facilitator.returncode == 1 and "may not restore" in facilitator.stderr
+    wrong = cli(demo_dir, *ADMIN, "recover", pin="0000")
+    assert wrong.returncode == 1 and "PIN is not right" in wrong.stderr
+    assert (demo_dir / store.STORE_FILE).read_bytes() == damaged
+    recovered = cli(demo_dir, *ADMIN, "recover", pin="9753")
     assert recovered.returncode == 0, recovered.stderr
     assert "The store as it was is kept in" in recovered.stdout
     again = cli(demo_dir, "check")
@@ -138,7 +149,7 @@ def test_a_damaged_store_from_the_command_line(demo_dir: Path) -> None:
 def test_recover_without_any_good_backup_says_so(demo_dir: Path) -> None:
     corrupt(demo_dir)
     before = (demo_dir / store.STORE_FILE).read_bytes()
-    result = cli(demo_dir, "recover")
+    result = cli(demo_dir, *ADMIN, "recover", pin="9753")
     assert result.returncode == 1 and "no good backup" in result.stderr
     assert (demo_dir / store.STORE_FILE).read_bytes() == before
 

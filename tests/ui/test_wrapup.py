@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, SessionStatus
 from groupclinic_desktop.ui.phases.base import SessionBus
 from groupclinic_desktop.ui.phases.wrapup import CorrectionDialog, WrapUpPage
@@ -159,6 +159,10 @@ def test_goal_correction_through_the_page(demo: Clinic, session: int, qtbot: QtB
 
 def test_running_session_cannot_be_corrected(demo: Clinic, session: int) -> None:
     first = demo.roster(session)[0].patient
+    # A facilitator never corrects clinical content; a clinician corrects only a closed record.
+    with pytest.raises(NotAllowed, match="clinical content"):
+        demo.correct_review(session, first.id, "typo", notes="x")  # type: ignore[arg-type]
+    sign_in(demo, "Dr Priya Shah")
     with pytest.raises(InvalidInput, match="corrections are for finished sessions"):
         demo.correct_review(session, first.id, "typo", notes="x")  # type: ignore[arg-type]
 

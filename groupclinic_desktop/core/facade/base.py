@@ -371,7 +371,8 @@ class ClinicBase:
             raise NotAllowed("Sign in first.")
         if actor is not SYSTEM and not allows(actor.role, permission):
             raise NotAllowed(
-                f"A {actor.role.value} may not do this ({permission.value.replace('_', ' ')})."
+                f"A {actor.role.value.replace('_', '-')} may not do this "
+                f"({permission.value.replace('_', ' ')})."
             )
         return actor
 

@@ -118,6 +118,7 @@ class BoardArea(ClinicBase):
             query = select(Measurement).where(
                 col(Measurement.patient_id).in_(list(patient_ids)),
                 col(Measurement.type_key).in_(list(type_keys)),
+                col(Measurement.voided_at).is_(None),  # a voided value never reaches the board
             )
             if until is not None:
                 query = query.where(Measurement.taken_at < until)

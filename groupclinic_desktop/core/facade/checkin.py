@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from groupclinic_desktop.core import audit, outbox, validation
+from groupclinic_desktop.core import audit, outbox, targets, validation
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.errors import InvalidInput, NotFound
 from groupclinic_desktop.core.facade.base import (
@@ -31,6 +31,8 @@ from groupclinic_desktop.core.schema import (
     InvitationStatus,
     Measurement,
     Patient,
+    PersonalTarget,
+    Programme,
     QuestionnaireResponse,
     Source,
     utcnow,
@@ -184,25 +186,20 @@ class CheckinArea(ClinicBase):
         taken_at: datetime | None = None,
         source: Source | str = Source.IN_SESSION,
         confirmed: bool = False,
+        taken_by_id: int | None = None,
     ) -> list[Measurement]:
         """Validate and save one measurement (blood pressure as its two halves).
 
         Refuses values outside hard limits (InvalidInput) and asks for confirmation of unusual
         ones (NeedsConfirmation); a weight with a known height also saves the derived BMI.
+        `taken_by_id` names who took the reading when it is not the person entering it.
         """
         actor = self._require(Permission.CHECK_IN)
         source = Source(source)
         taken = validation.check_taken_at(taken_at or utcnow())
-        if type_key == BLOOD_PRESSURE:
-            systolic, diastolic = validation.parse_blood_pressure(str(text), confirmed=confirmed)
-            values = [("systolic_bp", systolic), ("diastolic_bp", diastolic)]
-        else:
-            mtype = catalogue().get(type_key)
-            if mtype.derived:
-                raise InvalidInput(
-                    f"{mtype.label} is worked out by the app, not typed in.", field=mtype.label
-                )
-            values = [(type_key, validation.parse_measurement(type_key, text, confirmed=confirmed))]
+        values = parse_reading(type_key, text, confirmed)
+        if taken_by_id is not None:
+            self._check_staff(taken_by_id, "Taken by")
         reading_uid = str(uuid.uuid4()) if len(values) > 1 else None
         saved: list[Measurement] = []
         # The busiest write of a session: the quick single-row path (core.rows), not the ORM.
@@ -211,7 +208,8 @@ class CheckinArea(ClinicBase):
             for key, value in values:
                 saved.append(
                     self._add_measurement(
-                        rows, actor, subject, key, value, taken, source, reading_uid, confirmed
+                        rows, actor, subject, key, value, taken, source, reading_uid, confirmed,
+                        taken_by_id=taken_by_id,
                     )
                 )
             if type_key in ("weight", "height"):
@@ -219,10 +217,19 @@ class CheckinArea(ClinicBase):
                 if bmi is not None:
                     saved.append(
                         self._add_measurement(
-                            rows, actor, subject, "bmi", bmi, taken, source, None, True
+                            rows, actor, subject, "bmi", bmi, taken, source, None, True,
+                            taken_by_id=taken_by_id,
                         )
                     )
         return saved
+
+    def _check_staff(self, staff_id: int, field: str) -> None:
+        from groupclinic_desktop.core.schema import StaffUser
+
+        with self._read() as s:
+            user = s.get(StaffUser, staff_id)
+        if user is None or not user.active:
+            raise InvalidInput(f"{field}: no active staff member with id {staff_id}.", field=field)
 
     def _add_measurement(
         self,
@@ -235,11 +242,14 @@ class CheckinArea(ClinicBase):
         source: Source,
         reading_uid: str | None,
         confirmed: bool,
+        *,
+        taken_by_id: int | None = None,
+        replaces_id: int | None = None,
     ) -> Measurement:
         previous = _latest_value(rows, subject.patient_id, key)
         values = new_measurement(
             subject.patient_id, subject.session_id, key, value, taken, source, reading_uid,
-            confirmed, actor.id,
+            confirmed, actor.id, taken_by_id=taken_by_id, replaces_id=replaces_id,
         )
         # model_construct: every value is checked already, and full construction costs more
         # than the insert itself.
@@ -249,10 +259,10 @@ class CheckinArea(ClinicBase):
             payload = outbox.measurement_payload(
                 subject.session_uid,
                 subject.patient_id,
-                subject.born,
-                subject.hypo_risk,
+                _person(rows, subject, key, taken),
                 row,
                 previous,
+                subject.programme,
             )
             outbox.emit_row(rows, "measurement", payload)
         return row
@@ -263,9 +273,14 @@ class CheckinArea(ClinicBase):
         patient_id: int | None = None,
         session_id: int | None = None,
         type_key: str | None = None,
+        include_voided: bool = False,
     ) -> list[Measurement]:
+        """Measurements, oldest first. Voided values are left out unless asked for (the staff
+        screens that show them struck through)."""
         with self._read() as s:
             query = select(Measurement)
+            if not include_voided:
+                query = query.where(col(Measurement.voided_at).is_(None))
             if patient_id is not None:
                 query = query.where(Measurement.patient_id == patient_id)
             if session_id is not None:
@@ -371,8 +386,12 @@ def new_measurement(
     reading_uid: str | None,
     confirmed: bool,
     entered_by_id: int | None,
+    *,
+    taken_by_id: int | None = None,
+    replaces_id: int | None = None,
 ) -> dict[str, Any]:
-    """A new measurement's column values (id aside), for the writers that skip the ORM."""
+    """A new measurement's column values (id aside), for the writers that skip the ORM.
+    Who took it defaults to who entered it, so every export credits the same person."""
     return {
         "uid": str(uuid.uuid4()),
         "patient_id": patient_id,
@@ -386,7 +405,22 @@ def new_measurement(
         "confirmed_unusual": confirmed,
         "entered_by_id": entered_by_id,
         "entered_at": utcnow(),
+        "taken_by_id": taken_by_id if taken_by_id is not None else entered_by_id,
+        "replaces_id": replaces_id,
     }
+
+
+def parse_reading(type_key: str, text: str | float, confirmed: bool) -> list[tuple[str, float]]:
+    """The checked (key, value) pairs of one reading typed in: blood pressure as its pair."""
+    if type_key == BLOOD_PRESSURE:
+        systolic, diastolic = validation.parse_blood_pressure(str(text), confirmed=confirmed)
+        return [("systolic_bp", systolic), ("diastolic_bp", diastolic)]
+    mtype = catalogue().get(type_key)
+    if mtype.derived:
+        raise InvalidInput(
+            f"{mtype.label} is worked out by the app, not typed in.", field=mtype.label
+        )
+    return [(type_key, validation.parse_measurement(type_key, text, confirmed=confirmed))]
 
 
 @dataclass(frozen=True)
@@ -399,19 +433,31 @@ class _Subject:
     session_id: int | None
     session_uid: str | None
     opted_out: bool  # declined monitoring consent for this session: no outbox event
+    sex: str | None = None
+    programme: dict[str, Any] | None = None  # the session's programme, for its targets
 
 
 def _subject(rows: Rows, patient_id: int, session_id: int | None) -> _Subject:
-    person = rows.first(Patient, ("date_of_birth", "hypo_risk"), {"id": patient_id})
+    person = rows.first(Patient, ("date_of_birth", "hypo_risk", "sex"), {"id": patient_id})
     if person is None:
         raise NotFound(f"No patient with id {patient_id}.")
     session_uid = None
+    programme = None
     if session_id is not None:
-        session = rows.first(ClinicSession, ("uid", "status"), {"id": session_id})
+        session = rows.first(
+            ClinicSession,
+            ("uid", "status", "programme_snapshot", "programme_id"),
+            {"id": session_id},
+        )
         if session is None:
             raise NotFound(f"No session with id {session_id}.")
         _refuse_if_status_closed(session["status"])
         session_uid = session["uid"]
+        # The board reads the session's programme the same way (its snapshot, else the live one).
+        programme = session["programme_snapshot"]
+        if not programme and session["programme_id"] is not None:
+            found = rows.first(Programme, ("definition",), {"id": session["programme_id"]})
+            programme = (found or {}).get("definition")
     return _Subject(
         patient_id,
         person["date_of_birth"],
@@ -419,6 +465,26 @@ def _subject(rows: Rows, patient_id: int, session_id: int | None) -> _Subject:
         session_id,
         session_uid,
         outbox.opted_out_row(rows, session_id, patient_id),
+        sex=getattr(person["sex"], "value", person["sex"]),
+        programme=dict(programme) if programme else None,
+    )
+
+
+def _person(rows: Rows, subject: _Subject, key: str, taken: datetime) -> targets.Person:
+    """The person as the board sees them on the day: age, sex, hypo risk and own target."""
+    own = rows.first(
+        PersonalTarget,
+        ("below", "above"),
+        {"patient_id": subject.patient_id, "type_key": key, "active": True},
+        newest_by=("id",),
+    )
+    personal = {key: targets.PersonalLevel(own["below"], own["above"])} if own else {}
+    return targets.Person.on(
+        taken.date(),
+        born=subject.born,
+        sex=subject.sex,
+        hypo_risk=subject.hypo_risk,
+        personal=personal,
     )
 
 
@@ -426,7 +492,7 @@ def _latest_value(rows: Rows, patient_id: int, type_key: str) -> float | None:
     found = rows.first(
         Measurement,
         ("value",),
-        {"patient_id": patient_id, "type_key": type_key},
+        {"patient_id": patient_id, "type_key": type_key, "voided_at": None},
         newest_by=("taken_at", "id"),
     )
     return None if found is None else float(found["value"])
@@ -447,7 +513,9 @@ def _latest(
     s: Session, patient_id: int, type_key: str, *, before: datetime | None = None
 ) -> Measurement | None:
     query = select(Measurement).where(
-        Measurement.patient_id == patient_id, Measurement.type_key == type_key
+        Measurement.patient_id == patient_id,
+        Measurement.type_key == type_key,
+        col(Measurement.voided_at).is_(None),
     )
     if before is not None:
         query = query.where(Measurement.taken_at < before)

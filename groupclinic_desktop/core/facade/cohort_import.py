@@ -9,8 +9,9 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from groupclinic_desktop.core import audit, outbox, validation
+from groupclinic_desktop.core import audit, outbox, targets, validation
 from groupclinic_desktop.core.cohort import CohortRow, ImportResult, Progress
+from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.facade.base import (
     Actor,
     ClinicBase,
@@ -18,6 +19,7 @@ from groupclinic_desktop.core.facade.base import (
     snapshot,
 )
 from groupclinic_desktop.core.facade.checkin import new_measurement
+from groupclinic_desktop.core.facade.organisation import member_or_refuse
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     AuditEntry,
@@ -25,6 +27,7 @@ from groupclinic_desktop.core.schema import (
     Measurement,
     OutboxEvent,
     Patient,
+    PersonalTarget,
     Programme,
     Setting,
     Source,
@@ -99,7 +102,16 @@ class CohortImportArea(ClinicBase):
                 )
                 history = _history(s, [people[r.nhs_number].id for r in rows
                                        if r.nhs_number in people])
+                # Each event's status follows the one rule, with the person's own targets.
+                personal = targets.personal_levels(
+                    s.exec(
+                        select(PersonalTarget)
+                        .where(PersonalTarget.active == True)  # noqa: E712
+                        .order_by(col(PersonalTarget.id))
+                    )
+                )
                 bulk = _BulkWriter(s, actor)
+                registered: dict[str | None, str] = {}  # checked registered practices
                 done = 0
                 for start in range(0, total, self.COHORT_CHUNK):
                     chunk = rows[start : start + self.COHORT_CHUNK]
@@ -119,6 +131,16 @@ class CohortImportArea(ClinicBase):
                             )
                             people[row.nhs_number] = patient
                             s.add(patient)
+                        if row.registered_ods is not None or patient.registered_ods is None:
+                            code = registered.get(row.registered_ods)
+                            if code is None:
+                                try:
+                                    code = member_or_refuse(s, row.registered_ods)
+                                except InvalidInput as exc:
+                                    raise InvalidInput(f"Row {row.line}: {exc}") from None
+                                registered[row.registered_ods] = code
+                            if patient.registered_ods is None:
+                                patient.registered_ods = code
                         changed = _apply_cohort_row(patient, row)
                         outcome = "created" if before is None else "updated"
                         counts[outcome if before is None or changed else "unchanged"] += 1
@@ -143,7 +165,9 @@ class CohortImportArea(ClinicBase):
                                 "active": True,
                             }
                             bulk.insert(Enrolment, enrolment, patient.id)
-                        counts["added"] += self._import_results(bulk, patient, row, history)
+                        counts["added"] += self._import_results(
+                            bulk, patient, row, history, personal
+                        )
                     counts["held"] += sum(len(r.results) for r in chunk)
                     bulk.write()
                 bulk.close()
@@ -167,6 +191,7 @@ class CohortImportArea(ClinicBase):
         patient: Patient,
         row: CohortRow,
         history: dict[tuple[int, str], list["_Held"]],
+        personal: dict[int, dict[str, targets.PersonalLevel]],
     ) -> int:
         """Add a person's GP-record results not already held; returns how many were added."""
         assert patient.id is not None
@@ -205,8 +230,13 @@ class CohortImportArea(ClinicBase):
                 outbox.measurement_payload(
                     None,
                     patient.id,
-                    patient.date_of_birth,
-                    patient.hypo_risk,
+                    targets.Person.on(
+                        result.taken_on,
+                        born=patient.date_of_birth,
+                        sex=patient.sex,
+                        hypo_risk=patient.hypo_risk,
+                        personal=personal.get(patient.id, {}),
+                    ),
                     measurement,
                     None if previous is None else previous.value,
                 ),
@@ -347,6 +377,7 @@ def _apply_cohort_row(patient: Patient, row: CohortRow) -> bool:
         "preferred_language": row.preferred_language,
         "interpreter_needed": row.interpreter_needed,
         "is_carer": row.is_carer,
+        "registered_ods": row.registered_ods,
     }
     changed = False
     for name, value in values.items():

@@ -40,6 +40,8 @@ class ExportLogArea(ClinicBase):
         patient_id: int,
         formats: Sequence[str],
         files: Sequence[str],
+        *,
+        destination: str | None = None,
     ) -> ExportRecord:
         """Log one person's export; a second export of the same session is a correction.
 
@@ -74,6 +76,7 @@ class ExportLogArea(ClinicBase):
                 version=version,
                 is_correction=version > 1,
                 exported_by_id=actor.id,
+                destination=destination,
             )
             s.add(row)
             self._audit(s, actor, "export", row, patient_id=patient_id)

@@ -7,6 +7,7 @@ from groupclinic_desktop.core.facade.base import (
     _get_in,
     snapshot,
 )
+from groupclinic_desktop.core.facade.organisation import member_or_refuse
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     Patient,
@@ -25,8 +26,12 @@ class PatientDetailsArea(ClinicBase):
         from groupclinic_desktop.core.equity import clean_details
 
         actor = self._require(Permission.PLAN)
+        # The registered practice must be a member practice: checked against the store below.
+        practice = fields.pop("registered_ods", None)
         clean = clean_details(fields)
         with self._write() as s:
+            if practice is not None:
+                clean["registered_ods"] = member_or_refuse(s, practice)
             row = _get_in(s, Patient, patient_id, "patient")
             before = snapshot(row)
             changed = False

@@ -10,6 +10,7 @@ from groupclinic_desktop.core.facade.base import (
     ClinicBase,
     _get_in,
 )
+from groupclinic_desktop.core.facade.organisation import member_or_refuse
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     Enrolment,
@@ -45,7 +46,9 @@ class PatientsArea(ClinicBase):
         preferred_name: str | None = None,
         mobile: str | None = None,
         hypo_risk: bool = False,
+        registered_ods: str | None = None,
     ) -> Patient:
+        """Add a person; registered_ods defaults to the store's only member practice."""
         actor = self._require(Permission.PLAN)
         row = Patient(
             nhs_number=validation.parse_nhs_number(nhs_number),
@@ -58,6 +61,7 @@ class PatientsArea(ClinicBase):
             hypo_risk=hypo_risk,
         )
         with self._write() as s:
+            row.registered_ods = member_or_refuse(s, registered_ods)
             clash = s.exec(select(Patient).where(Patient.nhs_number == row.nhs_number)).first()
             if clash is not None:
                 raise InvalidInput(

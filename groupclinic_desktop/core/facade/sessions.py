@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from groupclinic_desktop.core import outbox
 from groupclinic_desktop.core.errors import InvalidInput, NotFound
+from groupclinic_desktop.core.facade import red_flags
 from groupclinic_desktop.core.facade.base import (
     ClinicBase,
     _aware,
@@ -176,6 +177,7 @@ class SessionsArea(ClinicBase):
                 raise InvalidInput(
                     f"This session is {row.status.value}; only a running one can be finished."
                 )
+            red_flags.unacknowledged_in(s, session_id)  # a clinician has heard of every flag
             before = snapshot(row)
             _close_phase(row)
             row.phase_entered_at = None

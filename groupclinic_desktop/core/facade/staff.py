@@ -2,7 +2,7 @@
 
 from sqlmodel import select
 
-from groupclinic_desktop.core import auth, sign_in_guard, text_checks
+from groupclinic_desktop.core import auth, professions, sign_in_guard, text_checks
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.facade.base import (
     ClinicBase,
@@ -11,6 +11,7 @@ from groupclinic_desktop.core.facade.base import (
     _required,
     snapshot,
 )
+from groupclinic_desktop.core.facade.organisation import add_own_member
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     Practice,
@@ -39,6 +40,7 @@ class StaffArea(ClinicBase):
             )
             s.add(practice)
             self._audit(s, actor, "create", practice)
+            add_own_member(s, practice)
         self.location.remember_practice(practice.ods_code)
         return practice
 
@@ -49,13 +51,19 @@ class StaffArea(ClinicBase):
                 query = query.where(StaffUser.active == True)  # noqa: E712
             return list(s.exec(query))
 
-    def add_staff(self, name: str, role: Role, pin: str) -> StaffUser:
+    def add_staff(
+        self, name: str, role: Role, pin: str, profession: str | None = None
+    ) -> StaffUser:
+        """Add a staff member; the role decides what they may do, the profession what the
+        record shows beside their name (a key or label of resources/professions.toml)."""
         actor = self._require(Permission.MANAGE_USERS)
+        chosen = professions.check(profession)
         with self._write() as s:
             user = StaffUser(
                 name=str(text_checks.parse_name(name, "Name")),
                 role=Role(role),
                 pin_hash=auth.hash_pin(pin),
+                profession=chosen,
             )
             s.add(user)
             self._audit(s, actor, "create", user)
@@ -103,3 +111,35 @@ class StaffArea(ClinicBase):
             s.add(user)
             self._audit(s, actor, "update", user, before=before)
         return user
+
+    def set_staff_profession(self, staff_id: int, profession: str | None) -> StaffUser:
+        """Record or change someone's profession (admin); reviews keep the one they were
+        written under."""
+        actor = self._require(Permission.MANAGE_USERS)
+        chosen = professions.check(profession)
+        with self._write() as s:
+            user = _get_in(s, StaffUser, staff_id, "staff member")
+            before = snapshot(user)
+            user.profession = chosen
+            s.add(user)
+            self._audit(s, actor, "update", user, before=before)
+        return user
+
+    def find_staff(self, name_part: str) -> StaffUser:
+        """The one active staff member whose name contains `name_part` (any case)."""
+        from groupclinic_desktop.core.errors import NotFound
+
+        wanted = name_part.strip().casefold()
+        every = self.staff()
+        exact = [u for u in every if u.name.casefold() == wanted]
+        found = exact or [u for u in every if wanted and wanted in u.name.casefold()]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise NotFound(f"User: no staff member's name contains '{name_part}'.")
+        names = "; ".join(u.name for u in found)
+        raise InvalidInput(
+            f"User: '{name_part}' matches more than one staff member ({names}); give more of "
+            "the name.",
+            field="User",
+        )

@@ -17,6 +17,7 @@ from groupclinic_desktop.core.facade.base import (
     log,
     wrong_pin,
 )
+from groupclinic_desktop.core.facade.organisation import add_own_member
 from groupclinic_desktop.core.schema import (
     Practice,
     Role,
@@ -38,24 +39,10 @@ class StoreSafetyArea(ClinicBase):
         return cls(location, engine, key, read_only=True)
 
     def _sign_in_read_only(self, staff_id: int, pin: str) -> Actor:
-        # Nothing can be written to the store, so failures are kept in a file beside it
-        # (core/sign_in_guard.py): closing and opening read-only again forgets none of them.
         user = self._get(StaffUser, staff_id, "staff member")
         if not user.active:
             raise NotFound("No such staff member.")
-        kept = sign_in_guard.read_failures(self.location.data_dir)
-        extra, extra_until = kept.get(staff_id, (0, None))
-        failures = user.failed_sign_ins + extra
-        now = utcnow()
-        untils = [u for u in (_aware(user.locked_until), extra_until) if u is not None]
-        locked_until = max(untils) if untils else None
-        if locked_until and locked_until > now:
-            raise locked_out(user.name, locked_until, now)
-        if not auth.verify_pin(pin, user.pin_hash):
-            refusal = wrong_pin(user.name, failures + 1, now)
-            kept[staff_id] = (extra + 1, refusal.locked_until or extra_until)
-            sign_in_guard.write_failures(self.location.data_dir, kept)
-            raise refusal
+        _check_pin_without_writing(self.location, user, pin)
         self._actor = Actor(user.id, user.name, user.role)
         return self._actor
 
@@ -67,8 +54,43 @@ class StoreSafetyArea(ClinicBase):
         return store.latest_good_backup(location.data_dir, key)
 
     @classmethod
+    def sign_in_on_backup(
+        cls, data_dir: Path | str | None, backup_file: Path, staff_name: str, pin: str
+    ) -> Actor:
+        """Check a staff member's PIN against the backup about to be restored (the damaged
+        store cannot be read). Only someone allowed to restore (an admin) passes."""
+        from sqlmodel import Session as DbSession
+
+        from groupclinic_desktop.core.roles import Permission, allows
+
+        location = store.StoreLocation(Path(data_dir) if data_dir else store.default_data_dir())
+        key = store.resolve_key(location, create=False)
+        store.verify_backup(Path(backup_file), key)
+        engine = store.make_engine(Path(backup_file), key, read_only=True)
+        try:
+            with DbSession(engine) as s:
+                every = list(s.exec(select(StaffUser).where(StaffUser.active == True)))  # noqa: E712
+        finally:
+            engine.dispose()
+        wanted = staff_name.strip().casefold()
+        found = [u for u in every if u.name.casefold() == wanted] or [
+            u for u in every if wanted and wanted in u.name.casefold()
+        ]
+        if len(found) != 1:
+            raise NotFound(f"User: no single staff member's name contains '{staff_name}'.")
+        user = found[0]
+        _check_pin_without_writing(location, user, pin)
+        if not allows(user.role, Permission.RESTORE):
+            raise NotAllowed(f"A {user.role.value.replace('_', '-')} may not restore backups.")
+        return Actor(user.id, user.name, user.role)
+
+    @classmethod
     def recover_from_backup(
-        cls, data_dir: Path | str | None = None, backup_file: Path | None = None
+        cls,
+        data_dir: Path | str | None = None,
+        backup_file: Path | None = None,
+        *,
+        actor: Actor | None = None,
     ) -> tuple[Path, Path | None]:
         """Put a good backup in place of a store that will not open; returns (used, kept).
 
@@ -108,8 +130,8 @@ class StoreSafetyArea(ClinicBase):
         with cls.open(location.data_dir, create=False) as clinic, clinic._write() as s:
             audit.append(
                 s,
-                user_id=None,
-                user_name=SYSTEM.name,
+                user_id=actor.id if actor else None,
+                user_name=actor.name if actor else SYSTEM.name,
                 action="restore",
                 entity="store",
                 entity_id=None,
@@ -143,6 +165,7 @@ class StoreSafetyArea(ClinicBase):
             practice = Practice(ods_code=ods_code, name=practice_name, is_demo=False)
             s.add(practice)
             self._audit(s, SYSTEM, "create", practice)
+            add_own_member(s, practice)
             self._first_admin(s, admin_name, pin_hash)
         self.location.remember_practice(practice.ods_code)
         return practice
@@ -154,3 +177,22 @@ class StoreSafetyArea(ClinicBase):
         s.add(user)
         self._audit(s, SYSTEM, "create", user)
         return user
+
+
+def _check_pin_without_writing(location: store.StoreLocation, user: StaffUser, pin: str) -> None:
+    """A PIN checked where the store cannot be written (read-only, or a backup about to be
+    restored): failures are kept in a file beside the store (core/sign_in_guard.py), so closing
+    and opening again forgets none of them, and the lock-outs escalate as usual."""
+    assert user.id is not None
+    kept = sign_in_guard.read_failures(location.data_dir)
+    extra, extra_until = kept.get(user.id, (0, None))
+    now = utcnow()
+    untils = [u for u in (_aware(user.locked_until), extra_until) if u is not None]
+    locked_until = max(untils) if untils else None
+    if locked_until and locked_until > now:
+        raise locked_out(user.name, locked_until, now)
+    if not auth.verify_pin(pin, user.pin_hash):
+        refusal = wrong_pin(user.name, user.failed_sign_ins + extra + 1, now)
+        kept[user.id] = (extra + 1, refusal.locked_until or extra_until)
+        sign_in_guard.write_failures(location.data_dir, kept)
+        raise refusal

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, SQLModel, col, select
 
 from groupclinic_desktop.core import audit, outbox
-from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
+from groupclinic_desktop.core.errors import InvalidInput, NotAllowed, NotFound
 from groupclinic_desktop.core.facade.base import (
     SYSTEM,
     Actor,
@@ -17,16 +17,26 @@ from groupclinic_desktop.core.facade.base import (
     _required,
     snapshot,
 )
-from groupclinic_desktop.core.facade.reviews import apply_review_fields, review_row
-from groupclinic_desktop.core.roles import Permission, allows
+from groupclinic_desktop.core.facade.reviews import (
+    _correction_refusal,
+    apply_review_fields,
+    find_review,
+    has_content,
+    review_count_event,
+    review_row,
+)
+from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     AgendaItem,
     ClinicSession,
     Goal,
     Patient,
     Review,
+    Role,
     SessionStatus,
     Setting,
+    StaffUser,
+    utcnow,
 )
 from groupclinic_desktop.core.wrapup import SessionSummary
 
@@ -132,7 +142,7 @@ class WrapupArea(ClinicBase):
             self.measurements(session_id=session_id),
             self.consents(session_id),
             self.agenda(session_id),
-            self.reviews(session_id),
+            self._reviews(session_id),
             self.goals(session_id=session_id),
         )
 
@@ -142,23 +152,42 @@ class WrapupArea(ClinicBase):
         patient_id: int,
         reason: str,
         *,
+        author_id: int | None = None,
         notes: str | None = None,
         findings: list[dict[str, Any]] | None = None,
         medication_changes: list[dict[str, Any]] | None = None,
         actions: list[dict[str, Any]] | None = None,
         safety_netting: str | None = None,
     ) -> Review:
-        """Correct a finished session's review: only given fields change; the reason is audited."""
+        """Correct a finished session's review: only given fields change; the reason is audited.
+
+        Only a clinician may: the review's author, or another clinician of the practice, whose
+        correction is recorded as theirs. Facilitators, co-facilitators and admins never change
+        clinical content. Without `author_id`, the clinician's own review (or the person's only
+        one) is corrected.
+        """
         actor = self._actor
-        if actor is None:
-            raise NotAllowed("Sign in first.")
-        if actor is not SYSTEM and not allows(actor.role, Permission.REVIEW):
-            self._require(Permission.REVIEW_ON_BEHALF)
+        refusal = _correction_refusal(actor, None)
+        if refusal is not None or actor is None:
+            raise NotAllowed(refusal or "Sign in first.")
         why = _required(reason, "Reason for the correction")
         with self._write() as s:
-            _refuse_unless_closed(_get_in(s, ClinicSession, session_id, "session"))
-            row, before = review_row(s, session_id, patient_id)
-            if before is None:
+            session = _get_in(s, ClinicSession, session_id, "session")
+            _refuse_unless_closed(session)
+            patient = _get_in(s, Patient, patient_id, "patient")
+            if author_id is None and actor.role == Role.CLINICIAN:
+                mine = find_review(s, session_id, patient_id, actor.id)
+                row = mine or find_review(s, session_id, patient_id, None)
+            else:
+                row = find_review(s, session_id, patient_id, author_id)
+            before = snapshot(row) if row is not None else None
+            had_content = row is not None and has_content(row)
+            if row is None:
+                if author_id is not None and author_id != actor.id:
+                    raise NotFound("Review: that clinician wrote no review of this person here.")
+                row, _ = review_row(s, session_id, patient_id, actor.id)
+                author = s.get(StaffUser, actor.id) if actor.id is not None else None
+                row.profession = author.profession if author else None
                 row.documented_by_id = actor.id
             apply_review_fields(
                 row,
@@ -168,8 +197,12 @@ class WrapupArea(ClinicBase):
                 actions=actions,
                 safety_netting=safety_netting,
             )
+            row.corrected_at = utcnow()
+            row.corrected_by_id = actor.id
             s.add(row)
             self._correction(s, actor, row, before, why, patient_id)
+            if has_content(row) != had_content:
+                review_count_event(s, session, patient)
         return row
 
     def correct_goal(
@@ -184,6 +217,8 @@ class WrapupArea(ClinicBase):
     ) -> Goal:
         """Correct a goal of a finished session: only given fields change; the reason is audited."""
         actor = self._require(Permission.CHECK_IN)
+        if actor is not SYSTEM and actor.role not in (Role.FACILITATOR, Role.CLINICIAN):
+            raise NotAllowed(f"A {actor.role.value.replace('_', '-')} may not correct goals.")
         why = _required(reason, "Reason for the correction")
         if confidence is not None and (
             isinstance(confidence, bool)

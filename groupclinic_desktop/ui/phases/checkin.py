@@ -421,6 +421,15 @@ class CheckInPage(PhasePage):
             m_grid.addWidget(row.edit, index * 2, 1)
             m_grid.addWidget(row.last, index * 2, 2)
             m_grid.addWidget(row.status, index * 2 + 1, 0, 1, 3)
+        # A mistaken value is voided (kept, struck through, with its reason), never overwritten.
+        self.voided = QLabel("")
+        self.voided.setWordWrap(True)
+        self.voided.setAccessibleName("Voided values and why")
+        self.fix_button = QPushButton("Void or correct a value…")
+        self.fix_button.setAccessibleName("Void or correct a mistaken value")
+        self.fix_button.clicked.connect(self.fix_value)
+        m_grid.addWidget(self.voided, len(self.fields) * 2, 0, 1, 2)
+        m_grid.addWidget(self.fix_button, len(self.fields) * 2, 2)
         layout.addWidget(measures)
 
         for questionnaire in self.due:
@@ -642,6 +651,7 @@ class CheckInPage(PhasePage):
 
         if this_session is None:
             this_session = self.clinic.measurements(patient_id=pid, session_id=self.session_id)
+        self._show_voided(pid)
         everything = self.clinic.measurements(patient_id=pid)
         before = [m for m in everything if m.session_id != self.session_id]
         for spec in self.fields:
@@ -664,6 +674,30 @@ class CheckInPage(PhasePage):
             row.load("" if value in (None, "") else str(value), row.last.text())
         for q in self.due:
             self._show_score(q.key, responses[q.key].answers if q.key in responses else None)
+
+    def _show_voided(self, pid: int) -> None:
+        from groupclinic_desktop.ui.measurement_fix import voided_html
+
+        voided = [
+            m
+            for m in self.clinic.measurements(
+                patient_id=pid, session_id=self.session_id, include_voided=True
+            )
+            if m.voided
+        ]
+        self.voided.setText(voided_html(voided))
+        self.voided.setVisible(bool(voided))
+
+    def fix_value(self) -> None:
+        from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog
+
+        pid = self.patient_id
+        if pid is None:
+            return
+        dialog = FixMeasurementDialog(self.clinic, self.session_id, pid, self)
+        if dialog.exec() == FixMeasurementDialog.DialogCode.Accepted:
+            self.bus.measurement_saved.emit(pid)
+            self._load_person()
 
     def open_details(self) -> None:
         from groupclinic_desktop.ui.patient_details import edit_patient_details

@@ -5,8 +5,9 @@ spent so far; "Next person" saves, marks the person done and moves on. A facilit
 only on behalf of a named clinician of the session, and the review records both.
 """
 
+import html
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -34,7 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from groupclinic_desktop.core.catalogue import Status, Threshold, catalogue, status_for
+from groupclinic_desktop.core import targets
+from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import (
@@ -99,13 +101,20 @@ def number_lines(
     patient: Patient,
     keys: list[str],
     history: list[Measurement],
-    personal: dict[str, Threshold],
+    personal: Mapping[str, targets.PersonalLevel],
     today: date,
+    programme: Mapping[str, Any] | None = None,
 ) -> list[NumberLine]:
     """The person's numbers for the programme's measurements, oldest history first in `history`."""
     cat = catalogue()
     lines: list[NumberLine] = []
-    age = age_on(patient.date_of_birth, today)
+    person = targets.Person.on(
+        today,
+        born=patient.date_of_birth,
+        sex=patient.sex,
+        hypo_risk=patient.hypo_risk,
+        personal=personal,
+    )
     for key in keys:
         if key not in cat:
             continue
@@ -120,13 +129,9 @@ def number_lines(
             diff = latest.value - values[-2].value
             sign = "+" if diff > 0 else ("−" if diff < 0 else "±")
             change = f"{sign}{abs(diff):.{mtype.decimals}f} since {values[-2].taken_at:%b %Y}"
-        status = status_for(
-            mtype,
-            latest.value,
-            age=age,
-            hypo_risk=patient.hypo_risk,
-            sex=patient.sex.value,
-            personal_target=personal.get(key),
+        # The board's rule, for the person on the day the value was taken.
+        status = targets.status_of(
+            mtype, latest.value, person.as_on(latest.taken_at.date()), programme
         )
         recent = [m.value for m in values[-TREND_POINTS:]]
         lines.append(
@@ -311,6 +316,7 @@ class OneToOnePage(PhasePage):
         self.today = today or date.today()
         session = clinic.session(session_id)
         snapshot = session.programme_snapshot or {}
+        self.programme: dict[str, Any] = dict(snapshot)  # its targets, for the board's rule
         self.board_keys: list[str] = list(snapshot.get("measurements", []))
         self.pick_list: list[dict[str, Any]] = list(snapshot.get("coded_findings", []))
         self.patient_id: int | None = None
@@ -380,8 +386,10 @@ class OneToOnePage(PhasePage):
         self.on_behalf = QComboBox()
         self.on_behalf.setAccessibleName("Documenting on behalf of (clinician)")
         self.on_behalf.addItem("Choose the clinician…", None)
+        from groupclinic_desktop.core.professions import name_with_profession
+
         for clinician in clinic.session_clinicians(session_id):
-            self.on_behalf.addItem(clinician.name, clinician.id)
+            self.on_behalf.addItem(name_with_profession(clinician), clinician.id)
         self.on_behalf.currentIndexChanged.connect(self._on_behalf_changed)
         self.on_behalf_row = QWidget()
         behalf_line = QHBoxLayout(self.on_behalf_row)
@@ -410,6 +418,12 @@ class OneToOnePage(PhasePage):
         )
         self.numbers.horizontalHeader().setStretchLastSection(True)
         numbers_layout.addWidget(self.numbers)
+        # Values voided as mistakes stay visible to staff, struck through with their reason.
+        self.voided = QLabel("")
+        self.voided.setWordWrap(True)
+        self.voided.setTextFormat(Qt.TextFormat.RichText)
+        self.voided.setAccessibleName("Voided values and why")
+        numbers_layout.addWidget(self.voided)
         facts.addWidget(numbers_box, 3)
         side = QVBoxLayout()
         goal_box = QGroupBox("Last goal")
@@ -489,6 +503,22 @@ class OneToOnePage(PhasePage):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.form)
         right.addWidget(scroll, 1)
+        # Each professional writes their own review; what colleagues wrote for this person
+        # today is shown here, read-only, outside the form so it stays readable when locked.
+        self.colleagues_box = QGroupBox("Colleagues' reviews today (read-only)")
+        colleagues_layout = QVBoxLayout(self.colleagues_box)
+        self.colleagues = QLabel("")
+        self.colleagues.setWordWrap(True)
+        self.colleagues.setTextFormat(Qt.TextFormat.RichText)
+        self.colleagues.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.colleagues.setAccessibleName("What colleagues wrote for this person today")
+        colleagues_scroll = QScrollArea()
+        colleagues_scroll.setWidgetResizable(True)
+        colleagues_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        colleagues_scroll.setWidget(self.colleagues)
+        colleagues_scroll.setMaximumHeight(170)
+        colleagues_layout.addWidget(colleagues_scroll)
+        right.addWidget(self.colleagues_box)
 
         bottom = QHBoxLayout()
         self.status = SavedIndicator()
@@ -524,13 +554,30 @@ class OneToOnePage(PhasePage):
     def _on_behalf_id(self) -> int | None:
         return self.on_behalf.currentData() if self.is_facilitator else None
 
+    def _author_id(self) -> int | None:
+        """Whose review this page edits: the signed-in clinician's, or the one a facilitator
+        documents for."""
+        if self.is_facilitator:
+            return self._on_behalf_id()
+        actor = self.clinic.actor
+        return actor.id if actor is not None else None
+
+    def _own_review(self, patient_id: int) -> Review | None:
+        author = self._author_id()
+        if author is None:
+            return None
+        return self.clinic.review(self.session_id, patient_id, author_id=author)
+
     def _on_behalf_changed(self, _index: int) -> None:
         if self._loading or self.patient_id is None:
             return
-        if self._on_behalf_id() is not None and self.clinic.review(
-            self.session_id, self.patient_id
-        ):
-            self._save()
+        if self._on_behalf_id() is not None:
+            self._loading = True
+            try:
+                self._fill_review(self._own_review(self.patient_id))
+                self._fill_colleagues(self.patient_id)
+            finally:
+                self._loading = False
         self._update_enabled()
 
     # ----------------------------------------------------------------- the queue
@@ -620,7 +667,7 @@ class OneToOnePage(PhasePage):
         for row in range(self.queue.count()):
             item = self.queue.item(row)
             if item.data(ID_ROLE) == patient_id:
-                started = self.clinic.review(self.session_id, patient_id) is not None
+                started = bool(self.clinic.reviews(self.session_id, patient_id))
                 name = item.text().split("\n", 1)[0]
                 self._label(item, name, done, started)
 
@@ -641,9 +688,7 @@ class OneToOnePage(PhasePage):
         self.safety.flush()
         self.medications.flush()
         self.actions.flush()
-        if self.seconds != self._saved_seconds and self.clinic.review(
-            self.session_id, self.patient_id
-        ):
+        if self.seconds != self._saved_seconds and self._own_review(self.patient_id):
             self._save()
 
     def signpost(self) -> None:
@@ -662,12 +707,13 @@ class OneToOnePage(PhasePage):
                 self._update_enabled()
                 return
             patient = self.clinic.patient(patient_id)
-            review = self.clinic.review(self.session_id, patient_id)
+            review = self._own_review(patient_id)
             age = age_on(patient.date_of_birth, self.today)
             self.name_label.setText(f"{patient.full_name}  ·  {age}  ·  {patient.sex.value}")
             self._fill_numbers(patient)
             self._fill_last_goal(patient_id)
             self._fill_review(review)
+            self._fill_colleagues(patient_id)
             self.done_box.setChecked(patient_id in self._done)
         finally:
             self._loading = False
@@ -676,13 +722,11 @@ class OneToOnePage(PhasePage):
 
     def _fill_numbers(self, patient: Patient) -> None:
         history = self.clinic.measurements(patient_id=patient.id)
-        personal: dict[str, Threshold] = {}
-        for target in self.clinic.personal_targets(patient.id):
-            try:
-                personal[target.type_key] = Threshold(low=target.above, high=target.below)
-            except ValueError:
-                continue
-        lines = number_lines(patient, self.board_keys, history, personal, self.today)
+        own = targets.personal_levels(self.clinic.personal_targets(patient.id))
+        lines = number_lines(
+            patient, self.board_keys, history, own.get(patient.id, {}), self.today,
+            self.programme,
+        )
         self.numbers.setRowCount(len(lines))
         for row, line in enumerate(lines):
             cells = (line.label, line.latest, line.taken, line.change, line.status, line.trend)
@@ -694,6 +738,43 @@ class OneToOnePage(PhasePage):
                 self.numbers.setItem(row, column, cell)
         self.numbers.setMinimumHeight(
             min(240, self.numbers.horizontalHeader().height() + 26 * max(1, len(lines)) + 6)
+        )
+        voided = [
+            m
+            for m in self.clinic.measurements(patient_id=patient.id, include_voided=True)
+            if m.voided and m.session_id == self.session_id
+        ]
+        from groupclinic_desktop.ui.measurement_fix import voided_html
+
+        self.voided.setText(voided_html(voided))
+        self.voided.setVisible(bool(voided))
+
+    def _fill_colleagues(self, patient_id: int) -> None:
+        from groupclinic_desktop.core.professions import name_with_profession
+
+        mine = self._author_id()
+        staff = {u.id: u for u in self.clinic.staff(active_only=False)}
+        others = [
+            r for r in self.clinic.reviews(self.session_id, patient_id) if r.author_id != mine
+        ]
+        blocks = []
+        for r in others:
+            who = html.escape(name_with_profession(staff.get(r.author_id), r.profession))
+            meds = "; ".join(
+                f"{m['action'].replace('_', ' ')} {m['drug']} {m.get('dose') or ''}".strip()
+                for m in r.medication_changes or []
+            )
+            parts = [f"<b>{who}</b>", html.escape(r.notes or "No notes yet.")]
+            if meds:
+                parts.append(f"<i>Medication:</i> {html.escape(meds)}")
+            if r.safety_netting:
+                parts.append(f"<i>Safety-netting:</i> {html.escape(r.safety_netting)}")
+            if r.awaiting_sign_off:
+                parts.append("<i>(awaiting sign-off)</i>")
+            blocks.append("<br>".join(parts))
+        self.colleagues.setText(
+            "<hr>".join(blocks) if blocks else "No colleague has written a review for this "
+            "person today."
         )
 
     def _fill_last_goal(self, patient_id: int) -> None:
@@ -796,7 +877,7 @@ class OneToOnePage(PhasePage):
         if self.patient_id is None:
             return
         self._leave_person()
-        if self.clinic.review(self.session_id, self.patient_id) is None:
+        if self._own_review(self.patient_id) is None:
             self._save()  # at least the time spent, so the queue shows they were seen
         current = self.patient_id
         self._mark_done(current, True)

@@ -67,9 +67,32 @@ def page_class(phase: str) -> type[PhasePage] | None:
     return found
 
 
+class NotForYourRolePage(PlaceholderPage):
+    """One-to-one reviews are for the clinical team: a co-facilitator sees this instead."""
+
+    def __init__(
+        self, clinic: Clinic, session_id: int, bus: SessionBus, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(clinic, session_id, bus, parent, phase="one_to_ones")
+        label = self.findChild(QLabel)
+        assert label is not None
+        label.setText(
+            "One-to-one reviews are seen and written only by the clinical team.\n"
+            "While they happen, help people with their goals and questions."
+        )
+        label.setAccessibleName("One-to-one reviews are for the clinical team")
+
+
 def make_page(
     phase: str, clinic: Clinic, session_id: int, bus: SessionBus, parent: QWidget | None = None
 ) -> PhasePage:
+    from groupclinic_desktop.core.roles import Permission, allows
+
+    actor = clinic.actor
+    if phase == "one_to_ones" and actor is not None and not allows(
+        actor.role, Permission.READ_REVIEWS
+    ):
+        return NotForYourRolePage(clinic, session_id, bus, parent)
     cls = page_class(phase)
     if cls is None:
         return PlaceholderPage(clinic, session_id, bus, parent, phase=phase)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.core.schema import Role
 from groupclinic_desktop.core.wrapup import STATUS_WORDS, SessionSummary
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
 from groupclinic_desktop.ui.widgets import SavedIndicator, heading
@@ -91,6 +92,38 @@ def summary_html(summary: SessionSummary) -> str:
     return "".join(parts)
 
 
+def allowed_records(clinic: Clinic) -> set[str]:
+    """What the signed-in person may correct after the session: reviews for clinicians, goals
+    for clinicians and facilitators, nothing for co-facilitators and admins."""
+    actor = clinic.actor
+    if actor is None:
+        return set()
+    if actor.role == Role.CLINICIAN:
+        return {"review", "goal"}
+    if actor.role == Role.FACILITATOR:
+        return {"goal"}
+    return set()
+
+
+def awaiting_html(clinic: Clinic, waiting: list[Any]) -> str:
+    """Reviews written on a clinician's behalf and not yet signed: who, for whom."""
+    if not waiting:
+        return ""
+    from groupclinic_desktop.core.professions import name_with_profession
+
+    staff = {u.id: name_with_profession(u) for u in clinic.staff(active_only=False)}
+    people = {p.id: p.full_name for p in clinic.patients()}
+    items = "".join(
+        f"<li>{escape(people.get(r.patient_id, ''))}: awaiting sign-off by "
+        f"{escape(staff.get(r.on_behalf_of_id, ''))}</li>"
+        for r in waiting
+    )
+    return (
+        "<h3>Awaiting sign-off</h3><p>These notes are held back from the GP-record export "
+        f"until the clinician signs them.</p><ul>{items}</ul>"
+    )
+
+
 class CorrectionDialog(QDialog):
     """Correct one field of a finished session's record, with the reason why."""
 
@@ -115,8 +148,12 @@ class CorrectionDialog(QDialog):
                 self.person.addItem(entry.patient.full_name, entry.patient.id)
         self.field = QComboBox()
         self.field.setAccessibleName("What to correct")
-        for key, (label, _record, _name) in CORRECTABLE.items():
-            self.field.addItem(label, key)
+        # Only what the signed-in person may change: clinical content is for clinicians.
+        for key, (label, record, _name) in CORRECTABLE.items():
+            if record in allowed_records(clinic):
+                self.field.addItem(label, key)
+        self.author = QComboBox()
+        self.author.setAccessibleName("Whose review")
         self.text = QPlainTextEdit()
         self.text.setAccessibleName("Corrected text")
         self.text.setTabChangesFocus(True)
@@ -125,6 +162,7 @@ class CorrectionDialog(QDialog):
         self.reason.setPlaceholderText("e.g. wrong person's notes typed in by mistake")
         form.addRow("Person", self.person)
         form.addRow("What", self.field)
+        form.addRow("Whose review", self.author)
         form.addRow("Corrected text", self.text)
         form.addRow("Reason (required)", self.reason)
         layout.addLayout(form)
@@ -140,8 +178,35 @@ class CorrectionDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.person.currentIndexChanged.connect(lambda _i: self._load_current())
-        self.field.currentIndexChanged.connect(lambda _i: self._load_current())
+        self.person.currentIndexChanged.connect(lambda _i: self._load_authors())
+        self.field.currentIndexChanged.connect(lambda _i: self._load_authors())
+        self.author.currentIndexChanged.connect(lambda _i: self._load_current())
+        self._load_authors()
+
+    def _is_review(self) -> bool:
+        key = self.field.currentData()
+        return key is not None and CORRECTABLE[str(key)][1] == "review"
+
+    def _load_authors(self) -> None:
+        """Each professional's review of the person, the signed-in clinician's own first."""
+        from groupclinic_desktop.core.professions import name_with_profession
+
+        self.author.blockSignals(True)
+        self.author.clear()
+        pid = self.person.currentData()
+        if pid is not None and self._is_review():
+            staff = {u.id: u for u in self.clinic.staff(active_only=False)}
+            me = self.clinic.actor.id if self.clinic.actor else None
+            reviews = sorted(
+                self.clinic.reviews(self.session_id, pid), key=lambda r: r.author_id != me
+            )
+            for r in reviews:
+                self.author.addItem(name_with_profession(staff.get(r.author_id), r.profession),
+                                    r.author_id)
+            if not reviews and me is not None:
+                self.author.addItem("A new review of mine", me)
+        self.author.setEnabled(self._is_review())
+        self.author.blockSignals(False)
         self._load_current()
 
     def _current_value(self) -> str:
@@ -150,7 +215,8 @@ class CorrectionDialog(QDialog):
             return ""
         _label, record, name = CORRECTABLE[str(self.field.currentData())]
         if record == "review":
-            review = self.clinic.review(self.session_id, pid)
+            author = self.author.currentData()
+            review = self.clinic.review(self.session_id, pid, author_id=author) if author else None
             return str(getattr(review, name)) if review else ""
         goals = self.clinic.goals(session_id=self.session_id, patient_id=pid)
         return str(getattr(goals[0], name)) if goals else ""
@@ -168,7 +234,13 @@ class CorrectionDialog(QDialog):
         changes: dict[str, Any] = {name: self.text.toPlainText()}
         try:
             if record == "review":
-                self.clinic.correct_review(self.session_id, pid, self.reason.text(), **changes)
+                self.clinic.correct_review(
+                    self.session_id,
+                    pid,
+                    self.reason.text(),
+                    author_id=self.author.currentData(),
+                    **changes,
+                )
             else:
                 goals = self.clinic.goals(session_id=self.session_id, patient_id=pid)
                 if not goals:
@@ -210,9 +282,19 @@ class WrapUpPage(PhasePage):
         self.correct_button.setAccessibleName("Correct the finished record")
         self.correct_button.setMinimumHeight(40)
         self.correct_button.clicked.connect(self.correct)
+        self.sign_button = QPushButton("Sign reviews written for me…")
+        self.sign_button.setAccessibleName("Sign the reviews written on my behalf")
+        self.sign_button.setMinimumHeight(40)
+        self.sign_button.clicked.connect(self.sign_mine)
         buttons.addWidget(self.refresh_button)
         buttons.addWidget(self.finish_button)
+        self.fix_button = QPushButton("Void or correct a value…")
+        self.fix_button.setAccessibleName("Void or correct a mistaken measurement")
+        self.fix_button.setMinimumHeight(40)
+        self.fix_button.clicked.connect(self.fix_value)
         buttons.addWidget(self.correct_button)
+        buttons.addWidget(self.fix_button)
+        buttons.addWidget(self.sign_button)
         layout.addLayout(buttons)
         self.status = SavedIndicator()
         layout.addWidget(self.status)
@@ -238,7 +320,18 @@ class WrapUpPage(PhasePage):
         finished = self.summary.finished
         self.finish_button.setVisible(not finished)
         self.finish_button.setEnabled(session.status.value == "running")
-        self.correct_button.setVisible(finished)
+        self.correct_button.setVisible(finished and bool(allowed_records(self.clinic)))
+        # After the session only a clinician voids or corrects a measurement.
+        self.fix_button.setVisible(finished and "review" in allowed_records(self.clinic))
+        self.waiting = self.clinic.awaiting_sign_off(session_id=self.session_id)
+        me = self.clinic.actor.id if self.clinic.actor else None
+        self.mine = [r for r in self.waiting if r.on_behalf_of_id == me]
+        self.sign_button.setVisible(bool(self.mine))
+        self.sign_button.setText(f"Sign reviews written for me ({len(self.mine)})…")
+        waiting_html = awaiting_html(self.clinic, self.waiting)
+        if waiting_html and waiting_html not in self._html:
+            self._html = html + waiting_html
+            self.summary_view.setHtml(self._html)
         if finished:
             when = session.finished_at.strftime("%H:%M") if session.finished_at else ""
             self.state_label.setText(
@@ -278,6 +371,41 @@ class WrapUpPage(PhasePage):
             return
         self.status.saved("— session finished and backed up")
         self.refresh()
+
+    def sign_mine(self) -> None:
+        """The clinician reads what was written for them, then signs it (audited)."""
+        names = {e.patient.id: e.patient.full_name for e in self.clinic.roster(self.session_id)}
+        text = "\n\n".join(
+            f"{names.get(r.patient_id, '')}: {r.notes or '(no notes)'}" for r in self.mine
+        )
+        answer = QMessageBox.question(
+            self,
+            "Sign these reviews?",
+            f"Written on your behalf:\n\n{text}\n\nSign them as yours?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            for review in self.mine:
+                self.clinic.sign_review(review.id)  # type: ignore[arg-type]
+        except ClinicError as exc:
+            self.status.failed(str(exc))
+            return
+        self.status.saved("— reviews signed")
+        self._html = ""
+        self.refresh()
+
+    def fix_value(self) -> None:
+        from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog
+
+        dialog = FixMeasurementDialog(self.clinic, self.session_id, None, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.status.saved("the correction (with its reason, in the audit trail)")
+            self.bus.measurement_saved.emit(dialog.person.currentData())
+            self._html = ""
+            self.refresh()
 
     def correct(self) -> None:
         dialog = CorrectionDialog(self.clinic, self.session_id, self)
