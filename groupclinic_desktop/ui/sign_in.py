@@ -248,7 +248,8 @@ class SignInPage(QFrame):
         # Room for up to six names whatever message shows below: a message never hides names.
         if staff:
             row = self.names.sizeHintForRow(0) + 2 * self.names.spacing()
-            self.names.setMinimumHeight(min(len(staff), 6) * row + 2 * self.names.frameWidth())
+            frame = 2 * (self.names.frameWidth() + self.names.spacing()) + 4
+            self.names.setMinimumHeight(min(len(staff), 6) * row + frame)
 
     def attach(self, clinic: "Clinic") -> None:
         """The facade is open and checked: sign-in works from now on (and a held one goes on)."""
