@@ -63,10 +63,21 @@ def log_dir() -> Path:
 def _file_handler(folder: Path | None) -> tuple[logging.Handler, Path]:
     import logging.handlers
 
-    folder = folder or log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    from groupclinic_desktop.core.store import private_dir
+
+    folder = private_dir(folder or log_dir())  # 0700 on POSIX: the log is the user's alone
     path = folder / LOG_FILE
-    handler = logging.handlers.RotatingFileHandler(
+
+    class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        """Each log file, the first and every rotated one, is made readable by its owner alone."""
+
+        def _open(self):  # type: ignore[no-untyped-def]
+            from groupclinic_desktop.core.store import private_file
+
+            private_file(Path(self.baseFilename))
+            return super()._open()
+
+    handler = PrivateRotatingFileHandler(
         path, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter(FORMAT))

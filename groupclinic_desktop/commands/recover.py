@@ -42,6 +42,9 @@ def recover(args: argparse.Namespace) -> int:
     pin = read_pin(args, wanted)
     actor = cli_actor(Clinic.sign_in_on_backup(args.data_dir, chosen, wanted, pin))
     used, kept = Clinic.recover_from_backup(args.data_dir, chosen, actor=actor)
-    print(f"Restored from {used}. The store as it was is kept in {kept}.")
+    if kept is None:
+        print(f"Restored from {used}. The store file was missing, so there was nothing to keep.")
+    else:
+        print(f"Restored from {used}. The store as it was is kept in {kept}.")
     print("Anything saved after that backup was made is not in it: check recent records.")
     return 0

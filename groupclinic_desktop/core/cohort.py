@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core import validation
+from groupclinic_desktop.core import text_checks, validation
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.errors import InvalidInput, NeedsConfirmation
 from groupclinic_desktop.core.schema import Sex
@@ -150,13 +150,30 @@ def mapping_problems(mapping: Sequence[str]) -> list[str]:
     ]
     for key in _headers()["results"]:
         label = _result_label(key)
-        if RESULT + key in chosen and RESULT_DATE + key not in chosen:
+        if RESULT + key in chosen and _date_target(key, chosen) not in chosen:
             problems.append(f"{label} has no date column; choose its date column or ignore it.")
-        if RESULT_DATE + key in chosen and RESULT + key not in chosen:
+        halves = {RESULT + half for half in BP_HALVES}
+        if RESULT_DATE + key in chosen and RESULT + key not in chosen and not (
+            key == SHARED_BP and chosen & halves
+        ):
             problems.append(f"{label} date has no {label} column to go with it.")
     doubles = [key for key, n in Counter(k for k in mapping if k).items() if n > 1]
     problems += [f"Two columns are both mapped to {target(k).label}." for k in doubles]
     return problems
+
+
+# EMIS cohort searches often give "Systolic BP", "Diastolic BP" and one "BP Date": the blood
+# pressure date column then serves both halves, whose own date columns are absent.
+SHARED_BP = "blood_pressure"
+BP_HALVES = ("systolic_bp", "diastolic_bp")
+
+
+def _date_target(key: str, chosen: set[str] | Mapping[str, int]) -> str:
+    """The date column target that dates a result: its own, or the shared blood pressure date."""
+    own = RESULT_DATE + key
+    if key in BP_HALVES and own not in chosen and RESULT_DATE + SHARED_BP in chosen:
+        return RESULT_DATE + SHARED_BP
+    return own
 
 
 def unrecognised(headers: Sequence[str], mapping: Sequence[str]) -> list[str]:
@@ -201,9 +218,21 @@ def read_text(text: str, path: Path | None = None) -> CohortFile:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     records: list[tuple[int, list[str]]] = []
-    for cells in reader:
-        if any(c.strip() for c in cells):
-            records.append((reader.line_num, [c.strip() for c in cells]))
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                records.append((reader.line_num, [c.strip() for c in cells]))
+    except csv.Error as exc:
+        # A cell longer than the csv module's limit (131,072 characters), or a broken quote.
+        reason = (
+            "a cell is far too long for a search export (over 131,072 characters)"
+            if "field larger" in str(exc)
+            else "it is not a readable CSV file"
+        )
+        raise InvalidInput(
+            f"Cohort file: line {reader.line_num + 1}: {reason}; nothing was imported.",
+            field="Cohort file",
+        ) from None
     if not records:
         raise InvalidInput("Cohort file: the file is empty", field="Cohort file")
     header_at = 0
@@ -266,6 +295,9 @@ class CohortRow:
     registered_ods: str | None = None  # the registered practice's ODS code
 
 
+UNCHECKED_ROWS_SHOWN = 10
+
+
 @dataclass
 class CohortCheck:
     """The file, its mapping, the rows that passed and the problems with the rest."""
@@ -275,6 +307,9 @@ class CohortCheck:
     rows: list[CohortRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     mapping_problems: list[str] = field(default_factory=list)
+    # Ignored columns that hold values: (title, how many values, first rows), named in the report
+    # so that ignoring a column is never a silent way round a row's checks.
+    unchecked: list[tuple[str, int, list[int]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -303,6 +338,12 @@ class CohortCheck:
         lines += [f"  {p}" for p in shown]
         if len(shown) < len(self.problems):
             lines.append(f"  ... and {len(self.problems) - len(shown)} more problem(s).")
+        if self.unchecked:
+            lines.append("Not checked and not imported (the column is ignored):")
+            for title, count, rows in self.unchecked:
+                where = ", ".join(str(r) for r in rows[:UNCHECKED_ROWS_SHOWN])
+                more = " ..." if count > len(rows[:UNCHECKED_ROWS_SHOWN]) else ""
+                lines.append(f"  column '{title}': {count} value(s), on rows {where}{more}")
         return "\n".join(lines)
 
 
@@ -326,6 +367,12 @@ def check(
         return result
     today = today or date.today()
     columns = {key: i for i, key in enumerate(mapping) if key}
+    for index, (title, key) in enumerate(zip(cohort.headers, mapping, strict=True)):
+        if key or not title.strip():
+            continue
+        rows = [line for line, cells in cohort.rows if index < len(cells) and cells[index].strip()]
+        if rows:
+            result.unchecked.append((title, len(rows), rows))
     first_seen: dict[str, int] = {}
     for line, cells in cohort.rows:
         row, problems = _check_row(line, cells, cohort.headers, columns, today)
@@ -372,8 +419,21 @@ def _check_row(
             return None
 
     nhs_number = read("nhs_number", validation.parse_nhs_number)
-    given = read("given_name", lambda t: _required(t, "First name"))
-    family = read("family_name", lambda t: _required(t, "Surname"))
+    for index, text in enumerate(cells):
+        # A NUL anywhere in the row refuses the row, the column named (never stored).
+        if text_checks.has_nul(text):
+            where = headers[index] if index < len(headers) else f"column {index + 1}"
+            problems.append(Problem(line, where, "", f"{where}: contains a NUL character"))
+    given = read("given_name", lambda t: text_checks.parse_name(t, "First name"))
+    family = read("family_name", lambda t: text_checks.parse_name(t, "Surname"))
+    preferred = (
+        read(
+            "preferred_name",
+            lambda t: text_checks.parse_name(t, "Preferred name", required=False),
+        )
+        if "preferred_name" in columns
+        else None
+    )
     born = read("date_of_birth", lambda t: validation.parse_date_of_birth(_date_text(t), today))
     sex = read("sex", _sex) if "sex" in columns else None
     mobile = read("mobile", _mobile) if "mobile" in columns else None
@@ -387,16 +447,19 @@ def _check_row(
     for key in _headers()["results"]:
         if RESULT + key not in columns:
             continue
-        value_text, date_text = cell(RESULT + key), cell(RESULT_DATE + key)
+        dated_by = _date_target(key, columns)
+        value_text, date_text = cell(RESULT + key), cell(dated_by)
         if not value_text and not date_text:
             continue
-        taken = read(RESULT_DATE + key, lambda t, k=key: _taken_on(t, k, today))
+        if not value_text and dated_by != RESULT_DATE + key:
+            continue  # a shared date with no value of this half: the other half uses it
+        taken = read(dated_by, lambda t, k=key: _taken_on(t, k, today))
         found = read(RESULT + key, lambda t, k=key: _result_values(k, t))
         if taken is not None and found is not None and born is not None and taken < born:
             problems.append(
                 Problem(
                     line,
-                    headers[columns[RESULT_DATE + key]],
+                    headers[columns[dated_by]],
                     date_text,
                     f"{_result_label(key)} date: is before the date of birth",
                 )
@@ -415,7 +478,7 @@ def _check_row(
             date_of_birth=born,
             sex=sex,
             mobile=mobile,
-            preferred_name=cell("preferred_name") or None,
+            preferred_name=preferred,
             ethnic_category=ethnic,
             imd_decile=imd,
             imd_quintile=quintile,
@@ -668,13 +731,54 @@ def import_file(
 
 def parse_mapping_file(path: Path) -> dict[str, str]:
     """A mapping given on the command line: a CSV of "column title,target" lines, or TOML
-    `"column title" = "target"`. Targets are keys such as nhs_number or result:hba1c."""
-    text = path.read_text(encoding="utf-8-sig")
+    `"column title" = "target"`. Targets are keys such as nhs_number or result:hba1c.
+
+    A file that is missing, not text, malformed or without a target for each title is refused
+    with one line saying why (InvalidInput, field "Mapping file")."""
+
+    def refuse(reason: str) -> InvalidInput:
+        return InvalidInput(f"Mapping file: {path.name}: {reason}", field="Mapping file")
+
+    path = Path(path)
+    if not path.is_file():
+        raise refuse("there is no such file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise refuse(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if b"\x00" in raw:
+        raise refuse("it is not a text file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise refuse("it is not a text file in UTF-8") from None
+    pairs: dict[str, str] = {}
     if path.suffix.lower() == ".toml":
-        data = tomllib.loads(text)
-        pairs = {str(k): str(v) for k, v in data.items()}
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise refuse(f"it is not valid TOML ({exc})") from None
+        for title, value in data.items():
+            if not isinstance(value, str):
+                raise refuse(f"column '{title}' must be mapped to a target name in quotes")
+            pairs[str(title)] = value
     else:
-        pairs = {row[0].strip(): row[1].strip() for row in csv.reader(io.StringIO(text)) if row}
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error:
+            raise refuse("it is not a readable CSV file") from None
+        for number, row in enumerate(rows, start=1):
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) < 2 or not row[1].strip():
+                raise refuse(
+                    f"line {number} has no target: each line is \"column title,target\""
+                )
+            if len(row) > 2 and any(cell.strip() for cell in row[2:]):
+                raise refuse(f"line {number} has more than two values")
+            pairs[row[0].strip()] = row[1].strip()
+    if not pairs:
+        raise refuse("it maps no columns")
     known = {t.key for t in targets()} | {IGNORED, "ignore"}
     for title, key in pairs.items():
         if key not in known:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.core.schema import (
     Attendance,
     ClinicSession,
@@ -149,7 +150,7 @@ def write_batch_messaging_csv(clinic: Clinic, session_id: int, out: Path) -> int
     rows = batch_messaging_rows(clinic, session_id)
     out.parent.mkdir(parents=True, exist_ok=True)
     # UTF-8 with a byte-order mark so Excel reads accented names; no cell can run a formula.
-    with out.open("w", newline="", encoding="utf-8-sig") as handle:
+    with private_file(out).open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.DictWriter(handle, fieldnames=BATCH_HEADERS)
         writer.writeheader()
         writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)

@@ -83,6 +83,11 @@ class Rows:
         self._statements = _for(dialect)
 
     def _bound(self, table: Table, values: dict[str, Any]) -> list[Any]:
+        from groupclinic_desktop.core.text_checks import has_nul, refuse_nul
+
+        for name, value in values.items():
+            if has_nul(value):
+                refuse_nul(value, name.replace("_", " ").capitalize())
         processors = self._statements.binds(table, tuple(values))
         return [
             value if process is None else process(value)

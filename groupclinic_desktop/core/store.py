@@ -4,6 +4,7 @@ One SQLCipher file per practice under the platform's user data folder. The key i
 kept in the OS keyring; GROUPCLINIC_DB_KEY always wins, for headless machines and IT scripts.
 """
 
+import errno
 import json
 import logging
 import os
@@ -17,6 +18,10 @@ from typing import TYPE_CHECKING, Any
 import sqlcipher3
 
 from groupclinic_desktop.core.errors import StoreError
+
+# On POSIX the data, log and backup folders are the user's alone (0700) and so are their files
+# (0600): another account on the laptop must not read the store, its backups or the log.
+from groupclinic_desktop.core.private_files import keep_private, private_dir, private_file
 
 if TYPE_CHECKING:
     # Alembic is imported only when a migration question needs it: importing it costs about
@@ -48,6 +53,44 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+# ----------------------------------------------------------------- a full disk
+
+DISK_FULL_TEXT = "database or disk is full"
+# Below this much free room a failed write is taken to be the disk's fault, not the file's.
+LOW_SPACE_BYTES = 4 * 1024 * 1024
+
+
+def free_bytes(folder: Path) -> int | None:
+    import shutil
+
+    folder = Path(folder)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def disk_full(folder: Path, exc: BaseException | None = None) -> bool:
+    """Whether a failure in `folder` comes from its disk having no room left."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    if exc is not None and DISK_FULL_TEXT in str(exc).lower():
+        return True
+    free = free_bytes(folder)
+    return free is not None and free < LOW_SPACE_BYTES
+
+
+def disk_full_error(folder: Path) -> StoreError:
+    free = free_bytes(folder) or 0
+    return StoreError(
+        f"The disk holding the GroupClinic data is full ({free // 1_000_000} MB free); free some "
+        "space. Nothing was changed.",
+        kind="disk_full",
+    )
+
+
 @dataclass(frozen=True)
 class StoreLocation:
     """The folder of one practice's store: the encrypted file and a small plain metadata file.
@@ -72,11 +115,51 @@ class StoreLocation:
     def exists(self) -> bool:
         return self.db_path.exists()
 
+    def was_set_up(self) -> bool:
+        """Whether a store was ever made here: store.json or a backup is in the folder.
+
+        Such a folder is never set up afresh, even when the store file is missing."""
+        return self.meta_path.exists() or bool(_dated_backups(self.backup_dir))
+
+    def meta(self) -> dict[str, Any]:
+        try:
+            value = json.loads(self.meta_path.read_text("utf-8"))
+        except FileNotFoundError:
+            return {}
+        except ValueError as exc:
+            raise StoreError(
+                f"The store's metadata file {self.meta_path} is damaged.", kind="key"
+            ) from exc
+        if not isinstance(value, dict):
+            raise StoreError(f"The store's metadata file {self.meta_path} is damaged.", kind="key")
+        return value
+
+    def _write_meta(self, value: dict[str, Any]) -> None:
+        private_dir(self.data_dir)
+        tmp = self.meta_path.with_name(META_FILE + ".new")
+        tmp.unlink(missing_ok=True)
+        private_file(tmp)
+        tmp.write_text(json.dumps(value, indent=2), "utf-8")
+        os.replace(tmp, self.meta_path)
+
+    def practice_code(self) -> str | None:
+        """The ODS code of the practice this folder's store belongs to, once it is known."""
+        code = self.meta().get("ods_code")
+        return str(code) if code else None
+
+    def remember_practice(self, ods_code: str) -> None:
+        """Note which practice the store holds, so a restore can refuse another's backup.
+        An ODS code is a public organisation code, not patient data."""
+        value = self.meta()
+        if value.get("ods_code") != ods_code:
+            value["ods_code"] = ods_code
+            self._write_meta(value)
+
     def store_id(self, create: bool = False) -> str:
         if self.meta_path.exists():
             try:
-                return str(json.loads(self.meta_path.read_text("utf-8"))["store_id"])
-            except (ValueError, KeyError) as exc:
+                return str(self.meta()["store_id"])
+            except KeyError as exc:
                 raise StoreError(
                     f"The store's metadata file {self.meta_path} is damaged.", kind="key"
                 ) from exc
@@ -84,12 +167,33 @@ class StoreLocation:
             raise StoreError(
                 f"No GroupClinic store in {self.data_dir} (store.json is missing).", kind="key"
             )
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         import uuid
 
         store_id = uuid.uuid4().hex
-        self.meta_path.write_text(json.dumps({"store_id": store_id}, indent=2), "utf-8")
+        self._write_meta({"store_id": store_id})
         return store_id
+
+    def forget_unfinished_store(self) -> None:
+        """Remove what a failed first opening made here (only ever called for a new store)."""
+        for path in (self.db_path, Path(str(self.db_path) + "-wal"),
+                     Path(str(self.db_path) + "-shm"), self.meta_path):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                log.warning("could not remove an unfinished store file")
+
+    def keep_private(self) -> None:
+        """The folder, the store and its companions readable by their owner alone (POSIX)."""
+        private_dir(self.data_dir)
+        for path in (self.db_path, self.meta_path, self.data_dir / ".instance.lock"):
+            keep_private(path)
+        for suffix in ("-wal", "-shm"):
+            keep_private(Path(str(self.db_path) + suffix))
+        if self.backup_dir.is_dir():
+            private_dir(self.backup_dir)
+            for path in self.backup_dir.iterdir():
+                if path.is_file():
+                    keep_private(path)
 
     @property
     def keyring_user(self) -> str:
@@ -111,7 +215,7 @@ def lock_instance(location: StoreLocation) -> "FileLock":
     # Imported here: filelock takes ~18 ms to import, and the first paint does not need it.
     from filelock import FileLock, Timeout
 
-    location.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(location.data_dir)
     lock = FileLock(location.data_dir / ".instance.lock", is_singleton=True, thread_local=False)
     try:
         lock.acquire(timeout=0)
@@ -191,6 +295,16 @@ def _pragma_key(key: str) -> str:
     return key
 
 
+def key_statement(key: str) -> str:
+    """The one PRAGMA key statement for this key, on every connection the app makes.
+
+    The key is quoted as SQLite quotes an identifier (a `"` doubled), exactly as the engine's
+    dialect quotes the password it is given (make_engine), so a passphrase with quotes,
+    backslashes, spaces or any other character opens the store on every path alike."""
+    quoted = _pragma_key(key).replace('"', '""')
+    return f'PRAGMA key="{quoted}"'
+
+
 def make_engine(db_path: Path, key: str, *, read_only: bool = False) -> "Engine":
     from sqlalchemy import URL, create_engine, event
     from sqlalchemy.pool import QueuePool
@@ -239,7 +353,7 @@ def _keyed_connection(db_path: Path, key: str) -> Any:
     conn = sqlcipher3.connect(str(db_path))
     # SQLCipher would print its own lines to stderr on a wrong key; our message says it better.
     conn.execute("PRAGMA cipher_log_level = NONE")
-    conn.execute(f'PRAGMA key="{_pragma_key(key)}"')
+    conn.execute(key_statement(key))
     return conn
 
 
@@ -255,12 +369,30 @@ def refuse_plain_file(db_path: Path) -> None:
 
 
 def probe_file(db_path: Path, key: str) -> None:
-    """Open the file with the key and read its schema; every failure becomes a clear StoreError."""
+    """Open the file with the key and read its schema; every failure becomes a clear StoreError.
+
+    A file that is there but empty, or that holds no tables, is a damaged store, never a new
+    one: opening it as new would show the first-run screen and let its empty copies push the
+    good backups out."""
     refuse_plain_file(db_path)
-    conn = _keyed_connection(db_path, key)
+    if db_path.stat().st_size == 0:
+        raise _emptied(db_path)
+    companions = [Path(str(db_path) + suffix) for suffix in ("-wal", "-shm")]
+    there = [path.exists() for path in companions]
     try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher3.DatabaseError:
+        conn = _keyed_connection(db_path, key)
+    except sqlcipher3.DatabaseError as exc:
+        if disk_full(db_path.parent, exc):
+            _drop_new_companions(companions, there)
+            raise disk_full_error(db_path.parent) from None
+        raise
+    try:
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlcipher3.DatabaseError as exc:
+        if disk_full(db_path.parent, exc):
+            conn.close()
+            _drop_new_companions(companions, there)
+            raise disk_full_error(db_path.parent) from None
         # SQLCipher cannot tell a wrong key from a damaged first page. When a backup in the
         # folder opens with this key, the key is right, so the file must be damaged.
         damaged = latest_good_backup(db_path.parent, key) is not None
@@ -271,6 +403,36 @@ def probe_file(db_path: Path, key: str) -> None:
         ) from None
     finally:
         conn.close()
+    if not tables:
+        raise _emptied(db_path)
+
+
+def _drop_new_companions(companions: list[Path], there: list[bool]) -> None:
+    # A WAL file that this failed opening made holds nothing (nor does its index): no partial
+    # file is left behind. One that was there before is never touched.
+    wal, shm = companions
+    if not there[0] and wal.exists() and wal.stat().st_size == 0:
+        _discard(wal)
+        if not there[1]:
+            _discard(shm)
+
+
+def _emptied(db_path: Path) -> StoreError:
+    return StoreError(
+        f"The store at {db_path} is empty: it holds none of the practice's records, so it is "
+        "damaged, not new. Restore the latest good backup (groupclinic recover); nothing was "
+        "changed.",
+        kind="damaged",
+    )
+
+
+def missing_store_error(location: "StoreLocation") -> StoreError:
+    return StoreError(
+        f"The store file {location.db_path} is missing, but this folder held a GroupClinic "
+        "store (store.json or backups are here), so it was not set up afresh. Restore the latest "
+        "good backup (groupclinic recover); nothing was changed.",
+        kind="damaged",
+    )
 
 
 def alembic_config(engine: "Engine | None" = None) -> "Config":
@@ -373,26 +535,41 @@ def integrity_check(engine: "Engine") -> list[str]:
 def backup_to(engine: "Engine", target: Path, key: str) -> Path:
     """A consistent encrypted copy made with SQLite's online backup API, then checked."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".partial")
-    if tmp.exists():
-        tmp.unlink()
-    dest = _keyed_connection(tmp, key)
     try:
-        raw = engine.raw_connection()
-        try:
-            raw.driver_connection.backup(dest)  # type: ignore[union-attr]
-        finally:
-            raw.close()
-        dest.execute("PRAGMA journal_mode=DELETE")
-        ok = dest.execute("PRAGMA integrity_check").fetchone()
-    finally:
-        dest.close()
-    if not ok or ok[0] != "ok":
+        private_dir(target.parent)
         tmp.unlink(missing_ok=True)
+        private_file(tmp)  # SQLCipher fills an empty file: never readable by others
+        dest = _keyed_connection(tmp, key)
+        try:
+            raw = engine.raw_connection()
+            try:
+                raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+            finally:
+                raw.close()
+            dest.execute("PRAGMA journal_mode=DELETE")
+            ok = dest.execute("PRAGMA integrity_check").fetchone()
+        finally:
+            dest.close()
+    except (OSError, sqlcipher3.DatabaseError) as exc:
+        # Never a partial file left behind, and the caller rotates nothing.
+        _discard(tmp)
+        if disk_full(target.parent, exc):
+            raise disk_full_error(target.parent) from None
+        raise
+    if not ok or ok[0] != "ok":
+        _discard(tmp)
         raise StoreError("The backup failed its integrity check and was not kept.")
     os.replace(tmp, target)
     return target
+
+
+def _discard(path: Path) -> None:
+    for each in (path, Path(str(path) + "-journal")):
+        try:
+            each.unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not remove an unfinished file")
 
 
 def backup_name(reason: str, when: datetime | None = None) -> str:
@@ -424,7 +601,11 @@ def _dated_backups(folder: Path) -> list[tuple[datetime, Path]]:
 
 
 def has_backup_on(folder: Path, day: date) -> bool:
-    return any(t.date() == day for t, _ in _dated_backups(folder))
+    # A damaged store's copy kept "as found" is not a backup of the store: it never stands in
+    # for the day's backup.
+    return any(
+        t.date() == day and not p.name.endswith("-as-found.db") for t, p in _dated_backups(folder)
+    )
 
 
 def rotate_backups(folder: Path, *, daily: int, weekly: int, monthly: int) -> list[Path]:
@@ -457,58 +638,109 @@ def rotate_backups(folder: Path, *, daily: int, weekly: int, monthly: int) -> li
     return removed
 
 
-def verify_backup(path: Path, key: str) -> None:
-    """Refuse a backup that is not a sound GroupClinic store under this key."""
-    if not Path(path).is_file():
+def verify_backup(path: Path, key: str, *, ods_code: str | None = None) -> None:
+    """Refuse a backup that is not a sound GroupClinic store under this key, that holds no
+    practice, that a newer version of the app wrote, or (ods_code given) that is another
+    practice's. Each refusal is one line, and nothing is changed."""
+    path = Path(path)
+    if not path.is_file():
         raise StoreError(f"No backup file at {path}.")
-    probe_file(Path(path), key)
-    conn = _keyed_connection(Path(path), key)
+    try:
+        probe_file(path, key)
+    except StoreError as exc:
+        if exc.kind == "disk_full":
+            raise
+        raise StoreError(
+            f"The backup {path.name} cannot be used: it does not open with this store's key or "
+            "is damaged. Nothing was changed."
+        ) from None
+    conn = _keyed_connection(path, key)
     try:
         ok = conn.execute("PRAGMA integrity_check").fetchone()
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "practice" not in tables or "alembic_version" not in tables:
+            raise StoreError(f"{path.name} is not a GroupClinic store. Nothing was changed.")
+        revisions = [r[0] for r in conn.execute("SELECT version_num FROM alembic_version")]
+        practices = [r[0] for r in conn.execute("SELECT ods_code FROM practice")]
     finally:
         conn.close()
     if not ok or ok[0] != "ok":
-        raise StoreError(f"The backup {path} is damaged (integrity check failed).")
-    if "practice" not in tables or "alembic_version" not in tables:
-        raise StoreError(f"{path} is not a GroupClinic store.")
+        raise StoreError(f"The backup {path.name} is damaged (integrity check failed).")
+    if not practices:
+        raise StoreError(
+            f"The backup {path.name} holds no practice, so it is not a good backup. Nothing was "
+            "changed."
+        )
+    known = _known_revisions()
+    if len(revisions) != 1 or revisions[0] not in known:
+        raise StoreError(
+            f"The backup {path.name} was made by a newer version of GroupClinic; install that "
+            "version to restore it. Nothing was changed.",
+            kind="newer",
+        )
+    if ods_code and practices[0] != ods_code:
+        raise StoreError(
+            f"The backup {path.name} belongs to another practice ({practices[0]}), not this "
+            f"store's ({ods_code}). Nothing was changed."
+        )
+
+
+def _known_revisions() -> set[str]:
+    return {rev.revision for rev in _scripts().walk_revisions()}
+
+
+def backup_practice(path: Path, key: str) -> str | None:
+    """The ODS code of the practice in a backup, or None (no practice, or it cannot be read)."""
+    try:
+        conn = _keyed_connection(Path(path), key)
+        try:
+            row = conn.execute("SELECT ods_code FROM practice LIMIT 1").fetchone()
+        finally:
+            conn.close()
+    except sqlcipher3.DatabaseError:
+        return None
+    return str(row[0]) if row else None
 
 
 def replace_store(location: StoreLocation, backup: Path) -> None:
     """Put a checked backup in place of the store file; the caller has closed its engine."""
-    for suffix in ("-wal", "-shm"):
-        Path(str(location.db_path) + suffix).unlink(missing_ok=True)
     import shutil
 
     tmp = location.db_path.with_name(location.db_path.name + ".restoring")
-    shutil.copyfile(backup, tmp)
+    try:
+        tmp.unlink(missing_ok=True)
+        private_file(tmp)
+        shutil.copyfile(backup, tmp)
+    except OSError as exc:
+        _discard(tmp)
+        if disk_full(location.data_dir, exc):
+            raise disk_full_error(location.data_dir) from None
+        raise
+    # Only once the whole copy is on disk does anything of the store change.
+    for suffix in ("-wal", "-shm"):
+        Path(str(location.db_path) + suffix).unlink(missing_ok=True)
     os.replace(tmp, location.db_path)
 
 
-def _backup_revision(path: Path, key: str) -> str | None:
-    conn = _keyed_connection(path, key)
-    try:
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    finally:
-        conn.close()
-    return row[0] if row else None
-
-
 def latest_good_backup(data_dir: Path, key: str) -> Path | None:
-    """The newest backup in data_dir/backups that opens with this key, passes its integrity check
-    and was written by this version of the app or an older one; None when there is none."""
-    known = {rev.revision for rev in _scripts().walk_revisions()}
-    for _when, path in _dated_backups(StoreLocation(Path(data_dir)).backup_dir):
+    """The newest backup in data_dir/backups that opens with this key, passes its integrity check,
+    holds a practice (this store's, once known) and was written by this version of the app or
+    an older one; None when there is none."""
+    location = StoreLocation(Path(data_dir))
+    try:
+        ods_code = location.practice_code()
+    except StoreError:
+        ods_code = None
+    for _when, path in _dated_backups(location.backup_dir):
         try:
-            verify_backup(path, key)
-            if _backup_revision(path, key) in known:
-                return path
+            verify_backup(path, key, ods_code=ods_code)
+            return path
         except (StoreError, sqlcipher3.DatabaseError):
             continue
     return None
 
 
-def keep_damaged_copy(location: StoreLocation) -> Path:
+def keep_damaged_copy(location: StoreLocation) -> Path | None:
     """Copy the store file as it is (with its WAL) into the backups folder before replacing it.
 
     A damaged file cannot go through the backup API, so the bytes are copied; the name marks it
@@ -516,10 +748,19 @@ def keep_damaged_copy(location: StoreLocation) -> Path:
     """
     import shutil
 
-    location.backup_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(location.backup_dir)
     target = location.backup_dir / backup_name("before-restore-as-found")
-    shutil.copyfile(location.db_path, target)
-    wal = Path(str(location.db_path) + "-wal")
-    if wal.exists():
-        shutil.copyfile(wal, Path(str(target) + "-wal"))
+    if not location.db_path.exists():
+        return None  # a missing store leaves nothing to keep
+    try:
+        shutil.copyfile(location.db_path, private_file(target))
+        wal = Path(str(location.db_path) + "-wal")
+        if wal.exists():
+            shutil.copyfile(wal, private_file(Path(str(target) + "-wal")))
+    except OSError as exc:
+        _discard(target)
+        _discard(Path(str(target) + "-wal"))
+        if disk_full(location.data_dir, exc):
+            raise disk_full_error(location.data_dir) from None
+        raise
     return target

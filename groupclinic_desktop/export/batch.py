@@ -25,6 +25,7 @@ from pathlib import Path
 
 from groupclinic_desktop.core.clinic import EXPORT_FORMATS, Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
+from groupclinic_desktop.core.private_files import new_private_file, private_dir
 from groupclinic_desktop.core.roles import Permission, allows
 from groupclinic_desktop.core.schema import SessionStatus
 from groupclinic_desktop.core.session_record import PersonRecord
@@ -277,7 +278,8 @@ def _folder(out_dir: Path | str) -> Path:
     folder = Path(out_dir).expanduser()
     if folder.exists() and not folder.is_dir():
         raise InvalidInput(f"Export folder: {folder} is a file, not a folder.", field="Folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.exists():
+        private_dir(folder)  # a folder made for the export is the user's alone
     return folder
 
 
@@ -302,9 +304,11 @@ def _write_all(planned: list[tuple[Path, bytes]]) -> None:
     written: list[Path] = []
     try:
         for path, data in planned:
-            # "x" refuses to replace a file that appeared since the check above.
-            with path.open("xb") as handle:
-                written.append(path)
+            # Made exclusively (a file that appeared since the check above is refused) and
+            # readable by its owner alone: exports hold names, NHS numbers and dates of birth.
+            new_private_file(path)
+            written.append(path)
+            with path.open("wb") as handle:
                 handle.write(data)
     except OSError as exc:
         for path in written:

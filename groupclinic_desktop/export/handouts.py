@@ -32,6 +32,7 @@ from groupclinic_desktop.core.board import (
 )
 from groupclinic_desktop.core.catalogue import Status
 from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.i18n import ENGLISH, Words
 
 if TYPE_CHECKING:
@@ -179,7 +180,7 @@ def board_png(board: Board, path: Path | str) -> Path:
 
     target = Path(path)
     fig = board_figure(board)
-    FigureCanvasAgg(fig).print_png(str(target))
+    FigureCanvasAgg(fig).print_png(str(private_file(target)))
     return target
 
 
@@ -441,7 +442,7 @@ def room_pdf(board: Board, path: Path | str, *, words: Words | None = None) -> P
     page = landscape(A4)
     margin = 24
     doc = SimpleDocTemplate(
-        str(target),
+        str(private_file(target)),
         pagesize=page,
         leftMargin=margin,
         rightMargin=margin,
@@ -586,7 +587,7 @@ def personal_pdf(
     target = Path(path)
     styles = _styles()
     doc = SimpleDocTemplate(
-        str(target),
+        str(private_file(target)),
         pagesize=A4,
         leftMargin=18 * mm,
         rightMargin=18 * mm,

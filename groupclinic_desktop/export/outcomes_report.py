@@ -14,6 +14,7 @@ from typing import Any
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.outcomes import Figure, Outcomes
+from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.export.handouts import _escape, _fonts
 
 CSV_COLUMNS = ("section", "item", "group", "figure", "value", "people", "note")
@@ -51,7 +52,7 @@ def figure_rows(o: Outcomes) -> Iterator[tuple[str, str, str, str, str, Figure]]
 
 def write_csv(o: Outcomes, path: Path | str) -> Path:
     target = Path(path)
-    with target.open("w", newline="", encoding="utf-8") as handle:
+    with private_file(target).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         flagged = {(r.dimension, r.group) for r in o.flagged()}
@@ -83,7 +84,7 @@ def write_pdf(o: Outcomes, path: Path | str, *, practice: str = "") -> Path:
     title = ParagraphStyle("title", fontName=bold, fontSize=size + 8, leading=size * 2)
     target = Path(path)
     doc = SimpleDocTemplate(
-        str(target),
+        str(private_file(target)),
         pagesize=A4,
         leftMargin=16 * mm,
         rightMargin=16 * mm,

@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
+from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.export.fonts import pdf_fonts, printable
 
 MARGIN = 16 * mm
@@ -94,7 +95,7 @@ Footer = Callable[[Canvas, Any], None]
 def pack_document(path: str, title: str, footer: Footer) -> BaseDocTemplate:
     """An A4 document with a portrait and a landscape page template, both with the footer."""
     doc = BaseDocTemplate(
-        path,
+        str(private_file(path)),
         pagesize=A4,
         title=title,
         author="GroupClinic Desktop",

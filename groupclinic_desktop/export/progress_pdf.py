@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.core.progress import PersonProgress, Series
 from groupclinic_desktop.export.handouts import (
     MIN_PRINT_PT,
@@ -159,7 +160,7 @@ def write_progress_pdf(
     styles = _styles(MIN_PRINT_PT)
     text = PdfText(words)
     doc = SimpleDocTemplate(
-        str(target),
+        str(private_file(target)),
         pagesize=A4,
         leftMargin=18 * mm,
         rightMargin=18 * mm,

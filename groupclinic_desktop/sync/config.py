@@ -39,6 +39,11 @@ class SyncConfig:
             return "this store holds no practice yet"
         if not self.url:
             return "no ICB service address is set (groupclinic sync --url URL --token-stdin)"
+        from groupclinic_desktop.core import service_address
+
+        reason = service_address.problem(self.url)
+        if reason:  # an address stored before the rule, or edited by hand, is not used
+            return f"the ICB service address is refused: {reason}"
         if not self.token:
             return "no token for the ICB service is set (groupclinic sync --url URL --token-stdin)"
         return None

@@ -4,6 +4,7 @@ Each tab is built the first time it is opened, so signing in stays quick.
 """
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
-from groupclinic_desktop.core.schema import Role
+from groupclinic_desktop.core.schema import Role, StaffUser
 
 ROLE_CHOICES = [("Facilitator", Role.FACILITATOR), ("Clinician", Role.CLINICIAN),
                 ("Admin", Role.ADMIN), ("Co-facilitator (volunteer, VCFSE partner)",
@@ -54,6 +55,20 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
             table.setItem(r, c, QTableWidgetItem(text))
 
 
+def sign_in_trouble_text(user: "StaffUser | None") -> str:
+    """'3 since their last sign-in', with the time a lock-out ends; '' when there are none."""
+    if user is None:
+        return ""
+    text = f"{user.failed_sign_ins} since their last sign-in"
+    until = user.locked_until
+    if until is not None:
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=UTC)
+        if until > datetime.now(UTC):
+            text += f"; locked until {until.astimezone().strftime('%H:%M')}"
+    return text
+
+
 class UsersTab(QWidget):
     """Staff who may sign in: add someone with a role and a PIN, or stop someone signing in."""
 
@@ -61,7 +76,7 @@ class UsersTab(QWidget):
         super().__init__(parent)
         self.clinic = clinic
         layout = QVBoxLayout(self)
-        self.table = _table(["Name", "Role", "Profession", "Can sign in"], "Staff")
+        self.table = _table(["Name", "Role", "Profession", "Can sign in", "Wrong PINs"], "Staff")
         layout.addWidget(self.table)
         form = QFormLayout()
         self.name = QLineEdit()
@@ -97,8 +112,12 @@ class UsersTab(QWidget):
         self.toggle_button = QPushButton("Stop / allow signing in")
         self.toggle_button.setAccessibleName("Stop or allow the selected person signing in")
         self.toggle_button.clicked.connect(self.toggle_active)
+        self.unlock_button = QPushButton("Unlock sign-in")
+        self.unlock_button.setAccessibleName("Unlock the selected person's sign-in")
+        self.unlock_button.clicked.connect(self.unlock)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.toggle_button)
+        buttons.addWidget(self.unlock_button)
         buttons.addStretch()
         layout.addLayout(buttons)
         self.message = QLabel()
@@ -110,9 +129,25 @@ class UsersTab(QWidget):
         self.people = self.clinic.staff(active_only=False)
         from groupclinic_desktop.core.professions import label
 
+        troubles = {u.id: u for u in self.clinic.sign_in_troubles()}
         _fill(self.table, [[u.name, u.role.value.replace("_", "-").capitalize(),
-                            label(u.profession) or "not recorded", "yes" if u.active else "no"]
+                            label(u.profession) or "not recorded", "yes" if u.active else "no",
+                            sign_in_trouble_text(troubles.get(u.id))]
                            for u in self.people])
+
+    def unlock(self) -> None:
+        row = self.table.currentRow()
+        if row < 0:
+            self.message.setText("Choose a person in the list first.")
+            return
+        user = self.people[row]
+        try:
+            self.clinic.unlock_staff(user.id)  # type: ignore[arg-type]
+        except ClinicError as exc:
+            self.message.setText(str(exc))
+            return
+        self.message.setText(f"{user.name} can sign in again; their wrong PINs are cleared.")
+        self.refresh()
 
     def add(self) -> None:
         if self.pin.text() != self.pin_again.text():
@@ -237,7 +272,11 @@ class BackupsTab(QWidget):
             self.list.addItem(path.name)
 
     def backup_now(self) -> None:
-        path = self.clinic.backup(reason="manual")
+        try:
+            path = self.clinic.backup(reason="manual")
+        except ClinicError as exc:  # a full disk: one line, nothing changed, nothing rotated
+            self.message.setText(f"No backup was made: {exc}")
+            return
         self.message.setText(f"✓ Backup written and checked: {path.name}")
         self.refresh()
 
@@ -400,6 +439,13 @@ class AdminHome(QWidget):
         layout = QVBoxLayout(self)
         title = QLabel("<h2>Practice admin</h2>")
         layout.addWidget(title)
+        # Wrong PINs never go unseen: the admin is told on arrival, and unlocks in Staff.
+        self.sign_in_notice = QLabel()
+        self.sign_in_notice.setObjectName("error")
+        self.sign_in_notice.setWordWrap(True)
+        self.sign_in_notice.setAccessibleName("Wrong PINs")
+        layout.addWidget(self.sign_in_notice)
+        self.show_sign_in_troubles()
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Admin areas")
         layout.addWidget(self.tabs)
@@ -423,6 +469,18 @@ class AdminHome(QWidget):
             self._makers[index] = maker
         self.tabs.currentChanged.connect(self._build)
         self._build(0)
+
+    def show_sign_in_troubles(self) -> None:
+        try:
+            troubles = self.clinic.sign_in_troubles()
+        except ClinicError:
+            troubles = []
+        self.sign_in_notice.setText(
+            "Wrong PINs: " + "; ".join(f"{u.name}, {sign_in_trouble_text(u)}" for u in troubles)
+            + ". If that was not them, talk to them; unlock in the Staff tab."
+            if troubles else ""
+        )
+        self.sign_in_notice.setVisible(bool(troubles))
 
     def _build(self, index: int) -> None:
         maker = self._makers.pop(index, None)

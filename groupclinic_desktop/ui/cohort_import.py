@@ -313,6 +313,16 @@ class CohortImportDialog(QDialog):
             )
         else:
             text += ". Nothing has been saved yet."
+        if checked.unchecked:
+            # Ignoring a column is never a silent way round a row's checks: say what was not.
+            from html import escape
+
+            text += "<br><b>Not checked and not imported</b> (the column is ignored): " + "; ".join(
+                f"'{escape(title)}', {count} value(s) on rows "
+                + ", ".join(str(r) for r in rows[:5])
+                + (" …" if count > 5 else "")
+                for title, count, rows in checked.unchecked
+            )
         if checked.mapping_problems:
             text = "<h2>The columns cannot be used</h2>" + "<br>".join(checked.mapping_problems)
         self.preview_summary.setText(text)

@@ -40,6 +40,19 @@ from groupclinic_desktop.export.coded_summary import COLUMNS, clipboard_text, co
 FolderChooser = Callable[[QWidget], str | None]
 
 
+def folder_warning(folder: str | Path) -> str:
+    """A warning when other accounts on this laptop can look into the export folder."""
+    from groupclinic_desktop.core.private_files import readable_by_others
+
+    if not readable_by_others(folder):
+        return ""
+    return (
+        " Warning: other accounts on this laptop can look into this folder. The exported files "
+        "are readable by you alone, but their names show who was exported: choose a private "
+        "folder, and move the files into the GP record soon."
+    )
+
+
 def ask_for_folder(parent: QWidget) -> str | None:
     folder = QFileDialog.getExistingDirectory(
         parent, "Choose the folder for the exported notes", str(Path.home())
@@ -326,7 +339,10 @@ class ExportView(QWidget):
             if result.held_back
             else ""
         )
-        self._say(f"Exported {what} for {result.people} people to {folder}.{held}")
+        self._say(
+            f"Exported {what} for {result.people} people to {folder}.{held}"
+            + folder_warning(folder)
+        )
         self.refresh()
 
     def export_all(self) -> None:
@@ -348,6 +364,7 @@ class ExportView(QWidget):
             self._say(
                 f"Exported {len(results)} session(s), {people} people, to {folder}."
                 + (f" Held back until signed: {'; '.join(held)}." if held else "")
+                + folder_warning(folder)
             )
         self.refresh()
 

@@ -127,7 +127,7 @@ class MainWindow(QMainWindow):
         # Daily backups while the app is in use: checked at sign-in and every hour.
         self.backup_timer = QTimer(self)
         self.backup_timer.setInterval(60 * 60 * 1000)
-        self.backup_timer.timeout.connect(clinic.ensure_daily_backup)
+        self.backup_timer.timeout.connect(self.daily_backup)
         self.backup_timer.start()
         if self._idle_ms is None:
             self.idle.set_timeout(clinic.idle_lock_minutes() * 60_000)
@@ -274,6 +274,8 @@ class MainWindow(QMainWindow):
         if self.admin_home is None:
             self.admin_home = AdminHome(self.clinic, self.sync_runner, self._restored)
             self.stack.addWidget(self.admin_home)
+        else:
+            self.admin_home.show_sign_in_troubles()  # type: ignore[attr-defined]
         self.stack.setCurrentWidget(self.admin_home)
 
     def _restored(self) -> None:
@@ -304,6 +306,20 @@ class MainWindow(QMainWindow):
             self.session_window.deleteLater()
             self.session_window = None
 
+    def daily_backup(self) -> None:
+        """Today's backup, if not made yet. A backup that cannot be made (a full disk) never
+        stops the clinic: the status bar says why, and the next sign-in or hour tries again."""
+        from groupclinic_desktop.core.errors import ClinicError
+
+        if self.clinic is None:
+            return
+        try:
+            self.clinic.ensure_daily_backup()
+        except ClinicError as exc:
+            self.statusBar().showMessage(
+                f"{self.statusBar().currentMessage()}  ·  Today's backup was not made: {exc}"
+            )
+
     def _signed_in(self, actor: "Actor") -> None:
         from groupclinic_desktop.core.schema import SessionStatus
 
@@ -316,7 +332,7 @@ class MainWindow(QMainWindow):
         who = f"{profession}, {role}" if profession else role
         self.statusBar().showMessage(f"Signed in as {actor.name} ({who})")
         self.idle.start()
-        self.clinic.ensure_daily_backup()
+        self.daily_backup()
         if self.locked:
             self.unlock()
             return

@@ -4,10 +4,11 @@ At start-up the page is first drawn from a Glance (core/glance.py), before the C
 open; a PIN entered before the facade is ready is checked as soon as it is (ui/opening.py).
 """
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,12 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.core.errors import ClinicError, SignInRefused
 
 if TYPE_CHECKING:  # the page is drawn before the facade (SQLAlchemy) is imported
     from groupclinic_desktop.core.clinic import Actor, Clinic
     from groupclinic_desktop.core.glance import Glance
 
+PIN_LABEL = "2. Type your &PIN and press Enter"
+NO_NAME_PLACEHOLDER = "Choose your name first"
 ROLE_WORDS = {"facilitator": "Facilitator", "clinician": "Clinician", "admin": "Admin",
               "co_facilitator": "Co-facilitator"}
 DEMO_TEXT = "DEMO PRACTICE — fictional people, for trying the app out only"
@@ -49,6 +52,18 @@ class _NameList(QListWidget):
             self.chosen.emit()
             return
         super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt's name)
+        # Qt makes the first name current when the list takes focus; nobody is chosen for you
+        # (the arrow keys still start at the first name).
+        had_none = self.currentRow() < 0
+        blocked = self.blockSignals(had_none)
+        try:
+            super().focusInEvent(event)
+            if had_none and self.currentRow() >= 0:
+                self.setCurrentRow(-1)
+        finally:
+            self.blockSignals(blocked)
 
 
 class SignInPage(QFrame):
@@ -122,18 +137,19 @@ class SignInPage(QFrame):
         self.names.setSpacing(4)
         self.names.chosen.connect(lambda: self.pin.setFocus())
         self.names.itemDoubleClicked.connect(lambda _item: self.pin.setFocus())
-        self.names.currentItemChanged.connect(lambda *_: self.error.setText(""))
+        self.names.currentItemChanged.connect(lambda *_: self._name_chosen())
         names_label.setBuddy(self.names)
         column.addWidget(self.names)
 
-        pin_label = QLabel("2. Type your &PIN and press Enter")
+        pin_label = QLabel(PIN_LABEL)
         pin_label.setObjectName("subtitle")
+        self.pin_label = pin_label
         column.addWidget(pin_label)
         row = QHBoxLayout()
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setAccessibleName("PIN")
-        self.pin.setPlaceholderText("PIN")
+        self.pin.setPlaceholderText(NO_NAME_PLACEHOLDER)
         self.pin.setFont(big)
         self.pin.returnPressed.connect(self.try_sign_in)
         pin_label.setBuddy(self.pin)
@@ -160,6 +176,11 @@ class SignInPage(QFrame):
         holder.addStretch(1)
         outer.addLayout(holder)
         outer.addStretch(2)
+        # A lock-out counts down on the page, second by second, while its name is chosen.
+        self.locked_until: dict[int, datetime] = {}
+        self.countdown = QTimer(self)
+        self.countdown.setInterval(1000)
+        self.countdown.timeout.connect(self._tick)
         self.reload_staff()
 
     def _staff(self) -> list[tuple[int, str, str]]:
@@ -170,9 +191,50 @@ class SignInPage(QFrame):
         return [(u.id, u.name, u.role) for u in self.glance.staff]
 
     def reload_staff(self) -> None:
+        # Nobody is chosen for you: a PIN typed against someone else's name fails against theirs.
         self._show_staff(self._staff())
-        if self.names.count():
-            self.names.setCurrentRow(0)
+        self.names.setCurrentRow(-1)
+        self._name_chosen()
+
+    def chosen_name(self) -> str | None:
+        staff_id = self.selected_staff_id()
+        return next((name for i, name, _role in self._shown if i == staff_id), None)
+
+    def _name_chosen(self) -> None:
+        """The PIN field says whose PIN it takes; a lock-out on that name shows its countdown."""
+        name = self.chosen_name()
+        if name is None:
+            self.pin.setPlaceholderText(NO_NAME_PLACEHOLDER)
+            self.pin.setAccessibleName("PIN")
+            self.pin_label.setText(PIN_LABEL)
+        else:
+            self.pin.setPlaceholderText(f"PIN for {name}")
+            self.pin.setAccessibleName(f"PIN for {name}")
+            self.pin_label.setText(f"2. Type the &PIN for {name} and press Enter")
+        self.error.setText("")
+        self._tick()
+
+    def _tick(self) -> None:
+        staff_id = self.selected_staff_id()
+        until = self.locked_until.get(staff_id) if staff_id is not None else None
+        left = (until - datetime.now(UTC)).total_seconds() if until else 0
+        if until is None or left <= 0:
+            if staff_id is not None:
+                self.locked_until.pop(staff_id, None)
+            if self.countdown.isActive() and not self.locked_until:
+                self.countdown.stop()
+            if until is not None:
+                self.error.setText(f"{self.chosen_name()} can try again now.")
+            self.sign_in_button.setEnabled(True)
+            return
+        minutes, seconds = divmod(int(left) + 1, 60)
+        self.error.setText(
+            f"Too many wrong PINs for {self.chosen_name()}. Try again in {minutes}:{seconds:02d}, "
+            "or ask an admin to unlock it."
+        )
+        self.sign_in_button.setEnabled(False)
+        if not self.countdown.isActive():
+            self.countdown.start()
 
     def _show_staff(self, staff: list[tuple[int, str, str]]) -> None:
         self.names.clear()
@@ -183,6 +245,11 @@ class SignInPage(QFrame):
             item.setData(ACCESSIBLE_TEXT_ROLE, f"{name}, {role}")
             self.names.addItem(item)
         self._shown = staff
+        # Room for up to six names whatever message shows below: a message never hides names.
+        if staff:
+            row = self.names.sizeHintForRow(0) + 2 * self.names.spacing()
+            frame = 2 * (self.names.frameWidth() + self.names.spacing()) + 4
+            self.names.setMinimumHeight(min(len(staff), 6) * row + frame)
 
     def attach(self, clinic: "Clinic") -> None:
         """The facade is open and checked: sign-in works from now on (and a held one goes on)."""
@@ -217,7 +284,8 @@ class SignInPage(QFrame):
         if actor is None:
             self.heading.setText("Sign in to GroupClinic")
             self.lock_note.setVisible(False)
-            self.pin.setFocus()
+            self.names.setCurrentRow(-1)  # the next person chooses their own name
+            self.names.setFocus()
             return
         self.heading.setText("Screen locked")
         self.lock_note.setText(
@@ -250,6 +318,14 @@ class SignInPage(QFrame):
             return
         try:
             actor = self.clinic.sign_in(staff_id, self.pin.text())
+        except SignInRefused as exc:
+            self.pin.clear()
+            self.pin.setFocus()
+            self.error.setText(str(exc))
+            if exc.locked_until is not None:
+                self.locked_until[staff_id] = exc.locked_until
+                self._tick()
+            return
         except ClinicError as exc:
             self.error.setText(str(exc))
             self.pin.clear()

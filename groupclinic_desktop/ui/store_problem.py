@@ -50,6 +50,12 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
         "The file where the practice store should be is an ordinary, unencrypted database, so "
         "GroupClinic will not use or change it. Ask your IT support to check the data folder.",
     ),
+    "disk_full": (
+        "The disk is full",
+        "The disk that holds the practice's data has no room left, so GroupClinic cannot work "
+        "safely. The store itself is fine and nothing was changed. Free some space (empty the "
+        "recycle bin, move old files away), then choose Try again.",
+    ),
     "other": (
         "GroupClinic cannot open the practice store",
         "Nothing has been changed. The details below say what went wrong.",
@@ -123,7 +129,7 @@ class StoreProblemDialog(QDialog):
             self._button(buttons, RESTORE, "Restore the latest good backup", self._restore)
         if self.kind in ("damaged", "newer"):
             self._button(buttons, READ_ONLY, "Open read-only", lambda: self._finish(READ_ONLY))
-        if self.kind == "locked":
+        if self.kind in ("locked", "disk_full"):
             self._button(buttons, RETRY, "Try again", lambda: self._finish(RETRY))
         self._button(buttons, QUIT, "Quit", lambda: self._finish(QUIT))
         layout.addLayout(buttons)
@@ -157,9 +163,10 @@ class StoreProblemDialog(QDialog):
             self.status.setText(f"The backup could not be put back: {exc}")
             self.status.show()
             return
-        self.outcome = (
-            f"The backup from {_when(used)} is back in place. The damaged store was kept as "
-            f"{kept.name} in the backups folder."
+        self.outcome = f"The backup from {_when(used)} is back in place. " + (
+            f"The damaged store was kept as {kept.name} in the backups folder."
+            if kept is not None
+            else "The store file had gone missing, so there was nothing to keep."
         )
         self._finish(RESTORE)
 

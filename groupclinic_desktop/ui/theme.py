@@ -167,6 +167,8 @@ def stylesheet(p: Palette, scale: float = 1.0) -> str:
     QPushButton:checked {{ background: {p.accent}; color: {p.accent_text}; font-weight: bold; }}
     QPushButton#primary {{ background: {p.accent}; color: {p.accent_text}; font-weight: bold; }}
     QPushButton:disabled {{ color: {p.muted}; }}
+    QPushButton#primary:disabled {{ background: {p.panel}; color: {p.muted};
+        border: 1px solid {p.border}; }}
     QHeaderView::section {{ background: {p.window}; color: {p.text}; padding: 4px;
         border: 1px solid {p.border}; font-weight: bold; }}
     QTableWidget::item:selected, QListWidget::item:selected {{

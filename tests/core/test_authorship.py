@@ -32,8 +32,8 @@ def actor(clinic: Clinic, name: str) -> Actor:
 def team(demo: Clinic) -> Clinic:
     """The demo practice with a clinical pharmacist and a physiotherapist as clinicians too."""
     with demo.acting_as(SYSTEM):
-        demo.add_staff("Sam Okafor", Role.CLINICIAN, "2222", "clinical_pharmacist")
-        demo.add_staff("Chris Lee", Role.CLINICIAN, "3333", "Physiotherapist / AHP")
+        demo.add_staff("Sam Okafor", Role.CLINICIAN, "5827", "clinical_pharmacist")
+        demo.add_staff("Chris Lee", Role.CLINICIAN, "6283", "Physiotherapist / AHP")
     return demo
 
 
@@ -97,7 +97,7 @@ def test_professions_come_from_the_resource_list_and_a_wrong_one_is_refused(team
     assert physio.profession == "physiotherapist"  # given by its label on screen
     before = len(team.staff())
     with team.acting_as(SYSTEM), pytest.raises(InvalidInput, match="Profession: 'surgeon'"):
-        team.add_staff("New Person", Role.CLINICIAN, "4444", "surgeon")
+        team.add_staff("New Person", Role.CLINICIAN, "7391", "surgeon")
     assert len(team.staff()) == before
 
 

@@ -19,7 +19,7 @@ from tests.ui.test_agenda import SHOTS, activate, todays_session
 from tests.ui.test_wrapup import when_a_dialog_opens
 
 PINS = {"Jo Morgan": "2468", "Dr Priya Shah": "1357", "Alex Turner": "9753",
-        "Sam Reid": "8642", "Sam Okafor": "2222"}
+        "Sam Reid": "8642", "Sam Okafor": "5827"}
 
 
 def sign_in(clinic: Clinic, name: str) -> None:
@@ -37,7 +37,7 @@ def one_to_one(clinic: Clinic, sid: int, qtbot: QtBot) -> OneToOnePage:
 
 def with_pharmacist(demo: Clinic) -> int:
     with demo.acting_as(SYSTEM):
-        demo.add_staff("Sam Okafor", Role.CLINICIAN, "2222", "clinical_pharmacist")
+        demo.add_staff("Sam Okafor", Role.CLINICIAN, "5827", "clinical_pharmacist")
     return todays_session(demo, present=3)
 
 

@@ -5,17 +5,31 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 
 from filelock import FileLock
-from sqlalchemy import Engine
-from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel
 
-from groupclinic_desktop.core import audit, auth, rows, store, validation
-from groupclinic_desktop.core.errors import InvalidInput, NotAllowed, NotFound, StoreError
+from groupclinic_desktop.core import (
+    audit,
+    auth,
+    rows,
+    sign_in_guard,
+    store,
+    text_checks,
+    validation,
+)
+from groupclinic_desktop.core.errors import (
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    SignInRefused,
+    StoreError,
+)
 from groupclinic_desktop.core.roles import Permission, allows
 from groupclinic_desktop.core.schema import (
     Attendance,
@@ -31,8 +45,8 @@ from groupclinic_desktop.core.schema import (
 log = logging.getLogger(__name__)
 
 BLOOD_PRESSURE = "blood_pressure"
-MAX_FAILED_SIGN_INS = 5
-LOCKOUT_MINUTES = 5
+MAX_FAILED_SIGN_INS = sign_in_guard.TRIES_BEFORE_LOCK
+LOCKOUT_MINUTES = sign_in_guard.FIRST_LOCK_MINUTES
 CONFLICT = "That change conflicts with a record already saved; nothing was changed."
 # GP-record export formats, in the order they are listed in the export log.
 EXPORT_FORMATS = ("pdf", "fhir", "csv")
@@ -62,6 +76,49 @@ def snapshot(row: SQLModel) -> dict[str, Any]:
     if "pin_hash" in values:
         values["pin_hash"] = "(hidden)"
     return audit.plain(values)
+
+
+def _minutes(span: timedelta) -> str:
+    minutes = max(1, int(-(-span.total_seconds() // 60)))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def locked_out(name: str, until: datetime, now: datetime) -> SignInRefused:
+    return SignInRefused(
+        f"Too many wrong PINs for {name}. Try again in {_minutes(until - now)}, or ask an admin "
+        "to unlock it.",
+        staff_name=name,
+        locked_until=until,
+    )
+
+
+def wrong_pin(name: str, failures: int, now: datetime) -> SignInRefused:
+    """The refusal of a wrong PIN, the `failures`-th in a row (its lock-out set, if any)."""
+    lock = sign_in_guard.lock_for(failures)
+    if lock is not None:
+        return SignInRefused(
+            f"That PIN is not right for {name}. Too many wrong PINs: {name}'s sign-in is "
+            f"locked for {_minutes(lock)}, or until an admin unlocks it.",
+            staff_name=name,
+            locked_until=now + lock,
+        )
+    left = sign_in_guard.tries_left(failures)
+    message = f"That PIN is not right for {name}."
+    if failures % sign_in_guard.TRIES_BEFORE_LOCK >= sign_in_guard.WARN_AFTER:
+        message += (
+            f" {left} more wrong {'PIN' if left == 1 else 'PINs'} and {name}'s sign-in is "
+            "locked for a while."
+        )
+    return SignInRefused(message, staff_name=name, tries_left=left)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_nul_text(session: Session, _context: Any, _instances: Any) -> None:
+    """No text field of any row is ever stored with a NUL character in it."""
+    for row in (*session.new, *session.dirty):
+        for name, value in vars(row).items():
+            if not name.startswith("_") and text_checks.has_nul(value):
+                text_checks.refuse_nul(value, name.replace("_", " ").capitalize())
 
 
 class ClinicBase:
@@ -101,6 +158,9 @@ class ClinicBase:
         """
         location = store.StoreLocation(Path(data_dir) if data_dir else store.default_data_dir())
         is_new = not location.exists()
+        if is_new and location.was_set_up():
+            # store.json or backups say a store was here: it went missing, it is not new.
+            raise store.missing_store_error(location)
         if is_new and (not create or read_only):
             raise StoreError(f"There is no GroupClinic store in {location.data_dir}.", kind="key")
         lock = store.lock_instance(location)
@@ -117,6 +177,18 @@ class ClinicBase:
 
     @classmethod
     def _open_locked(cls, location: store.StoreLocation, is_new: bool, check: bool = True) -> Self:
+        if not is_new:
+            return cls._open_store(location, False, check)
+        try:
+            return cls._open_store(location, True, check)
+        except BaseException:
+            # A store that could not be made (no keyring, a full disk...) leaves nothing behind:
+            # a folder with store.json is never set up afresh, so a retry would be refused.
+            location.forget_unfinished_store()
+            raise
+
+    @classmethod
+    def _open_store(cls, location: store.StoreLocation, is_new: bool, check: bool) -> Self:
         if is_new:
             location.store_id(create=True)
         else:
@@ -124,6 +196,8 @@ class ClinicBase:
         key = store.resolve_key(location, create=is_new)
         if not is_new:
             store.probe_file(location.db_path, key)
+        else:
+            store.private_file(location.db_path)  # SQLCipher fills it; never readable by others
         engine = store.make_engine(location.db_path, key)
         try:
             state = "behind" if is_new else store.migration_state(engine)
@@ -148,8 +222,13 @@ class ClinicBase:
                         key,
                     )
                 store.upgrade(engine)
-        except DatabaseError:
+            location.keep_private()
+            if not cls._remember_practice(location, engine) and not is_new:
+                cls._refuse_emptied(location, engine, key)
+        except DatabaseError as exc:
             engine.dispose()
+            if store.disk_full(location.data_dir, exc):
+                raise store.disk_full_error(location.data_dir) from None
             raise StoreError(
                 f"The store at {location.db_path} is damaged and cannot be read. Restore the "
                 "latest good backup (groupclinic recover); nothing was changed.",
@@ -160,6 +239,40 @@ class ClinicBase:
             raise
         log.info("store opened (%s)", "new" if is_new else "existing")
         return cls(location, engine, key)
+
+    @staticmethod
+    def _remember_practice(location: store.StoreLocation, engine: Engine) -> bool:
+        """store.json names the practice, so a restore or recovery can refuse another's backup.
+        False when the store holds no practice."""
+        with engine.connect() as conn:
+            row = conn.exec_driver_sql("SELECT ods_code FROM practice LIMIT 1").first()
+        if row is None:
+            return False
+        try:
+            location.remember_practice(str(row[0]))
+        except OSError as exc:
+            if store.disk_full(location.data_dir, exc):
+                raise store.disk_full_error(location.data_dir) from None
+            raise
+        return True
+
+    @staticmethod
+    def _refuse_emptied(location: store.StoreLocation, engine: Engine, key: str) -> None:
+        """A store with no practice where one was known (store.json or a backup names it) was
+        emptied: it is damaged, and the first-run screen must not set the folder up afresh."""
+        known = location.practice_code() is not None or any(
+            store.backup_practice(path, key) for _when, path in store._dated_backups(
+                location.backup_dir
+            )
+        )
+        if known:
+            engine.dispose()
+            raise StoreError(
+                f"The store at {location.db_path} holds no practice, but this folder held one. "
+                "It is damaged, not new: restore the latest good backup (groupclinic recover); "
+                "nothing was changed.",
+                kind="damaged",
+            )
 
     def close(self) -> None:
         self._engine.dispose()
@@ -184,28 +297,30 @@ class ClinicBase:
         return self._actor
 
     def sign_in(self, staff_id: int, pin: str) -> Actor:
-        """Check a PIN; repeated failures lock the account for a cool-down."""
+        """Check a PIN. Wrong PINs lock the account for longer each time (core/sign_in_guard.py);
+        every refusal says whose PIN it was, and from the third on how many tries are left."""
         if self.read_only:
             return self._sign_in_read_only(staff_id, pin)
+        kept = sign_in_guard.read_failures(self.location.data_dir)
+        refusal: SignInRefused | None = None
         with self._write() as s:
             user = s.get(StaffUser, staff_id)
             if user is None or not user.active:
                 raise NotFound("No such staff member.")
+            if staff_id in kept:
+                # Failures made while the store was open read-only count here too.
+                count, until = kept[staff_id]
+                user.failed_sign_ins += count
+                if until and (_aware(user.locked_until) or until) <= until:
+                    user.locked_until = until
             now = utcnow()
             locked_until = _aware(user.locked_until)
             if locked_until and locked_until > now:
-                wait = int((locked_until - now).total_seconds() // 60) + 1
-                raise NotAllowed(
-                    f"Too many wrong PINs for {user.name}. Try again in {wait} minute(s)."
-                )
-            if not auth.verify_pin(pin, user.pin_hash):
+                refusal = locked_out(user.name, locked_until, now)
+            elif not auth.verify_pin(pin, user.pin_hash):
                 user.failed_sign_ins += 1
-                if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
-                    from datetime import timedelta
-
-                    user.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
-                    user.failed_sign_ins = 0
-                s.add(user)
+                refusal = wrong_pin(user.name, user.failed_sign_ins, now)
+                user.locked_until = refusal.locked_until
                 audit.append(
                     s,
                     user_id=user.id,
@@ -213,13 +328,11 @@ class ClinicBase:
                     action="sign_in_failed",
                     entity="staff_user",
                     entity_id=user.id,
+                    after={"failed_sign_ins": user.failed_sign_ins},
                 )
-                # Commit the failure count even though we refuse: raise after the block.
-                failed = True
             else:
                 user.failed_sign_ins = 0
                 user.locked_until = None
-                s.add(user)
                 audit.append(
                     s,
                     user_id=user.id,
@@ -228,10 +341,14 @@ class ClinicBase:
                     entity="staff_user",
                     entity_id=user.id,
                 )
-                failed = False
+            s.add(user)
             actor = Actor(user.id, user.name, user.role)
-        if failed:
-            raise NotAllowed("That PIN is not right.")
+        # The failure count is committed even though the sign-in is refused.
+        if staff_id in kept:
+            kept.pop(staff_id)
+            sign_in_guard.write_failures(self.location.data_dir, kept)
+        if refusal is not None:
+            raise refusal
         self._actor = actor
         return actor
 
@@ -279,6 +396,9 @@ class ClinicBase:
                     yield s
             except IntegrityError as exc:
                 raise InvalidInput(CONFLICT) from exc
+            except OperationalError as exc:
+                self._full_disk(exc)
+                raise
 
     @contextmanager
     def _write_rows(self) -> Iterator[rows.Rows]:
@@ -290,6 +410,14 @@ class ClinicBase:
                     yield written
             except IntegrityError as exc:
                 raise InvalidInput(CONFLICT) from exc
+            except OperationalError as exc:
+                self._full_disk(exc)
+                raise
+
+    def _full_disk(self, exc: BaseException) -> None:
+        """A write that failed for want of disk space says so; its transaction is rolled back."""
+        if store.disk_full(self.location.data_dir, exc):
+            raise store.disk_full_error(self.location.data_dir) from None
 
     def _rows_in(self, s: Session) -> rows.Rows:
         """The quick row helpers inside an ORM write transaction, on its own connection.

@@ -4,12 +4,11 @@ from datetime import date
 
 from sqlmodel import col, select
 
-from groupclinic_desktop.core import validation
+from groupclinic_desktop.core import text_checks, validation
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.facade.base import (
     ClinicBase,
     _get_in,
-    _required,
 )
 from groupclinic_desktop.core.facade.organisation import member_or_refuse
 from groupclinic_desktop.core.roles import Permission
@@ -53,9 +52,9 @@ class PatientsArea(ClinicBase):
         actor = self._require(Permission.PLAN)
         row = Patient(
             nhs_number=validation.parse_nhs_number(nhs_number),
-            given_name=_required(given_name, "First name"),
-            family_name=_required(family_name, "Surname"),
-            preferred_name=(preferred_name or "").strip() or None,
+            given_name=text_checks.parse_name(given_name, "First name"),
+            family_name=text_checks.parse_name(family_name, "Surname"),
+            preferred_name=text_checks.parse_name(preferred_name, "Preferred name", required=False),
             date_of_birth=validation.parse_date_of_birth(date_of_birth),
             sex=_sex(sex),
             mobile=(mobile or "").strip() or None,

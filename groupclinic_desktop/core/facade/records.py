@@ -12,6 +12,7 @@ from groupclinic_desktop.core.facade.base import (
     ClinicBase,
     log,
 )
+from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     AuditEntry,
@@ -40,7 +41,7 @@ class RecordsArea(ClinicBase):
         if out.exists():
             raise InvalidInput(f"{out} exists already; choose a new file name.")
         entries = self.audit_entries()
-        with out.open("w", newline="", encoding="utf-8") as fh:
+        with private_file(out).open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(
                 [
@@ -107,9 +108,11 @@ class RecordsArea(ClinicBase):
     def backup(self, to: Path | None = None, *, reason: str = "manual") -> Path:
         """A checked, encrypted copy: to `to`, or into the backups folder (then rotated)."""
         target = Path(to) if to else self.location.backup_dir / store.backup_name(reason)
+        # A store with no practice is never a good backup: its copy must not rotate one out.
+        has_practice = self.practice() is not None  # type: ignore[attr-defined]
         with self._lock:
             written = store.backup_to(self._engine, target, self._key)
-            if to is None:
+            if to is None and has_practice:
                 store.rotate_backups(self.location.backup_dir, **self.backup_rotation())
         log.info("backup written (%s)", reason)
         return written
@@ -128,7 +131,7 @@ class RecordsArea(ClinicBase):
 
         Not for a store opened read-only (one being looked at because it is damaged or newer):
         its copy would fail the backup's check, and rotation must not push out good backups."""
-        if self.read_only:
+        if self.read_only or self.practice() is None:  # type: ignore[attr-defined]
             return None
         if store.has_backup_on(self.location.backup_dir, date.today()):
             return None
@@ -140,7 +143,10 @@ class RecordsArea(ClinicBase):
         The Clinic is closed afterwards; open it again to use the restored store.
         """
         self._require(Permission.RESTORE)
-        store.verify_backup(Path(backup_file), self._key)
+        practice = self.practice()  # type: ignore[attr-defined]
+        store.verify_backup(
+            Path(backup_file), self._key, ods_code=practice.ods_code if practice else None
+        )
         kept = self.backup(reason="before-restore")
         self._engine.dispose()
         store.replace_store(self.location, Path(backup_file))

@@ -2,10 +2,11 @@
 
 from sqlmodel import select
 
-from groupclinic_desktop.core import auth, professions
+from groupclinic_desktop.core import auth, professions, sign_in_guard, text_checks
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.facade.base import (
     ClinicBase,
+    _aware,
     _get_in,
     _required,
     snapshot,
@@ -40,6 +41,7 @@ class StaffArea(ClinicBase):
             s.add(practice)
             self._audit(s, actor, "create", practice)
             add_own_member(s, practice)
+        self.location.remember_practice(practice.ods_code)
         return practice
 
     def staff(self, *, active_only: bool = True) -> list[StaffUser]:
@@ -58,13 +60,43 @@ class StaffArea(ClinicBase):
         chosen = professions.check(profession)
         with self._write() as s:
             user = StaffUser(
-                name=_required(name, "Name"),
+                name=str(text_checks.parse_name(name, "Name")),
                 role=Role(role),
                 pin_hash=auth.hash_pin(pin),
                 profession=chosen,
             )
             s.add(user)
             self._audit(s, actor, "create", user)
+        return user
+
+    def sign_in_troubles(self) -> list[StaffUser]:
+        """Staff with wrong PINs since their last sign-in, or locked out now (admin): the admin
+        is told, so that guessing at a colleague's PIN never goes unseen."""
+        self._require(Permission.MANAGE_USERS)
+        kept = sign_in_guard.read_failures(self.location.data_dir)
+        troubled = []
+        for user in self.staff():
+            extra, until = kept.get(user.id, (0, None))  # type: ignore[arg-type]
+            user.failed_sign_ins += extra
+            if until and (user.locked_until is None or _aware(user.locked_until) < until):
+                user.locked_until = until
+            if user.failed_sign_ins or user.locked_until:
+                troubled.append(user)
+        return troubled
+
+    def unlock_staff(self, staff_id: int) -> StaffUser:
+        """Lift a colleague's lock-out and clear their wrong-PIN count (admin), audited."""
+        actor = self._require(Permission.MANAGE_USERS)
+        with self._write() as s:
+            user = _get_in(s, StaffUser, staff_id, "staff member")
+            before = snapshot(user)
+            user.failed_sign_ins = 0
+            user.locked_until = None
+            s.add(user)
+            self._audit(s, actor, "unlock", user, before=before)
+        kept = sign_in_guard.read_failures(self.location.data_dir)
+        if kept.pop(staff_id, None) is not None:
+            sign_in_guard.write_failures(self.location.data_dir, kept)
         return user
 
     def set_staff_active(self, staff_id: int, active: bool) -> StaffUser:

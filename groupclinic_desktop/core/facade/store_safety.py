@@ -5,16 +5,17 @@ from typing import Self
 
 from sqlmodel import Session, select
 
-from groupclinic_desktop.core import audit, auth, store
+from groupclinic_desktop.core import audit, auth, sign_in_guard, store, text_checks
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed, NotFound, StoreError
 from groupclinic_desktop.core.facade.base import (
-    MAX_FAILED_SIGN_INS,
     SYSTEM,
     Actor,
     ClinicBase,
     _aware,
     _required,
+    locked_out,
     log,
+    wrong_pin,
 )
 from groupclinic_desktop.core.facade.organisation import add_own_member
 from groupclinic_desktop.core.schema import (
@@ -38,17 +39,10 @@ class StoreSafetyArea(ClinicBase):
         return cls(location, engine, key, read_only=True)
 
     def _sign_in_read_only(self, staff_id: int, pin: str) -> Actor:
-        # Nothing can be written, so failures are counted in memory for this window's life.
         user = self._get(StaffUser, staff_id, "staff member")
         if not user.active:
             raise NotFound("No such staff member.")
-        locked_until = _aware(user.locked_until)
-        failures = self._read_only_failures.get(staff_id, 0)
-        if (locked_until and locked_until > utcnow()) or failures >= MAX_FAILED_SIGN_INS:
-            raise NotAllowed(f"Too many wrong PINs for {user.name}. Try again later.")
-        if not auth.verify_pin(pin, user.pin_hash):
-            self._read_only_failures[staff_id] = failures + 1
-            raise NotAllowed("That PIN is not right.")
+        _check_pin_without_writing(self.location, user, pin)
         self._actor = Actor(user.id, user.name, user.role)
         return self._actor
 
@@ -85,11 +79,7 @@ class StoreSafetyArea(ClinicBase):
         if len(found) != 1:
             raise NotFound(f"User: no single staff member's name contains '{staff_name}'.")
         user = found[0]
-        locked_until = _aware(user.locked_until)
-        if locked_until and locked_until > utcnow():
-            raise NotAllowed(f"Too many wrong PINs for {user.name}. Try again later.")
-        if not auth.verify_pin(pin, user.pin_hash):
-            raise NotAllowed("That PIN is not right.")
+        _check_pin_without_writing(location, user, pin)
         if not allows(user.role, Permission.RESTORE):
             raise NotAllowed(f"A {user.role.value.replace('_', '-')} may not restore backups.")
         return Actor(user.id, user.name, user.role)
@@ -101,8 +91,12 @@ class StoreSafetyArea(ClinicBase):
         backup_file: Path | None = None,
         *,
         actor: Actor | None = None,
-    ) -> tuple[Path, Path]:
+    ) -> tuple[Path, Path | None]:
         """Put a good backup in place of a store that will not open; returns (used, kept).
+
+        kept is None when there was no store file to keep (it had gone missing).
+        A backup of another practice than this folder's (store.json names it), one made by a
+        newer version or one holding no practice is refused, and nothing is changed.
 
         For a store too damaged to open, so no sign-in: whoever holds the key (keyring or
         GROUPCLINIC_DB_KEY) can do it. The store file as found is copied into the backups
@@ -122,7 +116,13 @@ class StoreSafetyArea(ClinicBase):
                     f"There is no good backup in {location.backup_dir} to restore.",
                     kind="damaged",
                 )
-            store.verify_backup(chosen, key)
+            ods_code = location.practice_code()
+            if ods_code is None:
+                # A store.json written before it named the practice: the folder's own latest
+                # good backup says which practice this is.
+                own = store.latest_good_backup(location.data_dir, key)
+                ods_code = store.backup_practice(own, key) if own else None
+            store.verify_backup(chosen, key, ods_code=ods_code)
             kept = store.keep_damaged_copy(location)
             store.replace_store(location, chosen)
         finally:
@@ -135,7 +135,7 @@ class StoreSafetyArea(ClinicBase):
                 action="restore",
                 entity="store",
                 entity_id=None,
-                after={"from": chosen.name, "kept": kept.name},
+                after={"from": chosen.name, "kept": kept.name if kept else None},
             )
         log.info("store recovered from a backup")
         return chosen, kept
@@ -146,7 +146,7 @@ class StoreSafetyArea(ClinicBase):
         Allowed only while the store has no staff at all, so it can never add a second admin.
         Nobody can be signed in yet, so the audit trail names the system.
         """
-        name = _required(name, "Admin's name")
+        name = str(text_checks.parse_name(name, "Admin's name"))
         pin_hash = auth.hash_pin(pin)  # a too-short PIN is refused before anything is written
         with self._write() as s:
             return self._first_admin(s, name, pin_hash)
@@ -157,7 +157,7 @@ class StoreSafetyArea(ClinicBase):
         if not ods_code.isalnum() or not 3 <= len(ods_code) <= 10:
             raise InvalidInput(f"ODS code: '{ods_code}' is not an ODS code.", field="ODS code")
         practice_name = _required(name, "Practice name")
-        admin_name = _required(admin_name, "Admin's name")
+        admin_name = str(text_checks.parse_name(admin_name, "Admin's name"))
         pin_hash = auth.hash_pin(pin)
         with self._write() as s:
             if s.exec(select(Practice)).first() is not None:
@@ -167,6 +167,7 @@ class StoreSafetyArea(ClinicBase):
             self._audit(s, SYSTEM, "create", practice)
             add_own_member(s, practice)
             self._first_admin(s, admin_name, pin_hash)
+        self.location.remember_practice(practice.ods_code)
         return practice
 
     def _first_admin(self, s: Session, name: str, pin_hash: str) -> StaffUser:
@@ -176,3 +177,22 @@ class StoreSafetyArea(ClinicBase):
         s.add(user)
         self._audit(s, SYSTEM, "create", user)
         return user
+
+
+def _check_pin_without_writing(location: store.StoreLocation, user: StaffUser, pin: str) -> None:
+    """A PIN checked where the store cannot be written (read-only, or a backup about to be
+    restored): failures are kept in a file beside the store (core/sign_in_guard.py), so closing
+    and opening again forgets none of them, and the lock-outs escalate as usual."""
+    assert user.id is not None
+    kept = sign_in_guard.read_failures(location.data_dir)
+    extra, extra_until = kept.get(user.id, (0, None))
+    now = utcnow()
+    untils = [u for u in (_aware(user.locked_until), extra_until) if u is not None]
+    locked_until = max(untils) if untils else None
+    if locked_until and locked_until > now:
+        raise locked_out(user.name, locked_until, now)
+    if not auth.verify_pin(pin, user.pin_hash):
+        refusal = wrong_pin(user.name, user.failed_sign_ins + extra + 1, now)
+        kept[user.id] = (extra + 1, refusal.locked_until or extra_until)
+        sign_in_guard.write_failures(location.data_dir, kept)
+        raise refusal

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from groupclinic_desktop.core import audit
-from groupclinic_desktop.core.errors import InvalidInput, NotFound
+from groupclinic_desktop.core.errors import NotFound
 from groupclinic_desktop.core.facade.base import (
     Actor,
     ClinicBase,
@@ -146,17 +146,12 @@ class SyncArea(ClinicBase):
 
     def set_sync_settings(self, url: str | None, *, token_changed: bool = False) -> dict[str, Any]:
         """Set the service address (admin only, audited; the audit notes a new token, never it)."""
-        from urllib.parse import urlsplit
+        from groupclinic_desktop.core import service_address
 
         actor = self._require(Permission.SYNC)
         clean = (url or "").strip().rstrip("/") or None
         if clean is not None:
-            parts = urlsplit(clean)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise InvalidInput(
-                    f"Service address: '{clean}' is not an http:// or https:// address.",
-                    field="Service address",
-                )
+            clean = service_address.check(clean)
         with self._write() as s:
             row = s.get(Setting, self.SYNC_SETTINGS_KEY)
             before = snapshot(row) if row else None
