@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, select
 
 from groupclinic_desktop.core.rows import Rows
-from groupclinic_desktop.resources import resource
 from groupclinic_desktop.core.schema import (
     Attendance,
     ClinicSession,
@@ -29,6 +28,7 @@ from groupclinic_desktop.core.schema import (
     QuestionnaireResponse,
     utcnow,
 )
+from groupclinic_desktop.resources import resource
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.targets import Person

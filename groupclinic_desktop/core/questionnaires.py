@@ -203,7 +203,8 @@ def item_measures(key: str, answers: Mapping[str, Answer]) -> dict[str, float]:
     for item_id, measure in questionnaire.item_measurements.items():
         value = _checked_answer(questionnaire, questionnaire.item(item_id), answers.get(item_id))
         if value is not None:
-            option = _option(questionnaire, value) if questionnaire.item(item_id).kind == "option" else None
+            item = questionnaire.item(item_id)
+            option = _option(questionnaire, value) if item.kind == "option" else None
             found[measure] = float(option.score if option and option.score is not None else value)
     return found
 

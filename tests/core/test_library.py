@@ -33,7 +33,9 @@ def answers_totalling(total: int, items: int) -> dict[str, int]:
     return given
 
 
-@pytest.mark.parametrize(("key", "items", "bands"), [("phq9", 9, PHQ9_BANDS), ("gad7", 7, GAD7_BANDS)])
+@pytest.mark.parametrize(
+    ("key", "items", "bands"), [("phq9", 9, PHQ9_BANDS), ("gad7", 7, GAD7_BANDS)]
+)
 def test_every_total_gets_its_published_band(key: str, items: int, bands: list) -> None:
     for low, high, label in bands:
         for total in range(low, high + 1):

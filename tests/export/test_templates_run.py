@@ -81,7 +81,9 @@ def test_a_session_with_each_template_is_planned_run_and_exported(
                         demo.record_measurement(pid, "blood_pressure", "132/78", session_id=sid)
                         done_bp = True
                 elif measure != "bmi":
-                    demo.record_measurement(pid, measure, typical(measure), session_id=sid, confirmed=True)
+                    demo.record_measurement(
+                        pid, measure, typical(measure), session_id=sid, confirmed=True
+                    )
             for q in due:
                 row = demo.record_questionnaire(sid, pid, q, calm_answers(q))
                 assert row.complete, f"{key}: {q} not scored"
@@ -113,4 +115,5 @@ def test_a_session_with_each_template_is_planned_run_and_exported(
     for measure in template.measurements:
         assert measure in exported, f"{key}: {measure} missing from the CSV"
     bundle = json.loads(next(p for p in result.files if p.name.endswith(".fhir.json")).read_text())
-    assert bundle["type"] == "document" and bundle["entry"][0]["resource"]["resourceType"] == "Composition"
+    assert bundle["type"] == "document"
+    assert bundle["entry"][0]["resource"]["resourceType"] == "Composition"
