@@ -123,8 +123,11 @@ def four_m_panel(
                     with_value=summary.with_value,
                 )
             )
+        measured = {str(k) for k in entry.get("measurements", []) or []}
         for key in entry.get("questionnaires", []) or []:
             key = str(key)
+            if _feeds(key) in measured:
+                continue  # its answer is the measure already shown (activity minutes)
             decimals = score_decimals(key)
             now = [scores[(pid, key)] for pid in on_panel if (pid, key) in scores]
             median = _median(now)
@@ -215,6 +218,13 @@ def score_decimals(key: str) -> int:
         return _SCORE_DECIMALS.get(questionnaires.get(key).scoring, 0)
     except Exception:  # a questionnaire since removed from resources: whole numbers
         return 0
+
+
+def _feeds(key: str) -> str | None:
+    try:
+        return questionnaires.get(key).measurement
+    except Exception:  # a questionnaire since removed from resources
+        return None
 
 
 def item_label(key: str, kind: Kind) -> str:

@@ -24,8 +24,9 @@ def test_the_panel_has_the_4ms_in_plain_words_with_medians_and_change(demo: Clin
         "Movement", "Mood", "Motivation", "What matters to me"
     ]
     movement = panel.domain("movement")
+    # The activity question feeds the minutes measure, so it is shown once.
     assert [i.plain_label for i in movement.items] == [
-        "Movement (minutes a week)", "Grip strength", "Movement"
+        "Movement (minutes a week)", "Grip strength"
     ]
     # Activity now 150, 150, 200 -> median 150; last month 60, 90, 120 -> 90; change +60.
     minutes = panel.item("activity_minutes")
