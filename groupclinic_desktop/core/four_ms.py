@@ -252,3 +252,37 @@ def _change_text(change: float | None, decimals: int) -> str:
         return "0"
     sign = "+" if rounded > 0 else MINUS
     return f"{sign}{abs(rounded):.{decimals}f}"
+
+
+# ------------------------------------------------------------------------------ over time
+
+
+@dataclass(frozen=True)
+class DomainKeys:
+    """A domain's measures and scores by catalogue or questionnaire key, for tables over time
+    (progress and outcomes keep blood pressure as its two halves)."""
+
+    key: str
+    label: str
+    keys: tuple[str, ...]
+    note: str = ""
+
+
+def domain_keys(domains: Sequence[Mapping[str, Any]]) -> tuple[DomainKeys, ...]:
+    """The template's domains as lists of keys; a questionnaire feeding a measure already in
+    the domain (activity minutes) is listed once, as the measure."""
+    found = []
+    for entry in domains or []:
+        measures = [str(k) for k in entry.get("measurements", []) or []]
+        scores = [
+            str(k) for k in entry.get("questionnaires", []) or [] if _feeds(str(k)) not in measures
+        ]
+        found.append(
+            DomainKeys(
+                key=str(entry.get("key", "")),
+                label=str(entry.get("label", "")),
+                keys=tuple(measures + scores),
+                note=str(entry.get("note", "") or ""),
+            )
+        )
+    return tuple(found)
