@@ -7,7 +7,9 @@ import json
 from datetime import date, time
 from pathlib import Path
 
+import jsonschema
 import pytest
+from fhir.resources.R4B.bundle import Bundle  # R4B models used for R4 (no plain R4 in 8.x)
 
 from groupclinic_desktop.core import programmes, questionnaires
 from groupclinic_desktop.core.catalogue import catalogue
@@ -114,6 +116,16 @@ def test_a_session_with_each_template_is_planned_run_and_exported(
     exported = {r["item_key"] for r in rows}
     for measure in template.measurements:
         assert measure in exported, f"{key}: {measure} missing from the CSV"
-    bundle = json.loads(next(p for p in result.files if p.name.endswith(".fhir.json")).read_text())
-    assert bundle["type"] == "document"
-    assert bundle["entry"][0]["resource"]["resourceType"] == "Composition"
+    # Every bundle is a valid FHIR document (R4B models, as for R4) and the document schema.
+    schema = json.loads((Path(__file__).parent / "document_bundle.schema.json").read_text())
+    for path in (p for p in result.files if p.name.endswith(".fhir.json")):
+        bundle = json.loads(path.read_text())
+        jsonschema.Draft202012Validator(schema).validate(bundle)
+        parsed = Bundle.model_validate(bundle)
+        assert parsed.entry[0].resource.get_resource_type() == "Composition"
+        observed = {
+            e["resource"]["code"]["text"]
+            for e in bundle["entry"]
+            if e["resource"]["resourceType"] == "Observation" and "text" in e["resource"]["code"]
+        }
+        assert observed, f"{key}: no observations in the bundle"
