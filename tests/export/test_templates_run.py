@@ -129,3 +129,16 @@ def test_a_session_with_each_template_is_planned_run_and_exported(
             if e["resource"]["resourceType"] == "Observation" and "text" in e["resource"]["code"]
         }
         assert observed, f"{key}: no observations in the bundle"
+
+
+@pytest.mark.parametrize("key", NEW_TEMPLATES)
+def test_each_new_template_names_its_sources_and_overrides_a_cue_card(key: str) -> None:
+    template = programmes.template(key)
+    text = (Path(programmes.__file__).parents[2] / "resources" / "programmes" / f"{key}.toml")
+    words = text.read_text(encoding="utf-8")
+    assert "Sources:" in words and "NICE" in words
+    assert template.cue_cards, f"{key}: no cue-card override"
+    assert template.questionnaires and template.topics and template.measurements
+    # Any code a template gives comes from the reference notes; the rest wait for the practice.
+    for finding in template.coded_findings:
+        assert finding.confirmed == bool(finding.code)
