@@ -1,7 +1,9 @@
 """The 4Ms in print: the hand-out, the progress PDF and the outcomes report, read back."""
 
+import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,9 @@ from groupclinic_desktop.export.progress_pdf import progress_pdf
 from ..four_ms_scenario import four_ms_scenario, staff
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Screens are saved for a person to look at, outside the repository (docs/screenshots holds
+# the copies that were looked at).
+SHOTS = Path(os.environ.get("GROUPCLINIC_SHOTS", tempfile.gettempdir())) / "groupclinic-screens"
 
 
 def text_of(pdf: Path) -> str:
@@ -40,6 +44,7 @@ def test_the_hand_out_has_our_4ms_with_the_group_and_my_own_scores(
     png = tmp_path / "handout"
     pages = ["-f", "2", "-l", "2"]  # the 4Ms follow the person's own numbers
     subprocess.run(["pdftoppm", "-png", "-r", "60", *pages, str(pdf), str(png)], check=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(sorted(tmp_path.glob("handout*.png"))[0], SHOTS / "4ms-handout.png")
 
 
