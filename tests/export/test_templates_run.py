@@ -114,6 +114,12 @@ def test_a_session_with_each_template_is_planned_run_and_exported(
     table = next(p for p in result.files if p.name.endswith(".csv"))
     rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
     exported = {r["item_key"] for r in rows}
+    for r in rows:  # a banded score goes to the GP record with its band: "0 (minimal)"
+        if r["item_key"] in ("phq9", "gad7"):
+            assert r["value"] == "0 (minimal)", r
+    for q in due:
+        if q in ("phq9", "gad7"):
+            assert q in exported, f"{key}: {q} missing from the CSV"
     for measure in template.measurements:
         assert measure in exported, f"{key}: {measure} missing from the CSV"
     # Every bundle is a valid FHIR document (R4B models, as for R4) and the document schema.
