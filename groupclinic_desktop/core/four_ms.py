@@ -75,6 +75,7 @@ class FourMPanel:
     title: str
     domains: tuple[FourMDomain, ...]
     people: tuple[FourMPerson, ...]
+    goals_set: int | None = None  # people on the panel with a goal today (never its words)
 
     def domain(self, key: str) -> FourMDomain:
         return next(d for d in self.domains if d.key == key)
@@ -91,12 +92,14 @@ def four_m_panel(
     domains: Sequence[Mapping[str, Any]],
     scores: Mapping[tuple[int, str], float],
     previous_scores: Mapping[tuple[int, str], float] | None = None,
+    with_goal: set[int] | None = None,
 ) -> FourMPanel | None:
     """The panel for a board; None when the programme has no domains.
 
     domains: the template's [[domains]] as stored in the session's snapshot.
     scores: this session's questionnaire scores by (patient id, questionnaire key).
     previous_scores: the last session's, for the people counted there (None: no last session).
+    with_goal: ids of people with a goal set this session (None: not known).
     """
     if not domains:
         return None
@@ -175,6 +178,9 @@ def four_m_panel(
         title=board.title,
         domains=tuple(items_by_domain),
         people=tuple(people),
+        goals_set=(
+            sum(1 for pid in on_panel if pid in with_goal) if with_goal is not None else None
+        ),
     )
 
 
@@ -210,7 +216,8 @@ def build_four_ms(
         previous_scores = {
             k: v for k, v in _scores(clinic, previous.id, asked).items() if k[0] in present
         }
-    return four_m_panel(board, domains, scores, previous_scores)
+    with_goal = {g.patient_id for g in clinic.goals(session_id=session_id)}
+    return four_m_panel(board, domains, scores, previous_scores, with_goal)
 
 
 def score_decimals(key: str) -> int:

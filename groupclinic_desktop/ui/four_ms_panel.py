@@ -51,6 +51,13 @@ def item_words(item: FourMItem) -> str:
     return line
 
 
+def _goal_words(goals: int | None, people: int) -> str:
+    """How many have a goal today; never the goal's words, which are the person's own."""
+    if not goals:
+        return "Each person's own goal, set at the end of the session."
+    return f"Goals set today: {goals} of {people}"
+
+
 class FourMsPanel(QFrame):
     """The group's 4Ms: one box per M with the group's figures, and a table of people."""
 
@@ -135,7 +142,7 @@ class FourMsPanel(QFrame):
                 lines.addWidget(label)
             if not domain.items:
                 # The goal's words are private: the room hears them only from the person.
-                label = QLabel("Each person's own goal, set at the end of the session.")
+                label = QLabel(_goal_words(panel.goals_set, len(panel.people)))
                 label.setWordWrap(True)
                 label.setFont(self._font(self._size))
                 lines.addWidget(label)

@@ -44,6 +44,8 @@ def test_the_panel_has_the_4ms_in_plain_words_with_medians_and_change(demo: Clin
     confidence = panel.item("confidence")
     assert (confidence.median_text, confidence.change_text) == ("8", "+3")
     assert panel.domain("matters_to_me").note.startswith("The person's own goal")
+    assert panel.goals_set == 3  # everyone set a goal; its words never reach the panel
+    assert "Walk round the park" not in repr(panel)
 
 
 def test_people_without_consent_appear_only_as_their_code(demo: Clinic) -> None:

@@ -41,7 +41,8 @@ def test_the_board_page_shows_the_4ms_with_codes_for_people_without_consent(
     for words in ("Movement", "Mood", "Motivation", "What matters to me",
                   "Mood score: group 25.03, up 5.78 since last time",
                   "Confidence: group 8, up 3 since last time",
-                  "Movement (minutes a week): group 150, up 60 since last time"):
+                  "Movement (minutes a week): group 150, up 60 since last time",
+                  "Goals set today: 3 of 3"):
         assert words in texts, words
     assert [panel.people.verticalHeaderItem(r).text() for r in range(3)] == ["Ada", "P2", "Cy"]
     assert not any("Ben" in t or "Roper" in t for t in texts)
