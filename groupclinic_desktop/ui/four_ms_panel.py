@@ -8,6 +8,7 @@ core.four_ms, so people appear exactly as on the board (first name with consent,
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -153,7 +154,8 @@ class FourMsPanel(QFrame):
         self.people.clear()
         self.people.setColumnCount(len(items))
         self.people.setRowCount(len(panel.people))
-        self.people.setHorizontalHeaderLabels([item.plain_label for item in items])
+        # Qt's headers do not wrap: break long labels so none is clipped at the back of the room.
+        self.people.setHorizontalHeaderLabels([textwrap.fill(i.plain_label, 16) for i in items])
         self.people.setVerticalHeaderLabels([person.label for person in panel.people])
         for r, person in enumerate(panel.people):
             for c, item in enumerate(items):
@@ -179,6 +181,6 @@ class FourMsPanel(QFrame):
                     found.append(item.text())
         for c in range(self.people.columnCount()):
             header = self.people.horizontalHeaderItem(c)
-            if header is not None:
-                found.append(header.text())
+            if header is not None:  # as read: the lines of a wrapped heading run on
+                found.append(" ".join(header.text().split()))
         return found
