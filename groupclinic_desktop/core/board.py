@@ -222,7 +222,14 @@ def plain_label(key: str) -> str:
 
 
 def plain_questionnaire_label(key: str) -> str:
-    return _plain_labels().get("questionnaires", {}).get(key, key)
+    label = _plain_labels().get("questionnaires", {}).get(key)
+    if label:
+        return label
+    # Not in the practice's file: the instrument's own plain label (resources/questionnaires).
+    from groupclinic_desktop.core import questionnaires
+
+    found = questionnaires.questionnaires().get(key)
+    return found.plain_label if found is not None else key
 
 
 # ------------------------------------------------------------------------------- building

@@ -6,6 +6,8 @@ pseudonymisation secret never has to be in the core. No names, NHS numbers, date
 text are ever put in a payload.
 """
 
+import functools
+import tomllib
 import uuid
 from collections.abc import Mapping
 from datetime import date
@@ -26,6 +28,7 @@ from groupclinic_desktop.core.schema import (
     QuestionnaireResponse,
     utcnow,
 )
+from groupclinic_desktop.resources import resource
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.targets import Person
@@ -201,10 +204,34 @@ def emit_row(rows: Rows, event_type: str, payload: dict[str, Any]) -> None:
     rows.insert(OutboxEvent, new_event(event_type, payload))
 
 
+@functools.cache
+def _dataset() -> dict[str, Any]:
+    with resource("monitoring", "dataset.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def is_sent_measure(key: str) -> bool:
+    """Whether a measure is in the monitoring dataset (resources/monitoring/dataset.toml).
+
+    Measures of the wider library (peak flow, pain, PHQ-9 item 9...) stay on the laptop: the ICB
+    service would refuse them, and the dataset is agreed with the ICB before it grows.
+    """
+    return key in _dataset()["measure_units"]
+
+
+def is_sent_instrument(key: str) -> bool:
+    """Whether a questionnaire's score is in the monitoring dataset (PHQ-9 and GAD-7 are not)."""
+    fields = _dataset()["events"]["questionnaire"]["fields"]
+    allowed = next(f["allowed"] for f in fields if f["name"] == "instrument")
+    return key in allowed
+
+
 def questionnaire_event(
     s: Session, session: ClinicSession, patient: Patient, row: QuestionnaireResponse
 ) -> OutboxEvent | None:
     if not row.complete or opted_out(s, session.id, patient.id):
+        return None
+    if row.questionnaire_key != "experience" and not is_sent_instrument(row.questionnaire_key):
         return None
     if row.questionnaire_key == "experience":
         # The experience question is anonymous: no subject, just the answer's code.

@@ -151,6 +151,8 @@ class Outcomes:
     goals_achieved: Figure
     equity: tuple[EquityRow, ...]
     signposting: tuple[SignpostFigure, ...] = ()
+    # The template's 4M domains ([[domains]] as stored), for grouping the changes in the report.
+    domains: tuple[Mapping[str, Any], ...] = ()
 
     def target(self, key: str) -> TargetFigure:
         return next(t for t in self.targets if t.key == key)
@@ -269,6 +271,7 @@ def programme_outcomes(clinic: Clinic, programme_id: int, *, today: date | None 
         goals_set=count(len(goals), t) if goal_people >= t else suppressed(goal_people, t),
         goals_achieved=rate(achieved, len(goals), t, people=goal_people),
         equity=tuple(equity),
+        domains=tuple(definition.get("domains") or ()),
         signposting=tuple(
             SignpostFigure(name, count(n.get("signposted", 0), t), count(n.get("referred", 0), t))
             for name, n in sorted(clinic.signposting_counts(programme_id).items())
@@ -377,8 +380,8 @@ def _score_changes(
     found = []
     for key in keys:
         q = known[key]
-        if q.scoring == "choice":
-            continue
+        if q.scoring == "choice" and any(o.score is None for o in q.options):
+            continue  # a rating of the day with "don't know" (experience), not a change
         by_person: dict[int, list[Any]] = {}
         for r in sorted(responses, key=lambda r: (day_of[r.session_id], r.id or 0)):
             if r.questionnaire_key == key and r.score is not None and r.patient_id in present:

@@ -78,6 +78,8 @@ TARGET_FIELDS = (
     "note",
 )
 CUE_CARD_LINES = {"do": (3, 5), "say": (1, 3)}
+# Measures saved only so the red-flag table can raise them (PHQ-9 item 9): never a board column.
+PRIVATE_MEASURES = frozenset({"phq9_item9"})
 
 
 @dataclass(frozen=True)
@@ -337,6 +339,12 @@ def _template_from_data(
         for key in measurements:
             if key not in known:
                 raise problem(f"measurement '{key}' is not in the catalogue", "measurements")
+            if key in PRIVATE_MEASURES:
+                raise problem(
+                    f"measurement '{key}' is a private answer for the clinician and never goes "
+                    "on the board",
+                    "measurements",
+                )
 
     topics = _texts(data.get("topics"), f"{where} topics")
     _refuse_repeats(topics, where, "topics")

@@ -8,6 +8,11 @@ resources/questionnaires/*.toml; this module only knows the scoring kinds:
 - ``single_value``: one number, which is the score (confidence 0-10, active minutes a week).
 - ``recorded``: values produced elsewhere by a licensed tool, checked and passed through (PAM).
 - ``choice``: one option; the option's ``score`` (if it has one) is the rating (experience).
+- ``sum_then_bands``: every item answered on the shared options; the total is the score and the
+  instrument's published bands name its severity (PHQ-9 0-27, GAD-7 0-21).
+
+An instrument may also save single answers as catalogue measures (``item_measurements``), so the
+red-flag table can raise them (PHQ-9 item 9, thoughts of self-harm).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from groupclinic_desktop.resources import resource
 
 Answer = int | float | str | None
 
-SCORING_KINDS = ("sum_then_table", "single_value", "recorded", "choice")
+SCORING_KINDS = ("sum_then_table", "single_value", "recorded", "choice", "sum_then_bands")
 ITEM_KINDS = ("option", "integer", "number")
 
 
@@ -52,6 +57,15 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A published band of totals, e.g. PHQ-9 10-14 "moderate" (both ends included)."""
+
+    low: int
+    high: int
+    label: str
+
+
+@dataclass(frozen=True)
 class Questionnaire:
     key: str
     short_title: str
@@ -68,6 +82,15 @@ class Questionnaire:
     measurement: str | None = None  # the catalogue measurement this answer also feeds
     value_item: str | None = None
     level_item: str | None = None
+    bands: tuple[Band, ...] = ()
+    # item id -> catalogue measure that single answer is also saved as (for red flags)
+    item_measurements: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def band_for(self, total: float) -> Band | None:
+        for band in self.bands:
+            if band.low <= total <= band.high:
+                return band
+        return None
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
@@ -86,6 +109,7 @@ class Score:
     complete: bool
     reason: str | None = None
     level: int | None = None  # PAM level as recorded; None for other questionnaires
+    band: str | None = None  # the published severity band (PHQ-9, GAD-7); None for others
 
 
 NOT_SCORED = "Not scored"
@@ -133,6 +157,7 @@ def score(key: str, answers: Mapping[str, Answer]) -> Score:
         "single_value": _score_single_value,
         "recorded": _score_recorded,
         "choice": _score_choice,
+        "sum_then_bands": _score_sum_then_bands,
     }[questionnaire.scoring]
     return scorer(questionnaire, given)
 
@@ -157,6 +182,31 @@ def _score_sum_then_table(questionnaire: Questionnaire, given: dict[str, float |
     raw = sum(option.score or 0 for option in chosen)
     value = questionnaire.conversion[int(raw)]
     return Score(value, float(raw), _label(questionnaire, value, raw), complete=True)
+
+
+def _score_sum_then_bands(questionnaire: Questionnaire, given: dict[str, float | None]) -> Score:
+    missing = [item for item in questionnaire.items if given[item.id] is None]
+    if missing:
+        return _incomplete(_missing_reason(questionnaire, missing))
+    chosen = [_option(questionnaire, given[item.id] or 0) for item in questionnaire.items]
+    total = float(sum(option.score or 0 for option in chosen))
+    band = questionnaire.band_for(total)
+    assert band is not None  # _check_shape makes the bands cover every total
+    label = questionnaire.label_format.format(value=total, raw=total, band=band.label)
+    return Score(total, total, label, complete=True, band=band.label)
+
+
+def item_measures(key: str, answers: Mapping[str, Answer]) -> dict[str, float]:
+    """Single answers this instrument also saves as measures ({"phq9_item9": 2.0}); checked."""
+    questionnaire = get(key)
+    found: dict[str, float] = {}
+    for item_id, measure in questionnaire.item_measurements.items():
+        value = _checked_answer(questionnaire, questionnaire.item(item_id), answers.get(item_id))
+        if value is not None:
+            item = questionnaire.item(item_id)
+            option = _option(questionnaire, value) if item.kind == "option" else None
+            found[measure] = float(option.score if option and option.score is not None else value)
+    return found
 
 
 def _score_single_value(questionnaire: Questionnaire, given: dict[str, float | None]) -> Score:
@@ -321,7 +371,9 @@ def _label(
     level: int | None = None,
     option: str = "",
 ) -> str:
-    return questionnaire.label_format.format(value=value, raw=raw, level=level, option=option)
+    return questionnaire.label_format.format(
+        value=value, raw=raw, level=level, option=option, band=""
+    )
 
 
 def _number_text(number: float | None) -> str:
@@ -391,6 +443,13 @@ def _questionnaire_from_toml(data: dict, file_name: str) -> Questionnaire:
         measurement=data.get("measurement"),
         value_item=data.get("value_item"),
         level_item=data.get("level_item"),
+        bands=tuple(
+            Band(low=int(b["from"]), high=int(b["to"]), label=str(b["label"]))
+            for b in data.get("bands", [])
+        ),
+        item_measurements=MappingProxyType(
+            {str(k): str(v) for k, v in dict(data.get("item_measurements", {})).items()}
+        ),
     )
     _check_shape(questionnaire, file_name)
     return questionnaire
@@ -419,7 +478,21 @@ def _check_shape(questionnaire: Questionnaire, file_name: str) -> None:
                 f"{min(needed)}-{max(needed)} and nothing else",
                 field="conversion",
             )
+    if questionnaire.scoring == "sum_then_bands":
+        scores = [option.score or 0 for option in questionnaire.options]
+        count = len(questionnaire.items)
+        totals = range(min(scores) * count, max(scores) * count + 1)
+        for total in totals:
+            if sum(1 for b in questionnaire.bands if b.low <= total <= b.high) != 1:
+                raise InvalidInput(
+                    f"{file_name}: the bands must cover every total {totals[0]}-{totals[-1]} "
+                    f"exactly once ({total} does not)",
+                    field="bands",
+                )
     item_ids = {item.id for item in questionnaire.items}
+    for item_id in questionnaire.item_measurements:
+        if item_id not in item_ids:
+            raise InvalidInput(f"{file_name}: item_measurements names '{item_id}'", "items")
     for name in ("value_item", "level_item"):
         named = getattr(questionnaire, name)
         if named is not None and named not in item_ids:

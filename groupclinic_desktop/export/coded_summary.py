@@ -218,6 +218,8 @@ def _score_row(response: QuestionnaireResponse, day: date, clinician: str) -> Co
     if q.scoring == "choice":
         # A rating such as "Very good" reads better than its position on the scale.
         value, unit = score_answers(q.key, response.answers or {}).label, ""
+    elif q.scoring == "sum_then_bands":  # PHQ-9, GAD-7: the total with its published band
+        value, unit = score_answers(q.key, response.answers or {}).label, "score"
     elif q.key == "swemwbs":
         value, unit = f"{response.score:.2f}", "score"
     else:

@@ -32,7 +32,9 @@ from groupclinic_desktop.core.board import (
 )
 from groupclinic_desktop.core.catalogue import Status
 from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.four_ms import build_four_ms
 from groupclinic_desktop.core.private_files import private_file
+from groupclinic_desktop.export import four_ms_pdf
 from groupclinic_desktop.i18n import ENGLISH, Words
 
 if TYPE_CHECKING:
@@ -645,6 +647,9 @@ def personal_pdf(
     table.setStyle(TableStyle(commands))
     story += [table, Spacer(1, 10), text.para(words(KEY_TEXT), styles["body"])]
 
+    story += four_ms_pdf.handout_section(
+        build_four_ms(clinic, session_id, board=board), patient_id, text, styles, words
+    )
     goals = [g for g in clinic.goals(session_id=session_id, patient_id=patient_id)]
     if goals:
         goal = goals[-1]

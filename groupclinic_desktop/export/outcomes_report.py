@@ -15,6 +15,7 @@ from typing import Any
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.outcomes import Figure, Outcomes
 from groupclinic_desktop.core.private_files import private_file
+from groupclinic_desktop.export import four_ms_pdf
 from groupclinic_desktop.export.handouts import _escape, _fonts
 
 CSV_COLUMNS = ("section", "item", "group", "figure", "value", "people", "note")
@@ -194,6 +195,7 @@ def write_pdf(o: Outcomes, path: Path | str, *, practice: str = "") -> Path:
         links = [["Directory entry", "Signposted", "Referred"]]
         links += [[e.name, e.signposted.text(), e.referred.text()] for e in o.signposting]
         story.append(table(links, [96, 41, 41], set()))
+    story += four_ms_pdf.outcomes_section(o, table, head, body)
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(body.fontName, 8)

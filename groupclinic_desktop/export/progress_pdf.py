@@ -7,13 +7,14 @@ printed size with the person's own target band. Nothing here is about anyone els
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.core.progress import PersonProgress, Series
+from groupclinic_desktop.export import four_ms_pdf
 from groupclinic_desktop.export.handouts import (
     MIN_PRINT_PT,
     OKABE_ITO,
@@ -136,11 +137,17 @@ def progress_pdf(
         )
         language = patient_language(clinic, patient_id, session_id)
     words = words_for(clinic, language)
-    return write_progress_pdf(progress, patient.board_name, path, words=words)
+    domains = (clinic.programme(programme_id).definition or {}).get("domains") or []
+    return write_progress_pdf(progress, patient.board_name, path, words=words, domains=domains)
 
 
 def write_progress_pdf(
-    progress: PersonProgress, name: str, path: Path | str, *, words: Words = ENGLISH
+    progress: PersonProgress,
+    name: str,
+    path: Path | str,
+    *,
+    words: Words = ENGLISH,
+    domains: Sequence[Mapping[str, Any]] = (),
 ) -> Path:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -211,6 +218,7 @@ def write_progress_pdf(
     else:
         story.append(text.para(words("No numbers recorded yet."), styles["body"]))
 
+    story += four_ms_pdf.progress_section(progress, domains, text, styles, words)
     if progress.goals:
         story += [Spacer(1, 10), text.para(words("My goals"), styles["bold"])]
         for goal in progress.goals:

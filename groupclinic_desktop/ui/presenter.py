@@ -31,6 +31,7 @@ from groupclinic_desktop.core.board import Board, Cell, build_board
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.export.handouts import INK, KEY_TEXT, cell_words, group_words, tint
 from groupclinic_desktop.i18n import ENGLISH, Words, qt_words
+from groupclinic_desktop.ui.four_ms_panel import FourMsPanel
 from groupclinic_desktop.ui.phases.base import SessionBus
 
 PAUSED = "Session paused"
@@ -109,6 +110,7 @@ class PresenterWindow(QWidget):
         self.note.setFont(_font(18))
         for widget in (self.title, self.key, self.table, self.note):
             layout.addWidget(widget)
+        layout.addWidget(FourMsPanel(clinic, session_id, bus, room=True, today=today))
         self.stack.addWidget(page)
 
         self.paused = QLabel(PAUSED)

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop.core import programmes as templates
 from groupclinic_desktop.core import questionnaires
-from groupclinic_desktop.core.catalogue import catalogue
+from groupclinic_desktop.core.catalogue import MeasurementType, catalogue
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import ClinicSession, SessionStatus
@@ -118,8 +118,13 @@ class ProgrammeEditor(QWidget):
         self.add_choice = QComboBox()
         self.add_choice.setAccessibleName("Measurement to add")
         for mtype in catalogue():
+            if mtype.key in templates.PRIVATE_MEASURES:
+                continue  # a private answer (PHQ-9 item 9) never goes on the board
             if not mtype.is_derived or mtype.key == "bmi":
                 self.add_choice.addItem(mtype.label, mtype.key)
+                self.add_choice.setItemData(
+                    self.add_choice.count() - 1, _library_note(mtype), Qt.ItemDataRole.ToolTipRole
+                )
         self.add_button = QPushButton("Add")
         self.add_button.clicked.connect(self._add)
         add_row.addWidget(self.add_choice, 1)
@@ -171,6 +176,7 @@ class ProgrammeEditor(QWidget):
             combo.addItem(NOT_ASKED)
             combo.addItems(SCHEDULE_CHOICES)
             combo.setAccessibleName(f"{q.short_title}: when asked")
+            combo.setToolTip(f"{q.title}. Licence: {q.licence}")
             self.schedules[key] = combo
             form.addRow(q.short_title, combo)
         layout.addWidget(box)
@@ -251,6 +257,7 @@ class ProgrammeEditor(QWidget):
             fields = targets.get(key, {})
             name = QTableWidgetItem(catalogue().get(key).label)
             name.setData(Qt.ItemDataRole.UserRole, key)
+            name.setToolTip(_library_note(catalogue().get(key)))
             name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.targets.setItem(r, 0, name)
             for c, field in enumerate(("below", "above", "source"), start=1):
@@ -523,6 +530,19 @@ class MoveDialog(QDialog):
 
     def values(self) -> tuple[date, time, str]:
         return self.day.date().toPython(), self.start.time().toPython(), self.place.text()  # type: ignore[return-value]
+
+
+def _library_note(mtype: MeasurementType) -> str:
+    """What the catalogue says of a measure, for the admin choosing targets: the plausible range
+    a programme target must lie in, and the guideline's own target (if any) with its source."""
+    unit = f" {mtype.unit}"
+    guideline = (
+        f"Guideline target: {mtype.target.source}." if mtype.target else "No guideline target."
+    )
+    return (
+        f"{mtype.label}: a target must lie within {mtype.hard_min:g}-{mtype.hard_max:g}{unit} "
+        f"(plausible range). {guideline}"
+    )
 
 
 def _session_words(s: ClinicSession) -> str:

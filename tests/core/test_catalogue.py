@@ -22,6 +22,8 @@ from groupclinic_desktop.resources import resource
 AGREED_KEYS = (
     "systolic_bp", "diastolic_bp", "pulse", "weight", "height", "bmi", "waist", "hba1c",
     "total_cholesterol", "hdl", "egfr", "creatinine", "spo2", "grip_strength", "activity_minutes",
+    # The vetted library for the wider set of group clinics.
+    "peak_flow", "waist_to_height", "capillary_glucose", "falls_12m", "pain_score", "phq9_item9",
 )
 
 

@@ -21,7 +21,10 @@ from groupclinic_desktop.core.programmes import (
 from groupclinic_desktop.core.questionnaires import questionnaires
 from groupclinic_desktop.resources import resource
 
-AGREED = {"type2_diabetes", "hypertension", "heart_failure", "multiple_ltc"}
+AGREED = {
+    "type2_diabetes", "hypertension", "heart_failure", "multiple_ltc",
+    "weight_medicines", "frailty", "respiratory", "long_covid", "menopause",
+}
 
 
 def catalogue_keys() -> set[str]:

@@ -33,6 +33,7 @@ def swemwbs_answers(raw: int) -> dict[str, int | str | None]:
 def test_all_agreed_questionnaires_are_available() -> None:
     assert set(questionnaires.questionnaires()) == {
         "swemwbs", "confidence", "activity", "pam", "experience",
+        "phq9", "gad7", "napc_self_management", "matters_to_me",
     }
     assert questionnaires.get("swemwbs").plain_label == "Mood score"
 

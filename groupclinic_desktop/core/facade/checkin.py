@@ -255,7 +255,7 @@ class CheckinArea(ClinicBase):
         # than the insert itself.
         row = Measurement.model_construct(id=rows.insert(Measurement, values), **values)
         self._audit_row(rows, actor, "create", row, patient_id=subject.patient_id)
-        if not subject.opted_out:
+        if not subject.opted_out and outbox.is_sent_measure(key):
             payload = outbox.measurement_payload(
                 subject.session_uid,
                 subject.patient_id,
@@ -313,11 +313,16 @@ class CheckinArea(ClinicBase):
             if feeds and result.value is not None
             else None
         )
+        # Single answers saved as measures (PHQ-9 item 9), so the red-flag table sees them.
+        item_values = {
+            measure: validation.parse_measurement(measure, value, confirmed=True)
+            for measure, value in questionnaires.item_measures(key, answers).items()
+        }
         with self._write() as s:
             session = _get_in(s, ClinicSession, session_id, "session")
             _refuse_if_closed(session)
             patient = _get_in(s, Patient, patient_id, "patient")
-            if feeds and measured is not None:
+            if (feeds and measured is not None) or item_values:
                 subject = _Subject(
                     patient_id,
                     patient.date_of_birth,
@@ -327,10 +332,16 @@ class CheckinArea(ClinicBase):
                     outbox.opted_out(s, session_id, patient_id),
                 )
                 rows = self._rows_in(s)
-                self._add_measurement(
-                    rows, actor, subject, feeds, measured, utcnow(), Source.SELF_REPORTED, None,
-                    True,
-                )
+                if feeds and measured is not None:
+                    self._add_measurement(
+                        rows, actor, subject, feeds, measured, utcnow(), Source.SELF_REPORTED,
+                        None, True,
+                    )
+                for measure, value in item_values.items():
+                    self._add_measurement(
+                        rows, actor, subject, measure, value, utcnow(), Source.SELF_REPORTED,
+                        None, True,
+                    )
             row = s.exec(
                 select(QuestionnaireResponse).where(
                     QuestionnaireResponse.session_id == session_id,

@@ -225,6 +225,8 @@ class CohortImportArea(ClinicBase):
             measurement = bulk.insert(Measurement, values, patient.id)
             held.append(_Held(measurement.taken_at, measurement.value, Source.GP_RECORD))
             added += 1
+            if not outbox.is_sent_measure(measurement.type_key):
+                continue  # a measure outside the monitoring dataset stays on the laptop
             bulk.event(
                 "measurement",
                 outbox.measurement_payload(

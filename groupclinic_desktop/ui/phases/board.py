@@ -34,6 +34,7 @@ from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.export.handouts import INK, KEY_TEXT, tint
 from groupclinic_desktop.ui import charts
 from groupclinic_desktop.ui.charts import DistributionChart, TrendChart
+from groupclinic_desktop.ui.four_ms_panel import FourMsPanel
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
 
 TABLE_POINTS = 15
@@ -160,6 +161,7 @@ class BoardPage(PhasePage):
         splitter.addWidget(charts)
         splitter.setSizes([420, 300])
         layout.addWidget(splitter, 1)
+        layout.addWidget(FourMsPanel(clinic, session_id, bus))  # hidden without 4M domains
 
         bus.measurement_saved.connect(self.person_changed)
         bus.attendance_changed.connect(lambda _pid: self.changed())
