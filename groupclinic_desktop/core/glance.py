@@ -33,6 +33,7 @@ class StaffName:
     id: int
     name: str
     role: str  # the Role's value: "facilitator", "clinician" or "admin"
+    profession: str = ""  # its words from resources/professions.toml, "" when none recorded
 
 
 @dataclass
@@ -87,7 +88,7 @@ def _read(location: store.StoreLocation) -> Glance | None:
         practice = conn.execute("SELECT name, is_demo FROM practice LIMIT 1").fetchone()
         # The same list and order as Clinic.staff(): active staff by name.
         rows = conn.execute(
-            "SELECT id, name, role FROM staff_user WHERE active = 1 ORDER BY name"
+            "SELECT id, name, role, profession FROM staff_user WHERE active = 1 ORDER BY name"
         ).fetchall()
         marks = ", ".join("?" for _ in GLANCE_SETTINGS)
         settings = conn.execute(
@@ -99,7 +100,11 @@ def _read(location: store.StoreLocation) -> Glance | None:
         return None  # first run: the first-run screen needs the facade
     # SQLAlchemy keeps an enum by its member's name (FACILITATOR); the value is the name in lower
     # case (tests/core/test_glance.py holds the two ways of reading to the same answer).
-    staff = tuple(StaffName(int(i), str(name), str(role).lower()) for i, name, role in rows)
+    words = profession_words()
+    staff = tuple(
+        StaffName(int(i), str(name), str(role).lower(), words.get(str(job), "") if job else "")
+        for i, name, role, job in rows
+    )
     return Glance(
         location=location,
         key=key,
@@ -173,3 +178,14 @@ class QuickCheck:
 
 class _Cancelled(Exception):
     pass
+
+
+def profession_words() -> dict[str, str]:
+    """Each profession's short words (as core.professions.label gives them), read without the
+    schema module: the sign-in page shows them before the facade has loaded."""
+    import tomllib
+
+    from groupclinic_desktop.resources import resource
+
+    data = tomllib.loads(resource("professions.toml").read_text(encoding="utf-8"))
+    return {p["key"]: p.get("short", p["label"]) for p in data["professions"]}

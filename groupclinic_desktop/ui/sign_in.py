@@ -88,7 +88,7 @@ class SignInPage(QFrame):
         self.setObjectName("lockScreen")
         self.locked_for: Actor | None = None
         self.waiting = False  # a sign-in asked for before the facade was ready
-        self._shown: list[tuple[int, str, str]] = []
+        self._shown: list[tuple[int, str, str, str]] = []
         if clinic is not None:
             practice = clinic.practice()
             practice_name = practice.name if practice else None
@@ -183,12 +183,18 @@ class SignInPage(QFrame):
         self.countdown.timeout.connect(self._tick)
         self.reload_staff()
 
-    def _staff(self) -> list[tuple[int, str, str]]:
-        """(id, name, role value) of the active staff, from the facade or else the glance."""
+    def _staff(self) -> list[tuple[int, str, str, str]]:
+        """(id, name, role value, profession words) of the active staff, from the facade or else
+        the glance (the same words both ways: the list does not flicker as the facade opens)."""
         if self.clinic is not None:
-            return [(u.id, u.name, u.role.value) for u in self.clinic.staff()]  # type: ignore[misc]
+            from groupclinic_desktop.core.professions import label
+
+            return [
+                (u.id, u.name, u.role.value, label(u.profession) if u.profession else "")  # type: ignore[misc]
+                for u in self.clinic.staff()
+            ]
         assert self.glance is not None
-        return [(u.id, u.name, u.role) for u in self.glance.staff]
+        return [(u.id, u.name, u.role, u.profession) for u in self.glance.staff]
 
     def reload_staff(self) -> None:
         # Nobody is chosen for you: a PIN typed against someone else's name fails against theirs.
@@ -198,7 +204,7 @@ class SignInPage(QFrame):
 
     def chosen_name(self) -> str | None:
         staff_id = self.selected_staff_id()
-        return next((name for i, name, _role in self._shown if i == staff_id), None)
+        return next((name for i, name, *_ in self._shown if i == staff_id), None)
 
     def _name_chosen(self) -> None:
         """The PIN field says whose PIN it takes; a lock-out on that name shows its countdown."""
@@ -236,13 +242,15 @@ class SignInPage(QFrame):
         if not self.countdown.isActive():
             self.countdown.start()
 
-    def _show_staff(self, staff: list[tuple[int, str, str]]) -> None:
+    def _show_staff(self, staff: list[tuple[int, str, str, str]]) -> None:
         self.names.clear()
-        for staff_id, name, role_value in staff:
+        for staff_id, name, role_value, profession in staff:
             role = ROLE_WORDS.get(role_value, role_value)
-            item = QListWidgetItem(f"{name}   ·   {role}")
+            # The profession beside the role: who someone is, as the record shows it.
+            who = f"{role}, {profession}" if profession else role
+            item = QListWidgetItem(f"{name}   ·   {who}")
             item.setData(USER_ROLE, staff_id)
-            item.setData(ACCESSIBLE_TEXT_ROLE, f"{name}, {role}")
+            item.setData(ACCESSIBLE_TEXT_ROLE, f"{name}, {who}")
             self.names.addItem(item)
         self._shown = staff
         # Room for up to six names whatever message shows below: a message never hides names.

@@ -166,3 +166,19 @@ def test_only_an_admin_changes_the_idle_lock_and_only_to_sensible_minutes(qtbot,
     demo.set_setting("idle_lock_minutes", 10)
     assert demo.idle_lock_minutes() == 10
     assert demo.audit_entries()[-1].entity == "setting"
+
+
+def test_each_name_shows_its_role_and_profession_first_look_and_facade_alike(
+    window: MainWindow,
+) -> None:
+    from groupclinic_desktop.core import glance as first_look
+
+    page = window.sign_in
+    shown = [page.names.item(row).text() for row in range(page.names.count())]
+    assert "Dr Priya Shah   ·   Clinician, GP" in shown
+    # The first look (before the facade opens) lists the very same words, so nothing flickers.
+    looked = first_look.take(window.clinic.location.data_dir)
+    assert looked is not None
+    assert ("Dr Priya Shah", "clinician", "GP") in {
+        (s.name, s.role, s.profession) for s in looked.staff
+    }
