@@ -177,6 +177,7 @@ def _plain_start(argv: list[str]) -> argparse.Namespace | None:
     # The same namespace as build_parser() gives; cmd_run is looked up now, not at import.
     args.command = "run" if rest else None
     args.handler = cmd_run
+    args.user, args.pin_stdin = None, False  # the app signs people in on its own screen
     return args
 
 
