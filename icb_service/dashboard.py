@@ -159,7 +159,8 @@ def _organisation_section(report: OrganisationReport, names: dict[str, str]) -> 
     html = [
         '<section aria-labelledby="organisations">',
         '<h2 id="organisations">By registered practice, hub and primary care network</h2>',
-        '<p class="note">People are counted once for each organisation; invitations, attendances '
+        '<p class="note">Across all programmes. People are counted once for each organisation; '
+        "invitations, attendances "
         "and did-not-attend are counted once for each person at each session. "
         f"&ldquo;Fewer than {t} or withheld&rdquo; means the count is below {t}, or is withheld "
         "so that a count below "
