@@ -295,7 +295,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         programme: Programme = None,
     ) -> HTMLResponse:
         """A readable page with bar charts and table alternatives; no scripts."""
-        page = render_dashboard(report(caller, practice, programme), practice_names(engine))
+        organisations = organisation_report(
+            engine, scope(caller, practice), settings.suppression_threshold
+        )
+        page = render_dashboard(
+            report(caller, practice, programme), practice_names(engine), organisations
+        )
         return HTMLResponse(page)
 
     def openapi_with_payloads() -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from icb_service.aggregates import AggregateReport, Figure, ProgrammeReport
+from icb_service.practice_aggregates import NOT_STATED, OrganisationReport, OrganisationRow
 
 _STYLE = """
 body { font-family: system-ui, Arial, sans-serif; margin: 2rem; color: #212b32; max-width: 60rem; }
@@ -26,7 +27,11 @@ _BAR_WIDTH = 360
 _ROW_HEIGHT = 28
 
 
-def render_dashboard(report: AggregateReport, names: dict[str, str] | None = None) -> str:
+def render_dashboard(
+    report: AggregateReport,
+    names: dict[str, str] | None = None,
+    organisations: OrganisationReport | None = None,
+) -> str:
     names = names or {}
     threshold = report.suppression_threshold
     parts = [
@@ -45,6 +50,8 @@ def render_dashboard(report: AggregateReport, names: dict[str, str] | None = Non
         parts.append("<p>No monitoring data has been received yet.</p>")
     for group in report.groups:
         parts.append(_group_section(group, names.get(group.practice, "")))
+    if organisations is not None and organisations.rows:
+        parts.append(_organisation_section(organisations, names))
     parts.append("</main></body></html>")
     return "\n".join(parts)
 
@@ -132,3 +139,62 @@ def _bar_chart(ident: str, title: str, bars: list[tuple[str, Figure]], percent: 
         )
     out.append("</svg>")
     return "\n".join(out)
+
+
+_LEVELS = (
+    ("registered_practice", "Registered practice",
+     "By the practice where each person is registered"),
+    ("hub", "Hub", "By the hub or practice that ran the clinics"),
+    ("pcn", "PCN", "By primary care network"),
+)
+_ORGANISATION_COLUMNS = (
+    ("Sessions", "sessions"), ("People", "people"), ("Invited", "invited"),
+    ("Attended", "attended"), ("Did not attend", "did_not_attend"),
+)
+
+
+def _organisation_section(report: OrganisationReport, names: dict[str, str]) -> str:
+    """Per registered practice, hub and PCN: one table a level, plain words, no chart."""
+    t = report.suppression_threshold
+    html = [
+        '<section aria-labelledby="organisations">',
+        '<h2 id="organisations">By registered practice, hub and primary care network</h2>',
+        '<p class="note">Across all programmes. People are counted once for each organisation; '
+        "invitations, attendances "
+        "and did-not-attend are counted once for each person at each session. "
+        f"&ldquo;Fewer than {t} or withheld&rdquo; means the count is below {t}, or is withheld "
+        "so that a count below "
+        f"{t} cannot be worked out by subtracting it from a total.</p>",
+    ]
+    for level, heading, caption in _LEVELS:
+        rows = [row for row in report.rows if row.level == level]
+        if not rows:
+            continue
+        head = "".join(
+            f'<th scope="col">{escape(h)}</th>'
+            for h in (heading, *(label for label, _ in _ORGANISATION_COLUMNS),
+                      "Did-not-attend rate")
+        )
+        body = "".join(_organisation_row(row, names, t) for row in rows)
+        html.append(f"<table><caption>{escape(caption)}</caption><tr>{head}</tr>{body}</table>")
+    html.append("</section>")
+    return "\n".join(html)
+
+
+def _organisation_row(row: OrganisationRow, names: dict[str, str], t: int) -> str:
+    if row.code == NOT_STATED:
+        label = "Not stated by the sending system"
+    else:
+        label = f"{row.code} {names.get(row.code, '')}".strip()
+    cells = [f'<td class="number">{row.sessions}</td>']
+    for _, field in _ORGANISATION_COLUMNS[1:]:
+        cells.append(f'<td class="number">{escape(_in_words(getattr(row, field), t))}</td>')
+    cells.append(f'<td class="number">{escape(_in_words(row.dna_rate, t, percent=True))}</td>')
+    return f'<tr><th scope="row">{escape(label)}</th>{"".join(cells)}</tr>'
+
+
+def _in_words(figure: Figure, t: int, percent: bool = False) -> str:
+    """A hidden figure is never shown as a number, only as the words a reader can act on."""
+    if figure.suppressed:
+        return "not shown (small numbers)" if percent else f"fewer than {t} or withheld"
+    return _show(figure, percent)

@@ -129,6 +129,11 @@ class StaffUser(SQLModel, table=True):
     # A key of resources/professions.toml, shown beside the name; None for staff added before
     # professions were recorded (the role's word is shown instead).
     profession: str | None = None
+    # NHS Spine Directory Service identifiers, set by an admin when known: the person's SDS user
+    # ID (on their Smartcard) and their role profile ID at this organisation. The GP-record
+    # documents name them so a receiving system can match the author (GP Connect CS-036).
+    sds_user_id: str | None = None
+    sds_role_profile_id: str | None = None
     pin_hash: str
     active: bool = True
     failed_sign_ins: int = 0

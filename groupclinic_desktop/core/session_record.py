@@ -222,6 +222,13 @@ class PersonRecord:
         return self.info.clinicians[0].name if self.info.clinicians else ""
 
     @property
+    def responsible_clinician_user(self) -> StaffUser | None:
+        """The same clinician as a staff record (for their SDS identifiers), when known."""
+        if self.review is not None:
+            return self.staff.get(self.review.author_id) if self.review.author_id else None
+        return self.info.clinicians[0] if self.info.clinicians else None
+
+    @property
     def session_measurements(self) -> tuple[Measurement, ...]:
         """Readings taken for this session (not results copied in from the GP record)."""
         return tuple(m for m in self.measurements if m.source != Source.GP_RECORD)

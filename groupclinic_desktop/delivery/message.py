@@ -201,7 +201,9 @@ class _Message:
         }
         practitioners = self._practitioners()
         entries = [
-            self._composition(ids, [pid for pid, _ in practitioners]),
+            # STU3 Composition.author may name a Practitioner, never a PractitionerRole.
+            self._composition(ids, [pid for pid, e in practitioners
+                                    if e["resource"]["resourceType"] == "Practitioner"]),
             self._entry(
                 ids["binary"],
                 "Binary",
@@ -291,18 +293,31 @@ class _Message:
         )
 
     def _practitioners(self) -> list[tuple[str, dict[str, Any]]]:
-        # The clinician who answers for the review; SDS user ids are not held by the app, so the
-        # Practitioner carries the name only (see docs/gp-record-delivery.md).
+        # The clinician who answers for the review, with their SDS user ID (the sdsUserID
+        # slice, CS-036) and a PractitionerRole with their SDS role profile ID, when an admin
+        # has recorded them (docs/gp-record-delivery.md).
         name = self.person.responsible_clinician
         if not name:
             return []
+        user = self.person.responsible_clinician_user
         practitioner_id = self._id("practitioner", name)
-        entry = self._entry(
-            practitioner_id,
-            "Practitioner",
-            {**self._meta("practitioner"), "name": [{"text": name}]},
-        )
-        return [(practitioner_id, entry)]
+        body: dict[str, Any] = {**self._meta("practitioner")}
+        if user is not None and user.sds_user_id:
+            body["identifier"] = [{"system": self.systems["sds_user"], "value": user.sds_user_id}]
+        body["name"] = [{"text": name}]
+        found = [(practitioner_id, self._entry(practitioner_id, "Practitioner", body))]
+        if user is not None and user.sds_role_profile_id:
+            role_id = self._id("practitioner-role", name)
+            role = {
+                **self._meta("practitioner_role"),
+                "identifier": [
+                    {"system": self.systems["sds_role_profile"], "value": user.sds_role_profile_id}
+                ],
+                "practitioner": {"reference": f"urn:uuid:{practitioner_id}"},
+                "organization": {"reference": f"urn:uuid:{self._id('organization')}"},
+            }
+            found.append((role_id, self._entry(role_id, "PractitionerRole", role)))
+        return found
 
     def _organization(self, organization_id: str) -> dict[str, Any]:
         body: dict[str, Any] = {

@@ -386,17 +386,25 @@ class _Builder:
         staff = {u.id: u for u in self.person.staff.values()}
         for staff_id, ref in sorted(self.practitioners.items()):
             user = staff[staff_id]
-            self._add(
-                ref,
-                "Practitioner",
-                {**self._profile("practitioner"), "name": [{"text": user.name}]},
-            )
+            # SDS identifiers only when an admin has recorded them (GP Connect CS-036).
+            practitioner: dict[str, Any] = {**self._profile("practitioner")}
+            if user.sds_user_id:
+                practitioner["identifier"] = [
+                    {"system": self.systems["sds_user"], "value": user.sds_user_id}
+                ]
+            self._add(ref, "Practitioner", {**practitioner, "name": [{"text": user.name}]})
             # Each person's profession, in this practice, as text (no confirmed code).
             role_ref = f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{ref}/role')}"
+            role: dict[str, Any] = {}
+            if user.sds_role_profile_id:
+                role["identifier"] = [
+                    {"system": self.systems["sds_role_profile"], "value": user.sds_role_profile_id}
+                ]
             self._add(
                 role_ref,
                 "PractitionerRole",
                 {
+                    **role,
                     "practitioner": {"reference": ref},
                     "organization": {"reference": self.org_ref},
                     "code": [{"text": self.person.profession_of(staff_id)}],

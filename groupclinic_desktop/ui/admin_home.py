@@ -76,8 +76,27 @@ class UsersTab(QWidget):
         super().__init__(parent)
         self.clinic = clinic
         layout = QVBoxLayout(self)
-        self.table = _table(["Name", "Role", "Profession", "Can sign in", "Wrong PINs"], "Staff")
+        self.table = _table(["Name", "Role", "Profession", "Can sign in", "Wrong PINs",
+                             "SDS user ID", "SDS role profile ID"], "Staff")
         layout.addWidget(self.table)
+        # The selected person's NHS Spine (SDS) identifiers: the GP-record documents name them so
+        # the receiving practice's system can match the author. Both optional.
+        sds = QHBoxLayout()
+        self.sds_user = QLineEdit()
+        self.sds_user.setAccessibleName("Selected person's SDS user ID")
+        self.sds_user.setPlaceholderText("SDS user ID (on their Smartcard)")
+        self.sds_role = QLineEdit()
+        self.sds_role.setAccessibleName("Selected person's SDS role profile ID")
+        self.sds_role.setPlaceholderText("SDS role profile ID")
+        self.sds_button = QPushButton("Save SDS IDs")
+        self.sds_button.setAccessibleName("Save the selected person's SDS IDs")
+        self.sds_button.clicked.connect(self.save_sds_ids)
+        sds.addWidget(QLabel("Selected person's SDS IDs:"))
+        sds.addWidget(self.sds_user)
+        sds.addWidget(self.sds_role)
+        sds.addWidget(self.sds_button)
+        layout.addLayout(sds)
+        self.table.itemSelectionChanged.connect(self._show_sds_ids)
         form = QFormLayout()
         self.name = QLineEdit()
         self.name.setAccessibleName("New staff member's name")
@@ -132,8 +151,31 @@ class UsersTab(QWidget):
         troubles = {u.id: u for u in self.clinic.sign_in_troubles()}
         _fill(self.table, [[u.name, u.role.value.replace("_", "-").capitalize(),
                             label(u.profession) or "not recorded", "yes" if u.active else "no",
-                            sign_in_trouble_text(troubles.get(u.id))]
+                            sign_in_trouble_text(troubles.get(u.id)), u.sds_user_id or "",
+                            u.sds_role_profile_id or ""]
                            for u in self.people])
+
+    def _show_sds_ids(self) -> None:
+        row = self.table.currentRow()
+        user = self.people[row] if 0 <= row < len(self.people) else None
+        self.sds_user.setText(user.sds_user_id or "" if user else "")
+        self.sds_role.setText(user.sds_role_profile_id or "" if user else "")
+
+    def save_sds_ids(self) -> None:
+        row = self.table.currentRow()
+        if row < 0:
+            self.message.setText("Choose a person in the list first.")
+            return
+        user = self.people[row]
+        try:
+            self.clinic.set_staff_sds_ids(user.id, self.sds_user.text(),  # type: ignore[arg-type]
+                                          self.sds_role.text())
+        except ClinicError as exc:
+            self.message.setText(f"{exc} Nothing was saved.")
+            return
+        self.message.setText(f"Saved {user.name}'s SDS IDs.")
+        self.refresh()
+        self.table.selectRow(row)
 
     def unlock(self) -> None:
         row = self.table.currentRow()

@@ -100,3 +100,32 @@ def test_admin_confirms_a_translation_and_hand_outs_drop_the_review_note(qtbot, 
     qtbot.keyClick(tab.boxes["pl"], Qt.Key.Key_Space)
     assert window.clinic.language_confirmed("pl"), tab.message.text()
     assert not i18n.words_for(window.clinic, "pl").review_note
+
+
+def test_admin_records_a_clinicians_sds_ids(qtbot, window) -> None:
+    sign_in(qtbot, window, ADMIN)
+    tab = open_tab(qtbot, window, "Staff")
+    names = [u.name for u in tab.people]
+    tab.table.selectRow(names.index("Dr Priya Shah"))
+    assert tab.sds_user.text() == "" and tab.sds_role.text() == ""
+    qtbot.keyClicks(tab.sds_user, "1111 2222 333X")
+    qtbot.mouseClick(tab.sds_button, Qt.MouseButton.LeftButton)
+    assert tab.message.text() == ("SDS user ID: '11112222333X' must be digits only. "
+                                  "Nothing was saved.")
+    shah = next(u for u in window.clinic.staff() if u.name == "Dr Priya Shah")
+    assert shah.sds_user_id is None
+    tab.sds_user.clear()
+    qtbot.keyClicks(tab.sds_user, "1111 2222 3333")
+    qtbot.keyClicks(tab.sds_role, "555086415105")
+    qtbot.mouseClick(tab.sds_button, Qt.MouseButton.LeftButton)
+    assert tab.message.text() == "Saved Dr Priya Shah's SDS IDs."
+    shah = next(u for u in window.clinic.staff() if u.name == "Dr Priya Shah")
+    assert (shah.sds_user_id, shah.sds_role_profile_id) == ("111122223333", "555086415105")
+    row = names.index("Dr Priya Shah")
+    assert tab.table.item(row, 5).text() == "111122223333"
+    assert tab.table.item(row, 6).text() == "555086415105"
+    entry = window.clinic.audit_entries()[-1]
+    assert entry.entity == "staff_user" and entry.after["sds_user_id"] == "111122223333"
+    # Choosing someone else shows their (empty) IDs, not Dr Shah's.
+    tab.table.selectRow(names.index("Jo Morgan"))
+    assert tab.sds_user.text() == ""

@@ -19,6 +19,27 @@ from groupclinic_desktop.core.schema import (
     StaffUser,
 )
 
+# SDS identifiers are numbers issued by the NHS Spine Directory Service: published examples of
+# user IDs run from 9 digits ("014585858") to 12 ("111122223333"), role profile IDs are 12
+# ("555086415105"); anything else is a typing slip. Systems: reference note, section 1.2.
+SDS_ID_DIGITS = (9, 12)
+
+
+def check_sds_id(value: str | None, field: str) -> str | None:
+    """A blank clears the ID; spaces a person typed between digit groups are dropped."""
+    text = "".join((value or "").split())
+    if not text:
+        return None
+    low, high = SDS_ID_DIGITS
+    if not (text.isascii() and text.isdigit()):
+        raise InvalidInput(f"{field}: '{text}' must be digits only.", field=field)
+    if not low <= len(text) <= high:
+        raise InvalidInput(
+            f"{field}: '{text}' has {len(text)} digits; an SDS ID has {low} to {high}.",
+            field=field,
+        )
+    return text
+
 
 class StaffArea(ClinicBase):
     """The practice and its staff."""
@@ -121,6 +142,23 @@ class StaffArea(ClinicBase):
             user = _get_in(s, StaffUser, staff_id, "staff member")
             before = snapshot(user)
             user.profession = chosen
+            s.add(user)
+            self._audit(s, actor, "update", user, before=before)
+        return user
+
+    def set_staff_sds_ids(
+        self, staff_id: int, sds_user_id: str | None, sds_role_profile_id: str | None
+    ) -> StaffUser:
+        """Record or clear someone's SDS user ID and SDS role profile ID (admin), audited; the
+        GP-record documents then name them on the Practitioner and PractitionerRole."""
+        actor = self._require(Permission.MANAGE_USERS)
+        user_id = check_sds_id(sds_user_id, "SDS user ID")
+        role_id = check_sds_id(sds_role_profile_id, "SDS role profile ID")
+        with self._write() as s:
+            user = _get_in(s, StaffUser, staff_id, "staff member")
+            before = snapshot(user)
+            user.sds_user_id = user_id
+            user.sds_role_profile_id = role_id
             s.add(user)
             self._audit(s, actor, "update", user, before=before)
         return user
