@@ -132,7 +132,8 @@ def test_unusual_value_is_saved_only_after_confirming(qtbot, running) -> None:
     assert signal.args == [pid]
     saved = running.clinic.measurements(session_id=page.session_id, type_key="systolic_bp")
     assert [(m.value, m.confirmed_unusual) for m in saved] == [(190.0, True)]
-    assert row.status.text() == "✓ saved"
+    # Saved, and 190 is a red flag (NICE NG136 severe hypertension): said beside the field.
+    assert row.status.text().startswith("✓ saved · ⚑ RED FLAG")
 
 
 def test_each_field_shows_the_previous_value_and_date(qtbot, running) -> None:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop.core import programmes, questionnaires, validation
 from groupclinic_desktop.core.catalogue import catalogue
-from groupclinic_desktop.core.clinic import BLOOD_PRESSURE, Clinic
+from groupclinic_desktop.core.clinic import BLOOD_PRESSURE, Clinic, SessionFlag
 from groupclinic_desktop.core.errors import ClinicError, InvalidInput, NeedsConfirmation
 from groupclinic_desktop.core.schema import (
     AttendanceStatus,
@@ -45,6 +45,7 @@ from groupclinic_desktop.core.schema import (
     Patient,
 )
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
+from groupclinic_desktop.ui.red_flags import FLAG, alert_text, field_of
 from groupclinic_desktop.ui.theme import set_state
 
 STATUS_WORDS = {
@@ -189,14 +190,16 @@ class EntryRow:
         self.last.setWordWrap(True)
         self.last.setAccessibleName(f"{label}: last time")
         self.saved_text = ""
+        self.alert = ""  # a red flag on the saved value: shown instead of a plain "saved"
         self._check = check
         self._save = save
         self._busy = False
         self.edit.textEdited.connect(self._typed)
         self.edit.editingFinished.connect(self.commit)
 
-    def load(self, saved: str, last: str) -> None:
+    def load(self, saved: str, last: str, alert: str = "") -> None:
         self._busy = True
+        self.alert = alert
         self.saved_text = saved
         self.edit.setText(saved)
         self.last.setText(last)
@@ -210,8 +213,15 @@ class EntryRow:
             self._show(self._check(text))
 
     def _show(self, state: tuple[str, str]) -> None:
+        if state == ("ok", SAVED) and self.alert:
+            state = ("red", f"{SAVED} · {self.alert}")
         self.status.setText(state[1])
         set_state(self.status, state[0])
+
+    def set_alert(self, text: str) -> None:
+        self.alert = text
+        if self.saved_text and self.edit.text().strip() == self.saved_text:
+            self._show(("ok", SAVED))
 
     def commit(self) -> None:
         """Save the field if it changed; Enter and Tab both end up here."""
@@ -244,6 +254,7 @@ class CheckInPage(PhasePage):
         self.score_labels: dict[str, QLabel] = {}
         self.fields = measurement_fields(self.session)
         self.due = due_questionnaires(self.session)
+        self.flags: dict[int, list[SessionFlag]] = {}  # red flags by person, from the facade
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._build_roster())
@@ -336,6 +347,12 @@ class CheckInPage(PhasePage):
         self.carer_button.clicked.connect(self.open_carer)
         title_row.addWidget(self.carer_button)
         layout.addLayout(title_row)
+        self.flag_banner = QLabel()
+        self.flag_banner.setWordWrap(True)
+        self.flag_banner.setAccessibleName("Red flag")
+        self.flag_banner.setVisible(False)
+        set_state(self.flag_banner, "red")
+        layout.addWidget(self.flag_banner)
         self.message = QLabel()
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
@@ -482,6 +499,7 @@ class CheckInPage(PhasePage):
         entries = self.clinic.roster(self.session_id)
         self.entries = {e.patient.id: e for e in entries}
         consents = self.clinic.consents(self.session_id)
+        self._read_flags()
         taken: dict[int, list[Measurement]] = {}
         for m in self.clinic.measurements(session_id=self.session_id):
             taken.setdefault(m.patient_id, []).append(m)
@@ -507,19 +525,50 @@ class CheckInPage(PhasePage):
     ) -> None:
         entry = self.entries[patient_id]
         status = STATUS_WORDS.get(entry.attendance.status, entry.attendance.status.value)
-        cells = [roster_name(entry.patient), status, *self._done_text(patient_id, taken, consents)]
+        flags = self.flags.get(patient_id, [])
+        name = roster_name(entry.patient)
+        if flags:
+            name = f"{FLAG} {name}"
+            status = f"{FLAG} RED FLAG · {status}"
+        cells = [name, status, *self._done_text(patient_id, taken, consents)]
         for column, text in enumerate(cells):
             item = self.roster.item(row, column)
             if item is None:
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, patient_id)
                 self.roster.setItem(row, column, item)
+                self._mark_flag(item, flags)
                 continue
+            self._mark_flag(item, flags)
             # Only what differs is touched: each change makes the table lay its columns out.
             if item.text() != text:
                 item.setText(text)
             if item.data(Qt.ItemDataRole.UserRole) != patient_id:
                 item.setData(Qt.ItemDataRole.UserRole, patient_id)
+
+    def _read_flags(self, patient_id: int | None = None) -> None:
+        """Red flags from the facade: everyone's (one read), or one person's after a save."""
+        if patient_id is None:
+            self.flags = {}
+            for flag in self.clinic.red_flags(self.session_id):
+                self.flags.setdefault(flag.patient_id, []).append(flag)
+        else:
+            self.flags[patient_id] = self.clinic.red_flags(self.session_id, patient_id)
+
+    def _mark_flag(self, item: QTableWidgetItem, flags: list[SessionFlag]) -> None:
+        words = alert_text(flags)
+        if item.toolTip() != words:
+            item.setToolTip(words)
+            item.setForeground(Qt.GlobalColor.darkRed if flags else self.palette().text())
+
+    def _show_flags(self) -> None:
+        """The chosen person's flags: a banner over their card and an alert beside each field."""
+        flags = self.flags.get(self.patient_id, []) if self.patient_id is not None else []
+        words = alert_text(flags)
+        self.flag_banner.setText(words)
+        self.flag_banner.setVisible(bool(flags))
+        for key, row in self.rows.items():
+            row.set_alert(alert_text([f for f in flags if field_of(f.flag.measure) == key]))
 
     def _done_text(
         self,
@@ -634,8 +683,13 @@ class CheckInPage(PhasePage):
             consents = self.clinic.consents(self.session_id)
         for kind, (yes, no, state) in self.consent_buttons.items():
             given = consents.get((pid, kind))  # type: ignore[arg-type]
+            # An exclusive group will not uncheck its last button: release it for a moment, so
+            # someone not asked yet shows neither Yes nor No (never the previous person's answer).
+            group = yes.group()
+            group.setExclusive(False)
             yes.setChecked(given is True)
             no.setChecked(given is False)
+            group.setExclusive(True)
             state.setText(
                 "not asked yet" if given is None else ("✓ saved: yes" if given else "✓ saved: no")
             )
@@ -653,6 +707,7 @@ class CheckInPage(PhasePage):
                 else "last: none recorded"
             )
             self.rows[spec.key].load(now[0] if now else "", last_words)
+        self._show_flags()
 
         responses = {
             r.questionnaire_key: r
@@ -756,7 +811,9 @@ class CheckInPage(PhasePage):
             return False
         self.bus.measurement_saved.emit(pid)
         self._refresh_derived(pid)
+        self._read_flags(pid)
         self._update_roster_row(pid)
+        self._show_flags()
         return True
 
     def _refresh_derived(self, patient_id: int) -> None:

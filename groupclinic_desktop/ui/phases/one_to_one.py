@@ -548,6 +548,13 @@ class OneToOnePage(PhasePage):
         order = [pid for pid in saved["order"] if pid in names]
         order += [pid for pid in names if pid not in order]
         self._done = [pid for pid in saved["done"] if pid in names]
+        # Someone with a red flag no clinician has acknowledged yet is seen first.
+        flagged: dict[int, str] = {}
+        for flag in self.clinic.red_flags(self.session_id):
+            if not flag.acknowledged:
+                flagged.setdefault(flag.patient_id, f"{flag.flag.rule.title} {flag.text}")
+        first = [p for p in order if p in flagged and p not in self._done]
+        order = first + [p for p in order if p not in first]
         reviewed = {r.patient_id for r in self.clinic.reviews(self.session_id)}
         keep = self.patient_id
         self._loading = True
@@ -561,7 +568,10 @@ class OneToOnePage(PhasePage):
                     item.setData(ID_ROLE, pid)
                     self.queue.addItem(item)
             for row, pid in enumerate(order):
-                self._label(self.queue.item(row), names[pid], pid in self._done, pid in reviewed)
+                self._label(
+                    self.queue.item(row), names[pid], pid in self._done, pid in reviewed,
+                    flagged.get(pid, ""),
+                )
         finally:
             self._loading = False
         self.on_behalf_row.setVisible(self.is_facilitator)
@@ -573,10 +583,19 @@ class OneToOnePage(PhasePage):
         else:
             self._show_person(None)
 
-    def _label(self, item: QListWidgetItem, name: str, done: bool, started: bool) -> None:
+    def _label(
+        self, item: QListWidgetItem, name: str, done: bool, started: bool, flag: str = ""
+    ) -> None:
         mark = "✓ Done" if done else ("… Started" if started else "○ Waiting")
+        said = f"{name}, {mark.split(' ', 1)[1]}"
+        if flag:
+            mark = f"{mark}\n   ⚑ RED FLAG: {flag}"
+            said = f"{said}, red flag: {flag}"
+            item.setForeground(Qt.GlobalColor.darkRed)
+        else:
+            item.setData(Qt.ItemDataRole.ForegroundRole, None)
         item.setText(f"{name}\n   {mark}")
-        item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, {mark.split(' ', 1)[1]}")
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, said)
 
     def queue_order(self) -> list[int]:
         return [int(self.queue.item(r).data(ID_ROLE)) for r in range(self.queue.count())]
