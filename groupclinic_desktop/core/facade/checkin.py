@@ -210,6 +210,9 @@ class CheckinArea(ClinicBase):
         # The busiest write of a session: the quick single-row path (core.rows), not the ORM.
         with self._write_rows() as rows:
             subject = _subject(rows, patient_id, session_id)
+            if not confirmed:
+                for key, value in values:
+                    _check_big_change(rows, subject, key, value, taken)
             for key, value in values:
                 saved.append(
                     self._add_measurement(
@@ -453,6 +456,28 @@ def _person(rows: Rows, subject: _Subject, key: str, taken: datetime) -> targets
         sex=subject.sex,
         hypo_risk=subject.hypo_risk,
         personal=personal,
+    )
+
+
+def _check_big_change(
+    rows: Rows, subject: _Subject, key: str, value: float, taken: datetime
+) -> None:
+    """Ask "Is that right?" when a value moved far from the person's previous one.
+
+    A value already typed at this session is a correction of it, not a change: not asked again.
+    """
+    if key not in validation.big_change_limits():
+        return
+    found = rows.first(
+        Measurement,
+        ("value", "taken_at", "session_id"),
+        {"patient_id": subject.patient_id, "type_key": key},
+        newest_by=("taken_at", "id"),
+    )
+    if found is None or (subject.session_id and found["session_id"] == subject.session_id):
+        return
+    validation.check_big_change(
+        key, value, float(found["value"]), found["taken_at"].date(), taken.date()
     )
 
 
