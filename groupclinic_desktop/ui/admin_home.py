@@ -386,6 +386,16 @@ class AdminHome(QWidget):
         layout = QVBoxLayout(self)
         title = QLabel("<h2>Practice admin</h2>")
         layout.addWidget(title)
+        # People a facilitator added on the day: the admin checks them against the GP record.
+        added = clinic.added_on_the_day()
+        self.added_note = QLabel(
+            f"⚠ Added on the day, to check against the GP record ({len(added)}): "
+            + "; ".join(f"{p.full_name}, {p.added_on_day:%d %b %Y}" for p in added)
+        )
+        self.added_note.setWordWrap(True)
+        self.added_note.setAccessibleName("People added on the day")
+        self.added_note.setVisible(bool(added))
+        layout.addWidget(self.added_note)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Admin areas")
         layout.addWidget(self.tabs)

@@ -46,3 +46,59 @@ def test_a_big_change_since_last_time_asks_is_that_right(qtbot, running) -> None
     type_into(qtbot, page.rows["weight"].edit, far)
     saved = clinic.measurements(patient_id=pid, session_id=page.session_id, type_key="weight")
     assert [(m.value, m.confirmed_unusual) for m in saved] == [(float(far), True)]
+
+
+def test_someone_not_in_the_store_is_added_on_the_day_as_a_drop_in(qtbot, running) -> None:
+    from groupclinic_desktop.core.validation import nhs_check_digit
+    from groupclinic_desktop.ui.phases.checkin import NewPersonDialog
+    from tests.ui.test_wrapup import when_a_dialog_opens
+
+    page = checkin_page(running)
+    clinic = running.clinic
+    first9 = "999000215"
+    nhs = first9 + str(nhs_check_digit(first9))
+    patients_before = len(clinic.patients())
+    tries: list[str] = []
+
+    def fill(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert isinstance(dialog, NewPersonDialog)
+        dialog.nhs.setText("999 000 0000" if not tries else nhs)
+        dialog.given.setText("Wiktoria")
+        dialog.family.setText("Nowak")
+        dialog.born.setText("14/03/1961")
+        tries.append(dialog.error.text())
+        if len(tries) == 1:
+            when_a_dialog_opens(qtbot, fill)  # shown again with the reason
+        dialog.accept()
+
+    when_a_dialog_opens(qtbot, fill)
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    assert tries[0] == "" and tries[1].startswith("NHS number")  # one line naming the field
+    added = clinic.patient_by_nhs_number(nhs)
+    assert added is not None and added.added_on_day is not None
+    assert len(clinic.patients()) == patients_before + 1  # the refused try left nothing behind
+    entry = next(e for e in clinic.roster(page.session_id) if e.patient.id == added.id)
+    assert entry.attendance.status.value == "drop_in"
+    assert page.patient_id == added.id and "Wiktoria Nowak" in page.person_title.text()
+    assert [p.id for p in clinic.added_on_the_day()] == [added.id]
+    assert any(e.action == "create" for e in clinic.audit_entries(patient_id=added.id))
+
+
+def test_did_not_attend_asks_first_when_values_or_consents_are_saved(qtbot, running) -> None:
+    from groupclinic_desktop.core.schema import AttendanceStatus
+
+    page = checkin_page(running)
+    clinic = running.clinic
+    pid = page.patient_id
+    yes, _no, _state = page.consent_buttons[ConsentKind.CONFIDENTIALITY]
+    qtbot.mouseClick(yes, Qt.MouseButton.LeftButton)
+    dna = page.attendance_buttons[AttendanceStatus.DID_NOT_ATTEND]
+    answer_dialog("Keep as they are")
+    qtbot.mouseClick(dna, Qt.MouseButton.LeftButton)
+    status = {e.patient.id: e.attendance.status for e in clinic.roster(page.session_id)}
+    assert status[pid] == AttendanceStatus.INVITED and not dna.isChecked()
+    answer_dialog("Mark did not attend")
+    qtbot.mouseClick(dna, Qt.MouseButton.LeftButton)
+    status = {e.patient.id: e.attendance.status for e in clinic.roster(page.session_id)}
+    assert status[pid] == AttendanceStatus.DID_NOT_ATTEND
+    assert clinic.consents(page.session_id)[(pid, ConsentKind.CONFIDENTIALITY)] is True

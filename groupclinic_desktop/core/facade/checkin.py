@@ -97,6 +97,58 @@ class CheckinArea(ClinicBase):
                 private_place=private_place,
             )
 
+    def add_new_drop_in(
+        self,
+        session_id: int,
+        nhs_number: str,
+        given_name: str,
+        family_name: str,
+        date_of_birth: date | str,
+        *,
+        sex: str = "unknown",
+        today: date | None = None,
+    ) -> Patient:
+        """Someone not in the store yet who came on the day: added, marked for the admin to
+        check against the GP record, and on the roster as a drop-in; one audited transaction.
+
+        The usual checks apply (NHS number's check digit and uniqueness, names, date of birth);
+        bad input names the field and leaves the store as it was.
+        """
+        from groupclinic_desktop.core.facade.base import _required
+        from groupclinic_desktop.core.facade.patients import _sex
+
+        actor = self._require(Permission.CHECK_IN)
+        row = Patient(
+            nhs_number=validation.parse_nhs_number(nhs_number),
+            given_name=_required(given_name, "First name"),
+            family_name=_required(family_name, "Surname"),
+            date_of_birth=validation.parse_date_of_birth(date_of_birth),
+            sex=_sex(sex),
+            added_on_day=today or date.today(),
+        )
+        with self._write() as s:
+            _refuse_if_closed(_get_in(s, ClinicSession, session_id, "session"))
+            clash = s.exec(select(Patient).where(Patient.nhs_number == row.nhs_number)).first()
+            if clash is not None:
+                raise InvalidInput(
+                    "NHS number: this person is already recorded; find them by name or NHS "
+                    "number and add them as a drop-in.",
+                    field="NHS number",
+                )
+            s.add(row)
+            s.flush()
+            self._audit(s, actor, "create", row, patient_id=row.id)
+            self._set_attendance(
+                s, actor, session_id, row.id, status=AttendanceStatus.DROP_IN  # type: ignore[arg-type]
+            )
+        return row
+
+    def added_on_the_day(self) -> list[Patient]:
+        """People a facilitator added on the day, for the admin to check against the GP record."""
+        with self._read() as s:
+            query = select(Patient).where(col(Patient.added_on_day).is_not(None))
+            return list(s.exec(query.order_by(col(Patient.added_on_day), col(Patient.id))))
+
     def _set_attendance(
         self,
         s: Session,

@@ -14,6 +14,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -314,6 +318,12 @@ class CheckInPage(PhasePage):
         self.add_button.setAccessibleName("Add the chosen person as a drop-in")
         self.add_button.clicked.connect(self.add_drop_in)
         row.addWidget(self.add_button)
+        self.new_button = QPushButton("New person…")
+        self.new_button.setAccessibleName("Add someone not in the store yet, as a drop-in")
+        self.new_button.setToolTip("Someone not found: add them with NHS number, name and date of "
+                                   "birth; the admin checks them against the GP record later")
+        self.new_button.clicked.connect(self.add_new_person)
+        row.addWidget(self.new_button)
         layout.addLayout(row)
         self.found = QListWidget()
         self.found.setAccessibleName("People found")
@@ -738,6 +748,9 @@ class CheckInPage(PhasePage):
         pid = self.patient_id
         if pid is None:
             return
+        if status == AttendanceStatus.DID_NOT_ATTEND and not self._confirm_absent(pid):
+            self._load_person()
+            return
         try:
             self.clinic.set_attendance(self.session_id, pid, status)
         except ClinicError as exc:
@@ -747,6 +760,62 @@ class CheckInPage(PhasePage):
         self.bus.attendance_changed.emit(pid)
         self._update_roster_row(pid)
         self.status_note.setText(f"Now: {STATUS_WORDS[status]} ✓ saved")
+
+    def _confirm_absent(self, patient_id: int) -> bool:
+        """Ask before "did not attend" for someone with values or consents already saved."""
+        taken = self.clinic.measurements(patient_id=patient_id, session_id=self.session_id)
+        consents = self.clinic.consents(self.session_id)
+        agreed = [kind for kind, _ in CONSENTS if (patient_id, kind) in consents]
+        if not taken and not agreed:
+            return True
+        entry = self.entries.get(patient_id)
+        name = roster_name(entry.patient) if entry else "This person"
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Did not attend?")
+        box.setText(
+            f"{name} already has {len(taken)} value(s) and {len(agreed)} consent(s) saved today."
+            "\n\nMark them as did not attend? What is saved is kept."
+        )
+        mark = box.addButton("Mark did not attend", QMessageBox.ButtonRole.YesRole)
+        keep = box.addButton("Keep as they are", QMessageBox.ButtonRole.NoRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        return box.clickedButton() is mark
+
+    def add_new_person(self) -> None:
+        """Someone who is not in the store: a short form, then they are a drop-in."""
+        dialog = NewPersonDialog(self)
+        typed = self.search.text().strip()
+        if typed and not any(ch.isdigit() for ch in typed):
+            given, _, family = typed.partition(" ")
+            dialog.given.setText(given)
+            dialog.family.setText(family)
+        elif typed:
+            dialog.nhs.setText(typed)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                patient = self.clinic.add_new_drop_in(
+                    self.session_id,
+                    dialog.nhs.text(),
+                    dialog.given.text(),
+                    dialog.family.text(),
+                    dialog.born.text(),
+                    sex=dialog.sex.currentData(),
+                )
+            except ClinicError as exc:
+                dialog.error.setText(str(exc))
+                continue
+            self.search.clear()
+            self._find("")
+            self.search_note.setText(
+                f"Added {patient.full_name} as a drop-in ✓ (added on the day: the admin checks "
+                "them against the GP record)"
+            )
+            self.bus.attendance_changed.emit(patient.id)
+            self.patient_id = patient.id
+            self.refresh()
+            return
 
     def _attendance_flag(self, name: str, on: bool) -> None:
         pid = self.patient_id
@@ -902,7 +971,9 @@ class CheckInPage(PhasePage):
         self.found.setVisible(bool(matches))
         if matches:
             self.found.setCurrentRow(0)
-        self.search_note.setText("" if matches or not text.strip() else "No one found.")
+        self.search_note.setText(
+            "" if matches or not text.strip() else "No one found: New person… adds them."
+        )
 
     def add_drop_in(self) -> None:
         item = self.found.currentItem()
@@ -921,6 +992,46 @@ class CheckInPage(PhasePage):
         self.bus.attendance_changed.emit(pid)
         self.patient_id = pid
         self.refresh()
+
+
+class NewPersonDialog(QDialog):
+    """NHS number, names, date of birth and sex of someone added on the day."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add a new person on the day")
+        form = QFormLayout(self)
+        note = QLabel("They join today's session as a drop-in and are marked \"added on the "
+                      "day\" for the admin to check against the GP record.")
+        note.setWordWrap(True)
+        form.addRow(note)
+        self.nhs = QLineEdit()
+        self.nhs.setPlaceholderText("e.g. 999 000 0107")
+        self.given = QLineEdit()
+        self.family = QLineEdit()
+        self.born = QLineEdit()
+        self.born.setPlaceholderText("dd/mm/yyyy")
+        self.sex = QComboBox()
+        for value, words in (("unknown", "Not stated"), ("female", "Female"),
+                             ("male", "Male"), ("other", "Other")):
+            self.sex.addItem(words, value)
+        for label, widget in (("&NHS number", self.nhs), ("&First name", self.given),
+                              ("&Surname", self.family), ("&Date of birth", self.born),
+                              ("S&ex", self.sex)):
+            widget.setAccessibleName(label.replace("&", ""))
+            form.addRow(label, widget)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Message")
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add as drop-in")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
 
 
 def _check_answer(key: str, item_id: str, text: str) -> tuple[str, str]:
