@@ -38,6 +38,12 @@ def run_app(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("GroupClinic")
     app.setApplicationVersion(__version__)
+    from groupclinic_desktop.ui import single_instance
+
+    # Already running on this store (perhaps behind another window): bring it forward, quietly.
+    name = single_instance.server_name(data_dir)
+    if single_instance.ask_running_app(name):
+        return 0
     # No cyclic collection until the store is open; settle_memory() then hands it to this thread.
     gc.disable()
     from groupclinic_desktop.core import glance as first_look
@@ -45,8 +51,9 @@ def run_app(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
     glance = first_look.take(data_dir)
     if glance is None:
         open_log_file()
-        return _run_opened_first(app, data_dir)
+        return _run_opened_first(app, data_dir, name)
     window, opener = show_first_look(glance, data_dir)
+    listener = single_instance.Listener(name, window.bring_forward, window)
     from groupclinic_desktop.ui.opening import START_ANYWAY_MS
 
     # The log file held back by the cli (logs.py) opens once the window is up, or after a while.
@@ -57,6 +64,7 @@ def run_app(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
+        listener.close()
         opener.close()
 
 
@@ -87,7 +95,7 @@ def show_first_look(
     return window, opener
 
 
-def _run_opened_first(app: QApplication, data_dir: Path | None) -> int:
+def _run_opened_first(app: QApplication, data_dir: Path | None, name: str) -> int:
     """Every other start (new store, no practice yet, a store problem, a migration due): open the
     facade first, with its screens, then show the window."""
     from groupclinic_desktop.ui.first_run import FirstRunDialog
@@ -103,11 +111,14 @@ def _run_opened_first(app: QApplication, data_dir: Path | None) -> int:
         clinic.close()
         return 0
     from groupclinic_desktop.ui.main_window import MainWindow
+    from groupclinic_desktop.ui.single_instance import Listener
 
     window = MainWindow(clinic)
     window.show()
+    listener = Listener(name, window.bring_forward, window)
     settle_memory()
     try:
         return app.exec()
     finally:
+        listener.close()
         clinic.close()

@@ -35,6 +35,18 @@ ROLE_WORDS = {"facilitator": "facilitator", "clinician": "clinician", "admin": "
 DEFAULT_IDLE_MINUTES = 5  # until the facade says the practice's own (Setting idle_lock_minutes)
 
 
+def close_room_screens() -> None:
+    """Close every room screen (presenter view): none may outlive the main window."""
+    import sys
+
+    presenter = sys.modules.get("groupclinic_desktop.ui.presenter")
+    if presenter is None:  # never imported: no room screen was ever shown
+        return
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, presenter.PresenterWindow):
+            widget.close()
+
+
 def window_title(clinic: "Clinic") -> str:
     practice = clinic.practice()
     return _title(practice.name if practice else None, bool(practice and practice.is_demo),
@@ -210,11 +222,51 @@ class MainWindow(QMainWindow):
             self.sync_runner.refresh()  # shows "not set up" rather than waiting for a first pass
 
     def closeEvent(self, event: "QCloseEvent") -> None:  # noqa: N802 - Qt's name
+        if self._session_running() and not self.confirm_close():
+            event.ignore()
+            return
+        close_room_screens()  # never leave the group's numbers on the projector
         if self.sync_runner is not None:
             self.sync_runner.stop()
         if self.backup_timer is not None:
             self.backup_timer.stop()
         super().closeEvent(event)
+
+    def _session_running(self) -> bool:
+        if self.session_window is None or self.clinic is None:
+            return False
+        from groupclinic_desktop.core.schema import SessionStatus
+
+        try:
+            session = self.clinic.session(self.session_window.session_id)
+        except Exception:  # noqa: BLE001 - a store problem must not stop the window closing
+            return False
+        return session.status == SessionStatus.RUNNING
+
+    def confirm_close(self) -> bool:
+        """Closing mid-session: ask first; everything typed is saved already."""
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Close GroupClinic?")
+        box.setText(
+            "A session is running. Close GroupClinic now?\n\nEverything typed is saved; the "
+            "room screen closes too. Open GroupClinic again to carry on where you left off."
+        )
+        close = box.addButton("Close GroupClinic", QMessageBox.ButtonRole.YesRole)
+        stay = box.addButton("Keep working", QMessageBox.ButtonRole.NoRole)
+        box.setDefaultButton(stay)
+        box.exec()
+        return box.clickedButton() is close
+
+    def bring_forward(self) -> None:
+        """Another start of the app asked for this window (ui/single_instance.py)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     def _action(self, menu, text: str, keys: list[str], slot) -> "QAction":  # type: ignore[no-untyped-def]
         from PySide6.QtGui import QAction, QKeySequence
