@@ -222,7 +222,7 @@ class MainWindow(QMainWindow):
             self.sync_runner.refresh()  # shows "not set up" rather than waiting for a first pass
 
     def closeEvent(self, event: "QCloseEvent") -> None:  # noqa: N802 - Qt's name
-        if self._session_running() and not self.confirm_close():
+        if self.ask_before_closing and self._session_running() and not self.confirm_close():
             event.ignore()
             return
         close_room_screens()  # never leave the group's numbers on the projector
@@ -231,6 +231,8 @@ class MainWindow(QMainWindow):
         if self.backup_timer is not None:
             self.backup_timer.stop()
         super().closeEvent(event)
+
+    ask_before_closing = True  # tests that tear a window down set it off
 
     def _session_running(self) -> bool:
         if self.session_window is None or self.clinic is None:
@@ -259,6 +261,18 @@ class MainWindow(QMainWindow):
         box.setDefaultButton(stay)
         box.exec()
         return box.clickedButton() is close
+
+    def save_typing(self) -> None:
+        """Save what is typed but not yet saved (autosave fields, a value being entered)."""
+        from PySide6.QtWidgets import QLineEdit
+
+        from groupclinic_desktop.ui.widgets import AutoSaveLineEdit, AutoSaveTextEdit
+
+        for edit in self.findChildren(AutoSaveTextEdit) + self.findChildren(AutoSaveLineEdit):
+            edit.flush()
+        focused = QApplication.focusWidget()
+        if isinstance(focused, QLineEdit) and not isinstance(focused, AutoSaveLineEdit):
+            focused.editingFinished.emit()  # a check-in value: saved as on Tab
 
     def bring_forward(self) -> None:
         """Another start of the app asked for this window (ui/single_instance.py)."""
@@ -366,6 +380,8 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         self.idle.stop()
+        self.save_typing()  # in the name of who typed it, before they are signed out
+        close_room_screens()  # nobody signed in: nothing of the group on the projector
         if self.clinic is not None:
             self.clinic.sign_out()
         self._close_session_window()
@@ -384,6 +400,7 @@ class MainWindow(QMainWindow):
             return
         self.locked = True
         self.idle.stop()
+        self.save_typing()  # every word typed so far is saved in the name of who typed it
         # A question left open (e.g. "Save this unusual value?") is answered "no" and closed.
         from PySide6.QtWidgets import QDialog
 

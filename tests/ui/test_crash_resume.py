@@ -105,6 +105,7 @@ def test_killed_mid_check_in_reopens_with_everything_saved(qtbot, demo_dir, tmp_
         assert clinic.check() == []
         window = MainWindow(clinic)
         qtbot.addWidget(window)
+        window.ask_before_closing = False  # torn down mid-session by the test, not a person
         window.show()
         sign_in(qtbot, window, FACILITATOR)
         # Straight back into the running session, in check-in.

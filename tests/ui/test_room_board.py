@@ -102,12 +102,14 @@ def test_closing_mid_session_asks_then_closes_the_room_screen(
     qtbot.mouseClick(board.second_screen, Qt.MouseButton.LeftButton)
     presenter = board.presenter
     assert presenter is not None
+    running.ask_before_closing = True  # as in the app
     answer_dialog("Keep working")
     running.close()
     assert running.isVisible() and presenter.isVisible()
     answer_dialog("Close GroupClinic")
     running.close()
     assert not running.isVisible() and not presenter.isVisible()
+    running.ask_before_closing = False
 
 
 def test_a_second_start_brings_the_running_window_forward(qtbot, running: MainWindow) -> None:

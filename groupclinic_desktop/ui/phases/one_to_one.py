@@ -582,6 +582,8 @@ class OneToOnePage(PhasePage):
             self._select(target)
         else:
             self._show_person(None)
+        # Whoever is signed in now (a hand-over keeps the person shown) may document at once.
+        self._update_enabled()
 
     def _label(
         self, item: QListWidgetItem, name: str, done: bool, started: bool, flag: str = ""
@@ -761,6 +763,8 @@ class OneToOnePage(PhasePage):
             self.status.pending("this session is finished; correct a review from Wrap-up.")
         elif self.patient_id is not None and not chosen:
             self.status.pending("choose the clinician you are documenting for.")
+        elif self.status.state == "pending":
+            self.status.clear_state()  # the last signed-in person's "not saved yet" is not true
 
     def _measurement_saved(self, patient_id: int) -> None:
         if patient_id == self.patient_id:
