@@ -35,6 +35,21 @@ ROLE_WORDS = {"facilitator": "facilitator", "clinician": "clinician", "admin": "
 DEFAULT_IDLE_MINUTES = 5  # until the facade says the practice's own (Setting idle_lock_minutes)
 
 
+# Help > Keyboard shortcuts (F1): every key the app answers to, in the clinic's words.
+SHORTCUTS = (
+    ("F1", "this list"),
+    ("Ctrl+L", "lock the screen now (hand over to a colleague)"),
+    ("Ctrl+= / Ctrl+- / Ctrl+0", "bigger, smaller, normal text"),
+    ("Ctrl+Shift+H", "high contrast"),
+    ("Enter or Tab", "check-in: save the value and move to the next field"),
+    ("Alt+Down / Alt+Up", "check-in: next / previous person"),
+    ("Alt+A, Alt+L", "check-in: attended, late"),
+    ("Ctrl+F", "check-in: find someone to add as a drop-in"),
+    ("B", "board page or room screen: blank the room screen, B again shows it"),
+    ("Esc, Q or Ctrl+W", "room screen: close it (or its Close button, or right-click)"),
+)
+
+
 def close_room_screens() -> None:
     """Close every room screen (presenter view): none may outlive the main window."""
     import sys
@@ -182,7 +197,22 @@ class MainWindow(QMainWindow):
         self.lock_action = self._action(session, "Lock screen now", ["Ctrl+L"], self.lock)
         self._action(session, "Back to sessions", [], self.show_home)
         self._action(session, "Sign out", [], self.sign_out)
+        self._action(help_menu, "Keyboard shortcuts", ["F1"], self.show_shortcuts)
         self._action(help_menu, "About GroupClinic", [], self.about)
+
+    def shortcuts_html(self) -> str:
+        minutes = self.clinic.idle_lock_minutes() if self.clinic is not None else None
+        idle = f"after {minutes} minutes without use" if minutes else "after a few minutes idle"
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{what}</td></tr>" for k, what in SHORTCUTS)
+        return (
+            f"<h3>Keyboard shortcuts</h3><table cellspacing='6'>{rows}</table>"
+            f"<p>The screen locks itself {idle}; what is typed is saved first.</p>"
+        )
+
+    def show_shortcuts(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.information(self, "Keyboard shortcuts", self.shortcuts_html())
 
     def about(self) -> None:
         if self.clinic is not None:

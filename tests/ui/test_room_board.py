@@ -123,3 +123,12 @@ def test_a_second_start_brings_the_running_window_forward(qtbot, running: MainWi
     finally:
         listener.close()
     assert not ask_running_app(name)  # nobody listening: a normal start
+
+
+def test_help_lists_the_shortcuts_and_the_idle_lock(qtbot, running: MainWindow) -> None:
+    text = running.shortcuts_html()
+    for keys in ("Ctrl+L", "Alt+Down / Alt+Up", "Esc, Q or Ctrl+W", "B"):
+        assert f"<b>{keys}</b>" in text
+    assert f"after {running.clinic.idle_lock_minutes()} minutes" in text
+    actions = {a.text(): a for a in running.actions()}
+    assert actions["Keyboard shortcuts"].shortcut().toString() == "F1"
