@@ -19,15 +19,17 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QContextMenuEvent,
     QFont,
+    QFontMetrics,
     QGuiApplication,
     QHideEvent,
     QKeyEvent,
+    QPainter,
     QResizeEvent,
     QScreen,
     QShowEvent,
@@ -40,6 +42,8 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -141,6 +145,7 @@ class PresenterWindow(QWidget):
         self.key = QLabel(KEY_TEXT)
         self.key.setObjectName("small")
         self.table = QTableWidget(0, 0)
+        self.table.setItemDelegate(CellPainter(self.table))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -314,12 +319,13 @@ class PresenterWindow(QWidget):
         text = presenter_text(cell, self.words)
         day = self.board.day if self.board is not None else None
         if cell.has_value and cell.taken_on is not None and cell.taken_on != day:
-            text += f"\n{self.words('from')} {self.words.day(cell.taken_on)}"
+            month = self.words.day(cell.taken_on).split()[1][:3]
+            text += f"\n{self.words('from')} {cell.taken_on.day} {month} {cell.taken_on.year}"
         return text
 
     @property
     def name_px(self) -> int:
-        return self.value_px  # names never larger than the numbers, which are the point
+        return self.value_px * 3 // 4  # names smaller than the numbers, which are the point
 
     def _style(self) -> None:
         """Sizes in pixels, scaled to the screen's height: the app's own text size (a laptop
@@ -422,6 +428,35 @@ def wrap_words(text: str, limit: int = HEADER_LINE_CHARS) -> str:
         else:
             lines.append(word)
     return "\n".join(lines)
+
+
+class CellPainter(QStyledItemDelegate):
+    """A value in large type and, under it, its date in small type: never elided away."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        value, _, when = text.partition("\n")
+        painter.save()
+        background = index.data(Qt.ItemDataRole.BackgroundRole)
+        if background is not None:
+            painter.fillRect(option.rect, background)
+        font = index.data(Qt.ItemDataRole.FontRole) or option.font
+        painter.setPen(QColor(INK))
+        painter.setFont(font)
+        rect = option.rect.adjusted(4, 2, -4, -2)
+        if when:
+            small = QFont(font)
+            small.setPixelSize(max(14, font.pixelSize() * 2 // 5))
+            small.setBold(False)
+            small_height = QFontMetrics(small).height()
+            top = rect.adjusted(0, 0, 0, -small_height)
+            painter.drawText(top, Qt.AlignmentFlag.AlignCenter, value)
+            painter.setFont(small)
+            bottom = rect.adjusted(0, rect.height() - small_height, 0, 0)
+            painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, when)
+        else:
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, value)
+        painter.restore()
 
 
 def _px_font(pixels: int, *, bold: bool = False) -> QFont:
