@@ -102,3 +102,17 @@ def test_did_not_attend_asks_first_when_values_or_consents_are_saved(qtbot, runn
     status = {e.patient.id: e.attendance.status for e in clinic.roster(page.session_id)}
     assert status[pid] == AttendanceStatus.DID_NOT_ATTEND
     assert clinic.consents(page.session_id)[(pid, ConsentKind.CONFIDENTIALITY)] is True
+
+
+def test_a_roster_name_is_readable_in_full_and_next_person_starts_at_the_top(
+    qtbot, running
+) -> None:
+    from groupclinic_desktop.ui.phases.checkin import roster_name
+
+    page = checkin_page(running)
+    for row in range(page.roster.rowCount()):
+        pid = page.roster.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        assert roster_name(page.entries[pid].patient) in page.roster.item(row, 0).toolTip()
+    page.person_scroll.verticalScrollBar().setValue(page.person_scroll.verticalScrollBar().maximum())
+    qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
+    assert page.person_scroll.verticalScrollBar().value() == 0

@@ -337,7 +337,7 @@ class CheckInPage(PhasePage):
         return box
 
     def _build_person(self) -> QWidget:
-        scroll = QScrollArea()
+        scroll = self.person_scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         # No sideways scrolling: long messages wrap instead of hiding off to the right.
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -566,7 +566,9 @@ class CheckInPage(PhasePage):
             self.flags[patient_id] = self.clinic.red_flags(self.session_id, patient_id)
 
     def _mark_flag(self, item: QTableWidgetItem, flags: list[SessionFlag]) -> None:
-        words = alert_text(flags)
+        # A name cut short by a narrow column or bigger text is always readable in full here.
+        words = "\n".join(filter(None, [item.text() if item.column() == 0 else "",
+                                         alert_text(flags)]))
         if item.toolTip() != words:
             item.setToolTip(words)
             item.setForeground(Qt.GlobalColor.darkRed if flags else self.palette().text())
@@ -631,6 +633,7 @@ class CheckInPage(PhasePage):
         row = self.roster.currentRow() + direction
         if 0 <= row < self.roster.rowCount():
             self.roster.setCurrentCell(row, 0)
+            self.person_scroll.verticalScrollBar().setValue(0)  # the next name is in view
             self._first_field_focus()
 
     def _first_field_focus(self) -> None:
