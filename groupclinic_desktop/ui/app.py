@@ -90,6 +90,7 @@ def show_first_look(
     from groupclinic_desktop.ui.opening import open_behind
 
     window = MainWindow(glance=glance)
+    window.ask_before_closing = True  # closing mid-session asks first
     opener = open_behind(window, glance, data_dir)
     window.show()
     return window, opener
@@ -114,6 +115,7 @@ def _run_opened_first(app: QApplication, data_dir: Path | None, name: str) -> in
     from groupclinic_desktop.ui.single_instance import Listener
 
     window = MainWindow(clinic)
+    window.ask_before_closing = True  # closing mid-session asks first
     window.show()
     listener = Listener(name, window.bring_forward, window)
     settle_memory()

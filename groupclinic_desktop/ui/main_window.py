@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
             self.backup_timer.stop()
         super().closeEvent(event)
 
-    ask_before_closing = True  # tests that tear a window down set it off
+    ask_before_closing = False  # the app (ui/app.py) turns it on; windows made by tests do not ask
 
     def _session_running(self) -> bool:
         if self.session_window is None or self.clinic is None:
