@@ -36,6 +36,7 @@ CHECK_IN = [
     {"blood_pressure": "138/84", "weight": "82.4"},
     {"blood_pressure": "152/92", "weight": "95.1"},
     {"blood_pressure": "128/78", "weight": "70.3"},
+    {"blood_pressure": "215/125"},  # a red flag (NICE NG136 severe hypertension)
 ]
 
 
@@ -78,6 +79,9 @@ def main() -> int:
         session_window = window.session_window
         assert session_window is not None
         page = session_window.current_page()
+        # The screenshots answer "Save it" to every "Is that right?" (a weight far from last
+        # time's, a very high blood pressure), as the facilitator would after checking.
+        page.confirm_unusual = lambda _message: True
         for row, values in enumerate(CHECK_IN):
             page.roster.setCurrentCell(row, 0)
             page.attendance_buttons[list(page.attendance_buttons)[0]].click()
@@ -95,6 +99,20 @@ def main() -> int:
         QTest.keyClicks(edit, "300")
         shot(app, window, "03-check-in")
         edit.clear()
+        page.roster.setCurrentCell(len(CHECK_IN) - 1, 0)
+        shot(app, window, "11-red-flag-alert")
+
+        # The room screen at 1366x768, as on a small projector.
+        session_window.go_to("board")
+        board = session_window.current_page()
+        from groupclinic_desktop.ui.presenter import PresenterWindow
+
+        room = PresenterWindow(clinic, today.id, board.bus)  # type: ignore[arg-type]
+        room.resize(*SIZE)  # a window of the projector's size (offscreen has no second screen)
+        room.show()
+        settle(app)
+        shot(app, room, "12-room-board-1366x768")
+        room.close()
 
         for number, phase in enumerate(PHASES[1:], start=4):
             session_window.go_to(phase)
@@ -111,6 +129,7 @@ def main() -> int:
         shot(app, window, "10-high-contrast-bigger-text")
         window.reset_text()
         window.toggle_contrast()
+        window.ask_before_closing = False  # the session is running; no one to ask
         window.close()
         clinic.close()
     return 0

@@ -9,8 +9,11 @@ much about a refused date as is needed to fix it.
 from __future__ import annotations
 
 import calendar
+import functools
 import math
 import re
+import tomllib
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
@@ -386,3 +389,64 @@ def _plain(value: float) -> str:
 def _shown(mtype: MeasurementType, value: float) -> str:
     unit = mtype.unit
     return f"{_plain(value)}{unit}" if unit == "%" else f"{_plain(value)} {unit}"
+
+
+# ------------------------------------------------------------------------------- big changes
+
+
+@dataclass(frozen=True)
+class BigChangeLimit:
+    """How far a value may move from the previous one before the app asks "Is that right?"."""
+
+    key: str
+    absolute: float
+    percent: float | None
+    within_days: int
+    source: str
+    confirmed: bool
+
+
+@functools.cache
+def big_change_limits() -> dict[str, BigChangeLimit]:
+    """The per-measure limits from resources/big_changes.toml (our design choice, cited there)."""
+    from groupclinic_desktop.resources import resource
+
+    with resource("big_changes.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+    limits = {}
+    for key, entry in data.items():
+        catalogue().get(key)  # a misspelt measure fails loudly, naming it
+        limits[key] = BigChangeLimit(
+            key=key,
+            absolute=float(entry["absolute"]),
+            percent=float(entry["percent"]) if "percent" in entry else None,
+            within_days=int(entry["within_days"]),
+            source=str(entry["source"]),
+            confirmed=bool(entry.get("confirmed", False)),
+        )
+    return limits
+
+
+def check_big_change(
+    key: str, value: float, previous: float | None, previous_on: date | None, taken_on: date
+) -> None:
+    """Ask (NeedsConfirmation) when a value moved more than its limit since the previous one."""
+    limit = big_change_limits().get(key)
+    if limit is None or previous is None or previous_on is None:
+        return
+    if abs((taken_on - previous_on).days) > limit.within_days:
+        return
+    change = value - previous
+    if abs(change) <= limit.absolute + 1e-9:
+        return
+    share = abs(change) / abs(previous) * 100 if previous else math.inf
+    if limit.percent is not None and share <= limit.percent:
+        return
+    mtype = catalogue().get(key)
+    direction = "more" if change > 0 else "less"
+    raise NeedsConfirmation(
+        f"{mtype.label}: {_shown(mtype, value)} is {_shown(mtype, abs(round(change, 4)))} "
+        f"{direction} than last time ({_shown(mtype, previous)} on {previous_on:%d %b %Y}). "
+        "Is that right?",
+        field=mtype.label,
+    )

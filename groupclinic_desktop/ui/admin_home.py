@@ -488,6 +488,16 @@ class AdminHome(QWidget):
         self.sign_in_notice.setAccessibleName("Wrong PINs")
         layout.addWidget(self.sign_in_notice)
         self.show_sign_in_troubles()
+        # People a facilitator added on the day: the admin checks them against the GP record.
+        added = clinic.added_on_the_day()
+        self.added_note = QLabel(
+            f"⚠ Added on the day, to check against the GP record ({len(added)}): "
+            + "; ".join(f"{p.full_name}, {p.added_on_day:%d %b %Y}" for p in added)
+        )
+        self.added_note.setWordWrap(True)
+        self.added_note.setAccessibleName("People added on the day")
+        self.added_note.setVisible(bool(added))
+        layout.addWidget(self.added_note)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Admin areas")
         layout.addWidget(self.tabs)

@@ -38,6 +38,12 @@ def run_app(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("GroupClinic")
     app.setApplicationVersion(__version__)
+    from groupclinic_desktop.ui import single_instance
+
+    # Already running on this store (perhaps behind another window): bring it forward, quietly.
+    name = single_instance.server_name(data_dir)
+    if single_instance.ask_running_app(name):
+        return 0
     from groupclinic_desktop.ui import last_resort
 
     last_resort.install()
@@ -48,8 +54,9 @@ def run_app(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
     glance = first_look.take(data_dir)
     if glance is None:
         open_log_file()
-        return _run_opened_first(app, data_dir)
+        return _run_opened_first(app, data_dir, name)
     window, opener = show_first_look(glance, data_dir)
+    listener = single_instance.Listener(name, window.bring_forward, window)
     from groupclinic_desktop.ui.opening import START_ANYWAY_MS
 
     # The log file held back by the cli (logs.py) opens once the window is up, or after a while.
@@ -60,6 +67,7 @@ def run_app(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
+        listener.close()
         opener.close()
 
 
@@ -85,12 +93,13 @@ def show_first_look(
     from groupclinic_desktop.ui.opening import open_behind
 
     window = MainWindow(glance=glance)
+    window.ask_before_closing = True  # closing mid-session asks first
     opener = open_behind(window, glance, data_dir)
     window.show()
     return window, opener
 
 
-def _run_opened_first(app: QApplication, data_dir: Path | None) -> int:
+def _run_opened_first(app: QApplication, data_dir: Path | None, name: str) -> int:
     """Every other start (new store, no practice yet, a store problem, a migration due): open the
     facade first, with its screens, then show the window."""
     from groupclinic_desktop.ui.first_run import FirstRunDialog
@@ -106,11 +115,15 @@ def _run_opened_first(app: QApplication, data_dir: Path | None) -> int:
         clinic.close()
         return 0
     from groupclinic_desktop.ui.main_window import MainWindow
+    from groupclinic_desktop.ui.single_instance import Listener
 
     window = MainWindow(clinic)
+    window.ask_before_closing = True  # closing mid-session asks first
     window.show()
+    listener = Listener(name, window.bring_forward, window)
     settle_memory()
     try:
         return app.exec()
     finally:
+        listener.close()
         clinic.close()

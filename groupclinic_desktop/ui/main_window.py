@@ -36,6 +36,33 @@ ROLE_WORDS = {"facilitator": "facilitator", "clinician": "clinician", "admin": "
 DEFAULT_IDLE_MINUTES = 5  # until the facade says the practice's own (Setting idle_lock_minutes)
 
 
+# Help > Keyboard shortcuts (F1): every key the app answers to, in the clinic's words.
+SHORTCUTS = (
+    ("F1", "this list"),
+    ("Ctrl+L", "lock the screen now (hand over to a colleague)"),
+    ("Ctrl+= / Ctrl+- / Ctrl+0", "bigger, smaller, normal text"),
+    ("Ctrl+Shift+H", "high contrast"),
+    ("Enter or Tab", "check-in: save the value and move to the next field"),
+    ("Alt+Down / Alt+Up", "check-in: next / previous person"),
+    ("Alt+A, Alt+L", "check-in: attended, late"),
+    ("Ctrl+F", "check-in: find someone to add as a drop-in"),
+    ("B", "board page or room screen: blank the room screen, B again shows it"),
+    ("Esc, Q or Ctrl+W", "room screen: close it (or its Close button, or right-click)"),
+)
+
+
+def close_room_screens() -> None:
+    """Close every room screen (presenter view): none may outlive the main window."""
+    import sys
+
+    presenter = sys.modules.get("groupclinic_desktop.ui.presenter")
+    if presenter is None:  # never imported: no room screen was ever shown
+        return
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, presenter.PresenterWindow):
+            widget.close()
+
+
 def window_title(clinic: "Clinic") -> str:
     practice = clinic.practice()
     return _title(practice.name if practice else None, bool(practice and practice.is_demo),
@@ -171,7 +198,22 @@ class MainWindow(QMainWindow):
         self.lock_action = self._action(session, "Lock screen now", ["Ctrl+L"], self.lock)
         self._action(session, "Back to sessions", [], self.show_home)
         self._action(session, "Sign out", [], self.sign_out)
+        self._action(help_menu, "Keyboard shortcuts", ["F1"], self.show_shortcuts)
         self._action(help_menu, "About GroupClinic", [], self.about)
+
+    def shortcuts_html(self) -> str:
+        minutes = self.clinic.idle_lock_minutes() if self.clinic is not None else None
+        idle = f"after {minutes} minutes without use" if minutes else "after a few minutes idle"
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{what}</td></tr>" for k, what in SHORTCUTS)
+        return (
+            f"<h3>Keyboard shortcuts</h3><table cellspacing='6'>{rows}</table>"
+            f"<p>The screen locks itself {idle}; what is typed is saved first.</p>"
+        )
+
+    def show_shortcuts(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.information(self, "Keyboard shortcuts", self.shortcuts_html())
 
     def about(self) -> None:
         if self.clinic is not None:
@@ -217,6 +259,10 @@ class MainWindow(QMainWindow):
             self.delivery_runner.start()
 
     def closeEvent(self, event: "QCloseEvent") -> None:  # noqa: N802 - Qt's name
+        if self.ask_before_closing and self._session_running() and not self.confirm_close():
+            event.ignore()
+            return
+        close_room_screens()  # never leave the group's numbers on the projector
         if self.sync_runner is not None:
             self.sync_runner.stop()
         if getattr(self, "delivery_runner", None) is not None:
@@ -224,6 +270,56 @@ class MainWindow(QMainWindow):
         if self.backup_timer is not None:
             self.backup_timer.stop()
         super().closeEvent(event)
+
+    ask_before_closing = False  # the app (ui/app.py) turns it on; windows made by tests do not ask
+
+    def _session_running(self) -> bool:
+        if self.session_window is None or self.clinic is None:
+            return False
+        from groupclinic_desktop.core.schema import SessionStatus
+
+        try:
+            session = self.clinic.session(self.session_window.session_id)
+        except Exception:  # noqa: BLE001 - a store problem must not stop the window closing
+            return False
+        return session.status == SessionStatus.RUNNING
+
+    def confirm_close(self) -> bool:
+        """Closing mid-session: ask first; everything typed is saved already."""
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Close GroupClinic?")
+        box.setText(
+            "A session is running. Close GroupClinic now?\n\nEverything typed is saved; the "
+            "room screen closes too. Open GroupClinic again to carry on where you left off."
+        )
+        close = box.addButton("Close GroupClinic", QMessageBox.ButtonRole.YesRole)
+        stay = box.addButton("Keep working", QMessageBox.ButtonRole.NoRole)
+        box.setDefaultButton(stay)
+        box.exec()
+        return box.clickedButton() is close
+
+    def save_typing(self) -> None:
+        """Save what is typed but not yet saved (autosave fields, a value being entered)."""
+        from PySide6.QtWidgets import QLineEdit
+
+        from groupclinic_desktop.ui.widgets import AutoSaveLineEdit, AutoSaveTextEdit
+
+        for edit in self.findChildren(AutoSaveTextEdit) + self.findChildren(AutoSaveLineEdit):
+            edit.flush()
+        focused = QApplication.focusWidget()
+        if isinstance(focused, QLineEdit) and not isinstance(focused, AutoSaveLineEdit):
+            focused.editingFinished.emit()  # a check-in value: saved as on Tab
+
+    def bring_forward(self) -> None:
+        """Another start of the app asked for this window (ui/single_instance.py)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     def _action(self, menu, text: str, keys: list[str], slot) -> "QAction":  # type: ignore[no-untyped-def]
         from PySide6.QtGui import QAction, QKeySequence
@@ -344,6 +440,8 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         self.idle.stop()
+        self.save_typing()  # in the name of who typed it, before they are signed out
+        close_room_screens()  # nobody signed in: nothing of the group on the projector
         if self.clinic is not None:
             self.clinic.sign_out()
         self._close_session_window()
@@ -362,6 +460,7 @@ class MainWindow(QMainWindow):
             return
         self.locked = True
         self.idle.stop()
+        self.save_typing()  # every word typed so far is saved in the name of who typed it
         # A question left open (e.g. "Save this unusual value?") is answered "no" and closed.
         from PySide6.QtWidgets import QDialog
 

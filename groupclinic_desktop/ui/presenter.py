@@ -6,6 +6,11 @@ so a value typed at check-in appears without a restart, and it blanks itself to 
 while the laptop is locked. It goes on a screen other than the laptop's, and moves when a screen
 is plugged in or pulled out. It speaks the session's language (chosen on the board page), through
 Qt's translation system, and lays itself out right to left for Urdu.
+
+The facilitator controls it: Esc (or Q, Ctrl+W, the Close button, right-click) closes it, B
+blanks and shows it again; the lock blanks it too. Numbers are the point, so values are as large
+as names and scaled to the screen (never under 48 px at 768 px high); a value not taken today
+carries its date, and a stale one says so. A demo practice says DEMO on this screen too.
 """
 
 from __future__ import annotations
@@ -14,13 +19,31 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QScreen, QShowEvent
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QHideEvent,
+    QKeyEvent,
+    QPainter,
+    QResizeEvent,
+    QScreen,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
+    QPushButton,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -35,6 +58,9 @@ from groupclinic_desktop.ui.four_ms_panel import FourMsPanel
 from groupclinic_desktop.ui.phases.base import SessionBus
 
 PAUSED = "Session paused"
+DEMO_MARK = "DEMO — fictional people"
+VALUE_PX_AT_768 = 48  # the smallest value on a 1366x768 projector, read from the back
+BASE_HEIGHT = 768
 RLM = "\u200f"
 HEADER_LINE_CHARS = 17  # about a fifth of a 1600-pixel screen at 17 pt
 T = TypeVar("T")
@@ -57,6 +83,8 @@ def presenter_text(cell: Cell, words: Words = ENGLISH) -> str:
 
 
 class PresenterWindow(QWidget):
+    shown_changed = Signal()  # shown, hidden, blanked or back: the board page says which
+
     def __init__(
         self,
         clinic: Clinic,
@@ -78,45 +106,70 @@ class PresenterWindow(QWidget):
         self.words: Words = ENGLISH
         self.setWindowTitle("Group results board")
         self.setAccessibleName("Group results board (presenter view)")
-        self.setStyleSheet(f"background: white; color: {INK};")
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.is_blank = False
+        self.value_px = VALUE_PX_AT_768
+        # Keys reach it once someone clicks on it; showing it does not take the laptop's keys.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        # It never keeps the app running on its own once the main window has closed.
+        self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
+        self._style()
 
         self.stack = QStackedWidget(self)
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(24, 16, 24, 16)
+        outer.setContentsMargins(24, 8, 24, 8)
+        controls = QHBoxLayout()
+        self.demo_mark = QLabel(DEMO_MARK)
+        self.demo_mark.setObjectName("demo")
+        practice = clinic.practice()
+        self.demo_mark.setVisible(bool(practice and practice.is_demo))
+        controls.addWidget(self.demo_mark)
+        controls.addStretch(1)
+        self.blank_button = QPushButton("Blank (B)")
+        self.blank_button.setAccessibleName("Blank the room screen, or show it again")
+        self.blank_button.clicked.connect(self.toggle_blank)
+        self.close_button = QPushButton("Close (Esc)")
+        self.close_button.setAccessibleName("Close the room screen")
+        self.close_button.clicked.connect(self.close)
+        for button in (self.blank_button, self.close_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setObjectName("control")
+            controls.addWidget(button)
+        outer.addLayout(controls)
         outer.addWidget(self.stack)
 
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel()
-        self.title.setFont(_font(30, bold=True))
+        self.title.setObjectName("title")
         self.key = QLabel(KEY_TEXT)
-        self.key.setFont(_font(20))
+        self.key.setObjectName("small")
         self.table = QTableWidget(0, 0)
-        self.table.setFont(_font(24))
+        self.table.setItemDelegate(CellPainter(self.table))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setFont(_font(17, bold=True))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setMinimumHeight(70)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setShowGrid(True)
         self.table.setStyleSheet("QTableWidget { gridline-color: #555555; }")
         self.note = QLabel()
-        self.note.setFont(_font(18))
+        self.note.setObjectName("small")
         for widget in (self.title, self.key, self.table, self.note):
             layout.addWidget(widget)
         layout.addWidget(FourMsPanel(clinic, session_id, bus, room=True, today=today))
         self.stack.addWidget(page)
 
         self.paused = QLabel(PAUSED)
+        self.paused.setObjectName("paused")
         self.paused.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.paused.setFont(_font(48, bold=True))
         self.stack.addWidget(self.paused)
+        self.blank = QLabel("")  # nothing at all: the room sees a plain screen
+        self.stack.addWidget(self.blank)
 
         self._stale = False  # changed while closed: read again when shown
         bus.measurement_saved.connect(self.person_changed)
@@ -169,6 +222,11 @@ class PresenterWindow(QWidget):
         if self._stale:  # never shown out of date
             self.refresh()
         super().showEvent(event)
+        self.shown_changed.emit()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt's name)
+        super().hideEvent(event)
+        self.shown_changed.emit()
 
     def _changed(self) -> None:
         # Closed, nobody sees it: the work waits until it is shown again.
@@ -233,10 +291,11 @@ class PresenterWindow(QWidget):
         assert self.board is not None
         row = self.board.rows[r]
         name = QTableWidgetItem(row.label)
-        name.setFont(_font(24, bold=True))
+        name.setFont(_px_font(self.name_px, bold=True))
         self.table.setItem(r, 0, name)
         for c, cell in enumerate(row.cells, start=1):
-            item = QTableWidgetItem(presenter_text(cell, self.words))
+            item = QTableWidgetItem(self.cell_text(cell))
+            item.setFont(_px_font(self.value_px, bold=True))
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             item.setBackground(QBrush(QColor(tint(cell))))
             item.setForeground(QBrush(QColor(INK)))
@@ -248,13 +307,88 @@ class PresenterWindow(QWidget):
         assert self.board is not None
         r = len(self.board.rows)
         label = QTableWidgetItem(self.words("Group"))
-        label.setFont(_font(24, bold=True))
+        label.setFont(_px_font(self.name_px, bold=True))
         self.table.setItem(r, 0, label)
         for c, summary in enumerate(self.board.summaries, start=1):
             item = QTableWidgetItem(group_words(summary, self.words))
+            item.setFont(_px_font(self.name_px))
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             item.setBackground(QBrush(QColor("#F2F2F2")))
             self.table.setItem(r, c, item)
+
+    def cell_text(self, cell: Cell) -> str:
+        """The value and its status; a value not from the board's day carries its date."""
+        text = presenter_text(cell, self.words)
+        day = self.board.day if self.board is not None else None
+        if cell.has_value and cell.taken_on is not None and cell.taken_on != day:
+            month = self.words.day(cell.taken_on).split()[1][:3]
+            text += f"\n{self.words('from')} {cell.taken_on.day} {month} {cell.taken_on.year}"
+        return text
+
+    @property
+    def name_px(self) -> int:
+        return self.value_px * 3 // 4  # names smaller than the numbers, which are the point
+
+    def _style(self) -> None:
+        """Sizes in pixels, scaled to the screen's height: the app's own text size (a laptop
+        setting) must not shrink the room's numbers."""
+        scale = max(1.0, self.height() / BASE_HEIGHT) if self.isVisible() else 1.0
+        self.value_px = round(VALUE_PX_AT_768 * scale)
+        small, title = round(20 * scale), round(30 * scale)
+        self.setStyleSheet(
+            f"QWidget {{ background: white; color: {INK}; font-size: {small}px; }}"
+            f"QLabel#title {{ font-size: {title}px; font-weight: bold; }}"
+            f"QLabel#paused {{ font-size: {round(60 * scale)}px; font-weight: bold; }}"
+            f"QHeaderView {{ font-size: {round(22 * scale)}px; font-weight: bold; }}"
+            "QLabel#demo { color: white; background: #B71C1C; font-weight: bold;"
+            " padding: 2px 8px; }"
+            "QPushButton#control { background: #EEEEEE; color: #333333; padding: 2px 10px; }"
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        before = self.value_px
+        self._style()
+        if self.value_px != before and not self.is_locked and self.board is not None:
+            self.refresh()
+        super().resizeEvent(event)
+
+    # ------------------------------------------------------------------ the facilitator's keys
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        key = event.key()
+        closing = key in (Qt.Key.Key_Escape, Qt.Key.Key_Q) or (
+            key == Qt.Key.Key_W and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        )
+        if closing:
+            self.close()
+        elif key == Qt.Key.Key_B:
+            self.toggle_blank()
+        else:
+            super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 (Qt's name)
+        menu = QMenu(self)
+        menu.addAction("Show the board" if self.is_blank else "Blank (B)", self.toggle_blank)
+        menu.addAction("Close the room screen (Esc)", self.close)
+        menu.exec(event.globalPos())
+
+    def toggle_blank(self) -> None:
+        self.set_blank(not self.is_blank)
+
+    def set_blank(self, blank: bool) -> None:
+        """A plain screen for the room (B); the board comes back as it is now."""
+        self.is_blank = blank
+        self.blank_button.setText("Show (B)" if blank else "Blank (B)")
+        self._show_current()
+        self.shown_changed.emit()
+
+    def _show_current(self) -> None:
+        if self.is_locked:
+            self.stack.setCurrentWidget(self.paused)
+        elif self.is_blank:
+            self.stack.setCurrentWidget(self.blank)
+        else:
+            self.stack.setCurrentIndex(0)
 
     def set_locked(self, locked: bool) -> None:
         """While the laptop is locked the room sees only "Session paused"; nothing else is
@@ -266,10 +400,9 @@ class PresenterWindow(QWidget):
             self.table.setColumnCount(0)
             self.title.clear()
             self.note.clear()
-            self.stack.setCurrentWidget(self.paused)
         else:
-            self.stack.setCurrentIndex(0)
             self.refresh()
+        self._show_current()
 
     def texts(self) -> list[str]:
         """Every piece of text the window holds (labels, cells, headers), for checking."""
@@ -299,8 +432,37 @@ def wrap_words(text: str, limit: int = HEADER_LINE_CHARS) -> str:
     return "\n".join(lines)
 
 
-def _font(points: int, *, bold: bool = False) -> QFont:
+class CellPainter(QStyledItemDelegate):
+    """A value in large type and, under it, its date in small type: never elided away."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        value, _, when = text.partition("\n")
+        painter.save()
+        background = index.data(Qt.ItemDataRole.BackgroundRole)
+        if background is not None:
+            painter.fillRect(option.rect, background)
+        font = index.data(Qt.ItemDataRole.FontRole) or option.font
+        painter.setPen(QColor(INK))
+        painter.setFont(font)
+        rect = option.rect.adjusted(4, 2, -4, -2)
+        if when:
+            small = QFont(font)
+            small.setPixelSize(max(14, font.pixelSize() * 2 // 5))
+            small.setBold(False)
+            small_height = QFontMetrics(small).height()
+            top = rect.adjusted(0, 0, 0, -small_height)
+            painter.drawText(top, Qt.AlignmentFlag.AlignCenter, value)
+            painter.setFont(small)
+            bottom = rect.adjusted(0, rect.height() - small_height, 0, 0)
+            painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, when)
+        else:
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, value)
+        painter.restore()
+
+
+def _px_font(pixels: int, *, bold: bool = False) -> QFont:
     font = QFont()
-    font.setPointSize(points)
+    font.setPixelSize(pixels)
     font.setBold(bold)
     return font

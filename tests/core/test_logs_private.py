@@ -25,7 +25,8 @@ def test_a_whole_session_at_debug_logs_no_patient_data(tmp_path: Path, monkeypat
                     clinic.set_attendance(session.id, pid, "attended")
                     clinic.record_measurement(pid, "blood_pressure", "151/87",
                                               session_id=session.id)
-                    clinic.record_measurement(pid, "weight", "83.7", session_id=session.id)
+                    clinic.record_measurement(pid, "weight", "83.7", session_id=session.id,
+                                              confirmed=True)
                     clinic.set_goal(session.id, pid, "Swim on Saturdays", confidence=6)
                     # Refused input must not leak into the logs either.
                     with contextlib.suppress(ClinicError):

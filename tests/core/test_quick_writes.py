@@ -83,7 +83,7 @@ def test_a_save_that_fails_half_way_leaves_nothing(
     # the measurement and its audit entry are written, then the outbox event fails
     monkeypatch.setattr(outbox, "emit_row", broken)
     with pytest.raises(RuntimeError):
-        demo.record_measurement(pid, "weight", "81.5", session_id=sid)
+        demo.record_measurement(pid, "weight", "81.5", session_id=sid, confirmed=True)
     after = (len(demo.measurements()), len(demo.audit_entries()), len(demo.outbox_events()))
     assert after == before
     assert demo.check() == []

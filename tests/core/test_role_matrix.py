@@ -39,7 +39,7 @@ def act(clinic: Clinic, action: str, session_id: int, patient_id: int, clinician
         "set_attendance": lambda: clinic.set_attendance(session_id, patient_id, "attended"),
         "set_consent": lambda: clinic.set_consent(session_id, patient_id, "share_results", True),
         "record_measurement": lambda: clinic.record_measurement(
-            patient_id, "weight", "81", session_id=session_id),
+            patient_id, "weight", "81", session_id=session_id, confirmed=True),
         "record_questionnaire": lambda: clinic.record_questionnaire(
             session_id, patient_id, "confidence", {"confidence": 6}),
         "add_agenda_item": lambda: clinic.add_agenda_item(session_id, "A question"),

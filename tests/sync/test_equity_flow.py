@@ -48,7 +48,7 @@ def test_not_stated_person_flows_through_session_export_and_sync(
     for kind in ConsentKind:
         demo.set_consent(sid, pid, kind, True)
     demo.record_measurement(pid, "blood_pressure", "138/84", session_id=sid)
-    demo.record_measurement(pid, "weight", "82.4", session_id=sid)
+    demo.record_measurement(pid, "weight", "82.4", session_id=sid, confirmed=True)
     demo.add_carer_visit(sid, pid, "Sam", confidentiality_agreed=True)
     sign_in(demo, "clinician")
     demo.save_review(sid, pid, notes="Doing well.")

@@ -40,6 +40,8 @@ def window(qtbot, demo: Clinic) -> Iterator[MainWindow]:  # type: ignore[no-unty
     """The main window on the demo practice, not yet signed in, at laptop size."""
     w = MainWindow(demo)
     qtbot.addWidget(w)
+    # Closing mid-session asks a person first; pytest-qt closes windows itself at the end.
+    w.ask_before_closing = False
     w.resize(1366, 768)
     w.show()
     qtbot.waitExposed(w)

@@ -16,7 +16,7 @@ from groupclinic_desktop.ui.phases.goals import GoalsPage
 from groupclinic_desktop.ui.phases.one_to_one import OneToOnePage
 from groupclinic_desktop.ui.phases.wrapup import WrapUpPage
 from tests.ui.conftest import CLINICIAN, sign_in
-from tests.ui.test_checkin import TYPED, type_into
+from tests.ui.test_checkin import TYPED, near_last, type_into
 from tests.ui.test_wrapup import when_a_dialog_opens
 
 QUESTIONS = [
@@ -46,7 +46,11 @@ def test_a_whole_session_through_the_ui(qtbot, running) -> None:
 
     # Check-in: attendance, consents, measurements and a questionnaire for eight people.
     page = page_of(window, "checkin", CheckInPage)
-    for person, (bp, weight, chol, confidence) in zip(people, TYPED, strict=True):
+    weights = {
+        p.id: near_last(clinic, p.id, "weight", t[1]) for p, t in zip(people, TYPED, strict=True)
+    }
+    for person, (bp, _, chol, confidence) in zip(people, TYPED, strict=True):
+        weight = weights[person.id]
         page.select(person.id)
         qtbot.mouseClick(page.attendance_buttons[AttendanceStatus.ATTENDED],
                          Qt.MouseButton.LeftButton)
@@ -119,7 +123,8 @@ def test_a_whole_session_through_the_ui(qtbot, running) -> None:
     assert clinic.session(sid).status == SessionStatus.FINISHED
     roster = {e.patient.id: e.attendance.status for e in clinic.roster(sid)}
     consents = clinic.consents(sid)
-    for person, (bp, weight, chol, confidence) in zip(people, TYPED, strict=True):
+    for person, (bp, _, chol, confidence) in zip(people, TYPED, strict=True):
+        weight = weights[person.id]
         assert roster[person.id] == AttendanceStatus.ATTENDED
         assert all(consents[(person.id, kind)] for kind in ConsentKind)
         taken = {m.type_key: m.value for m in clinic.measurements(patient_id=person.id,

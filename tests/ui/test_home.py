@@ -67,6 +67,7 @@ def test_a_new_window_on_the_same_store_resumes_too(qtbot, running) -> None:
     running.session_window.go_to("goals")
     again = MainWindow(running.clinic)
     qtbot.addWidget(again)
+    again.ask_before_closing = False  # torn down mid-session by the test, not a person
     again.show()
     sign_in(qtbot, again, FACILITATOR)
     assert again.session_window is not None

@@ -63,7 +63,9 @@ def test_a_value_saved_without_a_bus_signal_is_on_the_board_when_shown(session) 
     window, people = session
     board = window.pages["board"]
     # Saved through the facade alone: no page was told. Showing the board reads the store.
-    window.clinic.record_measurement(people[1], "weight", "77.7", session_id=window.session_id)
+    window.clinic.record_measurement(
+        people[1], "weight", "77.7", session_id=window.session_id, confirmed=True
+    )
     assert not window.idle_work.busy
     window.go_to("board")
     assert cell(board, people[1], "weight").startswith("77.7")

@@ -92,7 +92,8 @@ def test_nothing_private_is_on_the_presenter_view(presenter, demo: Clinic) -> No
     assert "Sugar level (HbA1c)" in text  # plain words, not the clinical label alone
     # No editing controls.
     assert not presenter.findChildren(QLineEdit)
-    assert not presenter.findChildren(QPushButton)
+    # Only the facilitator's two controls: put the board away.
+    assert {b.text() for b in presenter.findChildren(QPushButton)} == {"Blank (B)", "Close (Esc)"}
     assert not presenter.findChildren(QComboBox)
 
 

@@ -71,6 +71,7 @@ def visible_text(window: QWidget) -> str:
 def test_idle_lock_hides_patient_data_and_asks_the_same_person(qtbot, demo) -> None:
     window = MainWindow(demo, idle_ms=300)
     qtbot.addWidget(window)
+    window.ask_before_closing = False  # torn down mid-session by the test, not a person
     window.show()
     sign_in(qtbot, window, FACILITATOR)
     session = todays_session(demo)
@@ -109,6 +110,7 @@ def test_idle_minutes_come_from_the_practice_setting(qtbot, demo) -> None:
         demo.set_setting("idle_lock_minutes", 2)
     window = MainWindow(demo)
     qtbot.addWidget(window)
+    window.ask_before_closing = False  # torn down mid-session by the test, not a person
     assert window.idle.timeout_ms == 2 * 60_000
 
 

@@ -97,6 +97,58 @@ class CheckinArea(ClinicBase):
                 private_place=private_place,
             )
 
+    def add_new_drop_in(
+        self,
+        session_id: int,
+        nhs_number: str,
+        given_name: str,
+        family_name: str,
+        date_of_birth: date | str,
+        *,
+        sex: str = "unknown",
+        today: date | None = None,
+    ) -> Patient:
+        """Someone not in the store yet who came on the day: added, marked for the admin to
+        check against the GP record, and on the roster as a drop-in; one audited transaction.
+
+        The usual checks apply (NHS number's check digit and uniqueness, names, date of birth);
+        bad input names the field and leaves the store as it was.
+        """
+        from groupclinic_desktop.core.facade.base import _required
+        from groupclinic_desktop.core.facade.patients import _sex
+
+        actor = self._require(Permission.CHECK_IN)
+        row = Patient(
+            nhs_number=validation.parse_nhs_number(nhs_number),
+            given_name=_required(given_name, "First name"),
+            family_name=_required(family_name, "Surname"),
+            date_of_birth=validation.parse_date_of_birth(date_of_birth),
+            sex=_sex(sex),
+            added_on_day=today or date.today(),
+        )
+        with self._write() as s:
+            _refuse_if_closed(_get_in(s, ClinicSession, session_id, "session"))
+            clash = s.exec(select(Patient).where(Patient.nhs_number == row.nhs_number)).first()
+            if clash is not None:
+                raise InvalidInput(
+                    "NHS number: this person is already recorded; find them by name or NHS "
+                    "number and add them as a drop-in.",
+                    field="NHS number",
+                )
+            s.add(row)
+            s.flush()
+            self._audit(s, actor, "create", row, patient_id=row.id)
+            self._set_attendance(
+                s, actor, session_id, row.id, status=AttendanceStatus.DROP_IN  # type: ignore[arg-type]
+            )
+        return row
+
+    def added_on_the_day(self) -> list[Patient]:
+        """People a facilitator added on the day, for the admin to check against the GP record."""
+        with self._read() as s:
+            query = select(Patient).where(col(Patient.added_on_day).is_not(None))
+            return list(s.exec(query.order_by(col(Patient.added_on_day), col(Patient.id))))
+
     def _set_attendance(
         self,
         s: Session,
@@ -205,6 +257,9 @@ class CheckinArea(ClinicBase):
         # The busiest write of a session: the quick single-row path (core.rows), not the ORM.
         with self._write_rows() as rows:
             subject = _subject(rows, patient_id, session_id)
+            if not confirmed:
+                for key, value in values:
+                    _check_big_change(rows, subject, key, value, taken)
             for key, value in values:
                 saved.append(
                     self._add_measurement(
@@ -500,6 +555,28 @@ def _person(rows: Rows, subject: _Subject, key: str, taken: datetime) -> targets
         sex=subject.sex,
         hypo_risk=subject.hypo_risk,
         personal=personal,
+    )
+
+
+def _check_big_change(
+    rows: Rows, subject: _Subject, key: str, value: float, taken: datetime
+) -> None:
+    """Ask "Is that right?" when a value moved far from the person's previous one.
+
+    A value already typed at this session is a correction of it, not a change: not asked again.
+    """
+    if key not in validation.big_change_limits():
+        return
+    found = rows.first(
+        Measurement,
+        ("value", "taken_at", "session_id"),
+        {"patient_id": subject.patient_id, "type_key": key},
+        newest_by=("taken_at", "id"),
+    )
+    if found is None or (subject.session_id and found["session_id"] == subject.session_id):
+        return
+    validation.check_big_change(
+        key, value, float(found["value"]), found["taken_at"].date(), taken.date()
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -117,6 +117,20 @@ class BoardPage(PhasePage):
             button.clicked.connect(slot)
             top.addWidget(button)
         layout.addLayout(top)
+        # The room screen is always under the facilitator's hand: blank it (B) or close it.
+        room = QHBoxLayout()
+        self.room_state = QLabel("Room screen: not shown")
+        self.room_state.setAccessibleName("Room screen")
+        self.blank_button = QPushButton("&Blank room screen (B)")
+        self.blank_button.clicked.connect(self.toggle_room_blank)
+        self.close_room_button = QPushButton("&Close room screen")
+        self.close_room_button.clicked.connect(self.close_room_screen)
+        room.addWidget(self.room_state, 1)
+        room.addWidget(self.blank_button)
+        room.addWidget(self.close_room_button)
+        layout.addLayout(room)
+        QShortcut(QKeySequence("B"), self, self.toggle_room_blank)
+        self._show_room_state()
         key = QLabel(KEY_TEXT + "    * personal target")
         key.setAccessibleName("Key to the board's symbols")
         layout.addWidget(key)
@@ -346,7 +360,33 @@ class BoardPage(PhasePage):
             self.presenter = PresenterWindow(
                 self.clinic, self.session_id, self.bus, laptop=self.window()
             )
+            self.presenter.shown_changed.connect(self._show_room_state)
+        self.presenter.set_blank(False)
         self.presenter.show_on()
+        self._show_room_state()
+
+    def toggle_room_blank(self) -> None:
+        if self.presenter is not None and self.presenter.isVisible():
+            self.presenter.toggle_blank()
+        self._show_room_state()
+
+    def close_room_screen(self) -> None:
+        if self.presenter is not None:
+            self.presenter.close()
+        self._show_room_state()
+
+    def _show_room_state(self) -> None:
+        shown = self.presenter is not None and self.presenter.isVisible()
+        blank = shown and self.presenter.is_blank  # type: ignore[union-attr]
+        self.room_state.setText(
+            "Room screen: blank (B shows it)" if blank
+            else "Room screen: showing the board (B blanks it)" if shown
+            else "Room screen: not shown"
+        )
+        self.blank_button.setText("Show room screen again (&B)" if blank
+                                  else "&Blank room screen (B)")
+        self.blank_button.setEnabled(shown)
+        self.close_room_button.setEnabled(shown)
 
     def save_png(self, path: Path | str | None = None) -> Path | None:
         from groupclinic_desktop.export.handouts import board_png

@@ -14,6 +14,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop.core import programmes, questionnaires, validation
 from groupclinic_desktop.core.catalogue import catalogue
-from groupclinic_desktop.core.clinic import BLOOD_PRESSURE, Clinic
+from groupclinic_desktop.core.clinic import BLOOD_PRESSURE, Clinic, SessionFlag
 from groupclinic_desktop.core.errors import ClinicError, InvalidInput, NeedsConfirmation
 from groupclinic_desktop.core.schema import (
     AttendanceStatus,
@@ -45,6 +49,7 @@ from groupclinic_desktop.core.schema import (
     Patient,
 )
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
+from groupclinic_desktop.ui.red_flags import FLAG, alert_text, field_of
 from groupclinic_desktop.ui.theme import set_state
 
 STATUS_WORDS = {
@@ -189,14 +194,16 @@ class EntryRow:
         self.last.setWordWrap(True)
         self.last.setAccessibleName(f"{label}: last time")
         self.saved_text = ""
+        self.alert = ""  # a red flag on the saved value: shown instead of a plain "saved"
         self._check = check
         self._save = save
         self._busy = False
         self.edit.textEdited.connect(self._typed)
         self.edit.editingFinished.connect(self.commit)
 
-    def load(self, saved: str, last: str) -> None:
+    def load(self, saved: str, last: str, alert: str = "") -> None:
         self._busy = True
+        self.alert = alert
         self.saved_text = saved
         self.edit.setText(saved)
         self.last.setText(last)
@@ -210,8 +217,15 @@ class EntryRow:
             self._show(self._check(text))
 
     def _show(self, state: tuple[str, str]) -> None:
+        if state == ("ok", SAVED) and self.alert:
+            state = ("red", f"{SAVED} · {self.alert}")
         self.status.setText(state[1])
         set_state(self.status, state[0])
+
+    def set_alert(self, text: str) -> None:
+        self.alert = text
+        if self.saved_text and self.edit.text().strip() == self.saved_text:
+            self._show(("ok", SAVED))
 
     def commit(self) -> None:
         """Save the field if it changed; Enter and Tab both end up here."""
@@ -244,6 +258,7 @@ class CheckInPage(PhasePage):
         self.score_labels: dict[str, QLabel] = {}
         self.fields = measurement_fields(self.session)
         self.due = due_questionnaires(self.session)
+        self.flags: dict[int, list[SessionFlag]] = {}  # red flags by person, from the facade
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._build_roster())
@@ -303,6 +318,12 @@ class CheckInPage(PhasePage):
         self.add_button.setAccessibleName("Add the chosen person as a drop-in")
         self.add_button.clicked.connect(self.add_drop_in)
         row.addWidget(self.add_button)
+        self.new_button = QPushButton("New person…")
+        self.new_button.setAccessibleName("Add someone not in the store yet, as a drop-in")
+        self.new_button.setToolTip("Someone not found: add them with NHS number, name and date of "
+                                   "birth; the admin checks them against the GP record later")
+        self.new_button.clicked.connect(self.add_new_person)
+        row.addWidget(self.new_button)
         layout.addLayout(row)
         self.found = QListWidget()
         self.found.setAccessibleName("People found")
@@ -316,7 +337,7 @@ class CheckInPage(PhasePage):
         return box
 
     def _build_person(self) -> QWidget:
-        scroll = QScrollArea()
+        scroll = self.person_scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         # No sideways scrolling: long messages wrap instead of hiding off to the right.
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -336,6 +357,12 @@ class CheckInPage(PhasePage):
         self.carer_button.clicked.connect(self.open_carer)
         title_row.addWidget(self.carer_button)
         layout.addLayout(title_row)
+        self.flag_banner = QLabel()
+        self.flag_banner.setWordWrap(True)
+        self.flag_banner.setAccessibleName("Red flag")
+        self.flag_banner.setVisible(False)
+        set_state(self.flag_banner, "red")
+        layout.addWidget(self.flag_banner)
         self.message = QLabel()
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
@@ -491,6 +518,7 @@ class CheckInPage(PhasePage):
         entries = self.clinic.roster(self.session_id)
         self.entries = {e.patient.id: e for e in entries}
         consents = self.clinic.consents(self.session_id)
+        self._read_flags()
         taken: dict[int, list[Measurement]] = {}
         for m in self.clinic.measurements(session_id=self.session_id):
             taken.setdefault(m.patient_id, []).append(m)
@@ -516,19 +544,52 @@ class CheckInPage(PhasePage):
     ) -> None:
         entry = self.entries[patient_id]
         status = STATUS_WORDS.get(entry.attendance.status, entry.attendance.status.value)
-        cells = [roster_name(entry.patient), status, *self._done_text(patient_id, taken, consents)]
+        flags = self.flags.get(patient_id, [])
+        name = roster_name(entry.patient)
+        if flags:
+            name = f"{FLAG} {name}"
+            status = f"{FLAG} RED FLAG · {status}"
+        cells = [name, status, *self._done_text(patient_id, taken, consents)]
         for column, text in enumerate(cells):
             item = self.roster.item(row, column)
             if item is None:
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, patient_id)
                 self.roster.setItem(row, column, item)
+                self._mark_flag(item, flags)
                 continue
+            self._mark_flag(item, flags)
             # Only what differs is touched: each change makes the table lay its columns out.
             if item.text() != text:
                 item.setText(text)
             if item.data(Qt.ItemDataRole.UserRole) != patient_id:
                 item.setData(Qt.ItemDataRole.UserRole, patient_id)
+
+    def _read_flags(self, patient_id: int | None = None) -> None:
+        """Red flags from the facade: everyone's (one read), or one person's after a save."""
+        if patient_id is None:
+            self.flags = {}
+            for flag in self.clinic.red_flags(self.session_id):
+                self.flags.setdefault(flag.patient_id, []).append(flag)
+        else:
+            self.flags[patient_id] = self.clinic.red_flags(self.session_id, patient_id)
+
+    def _mark_flag(self, item: QTableWidgetItem, flags: list[SessionFlag]) -> None:
+        # A name cut short by a narrow column or bigger text is always readable in full here.
+        words = "\n".join(filter(None, [item.text() if item.column() == 0 else "",
+                                         alert_text(flags)]))
+        if item.toolTip() != words:
+            item.setToolTip(words)
+            item.setForeground(Qt.GlobalColor.darkRed if flags else self.palette().text())
+
+    def _show_flags(self) -> None:
+        """The chosen person's flags: a banner over their card and an alert beside each field."""
+        flags = self.flags.get(self.patient_id, []) if self.patient_id is not None else []
+        words = alert_text(flags)
+        self.flag_banner.setText(words)
+        self.flag_banner.setVisible(bool(flags))
+        for key, row in self.rows.items():
+            row.set_alert(alert_text([f for f in flags if field_of(f.flag.measure) == key]))
 
     def _done_text(
         self,
@@ -581,6 +642,7 @@ class CheckInPage(PhasePage):
         row = self.roster.currentRow() + direction
         if 0 <= row < self.roster.rowCount():
             self.roster.setCurrentCell(row, 0)
+            self.person_scroll.verticalScrollBar().setValue(0)  # the next name is in view
             self._first_field_focus()
 
     def _first_field_focus(self) -> None:
@@ -643,8 +705,13 @@ class CheckInPage(PhasePage):
             consents = self.clinic.consents(self.session_id)
         for kind, (yes, no, state) in self.consent_buttons.items():
             given = consents.get((pid, kind))  # type: ignore[arg-type]
+            # An exclusive group will not uncheck its last button: release it for a moment, so
+            # someone not asked yet shows neither Yes nor No (never the previous person's answer).
+            group = yes.group()
+            group.setExclusive(False)
             yes.setChecked(given is True)
             no.setChecked(given is False)
+            group.setExclusive(True)
             state.setText(
                 "not asked yet" if given is None else ("✓ saved: yes" if given else "✓ saved: no")
             )
@@ -663,6 +730,7 @@ class CheckInPage(PhasePage):
                 else "last: none recorded"
             )
             self.rows[spec.key].load(now[0] if now else "", last_words)
+        self._show_flags()
 
         responses = {
             r.questionnaire_key: r
@@ -717,6 +785,9 @@ class CheckInPage(PhasePage):
         pid = self.patient_id
         if pid is None:
             return
+        if status == AttendanceStatus.DID_NOT_ATTEND and not self._confirm_absent(pid):
+            self._load_person()
+            return
         try:
             self.clinic.set_attendance(self.session_id, pid, status)
         except ClinicError as exc:
@@ -726,6 +797,62 @@ class CheckInPage(PhasePage):
         self.bus.attendance_changed.emit(pid)
         self._update_roster_row(pid)
         self.status_note.setText(f"Now: {STATUS_WORDS[status]} ✓ saved")
+
+    def _confirm_absent(self, patient_id: int) -> bool:
+        """Ask before "did not attend" for someone with values or consents already saved."""
+        taken = self.clinic.measurements(patient_id=patient_id, session_id=self.session_id)
+        consents = self.clinic.consents(self.session_id)
+        agreed = [kind for kind, _ in CONSENTS if (patient_id, kind) in consents]
+        if not taken and not agreed:
+            return True
+        entry = self.entries.get(patient_id)
+        name = roster_name(entry.patient) if entry else "This person"
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Did not attend?")
+        box.setText(
+            f"{name} already has {len(taken)} value(s) and {len(agreed)} consent(s) saved today."
+            "\n\nMark them as did not attend? What is saved is kept."
+        )
+        mark = box.addButton("Mark did not attend", QMessageBox.ButtonRole.YesRole)
+        keep = box.addButton("Keep as they are", QMessageBox.ButtonRole.NoRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        return box.clickedButton() is mark
+
+    def add_new_person(self) -> None:
+        """Someone who is not in the store: a short form, then they are a drop-in."""
+        dialog = NewPersonDialog(self)
+        typed = self.search.text().strip()
+        if typed and not any(ch.isdigit() for ch in typed):
+            given, _, family = typed.partition(" ")
+            dialog.given.setText(given)
+            dialog.family.setText(family)
+        elif typed:
+            dialog.nhs.setText(typed)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                patient = self.clinic.add_new_drop_in(
+                    self.session_id,
+                    dialog.nhs.text(),
+                    dialog.given.text(),
+                    dialog.family.text(),
+                    dialog.born.text(),
+                    sex=dialog.sex.currentData(),
+                )
+            except ClinicError as exc:
+                dialog.error.setText(str(exc))
+                continue
+            self.search.clear()
+            self._find("")
+            self.search_note.setText(
+                f"Added {patient.full_name} as a drop-in ✓ (added on the day: the admin checks "
+                "them against the GP record)"
+            )
+            self.bus.attendance_changed.emit(patient.id)
+            self.patient_id = patient.id
+            self.refresh()
+            return
 
     def _attendance_flag(self, name: str, on: bool) -> None:
         pid = self.patient_id
@@ -790,7 +917,9 @@ class CheckInPage(PhasePage):
             return False
         self.bus.measurement_saved.emit(pid)
         self._refresh_derived(pid)
+        self._read_flags(pid)
         self._update_roster_row(pid)
+        self._show_flags()
         return True
 
     def _refresh_derived(self, patient_id: int) -> None:
@@ -879,7 +1008,9 @@ class CheckInPage(PhasePage):
         self.found.setVisible(bool(matches))
         if matches:
             self.found.setCurrentRow(0)
-        self.search_note.setText("" if matches or not text.strip() else "No one found.")
+        self.search_note.setText(
+            "" if matches or not text.strip() else "No one found: New person… adds them."
+        )
 
     def add_drop_in(self) -> None:
         item = self.found.currentItem()
@@ -898,6 +1029,46 @@ class CheckInPage(PhasePage):
         self.bus.attendance_changed.emit(pid)
         self.patient_id = pid
         self.refresh()
+
+
+class NewPersonDialog(QDialog):
+    """NHS number, names, date of birth and sex of someone added on the day."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add a new person on the day")
+        form = QFormLayout(self)
+        note = QLabel("They join today's session as a drop-in and are marked \"added on the "
+                      "day\" for the admin to check against the GP record.")
+        note.setWordWrap(True)
+        form.addRow(note)
+        self.nhs = QLineEdit()
+        self.nhs.setPlaceholderText("e.g. 999 000 0107")
+        self.given = QLineEdit()
+        self.family = QLineEdit()
+        self.born = QLineEdit()
+        self.born.setPlaceholderText("dd/mm/yyyy")
+        self.sex = QComboBox()
+        for value, words in (("unknown", "Not stated"), ("female", "Female"),
+                             ("male", "Male"), ("other", "Other")):
+            self.sex.addItem(words, value)
+        for label, widget in (("&NHS number", self.nhs), ("&First name", self.given),
+                              ("&Surname", self.family), ("&Date of birth", self.born),
+                              ("S&ex", self.sex)):
+            widget.setAccessibleName(label.replace("&", ""))
+            form.addRow(label, widget)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Message")
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add as drop-in")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
 
 
 def _check_answer(key: str, item_id: str, text: str) -> tuple[str, str]:

@@ -590,6 +590,13 @@ class OneToOnePage(PhasePage):
         order = [pid for pid in saved["order"] if pid in names]
         order += [pid for pid in names if pid not in order]
         self._done = [pid for pid in saved["done"] if pid in names]
+        # Someone with a red flag no clinician has acknowledged yet is seen first.
+        flagged: dict[int, str] = {}
+        for flag in self.clinic.red_flags(self.session_id):
+            if not flag.acknowledged:
+                flagged.setdefault(flag.patient_id, f"{flag.flag.rule.title} {flag.text}")
+        first = [p for p in order if p in flagged and p not in self._done]
+        order = first + [p for p in order if p not in first]
         reviewed = {r.patient_id for r in self.clinic.reviews(self.session_id)}
         keep = self.patient_id
         self._loading = True
@@ -603,7 +610,10 @@ class OneToOnePage(PhasePage):
                     item.setData(ID_ROLE, pid)
                     self.queue.addItem(item)
             for row, pid in enumerate(order):
-                self._label(self.queue.item(row), names[pid], pid in self._done, pid in reviewed)
+                self._label(
+                    self.queue.item(row), names[pid], pid in self._done, pid in reviewed,
+                    flagged.get(pid, ""),
+                )
         finally:
             self._loading = False
         self.on_behalf_row.setVisible(self.is_facilitator)
@@ -614,11 +624,22 @@ class OneToOnePage(PhasePage):
             self._select(target)
         else:
             self._show_person(None)
+        # Whoever is signed in now (a hand-over keeps the person shown) may document at once.
+        self._update_enabled()
 
-    def _label(self, item: QListWidgetItem, name: str, done: bool, started: bool) -> None:
+    def _label(
+        self, item: QListWidgetItem, name: str, done: bool, started: bool, flag: str = ""
+    ) -> None:
         mark = "✓ Done" if done else ("… Started" if started else "○ Waiting")
+        said = f"{name}, {mark.split(' ', 1)[1]}"
+        if flag:
+            mark = f"{mark}\n   ⚑ RED FLAG: {flag}"
+            said = f"{said}, red flag: {flag}"
+            item.setForeground(Qt.GlobalColor.darkRed)
+        else:
+            item.setData(Qt.ItemDataRole.ForegroundRole, None)
         item.setText(f"{name}\n   {mark}")
-        item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, {mark.split(' ', 1)[1]}")
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, said)
 
     def queue_order(self) -> list[int]:
         return [int(self.queue.item(r).data(ID_ROLE)) for r in range(self.queue.count())]
@@ -820,6 +841,8 @@ class OneToOnePage(PhasePage):
             self.status.pending("this session is finished; correct a review from Wrap-up.")
         elif self.patient_id is not None and not chosen:
             self.status.pending("choose the clinician you are documenting for.")
+        elif self.status.state == "pending":
+            self.status.clear_state()  # the last signed-in person's "not saved yet" is not true
 
     def _measurement_saved(self, patient_id: int) -> None:
         if patient_id == self.patient_id:

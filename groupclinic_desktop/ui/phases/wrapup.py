@@ -28,6 +28,7 @@ from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import Role
 from groupclinic_desktop.core.wrapup import STATUS_WORDS, SessionSummary
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
+from groupclinic_desktop.ui.red_flags import RedFlagList
 from groupclinic_desktop.ui.widgets import SavedIndicator, heading
 
 # What a correction can change: key -> (label, which record, which field).
@@ -262,6 +263,8 @@ class WrapUpPage(PhasePage):
         super().__init__(clinic, session_id, bus, parent)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Wrap-up: the session at a glance"))
+        self.red_flags = RedFlagList(clinic, session_id, self._names, self.refresh)
+        layout.addWidget(self.red_flags)
         self.summary_view = QTextBrowser()
         self.summary_view.setAccessibleName("Session summary and gaps")
         self.summary_view.setOpenLinks(False)
@@ -318,8 +321,10 @@ class WrapUpPage(PhasePage):
             self.summary_view.setHtml(html)
         session = self.clinic.session(self.session_id)
         finished = self.summary.finished
+        self.red_flags.refresh()
+        waiting = self.red_flags.waiting  # the facade refuses to finish while any waits
         self.finish_button.setVisible(not finished)
-        self.finish_button.setEnabled(session.status.value == "running")
+        self.finish_button.setEnabled(session.status.value == "running" and not waiting)
         self.correct_button.setVisible(finished and bool(allowed_records(self.clinic)))
         # After the session only a clinician voids or corrects a measurement.
         self.fix_button.setVisible(finished and "review" in allowed_records(self.clinic))
@@ -337,6 +342,11 @@ class WrapUpPage(PhasePage):
             self.state_label.setText(
                 f"Finished {when}. The record is closed; use Correct… to change it, with a reason."
             )
+        elif waiting:
+            self.state_label.setText(
+                f"Running. ⚑ {waiting} red flag(s) wait for a clinician's acknowledgement "
+                "before the session can finish."
+            )
         elif session.status.value == "running":
             gaps = len(self.summary.gaps)
             self.state_label.setText(
@@ -349,6 +359,9 @@ class WrapUpPage(PhasePage):
             )
         else:
             self.state_label.setText(f"This session is {session.status.value}.")
+
+    def _names(self) -> dict[int, str]:
+        return {e.patient.id: e.patient.full_name for e in self.clinic.roster(self.session_id)}  # type: ignore[misc]
 
     def finish(self) -> None:
         gaps = len(self.summary.gaps)
