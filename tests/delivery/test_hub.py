@@ -170,3 +170,26 @@ def test_a_hub_is_set_up_from_the_command_line(demo_dir: Path, capsys, monkeypat
     with Clinic.open(demo_dir, create=False) as clinic:
         assert {m.ods_code for m in clinic.member_practices()} == {"Y99999", HILLSIDE[0]}
         assert clinic.organisation().kind == OrganisationKind.HUB  # type: ignore[union-attr]
+
+
+def test_someone_added_on_the_day_in_a_hub_is_registered_at_a_member_practice(hub) -> None:  # type: ignore[no-untyped-def]
+    from groupclinic_desktop.core.schema import SessionStatus
+    from groupclinic_desktop.core.validation import nhs_check_digit
+
+    clinic, _, _ = hub
+    nhs = "999000231" + str(nhs_check_digit("999000231"))
+    with clinic.acting_as(SYSTEM):
+        planned = next(s for s in clinic.sessions() if s.status == SessionStatus.PLANNED)
+        clinic.start_session(planned.id)  # type: ignore[arg-type]
+        before = len(clinic.patients())
+        with pytest.raises(InvalidInput, match="Registered practice: required"):
+            clinic.add_new_drop_in(planned.id, nhs, "Ada", "Lovell", "1960-01-02")  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput, match="Surname"):
+            clinic.add_new_drop_in(
+                planned.id, nhs, "Ada", "L" * 101, "1960-01-02", registered_ods=HILLSIDE[0]  # type: ignore[arg-type]
+            )
+        assert len(clinic.patients()) == before, "a refused person leaves nothing behind"
+        added = clinic.add_new_drop_in(
+            planned.id, nhs, "Ada", "Lovell", "1960-01-02", registered_ods=HILLSIDE[0]  # type: ignore[arg-type]
+        )
+    assert added.registered_ods == HILLSIDE[0] and added.added_on_day is not None

@@ -106,28 +106,32 @@ class CheckinArea(ClinicBase):
         date_of_birth: date | str,
         *,
         sex: str = "unknown",
+        registered_ods: str | None = None,
         today: date | None = None,
     ) -> Patient:
         """Someone not in the store yet who came on the day: added, marked for the admin to
         check against the GP record, and on the roster as a drop-in; one audited transaction.
 
-        The usual checks apply (NHS number's check digit and uniqueness, names, date of birth);
-        bad input names the field and leaves the store as it was.
+        The usual checks apply (NHS number's check digit and uniqueness, names, date of birth,
+        the registered practice: a member practice, required when there are several); bad input
+        names the field and leaves the store as it was.
         """
-        from groupclinic_desktop.core.facade.base import _required
+        from groupclinic_desktop.core import text_checks
+        from groupclinic_desktop.core.facade.organisation import member_or_refuse
         from groupclinic_desktop.core.facade.patients import _sex
 
         actor = self._require(Permission.CHECK_IN)
         row = Patient(
             nhs_number=validation.parse_nhs_number(nhs_number),
-            given_name=_required(given_name, "First name"),
-            family_name=_required(family_name, "Surname"),
+            given_name=text_checks.parse_name(given_name, "First name"),
+            family_name=text_checks.parse_name(family_name, "Surname"),
             date_of_birth=validation.parse_date_of_birth(date_of_birth),
             sex=_sex(sex),
             added_on_day=today or date.today(),
         )
         with self._write() as s:
             _refuse_if_closed(_get_in(s, ClinicSession, session_id, "session"))
+            row.registered_ods = member_or_refuse(s, registered_ods)
             clash = s.exec(select(Patient).where(Patient.nhs_number == row.nhs_number)).first()
             if clash is not None:
                 raise InvalidInput(

@@ -822,7 +822,8 @@ class CheckInPage(PhasePage):
 
     def add_new_person(self) -> None:
         """Someone who is not in the store: a short form, then they are a drop-in."""
-        dialog = NewPersonDialog(self)
+        members = [(m.ods_code, m.name) for m in self.clinic.member_practices()]
+        dialog = NewPersonDialog(self, members)
         typed = self.search.text().strip()
         if typed and not any(ch.isdigit() for ch in typed):
             given, _, family = typed.partition(" ")
@@ -839,6 +840,7 @@ class CheckInPage(PhasePage):
                     dialog.family.text(),
                     dialog.born.text(),
                     sex=dialog.sex.currentData(),
+                    registered_ods=dialog.practice.currentData(),
                 )
             except ClinicError as exc:
                 dialog.error.setText(str(exc))
@@ -1032,9 +1034,12 @@ class CheckInPage(PhasePage):
 
 
 class NewPersonDialog(QDialog):
-    """NHS number, names, date of birth and sex of someone added on the day."""
+    """NHS number, names, date of birth, sex and registered practice of someone added on the
+    day (the practice is asked only when the store serves several)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, members: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add a new person on the day")
         form = QFormLayout(self)
@@ -1052,9 +1057,18 @@ class NewPersonDialog(QDialog):
         for value, words in (("unknown", "Not stated"), ("female", "Female"),
                              ("male", "Male"), ("other", "Other")):
             self.sex.addItem(words, value)
-        for label, widget in (("&NHS number", self.nhs), ("&First name", self.given),
-                              ("&Surname", self.family), ("&Date of birth", self.born),
-                              ("S&ex", self.sex)):
+        # Their notes go to this practice; with one member practice there is nothing to ask.
+        self.practice = QComboBox()
+        members = members or []
+        if len(members) > 1:
+            self.practice.addItem("(choose their GP practice)", None)
+        for ods, name in members:
+            self.practice.addItem(f"{name} ({ods})", ods)
+        rows = [("&NHS number", self.nhs), ("&First name", self.given),
+                ("&Surname", self.family), ("&Date of birth", self.born), ("S&ex", self.sex)]
+        if len(members) > 1:
+            rows.append(("&Registered practice", self.practice))
+        for label, widget in rows:
             widget.setAccessibleName(label.replace("&", ""))
             form.addRow(label, widget)
         self.error = QLabel()
