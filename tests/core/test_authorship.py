@@ -109,7 +109,7 @@ def test_a_co_facilitator_never_reads_or_writes_reviews_and_never_exports(
     volunteer = actor(team, "Sam Reid")
     assert volunteer.role == Role.CO_FACILITATOR
     with team.acting_as(volunteer):
-        team.record_measurement(pid, "weight", "83", session_id=sid)  # check-in: yes
+        team.record_measurement(pid, "weight", "83", session_id=sid, confirmed=True)  # check-in
         team.set_goal(sid, pid, "Walk to the shop", confidence=7)  # goals: yes
         with pytest.raises(NotAllowed):
             team.reviews(sid)
@@ -445,9 +445,12 @@ def test_one_attribution_for_a_reading_in_pdf_csv_and_fhir(
     sid, pid = session
     nurse_taker = actor(team, "Chris Lee")
     with team.acting_as(actor(team, "Jo Morgan")):
-        team.record_measurement(pid, "weight", "82", session_id=sid, taken_by_id=nurse_taker.id)
+        team.record_measurement(pid, "weight", "82", session_id=sid, taken_by_id=nurse_taker.id,
+                            confirmed=True)  # far from last time, and right
         with pytest.raises(InvalidInput, match="Taken by"):
-            team.record_measurement(pid, "weight", "82", session_id=sid, taken_by_id=9999)
+            team.record_measurement(
+                pid, "weight", "82", session_id=sid, taken_by_id=9999, confirmed=True
+            )
     finish(team, sid)
     result = export(team, sid, tmp_path)
     (csv_file,) = [p for p in result.files if p.suffix == ".csv"]

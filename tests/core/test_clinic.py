@@ -94,7 +94,9 @@ def test_every_write_leaves_one_audit_entry_and_its_outbox_event(
 def test_weight_with_known_height_also_saves_bmi(demo: Clinic, today_session) -> None:
     person = demo.roster(today_session.id)[0].patient
     height = demo.latest_measurement(person.id, "height")
-    saved = demo.record_measurement(person.id, "weight", "80", session_id=today_session.id)
+    saved = demo.record_measurement(
+        person.id, "weight", "80", session_id=today_session.id, confirmed=True
+    )
     assert [m.type_key for m in saved] == ["weight", "bmi"]
     expected = round(80 / (height.value / 100) ** 2, 1)
     assert saved[1].value == pytest.approx(expected)

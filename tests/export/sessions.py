@@ -79,6 +79,6 @@ def build_session_without_staff(clinic: Clinic) -> int:
         clinic.invite(session.id, person.id)  # type: ignore[arg-type]
         clinic.start_session(session.id)
         clinic.set_attendance(session.id, person.id, "attended")  # type: ignore[arg-type]
-        clinic.record_measurement(person.id, "weight", "80", session_id=session.id)  # type: ignore[arg-type]
+        clinic.record_measurement(person.id, "weight", "80", session_id=session.id, confirmed=True)  # type: ignore[arg-type]
         clinic.finish_session(session.id)
     return session.id

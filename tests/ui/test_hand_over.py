@@ -34,7 +34,7 @@ def test_type_lock_hand_over_and_every_word_is_in_the_store(qtbot, running) -> N
     qtbot.keyClicks(page.notes, "BP discussed; home readings for a week.")
     # The idle lock comes before the pause that would have saved it: nothing is lost.
     window.lock()
-    review = clinic.review(sid, first)
+    review = clinic.review(sid, first, author_id=doctor)
     assert review is not None and review.notes == "BP discussed; home readings for a week."
     assert review.documented_by_id == doctor and review.on_behalf_of_id is None
 
@@ -44,11 +44,13 @@ def test_type_lock_hand_over_and_every_word_is_in_the_store(qtbot, running) -> N
     page.safety.setFocus()
     qtbot.keyClicks(page.safety, "Call 111 if headaches or blurred vision.")
     window.sign_out()
-    review = clinic.review(sid, first)
+    review = clinic.review(sid, first, author_id=doctor)
     assert review.safety_netting == "Call 111 if headaches or blurred vision."  # type: ignore[union-attr]
     assert review.notes == "BP discussed; home readings for a week."  # type: ignore[union-attr]
 
     sign_in(qtbot, window, FACILITATOR)
     window.home.cards[sid].button.click()  # type: ignore[index,union-attr]
     page = page_of(window, "one_to_ones", OneToOnePage)
-    assert page.notes.toPlainText() == "BP discussed; home readings for a week."
+    # The facilitator's own form is for notes written on a clinician's behalf; what the
+    # clinician wrote herself is shown to them read-only, every word of it.
+    assert "BP discussed; home readings for a week." in page.colleagues.text()
