@@ -7,7 +7,7 @@ open; a PIN entered before the facade is ready is checked as soon as it is (ui/o
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -135,6 +135,9 @@ class SignInPage(QFrame):
         big.setPointSizeF(big.pointSizeF() * 1.3)
         self.names.setFont(big)
         self.names.setSpacing(4)
+        # A long profession wraps onto a second line rather than hide behind a scroll bar.
+        self.names.setWordWrap(True)
+        self.names.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.names.chosen.connect(lambda: self.pin.setFocus())
         self.names.itemDoubleClicked.connect(lambda _item: self.pin.setFocus())
         self.names.currentItemChanged.connect(lambda *_: self._name_chosen())
@@ -255,9 +258,11 @@ class SignInPage(QFrame):
         self._shown = staff
         # Room for up to six names whatever message shows below: a message never hides names.
         if staff:
+            # A wrapped row is taller: one spare line for it, so every name shows unscrolled.
             row = self.names.sizeHintForRow(0) + 2 * self.names.spacing()
             frame = 2 * (self.names.frameWidth() + self.names.spacing()) + 4
-            self.names.setMinimumHeight(min(len(staff), 6) * row + frame)
+            spare = self.names.fontMetrics().lineSpacing()
+            self.names.setMinimumHeight(min(len(staff), 6) * row + frame + spare)
 
     def attach(self, clinic: "Clinic") -> None:
         """The facade is open and checked: sign-in works from now on (and a held one goes on)."""
