@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from groupclinic_desktop.core import changes
 from groupclinic_desktop.core.rows import Rows
 from groupclinic_desktop.core.schema import AuditEntry, Setting, utcnow
 
@@ -66,7 +67,11 @@ def new_entry(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A new entry's column values, its hash included."""
+    """A new entry's column values, its hash included.
+
+    Every audit entry is made here, so here the write's change is noted for the notice its
+    transaction publishes after commit (core/changes.py)."""
+    changes.note_entry(action, entity, entity_id, patient_id, before, after)
     values = {
         "at": utcnow(),
         "user_id": user_id,

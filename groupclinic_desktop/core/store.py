@@ -91,6 +91,44 @@ def disk_full_error(folder: Path) -> StoreError:
     )
 
 
+# What SQLite says (its messages are fixed English text, never data) and what the person at the
+# laptop is told, by the StoreError kind the pages and the start-up screen know.
+_REFUSALS = (
+    (("database is locked", "database table is locked", "busy"), "locked",
+     "The store is busy: another program (another copy of GroupClinic, a backup or sync tool) "
+     "is holding it, so this was not saved. Wait a moment and try again; nothing was changed."),
+    (("readonly", "read-only", "read only"), "read_only",
+     "The store cannot be written to (the file or its disk is read-only), so this was not "
+     "saved. Ask your IT contact to make the GroupClinic folder writable; nothing was changed."),
+    (("malformed", "not a database", "corrupt"), "damaged",
+     "The store is damaged, so this was not saved. Restore the latest good backup "
+     "(groupclinic recover); nothing was changed."),
+)
+DISK_TROUBLE = (
+    "The disk holding the store could not be read or written (disk I/O error), so this was not "
+    "saved. Check the disk or USB drive is connected and working, then try again; nothing was "
+    "changed."
+)
+
+
+def operational_error(location: "StoreLocation", exc: BaseException) -> StoreError:
+    """The app's own store error for a database error met while using an open store."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    for words, kind, sentence in _REFUSALS:
+        if any(word in text for word in words):
+            return StoreError(sentence, kind=kind)
+    if disk_full(location.data_dir, exc):
+        return disk_full_error(location.data_dir)
+    if "i/o" in text or "disk" in text:
+        return StoreError(DISK_TROUBLE, kind="other")
+    cause = type(getattr(exc, "orig", None) or exc).__name__
+    return StoreError(
+        f"The store refused this change ({cause}), so it was not saved; nothing was changed. "
+        "Try again; if it happens again, tell your practice's IT contact.",
+        kind="other",
+    )
+
+
 @dataclass(frozen=True)
 class StoreLocation:
     """The folder of one practice's store: the encrypted file and a small plain metadata file.

@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel
 from groupclinic_desktop.core import (
     audit,
     auth,
+    changes,
     rows,
     sign_in_guard,
     store,
@@ -136,6 +137,8 @@ class ClinicBase:
         self._actor: Actor | None = None
         self._lock = threading.RLock()
         self._instance_lock: FileLock | None = None
+        # Who hears of committed changes (the UI's bridge); see core/changes.py.
+        self.notices = changes.Notices()
 
     # ----------------------------------------------------------------- opening and closing
 
@@ -388,36 +391,44 @@ class ClinicBase:
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
-        """One durable transaction; on any error nothing of it is kept."""
+        """One durable transaction; on any error nothing of it is kept. Once it is committed,
+        what it changed is announced once (core/changes.py); a rollback announces nothing."""
         self._refuse_read_only()
-        with self._lock, Session(self._writer, expire_on_commit=False) as s:
+        with (
+            changes.collecting() as touched,
+            self._lock,
+            Session(self._writer, expire_on_commit=False) as s,
+        ):
             try:
                 with s.begin():
                     yield s
             except IntegrityError as exc:
                 raise InvalidInput(CONFLICT) from exc
-            except OperationalError as exc:
-                self._full_disk(exc)
-                raise
+            except (OperationalError, DatabaseError) as exc:
+                raise self._store_error(exc) from None
+        self.notices.publish(changes.ChangeSet(frozenset(touched)))
 
     @contextmanager
     def _write_rows(self) -> Iterator[rows.Rows]:
         """The same durable transaction for the busiest single-row writes, without the ORM."""
         self._refuse_read_only()
-        with self._lock:
+        with changes.collecting() as touched, self._lock:
             try:
                 with rows.write(self._engine) as written:
                     yield written
             except IntegrityError as exc:
                 raise InvalidInput(CONFLICT) from exc
-            except OperationalError as exc:
-                self._full_disk(exc)
-                raise
+            except (OperationalError, DatabaseError) as exc:
+                raise self._store_error(exc) from None
+        self.notices.publish(changes.ChangeSet(frozenset(touched)))
 
-    def _full_disk(self, exc: BaseException) -> None:
-        """A write that failed for want of disk space says so; its transaction is rolled back."""
-        if store.disk_full(self.location.data_dir, exc):
-            raise store.disk_full_error(self.location.data_dir) from None
+    def _store_error(self, exc: BaseException) -> StoreError:
+        """The app's own store error, with a sentence for the person at the laptop, for a write
+        the database refused (locked, read-only, disk full or failing, damaged); the
+        transaction is rolled back. Only the error's type is logged: no value, no SQL."""
+        error = store.operational_error(self.location, exc)
+        log.warning("a write was refused by the store (%s, %s)", type(exc).__name__, error.kind)
+        return error
 
     def _rows_in(self, s: Session) -> rows.Rows:
         """The quick row helpers inside an ORM write transaction, on its own connection.
@@ -430,7 +441,10 @@ class ClinicBase:
     @contextmanager
     def _read(self) -> Iterator[Session]:
         with Session(self._engine, expire_on_commit=False) as s:
-            yield s
+            try:
+                yield s
+            except (OperationalError, DatabaseError) as exc:
+                raise self._store_error(exc) from None
 
     def _audit(
         self,
