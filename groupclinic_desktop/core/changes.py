@@ -69,6 +69,15 @@ class ChangeSet:
             for c in self.changes
         )
 
+    def people_in(self, kinds: Iterable[str], session_id: int) -> frozenset[int]:
+        """The people whose records of `kinds` in this session changed."""
+        wanted = set(kinds)
+        return frozenset(
+            c.patient_id
+            for c in self.changes
+            if c.kind in wanted and c.session_id == session_id and c.patient_id is not None
+        )
+
     def __bool__(self) -> bool:
         return bool(self.changes)
 

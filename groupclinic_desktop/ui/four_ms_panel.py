@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.four_ms import FourMItem, FourMPanel, build_four_ms
 from groupclinic_desktop.ui.phases.base import SessionBus
@@ -57,6 +58,12 @@ def _goal_words(goals: int | None, people: int) -> str:
     if not goals:
         return "Each person's own goal, set at the end of the session."
     return f"Goals set today: {goals} of {people}"
+
+
+# What the panel is built from (core/four_ms.py): the roster, consents, answers and goals.
+FOUR_MS_KINDS = frozenset(
+    {"attendance", "consent", "questionnaire_response", "goal", "patient"}
+)
 
 
 class FourMsPanel(QFrame):
@@ -99,9 +106,14 @@ class FourMsPanel(QFrame):
         self.people.verticalHeader().setFont(self._font(self._size, bold=True))
         outer.addWidget(self.people)
         if bus is not None:
-            for signal in (bus.measurement_saved, bus.attendance_changed, bus.consent_changed):
-                signal.connect(lambda _pid: self.refresh())
+            bus.follow(clinic)
+            bus.changes.connect(self.heard)
         self.refresh()
+
+    def heard(self, changes: ChangeSet) -> None:
+        """Refresh rule: who came, consents, questionnaires and goals of this session."""
+        if changes.touches(FOUR_MS_KINDS, session_id=self.session_id):
+            self.refresh()
 
     def _font(self, points: int, *, bold: bool = False) -> QFont:
         font = QFont(self.font())

@@ -50,7 +50,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from groupclinic_desktop.core.board import Board, Cell, build_board
+from groupclinic_desktop.core.board import Board, Cell
+from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.export.handouts import INK, KEY_TEXT, cell_words, group_words, tint
 from groupclinic_desktop.i18n import ENGLISH, Words, qt_words
@@ -103,6 +104,7 @@ class PresenterWindow(QWidget):
         self.board: Board | None = None
         self.is_locked = False
         self.cells_painted = 0
+        self.refreshes = 0  # how many times it repainted from the board (wholly or in part)
         self.words: Words = ENGLISH
         self.setWindowTitle("Group results board")
         self.setAccessibleName("Group results board (presenter view)")
@@ -172,9 +174,10 @@ class PresenterWindow(QWidget):
         self.stack.addWidget(self.blank)
 
         self._stale = False  # changed while closed: read again when shown
-        bus.measurement_saved.connect(self.person_changed)
-        bus.attendance_changed.connect(lambda _pid: self._changed())
-        bus.consent_changed.connect(lambda _pid: self._changed())
+        # The same board model as the board page's: one read of the board per change.
+        bus.follow(clinic)
+        self.model = bus.board(clinic, session_id)
+        self.model.changed.connect(self.board_changed)
         bus.locked.connect(self.set_locked)
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
@@ -228,20 +231,14 @@ class PresenterWindow(QWidget):
         super().hideEvent(event)
         self.shown_changed.emit()
 
-    def _changed(self) -> None:
-        # Closed, nobody sees it: the work waits until it is shown again.
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
     def refresh(self) -> None:
         if self.is_locked:
             return
         self._stale = False
         self.set_language(self.clinic.session_language(self.session_id))
         words = self.words
-        self.board = build_board(self.clinic, self.session_id, today=self.today)
+        self.board = self.model.current()
+        self.refreshes += 1
         board = self.board
         # A right-to-left mark makes the line read from the right even when it starts with
         # the programme's English name.
@@ -270,22 +267,29 @@ class PresenterWindow(QWidget):
         )
         self.note.setText(hidden + words("Names only for people who agreed to share."))
 
-    def person_changed(self, patient_id: int) -> None:
-        """Repaint only this person's cells and the group line."""
-        if self.is_locked or self.board is None:
-            return
-        if not self.isVisible():
+    def board_changed(self, changes: ChangeSet) -> None:
+        """Repaint only the rows that changed and the group line; all of it when people came
+        or went or a setting changed (the room's language). Closed, locked or blank-and-hidden,
+        nobody sees it: it reads the board again when shown."""
+        if self.is_locked or self.board is None or not self.isVisible():
             self._stale = True
             return
-        board = build_board(self.clinic, self.session_id, today=self.today)
-        old = [r.patient_id for r in self.board.rows]
-        if [r.patient_id for r in board.rows] != old or board.columns != self.board.columns:
+        board = self.model.current()
+        old = self.board
+        same_shape = (
+            [r.patient_id for r in board.rows] == [r.patient_id for r in old.rows]
+            and board.columns == old.columns
+        )
+        if not same_shape or "setting" in changes.kinds:
             self.refresh()
             return
         self.board = board
-        if patient_id in old:
-            self._paint_row(old.index(patient_id))
-        self._paint_group()
+        self.refreshes += 1
+        for r, (was, now) in enumerate(zip(old.rows, board.rows, strict=True)):
+            if was != now:
+                self._paint_row(r)
+        if old.summaries != board.summaries:
+            self._paint_group()
 
     def _paint_row(self, r: int) -> None:
         assert self.board is not None

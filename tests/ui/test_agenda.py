@@ -72,7 +72,7 @@ def add(qtbot: QtBot, page: AgendaPage, text: str, raised_by: str = "") -> None:
 def test_topic_button_and_quick_add_save_at_once(page: AgendaPage, qtbot: QtBot) -> None:
     sid = page.session_id
     changes: list[bool] = []
-    page.bus.agenda_changed.connect(lambda: changes.append(True))
+    page.bus.changes.connect(lambda notice: changes.append("agenda_item" in notice.kinds))
     qtbot.mouseClick(page.topic_buttons["Getting moving"], Qt.MouseButton.LeftButton)
     add(qtbot, page, "Can I drink alcohol on metformin?", raised_by="Tariq")
     items = page.clinic.agenda(sid)

@@ -58,8 +58,7 @@ def test_a_new_value_repaints_only_that_persons_row(qtbot, page, demo: Clinic) -
     untouched = page.table.item((row + 1) % 10, 0)
     painted, group_draws = page.cells_painted, page.group_chart.draws
 
-    demo.record_measurement(maggie.id, "hba1c", "47", session_id=page.session_id)
-    page.bus.measurement_saved.emit(maggie.id)
+    demo.record_measurement(maggie.id, "hba1c", "47", session_id=page.session_id)  # announced
 
     assert page.table.item(row, 0).text().startswith("47")
     assert "✓ on target" in page.table.item(row, 0).text()

@@ -29,7 +29,7 @@ def test_a_goal_is_saved_as_it_is_typed(page: GoalsPage, qtbot: QtBot) -> None:
     pid = page.patient_id
     assert pid is not None
     saved: list[int] = []
-    page.bus.goal_saved.connect(saved.append)
+    page.bus.changes.connect(lambda changes: saved.extend(changes.people_in({"goal"}, sid)))
     page.goal_text.setFocus()
     qtbot.keyClicks(page.goal_text, "Walk to the park with my grandson on Saturdays")
     qtbot.keyClick(page.goal_text, Qt.Key.Key_Tab)  # focus moves on: the words are kept...

@@ -117,16 +117,19 @@ def test_lock_blanks_the_room_screen_and_unlock_brings_it_back(presenter) -> Non
     assert PAUSED in shown
     assert "Maggie" not in " ".join(shown)
     # A value saved while locked is not painted, and appears after unlocking.
-    presenter.bus.measurement_saved.emit(presenter.board.rows[0].patient_id)
+    first = presenter.board.rows[0].patient_id
+    presenter.clinic.record_measurement(
+        first, "blood_pressure", "131/77", session_id=presenter.session_id, confirmed=True
+    )
     assert presenter.table.rowCount() == 0
     presenter.bus.locked.emit(False)
     assert presenter.stack.currentIndex() == 0
     assert "Maggie" in " ".join(presenter.texts())
+    assert any("131/77" in text for text in presenter.texts())
 
 
 def test_consent_withdrawn_mid_session_turns_the_name_into_a_code(presenter, demo: Clinic) -> None:  # type: ignore[no-untyped-def]
     maggie = next(p for p in demo.patients() if p.given_name == "Margaret")
     demo.set_consent(presenter.session_id, maggie.id, ConsentKind.SHARE_RESULTS, False)
-    presenter.bus.consent_changed.emit(maggie.id)
     text = " ".join(presenter.texts())
     assert "Maggie" not in text and "Margaret" not in text

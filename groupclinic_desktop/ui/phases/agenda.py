@@ -293,7 +293,6 @@ class AgendaPage(PhasePage):
             return False
         self.status.saved(done)
         self.refresh()
-        self.bus.agenda_changed.emit()
         return True
 
     def add_question(self) -> None:
@@ -358,7 +357,6 @@ class AgendaPage(PhasePage):
         else:
             self._items[item_id] = row
             self.status.saved(_WHAT_CHANGED.get(next(iter(changes)), ""))
-            self.bus.agenda_changed.emit()
         self._loading = True
         try:
             self._paint(item, self._items[item_id])

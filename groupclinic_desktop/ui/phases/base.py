@@ -6,7 +6,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
+from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
+from groupclinic_desktop.ui.board_model import SessionBoard
 
 # A hidden page catches up with a change after this long without another one, so a burst of
 # saves in check-in costs the hidden board one repaint, not one per keystroke of Enter.
@@ -94,21 +96,40 @@ class SessionBus(QObject):
     """Tells every open view of a session what changed, so each repaints only its own part.
 
     One bus per running session; the session window owns it and hands it to every page, the
-    board and the presenter view. It also carries the session's idle work queue.
+    board and the presenter view. It follows the Clinic's change notices (ui/notices.py) once,
+    and passes each change set on as `changes`, on the UI thread; the session's one board model
+    hears it first. It also carries the session's idle work queue.
     """
 
-    measurement_saved = Signal(int)  # patient id
-    attendance_changed = Signal(int)  # patient id
-    consent_changed = Signal(int)  # patient id
-    agenda_changed = Signal()
-    review_saved = Signal(int)  # patient id
-    goal_saved = Signal(int)  # patient id
+    changes = Signal(object)  # core.changes.ChangeSet, after a write was committed
     phase_changed = Signal(str)  # phase key
     locked = Signal(bool)  # True while the idle lock hides patient data
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.idle_work = IdleWork(self)
+        self._following: Clinic | None = None
+        self._board: SessionBoard | None = None
+
+    def follow(self, clinic: Clinic) -> None:
+        """Hear the Clinic's change notices (once; every page of the session calls it)."""
+        if self._following is clinic:
+            return
+        from groupclinic_desktop.ui.notices import notices_for
+
+        self._following = clinic
+        notices_for(clinic).arrived.connect(self._heard)
+
+    def board(self, clinic: Clinic, session_id: int) -> SessionBoard:
+        """The session's one board model, shared by the board page and the room screen."""
+        if self._board is None:
+            self._board = SessionBoard(clinic, session_id, self)
+        return self._board
+
+    def _heard(self, changes: ChangeSet) -> None:
+        if self._board is not None:  # out of date first, so that every view reads it afresh
+            self._board.heard(changes)
+        self.changes.emit(changes)
 
 
 class PhasePage(QWidget):
@@ -127,16 +148,27 @@ class PhasePage(QWidget):
         self.clinic = clinic
         self.session_id = session_id
         self.bus = bus
+        bus.follow(clinic)
+        bus.changes.connect(self.heard)
 
     def refresh(self) -> None:
         """Reload everything this page shows from the facade (called when it is shown)."""
+
+    def concerns(self, changes: ChangeSet) -> bool:
+        """Whether a committed change set touches what this page shows (its refresh rule)."""
+        return False
+
+    def heard(self, changes: ChangeSet) -> None:
+        """A write was committed somewhere: refresh if it concerns this page."""
+        if self.concerns(changes):
+            self.changed()
 
     @property
     def catch_up_job(self) -> str:
         return f"refresh {self.phase_key or type(self).__name__}"
 
     def changed(self) -> None:
-        """Something this page shows has changed (a bus signal). On screen: repaint now. Hidden:
+        """Something this page shows has changed (a change notice). On screen: repaint now. Hidden:
         repaint in a quiet moment, so that saving in another phase does not wait for this page
         (the session window runs `refresh()` when it shows a page, so it is never shown out of
         date even if that moment has not come yet)."""

@@ -177,9 +177,10 @@ class BoardPage(PhasePage):
         layout.addWidget(splitter, 1)
         layout.addWidget(FourMsPanel(clinic, session_id, bus))  # hidden without 4M domains
 
-        bus.measurement_saved.connect(self.person_changed)
-        bus.attendance_changed.connect(lambda _pid: self.changed())
-        bus.consent_changed.connect(lambda _pid: self.changed())
+        # The board is read once per change, for this page and the room screen alike.
+        self.model = bus.board(clinic, session_id)
+        self.model.changed.connect(lambda _changes: self.changed())
+        self.refreshes = 0  # how many times the page repainted from the board
         self.refresh()
 
     # ------------------------------------------------------------------ painting
@@ -187,8 +188,9 @@ class BoardPage(PhasePage):
     def refresh(self) -> None:
         """Read the board again and repaint what differs from the board on screen: the rows
         that changed, the group line if it changed, and a chart only if its data changed."""
-        board = build_board(self.clinic, self.session_id)
+        board = self.model.current()
         old, self.board = self.board, board
+        self.refreshes += 1
         title = f"<b>{board.title}</b> · {board.day:%a %d %b %Y}"
         if self.title.text() != title:
             self.title.setText(title)
@@ -219,14 +221,10 @@ class BoardPage(PhasePage):
         page is first built (what the board benchmark measures; `refresh()` repaints only what
         changed)."""
         self.board = None
+        self.model.heard_anew()
         self.group_chart.forget()
         self.trend_chart.forget()
         self.refresh()
-
-    def person_changed(self, patient_id: int) -> None:
-        """A value was saved: repaint this person's cells, the group line and the charts that
-        show them (a hidden board catches up in a quiet moment, or when it is shown)."""
-        self.changed()
 
     def _paint_table(self) -> None:
         board = self.board
@@ -329,9 +327,7 @@ class BoardPage(PhasePage):
             self.language.blockSignals(True)
             self.language.setCurrentIndex(found)
             self.language.blockSignals(False)
-        self._show_language_warning()
-        if self.presenter is not None:
-            self.presenter.refresh()
+        self._show_language_warning()  # the room screen follows the setting's change notice
 
     def _show_language_warning(self) -> None:
         code = self.clinic.session_language(self.session_id)
@@ -351,7 +347,7 @@ class BoardPage(PhasePage):
         from groupclinic_desktop.ui.presenter import PresenterWindow
 
         try:
-            board = build_board(self.clinic, self.session_id)
+            board = self.model.current()
             self.clinic.record_board_display(self.session_id, "second_screen", board.shown())
         except ClinicError as exc:
             QMessageBox.warning(self, "Board", str(exc))
@@ -416,7 +412,7 @@ class BoardPage(PhasePage):
             path = chosen
         charts.load_now()  # matplotlib is not for two threads: let the warming thread finish
         try:
-            board = build_board(self.clinic, self.session_id)
+            board = self.model.current()
             self.clinic.record_board_display(self.session_id, how, board.shown())
             return write(board, path)
         except (ClinicError, OSError) as exc:

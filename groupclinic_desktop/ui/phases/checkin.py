@@ -38,9 +38,11 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop.core import programmes, questionnaires, validation
 from groupclinic_desktop.core.catalogue import catalogue
-from groupclinic_desktop.core.clinic import BLOOD_PRESSURE, Clinic, SessionFlag
+from groupclinic_desktop.core.changes import ChangeSet
+from groupclinic_desktop.core.clinic import BLOOD_PRESSURE, Clinic, RosterEntry, SessionFlag
 from groupclinic_desktop.core.errors import ClinicError, InvalidInput, NeedsConfirmation
 from groupclinic_desktop.core.schema import (
+    Attendance,
     AttendanceStatus,
     ClinicSession,
     ConsentKind,
@@ -72,6 +74,12 @@ CONSENTS = (
     (ConsentKind.MONITORING, "Agrees to anonymous monitoring"),
 )
 SAVED = "✓ saved"
+# Records of a session that check-in shows: the roster's status, its counts, the card's values,
+# consents and red flags. A person's own details (names) come with kind "patient".
+CHECKIN_KINDS = frozenset({
+    "attendance", "carer_visit", "consent", "measurement", "questionnaire_response",
+    "red_flag_acknowledgement",
+})
 
 
 def roster_name(patient: Patient) -> str:
@@ -259,6 +267,10 @@ class CheckInPage(PhasePage):
         self.fields = measurement_fields(self.session)
         self.due = due_questionnaires(self.session)
         self.flags: dict[int, list[SessionFlag]] = {}  # red flags by person, from the facade
+        # What the last refresh read, kept for the change notices (see heard()).
+        self.entries: dict[int, RosterEntry] = {}
+        self._consents: dict[tuple[int, ConsentKind], bool] = {}
+        self._taken: dict[int, list[Measurement]] = {}
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._build_roster())
@@ -522,6 +534,8 @@ class CheckInPage(PhasePage):
         taken: dict[int, list[Measurement]] = {}
         for m in self.clinic.measurements(session_id=self.session_id):
             taken.setdefault(m.patient_id, []).append(m)
+        # Kept, so that a change notice re-reads only what it names (see heard()).
+        self._consents, self._taken = consents, taken
         keep = self.patient_id
         self.roster.blockSignals(True)
         self.roster.setRowCount(len(entries))
@@ -615,15 +629,66 @@ class CheckInPage(PhasePage):
         return -1
 
     def _update_roster_row(self, patient_id: int) -> None:
+        """Repaint one person's roster row from what heard() has just read."""
         row = self._row_of(patient_id)
         if row < 0:
             return
-        entry = self.clinic.roster(self.session_id)
-        self.entries = {e.patient.id: e for e in entry}
         self.roster.blockSignals(True)
-        self._fill_roster_row(row, patient_id)
+        self._fill_roster_row(row, patient_id, self._taken.get(patient_id, []), self._consents)
         self.roster.blockSignals(False)
         self._update_counts()
+
+    # ------------------------------------------------------------------ change notices
+
+    def heard(self, changes: ChangeSet) -> None:
+        """Refresh rule. Hidden: catch up in a quiet moment. On screen: someone new on the
+        roster or a person's details changed repaints the roster; otherwise each person named
+        gets one read of each kind of record that changed (their values and red flags, the
+        roster, the consents) and their row (and card, if chosen) is repainted from it."""
+        people = changes.people_in(CHECKIN_KINDS, self.session_id)
+        renamed = any(
+            c.kind == "patient" and c.patient_id in self.entries for c in changes.changes
+        )
+        if not people and not renamed:
+            return
+        if not self.isVisible() or renamed or not people <= self.entries.keys():
+            self.changed()
+            return
+        kinds = {c.kind for c in changes.changes if c.patient_id in people}
+        if "attendance" in kinds or "carer_visit" in kinds:
+            self.entries = {e.patient.id: e for e in self.clinic.roster(self.session_id)}
+        if "consent" in kinds:
+            self._consents = self.clinic.consents(self.session_id)
+        for pid in people:
+            mine = {c.kind for c in changes.changes if c.patient_id == pid}
+            if "measurement" in mine:
+                self._values_changed(pid)
+            if "measurement" in mine or "red_flag_acknowledgement" in mine:
+                self._read_flags(pid)
+            self._update_roster_row(pid)
+            if pid == self.patient_id:
+                if "attendance" in mine or "carer_visit" in mine:
+                    self._show_attendance(self.entries[pid].attendance)
+                self._show_flags()
+
+    def _values_changed(self, patient_id: int) -> None:
+        """One read of a person's values in this session (voided ones too): the roster's
+        count, and on their card each field whose stored value differs from the one shown."""
+        every = self.clinic.measurements(
+            patient_id=patient_id, session_id=self.session_id, include_voided=True
+        )
+        taken = [m for m in every if not m.voided]
+        self._taken[patient_id] = taken
+        if patient_id != self.patient_id:
+            return
+        for spec in self.fields:
+            row = self.rows[spec.key]
+            now = reading_text(taken, spec.key)
+            text = now[0] if now else ""
+            # The field being saved, or typed in, keeps what the person typed.
+            if text != row.saved_text and not row._busy and not row.edit.hasFocus():
+                row.load(text, row.last.text(), row.alert)
+        self._show_voided(patient_id, [m for m in every if m.voided])
 
     def _update_counts(self) -> None:
         statuses = [e.attendance.status for e in self.entries.values()]
@@ -678,6 +743,18 @@ class CheckInPage(PhasePage):
             self.roster.blockSignals(False)
         self._load_person(consents, this_session)
 
+    def _show_attendance(self, attendance: Attendance) -> None:
+        self.attendance_group.setExclusive(False)
+        for status, button in self.attendance_buttons.items():
+            button.setChecked(status == attendance.status)
+        self.attendance_group.setExclusive(True)
+        self.status_note.setText(
+            f"Now: {STATUS_WORDS.get(attendance.status, attendance.status.value)}"
+        )
+        self.carer.setChecked(attendance.carer_present)
+        self.identity.setChecked(attendance.identity_confirmed)
+        self.private.setChecked(attendance.private_place)
+
     def _load_person(
         self,
         consents: dict[tuple[int, ConsentKind], bool] | None = None,
@@ -691,16 +768,7 @@ class CheckInPage(PhasePage):
         self.message.setText("")
         attendance, patient = entry.attendance, entry.patient
         self.person_title.setText(roster_name(patient))
-        self.attendance_group.setExclusive(False)
-        for status, button in self.attendance_buttons.items():
-            button.setChecked(status == attendance.status)
-        self.attendance_group.setExclusive(True)
-        self.status_note.setText(
-            f"Now: {STATUS_WORDS.get(attendance.status, attendance.status.value)}"
-        )
-        self.carer.setChecked(attendance.carer_present)
-        self.identity.setChecked(attendance.identity_confirmed)
-        self.private.setChecked(attendance.private_place)
+        self._show_attendance(attendance)
         if consents is None:
             consents = self.clinic.consents(self.session_id)
         for kind, (yes, no, state) in self.consent_buttons.items():
@@ -743,16 +811,17 @@ class CheckInPage(PhasePage):
         for q in self.due:
             self._show_score(q.key, responses[q.key].answers if q.key in responses else None)
 
-    def _show_voided(self, pid: int) -> None:
+    def _show_voided(self, pid: int, voided: list[Measurement] | None = None) -> None:
         from groupclinic_desktop.ui.measurement_fix import voided_html
 
-        voided = [
-            m
-            for m in self.clinic.measurements(
-                patient_id=pid, session_id=self.session_id, include_voided=True
-            )
-            if m.voided
-        ]
+        if voided is None:
+            voided = [
+                m
+                for m in self.clinic.measurements(
+                    patient_id=pid, session_id=self.session_id, include_voided=True
+                )
+                if m.voided
+            ]
         self.voided.setText(voided_html(voided))
         self.voided.setVisible(bool(voided))
 
@@ -763,23 +832,19 @@ class CheckInPage(PhasePage):
         if pid is None:
             return
         dialog = FixMeasurementDialog(self.clinic, self.session_id, pid, self)
-        if dialog.exec() == FixMeasurementDialog.DialogCode.Accepted:
-            self.bus.measurement_saved.emit(pid)
-            self._load_person()
+        dialog.exec()  # a void or correction repaints the card through its change notice
 
     def open_details(self) -> None:
         from groupclinic_desktop.ui.patient_details import edit_patient_details
 
-        if self.patient_id is not None and edit_patient_details(self.clinic, self.patient_id, self):
-            self.select(self.patient_id)  # names may have changed on the roster too
-            self._update_roster_row(self.patient_id)
+        if self.patient_id is not None:
+            # Names changed on the roster too: the change notice repaints it.
+            edit_patient_details(self.clinic, self.patient_id, self)
 
     def open_carer(self) -> None:
         from groupclinic_desktop.ui.carers import add_carer
 
-        if add_carer(self.clinic, self.session_id, self.patient_id, self):
-            self.select(self.patient_id)  # type: ignore[arg-type]
-            self.bus.attendance_changed.emit(self.patient_id)
+        add_carer(self.clinic, self.session_id, self.patient_id, self)  # repainted by its notice
 
     def set_status(self, status: AttendanceStatus) -> None:
         pid = self.patient_id
@@ -794,8 +859,6 @@ class CheckInPage(PhasePage):
             self.message.setText(str(exc))
             self._load_person()
             return
-        self.bus.attendance_changed.emit(pid)
-        self._update_roster_row(pid)
         self.status_note.setText(f"Now: {STATUS_WORDS[status]} ✓ saved")
 
     def _confirm_absent(self, patient_id: int) -> bool:
@@ -851,9 +914,8 @@ class CheckInPage(PhasePage):
                 f"Added {patient.full_name} as a drop-in ✓ (added on the day: the admin checks "
                 "them against the GP record)"
             )
-            self.bus.attendance_changed.emit(patient.id)
-            self.patient_id = patient.id
-            self.refresh()
+            # The notice showed them on the roster; now their card.
+            self._choose(patient.id)  # type: ignore[arg-type]
             return
 
     def _attendance_flag(self, name: str, on: bool) -> None:
@@ -866,7 +928,6 @@ class CheckInPage(PhasePage):
             self.message.setText(str(exc))
             self._load_person()
             return
-        self.bus.attendance_changed.emit(pid)
 
     def set_consent(self, kind: ConsentKind, given: bool) -> None:
         pid = self.patient_id
@@ -879,8 +940,6 @@ class CheckInPage(PhasePage):
             self._load_person()
             return
         self.consent_buttons[kind][2].setText("✓ saved: yes" if given else "✓ saved: no")
-        self.bus.consent_changed.emit(pid)
-        self._update_roster_row(pid)
 
     # ------------------------------------------------------------------ saving values
 
@@ -917,20 +976,8 @@ class CheckInPage(PhasePage):
         except ClinicError as exc:
             row._show(("red", f"✗ Not saved: {exc}"))
             return False
-        self.bus.measurement_saved.emit(pid)
-        self._refresh_derived(pid)
-        self._read_flags(pid)
-        self._update_roster_row(pid)
-        self._show_flags()
+        # Its change notice has repainted the derived values, red flags and roster (heard()).
         return True
-
-    def _refresh_derived(self, patient_id: int) -> None:
-        taken = self.clinic.measurements(patient_id=patient_id, session_id=self.session_id)
-        for spec in self.fields:
-            if spec.derived:
-                now = reading_text(taken, spec.key)
-                if now:
-                    self.rows[spec.key].load(now[0], self.rows[spec.key].last.text())
 
     def _answers(self, key: str) -> dict[str, str]:
         return {
@@ -1020,17 +1067,16 @@ class CheckInPage(PhasePage):
             self.search_note.setText("Type a name or NHS number, then choose the person.")
             return
         pid = item.data(Qt.ItemDataRole.UserRole)
+        chosen, self.patient_id = self.patient_id, pid  # the notice's repaint shows them
         try:
             self.clinic.set_attendance(self.session_id, pid, AttendanceStatus.DROP_IN)
         except ClinicError as exc:
+            self.patient_id = chosen
             self.search_note.setText(str(exc))
             return
         self.search.clear()
         self._find("")
         self.search_note.setText("Added as a drop-in ✓")
-        self.bus.attendance_changed.emit(pid)
-        self.patient_id = pid
-        self.refresh()
 
 
 class NewPersonDialog(QDialog):

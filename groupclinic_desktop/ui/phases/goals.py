@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import Goal, GoalOutcome, SessionStatus
@@ -48,6 +49,10 @@ OUTCOME_BUTTONS = (
 
 class GoalsPage(PhasePage):
     phase_key = "goals"
+
+    def concerns(self, changes: ChangeSet) -> bool:
+        """Refresh rule: who came (the list of people to set goals with)."""
+        return changes.touches({"attendance"}, session_id=self.session_id)
 
     def __init__(
         self, clinic: Clinic, session_id: int, bus: SessionBus, parent: QWidget | None = None
@@ -150,7 +155,6 @@ class GoalsPage(PhasePage):
         else:
             self.default_review = session.day + timedelta(days=DEFAULT_REVIEW_DAYS)
             self.review_hint.setText("Default: four weeks on (no next session is planned yet)")
-        bus.attendance_changed.connect(lambda _pid: self.changed())
         self.refresh()
 
     # ----------------------------------------------------------------- the list of people
@@ -273,7 +277,6 @@ class GoalsPage(PhasePage):
             return
         self._say_outcome(outcome)
         self.status.saved("last time's outcome")
-        self.bus.goal_saved.emit(self._previous.patient_id)
 
     def review_day(self) -> date:
         return self.review_date.date().toPython()  # type: ignore[no-any-return]
@@ -305,7 +308,6 @@ class GoalsPage(PhasePage):
         item = self.people.currentItem()
         if item is not None and int(item.data(ID_ROLE)) == self.patient_id:
             self._label(item, str(item.data(ID_ROLE + 1)), True)
-        self.bus.goal_saved.emit(self.patient_id)
         return True
 
     def signpost(self) -> None:

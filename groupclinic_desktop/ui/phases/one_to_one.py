@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop.core import targets
 from groupclinic_desktop.core.catalogue import Status, catalogue
+from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import (
@@ -540,8 +541,6 @@ class OneToOnePage(PhasePage):
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self._tick)
         self._ticker.start()
-        bus.attendance_changed.connect(lambda _pid: self.changed())
-        bus.measurement_saved.connect(self._measurement_saved)
         self.refresh()
 
     # ----------------------------------------------------------------- who is documenting
@@ -844,9 +843,15 @@ class OneToOnePage(PhasePage):
         elif self.status.state == "pending":
             self.status.clear_state()  # the last signed-in person's "not saved yet" is not true
 
-    def _measurement_saved(self, patient_id: int) -> None:
-        if patient_id == self.patient_id:
-            self._fill_numbers(self.clinic.patient(patient_id))
+    def heard(self, changes: ChangeSet) -> None:
+        """Refresh rule: who came (the list of people) refreshes the page; a value saved for
+        the person on screen refreshes their numbers only."""
+        if changes.touches({"attendance"}, session_id=self.session_id):
+            self.changed()
+        elif self.patient_id is not None and self.patient_id in changes.people_in(
+            {"measurement"}, self.session_id
+        ):
+            self._fill_numbers(self.clinic.patient(self.patient_id))
 
     # ----------------------------------------------------------------- saving
 
@@ -876,7 +881,6 @@ class OneToOnePage(PhasePage):
             return False
         self._saved_seconds = self.seconds
         self.status.saved()
-        self.bus.review_saved.emit(self.patient_id)
         return True
 
     def _save_rows(self, field: str, rows: RowList) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import Role
@@ -254,8 +255,20 @@ class CorrectionDialog(QDialog):
         self.accept()
 
 
+# What the session's summary is made of: every record of the session.
+WRAPUP_KINDS = frozenset({
+    "agenda_item", "attendance", "carer_visit", "clinic_session", "consent", "goal",
+    "measurement", "questionnaire_response", "red_flag_acknowledgement", "review",
+    "session_clinician", "signposting",
+})
+
+
 class WrapUpPage(PhasePage):
     phase_key = "wrapup"
+
+    def concerns(self, changes: ChangeSet) -> bool:
+        """Refresh rule: any record of this session (the summary shows them all)."""
+        return changes.touches(WRAPUP_KINDS, session_id=self.session_id)
 
     def __init__(
         self, clinic: Clinic, session_id: int, bus: SessionBus, parent: QWidget | None = None
@@ -301,15 +314,6 @@ class WrapUpPage(PhasePage):
         layout.addLayout(buttons)
         self.status = SavedIndicator()
         layout.addWidget(self.status)
-        for signal in (
-            bus.attendance_changed,
-            bus.consent_changed,
-            bus.review_saved,
-            bus.goal_saved,
-            bus.measurement_saved,
-        ):
-            signal.connect(lambda *_: self.changed())
-        bus.agenda_changed.connect(self.changed)
         self._html = ""
         self.refresh()
 
@@ -382,8 +386,7 @@ class WrapUpPage(PhasePage):
         except ClinicError as exc:
             self.status.failed(str(exc))
             return
-        self.status.saved("— session finished and backed up")
-        self.refresh()
+        self.status.saved("— session finished and backed up")  # refreshed by its notice
 
     def sign_mine(self) -> None:
         """The clinician reads what was written for them, then signs it (audited)."""
@@ -406,22 +409,17 @@ class WrapUpPage(PhasePage):
         except ClinicError as exc:
             self.status.failed(str(exc))
             return
-        self.status.saved("— reviews signed")
-        self._html = ""
-        self.refresh()
+        self.status.saved("— reviews signed")  # refreshed by their notices
 
     def fix_value(self) -> None:
         from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog
 
         dialog = FixMeasurementDialog(self.clinic, self.session_id, None, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
+            # The summary refreshed from the correction's change notice.
             self.status.saved("the correction (with its reason, in the audit trail)")
-            self.bus.measurement_saved.emit(dialog.person.currentData())
-            self._html = ""
-            self.refresh()
 
     def correct(self) -> None:
         dialog = CorrectionDialog(self.clinic, self.session_id, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.status.saved("the correction (with its reason, in the audit trail)")
-            self.refresh()
