@@ -1,11 +1,11 @@
 """Board charts as Qt widgets: a person's trend and the group's spread against the target.
 
 matplotlib is not imported at start-up (start-up time matters). `preload()` imports it, and warms
-its font look-ups, in a background thread while the session window sits idle (a second or so, far
-longer the very first time, when matplotlib builds its font list); a chart asked to draw before
-then says "Preparing the chart…" and draws as soon as matplotlib is there. Code that needs a
-chart at once (`axes()`, `figure`) waits for the thread instead. The main thread never imports
-matplotlib while the thread does, so the two never race inside matplotlib.
+its font look-ups, off the UI thread (ui/tasks.py) while the session window sits idle (a second
+or so, far longer the very first time, when matplotlib builds its font list); a chart asked to
+draw before then says "Preparing the chart…" and draws as soon as matplotlib is there. Code
+that needs a chart at once (`axes()`, `figure`) waits for the thread instead. The main thread
+never imports matplotlib while the thread does, so the two never race inside matplotlib.
 
 A chart is redrawn only when what it shows has changed: each draw is keyed by its data.
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
-import threading
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
@@ -27,6 +26,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from groupclinic_desktop.core.board import Board, TrendSeries
+from groupclinic_desktop.ui import tasks
 from groupclinic_desktop.ui.phases.base import IdleWork
 
 log = logging.getLogger(__name__)
@@ -46,21 +46,20 @@ _MODULES = (
 
 
 class _Loader(QObject):
-    """Lives in the main thread; the loading thread emits `done`, so slots run in the main one."""
+    """Lives in the main thread and emits `done` there once matplotlib is loaded."""
 
     done = Signal()
 
 
 _loader: _Loader | None = None
-_thread: threading.Thread | None = None
-# Set by the thread just before it emits `done`: whoever connects to `done` too late still sees
-# this when it checks again after connecting.
-_finished = threading.Event()
+# The loading task. Its `ended` is set on its thread as the work ends: whoever connects to `done`
+# too late still sees loaded() when it checks again after connecting.
+_task: tasks.Task[None] | None = None
 
 
 def loaded() -> bool:
     """matplotlib is imported and warm, and no thread is still working on it."""
-    if _thread is not None and not _finished.is_set():
+    if _task is not None and not _task.ended.is_set():
         return False
     return "matplotlib.backends.backend_qtagg" in sys.modules
 
@@ -74,31 +73,37 @@ def _notifier() -> _Loader:
 
 def preload() -> None:
     """Start importing matplotlib in the background (once; call from the main thread)."""
-    global _thread
-    if _thread is not None or loaded():
+    global _task
+    if _task is not None or loaded():
         return
-    _thread = threading.Thread(target=_load, args=(_notifier(),), name="matplotlib", daemon=True)
-    _thread.start()
+    loader = _notifier()
+    _task = tasks.run(
+        _load,
+        done=lambda _none: loader.done.emit(),
+        failed=lambda error: _not_loaded(error, loader),
+        expected=(Exception,),
+        name="matplotlib",
+    )
 
 
 def load_now() -> None:
     """matplotlib, now: wait for the background import if one is running, else import here."""
-    if _thread is not None:
-        _thread.join()
+    if _task is not None:
+        _task.wait()
     for name in _MODULES:
         __import__(name)
 
 
-def _load(loader: _Loader) -> None:
-    try:
-        for name in _MODULES:
-            __import__(name)
-        _warm()
-    except Exception:  # the main thread imports again and reports it where it is used
-        log.warning("matplotlib could not be loaded in the background", exc_info=True)
-    finally:
-        _finished.set()
-        loader.done.emit()
+def _load() -> None:
+    for name in _MODULES:
+        __import__(name)
+    _warm()
+
+
+def _not_loaded(error: BaseException, loader: _Loader) -> None:
+    # The main thread imports again and reports it where it is used; the type only here.
+    log.warning("matplotlib could not be loaded in the background (%s)", type(error).__name__)
+    loader.done.emit()
 
 
 def _warm() -> None:

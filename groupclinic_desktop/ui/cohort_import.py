@@ -1,9 +1,9 @@
 """The admin's cohort import: file -> columns (when not recognised) -> preview and report ->
 import with progress and Cancel -> enrol and invite.
 
-Reading, checking and importing run in a QThread so the window never freezes, even for a
-20,000-row export. Everything goes through the Clinic facade and core.cohort; this module only
-shows it and passes on what the person chose.
+Reading, checking and importing run off the UI thread (ui/tasks.py) so the window never
+freezes, even for a 20,000-row export. Everything goes through the Clinic facade and
+core.cohort; this module only shows it and passes on what the person chose.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -36,31 +36,19 @@ from groupclinic_desktop.core import cohort, invitations
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import SessionStatus
+from groupclinic_desktop.ui import tasks
 
 PREVIEW_ROWS = 200  # enough to recognise the file; the report covers every row
 NOT_IMPORTED = "Not imported"
 
 
-class _Task(QThread):
-    """Runs one function off the GUI thread and hands back its result or its error message."""
-
-    succeeded = Signal(object)
-    failed = Signal(str)
-    progressed = Signal(int, int)
-
-    def __init__(self, work: Callable[[_Task], Any], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._work = work
-
-    def run(self) -> None:
-        try:
-            result = self._work(self)
-        except ClinicError as exc:
-            self.failed.emit(str(exc))
-        except OSError as exc:
-            self.failed.emit(f"The file could not be read: {exc.strerror or exc}")
-        else:
-            self.succeeded.emit(result)
+def _in_words(error: BaseException) -> str:
+    """What the admin reads when reading, checking or importing stopped."""
+    if isinstance(error, ClinicError):
+        return str(error)
+    if isinstance(error, OSError):
+        return f"The file could not be read: {error.strerror or error}"
+    return "The import stopped unexpectedly; nothing was changed (the details are in the log)."
 
 
 class CohortImportDialog(QDialog):
@@ -78,7 +66,7 @@ class CohortImportDialog(QDialog):
         self.result: cohort.ImportResult | None = None
         self.outcome: cohort.ImportOutcome | None = None
         self.cancel_event = threading.Event()
-        self._task: _Task | None = None
+        self._task: tasks.Task[Any] | None = None
         self.pages = QStackedWidget()
         self.choose_page = self._build_choose()
         self.mapping_page = self._build_mapping()
@@ -142,10 +130,7 @@ class CohortImportDialog(QDialog):
         self.choose_error.clear()
         self.choose_button.setEnabled(False)
 
-        def work(task: _Task) -> cohort.CohortFile:
-            return cohort.read_csv(path)
-
-        self._run(work, self._file_read, self._choose_failed)
+        self._run(lambda: cohort.read_csv(path), self._file_read, self._choose_failed)
 
     def _file_read(self, source: cohort.CohortFile) -> None:
         self.file = source
@@ -294,7 +279,7 @@ class CohortImportDialog(QDialog):
         self.import_button.setEnabled(False)
         members = {m.ods_code for m in self.clinic.member_practices()}
         self._run(
-            lambda task: cohort.check(source, mapping, members=members),
+            lambda: cohort.check(source, mapping, members=members),
             self._show_preview,
             self._failed,
         )
@@ -422,19 +407,20 @@ class CohortImportDialog(QDialog):
         self.progress_label.setText(f"<h2>Importing {len(checked.rows)} people…</h2>")
         self.pages.setCurrentWidget(self.progress_page)
 
-        def work(task: _Task) -> cohort.ImportOutcome:
+        progressed = tasks.to_main(self._progressed)
+
+        def work() -> cohort.ImportOutcome:
             return cohort.import_file(
                 self.clinic,
                 source,
                 programme_id,
                 mapping=checked.mapping,
                 valid_rows_only=valid_only,
-                progress=task.progressed.emit,
+                progress=progressed,
                 cancel=self.cancel_event,
             )
 
-        task = self._run(work, self._imported, self._failed)
-        task.progressed.connect(self._progressed)
+        self._run(work, self._imported, self._failed)
 
     def _progressed(self, done: int, total: int) -> None:
         self.progress_bar.setMaximum(total)
@@ -533,29 +519,27 @@ class CohortImportDialog(QDialog):
 
     def _run(
         self,
-        work: Callable[[_Task], Any],
+        work: Callable[[], Any],
         done: Callable[[Any], None],
         failed: Callable[[str], None],
-    ) -> _Task:
-        task = _Task(work, self)
-        task.succeeded.connect(done)
-        task.failed.connect(failed)
-        task.finished.connect(lambda: self._task_finished(task))
-        self._task = task
-        task.start()
-        return task
-
-    def _task_finished(self, task: _Task) -> None:
-        if self._task is task:
-            self._task = None
-        task.deleteLater()
+    ) -> None:
+        # A file that cannot be read, or a refusal, is said here; anything else is a bug and
+        # also goes to the last-resort path.
+        self._task = tasks.run(
+            work,
+            done=done,
+            failed=lambda error: failed(_in_words(error)),
+            expected=(ClinicError, OSError),
+            owner=self,
+            name="groupclinic-cohort",
+        )
 
     def _failed(self, message: str) -> None:
         self.choose_error.setText(message)
         self.pages.setCurrentWidget(self.choose_page)
 
     def busy(self) -> bool:
-        return self._task is not None and self._task.isRunning()
+        return self._task is not None and self._task.running
 
     def reject(self) -> None:
         # Closing while importing means cancel: wait for the rollback before the window goes.

@@ -29,6 +29,7 @@ from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.delivery import config
 from groupclinic_desktop.delivery.sender import PassReport
 from groupclinic_desktop.delivery.worker import DeliveryWorker
+from groupclinic_desktop.ui import tasks
 
 STATE_WORDS = {
     "queued": "Queued",
@@ -57,15 +58,17 @@ class DeliveryRunner(QObject):
         (building each session's record takes a moment per session)."""
         from groupclinic_desktop.delivery.sender import queue_unsent
 
-        def work() -> None:
-            try:
-                lines = [r.line() for r in queue_unsent(self.clinic)] or ["Nothing new to queue."]
-            except ClinicError as exc:
-                lines = [str(exc)]
+        def queued(lines: list[str]) -> None:
             self.queued.emit(lines)
             self.send_now()
 
-        threading.Thread(target=work, name="groupclinic-delivery-queue", daemon=True).start()
+        tasks.run(
+            lambda: [r.line() for r in queue_unsent(self.clinic)] or ["Nothing new to queue."],
+            done=queued,
+            failed=lambda error: queued([str(error)]),
+            owner=self,
+            name="groupclinic-delivery-queue",
+        )
 
     def start(self) -> None:
         self.worker.start()

@@ -1,9 +1,10 @@
 """Opening the Clinic facade behind the first painted window.
 
 run_app paints the main window from a Glance (core/glance.py: the practice and its staff names,
-read through the driver alone). Right after that first paint, `StoreOpener` opens the facade on a
-worker thread (SQLAlchemy, SQLModel and the schema: about half a second of imports) while the
-start-up quick check reads the whole store on another (over a second on a store ten years old).
+read through the driver alone). Right after that first paint, `StoreOpener` opens the facade off
+the UI thread (ui/tasks.py; SQLAlchemy, SQLModel and the schema: about half a second of imports)
+while the start-up quick check reads the whole store on another thread (over a second on a store
+ten years old).
 
 The window gets the facade only once both are done and the check found nothing wrong. Until then
 nothing can write: every write needs someone signed in, and the sign-in page holds a PIN typed
@@ -13,7 +14,6 @@ store-problem screen as before (damaged: restore, read-only or quit), over the w
 
 import contextlib
 import logging
-import threading
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from groupclinic_desktop.core.errors import StoreError
 from groupclinic_desktop.core.glance import Glance, QuickCheck
+from groupclinic_desktop.ui import tasks
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
@@ -44,7 +45,7 @@ class StoreOpener(QObject):
 
     ready = Signal(object)
     gave_up = Signal()
-    _done = Signal()  # from the worker threads: one of the two results is in
+    _done = Signal()  # from the quick check's thread: its verdict is in
 
     def __init__(
         self,
@@ -64,8 +65,8 @@ class StoreOpener(QObject):
         self._settled = False
         self._closed = False
         self._check: QuickCheck | None = None
-        self._opening: threading.Thread | None = None
-        # Emitted on the worker threads: Qt queues it to this object's (the UI) thread.
+        self._opening: tasks.Task[Clinic] | None = None
+        # Emitted on the check's thread: Qt queues it to this object's (the UI) thread.
         self._done.connect(self._settle)
 
     def start(self) -> None:
@@ -75,25 +76,34 @@ class StoreOpener(QObject):
         self._started = True
         self._check = QuickCheck(self.glance.location.db_path, self.glance.key, self._checked)
         self._check.start()
-        self._opening = threading.Thread(target=self._open, name="store-open", daemon=True)
-        self._opening.start()
+        # Every failure to open goes to the store-problem screen (_settle), none to last resort.
+        self._opening = tasks.run(
+            self._open,
+            done=self._opened_with,
+            failed=self._opened_with,
+            expected=(Exception,),
+            owner=self,
+            name="store-open",
+        )
 
-    def _open(self) -> None:
-        try:
-            from groupclinic_desktop.core.clinic import Clinic
+    def _open(self) -> "Clinic":
+        from groupclinic_desktop.core.clinic import Clinic
 
-            # The quick check runs beside it (QuickCheck), so the facade does not run it again.
-            opened: Any = Clinic.open(self.data_dir, create=False, check=False)
-        except Exception as exc:  # noqa: BLE001 - every failure goes to the store-problem screen
-            opened = exc
-        else:
-            # The sync worker (httpx) that attach() starts, imported here rather than on the UI
-            # thread, which stays free for the person typing. Only modules without Qt: PySide's
-            # types and enums are made on the UI thread. A failure shows when attach() imports it.
-            with contextlib.suppress(ImportError):
-                import groupclinic_desktop.sync.worker  # noqa: F401
+        # The quick check runs beside it (QuickCheck), so the facade does not run it again.
+        opened = Clinic.open(self.data_dir, create=False, check=False)
+        # The sync worker (httpx) that attach() starts, imported here rather than on the UI
+        # thread, which stays free for the person typing. Only modules without Qt: PySide's
+        # types and enums are made on the UI thread. A failure shows when attach() imports it.
+        with contextlib.suppress(ImportError):
+            import groupclinic_desktop.sync.worker  # noqa: F401
+        return opened
+
+    def _opened_with(self, opened: Any) -> None:
+        """The facade, or the exception opening it raised (on the UI thread)."""
+        if self._closed:
+            return  # close() has closed it already
         self._opened = opened
-        self._emit_done()
+        self._settle()
 
     def _checked(self, problems: list[str] | None) -> None:
         self._problems = problems
@@ -182,9 +192,11 @@ class StoreOpener(QObject):
         if self._check is not None:
             self._check.cancel()
             self._check.wait()
-        if self._opening is not None:
-            self._opening.join()
         opened = self._opened
+        if self._opening is not None:
+            self._opening.wait()
+            if not self._opening.delivered:  # opened, never handed over
+                opened = self._opening.result
         if opened is not None and opened is not _PENDING and not isinstance(opened, Exception):
             opened.close()  # opened, never attached
         self._opened = None

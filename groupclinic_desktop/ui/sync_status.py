@@ -1,11 +1,10 @@
 """Sync in the status bar: online or offline, what is waiting, and when it last worked.
 
 `SyncRunner` is the thin Qt adapter around sync.worker.SyncWorker: the worker runs on its own
-thread, and the figures are read off the UI thread too (the token comes from the OS keyring,
-which can be slow); results come back through a queued signal, so the window never waits.
+thread, and the figures are read off the UI thread too (ui/tasks.py: the token comes from the
+OS keyring, which can be slow); results come back on the UI thread, so the window never waits.
 """
 
-import threading
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -15,6 +14,7 @@ from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.sync import status
 from groupclinic_desktop.sync.engine import PassReport, Tuning
 from groupclinic_desktop.sync.worker import SyncWorker
+from groupclinic_desktop.ui import tasks
 
 
 class SyncRunner(QObject):
@@ -40,7 +40,7 @@ class SyncRunner(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.refresh)
-        self._reading = threading.Lock()
+        self._reading: tasks.Task[status.SyncStatus] | None = None
 
     def start(self) -> None:
         self.worker.start()
@@ -57,19 +57,17 @@ class SyncRunner(QObject):
         self.worker.sync_now()
 
     def refresh(self) -> None:
-        """Re-read the figures on a helper thread (one at a time)."""
-        if not self._reading.acquire(blocking=False):
+        """Re-read the figures off the UI thread (one read at a time)."""
+        if self._reading is not None and not self._reading.delivered:
             return
-
-        def read() -> None:
-            try:
-                self.status_changed.emit(status.read(self.clinic))
-            except Exception:  # noqa: BLE001 - a failed read just leaves the old figures up
-                pass
-            finally:
-                self._reading.release()
-
-        threading.Thread(target=read, name="groupclinic-sync-status", daemon=True).start()
+        # A read that fails (the store busy, the keyring away) leaves the old figures up.
+        self._reading = tasks.run(
+            lambda: status.read(self.clinic),
+            done=self.status_changed.emit,
+            expected=(Exception,),
+            owner=self,
+            name="groupclinic-sync-status",
+        )
 
     def _on_pass(self, report: PassReport, now: status.SyncStatus) -> None:
         # Called on the worker's thread; Qt queues both signals to the UI thread.
