@@ -3,7 +3,9 @@
 An exception that nothing caught is logged with its type and where it happened (file, line and
 function of each frame) but never its message or any value: a message can carry a name or an
 NHS number. The person at the laptop sees one plain, non-blocking note; the session goes on,
-because every value was already saved when it was typed.
+because every value was already saved when it was typed. A store error (core/errors.py: the store
+busy, read-only, full, failing or damaged) is our own sentence, with no data in it: the note says
+that sentence instead, so the person knows what to do.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from types import TracebackType
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
+
+from groupclinic_desktop.core.errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -41,20 +45,18 @@ def describe(
 class _Notice(QObject):
     """Carries a report from any thread to the UI thread (a queued signal)."""
 
-    raised = Signal()
+    raised = Signal(str)  # the note's text
 
     def __init__(self) -> None:
         super().__init__()
         self.box: QMessageBox | None = None
         self.raised.connect(self._show, Qt.ConnectionType.QueuedConnection)
 
-    def _show(self) -> None:
+    def _show(self, text: str) -> None:
         if self.box is not None and self.box.isVisible():
             return  # one note at a time: a burst of the same error is one message
         parent = QApplication.activeWindow()
-        self.box = QMessageBox(
-            QMessageBox.Icon.Warning, "GroupClinic", PLAIN_MESSAGE, parent=parent
-        )
+        self.box = QMessageBox(QMessageBox.Icon.Warning, "GroupClinic", text, parent=parent)
         self.box.setObjectName("last-resort-message")
         self.box.setWindowModality(Qt.WindowModality.NonModal)
         self.box.show()
@@ -74,7 +76,7 @@ def report(
         return
     log.error(describe(kind, tb, thread_name))
     if _notice is not None:
-        _notice.raised.emit()
+        _notice.raised.emit(str(error) if isinstance(error, StoreError) else PLAIN_MESSAGE)
 
 
 def _thread_hook(args: threading.ExceptHookArgs) -> None:

@@ -57,3 +57,25 @@ def test_an_interrupt_is_not_reported(qtbot, caplog) -> None:  # type: ignore[no
     caplog.set_level(logging.ERROR, logger=last_resort.__name__)
     last_resort.report(KeyboardInterrupt, KeyboardInterrupt(), None)
     assert not caplog.records
+
+
+def test_a_store_error_nothing_caught_says_its_own_sentence(qtbot, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    from groupclinic_desktop.core.errors import StoreError
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    last_resort.install()
+    caplog.set_level(logging.ERROR, logger=last_resort.__name__)
+    sentence = "The store is busy: another program is holding it. Nothing was changed."
+
+    def refused() -> None:
+        raise StoreError(sentence, kind="locked")
+
+    worker = threading.Thread(target=refused, name="sync")
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: len(_boxes()) == 1)
+    assert _boxes()[0].text() == sentence
+    assert "StoreError on thread sync" in "\n".join(r.getMessage() for r in caplog.records)
+    for box in _boxes():
+        box.close()
