@@ -96,3 +96,26 @@ def test_a_write_on_another_thread_reaches_the_pages_on_the_ui_thread(qtbot, run
     assert checkin.rows["blood_pressure"].edit.text() == "129/81"
     checkin.bus.idle_work.run_all()
     assert board.table.item(*_cell(board, pid)).text().startswith("129/81")
+
+
+def test_one_save_at_check_in_reads_the_persons_values_and_flags_once_each(
+    qtbot, running, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    checkin, _board = _pages(running)
+    _arrive(qtbot, checkin)
+    clinic = running.clinic
+    reads: list[str] = []
+    for name in ("measurements", "red_flags", "roster", "consents", "responses"):
+        real = getattr(clinic, name)
+        def counted(*a, _real=real, _name=name, **k):  # type: ignore[no-untyped-def]
+            reads.append(_name)
+            return _real(*a, **k)
+
+        monkeypatch.setattr(clinic, name, counted)
+    row = checkin.rows["blood_pressure"]
+    row.edit.setFocus()
+    qtbot.keyClicks(row.edit, "134/80")
+    qtbot.keyClick(row.edit, Qt.Key.Key_Return)
+    assert row.status.text().startswith("✓ saved")
+    # Before the notices: measurements twice (the same read), red flags, roster and consents.
+    assert sorted(reads) == ["measurements", "red_flags"]
