@@ -255,9 +255,10 @@ class CorrectionDialog(QDialog):
         self.accept()
 
 
-# What the session's summary is made of: every record of the session.
+# What the session's summary is made of: every record of the session. Not the session's own row:
+# every move between phases changes it, and this page reads it whenever it is shown.
 WRAPUP_KINDS = frozenset({
-    "agenda_item", "attendance", "carer_visit", "clinic_session", "consent", "goal",
+    "agenda_item", "attendance", "carer_visit", "consent", "goal",
     "measurement", "questionnaire_response", "red_flag_acknowledgement", "review",
     "session_clinician", "signposting",
 })
@@ -386,7 +387,8 @@ class WrapUpPage(PhasePage):
         except ClinicError as exc:
             self.status.failed(str(exc))
             return
-        self.status.saved("— session finished and backed up")  # refreshed by its notice
+        self.status.saved("— session finished and backed up")
+        self.refresh()  # the session's own row: not among the notices this page follows
 
     def sign_mine(self) -> None:
         """The clinician reads what was written for them, then signs it (audited)."""
