@@ -95,19 +95,18 @@ def disk_full_error(folder: Path) -> StoreError:
 # laptop is told, by the StoreError kind the pages and the start-up screen know.
 _REFUSALS = (
     (("database is locked", "database table is locked", "busy"), "locked",
-     "The store is busy: another program (another copy of GroupClinic, a backup or sync tool) "
-     "is holding it, so this was not saved. Wait a moment and try again; nothing was changed."),
+     "The store is busy (another program is holding it); nothing was saved. Wait a moment and "
+     "try again."),
     (("readonly", "read-only", "read only"), "read_only",
-     "The store cannot be written to (the file or its disk is read-only), so this was not "
-     "saved. Ask your IT contact to make the GroupClinic folder writable; nothing was changed."),
+     "The store cannot be written to (the file or its disk is read-only); nothing was saved. "
+     "Ask your IT contact to make the GroupClinic folder writable."),
     (("malformed", "not a database", "corrupt"), "damaged",
-     "The store is damaged, so this was not saved. Restore the latest good backup "
-     "(groupclinic recover); nothing was changed."),
+     "The store is damaged; nothing was saved. Restore the latest good backup "
+     "(groupclinic recover)."),
 )
 DISK_TROUBLE = (
-    "The disk holding the store could not be read or written (disk I/O error), so this was not "
-    "saved. Check the disk or USB drive is connected and working, then try again; nothing was "
-    "changed."
+    "The disk holding the store could not be read or written; nothing was saved. Check the disk "
+    "or USB drive is connected and working, then try again."
 )
 
 
@@ -123,8 +122,8 @@ def operational_error(location: "StoreLocation", exc: BaseException) -> StoreErr
         return StoreError(DISK_TROUBLE, kind="other")
     cause = type(getattr(exc, "orig", None) or exc).__name__
     return StoreError(
-        f"The store refused this change ({cause}), so it was not saved; nothing was changed. "
-        "Try again; if it happens again, tell your practice's IT contact.",
+        f"The store refused this change ({cause}); nothing was saved. Try again; if it happens "
+        "again, tell your practice's IT contact.",
         kind="other",
     )
 

@@ -131,8 +131,8 @@ def test_a_write_while_another_program_holds_the_store_is_a_store_error_and_chan
         other.execute("ROLLBACK")
         other.close()
     assert refused.value.kind == "locked"
-    assert str(refused.value).startswith("The store is busy: another program")
-    assert "nothing was changed" in str(refused.value)
+    assert str(refused.value).startswith("The store is busy (another program is holding it)")
+    assert "nothing was saved" in str(refused.value)
     assert demo.measurements(patient_id=pid, session_id=sid) == []
     assert heard == []
     # Free again: it saves.

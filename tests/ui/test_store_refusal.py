@@ -25,7 +25,7 @@ def test_a_value_typed_while_the_store_is_held_elsewhere_says_why_and_saves_late
         row.edit.setFocus()
         qtbot.keyClicks(row.edit, "136/82")
         qtbot.keyClick(row.edit, Qt.Key.Key_Return)
-        assert row.status.text().startswith("✗ Not saved: The store is busy: another program")
+        assert row.status.text().startswith("✗ Not saved: The store is busy (another program")
         assert clinic.measurements(patient_id=pid, session_id=page.session_id) == []
     finally:
         other.execute("ROLLBACK")
