@@ -115,8 +115,8 @@ class Notices:
         for subscriber in subscribers:
             try:
                 subscriber(changes)
-            except Exception:  # noqa: BLE001 - reported, never lost, never undoes the write
-                sys.excepthook(*sys.exc_info())
+            except Exception as exc:  # noqa: BLE001 - reported, never lost, never undoes the write
+                sys.excepthook(type(exc), exc, exc.__traceback__)
 
 
 # ---------------------------------------------------------------------- collecting
