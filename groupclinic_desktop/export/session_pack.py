@@ -19,15 +19,8 @@ from groupclinic_desktop import __version__
 from groupclinic_desktop.core import invitations, programmes
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.schema import ClinicSession, Patient
-from groupclinic_desktop.export.pdf_parts import (
-    INK,
-    SHADE,
-    TickBox,
-    escape,
-    fonts,
-    pack_document,
-    styles,
-)
+from groupclinic_desktop.export.pdf_parts import INK, SHADE, TickBox, pack_document
+from groupclinic_desktop.export.print_kit import escape, fonts, styles
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic

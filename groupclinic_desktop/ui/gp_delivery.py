@@ -28,7 +28,7 @@ from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.delivery import config
 from groupclinic_desktop.delivery.sender import PassReport
-from groupclinic_desktop.delivery.worker import DeliveryWorker
+from groupclinic_desktop.delivery.worker import delivery_worker
 
 STATE_WORDS = {
     "queued": "Queued",
@@ -50,7 +50,7 @@ class DeliveryRunner(QObject):
     def __init__(self, clinic: Clinic, parent: QObject | None = None, **worker_options) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self.clinic = clinic
-        self.worker = DeliveryWorker(clinic, on_pass=self.pass_finished.emit, **worker_options)
+        self.worker = delivery_worker(clinic, on_pass=self.pass_finished.emit, **worker_options)
 
     def queue_unsent_and_send(self) -> None:
         """Queue every finished session's unsent people, then send, all off the UI thread
@@ -76,7 +76,7 @@ class DeliveryRunner(QObject):
     def send_now(self) -> None:
         if not self.worker.running:
             self.worker.start()
-        self.worker.send_now()
+        self.worker.now()
 
 
 _runners: dict[int, DeliveryRunner] = {}
