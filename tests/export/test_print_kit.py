@@ -5,14 +5,12 @@ UI imports a PDF module only to make a PDF."""
 import ast
 import shutil
 import subprocess
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from groupclinic_desktop.core.board import build_board
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
-from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind
 from groupclinic_desktop.export import handouts, print_kit
 from groupclinic_desktop.export.print_kit import LARGE, NORMAL, NOTES, REPLACEMENT
 
@@ -44,32 +42,19 @@ def test_escaping_keeps_markup_out_and_shows_what_no_font_draws() -> None:
         assert print_kit.escape("Li 你好") == 'Li <font name="GroupClinicCJK">你好</font>'
 
 
-@pytest.fixture
-def session(demo: Clinic) -> int:
-    sid = demo.sessions(day=date.today())[0].id
-    assert sid is not None
-    with demo.acting_as(SYSTEM):
-        demo.start_session(sid)
-        for entry in demo.roster(sid):
-            pid = entry.patient.id
-            demo.set_attendance(sid, pid, AttendanceStatus.ATTENDED)  # type: ignore[arg-type]
-            demo.set_consent(sid, pid, ConsentKind.SHARE_RESULTS, True)  # type: ignore[arg-type]
-    return sid
-
-
 @needs_poppler
 def test_a_chinese_name_prints_in_a_hand_out_as_in_the_notes(
-    demo: Clinic, session: int, tmp_path: Path
+    demo: Clinic, finished_id: int, tmp_path: Path
 ) -> None:
     """The hand-outs once drew a letter DejaVu lacks as an empty box; with the kit they draw it
     in the same fallback font as the GP-record notes."""
     if not any(name == "GroupClinicCJK" for name, _, _ in print_kit.fallback_fonts()):
         pytest.skip("fonts-wqy-microhei is not installed")
-    rows = build_board(demo, session).rows
+    rows = build_board(demo, finished_id).rows
     person = next(r.patient_id for r in rows if not demo.patient(r.patient_id).preferred_name)
     with demo.acting_as(SYSTEM):
         demo.update_patient_details(person, given_name="你好")
-    pdf = handouts.personal_pdf(demo, session, person, tmp_path / "own.pdf")
+    pdf = handouts.personal_pdf(demo, finished_id, person, tmp_path / "own.pdf")
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True, text=True
     ).stdout
