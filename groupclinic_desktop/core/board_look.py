@@ -28,6 +28,7 @@ from groupclinic_desktop.core.board import (
 from groupclinic_desktop.core.catalogue import Status
 from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.i18n import ENGLISH, Words
+from groupclinic_desktop.script_text import font_file, visual
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -57,7 +58,6 @@ STATUS_MARKERS = {"on_target": "o", "close": "^", "off_target": "s", "stale": "x
 INK = "#111111"
 BAND_TINT = CELL_TINTS["on_target"]  # a progress chart's target band
 KEY_TEXT = "✓ on target    ~ close    ! off target    stale = an old reading"
-
 
 
 def cell_words(cell: Cell, words: Words = ENGLISH) -> str:
@@ -368,8 +368,6 @@ def chart_text(text: str, words: Words) -> str:
 
     if tuple(matplotlib.__version_info__[:2]) >= (3, 11):
         return text
-    from groupclinic_desktop.script_text import visual
-
     return visual(text)
 
 
@@ -379,13 +377,10 @@ def chart_fonts(words: Words) -> dict[str, Any]:
         return {}
     from matplotlib import font_manager
 
-    from groupclinic_desktop.script_text import font_file
-
     path = font_file("NotoNaskhArabic-Regular.ttf", "Noto Naskh Arabic")
     if "Noto Naskh Arabic" not in {f.name for f in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(str(path))
     return {"font.family": ["Noto Naskh Arabic", "DejaVu Sans"]}
-
 
 
 def chart_png(draw: Callable[[Axes], None], size_in: tuple[float, float], words: Words) -> bytes:

@@ -6,7 +6,6 @@ colours, cell words, charts) and the print kit's large print (export/print_kit.p
 is imported inside the functions: the app should not pay for it at start-up.
 """
 
-
 from __future__ import annotations
 
 import io
