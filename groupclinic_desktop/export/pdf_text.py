@@ -166,8 +166,11 @@ class PdfText:
 
     def cell(self, value: str, style: Any) -> Any:
         """A table cell: the plain string where the table's own styling draws it right (any
-        left-to-right language, or numbers and names), a paragraph where letters must join."""
+        left-to-right language, or numbers and names), a paragraph where letters must join or
+        need a font of their own (a name in Chinese), or a character must show as a stand-in."""
         if self.rtl and ARABIC_LETTERS.search(value):
+            return self.para(value, style)
+        if print_kit.escape(value) != print_kit.xml(value):
             return self.para(value, style)
         return value
 

@@ -61,6 +61,13 @@ def test_a_chinese_name_prints_in_a_hand_out_as_in_the_notes(
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True, text=True)
     assert "My numbers: 你好" in text and REPLACEMENT not in text
     assert "WenQuanYiMicroHei" in fonts.stdout and "DejaVuSans" in fonts.stdout
+    # The room's board too, where the other cells are plain strings in the table's own font.
+    room = handouts.room_pdf(build_board(demo, finished_id), tmp_path / "room.pdf")
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(room), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    fonts = subprocess.run(["pdffonts", str(room)], capture_output=True, check=True, text=True)
+    assert "你好" in text and REPLACEMENT not in text and "WenQuanYiMicroHei" in fonts.stdout
 
 
 def _imports_from_pdf_modules(source: str) -> list[tuple[str, str, bool]]:
