@@ -11,8 +11,6 @@ from __future__ import annotations
 import functools
 import importlib.util
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 from groupclinic_desktop.resources import resource
@@ -82,6 +80,9 @@ def font_file(name: str, pattern: str = "") -> Path:
 
 
 def _fc_match(pattern: str) -> Path | None:
+    import shutil
+    import subprocess  # only when no font file was found where we look first
+
     if shutil.which("fc-match") is None:
         return None
     try:
