@@ -90,8 +90,8 @@ def room_pdf(board: Board, path: Path | str, *, words: Words | None = None) -> P
         ("FONT", (0, -1), (-1, -1), bold, LARGE_PT),
         ("ALIGN", (1, 1), (-1, -1), "CENTER"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor("#555555")),
-        ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F2F2F2")),
+        ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor(print_kit.GRID_LINE)),
+        ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor(print_kit.HEADER_SHADE)),
     ]
     for r, row in enumerate(board.rows, start=1):
         for c, one in enumerate(row.cells, start=1):
@@ -179,8 +179,6 @@ def personal_pdf(
         Image,
         SimpleDocTemplate,
         Spacer,
-        Table,
-        TableStyle,
     )
 
     from groupclinic_desktop.export.pdf_text import PdfText
@@ -243,16 +241,11 @@ def personal_pdf(
                 text.para(how, styles["body"]),
             ]
         )
-    commands: list[tuple[Any, ...]] = [
-        ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor("#555555")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2F2F2")),
+    tints = [
+        ("BACKGROUND", (3, r), (3, r), colors.HexColor(tint(cell)))
+        for r, cell in enumerate(row.cells, start=1)
     ]
-    for r, cell in enumerate(row.cells, start=1):
-        commands.append(("BACKGROUND", (3, r), (3, r), colors.HexColor(tint(cell))))
-    data, widths, commands = text.table(data, [44 * mm, 48 * mm, 42 * mm, 40 * mm], commands)
-    table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle(commands))
+    table = text.grid(data, [44 * mm, 48 * mm, 42 * mm, 40 * mm], tints)
     story += [table, Spacer(1, 10), text.para(words(KEY_TEXT), styles["body"])]
 
     story += four_ms_pdf.handout_section(

@@ -193,6 +193,29 @@ class PdfText:
             flipped.append((name, (flip(end[0]), start[1]), (flip(start[0]), end[1]), *rest))
         return [list(reversed(r)) for r in data], list(reversed(widths)), flipped
 
+    def grid(
+        self,
+        data: Sequence[Sequence[Any]],
+        widths: Sequence[float],
+        more: Sequence[Any] = (),
+    ) -> Any:
+        """A table in the hand-outs' grid with a shaded header row, and any `more` style
+        commands (in left-to-right columns: mirrored with the table for a right-to-left
+        language)."""
+        from reportlab.lib import colors
+        from reportlab.platypus import Table, TableStyle
+
+        commands = [
+            ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor(print_kit.GRID_LINE)),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(print_kit.HEADER_SHADE)),
+            *more,
+        ]
+        rows, shown_widths, shown_commands = self.table(data, widths, commands)
+        table = Table(rows, colWidths=shown_widths, repeatRows=1)
+        table.setStyle(TableStyle(shown_commands))
+        return table
+
     def footer(self) -> Any:
         """The page-footer callback: the app's version, and the unconfirmed-translation note,
         in small print."""

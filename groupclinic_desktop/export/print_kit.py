@@ -48,6 +48,9 @@ FALLBACKS = (
     ("GroupClinicSymbols", ("Symbola_hint.ttf", "Symbola.ttf"), False),
 )
 REPLACEMENT = "\ufffd"
+# Table lines and the header row's shade: dark and light enough for a mono printer.
+GRID_LINE = "#555555"
+HEADER_SHADE = "#F2F2F2"
 
 # Sizes in points: normal print never under 12 pt; large print (hand-outs) never under 18 pt.
 NORMAL_PT = 13

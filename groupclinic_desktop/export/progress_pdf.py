@@ -88,7 +88,6 @@ def write_progress_pdf(
     words: Words = ENGLISH,
     domains: Sequence[Mapping[str, Any]] = (),
 ) -> Path:
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import (
@@ -96,8 +95,6 @@ def write_progress_pdf(
         Image,
         SimpleDocTemplate,
         Spacer,
-        Table,
-        TableStyle,
     )
 
     from groupclinic_desktop.export.pdf_text import PdfText
@@ -142,18 +139,7 @@ def write_progress_pdf(
                     text.para(short_change(s, words) or "–", styles["body"]),
                 ]
             )
-        data, widths, commands = text.table(
-            data,
-            [58 * mm, 38 * mm, 38 * mm, 40 * mm],
-            [
-                ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor("#555555")),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2F2F2")),
-            ],
-        )
-        table = Table(data, colWidths=widths, repeatRows=1)
-        table.setStyle(TableStyle(commands))
-        story += [table]
+        story.append(text.grid(data, [58 * mm, 38 * mm, 38 * mm, 40 * mm]))
     else:
         story.append(text.para(words("No numbers recorded yet."), styles["body"]))
 
