@@ -25,7 +25,8 @@ from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.delivery import config
 from groupclinic_desktop.delivery.sender import PassReport
 from groupclinic_desktop.delivery.worker import delivery_worker
-from groupclinic_desktop.ui.service_status import StatusBox, fill, message_line, read_only_table
+from groupclinic_desktop.ui.service_status import StatusBox, message_line
+from groupclinic_desktop.ui.widgets import fill, read_only_table
 
 STATE_WORDS = {
     "queued": "Queued",

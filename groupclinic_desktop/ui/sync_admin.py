@@ -16,8 +16,9 @@ from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.sync import config, status
 from groupclinic_desktop.sync.engine import PassReport
-from groupclinic_desktop.ui.service_status import StatusBox, fill, message_line
+from groupclinic_desktop.ui.service_status import StatusBox, message_line
 from groupclinic_desktop.ui.sync_status import SyncRunner
+from groupclinic_desktop.ui.widgets import fill
 
 
 class SyncAdminPage(QWidget):
