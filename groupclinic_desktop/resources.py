@@ -1,19 +1,9 @@
-"""Where the data files in resources/ live, in a source checkout and in a bundled build."""
+"""Where the data files in resources/ live, in a source checkout and in a bundled build.
 
-import os
-import sys
-from pathlib import Path
+The rule is shared with the ICB service (icb_service/resources.py), which must not import the
+desktop app; the desktop already imports the service's protocol, so it takes the rule from there.
+"""
 
+from icb_service.resources import resource, resources_dir
 
-def resources_dir() -> Path:
-    override = os.environ.get("GROUPCLINIC_RESOURCES")
-    if override:
-        return Path(override)
-    bundled = getattr(sys, "_MEIPASS", None)
-    if bundled:
-        return Path(bundled) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
-
-
-def resource(*parts: str) -> Path:
-    return resources_dir().joinpath(*parts)
+__all__ = ["resource", "resources_dir"]

@@ -1,5 +1,6 @@
 """The reference ICB monitoring service: receives practices' pseudonymised group clinic events.
 
 Installable on its own (`pip install groupclinic-desktop[icb]`); it imports nothing from the
-desktop app. The desktop's sync client imports only `icb_service.protocol`.
+desktop app. The desktop imports from it only the sync protocol (`protocol`), the small-number
+rule (`disclosure`) and where resources/ is (`resources`).
 """

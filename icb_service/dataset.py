@@ -6,25 +6,13 @@ clinicians review is exactly what the service applies; nothing here imports the 
 
 from __future__ import annotations
 
-import os
-import sys
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-
-def resources_dir() -> Path:
-    """resources/ beside the package in a checkout, in a bundle, or where the operator says."""
-    override = os.environ.get("GROUPCLINIC_RESOURCES")
-    if override:
-        return Path(override)
-    bundled = getattr(sys, "_MEIPASS", None)
-    if bundled:
-        return Path(bundled) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+from icb_service.resources import resource
 
 
 @dataclass(frozen=True)
@@ -47,7 +35,7 @@ class Rules:
 
 
 def _load(*parts: str) -> dict[str, Any]:
-    with resources_dir().joinpath(*parts).open("rb") as handle:
+    with resource(*parts).open("rb") as handle:
         return tomllib.load(handle)
 
 

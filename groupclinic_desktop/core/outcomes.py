@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import statistics
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
@@ -570,3 +570,33 @@ class _Tally:
             dna_rate=rate(self.dna, self.known, t, people=len(self.known_people)),
             flagged=flagged,
         )
+
+
+def figure_rows(o: Outcomes) -> Iterator[tuple[str, str, str, str, str, Figure]]:
+    """(section, item, group, figure name, kind, figure) for every published number, in report
+    order; kind is "count", "percent" or "change" (how to print it)."""
+    held = Figure(float(o.sessions_held), people=0)
+    yield "attendance", "sessions held", "", "count", "count", held
+    yield "attendance", "people invited", "", "count", "count", o.invited
+    yield "attendance", "people attended", "", "count", "count", o.attended
+    yield "attendance", "did-not-attend rate", "", "proportion", "percent", o.dna_rate
+    for t in o.targets:
+        yield "targets", t.label, "", "at target at the start", "percent", t.baseline
+        yield "targets", t.label, "", "at target now", "percent", t.now
+    for c in o.changes:
+        unit = f" ({c.unit})" if c.unit else ""
+        yield "change", f"{c.label}{unit}", "", "median change", "change", c.median
+    yield "goals", "goals set", "", "count", "count", o.goals_set
+    yield "goals", "goals achieved", "", "proportion", "percent", o.goals_achieved
+    for row in o.equity:
+        group = f"{row.dimension}: {row.group}"
+        yield "equity", "people invited", group, "count", "count", row.invited
+        yield "equity", "people attended", group, "count", "count", row.attended
+        yield "equity", "attendance rate", group, "proportion", "percent", row.attendance_rate
+        yield "equity", "did-not-attend rate", group, "proportion", "percent", row.dna_rate
+        for c in row.changes:
+            unit = f" ({c.unit})" if c.unit else ""
+            yield "equity", f"{c.label}{unit}", group, "median change", "change", c.median
+    for entry in o.signposting:
+        yield "community", "people signposted", entry.name, "count", "count", entry.signposted
+        yield "community", "people referred", entry.name, "count", "count", entry.referred

@@ -8,13 +8,13 @@ store id, never in a file or a log. For headless machines and tests these win ov
   GROUPCLINIC_MESH_SHARED_KEY   the MESH environment's shared key (HMAC key of the auth header)
 """
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from groupclinic_desktop.core import store
-from groupclinic_desktop.core.errors import InvalidInput, StoreError
+from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.sync.config import secret
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
@@ -63,13 +63,7 @@ def _secret_name(clinic: "Clinic", what: str) -> str:
 
 
 def _secret(clinic: "Clinic", env: str, what: str) -> str | None:
-    value = os.environ.get(env, "")
-    if value:
-        return value
-    try:
-        return store.keyring_secret(_secret_name(clinic, what), create=False)
-    except StoreError:
-        return None  # no keyring on this machine: the same as "not set"
+    return secret(env, _secret_name(clinic, what))
 
 
 def set_secret(clinic: "Clinic", what: str, value: str) -> None:

@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from groupclinic_desktop.core.outcomes import Outcomes
     from groupclinic_desktop.core.progress import PersonProgress, Series
 
-GRID = "#555555"
-HEAD = "#F2F2F2"
 M_TINT = "#E6ECF8"
 
 
@@ -37,20 +35,12 @@ def _table(
     """A grid with a shaded header row; rows in `headings` are an M's name across the table."""
     from reportlab.lib import colors
     from reportlab.lib.units import mm
-    from reportlab.platypus import Table, TableStyle
 
-    commands: list[tuple[Any, ...]] = [
-        ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor(GRID)),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(HEAD)),
-    ]
+    commands: list[tuple[Any, ...]] = []
     for r in headings:
         tint = colors.HexColor(M_TINT)
         commands += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), tint)]
-    data, widths, commands = text.table(rows, [w * mm for w in widths_mm], commands)
-    table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle(commands))
-    return table
+    return text.grid(rows, [w * mm for w in widths_mm], commands)
 
 
 def _heading_row(label: str, columns: int, text: Any, styles: Mapping[str, Any]) -> list[Any]:

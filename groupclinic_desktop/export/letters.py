@@ -16,7 +16,8 @@ from groupclinic_desktop import __version__
 from groupclinic_desktop.core import invitations, programmes
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.schema import Patient
-from groupclinic_desktop.export.pdf_parts import escape, fonts, pack_document, styles
+from groupclinic_desktop.export.pdf_parts import pack_document
+from groupclinic_desktop.export.print_kit import escape, fonts, styles
 from groupclinic_desktop.resources import resource
 
 if TYPE_CHECKING:

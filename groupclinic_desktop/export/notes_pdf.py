@@ -7,24 +7,20 @@ and who generated the notes, when.
 
 from __future__ import annotations
 
-import functools
 import io
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepTogether,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -39,8 +35,15 @@ from groupclinic_desktop.core.session_record import PersonRecord
 from groupclinic_desktop.core.validation import format_nhs_number
 from groupclinic_desktop.export import interpretation
 from groupclinic_desktop.export.coded_summary import COLUMNS, EARLIER_HEIGHT, coded_rows
-from groupclinic_desktop.export.fonts import markup, pdf_fonts, printable
-from groupclinic_desktop.export.pdf_text import ARABIC_LETTERS, visual
+from groupclinic_desktop.export.print_kit import (
+    NOTES,
+    escape,
+    fonts,
+    paragraph,
+    printable,
+    styles,
+    xml,
+)
 
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
@@ -57,47 +60,6 @@ SOURCE_WORDS = {
     Source.SELF_REPORTED: "Self-reported",
     Source.GP_RECORD: "From GP record",
 }
-
-
-@functools.cache
-def _styles() -> dict[str, ParagraphStyle]:
-    base = getSampleStyleSheet()
-    regular, bold = pdf_fonts()  # a TrueType font, so names in any European script print
-    body = ParagraphStyle(
-        "body",
-        parent=base["BodyText"],
-        fontName=regular,
-        fontSize=9.5,
-        leading=12.5,
-        alignment=TA_LEFT,
-        spaceAfter=3,
-    )
-    return {
-        "title": ParagraphStyle(
-            "title", parent=body, fontName=bold, fontSize=15, leading=19, spaceAfter=2
-        ),
-        "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=10.5, leading=14),
-        "h2": ParagraphStyle(
-            "h2",
-            parent=body,
-            fontName=bold,
-            fontSize=11.5,
-            leading=15,
-            spaceBefore=9,
-            spaceAfter=4,
-        ),
-        "body": body,
-        "cell": ParagraphStyle("cell", parent=body, fontSize=9, leading=11, spaceAfter=0),
-        "cell_bold": ParagraphStyle(
-            "cell_bold",
-            parent=body,
-            fontName=bold,
-            fontSize=9,
-            leading=11,
-            spaceAfter=0,
-        ),
-        "banner": ParagraphStyle("banner", parent=body, fontName=bold, fontSize=10.5, leading=14),
-    }
 
 
 def person_pdf(
@@ -165,11 +127,11 @@ class _NumberedCanvas(canvas.Canvas):
         self.setFillColor(colors.black)
         self.setStrokeColor(GRID)
         self.setLineWidth(0.5)
-        self.setFont(pdf_fonts()[0], 8.5)
-        if markup(self._running)[0] != escape(self._running):
+        self.setFont(fonts()[0], 8.5)
+        if escape(self._running) != xml(self._running):
             # A name in a script DejaVu lacks is drawn as in the body: its own font, shaped.
-            style = ParagraphStyle("running", fontName=pdf_fonts()[0], fontSize=8.5, leading=10)
-            line = _p(self._running, style)
+            style = ParagraphStyle("running", fontName=fonts()[0], fontSize=8.5, leading=10)
+            line = paragraph(self._running, style)
             line.wrap(width - 2 * MARGIN - 40 * mm, 12 * mm)
             line.drawOn(self, MARGIN, height - MARGIN + 1 * mm - 2)
         else:
@@ -178,30 +140,8 @@ class _NumberedCanvas(canvas.Canvas):
         self.line(MARGIN, height - MARGIN - 1 * mm, width - MARGIN, height - MARGIN - 1 * mm)
         self.line(MARGIN, MARGIN + 2 * mm, width - MARGIN, MARGIN + 2 * mm)
         self.drawString(MARGIN, MARGIN - 2 * mm, self._footer)
-        self.setFont(pdf_fonts()[1], 8.5)
+        self.setFont(fonts()[1], 8.5)
         self.drawRightString(width - MARGIN, MARGIN - 2 * mm, f"Page {number} of {total}")
-
-
-def _drawn(line: str) -> str:
-    """A line with Arabic-script letters as drawn: joined, and in right-to-left order when the
-    line starts in Arabic script; a line that starts in Latin keeps a left-to-right base."""
-    first = next((c for c in line if c.isalpha()), "")
-    if ARABIC_LETTERS.match(first):
-        return visual(line)
-    import arabic_reshaper
-    from bidi import get_display
-
-    return str(get_display(arabic_reshaper.reshape(line), base_dir="L"))
-
-
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    shown = printable(text, fallbacks=True)
-    # Arabic-script text is joined and put in right-to-left order line by line before drawing.
-    lines = [_drawn(line) if ARABIC_LETTERS.search(line) else line for line in shown.split("\n")]
-    body, needs_shaping = markup("\n".join(lines))
-    if needs_shaping:
-        style = ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
-    return Paragraph(body, style)
 
 
 CELL_PADDING = 12  # reportlab's default left + right cell padding, in points
@@ -217,7 +157,7 @@ def _fitted(
     values and units must never break across lines); the others share what is left."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    font, bold = _styles()["cell"].fontName, _styles()["cell_bold"].fontName
+    font, bold = styles(NOTES)["cell"].fontName, styles(NOTES)["cell_bold"].fontName
     fixed = {
         col: max(
             stringWidth(header[col], bold, 9),
@@ -241,20 +181,22 @@ def _table(
     widths: Sequence[float],
     nowrap: Sequence[int] = (),
 ) -> Table:
-    s = _styles()
+    s = styles(NOTES)
     whole = ParagraphStyle("whole", parent=s["cell"], splitLongWords=0)
-    data = [[_p(h, s["cell_bold"]) for h in header]]
+    data = [[paragraph(h, s["cell_bold"]) for h in header]]
     data += [
         [
             # A no-wrap cell keeps its spaces unbreakable too ("Very good", "2 weeks").
-            _p(str(cell).replace(" ", "\u00a0"), whole) if col in nowrap else _p(cell, s["cell"])
+            paragraph(str(cell).replace(" ", "\u00a0"), whole)
+            if col in nowrap
+            else paragraph(cell, s["cell"])
             for col, cell in enumerate(row)
         ]
         for row in rows
     ]
     col_widths = _fitted(header, rows, widths, nowrap)
     if nowrap and col_widths == [w * WIDTH for w in widths]:  # could not fit: let them wrap
-        data = [data[0], *[[_p(cell, s["cell"]) for cell in row] for row in rows]]
+        data = [data[0], *[[paragraph(cell, s["cell"]) for cell in row] for row in rows]]
     table = Table(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -271,8 +213,10 @@ def _table(
 
 
 def _facts(rows: Sequence[tuple[str, str]]) -> Table:
-    s = _styles()
-    data = [[_p(label, s["cell_bold"]), _p(value, s["cell"])] for label, value in rows]
+    s = styles(NOTES)
+    data = [
+        [paragraph(label, s["cell_bold"]), paragraph(value, s["cell"])] for label, value in rows
+    ]
     table = Table(data, colWidths=[0.24 * WIDTH, 0.76 * WIDTH], hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -288,25 +232,25 @@ def _facts(rows: Sequence[tuple[str, str]]) -> Table:
 
 
 def _section(title: str, *flowables: Flowable) -> list[Flowable]:
-    s = _styles()
+    s = styles(NOTES)
     first = flowables[0]
     if isinstance(first, Table) and len(first._cellvalues) > 6:
         # A long table flows on over the page (its header row repeats); the heading starts a
         # new page only when less than a few rows' room is left, never alone at the foot.
-        return [CondPageBreak(40 * mm), _p(title, s["h2"]), *flowables]
+        return [CondPageBreak(40 * mm), paragraph(title, s["heading"]), *flowables]
     # Keep a heading with the start of its content, never alone at the foot of a page.
-    return [KeepTogether([_p(title, s["h2"]), first]), *flowables[1:]]
+    return [KeepTogether([paragraph(title, s["heading"]), first]), *flowables[1:]]
 
 
 def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]) -> list[Flowable]:
-    s = _styles()
+    s = styles(NOTES)
     info = person.info
     session = info.session
     patient = person.patient
     story: list[Flowable] = [
-        _p("Group clinic notes" + (" - CORRECTION" if version > 1 else ""), s["title"]),
-        _p(f"{info.practice_name} (ODS {info.ods_code})", s["subtitle"]),
-        _p(
+        paragraph("Group clinic notes" + (" - CORRECTION" if version > 1 else ""), s["title"]),
+        paragraph(f"{info.practice_name} (ODS {info.ods_code})", s["subtitle"]),
+        paragraph(
             f"Written by {info.practice_name} (ODS {info.ods_code}), which ran the clinic. "
             f"Registered practice, which holds this record: "
             f"{person.registered_name or info.practice_name} "
@@ -320,7 +264,7 @@ def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]
         banner = Table(
             [
                 [
-                    _p(
+                    paragraph(
                         f"CORRECTION - version {version}. This replaces version {version - 1} "
                         "of these notes; file it and mark the earlier version as superseded. "
                         f"Reason: {reasons}",
@@ -377,7 +321,7 @@ def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]
 
 
 def _attendance(person: PersonRecord) -> list[Flowable]:
-    s = _styles()
+    s = styles(NOTES)
     a = person.attendance
     status = a.status.value.replace("_", " ").capitalize()
     extras = []
@@ -391,7 +335,7 @@ def _attendance(person: PersonRecord) -> list[Flowable]:
         start, _ = person.info.window
         return _section(
             "Attendance",
-            _p(
+            paragraph(
                 f"Did not attend the group consultation ({person.info.programme_name}) "
                 f"on {start:%d/%m/%Y} at {start:%H:%M}.",
                 s["body"],
@@ -404,16 +348,16 @@ def _attendance(person: PersonRecord) -> list[Flowable]:
         (CONSENT_WORDS.get(kind, kind.value), "Yes" if given else "No")
         for kind, given in sorted(person.consents.items())
     ]
-    flow: list[Flowable] = [_p(f"Attendance: {line}", s["body"])]
+    flow: list[Flowable] = [paragraph(f"Attendance: {line}", s["body"])]
     if consents:
         flow.append(_table(("Consent", "Given"), consents, (0.6, 0.4)))
     else:
-        flow.append(_p("No consents recorded.", s["body"]))
+        flow.append(paragraph("No consents recorded.", s["body"]))
     return _section("Attendance and consent", *flow)
 
 
 def _measurements(person: PersonRecord) -> list[Flowable]:
-    s = _styles()
+    s = styles(NOTES)
     rows = []
     for row in coded_rows(person):
         if row.kind != "measurement":
@@ -430,7 +374,8 @@ def _measurements(person: PersonRecord) -> list[Flowable]:
         taker = f"{row.clinician} ({row.profession})" if row.profession else row.clinician
         rows.append((mtype.label, row.value, row.unit, mark, source, taker, code))
     if not rows:
-        return _section("Measurements", _p("No measurements taken in this session.", s["body"]))
+        nothing = paragraph("No measurements taken in this session.", s["body"])
+        return _section("Measurements", nothing)
     flow: list[Flowable] = [
         _table(
             ("Measure", "Value", "Unit", "Flag", "Source", "Taken by", "SNOMED CT term (code)"),
@@ -441,7 +386,7 @@ def _measurements(person: PersonRecord) -> list[Flowable]:
     ]
     if any(r[3] for r in rows):
         flow.append(
-            _p(
+            paragraph(
                 "Flags: H above target, L below target (the target that applies to this "
                 "person); HH / LL a red flag, high or low: the clinician is told at once.",
                 s["body"],
@@ -451,36 +396,37 @@ def _measurements(person: PersonRecord) -> list[Flowable]:
 
 
 def _scores(person: PersonRecord) -> list[Flowable]:
-    s = _styles()
+    s = styles(NOTES)
     rows = [
         (row.term, f"{row.value} {row.unit}".strip() if row.unit != "score" else row.value)
         for row in coded_rows(person)
         if row.kind == "score"
     ]
     if not rows:
-        return _section("Questionnaire scores", _p("No questionnaires completed.", s["body"]))
+        nothing = paragraph("No questionnaires completed.", s["body"])
+        return _section("Questionnaire scores", nothing)
     return _section("Questionnaire scores", _table(("Questionnaire", "Score"), rows, (0.7, 0.3)))
 
 
 def _review(person: PersonRecord) -> list[Flowable]:
     """Every professional's review, each under its author and profession."""
-    s = _styles()
+    s = styles(NOTES)
     if not person.reviews:
-        return _section("One-to-one review", _p("No one-to-one review recorded.", s["body"]))
+        return _section("One-to-one review", paragraph("No one-to-one review recorded.", s["body"]))
     flow: list[Flowable] = []
     for index, review in enumerate(person.reviews):
         if index:
             flow.append(Spacer(1, 4 * mm))
         if len(person.reviews) > 1:
-            flow.append(_p(person.review_author(review), s["cell_bold"]))
+            flow.append(paragraph(person.review_author(review), s["cell_bold"]))
         flow += _one_review(person, review)
     title = "One-to-one review" if len(person.reviews) == 1 else "One-to-one reviews"
     return _section(title, *flow)
 
 
 def _one_review(person: PersonRecord, review: Review) -> list[Flowable]:
-    s = _styles()
-    flow: list[Flowable] = [_p(review.notes or "No notes recorded.", s["body"])]
+    s = styles(NOTES)
+    flow: list[Flowable] = [paragraph(review.notes or "No notes recorded.", s["body"])]
     findings = [
         row
         for row in coded_rows(person)
@@ -514,7 +460,7 @@ def _one_review(person: PersonRecord, review: Review) -> list[Flowable]:
             )
         )
     else:
-        flow.append(_p("Medication changes: none.", s["body"]))
+        flow.append(paragraph("Medication changes: none.", s["body"]))
     actions = review.actions or []
     flow.append(Spacer(1, 2 * mm))
     if actions:
@@ -529,16 +475,16 @@ def _one_review(person: PersonRecord, review: Review) -> list[Flowable]:
             )
         )
     else:
-        flow.append(_p("Actions: none.", s["body"]))
+        flow.append(paragraph("Actions: none.", s["body"]))
     flow.append(Spacer(1, 2 * mm))
-    flow.append(_p(f"Safety-netting: {review.safety_netting or 'none recorded'}", s["body"]))
-    flow.append(_p(person.review_byline(review), s["body"]))
+    flow.append(paragraph(f"Safety-netting: {review.safety_netting or 'none recorded'}", s["body"]))
+    flow.append(paragraph(person.review_byline(review), s["body"]))
     return flow
 
 
 def _labelled(label: str, table: Table) -> Flowable:
     # A small heading stays with the first rows of its table.
-    return KeepTogether([_p(label, _styles()["cell_bold"]), table])
+    return KeepTogether([paragraph(label, styles(NOTES)["cell_bold"]), table])
 
 
 def _day(text: str | None) -> str:
@@ -548,9 +494,9 @@ def _day(text: str | None) -> str:
 
 
 def _goals(person: PersonRecord) -> list[Flowable]:
-    s = _styles()
+    s = styles(NOTES)
     if not person.goals:
-        return _section("Goals", _p("No goal set.", s["body"]))
+        return _section("Goals", paragraph("No goal set.", s["body"]))
     rows = []
     for goal in person.goals:
         text = goal.text + (f"\nWhat matters: {goal.what_matters}" if goal.what_matters else "")
@@ -563,22 +509,23 @@ def _community(person: PersonRecord) -> list[Flowable]:
     # Signposting to local support, and (in a carer's own record only) their part as a carer.
     from groupclinic_desktop.export.community_notes import carer_lines, signpost_lines
 
-    s = _styles()
+    s = styles(NOTES)
     flow: list[Flowable] = []
     if person.signposts:
         flow += _section(
-            "Community connections", *[_p(line, s["body"]) for line in signpost_lines(person)]
+            "Community connections",
+            *[paragraph(line, s["body"]) for line in signpost_lines(person)],
         )
     for visit in person.carer_visits:
-        flow += _section("As a carer", *[_p(line, s["body"]) for line in carer_lines(visit)])
+        flow += _section("As a carer", *[paragraph(line, s["body"]) for line in carer_lines(visit)])
     return flow
 
 
 def _agenda(person: PersonRecord) -> list[Flowable]:
-    s = _styles()
+    s = styles(NOTES)
     topics = person.info.covered_topics
     if not topics:
-        return _section("Group agenda topics covered", _p("None recorded.", s["body"]))
+        return _section("Group agenda topics covered", paragraph("None recorded.", s["body"]))
     rows = [(item.text, item.topic or "") for item in topics]
     return _section(
         "Group agenda topics covered",
@@ -587,11 +534,11 @@ def _agenda(person: PersonRecord) -> list[Flowable]:
 
 
 def _coded_summary(person: PersonRecord) -> list[Flowable]:
-    s = _styles()
+    s = styles(NOTES)
     rows = [row.cells() for row in coded_rows(person)]
     if not rows:
-        return _section("Coded summary", _p("Nothing to code.", s["body"]))
-    note = _p(
+        return _section("Coded summary", paragraph("Nothing to code.", s["body"]))
+    note = paragraph(
         "For entry through the GP system's template. Rows without a code have no "
         "confirmed SNOMED CT code: enter them as free text.",
         s["body"],

@@ -7,48 +7,17 @@ and the reason, the PDF prints "suppressed". No names or NHS numbers are in eith
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from groupclinic_desktop import __version__
-from groupclinic_desktop.core.outcomes import Figure, Outcomes
+from groupclinic_desktop.core.outcomes import Outcomes, figure_rows
 from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.export import four_ms_pdf
-from groupclinic_desktop.export.handouts import _escape, _fonts
+from groupclinic_desktop.export.print_kit import escape, styles
 
 CSV_COLUMNS = ("section", "item", "group", "figure", "value", "people", "note")
-
-
-def figure_rows(o: Outcomes) -> Iterator[tuple[str, str, str, str, str, Figure]]:
-    """(section, item, group, figure name, kind, figure) for every published number, in report
-    order; kind is "count", "percent" or "change" (how to print it)."""
-    held = Figure(float(o.sessions_held), people=0)
-    yield "attendance", "sessions held", "", "count", "count", held
-    yield "attendance", "people invited", "", "count", "count", o.invited
-    yield "attendance", "people attended", "", "count", "count", o.attended
-    yield "attendance", "did-not-attend rate", "", "proportion", "percent", o.dna_rate
-    for t in o.targets:
-        yield "targets", t.label, "", "at target at the start", "percent", t.baseline
-        yield "targets", t.label, "", "at target now", "percent", t.now
-    for c in o.changes:
-        unit = f" ({c.unit})" if c.unit else ""
-        yield "change", f"{c.label}{unit}", "", "median change", "change", c.median
-    yield "goals", "goals set", "", "count", "count", o.goals_set
-    yield "goals", "goals achieved", "", "proportion", "percent", o.goals_achieved
-    for row in o.equity:
-        group = f"{row.dimension}: {row.group}"
-        yield "equity", "people invited", group, "count", "count", row.invited
-        yield "equity", "people attended", group, "count", "count", row.attended
-        yield "equity", "attendance rate", group, "proportion", "percent", row.attendance_rate
-        yield "equity", "did-not-attend rate", group, "proportion", "percent", row.dna_rate
-        for c in row.changes:
-            unit = f" ({c.unit})" if c.unit else ""
-            yield "equity", f"{c.label}{unit}", group, "median change", "change", c.median
-    for entry in o.signposting:
-        yield "community", "people signposted", entry.name, "count", "count", entry.signposted
-        yield "community", "people referred", entry.name, "count", "count", entry.referred
 
 
 def write_csv(o: Outcomes, path: Path | str) -> Path:
@@ -74,15 +43,11 @@ def write_csv(o: Outcomes, path: Path | str) -> Path:
 def write_pdf(o: Outcomes, path: Path | str, *, practice: str = "") -> Path:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    regular, bold = _fonts()
-    size = 12
-    body = ParagraphStyle("body", fontName=regular, fontSize=size, leading=size * 1.3)
-    head = ParagraphStyle("head", fontName=bold, fontSize=size + 3, leading=size * 1.6)
-    title = ParagraphStyle("title", fontName=bold, fontSize=size + 8, leading=size * 2)
+    sheet = styles()  # normal print
+    title, head, body, cell = sheet["title"], sheet["heading"], sheet["body"], sheet["cell"]
     target = Path(path)
     doc = SimpleDocTemplate(
         str(private_file(target)),
@@ -94,9 +59,9 @@ def write_pdf(o: Outcomes, path: Path | str, *, practice: str = "") -> Path:
         title=f"Programme outcomes: {o.programme_name}",
     )
     story: list[Any] = [
-        Paragraph(f"Programme outcomes: {_escape(o.programme_name)}", title),
+        Paragraph(f"Programme outcomes: {escape(o.programme_name)}", title),
         Paragraph(
-            f"{_escape(practice) + '. ' if practice else ''}As of {o.as_of:%d %B %Y}. "
+            f"{escape(practice) + '. ' if practice else ''}As of {o.as_of:%d %B %Y}. "
             f"Figures about fewer than "
             f"{o.threshold} people are suppressed, and so is any figure that would let one be "
             "worked out by subtraction.",
@@ -106,7 +71,7 @@ def write_pdf(o: Outcomes, path: Path | str, *, practice: str = "") -> Path:
     ]
 
     def table(rows: list[list[str]], widths: list[float], flagged: set[int] = frozenset()) -> Any:  # type: ignore[assignment]
-        data = [[Paragraph(_escape(c), body) for c in r] for r in rows]
+        data = [[Paragraph(escape(c), cell) for c in r] for r in rows]
         t = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
         style: list[tuple[Any, ...]] = [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#777777")),

@@ -1,79 +1,34 @@
 """Shared pieces for the printed session pack and invitation letters (reportlab).
 
-Black on white, DejaVu Sans (Helvetica when it is missing), nothing under 12 pt, tick boxes
-drawn as squares (not glyphs a font may lack), so a mono printer or a photocopy reads the same.
+Black on white, in the print kit's normal print (export/print_kit.py: nothing under 12 pt),
+tick boxes drawn as squares (not glyphs a font may lack), so a mono printer or a photocopy reads
+the same.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from groupclinic_desktop.core.private_files import private_file
-from groupclinic_desktop.export.fonts import pdf_fonts, printable
+from groupclinic_desktop.export.print_kit import NORMAL_PT, fonts
 
 MARGIN = 16 * mm
-BODY_PT = 13  # forms are read by people without their glasses: 12 pt is the floor
 INK = colors.black
 RULE = colors.HexColor("#555555")
 SHADE = colors.HexColor("#E6E6E6")  # header rows: light enough for a mono printer
 
 
-@functools.cache
-def fonts() -> tuple[str, str]:
-    """(regular, bold): DejaVu Sans when installed, so names in any European script print
-    exactly (see export/fonts.py); registered as a family so <b> works in paragraphs."""
-    from reportlab.pdfbase import pdfmetrics
-
-    regular, bold = pdf_fonts()
-    if regular != "Helvetica":
-        pdfmetrics.registerFontFamily(
-            regular, normal=regular, bold=bold, italic=regular, boldItalic=bold
-        )
-    return regular, bold
-
-
-@functools.cache
-def styles() -> dict[str, ParagraphStyle]:
-    regular, bold = fonts()
-
-    def style(name: str, font: str, size: int, leading: int, **more: Any) -> ParagraphStyle:
-        return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading, **more)
-
-    return {
-        "title": style("title", bold, 20, 25, spaceAfter=8),
-        "heading": style("heading", bold, 15, 19, spaceBefore=10, spaceAfter=4),
-        "body": style("body", regular, BODY_PT, 18, spaceAfter=6),
-        "small": style("small", regular, 12, 15),
-        "cell": style("cell", regular, 12, 15),
-        "say": style("say", regular, BODY_PT, 18, leftIndent=14, spaceAfter=3),
-        "bullet": style(
-            "bullet", regular, BODY_PT, 18, leftIndent=14, bulletIndent=2, spaceAfter=2
-        ),
-        "badge": style("badge", bold, 40, 46, alignment=TA_CENTER),
-    }
-
-
-def escape(text: str) -> str:
-    """Text for a reportlab Paragraph (which reads a little markup), with characters the font
-    cannot draw shown as a visible stand-in rather than dropped."""
-    text = printable(text, fonts()[0])
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 class TickBox(Flowable):
     """An empty square to tick, with an optional word after it."""
 
-    def __init__(self, label: str = "", size: float = 5 * mm, font_size: int = BODY_PT) -> None:
+    def __init__(self, label: str = "", size: float = 5 * mm, font_size: int = NORMAL_PT) -> None:
         super().__init__()
         self.label, self.size, self.font_size = label, size, font_size
         self.width = size + (4 * mm + len(label) * font_size * 0.55 if label else 0)

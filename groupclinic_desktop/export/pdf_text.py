@@ -5,89 +5,21 @@ for Urdu we join the letters first (arabic-reshaper turns them into their connec
 put each line into visual order (python-bidi, the Unicode bidi algorithm), breaking lines
 ourselves in reading order so a wrapped sentence still reads from the top right. Arabic-script
 runs use Noto Naskh Arabic; digits, Latin names and symbols use DejaVu Sans, so a line can mix
-them. Fonts come from resources/fonts/ when bundled, else the system (fc-match, Debian paths).
+them. Fonts, styles and escaping come from the print kit (export/print_kit.py).
 """
 
 from __future__ import annotations
 
-import functools
-import os
-import re
-import shutil
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from groupclinic_desktop.export import print_kit
 from groupclinic_desktop.i18n import Language, Words
-from groupclinic_desktop.resources import resource
+from groupclinic_desktop.script_text import ARABIC_LETTERS, visual
 
-# (file name, fontconfig pattern) for each script and weight.
-FONT_FILES: dict[tuple[str, bool], tuple[str, str]] = {
-    ("latin", False): ("DejaVuSans.ttf", "DejaVu Sans"),
-    ("latin", True): ("DejaVuSans-Bold.ttf", "DejaVu Sans:bold"),
-    ("arabic", False): ("NotoNaskhArabic-Regular.ttf", "Noto Naskh Arabic"),
-    ("arabic", True): ("NotoNaskhArabic-Bold.ttf", "Noto Naskh Arabic:bold"),
-}
-SYSTEM_FONT_DIRS = (
-    "/usr/share/fonts/truetype/noto",
-    "/usr/share/fonts/opentype/noto",
-    "/usr/share/fonts/truetype/dejavu",
-)
-REGISTERED = {
-    ("latin", False): "GCSans",
-    ("latin", True): "GCSans-Bold",
-    ("arabic", False): "GCArabic",
-    ("arabic", True): "GCArabic-Bold",
-}
-ARABIC_LETTERS = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
-# A left-to-right phrase inside right-to-left text: "48 mmol/mol", "140/90 mmHg", "HbA1c".
-LATIN = "0-9A-Za-z\u00c0-\u024f"  # ASCII and the accented Latin letters (Zoë, Łucja, Şükrü)
-LATIN_PHRASE = re.compile(
-    rf"\([{LATIN} .,/²%:+\u2212-]+\)"
-    rf"|[+\u2212-]?[{LATIN}][{LATIN} .,/²%:+\u2212-]*[{LATIN}²%]|[{LATIN}]"
-)
-LRI, PDI = "\u2066", "\u2069"  # left-to-right isolate and its end
 # Naskh letters look smaller than Latin ones at the same point size; this evens them out.
 SCRIPT_SCALE = 1.15
-
-
-class FontMissing(FileNotFoundError):
-    """A script's font is not installed (Debian: fonts-noto-core)."""
-
-
-@functools.cache
-def font_file(script: str, bold: bool = False) -> Path:
-    """The font file for a script, from the bundle, the system, or (DejaVu) matplotlib."""
-    name, pattern = FONT_FILES[(script, bold)]
-    places = [resource("fonts") / name, *(Path(d) / name for d in SYSTEM_FONT_DIRS)]
-    if script == "latin":
-        import matplotlib
-
-        places.append(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name)
-    for place in places:
-        if place.is_file():
-            return place
-    found = _fc_match(pattern)
-    if found is not None and found.name == name:
-        return found
-    raise FontMissing(
-        f"Font: {name} is not installed; install fonts-noto-core (Debian) or put it in "
-        f"{resource('fonts')}."
-    )
-
-
-def _fc_match(pattern: str) -> Path | None:
-    if shutil.which("fc-match") is None:
-        return None
-    try:
-        out = subprocess.run(
-            ["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, timeout=10
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return Path(out) if out else None
 
 
 @dataclass(frozen=True)
@@ -104,48 +36,14 @@ class Fonts:
 
 
 def register_fonts(lang: Language | None = None) -> Fonts:
-    """Embed the fonts a language needs (once per process) and return their names."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    script = lang.script if lang is not None and lang.script in ("arabic",) else "latin"
-    needed = {("latin", False), ("latin", True), (script, False), (script, True)}
-    known = set(pdfmetrics.getRegisteredFontNames())
-    for key in sorted(needed):
-        name = REGISTERED[key]
-        if name in known:
-            continue
-        path = str(font_file(*key))
-        if key[0] == "arabic":
-            # Already joined by arabic-reshaper: reportlab must not shape it a second time.
-            try:
-                font = TTFont(name, path, shapable=False)
-            except TypeError:  # reportlab before shaping support
-                font = TTFont(name, path)
-        else:
-            font = TTFont(name, path)
-        pdfmetrics.registerFont(font)
-    return Fonts(
-        regular=REGISTERED[("latin", False)],
-        bold=REGISTERED[("latin", True)],
-        script_regular=REGISTERED[(script, False)],
-        script_bold=REGISTERED[(script, True)],
-    )
+    """The print kit's fonts, with the language's own script where it has one (Urdu)."""
+    regular, bold = print_kit.fonts()
+    if lang is not None and lang.script == "arabic":
+        return Fonts(regular, bold, *print_kit.script_fonts("arabic"))
+    return Fonts(regular, bold, regular, bold)
 
 
 # ------------------------------------------------------------------------------- right to left
-
-
-def visual(text: str) -> str:
-    """One line of logical-order text as it is drawn: letters joined, right-to-left order."""
-    import arabic_reshaper
-    from bidi import get_display
-
-    # Isolating each Latin phrase keeps "48 mmol/mol" in that order (the bidi algorithm would
-    # otherwise treat the space after a number as right-to-left and swap the two).
-    marked = LATIN_PHRASE.sub(lambda m: f"{LRI}{m.group(0)}{PDI}", text)
-    drawn = get_display(arabic_reshaper.reshape(marked), base_dir="R")
-    return str(drawn).replace(LRI, "").replace(PDI, "")
 
 
 def runs(text: str) -> list[tuple[str, bool]]:
@@ -160,19 +58,16 @@ def runs(text: str) -> list[tuple[str, bool]]:
     return found
 
 
-def escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def markup(text: str, fonts: Fonts, *, bold: bool, size: float) -> str:
     """Paragraph markup for a drawn line: Arabic-script runs in the script's font."""
     parts = []
     for piece, arabic in runs(text):
         if arabic:
             big = round(size * SCRIPT_SCALE, 1)
-            parts.append(f'<font name="{fonts.script(bold)}" size="{big}">{escape(piece)}</font>')
+            shown = print_kit.xml(piece)  # drawn whole by the script's own font
+            parts.append(f'<font name="{fonts.script(bold)}" size="{big}">{shown}</font>')
         else:
-            parts.append(escape(piece))
+            parts.append(print_kit.escape(piece))
     return "".join(parts)
 
 
@@ -265,16 +160,17 @@ class PdfText:
 
     def para(self, text: str, style: Any) -> Any:
         """Plain text (not markup); "\n" starts a new line."""
-        from reportlab.platypus import Paragraph
-
         if self.rtl:
             return _rtl_flowable_class()(text, style, self.fonts)
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+        return print_kit.paragraph(text, style)
 
     def cell(self, value: str, style: Any) -> Any:
         """A table cell: the plain string where the table's own styling draws it right (any
-        left-to-right language, or numbers and names), a paragraph where letters must join."""
+        left-to-right language, or numbers and names), a paragraph where letters must join or
+        need a font of their own (a name in Chinese), or a character must show as a stand-in."""
         if self.rtl and ARABIC_LETTERS.search(value):
+            return self.para(value, style)
+        if print_kit.escape(value) != print_kit.xml(value):
             return self.para(value, style)
         return value
 
@@ -297,6 +193,29 @@ class PdfText:
             flipped.append((name, (flip(end[0]), start[1]), (flip(start[0]), end[1]), *rest))
         return [list(reversed(r)) for r in data], list(reversed(widths)), flipped
 
+    def grid(
+        self,
+        data: Sequence[Sequence[Any]],
+        widths: Sequence[float],
+        more: Sequence[Any] = (),
+    ) -> Any:
+        """A table in the hand-outs' grid with a shaded header row, and any `more` style
+        commands (in left-to-right columns: mirrored with the table for a right-to-left
+        language)."""
+        from reportlab.lib import colors
+        from reportlab.platypus import Table, TableStyle
+
+        commands = [
+            ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor(print_kit.GRID_LINE)),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(print_kit.HEADER_SHADE)),
+            *more,
+        ]
+        rows, shown_widths, shown_commands = self.table(data, widths, commands)
+        table = Table(rows, colWidths=shown_widths, repeatRows=1)
+        table.setStyle(TableStyle(shown_commands))
+        return table
+
     def footer(self) -> Any:
         """The page-footer callback: the app's version, and the unconfirmed-translation note,
         in small print."""
@@ -318,14 +237,3 @@ class PdfText:
             canvas.restoreState()
 
         return draw
-
-
-def embedded_font_files() -> dict[str, str]:
-    """Which file each registered hand-out font came from (for the About box and checks)."""
-    found = {}
-    for key, name in REGISTERED.items():
-        try:
-            found[name] = os.fspath(font_file(*key))
-        except FontMissing:
-            continue
-    return found

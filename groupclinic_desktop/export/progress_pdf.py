@@ -1,7 +1,8 @@
 """A person's private progress PDF: their numbers, scores and goals over the whole programme.
 
-Plain words from resources/plain_labels.toml, body text 18 pt and up, charts drawn at their
-printed size with the person's own target band. Nothing here is about anyone else.
+Plain words from resources/plain_labels.toml, the print kit's large print (18 pt and up), charts
+(core/board_look.py) drawn at their printed size with the person's own target band. Nothing here
+is about anyone else.
 """
 
 from __future__ import annotations
@@ -12,24 +13,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from groupclinic_desktop.core.board_look import chart_png, draw_progress
 from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.core.progress import PersonProgress, Series
-from groupclinic_desktop.export import four_ms_pdf
-from groupclinic_desktop.export.handouts import (
-    MIN_PRINT_PT,
-    OKABE_ITO,
-    _styles,
-    chart_fonts,
-    chart_text,
-)
+from groupclinic_desktop.export import four_ms_pdf, print_kit
 from groupclinic_desktop.i18n import ENGLISH, Words
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
     from groupclinic_desktop.core.clinic import Clinic
-
-BAND_TINT = "#BDE6D9"
 
 
 def change_words(series: Series) -> str:
@@ -56,60 +47,8 @@ def short_change(series: Series, words: Words = ENGLISH) -> str:
     return words(message, change=f"{text[1:]}{unit}")
 
 
-def draw_progress(
-    ax: Axes,
-    series: Series,
-    *,
-    font_size: int = 16,
-    plain: bool = True,
-    words: Words = ENGLISH,
-) -> None:
-    """One measure over time: points joined by a line, the target band shaded, dates below."""
-    import matplotlib.dates as mdates
-
-    days = [p.taken_on for p in series.points]
-    values = [p.value for p in series.points]
-    low, high = series.band
-    if low is not None or high is not None:
-        span = [v for v in values + [low, high] if v is not None]
-        bottom = low if low is not None else min(span) - abs(min(span)) * 0.1
-        top = high if high is not None else max(span) + abs(max(span)) * 0.1
-        ax.axhspan(bottom, top, color=BAND_TINT, alpha=0.8, zorder=0, label="target")
-    ax.plot(days, values, color=OKABE_ITO["blue"], linewidth=2.5, marker="o", markersize=9)
-    for day, value in zip(days, values, strict=True):
-        ax.annotate(
-            series.show(value),
-            (day, value),
-            textcoords="offset points",
-            xytext=(0, 10),
-            ha="center",
-            fontsize=font_size - 2,
-        )
-    title = words(series.plain_label) if plain else series.label
-    if series.unit:
-        title += f" ({series.unit})"
-    ax.set_title(chart_text(title, words), fontsize=font_size, loc="right" if words.rtl else "left")
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-    ax.tick_params(labelsize=font_size - 4)
-    ax.margins(x=0.15, y=0.3)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    if len(days) == 1:
-        ax.set_xticks(days)
-
-
 def _chart_png(series: Series, words: Words = ENGLISH) -> bytes:
-    import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    with matplotlib.rc_context(chart_fonts(words)):
-        fig = Figure(figsize=(6.7, 2.8), dpi=150)
-        draw_progress(fig.add_subplot(1, 1, 1), series, words=words)
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        FigureCanvasAgg(fig).print_png(buffer)
-    return buffer.getvalue()
+    return chart_png(lambda ax: draw_progress(ax, series, words=words), (6.7, 2.8), words)
 
 
 def progress_pdf(
@@ -149,7 +88,6 @@ def write_progress_pdf(
     words: Words = ENGLISH,
     domains: Sequence[Mapping[str, Any]] = (),
 ) -> Path:
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import (
@@ -157,14 +95,12 @@ def write_progress_pdf(
         Image,
         SimpleDocTemplate,
         Spacer,
-        Table,
-        TableStyle,
     )
 
     from groupclinic_desktop.export.pdf_text import PdfText
 
     target = Path(path)
-    styles = _styles(MIN_PRINT_PT)
+    styles = print_kit.styles(print_kit.LARGE)
     text = PdfText(words)
     doc = SimpleDocTemplate(
         str(private_file(target)),
@@ -203,18 +139,7 @@ def write_progress_pdf(
                     text.para(short_change(s, words) or "–", styles["body"]),
                 ]
             )
-        data, widths, commands = text.table(
-            data,
-            [58 * mm, 38 * mm, 38 * mm, 40 * mm],
-            [
-                ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor("#555555")),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2F2F2")),
-            ],
-        )
-        table = Table(data, colWidths=widths, repeatRows=1)
-        table.setStyle(TableStyle(commands))
-        story += [table]
+        story.append(text.grid(data, [58 * mm, 38 * mm, 38 * mm, 40 * mm]))
     else:
         story.append(text.para(words("No numbers recorded yet."), styles["body"]))
 

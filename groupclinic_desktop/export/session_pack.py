@@ -19,15 +19,8 @@ from groupclinic_desktop import __version__
 from groupclinic_desktop.core import invitations, programmes
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.schema import ClinicSession, Patient
-from groupclinic_desktop.export.pdf_parts import (
-    INK,
-    SHADE,
-    TickBox,
-    escape,
-    fonts,
-    pack_document,
-    styles,
-)
+from groupclinic_desktop.export.pdf_parts import INK, SHADE, TickBox, pack_document
+from groupclinic_desktop.export.print_kit import escape, fonts, styles
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
@@ -63,12 +56,11 @@ def session_pack(clinic: Clinic, session_id: int, out: Path | str) -> Path:
         width = canvas._pagesize[0]
         canvas.saveState()
         canvas.setFont(fonts()[0], 10)
-        canvas.drawString(16 * mm, 10 * mm, f"{practice_name}: {session.day:%d/%m/%Y}")
-        canvas.drawRightString(
-            width - 16 * mm,
-            10 * mm,
-            f"Confidential: personal details. Page {doc.page}. GroupClinic {__version__}",
-        )
+        # Two lines: on a portrait page the practice's name and the notice ran into each other.
+        canvas.drawString(16 * mm, 14 * mm, f"{practice_name}: {session.day:%d/%m/%Y}")
+        canvas.drawRightString(width - 16 * mm, 14 * mm, f"Page {doc.page}")
+        canvas.drawString(16 * mm, 9.5 * mm, "Confidential: personal details.")
+        canvas.drawRightString(width - 16 * mm, 9.5 * mm, f"GroupClinic {__version__}")
         canvas.restoreState()
 
     doc = pack_document(str(out), f"Session pack: {programme.name}, {session.day}", footer)

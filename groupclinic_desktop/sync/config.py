@@ -53,14 +53,20 @@ def _token_name(clinic: "Clinic") -> str:
     return f"sync-token-{clinic.location.store_id()}"
 
 
-def token(clinic: "Clinic") -> str | None:
-    env = os.environ.get(TOKEN_ENV, "").strip()
-    if env:
-        return env
+def secret(env: str, name: str) -> str | None:
+    """A secret from the environment (headless machines and scripts: it wins), else from the OS
+    keyring; None when neither holds it. ICB sync and GP record delivery read theirs here."""
+    value = os.environ.get(env, "").strip()
+    if value:
+        return value
     try:
-        return store.keyring_secret(_token_name(clinic), create=False)
+        return store.keyring_secret(name, create=False)
     except StoreError:
         return None  # no keyring on this machine: the same as "not set"
+
+
+def token(clinic: "Clinic") -> str | None:
+    return secret(TOKEN_ENV, _token_name(clinic))
 
 
 def set_token(clinic: "Clinic", value: str) -> None:

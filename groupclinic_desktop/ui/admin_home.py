@@ -14,14 +14,11 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -30,29 +27,11 @@ from PySide6.QtWidgets import (
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import Role, StaffUser
+from groupclinic_desktop.ui.widgets import fill, read_only_table
 
 ROLE_CHOICES = [("Facilitator", Role.FACILITATOR), ("Clinician", Role.CLINICIAN),
                 ("Admin", Role.ADMIN), ("Co-facilitator (volunteer, VCFSE partner)",
                                         Role.CO_FACILITATOR)]
-
-
-def _table(headers: list[str], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setAccessibleName(name)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(text))
 
 
 def sign_in_trouble_text(user: "StaffUser | None") -> str:
@@ -76,8 +55,8 @@ class UsersTab(QWidget):
         super().__init__(parent)
         self.clinic = clinic
         layout = QVBoxLayout(self)
-        self.table = _table(["Name", "Role", "Profession", "Can sign in", "Wrong PINs",
-                             "SDS user ID", "SDS role profile ID"], "Staff")
+        self.table = read_only_table(["Name", "Role", "Profession", "Can sign in", "Wrong PINs",
+                                      "SDS user ID", "SDS role profile ID"], "Staff")
         layout.addWidget(self.table)
         # The selected person's NHS Spine (SDS) identifiers: the GP-record documents name them so
         # the receiving practice's system can match the author. Both optional.
@@ -149,7 +128,7 @@ class UsersTab(QWidget):
         from groupclinic_desktop.core.professions import label
 
         troubles = {u.id: u for u in self.clinic.sign_in_troubles()}
-        _fill(self.table, [[u.name, u.role.value.replace("_", "-").capitalize(),
+        fill(self.table, [[u.name, u.role.value.replace("_", "-").capitalize(),
                             label(u.profession) or "not recorded", "yes" if u.active else "no",
                             sign_in_trouble_text(troubles.get(u.id)), u.sds_user_id or "",
                             u.sds_role_profile_id or ""]
@@ -245,8 +224,8 @@ class AuditTab(QWidget):
         self.verdict = QLabel()
         self.verdict.setWordWrap(True)
         layout.addWidget(self.verdict)
-        self.table = _table(["#", "When (UTC)", "Who", "Action", "Record", "Patient id"],
-                            "Audit trail")
+        self.table = read_only_table(["#", "When (UTC)", "Who", "Action", "Record", "Patient id"],
+                                     "Audit trail")
         layout.addWidget(self.table)
         self.refresh()
 
@@ -260,7 +239,7 @@ class AuditTab(QWidget):
     def _apply_filter(self, text: str) -> None:
         words = text.lower().split()
         shown = [r for r in self.rows if all(w in " ".join(r).lower() for w in words)]
-        _fill(self.table, shown)
+        fill(self.table, shown)
 
     def verify(self) -> None:
         problems = self.clinic.verify_audit()
@@ -351,8 +330,10 @@ class SessionsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Plan series and move or cancel sessions under Programmes. "
                                 "Here: who is invited, their replies, and the printed pack."))
-        self.table = _table(["Date", "Time", "Programme", "Place", "Status", "On the roster"],
-                            "Sessions from today on")
+        self.table = read_only_table(
+            ["Date", "Time", "Programme", "Place", "Status", "On the roster"],
+            "Sessions from today on",
+        )
         layout.addWidget(self.table)
         buttons = QHBoxLayout()
         self.invitations_button = QPushButton("Invitations and session pack…")
@@ -367,7 +348,7 @@ class SessionsTab(QWidget):
 
         self.sessions = self.clinic.sessions(since=date.today())
         names = {p.id: p.name for p in self.clinic.programmes()}
-        _fill(self.table, [[f"{s.day:%a %d %b %Y}", f"{s.start_time:%H:%M}",
+        fill(self.table, [[f"{s.day:%a %d %b %Y}", f"{s.start_time:%H:%M}",
                             names.get(s.programme_id, ""), s.place, s.status.value,
                             str(len(self.clinic.roster(s.id)))]  # type: ignore[arg-type]
                            for s in self.sessions])
@@ -396,8 +377,8 @@ class PeopleTab(QWidget):
         self.filter.setAccessibleName("Find a person by name or NHS number")
         self.filter.textChanged.connect(self.refresh)
         layout.addWidget(self.filter)
-        self.table = _table(["Name", "NHS number", "Date of birth", "Language", "Carer"],
-                            "People")
+        self.table = read_only_table(["Name", "NHS number", "Date of birth", "Language", "Carer"],
+                                     "People")
         self.table.doubleClicked.connect(self.edit)
         layout.addWidget(self.table)
         self.details_button = QPushButton("Details and equity fields…")
@@ -413,7 +394,7 @@ class PeopleTab(QWidget):
             p for p in self.clinic.patients()
             if not words or words in (p.full_name + p.nhs_number).lower().replace(" ", "")
         ]
-        _fill(self.table, [[p.full_name, format_nhs_number(p.nhs_number),
+        fill(self.table, [[p.full_name, format_nhs_number(p.nhs_number),
                             f"{p.date_of_birth:%d %b %Y}", p.preferred_language or "",
                             {True: "yes", False: "no", None: ""}[p.is_carer]]
                            for p in self.people])

@@ -9,17 +9,13 @@ import threading
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -28,8 +24,10 @@ from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.delivery import config
 from groupclinic_desktop.delivery.sender import PassReport
-from groupclinic_desktop.delivery.worker import DeliveryWorker
+from groupclinic_desktop.delivery.worker import delivery_worker
 from groupclinic_desktop.ui import tasks
+from groupclinic_desktop.ui.service_status import StatusBox, message_line
+from groupclinic_desktop.ui.widgets import fill, read_only_table
 
 STATE_WORDS = {
     "queued": "Queued",
@@ -51,7 +49,7 @@ class DeliveryRunner(QObject):
     def __init__(self, clinic: Clinic, parent: QObject | None = None, **worker_options) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self.clinic = clinic
-        self.worker = DeliveryWorker(clinic, on_pass=self.pass_finished.emit, **worker_options)
+        self.worker = delivery_worker(clinic, on_pass=self.pass_finished.emit, **worker_options)
 
     def queue_unsent_and_send(self) -> None:
         """Queue every finished session's unsent people, then send, all off the UI thread
@@ -79,7 +77,7 @@ class DeliveryRunner(QObject):
     def send_now(self) -> None:
         if not self.worker.running:
             self.worker.start()
-        self.worker.send_now()
+        self.worker.now()
 
 
 _runners: dict[int, DeliveryRunner] = {}
@@ -97,18 +95,6 @@ def shared_runner(clinic: Clinic, parent: QObject | None = None) -> DeliveryRunn
         return runner
 
 
-def _table(headers: list[str], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setAccessibleName(name)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
 class GpDeliveryPage(QWidget):
     def __init__(
         self, clinic: Clinic, runner: DeliveryRunner | None = None, parent: QWidget | None = None
@@ -118,23 +104,16 @@ class GpDeliveryPage(QWidget):
         self.runner = runner or shared_runner(clinic)
         outer = QVBoxLayout(self)
 
-        people = QGroupBox("Each person's notes, sent to their registered practice")
-        box = QVBoxLayout(people)
-        self.summary = QLabel("")
-        self.summary.setWordWrap(True)
-        box.addWidget(self.summary)
-        self.table = _table(["Session", "Person", "Practice", "State", "Reason"], "Deliveries")
-        box.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
-        self.send_button = QPushButton("Send unsent sessions now")
-        self.send_button.clicked.connect(self.send_unsent)
-        self.resend_button = QPushButton("Resend selected")
-        self.resend_button.setAccessibleName("Resend the selected failed delivery")
-        self.resend_button.clicked.connect(self.resend_selected)
-        buttons.addWidget(self.send_button)
-        buttons.addWidget(self.resend_button)
-        buttons.addStretch(1)
-        box.addLayout(buttons)
+        people = StatusBox(
+            "Each person's notes, sent to their registered practice",
+            ["Session", "Person", "Practice", "State", "Reason"],
+            "Deliveries",
+        )
+        self.summary, self.table = people.summary, people.table
+        self.send_button = people.button("Send unsent sessions now", self.send_unsent)
+        self.resend_button = people.button(
+            "Resend selected", self.resend_selected, "Resend the selected failed delivery"
+        )
         outer.addWidget(people, 1)
 
         members = QGroupBox("Hub and member practices")
@@ -158,7 +137,7 @@ class GpDeliveryPage(QWidget):
         kind_row.addWidget(self.kind_button)
         kind_row.addStretch(1)
         member_box.addLayout(kind_row)
-        self.members = _table(["ODS code", "Practice", "MESH address"], "Member practices")
+        self.members = read_only_table(["ODS code", "Practice", "MESH address"], "Member practices")
         self.members.setMaximumHeight(140)
         member_box.addWidget(self.members)
         member_form = QHBoxLayout()
@@ -220,9 +199,7 @@ class GpDeliveryPage(QWidget):
         form.addRow(self.save_button)
         outer.addWidget(mesh)
 
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Message")
+        self.message = message_line()
         outer.addWidget(self.message)
         self.runner.pass_finished.connect(self.show_pass)
         self.runner.queued.connect(self.show_queued)
@@ -233,18 +210,17 @@ class GpDeliveryPage(QWidget):
     def refresh(self) -> None:
         self.rows = self.clinic.deliveries()
         patients = {p.id: p for p in self.clinic.patients()}
-        self.table.setRowCount(len(self.rows))
-        for r, row in enumerate(self.rows):
+        shown = []
+        for row in self.rows:
             person = patients.get(row.patient_id)
             who = f"{person.full_name} ({person.nhs_number[-4:]})" if person else "?"
             state = STATE_WORDS[row.status.value]
             if row.needs_attention and row.status.value != "failed":
                 state += " - needs attention"
             name = self.clinic.registered_practice_name(row.registered_ods)
-            cells = [str(row.session_id), who, f"{name} ({row.registered_ods})", state,
-                     row.reason or ""]
-            for c, text in enumerate(cells):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+            shown.append([str(row.session_id), who, f"{name} ({row.registered_ods})", state,
+                          row.reason or ""])
+        fill(self.table, shown)
         counts = self.clinic.delivery_counts()
         self.summary.setText(
             f"{counts['queued'] + counts['sending']} queued, {counts['sent']} sent, "
@@ -262,11 +238,10 @@ class GpDeliveryPage(QWidget):
                 f"a {organisation.kind.value}."
             )
         members = self.clinic.member_practices()
-        self.members.setRowCount(len(members))
-        for r, member in enumerate(members):
-            cells = [member.ods_code, member.name, member.mesh_mailbox or "automated routing"]
-            for c, text in enumerate(cells):
-                self.members.setItem(r, c, QTableWidgetItem(text))
+        fill(
+            self.members,
+            [[m.ods_code, m.name, m.mesh_mailbox or "automated routing"] for m in members],
+        )
         cfg = config.load(self.clinic)
         missing, advice = cfg.missing(), cfg.advice()
         text = "Ready to send." if missing is None else f"Not ready: {missing}"

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.core.outcomes import Outcomes
+from groupclinic_desktop.core.outcomes import Outcomes, figure_rows
 from groupclinic_desktop.ui.widgets import heading
 
 COLUMNS = ("Section", "Figure", "Group", "Value", "Note")
@@ -66,8 +66,6 @@ class OutcomesScreen(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        from groupclinic_desktop.export.outcomes_report import figure_rows
-
         pid = self.chooser.currentData()
         if pid is None:
             self.note.setText("No programmes yet.")

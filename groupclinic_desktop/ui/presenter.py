@@ -51,9 +51,9 @@ from PySide6.QtWidgets import (
 )
 
 from groupclinic_desktop.core.board import Board, Cell
+from groupclinic_desktop.core.board_look import INK, KEY_TEXT, cell_words, group_words, tint
 from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.export.handouts import INK, KEY_TEXT, cell_words, group_words, tint
 from groupclinic_desktop.i18n import ENGLISH, Words, qt_words
 from groupclinic_desktop.ui.four_ms_panel import FourMsPanel
 from groupclinic_desktop.ui.phases.base import SessionBus

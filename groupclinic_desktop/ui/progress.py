@@ -34,7 +34,7 @@ COLUMNS = ("Measure", "At the start", "Now", "Change", "Target")
 
 class ProgressChart(ChartBox):
     def show_series(self, series: Series) -> None:
-        from groupclinic_desktop.export.progress_pdf import draw_progress
+        from groupclinic_desktop.core.board_look import draw_progress
 
         ax = self.axes()
         ax.clear()

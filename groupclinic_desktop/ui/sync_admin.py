@@ -4,16 +4,10 @@
 from datetime import UTC, datetime
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +16,9 @@ from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.sync import config, status
 from groupclinic_desktop.sync.engine import PassReport
+from groupclinic_desktop.ui.service_status import StatusBox, message_line
 from groupclinic_desktop.ui.sync_status import SyncRunner
+from groupclinic_desktop.ui.widgets import fill
 
 
 class SyncAdminPage(QWidget):
@@ -33,40 +29,19 @@ class SyncAdminPage(QWidget):
         self.setWindowTitle("Sync with the ICB")
         outer = QVBoxLayout(self)
 
-        figures = QGroupBox("Monitoring upload")
-        form = QFormLayout(figures)
-        self.connection = QLabel("…")
-        self.pending = QLabel("…")
-        self.oldest = QLabel("…")
-        self.last_sync = QLabel("…")
-        self.last_error = QLabel("")
-        self.last_error.setWordWrap(True)
-        form.addRow("Connection:", self.connection)
-        form.addRow("Events to send:", self.pending)
-        form.addRow("Oldest waiting:", self.oldest)
-        form.addRow("Last successful sync:", self.last_sync)
-        form.addRow("Last problem:", self.last_error)
-        buttons = QHBoxLayout()
-        self.sync_button = QPushButton("Sync now")
-        self.sync_button.clicked.connect(self.sync_now)
-        buttons.addWidget(self.sync_button)
-        buttons.addStretch(1)
-        form.addRow(buttons)
-        outer.addWidget(figures)
-
-        attention = QGroupBox("Needs attention (refused; kept until sent again)")
-        box = QVBoxLayout(attention)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Event", "Happened", "Reason"])
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        box.addWidget(self.table)
-        self.retry_button = QPushButton("Send these again")
-        self.retry_button.clicked.connect(self.retry)
-        box.addWidget(self.retry_button)
-        outer.addWidget(attention, 1)
+        upload = StatusBox(
+            "Monitoring upload", ["Event", "Happened", "Reason"], "Events that need attention"
+        )
+        self.connection = upload.figure("Connection:")
+        self.pending = upload.figure("Events to send:")
+        self.oldest = upload.figure("Oldest waiting:")
+        self.last_sync = upload.figure("Last successful sync:")
+        self.last_error = upload.figure("Last problem:", "")
+        upload.summary.setText("Needs attention (refused; kept until sent again):")
+        self.table = upload.table
+        self.sync_button = upload.button("Sync now", self.sync_now)
+        self.retry_button = upload.button("Send these again", self.retry)
+        outer.addWidget(upload, 1)
 
         service = QGroupBox("ICB service")
         service_form = QFormLayout(service)
@@ -82,8 +57,7 @@ class SyncAdminPage(QWidget):
         service_form.addRow(self.save_button)
         outer.addWidget(service)
 
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
+        self.message = message_line()
         outer.addWidget(self.message)
 
         self.url.setText(clinic.sync_settings().get("url") or "")
@@ -107,12 +81,14 @@ class SyncAdminPage(QWidget):
         self.oldest.setText(status.age_text(now.oldest_age(at)))
         self.last_sync.setText(status.when_text(now.last_success, at))
         self.last_error.setText(now.last_error or "none")
-        self.table.setRowCount(len(now.needs_attention))
-        for row, item in enumerate(now.needs_attention):
-            when = item.occurred_at.strftime("%d %b %Y %H:%M")
-            cells = (f"{item.type} {item.uid[:8]}", when, item.reason)
-            for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+        fill(
+            self.table,
+            [
+                (f"{item.type} {item.uid[:8]}", item.occurred_at.strftime("%d %b %Y %H:%M"),
+                 item.reason)
+                for item in now.needs_attention
+            ],
+        )
         self.retry_button.setEnabled(bool(now.needs_attention))
 
     def sync_now(self) -> None:

@@ -1,8 +1,9 @@
 """Sync in the status bar: online or offline, what is waiting, and when it last worked.
 
-`SyncRunner` is the thin Qt adapter around sync.worker.SyncWorker: the worker runs on its own
-thread, and the figures are read off the UI thread too (ui/tasks.py: the token comes from the
-OS keyring, which can be slow); results come back on the UI thread, so the window never waits.
+`SyncRunner` is the thin Qt adapter around the sync worker (sync/worker.py): the worker runs on
+its own thread, and the figures are read off the UI thread too (ui/tasks.py: the token comes
+from the OS keyring, which can be slow); results come back on the UI thread, so the window
+never waits.
 """
 
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.sync import status
 from groupclinic_desktop.sync.engine import PassReport, Tuning
-from groupclinic_desktop.sync.worker import SyncWorker
+from groupclinic_desktop.sync.worker import sync_worker
 from groupclinic_desktop.ui import tasks
 
 
@@ -34,7 +35,7 @@ class SyncRunner(QObject):
     ) -> None:
         super().__init__(parent)
         self.clinic = clinic
-        self.worker = SyncWorker(
+        self.worker = sync_worker(
             clinic, poll_seconds=poll_seconds, tuning=tuning, on_pass=self._on_pass
         )
         self._timer = QTimer(self)
@@ -54,7 +55,7 @@ class SyncRunner(QObject):
     def sync_now(self) -> None:
         if not self.worker.running:
             self.worker.start()
-        self.worker.sync_now()
+        self.worker.now()
 
     def refresh(self) -> None:
         """Re-read the figures off the UI thread (one read at a time)."""

@@ -237,8 +237,7 @@ def test_signposting_counts_reach_the_outcome_report_with_suppression(demo) -> N
     from datetime import date
 
     from groupclinic_desktop.core.clinic import SYSTEM
-    from groupclinic_desktop.core.outcomes import programme_outcomes
-    from groupclinic_desktop.export.outcomes_report import figure_rows
+    from groupclinic_desktop.core.outcomes import figure_rows, programme_outcomes
 
     with demo.acting_as(SYSTEM):
         walk = demo.add_resource("Tuesday walking group", kind="walking_group")

@@ -11,7 +11,7 @@ from groupclinic_desktop.core import store
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import DeliveryStatus
 from groupclinic_desktop.delivery import config, sender
-from groupclinic_desktop.delivery.worker import DeliveryWorker
+from groupclinic_desktop.delivery.worker import delivery_worker
 from tests.delivery import gp_system
 from tests.delivery.conftest import BROOKSIDE, HILLSIDE, configure_mesh
 from tests.delivery.sandbox import BROOKSIDE_MAILBOX, HILLSIDE_MAILBOX
@@ -113,7 +113,7 @@ def test_the_background_worker_sends_without_holding_up_the_caller(
     with clinic.acting_as(SYSTEM):
         sender.queue_session(clinic, session_id)
     passes = threading.Event()
-    worker = DeliveryWorker(clinic, poll_seconds=60, on_pass=lambda report: passes.set())
+    worker = delivery_worker(clinic, poll_seconds=60, on_pass=lambda report: passes.set())
     started = time.monotonic()
     worker.start()
     assert time.monotonic() - started < 0.5  # start() returns at once; the thread sends

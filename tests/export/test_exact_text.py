@@ -12,8 +12,8 @@ import pytest
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import SessionStatus
-from groupclinic_desktop.export.fonts import REPLACEMENT, pdf_fonts, printable
 from groupclinic_desktop.export.notes_pdf import person_pdf
+from groupclinic_desktop.export.print_kit import REPLACEMENT, fonts, printable
 
 needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
 
@@ -146,4 +146,4 @@ def test_right_to_left_names_print_joined_and_in_reading_order(
 def test_a_truetype_font_is_used_when_one_is_installed() -> None:
     if not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists():
         pytest.skip("fonts-dejavu-core is not installed")
-    assert pdf_fonts()[0] != "Helvetica"
+    assert fonts()[0] != "Helvetica"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from groupclinic_desktop.core.board import build_board
+from groupclinic_desktop.core.board_look import board_figure, board_png, figure_texts
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind
 from groupclinic_desktop.export import handouts
@@ -69,9 +70,9 @@ def test_board_png_draws_no_name_of_a_person_without_consent(
     demo: Clinic, session: int, tmp_path: Path
 ) -> None:
     board = build_board(demo, session, today=TODAY)
-    path = handouts.board_png(board, tmp_path / "board.png")
+    path = board_png(board, tmp_path / "board.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    texts = " ".join(handouts.figure_texts(handouts.board_figure(board)))
+    texts = " ".join(figure_texts(board_figure(board)))
     person = tariq(demo)
     assert person.given_name not in texts and person.family_name not in texts
     assert board.row_for(person.id).code in texts  # type: ignore[union-attr]

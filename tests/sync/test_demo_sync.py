@@ -9,7 +9,7 @@ from pathlib import Path
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.sync import status
 from groupclinic_desktop.sync.engine import Syncer
-from groupclinic_desktop.sync.worker import SyncWorker
+from groupclinic_desktop.sync.worker import sync_worker
 from tests.sync.conftest import FAST, IcbServer, outbox_ids, point_at
 
 
@@ -53,7 +53,7 @@ def test_server_killed_and_restarted_during_sync_holds_each_event_once(
     # Small batches, so the sync is still going while the server dies and comes back.
     demo.save_sync_state({"batch_size": 3})
     tuning = FAST.__class__(**{**FAST.__dict__, "batch_size": 3, "max_batch": 3})
-    worker = SyncWorker(demo, poll_seconds=0.2, tuning=tuning)
+    worker = sync_worker(demo, poll_seconds=0.2, tuning=tuning)
     worker.start()
     try:
         kills = 0
@@ -69,7 +69,7 @@ def test_server_killed_and_restarted_during_sync_holds_each_event_once(
             icb.kill()
             kills += 1
             icb.start()
-            worker.sync_now()
+            worker.now()
         deadline = time.monotonic() + 60
         while demo.outbox_events() and time.monotonic() < deadline:
             time.sleep(0.1)

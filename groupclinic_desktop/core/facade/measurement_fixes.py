@@ -90,17 +90,7 @@ class MeasurementFixesArea(ClinicBase):
                         )
                     )
             for row in saved:
-                audit.append_row(
-                    rows,
-                    user_id=actor.id,
-                    user_name=actor.name,
-                    action="correction" if fix.closed else "correct",
-                    entity="measurement",
-                    entity_id=row.id,
-                    patient_id=row.patient_id,
-                    before=None,
-                    after={**snapshot(row), "correction_reason": why},
-                )
+                _audit(rows, actor, fix, "correct", None, row, why)
         return saved
 
     def may_fix_measurement(self, m: Measurement) -> bool:
@@ -144,21 +134,8 @@ class MeasurementFixesArea(ClinicBase):
                 {"id": m.id},
                 {"voided_at": now, "voided_by_id": actor.id, "void_reason": reason},
             )
-            after = rows.whole(Measurement, m.id)  # type: ignore[arg-type]
-            assert after is not None
-            row = Measurement.model_construct(**after)
-            audit.append_row(
-                rows,
-                user_id=actor.id,
-                user_name=actor.name,
-                # After a session finishes a void is a correction of its record (-v2 exports).
-                action="correction" if fix.closed else "void",
-                entity="measurement",
-                entity_id=m.id,
-                patient_id=m.patient_id,
-                before=before,
-                after={**snapshot(row), "correction_reason": reason},
-            )
+            row = _whole(rows, m.id)  # type: ignore[arg-type]
+            _audit(rows, actor, fix, "void", before, row, reason)
             done.append(row)
         return done
 
@@ -191,6 +168,31 @@ class _Fix:
         self.rows = group
         self.subject = subject
         self.closed = closed
+
+
+def _audit(
+    rows: Rows,
+    actor: Actor,
+    fix: _Fix,
+    action: str,
+    before: dict[str, object] | None,
+    row: Measurement,
+    reason: str,
+) -> None:
+    """One audit entry for one value of the group voided or saved in its place."""
+    audit.append_row(
+        rows,
+        user_id=actor.id,
+        user_name=actor.name,
+        # After a session finishes a void or a correction is a correction of its record (-v2
+        # exports).
+        action="correction" if fix.closed else action,
+        entity="measurement",
+        entity_id=row.id,
+        patient_id=row.patient_id,
+        before=before,
+        after={**snapshot(row), "correction_reason": reason},
+    )
 
 
 def _refusal(actor: Actor, m: Measurement, closed: bool) -> str | None:

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop import i18n
 from groupclinic_desktop.core.board import Board, Cell, build_board, trend
+from groupclinic_desktop.core.board_look import INK, KEY_TEXT, tint
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
-from groupclinic_desktop.export.handouts import INK, KEY_TEXT, tint
 from groupclinic_desktop.ui import charts
 from groupclinic_desktop.ui.charts import DistributionChart, TrendChart
 from groupclinic_desktop.ui.four_ms_panel import FourMsPanel
@@ -385,7 +385,7 @@ class BoardPage(PhasePage):
         self.close_room_button.setEnabled(shown)
 
     def save_png(self, path: Path | str | None = None) -> Path | None:
-        from groupclinic_desktop.export.handouts import board_png
+        from groupclinic_desktop.core.board_look import board_png
 
         return self._export(
             "png", "Save board as PNG", "board.png", "PNG image (*.png)", path, board_png
