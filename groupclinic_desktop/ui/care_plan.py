@@ -39,7 +39,7 @@ STATUS_WORDS = {
 }
 
 
-def _table(headers: tuple[str, ...], name: str) -> QTableWidget:
+def _table(headers: tuple[str, ...], name: str, stretch: int = 0) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(list(headers))
     table.setAccessibleName(name)
@@ -48,7 +48,11 @@ def _table(headers: tuple[str, ...], name: str) -> QTableWidget:
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setStretchLastSection(False)
-    table.horizontalHeader().setSectionResizeMode(0, table.horizontalHeader().ResizeMode.Stretch)
+    mode = table.horizontalHeader().ResizeMode
+    for column in range(len(headers)):
+        table.horizontalHeader().setSectionResizeMode(
+            column, mode.Stretch if column == stretch else mode.ResizeToContents
+        )
     table.setWordWrap(True)
     return table
 
@@ -164,7 +168,9 @@ class CarePlanEditor(QWidget):
 
         support = QGroupBox("Support and contacts")
         support_layout = QVBoxLayout(support)
-        self.support = _table(("Who", "Kind", "How to reach them"), "Support and contacts")
+        self.support = _table(
+            ("Who", "Kind", "How to reach them"), "Support and contacts", stretch=2
+        )
         support_layout.addWidget(self.support)
         add_support = QHBoxLayout()
         self.support_kind = QComboBox()
@@ -184,6 +190,12 @@ class CarePlanEditor(QWidget):
             add_support.addWidget(w)
         support_layout.addLayout(add_support)
         grid.addWidget(support, 1, 1)
+        # The lists need the height; the few lines at the top need little.
+        grid.setRowStretch(0, 1)
+        grid.setRowStretch(1, 1)
+        self.goals.setMinimumHeight(130)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
 
         bottom = QHBoxLayout()
         self.message = QLabel()
@@ -195,6 +207,7 @@ class CarePlanEditor(QWidget):
         self.print_button.clicked.connect(self.print_copy)
         bottom.addWidget(self.print_button)
         outer.addLayout(bottom)
+        self.bottom = bottom
         self.refresh()
 
     # ---------------------------------------------------------------- showing
@@ -217,6 +230,8 @@ class CarePlanEditor(QWidget):
             self.version.setText("Built from the sessions so far; the first change saves it.")
         self.what_matters.setText(plan.what_matters)
         self.if_worse.setText(plan.if_worse)
+        for box in (self.what_matters, self.if_worse):
+            box.setCursorPosition(0)  # show the start of a long sentence, not its end
         self.next_review.setText(f"{plan.next_review:%d/%m/%Y}" if plan.next_review else "")
         self.goals.setRowCount(len(plan.goals))
         for r, g in enumerate(plan.goals):
@@ -356,7 +371,7 @@ class CarePlanDialog(QDialog):
         layout.addWidget(self.view)
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
-        layout.addWidget(close, alignment=Qt.AlignmentFlag.AlignRight)
+        self.view.bottom.addWidget(close)
         self.resize(1300, 720)
 
 

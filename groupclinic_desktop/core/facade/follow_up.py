@@ -274,7 +274,10 @@ def _due_items(s: Session, today: date, only: int | None) -> list[due.DueItem]:
             if goal.review_date is not None and goal.review_date <= horizon:
                 add("goal_review", f"goal:{goal.uid}:{goal.review_date.isoformat()}", pid,
                     programme_id, goal.text, goal.review_date)
-        if plan.next_review is not None and plan.next_review <= horizon:
+        # Only a review date someone set: until then the goals' own review dates stand for it.
+        if plan.content.get("next_review") and plan.next_review is not None and (
+            plan.next_review <= horizon
+        ):
             add("plan_review", f"plan:{pid}:{programme_id}:{plan.next_review.isoformat()}", pid,
                 programme_id, f"{plan.programme_name} plan", plan.next_review)
 
