@@ -59,7 +59,7 @@ def plan_pdf(
         leftMargin=18 * mm,
         rightMargin=18 * mm,
         topMargin=16 * mm,
-        bottomMargin=18 * mm,
+        bottomMargin=16 * mm,  # the footer sits in the same band as on the hand-outs
         title=words("My care and support plan: {name}", name=patient.board_name),
     )
     story: list[Any] = [

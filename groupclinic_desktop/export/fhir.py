@@ -623,8 +623,12 @@ class _Builder:
                     ],
                     "text": STATUS_WORDS[goal.status],
                 }
-            if goal.set_on:
+            # Every clinical date in the document is this session's: a goal set at an earlier
+            # session says when in words.
+            if goal.set_on == self.info.day:
                 body["startDate"] = goal.set_on.isoformat()
+            elif goal.set_on:
+                body["note"].append({"text": f"Set on {goal.set_on:%d/%m/%Y}."})
             if goal.confidence is not None:
                 body["note"].append({"text": f"Confidence {goal.confidence}/10."})
             if goal.review_date:
@@ -667,8 +671,6 @@ class _Builder:
             ],
             "note": notes,
         }
-        if plan.updated_at is not None:
-            body["created"] = self._stamp(plan.updated_at)
         self._add(ref, "CarePlan", body)
         # The session's own goals are in the Goals section already.
         return [ref] + [r for r in goal_refs if r.removeprefix("urn:uuid:") not in session_goals]
