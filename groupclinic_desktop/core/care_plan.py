@@ -183,34 +183,83 @@ def programme_sessions(s: Session, programme_id: int) -> list[ClinicSession]:
     )
 
 
-def merged_content(
-    s: Session, row: CarePlan | None, patient_id: int, programme_id: int
-) -> dict[str, Any]:
-    """The stored content with every goal, agreed action and support the sessions recorded."""
-    content = stored_content(row)
+@dataclass
+class Sources:
+    """What a programme's sessions recorded, by person: read once for one plan or for all."""
+
+    days: dict[int | None, date] = field(default_factory=dict)
+    goals: dict[int, list[Goal]] = field(default_factory=dict)
+    reviews: dict[int, list[Review]] = field(default_factory=dict)
+    signposts: dict[int, list[tuple[Signposting, CommunityResource]]] = field(
+        default_factory=dict
+    )
+    carers: dict[int, list[CarerVisit]] = field(default_factory=dict)
+
+
+def gather(s: Session, programme_id: int, patient_id: int | None = None) -> Sources:
+    """The goals, reviews, community connections and carers of a programme's sessions (of one
+    person, or of everyone), in session order."""
     sessions = programme_sessions(s, programme_id)
     ids = [x.id for x in sessions]
     order = {x.id: i for i, x in enumerate(sessions)}
-    days = {x.id: x.day for x in sessions}
+    found = Sources(days={x.id: x.day for x in sessions})
     if not ids:
-        return content
-    goals = sorted(
-        s.exec(
-            select(Goal).where(Goal.patient_id == patient_id, col(Goal.session_id).in_(ids))
-        ),
-        key=lambda g: (order[g.session_id], g.created_at, g.id or 0),
+        return found
+
+    def mine(query: Any, column: Any) -> Any:
+        return query if patient_id is None else query.where(column == patient_id)
+
+    goals = s.exec(mine(select(Goal).where(col(Goal.session_id).in_(ids)), Goal.patient_id))
+    for goal in sorted(goals, key=lambda g: (order[g.session_id], g.created_at, g.id or 0)):
+        found.goals.setdefault(goal.patient_id, []).append(goal)
+    reviews = s.exec(
+        mine(select(Review).where(col(Review.session_id).in_(ids)), Review.patient_id)
     )
-    reviews = sorted(
-        s.exec(
-            select(Review).where(
-                Review.patient_id == patient_id, col(Review.session_id).in_(ids)
-            )
-        ),
-        key=lambda r: (order[r.session_id], r.id or 0),
+    for review in sorted(reviews, key=lambda r: (order[r.session_id], r.id or 0)):
+        found.reviews.setdefault(review.patient_id, []).append(review)
+    pairs = s.exec(
+        mine(
+            select(Signposting, CommunityResource)
+            .join(CommunityResource, col(CommunityResource.id) == Signposting.resource_id)
+            .where(col(Signposting.session_id).in_(ids))
+            .order_by(col(Signposting.at)),
+            Signposting.patient_id,
+        )
     )
-    _merge_goals(content, goals, days)
+    for signpost, entry in pairs:
+        found.signposts.setdefault(signpost.patient_id, []).append((signpost, entry))
+    visits = s.exec(
+        mine(
+            select(CarerVisit)
+            .where(col(CarerVisit.session_id).in_(ids))
+            .order_by(col(CarerVisit.updated_at)),
+            CarerVisit.cares_for_patient_id,
+        )
+    )
+    for visit in visits:
+        found.carers.setdefault(visit.cares_for_patient_id, []).append(visit)
+    return found
+
+
+def merged_content(
+    s: Session,
+    row: CarePlan | None,
+    patient_id: int,
+    programme_id: int,
+    sources: Sources | None = None,
+) -> dict[str, Any]:
+    """The stored content with every goal, agreed action and support the sessions recorded."""
+    content = stored_content(row)
+    if sources is None:
+        sources = gather(s, programme_id, patient_id)
+    goals = sources.goals.get(patient_id, [])
+    reviews = sources.reviews.get(patient_id, [])
+    _merge_goals(content, goals, sources.days)
     _merge_actions(content, reviews, patient_id, programme_id)
-    _merge_support(s, content, patient_id, ids)
+    _merge_support(
+        content, patient_id, sources.signposts.get(patient_id, []),
+        sources.carers.get(patient_id, []),
+    )
     if not content["what_matters"]:
         said = [g.what_matters.strip() for g in goals if g.what_matters.strip()]
         content["what_matters"] = said[-1] if said else ""
@@ -286,14 +335,13 @@ def _merge_actions(
     content["actions"] = kept
 
 
-def _merge_support(s: Session, content: dict[str, Any], patient_id: int, ids: list[Any]) -> None:
+def _merge_support(
+    content: dict[str, Any],
+    patient_id: int,
+    pairs: list[tuple[Signposting, CommunityResource]],
+    visits: list[CarerVisit],
+) -> None:
     known = {x.get("source") for x in content["support"] if x.get("source")}
-    pairs = s.exec(
-        select(Signposting, CommunityResource)
-        .join(CommunityResource, col(CommunityResource.id) == Signposting.resource_id)
-        .where(Signposting.patient_id == patient_id, col(Signposting.session_id).in_(ids))
-        .order_by(col(Signposting.at))
-    )
     for _signpost, entry in pairs:
         source = f"community:{entry.id}"
         if source in known:
@@ -310,11 +358,6 @@ def _merge_support(s: Session, content: dict[str, Any], patient_id: int, ids: li
                 "active": True,
             }
         )
-    visits = s.exec(
-        select(CarerVisit)
-        .where(CarerVisit.cares_for_patient_id == patient_id, col(CarerVisit.session_id).in_(ids))
-        .order_by(col(CarerVisit.updated_at))
-    )
     for visit in visits:
         source = f"carer:{visit.carer_name.strip().casefold()}"
         if source in known:

@@ -11,10 +11,10 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from groupclinic_desktop.core import due, outbox
-from groupclinic_desktop.core.care_plan import merged_content, view_of
+from groupclinic_desktop.core.care_plan import gather, merged_content, view_of
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed, NotFound
 from groupclinic_desktop.core.facade.base import SYSTEM, Actor, ClinicBase
-from groupclinic_desktop.core.facade.care_plans import _plan_row, _set_action_status
+from groupclinic_desktop.core.facade.care_plans import _set_action_status
 from groupclinic_desktop.core.facade.red_flags import flags_in
 from groupclinic_desktop.core.roles import Permission, allows
 from groupclinic_desktop.core.schema import (
@@ -254,12 +254,15 @@ def _due_items(s: Session, today: date, only: int | None) -> list[due.DueItem]:
     programmes = {p.id: p for p in s.exec(select(Programme))}
     pairs = {(e.patient_id, e.programme_id) for e in s.exec(select(Enrolment)) if e.active}
     pairs |= {(p.patient_id, p.programme_id) for p in s.exec(select(CarePlan))}
+    # Each programme's sessions are read once for everyone in it, not once per person.
+    sources = {prog: gather(s, prog, only) for prog in {p for _, p in pairs} if prog in programmes}
+    rows = {(r.patient_id, r.programme_id): r for r in s.exec(select(CarePlan))}
     for pid, programme_id in sorted(pairs):
         if pid not in people or programme_id not in programmes:
             continue
-        row = _plan_row(s, pid, programme_id)
+        row = rows.get((pid, programme_id))
         plan = view_of(
-            merged_content(s, row, pid, programme_id),
+            merged_content(s, row, pid, programme_id, sources[programme_id]),
             patient_id=pid,
             programme_id=programme_id,
             programme_name=programmes[programme_id].name,
