@@ -643,14 +643,15 @@ class _Builder:
             notes.append({"text": f"If things get worse: {plan.if_worse}"})
         if plan.next_review:
             notes.append({"text": f"Next review: {plan.next_review:%d/%m/%Y}"})
-        notes.append({"text": f"{self._text_concept(conf['review'])['text']}: plan version "
-                      f"{plan.version or 'draft'}."})
+        notes.append({"text": f"Plan version {plan.version or 'built from the sessions'}."})
         ref = f"urn:uuid:{plan.uid or _uuid(self.person, 'care-plan', str(plan.programme_id))}"
         body = {
             "identifier": [{"system": self.systems["urn"], "value": f"urn:uuid:{ref[9:]}"}],
             "status": "active",
             "intent": "plan",
-            "category": [self._text_concept(conf["category"])],
+            # "Care plan review" rides along as a category: coded only once resources/fhir.toml
+            # holds a confirmed code with its source; until then its text says "unconfirmed".
+            "category": [self._text_concept(conf["category"]), self._text_concept(conf["review"])],
             "title": f"{conf['title']}: {plan.programme_name}",
             "subject": {"reference": self.patient_ref},
             "encounter": {"reference": self.encounter_ref},

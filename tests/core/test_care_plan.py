@@ -163,7 +163,9 @@ def test_a_plan_carried_from_session_one_to_session_two_into_the_export(
     (care_plan,) = [r for r in resources if r["resourceType"] == "CarePlan"]
     goals = {r["id"]: r for r in resources if r["resourceType"] == "Goal"}
     assert care_plan["status"] == "active" and care_plan["intent"] == "plan"
-    assert "coding" not in care_plan["category"][0]  # no confirmed code: text only
+    # No confirmed code for a care plan review in resources/: text only, said to be unconfirmed.
+    assert all("coding" not in c for c in care_plan["category"])
+    assert "Care plan review (code unconfirmed)" in [c["text"] for c in care_plan["category"]]
     planned = [goals[g["reference"].removeprefix("urn:uuid:")] for g in care_plan["goal"]]
     planned = planned[earlier:]
     assert [(g["description"]["text"], g["lifecycleStatus"]) for g in planned] == [
