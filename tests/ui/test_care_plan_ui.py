@@ -47,6 +47,11 @@ def test_the_plan_from_the_goals_phase(demo: Clinic, qtbot: QtBot, tmp_path: Pat
     qtbot.mouseClick(view.goal_buttons[PlanGoalStatus.ACHIEVED], LEFT)
     assert "Saved: goal achieved" in view.message.text()
     assert view.goals.item(0, 1).text().startswith("achieved")
+    # A goal typed on the goals page while the plan is open shows in it at once.
+    page.goal_text.set_text_quietly("Walk to the park and back")
+    page.confidence.set_value_quietly(8)
+    assert page.save()
+    assert view.goals.item(view.goals.rowCount() - 1, 0).text() == "Walk to the park and back"
     # An agreed action with who and when.
     qtbot.keyClicks(view.new_action, "Phone the pharmacy about the new inhaler")
     qtbot.keyClicks(view.new_owner, "Their daughter")

@@ -327,6 +327,10 @@ class GoalsPage(PhasePage):
             self.clinic, self.patient_id, self, session_id=self.session_id,
             programme_id=self.clinic.session(self.session_id).programme_id,
         )
+        if self.plan_dialog is not None:
+            # A goal typed while the plan is open shows in it at once.
+            view, pid = self.plan_dialog.view, self.patient_id
+            self.bus.goal_saved.connect(lambda p: view.refresh() if p == pid else None)
 
     def next_person(self) -> None:
         self.goal_text.flush()
