@@ -68,6 +68,15 @@ def main() -> int:
         assert pid is not None
         clinic.start_session(sid)
         clinic.set_attendance(sid, pid, "attended")
+        # Something for the list of what is due: a red flag, and someone who did not come.
+        others = [e.patient.id for e in clinic.roster(sid)][1:3]
+        clinic.set_attendance(sid, others[0], "attended")
+        clinic.set_attendance(sid, others[1], "did_not_attend")
+        clinic.record_measurement(others[0], "blood_pressure", "185/125", session_id=sid,
+                                  confirmed=True)
+        with clinic.acting_as(SYSTEM):
+            for flag in clinic.red_flags(sid):
+                clinic.acknowledge_red_flag(sid, flag.measurement_id, flag.rule_key, "Seen.")
         clinic.set_goal(sid, pid, "Walk to the shop and back three times a week", confidence=7,
                         what_matters="Keeping up with my grandchildren at the park",
                         review_date=session.day + timedelta(days=28))
