@@ -261,6 +261,27 @@ class MeasurementVoidPayload(_Payload):
     taken_on: dt.date
 
 
+# ---- follow-up between sessions (the care coordinator's list of what is due) ----------------
+FollowUpItem = Literal["red_flag", "action", "goal_review", "plan_review", "dna", "no_reply"]
+FollowUpStep = Literal["contact", "reinvite", "done"]
+ContactMethod = Literal["call", "text", "letter", "visit"]
+ContactOutcome = Literal["spoke", "no_answer", "message_left", "booked", "declined", "other"]
+
+
+class FollowUpPayload(_Payload):
+    """One thing done from the list of what is due, counted by kind. Deliberately no subject, no
+    session and no words: the ICB sees how much follow-up happens, never about whom."""
+
+    date: dt.date
+    item: FollowUpItem
+    step: FollowUpStep
+    method: ContactMethod | None = None
+    outcome: ContactOutcome | None = None
+
+
+# ---- end of follow-up --------------------------------------------------------------------------
+
+
 # (event type, schema version) -> the model its payload must satisfy.
 PAYLOAD_SCHEMAS: dict[tuple[str, int], type[_Payload]] = {
     ("session", 1): SessionPayload,
@@ -272,6 +293,8 @@ PAYLOAD_SCHEMAS: dict[tuple[str, int], type[_Payload]] = {
     ("signposting", 1): SignpostingPayload,
     ("review", 1): ReviewPayload,
     ("measurement_void", 1): MeasurementVoidPayload,
+    # follow-up between sessions (counts only)
+    ("follow_up", 1): FollowUpPayload,
 }
 EVENT_TYPES = tuple(sorted({event_type for event_type, _ in PAYLOAD_SCHEMAS}))
 

@@ -20,6 +20,9 @@ NEEDS_SIGN_IN = {
     "audit export": ["audit", "export", "--out", "{tmp}/audit.csv"],
     "sync": ["sync", "--once"],
     "sync set-up": ["sync", "--url", "http://127.0.0.1:9", "--token-stdin"],
+    "plan show": ["plan", "show", "--patient", "9990000018"],
+    "plan update": ["plan", "update", "--patient", "9990000018", "--what-matters", "x"],
+    "due": ["due"],
 }
 
 

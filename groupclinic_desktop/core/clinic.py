@@ -18,12 +18,14 @@ from groupclinic_desktop.core.facade.base import (  # noqa: F401
     snapshot,
 )
 from groupclinic_desktop.core.facade.board import BoardArea
+from groupclinic_desktop.core.facade.care_plans import CarePlansArea
 from groupclinic_desktop.core.facade.carers import CarersArea
 from groupclinic_desktop.core.facade.checkin import CheckinArea
 from groupclinic_desktop.core.facade.cohort_import import CohortImportArea
 from groupclinic_desktop.core.facade.community import CommunityArea
 from groupclinic_desktop.core.facade.delivery import DeliveryArea
 from groupclinic_desktop.core.facade.export_log import ExportLogArea
+from groupclinic_desktop.core.facade.follow_up import FollowUpArea
 from groupclinic_desktop.core.facade.goals import GoalsArea
 from groupclinic_desktop.core.facade.languages import LanguagesArea
 from groupclinic_desktop.core.facade.measurement_fixes import MeasurementFixesArea
@@ -67,6 +69,8 @@ class Clinic(
     RedFlagsArea,
     OrganisationArea,
     DeliveryArea,
+    CarePlansArea,
+    FollowUpArea,
     ClinicBase,
 ):
     """One open practice store. Use `Clinic.open(data_dir)`; close it when done.

@@ -321,3 +321,21 @@ def measurement_void_payload(
         "measure": row.type_key,
         "taken_on": row.taken_at.date().isoformat(),
     }
+
+
+def follow_up_event(
+    s: Session, *, item: str, step: str, method: str | None, outcome: str | None
+) -> OutboxEvent:
+    """Something done from the list of what is due: one count of its kind. Deliberately no
+    person, no session and no words (the note stays on the laptop)."""
+    return _emit(
+        s,
+        "follow_up",
+        {
+            "date": utcnow().date().isoformat(),
+            "item": item,
+            "step": step,
+            "method": method,
+            "outcome": outcome,
+        },
+    )

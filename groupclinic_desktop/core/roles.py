@@ -16,6 +16,11 @@ class Permission(StrEnum):
     SYNC = "sync"
     RESTORE = "restore"
     READ_REVIEWS = "read_reviews"  # see the text of one-to-one reviews
+    CARE_PLAN = "care_plan"  # change a person's care and support plan
+    # The care coordinator's list of what is due between sessions: contacts, re-invitations.
+    # Staff whose profession is care coordinator may use it whatever their role
+    # (core/facade/follow_up.py): the list is their job.
+    FOLLOW_UP = "follow_up"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -26,6 +31,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.RUN_SESSION,
             Permission.PLAN,
             Permission.READ_REVIEWS,
+            Permission.CARE_PLAN,
+            Permission.FOLLOW_UP,
         }
     ),
     Role.CLINICIAN: frozenset(
@@ -35,6 +42,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.RUN_SESSION,
             Permission.PLAN,
             Permission.READ_REVIEWS,
+            Permission.CARE_PLAN,
         }
     ),
     Role.ADMIN: frozenset(
@@ -45,11 +53,14 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.SYNC,
             Permission.RESTORE,
             Permission.READ_REVIEWS,
+            Permission.CARE_PLAN,
+            Permission.FOLLOW_UP,
         }
     ),
     # Volunteers and VCFSE partners help with check-in, the board, the agenda and goals; they
     # never see or write one-to-one reviews and never export.
-    Role.CO_FACILITATOR: frozenset({Permission.CHECK_IN}),
+    # They help people put their goals into their plan in the goals phase.
+    Role.CO_FACILITATOR: frozenset({Permission.CHECK_IN, Permission.CARE_PLAN}),
 }
 
 # Roles whose clinical content (reviews, voids after a session) carries professional weight.

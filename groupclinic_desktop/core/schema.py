@@ -549,3 +549,69 @@ class CarerVisit(SQLModel, table=True):
     swemwbs_score: int | None = None  # the short scale's raw total, 7-35, if they wished
     recorded_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# ---- the personalised care and support plan, and follow-up between sessions (migration 0010)
+
+
+class PlanGoalStatus(StrEnum):
+    ACTIVE = "active"
+    ACHIEVED = "achieved"
+    CHANGED = "changed"
+    STOPPED = "stopped"
+
+
+class CarePlan(SQLModel, table=True):
+    """One person's living care and support plan in one programme (its latest version).
+
+    Goals, actions and support are JSON lists of small dicts (core/care_plan.py says their
+    shape); every change writes a CarePlanVersion with the whole plan as it became."""
+
+    __tablename__ = "care_plan"
+    __table_args__ = (UniqueConstraint("patient_id", "programme_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    programme_id: int = Field(foreign_key="programme.id")
+    version: int = 1
+    what_matters: str = ""
+    goals: list[dict[str, Any]] | None = json_column()
+    actions: list[dict[str, Any]] | None = json_column()
+    support: list[dict[str, Any]] | None = json_column()
+    if_worse: str = ""
+    next_review: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+
+
+class CarePlanVersion(SQLModel, table=True):
+    """The whole plan as one change left it: nothing in a plan is ever overwritten unseen."""
+
+    __tablename__ = "care_plan_version"
+    __table_args__ = (UniqueConstraint("plan_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="care_plan.id", index=True)
+    version: int
+    content: dict[str, Any] | None = json_column()
+    change: str = ""  # what changed, in a few words ("goal achieved", "action added")
+    session_id: int | None = Field(default=None, foreign_key="clinic_session.id")
+    changed_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    changed_at: datetime = Field(default_factory=utcnow)
+
+
+class FollowUp(SQLModel, table=True):
+    """Something done about an item of the care coordinator's due list: a contact recorded
+    (call, text, letter, visit), a re-invitation, or the item marked done."""
+
+    __tablename__ = "follow_up"
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    item: str = Field(index=True)  # the due item's key, e.g. "dna:12" (core/due.py)
+    kind: str  # contact | reinvite | done
+    method: str | None = None  # call | text | letter | visit (contacts)
+    outcome: str | None = None  # a key of core/due.py OUTCOMES (contacts)
+    note: str = ""
+    at: datetime = Field(default_factory=utcnow)
+    by_id: int | None = Field(default=None, foreign_key="staff_user.id")

@@ -33,6 +33,7 @@ from groupclinic_desktop.core.schema import (
 from groupclinic_desktop.core.targets import PersonalLevel, personal_levels
 
 if TYPE_CHECKING:
+    from groupclinic_desktop.core.care_plan import CarePlanView
     from groupclinic_desktop.core.clinic import Clinic
     from groupclinic_desktop.core.programmes import CodedFinding
 
@@ -143,6 +144,9 @@ class PersonRecord:
     registered_name: str = ""
     # Values voided as mistaken: never rendered, only counted as a change since export.
     voided: tuple[Measurement, ...] = ()
+    # The person's care and support plan in this programme, as it stands at export (None when
+    # it holds nothing yet).
+    care_plan: CarePlanView | None = None
 
     @property
     def patient_id(self) -> int:
@@ -244,6 +248,8 @@ class PersonRecord:
         times += [v.updated_at for v in self.carer_visits]
         times += [r.updated_at for r in self.reviews]
         times += [m.voided_at for m in self.voided if m.voided_at is not None]
+        if self.care_plan is not None and self.care_plan.updated_at is not None:
+            times.append(self.care_plan.updated_at)
         return max(times) if times else None
 
 
@@ -332,6 +338,7 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
                     entry.patient.registered_ods or info.ods_code, info.practice_name
                 ),
                 voided=tuple(m for m in voided if m.patient_id == pid),
+                care_plan=None if carer_only else _care_plan(clinic, pid, session.programme_id),
             )
         )
     absent = [
@@ -355,6 +362,15 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
     ]
     absent.sort(key=lambda p: (p.patient.family_name, p.patient.given_name))
     return SessionRecord(info=info, people=tuple(people), absent=tuple(absent))
+
+
+def _care_plan(clinic: Clinic, patient_id: int, programme_id: int) -> CarePlanView | None:
+    """The person's plan in the session's programme, when it holds anything at all."""
+    plan = clinic.care_plan(patient_id, programme_id)
+    empty = not (
+        plan.goals or plan.actions or plan.support or plan.what_matters or plan.if_worse
+    )
+    return None if empty and not plan.saved else plan
 
 
 def _planned_minutes(snapshot: dict[str, Any] | None) -> int:

@@ -282,6 +282,7 @@ class _Builder:
                 "scores": self._scores(),
                 "goals": self._goals(),
                 "actions": self._signposts(),
+                "care_plan": self._care_plan(),
             }
         composition = self._composition(composition_ref, section_entries)
         self._practitioners()  # after the composition, which may name more of them as authors
@@ -559,7 +560,12 @@ class _Builder:
 
     def _goals(self) -> list[str]:
         refs = []
+        in_plan = {g.uid for g in self.person.care_plan.goals} if self.person.care_plan else set()
         for goal in self.person.goals:
+            if goal.uid in in_plan:
+                # The plan's Goal (with its status across sessions) stands for it.
+                refs.append(f"urn:uuid:{goal.uid}")
+                continue
             ref = f"urn:uuid:{goal.uid}"
             note = f"Confidence {goal.confidence}/10."
             if goal.what_matters:
@@ -578,6 +584,97 @@ class _Builder:
             self._add(ref, "Goal", body)
             refs.append(ref)
         return refs
+
+    def _care_plan(self) -> list[str]:
+        """The person's care and support plan as a CarePlan with its Goals (base R4: the UK Core
+        CarePlan profile is a draft, reference note 1.1). Coded only where resources/fhir.toml
+        holds a confirmed code; otherwise text."""
+        plan = self.person.care_plan
+        if plan is None:
+            return []
+        from groupclinic_desktop.export.care_plan_text import (
+            ACHIEVEMENT,
+            LIFECYCLE,
+            STATUS_WORDS,
+            action_line,
+            support_line,
+        )
+
+        conf = self.conf["care_plan"]
+        goal_refs = []
+        session_goals = {g.uid for g in self.person.goals}
+        for goal in plan.goals:
+            ref = f"urn:uuid:{goal.uid}"
+            goal_refs.append(ref)
+            body: dict[str, Any] = {
+                "lifecycleStatus": LIFECYCLE[goal.status],
+                "description": {"text": goal.text},
+                "subject": {"reference": self.patient_ref},
+                "expressedBy": {"reference": self.patient_ref},
+                "note": [{"text": f"In the care plan: {STATUS_WORDS[goal.status]}."}],
+            }
+            if goal.status in ACHIEVEMENT:
+                body["achievementStatus"] = {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/goal-achievement",
+                            "code": ACHIEVEMENT[goal.status],
+                        }
+                    ],
+                    "text": STATUS_WORDS[goal.status],
+                }
+            # Every clinical date in the document is this session's: a goal set at an earlier
+            # session says when in words.
+            if goal.set_on == self.info.day:
+                body["startDate"] = goal.set_on.isoformat()
+            elif goal.set_on:
+                body["note"].append({"text": f"Set on {goal.set_on:%d/%m/%Y}."})
+            if goal.confidence is not None:
+                body["note"].append({"text": f"Confidence {goal.confidence}/10."})
+            if goal.review_date:
+                body["target"] = [{"dueDate": goal.review_date.isoformat()}]
+            self._add(ref, "Goal", body)
+        notes = []
+        if plan.what_matters:
+            notes.append({"text": f"What matters to me: {plan.what_matters}"})
+        for item in plan.support:
+            notes.append({"text": f"Support: {support_line(item)}"})
+        if plan.if_worse:
+            notes.append({"text": f"If things get worse: {plan.if_worse}"})
+        if plan.next_review:
+            notes.append({"text": f"Next review: {plan.next_review:%d/%m/%Y}"})
+        notes.append({"text": f"Plan version {plan.version or 'built from the sessions'}."})
+        ref = f"urn:uuid:{plan.uid or _uuid(self.person, 'care-plan', str(plan.programme_id))}"
+        body = {
+            "identifier": [{"system": self.systems["urn"], "value": f"urn:uuid:{ref[9:]}"}],
+            "status": "active",
+            "intent": "plan",
+            # "Care plan review" rides along as a category: coded only once resources/fhir.toml
+            # holds a confirmed code with its source; until then its text says "unconfirmed".
+            "category": [self._text_concept(conf["category"]), self._text_concept(conf["review"])],
+            "title": f"{conf['title']}: {plan.programme_name}",
+            "subject": {"reference": self.patient_ref},
+            "encounter": {"reference": self.encounter_ref},
+            "goal": [{"reference": r} for r in goal_refs],
+            "activity": [
+                {
+                    "detail": {
+                        "status": "completed" if action.done else "not-started",
+                        "description": action_line(action),
+                        **(
+                            {"scheduledString": f"by {action.due:%d/%m/%Y}"}
+                            if action.due
+                            else {}
+                        ),
+                    }
+                }
+                for action in plan.actions
+            ],
+            "note": notes,
+        }
+        self._add(ref, "CarePlan", body)
+        # The session's own goals are in the Goals section already.
+        return [ref] + [r for r in goal_refs if r.removeprefix("urn:uuid:") not in session_goals]
 
     def _signposts(self) -> list[str]:
         # A signposting or referral to community support, as a ServiceRequest whose code is
@@ -656,6 +753,19 @@ class _Builder:
                 }
             ]
         return {"resourceType": "Composition", "id": ref.removeprefix("urn:uuid:"), **body}
+
+    def _care_plan_narrative(self) -> list[str]:
+        from groupclinic_desktop.export.care_plan_text import plan_footer, plan_lines
+
+        plan = self.person.care_plan
+        if plan is None:
+            return [_p("No care and support plan recorded.")]
+        blocks = []
+        for heading, lines in plan_lines(plan):
+            if lines:
+                blocks.append(_p(f"{heading}:") + _ul(lines))
+        blocks.append(_p(plan_footer(plan)))
+        return blocks
 
     def _attendance_lines(self) -> list[str]:
         person = self.person
@@ -758,5 +868,6 @@ class _Builder:
             else [_p("No medication changes.")],
             "actions": [_ul(actions), *safety, *([_ul(signposts)] if signposts else [])],
             "goals": [_ul(goals), *([_p(" ".join(carer))] if carer else [])],
+            "care_plan": self._care_plan_narrative(),
             "agenda": [_ul(topics)],
         }

@@ -314,6 +314,7 @@ def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]
     story += _scores(person)
     story += _review(person)
     story += _goals(person)
+    story += _care_plan(person)
     story += _community(person)
     story += _agenda(person)
     story += _coded_summary(person)
@@ -503,6 +504,24 @@ def _goals(person: PersonRecord) -> list[Flowable]:
         review = f"{goal.review_date:%d/%m/%Y}" if goal.review_date else "not set"
         rows.append((text, f"{goal.confidence}/10", review))
     return _section("Goals", _table(("Goal", "Confidence", "Review date"), rows, (0.64, 0.16, 0.2)))
+
+
+def _care_plan(person: PersonRecord) -> list[Flowable]:
+    """The person's care and support plan as it stands at export (text: no code is confirmed
+    for a care plan review, resources/fhir.toml)."""
+    from groupclinic_desktop.export.care_plan_text import plan_footer, plan_lines
+
+    s = _styles()
+    plan = person.care_plan
+    if plan is None:
+        return []
+    flow: list[Flowable] = []
+    for heading, lines in plan_lines(plan):
+        if lines:
+            flow.append(_p(heading, s["cell_bold"]))
+            flow += [_p(f"- {line}", s["body"]) for line in lines]
+    flow.append(_p(plan_footer(plan), s["body"]))
+    return _section(f"Personalised care and support plan ({plan.programme_name})", *flow)
 
 
 def _community(person: PersonRecord) -> list[Flowable]:

@@ -491,6 +491,7 @@ class AdminHome(QWidget):
             ("Import cohort", self._cohort),
             ("Programmes", self._programmes),
             ("Outcomes", self._outcomes),
+            ("What is due", self._due),
             ("People", lambda: PeopleTab(clinic)),
             ("Community directory", self._community),
             ("Languages", lambda: LanguagesTab(clinic)),
@@ -562,6 +563,11 @@ class AdminHome(QWidget):
         from groupclinic_desktop.ui.community import CommunityDirectory
 
         return CommunityDirectory(self.clinic)
+
+    def _due(self) -> QWidget:
+        from groupclinic_desktop.ui.due_list import DueListPage
+
+        return DueListPage(self.clinic)
 
     def _programmes(self) -> QWidget:
         return _optional(self.clinic, "groupclinic_desktop.ui.programmes", "ProgrammeEditor")

@@ -74,7 +74,15 @@ class SessionHome(QWidget):
         outer = QVBoxLayout(self)
         self.greeting = QLabel()
         self.greeting.setObjectName("title")
-        outer.addWidget(self.greeting)
+        top = QHBoxLayout()
+        top.addWidget(self.greeting, 1)
+        # The care coordinator's list: calls, re-invitations and plans due between sessions.
+        self.due_button = QPushButton("What is due…")
+        self.due_button.setAccessibleName("What is due between sessions")
+        self.due_button.clicked.connect(self.show_due)
+        self.due_button.setVisible(False)
+        top.addWidget(self.due_button)
+        outer.addLayout(top)
         self.message = QLabel()
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
@@ -92,6 +100,7 @@ class SessionHome(QWidget):
     def refresh(self) -> None:
         actor = self.clinic.actor
         self.greeting.setText(f"Hello, {actor.name}" if actor else "Sessions")
+        self.due_button.setVisible(actor is not None and self.clinic.may_follow_up())
         self.message.setText("")
         while self.list_layout.count():
             item = self.list_layout.takeAt(0)
@@ -111,6 +120,12 @@ class SessionHome(QWidget):
         first = next((c.button for c in self.cards.values() if c.button), None)
         if first is not None:
             first.setFocus()
+
+    def show_due(self) -> None:
+        from groupclinic_desktop.ui.due_list import DueListDialog
+
+        self.due_dialog = DueListDialog(self.clinic, self)
+        self.due_dialog.show()
 
     def _awaiting_sign_off(self) -> None:
         """A clinician sees first the reviews written on their behalf that wait for their

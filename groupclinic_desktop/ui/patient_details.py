@@ -122,6 +122,11 @@ class PatientDetailsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.plan_button = buttons.addButton(
+            "Care plan…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.plan_button.setAccessibleName("Open this person's care and support plan")
+        self.plan_button.clicked.connect(self.open_plan)
         layout.addWidget(buttons)
 
     def _set_language(self, code: str | None) -> None:
@@ -152,6 +157,11 @@ class PatientDetailsDialog(QDialog):
             "is_carer": self.carer.currentData(),
             "registered_ods": self.registered.currentData(),
         }
+
+    def open_plan(self) -> None:
+        from groupclinic_desktop.ui.care_plan import open_care_plan
+
+        self.plan_dialog = open_care_plan(self.clinic, self.patient_id, self)
 
     def save(self) -> None:
         try:

@@ -473,5 +473,85 @@
         <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
         <translation>grudnia</translation>
     </message>
+    <message>
+        <source>My care and support plan: {name}</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>Mój plan opieki i wsparcia: {name}</translation>
+    </message>
+    <message>
+        <source>{programme}. This plan is yours: keep it with you.</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>{programme}. Ten plan jest Twój: miej go przy sobie.</translation>
+    </message>
+    <message>
+        <source>What matters to me</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>Co jest dla mnie ważne</translation>
+    </message>
+    <message>
+        <source>Things we agreed to do</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>Co ustaliliśmy</translation>
+    </message>
+    <message>
+        <source>Who: {owner}. By: {day}.</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>Kto: {owner}. Do: {day}.</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>zrobione</translation>
+    </message>
+    <message>
+        <source>Support and people I can contact</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>Wsparcie i osoby, z którymi mogę się skontaktować</translation>
+    </message>
+    <message>
+        <source>If things get worse</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>Jeśli poczuję się gorzej</translation>
+    </message>
+    <message>
+        <source>My next review</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>Mój następny przegląd</translation>
+    </message>
+    <message>
+        <source>Plan updated {day}.</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>Plan zaktualizowany {day}.</translation>
+    </message>
+    <message>
+        <source>working on it</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>w trakcie</translation>
+    </message>
+    <message>
+        <source>changed</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>zmieniony</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>zakończony</translation>
+    </message>
+    <message>
+        <source>Community connection</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>Wsparcie w społeczności</translation>
+    </message>
+    <message>
+        <source>Carer</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>Opiekun</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>Kontakt</translation>
+    </message>
 </context>
 </TS>

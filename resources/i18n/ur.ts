@@ -473,5 +473,85 @@
         <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
         <translation>دسمبر</translation>
     </message>
+    <message>
+        <source>My care and support plan: {name}</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>میرا نگہداشت اور مدد کا منصوبہ: {name}</translation>
+    </message>
+    <message>
+        <source>{programme}. This plan is yours: keep it with you.</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>{programme}۔ یہ منصوبہ آپ کا ہے: اسے اپنے پاس رکھیں۔</translation>
+    </message>
+    <message>
+        <source>What matters to me</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>میرے لیے کیا اہم ہے</translation>
+    </message>
+    <message>
+        <source>Things we agreed to do</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>جو کام ہم نے طے کیے</translation>
+    </message>
+    <message>
+        <source>Who: {owner}. By: {day}.</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>کون: {owner}۔ کب تک: {day}۔</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>ہو گیا</translation>
+    </message>
+    <message>
+        <source>Support and people I can contact</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>مدد اور وہ لوگ جن سے میں رابطہ کر سکتا ہوں</translation>
+    </message>
+    <message>
+        <source>If things get worse</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>اگر حالت خراب ہو جائے</translation>
+    </message>
+    <message>
+        <source>My next review</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>میرا اگلا جائزہ</translation>
+    </message>
+    <message>
+        <source>Plan updated {day}.</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>منصوبہ {day} کو تازہ کیا گیا۔</translation>
+    </message>
+    <message>
+        <source>working on it</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>اس پر کام جاری ہے</translation>
+    </message>
+    <message>
+        <source>changed</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>بدل دیا گیا</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>روک دیا گیا</translation>
+    </message>
+    <message>
+        <source>Community connection</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>مقامی برادری سے رابطہ</translation>
+    </message>
+    <message>
+        <source>Carer</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>دیکھ بھال کرنے والا</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translatorcomment>Draft by the GroupClinic developers, not native speakers: needs review by a native speaker.</translatorcomment>
+        <translation>رابطہ</translation>
+    </message>
 </context>
 </TS>

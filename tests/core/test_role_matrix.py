@@ -28,9 +28,11 @@ MATRIX = {
     "add_staff":           (False, False, True,  False),
     "start_session":       (True,  True,  False, False),
     "export_audit_trail":  (False, False, True,  False),
+    "change_care_plan":    (True,  True,  True,  True),
+    "due_list":            (True,  False, True,  False),
 }
 # Reads leave no audit entry; every other allowed action does.
-READS = {"read_reviews"}
+READS = {"read_reviews", "due_list"}
 ROLES = (Role.FACILITATOR, Role.CLINICIAN, Role.ADMIN, Role.CO_FACILITATOR)
 
 
@@ -53,6 +55,8 @@ def act(clinic: Clinic, action: str, session_id: int, patient_id: int, clinician
         "add_staff": lambda: clinic.add_staff("New Person", Role.FACILITATOR, "5827"),
         "start_session": lambda: clinic.start_session(session_id),
         "read_reviews": lambda: clinic.reviews(session_id),
+        "change_care_plan": lambda: clinic.update_care_plan(patient_id, what_matters="Family"),
+        "due_list": lambda: clinic.due_list(),
         "export_audit_trail": lambda: clinic.export_audit_trail(
             Path(tempfile.mkdtemp()) / "audit.csv"
         ),

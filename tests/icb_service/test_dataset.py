@@ -93,3 +93,19 @@ def test_the_explanation_covers_every_refusal(dataset: dict[str, Any]) -> None:
         assert f"`{rule}`" in text, rule
     for key in dataset["programmes"]["keys"] + dataset["phases"]["keys"]:
         assert f"`{key}`" in text, key
+
+
+def test_follow_up_between_sessions_is_counts_only(dataset: dict[str, Any]) -> None:
+    """The care coordinator's list sends counts of what was done: no person, no session, no
+    words. Every field is a fixed choice or the day, and the service refuses anything more."""
+    from icb_service.protocol import payload_problem
+
+    spec = dataset["events"]["follow_up"]
+    assert spec["has_subject"] is False
+    assert {f["type"] for f in spec["fields"]} == {"date", "enum"}
+    good = {"date": "2026-12-01", "item": "dna", "step": "contact", "method": "call",
+            "outcome": "no_answer"}
+    assert payload_problem("follow_up", 1, good) is None
+    for extra in ({"subject": "a" * 64}, {"note": "Rang Mrs Smith"}, {"session_uid": None}):
+        assert payload_problem("follow_up", 1, {**good, **extra}) is not None
+    assert payload_problem("follow_up", 1, {**good, "method": "pigeon"}) is not None

@@ -28,6 +28,8 @@ VALID = {
                "professions": ["gp", "clinical_pharmacist"]},
     "measurement_void": {"session_uid": S, "subject": ev.subject("a"), "measure": "weight",
                          "taken_on": "2025-01-10"},
+    # follow-up between sessions: counts only
+    "follow_up": {"date": "2025-01-10", "item": "dna", "step": "reinvite"},
 }
 
 

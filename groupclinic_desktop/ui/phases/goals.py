@@ -138,6 +138,10 @@ class GoalsPage(PhasePage):
         self.signpost_button.setAccessibleName("Signpost or refer this person to local support")
         self.signpost_button.clicked.connect(self.signpost)
         bottom.addWidget(self.signpost_button)
+        self.plan_button = QPushButton("Care plan…")
+        self.plan_button.setAccessibleName("Open this person's care and support plan")
+        self.plan_button.clicked.connect(self.open_plan)
+        bottom.addWidget(self.plan_button)
         self.next_button = QPushButton("Next person ▶")
         self.next_button.setAccessibleName("Next person")
         self.next_button.setMinimumHeight(40)
@@ -314,6 +318,21 @@ class GoalsPage(PhasePage):
         from groupclinic_desktop.ui.community import signpost_person
 
         signpost_person(self.clinic, self.session_id, self.patient_id, self)
+
+    def open_plan(self) -> None:
+        """The person's plan, opened at this session: last time's goals and this one's are in."""
+        from groupclinic_desktop.ui.care_plan import open_care_plan
+
+        self.goal_text.flush()
+        self.what_matters.flush()
+        self.plan_dialog = open_care_plan(
+            self.clinic, self.patient_id, self, session_id=self.session_id,
+            programme_id=self.clinic.session(self.session_id).programme_id,
+        )
+        if self.plan_dialog is not None:
+            # A goal typed while the plan is open shows in it at once.
+            view, pid = self.plan_dialog.view, self.patient_id
+            self.bus.goal_saved.connect(lambda p: view.refresh() if p == pid else None)
 
     def next_person(self) -> None:
         self.goal_text.flush()

@@ -381,6 +381,10 @@ class OneToOnePage(PhasePage):
         self.signpost_button.setAccessibleName("Signpost or refer this person to local support")
         self.signpost_button.clicked.connect(self.signpost)
         top.addWidget(self.signpost_button)
+        self.plan_button = QPushButton("Care plan…")
+        self.plan_button.setAccessibleName("Open this person's care and support plan")
+        self.plan_button.clicked.connect(self.open_plan)
+        top.addWidget(self.plan_button)
         top.addWidget(self.timer_label)
         right.addLayout(top)
 
@@ -715,6 +719,14 @@ class OneToOnePage(PhasePage):
         from groupclinic_desktop.ui.community import signpost_person
 
         signpost_person(self.clinic, self.session_id, self.patient_id, self)
+
+    def open_plan(self) -> None:
+        from groupclinic_desktop.ui.care_plan import open_care_plan
+
+        self.plan_dialog = open_care_plan(
+            self.clinic, self.patient_id, self, session_id=self.session_id,
+            programme_id=self.clinic.session(self.session_id).programme_id,
+        )
 
     def _show_person(self, patient_id: int | None) -> None:
         self._leave_person()
