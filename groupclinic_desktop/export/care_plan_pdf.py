@@ -1,7 +1,7 @@
 """The person's own copy of their care and support plan: large print, in their language.
 
-Made with the hand-outs' machinery (export/handouts.py styles at 18 pt and more, export/pdf_text
-for right-to-left scripts and embedded fonts, i18n for the words), so it reads like the other
+Made with the hand-outs' machinery (the print kit's large print in export/print_kit.py,
+export/pdf_text for right-to-left scripts, i18n for the words), so it reads like the other
 sheets people take home. What the person and staff wrote (goals, actions, names) is printed as
 they wrote it; only the headings and fixed words are translated.
 """
@@ -43,15 +43,15 @@ def plan_pdf(
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer
 
-    from groupclinic_desktop.export.handouts import _styles
     from groupclinic_desktop.export.pdf_text import PdfText
+    from groupclinic_desktop.export.print_kit import large_print
     from groupclinic_desktop.i18n import patient_language, words_for
 
     plan = clinic.care_plan(patient_id, programme_id)
     patient = clinic.patient(patient_id)
     words = words_for(clinic, language or patient_language(clinic, patient_id))
     text = PdfText(words)
-    styles = _styles(20)  # large print: the body at 20 pt, headings bigger
+    styles = large_print(20)  # large print: the body at 20 pt, headings bigger
     target = Path(path)
     doc = SimpleDocTemplate(
         str(private_file(target)),

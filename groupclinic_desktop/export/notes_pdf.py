@@ -511,16 +511,16 @@ def _care_plan(person: PersonRecord) -> list[Flowable]:
     for a care plan review, resources/fhir.toml)."""
     from groupclinic_desktop.export.care_plan_text import plan_footer, plan_lines
 
-    s = _styles()
+    s = styles(NOTES)
     plan = person.care_plan
     if plan is None:
         return []
     flow: list[Flowable] = []
     for heading, lines in plan_lines(plan):
         if lines:
-            flow.append(_p(heading, s["cell_bold"]))
-            flow += [_p(f"- {line}", s["body"]) for line in lines]
-    flow.append(_p(plan_footer(plan), s["body"]))
+            flow.append(paragraph(heading, s["cell_bold"]))
+            flow += [paragraph(f"- {line}", s["body"]) for line in lines]
+    flow.append(paragraph(plan_footer(plan), s["body"]))
     return _section(f"Personalised care and support plan ({plan.programme_name})", *flow)
 
 

@@ -273,3 +273,15 @@ def styles(kind: str = NORMAL) -> dict[str, ParagraphStyle]:
         )
         for name, (heavy, size, leading, more) in SHEETS[kind].items()
     }
+
+
+@functools.cache
+def large_print(body_pt: float) -> dict[str, ParagraphStyle]:
+    """Large print with a bigger body than the kit's 18 pt (e.g. 20 pt for a care plan that
+    people keep): every style scaled alike from LARGE, so headings stay in proportion."""
+    scale = body_pt / LARGE_PT
+    return {
+        name: style.clone(name, fontSize=style.fontSize * scale, leading=style.leading * scale)
+        for name, style in styles(LARGE).items()
+    }
+

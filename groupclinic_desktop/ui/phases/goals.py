@@ -332,7 +332,9 @@ class GoalsPage(PhasePage):
         if self.plan_dialog is not None:
             # A goal typed while the plan is open shows in it at once.
             view, pid = self.plan_dialog.view, self.patient_id
-            self.bus.goal_saved.connect(lambda p: view.refresh() if p == pid else None)
+            self.bus.changes.connect(
+                lambda ch: view.refresh() if "goal" in ch.kinds and pid in ch.patients else None
+            )
 
     def next_person(self) -> None:
         self.goal_text.flush()
