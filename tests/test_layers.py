@@ -20,7 +20,7 @@ PACKAGE = "groupclinic_desktop"
 KNOWN_CIRCLES: list[frozenset[str]] = [
     frozenset(
         {
-            "groupclinic_desktop.core.board",
+            "groupclinic_desktop.core.views.board",
             "groupclinic_desktop.core.clinic",
             "groupclinic_desktop.core.cohort",
             "groupclinic_desktop.core.facade.cohort_import",
@@ -28,9 +28,9 @@ KNOWN_CIRCLES: list[frozenset[str]] = [
             "groupclinic_desktop.core.facade.languages",
             "groupclinic_desktop.core.facade.programmes",
             "groupclinic_desktop.core.invitations",
-            "groupclinic_desktop.core.outcomes",
-            "groupclinic_desktop.core.progress",
-            "groupclinic_desktop.core.session_record",
+            "groupclinic_desktop.core.views.outcomes",
+            "groupclinic_desktop.core.views.progress",
+            "groupclinic_desktop.core.views.session_record",
             "groupclinic_desktop.i18n",
         }
     ),

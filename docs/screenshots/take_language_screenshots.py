@@ -23,7 +23,7 @@ for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HO
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from groupclinic_desktop.core.board import build_board  # noqa: E402
+from groupclinic_desktop.core.views.board import build_board  # noqa: E402
 from groupclinic_desktop.core.clinic import Clinic  # noqa: E402
 from groupclinic_desktop.core.demo import create_demo  # noqa: E402
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind  # noqa: E402

@@ -37,7 +37,7 @@ from groupclinic_desktop.sync.backoff import Backoff
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
-    from groupclinic_desktop.core.session_record import SessionRecord
+    from groupclinic_desktop.core.views.session_record import SessionRecord
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.questionnaires import get as questionnaire
 from groupclinic_desktop.core.questionnaires import score as score_answers
 from groupclinic_desktop.core.schema import Measurement, QuestionnaireResponse
-from groupclinic_desktop.core.session_record import PersonRecord
+from groupclinic_desktop.core.views.session_record import PersonRecord
 
 COLUMNS = ("SNOMED CT code", "Term", "Value", "Unit", "Date", "Clinician")
 

@@ -34,7 +34,7 @@ from groupclinic_desktop.core.schema import (
     QuestionnaireResponse,
     StaffUser,
 )
-from groupclinic_desktop.core.session_record import PersonRecord
+from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.export import interpretation
 from groupclinic_desktop.export.coded_summary import bmi_from_earlier_height, coded_rows
 from groupclinic_desktop.resources import resource

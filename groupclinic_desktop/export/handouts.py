@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core.board import (
+from groupclinic_desktop.core.views.board import (
     STALE_WORD,
     STATUS_SYMBOL,
     STATUS_WORDS,
@@ -32,7 +32,7 @@ from groupclinic_desktop.core.board import (
 )
 from groupclinic_desktop.core.catalogue import Status
 from groupclinic_desktop.core.errors import InvalidInput
-from groupclinic_desktop.core.four_ms import build_four_ms
+from groupclinic_desktop.core.views.four_ms import build_four_ms
 from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.export import four_ms_pdf
 from groupclinic_desktop.i18n import ENGLISH, Words

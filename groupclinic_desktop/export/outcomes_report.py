@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from groupclinic_desktop import __version__
-from groupclinic_desktop.core.outcomes import Figure, Outcomes
+from groupclinic_desktop.core.views.outcomes import Figure, Outcomes
 from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.export import four_ms_pdf
 from groupclinic_desktop.export.handouts import _escape, _fonts

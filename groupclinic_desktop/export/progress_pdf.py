@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from groupclinic_desktop.core.private_files import private_file
-from groupclinic_desktop.core.progress import PersonProgress, Series
+from groupclinic_desktop.core.views.progress import PersonProgress, Series
 from groupclinic_desktop.export import four_ms_pdf
 from groupclinic_desktop.export.handouts import (
     MIN_PRINT_PT,
@@ -123,7 +123,7 @@ def progress_pdf(
 ) -> Path:
     """Write the person's progress PDF and return its path: in their preferred language, else
     the language of the programme's latest session that chose one, else English."""
-    from groupclinic_desktop.core.progress import person_progress, programme_sessions
+    from groupclinic_desktop.core.views.progress import person_progress, programme_sessions
     from groupclinic_desktop.i18n import patient_language, words_for
 
     progress = person_progress(clinic, patient_id, programme_id, today=today)

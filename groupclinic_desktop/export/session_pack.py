@@ -368,7 +368,7 @@ def _badges(names: list[str]) -> list[Any]:
 def board_columns(keys: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
     """(heading, target in words) per board column; systolic and diastolic share one column,
     as a BP is written on the board as one reading."""
-    from groupclinic_desktop.core.board import plain_label
+    from groupclinic_desktop.core.views.board import plain_label
 
     book = catalogue()
     columns: list[tuple[str, str]] = []

@@ -26,7 +26,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from groupclinic_desktop.core.board import Board, TrendSeries
+from groupclinic_desktop.core.views.board import Board, TrendSeries
 from groupclinic_desktop.ui.phases.base import IdleWork
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.core.four_ms import FourMItem, FourMPanel, build_four_ms
+from groupclinic_desktop.core.views.four_ms import FourMItem, FourMPanel, build_four_ms
 from groupclinic_desktop.ui.phases.base import SessionBus
 
 INK = "#1A1A1A"

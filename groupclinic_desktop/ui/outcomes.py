@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.core.outcomes import Outcomes
+from groupclinic_desktop.core.views.outcomes import Outcomes
 from groupclinic_desktop.ui.widgets import heading
 
 COLUMNS = ("Section", "Figure", "Group", "Value", "Note")

@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from groupclinic_desktop.core.board import Board, Cell, build_board
+from groupclinic_desktop.core.views.board import Board, Cell, build_board
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.export.handouts import INK, KEY_TEXT, cell_words, group_words, tint
 from groupclinic_desktop.i18n import ENGLISH, Words, qt_words

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.core.progress import PersonProgress, Series, person_progress
+from groupclinic_desktop.core.views.progress import PersonProgress, Series, person_progress
 from groupclinic_desktop.ui.charts import ChartBox
 from groupclinic_desktop.ui.widgets import heading
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from groupclinic_desktop.core.board import build_board
+from groupclinic_desktop.core.views.board import build_board
 from groupclinic_desktop.core.clinic import SYSTEM, Actor, Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NeedsConfirmation, NotAllowed
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Role

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from groupclinic_desktop.core.board import build_board
+from groupclinic_desktop.core.views.board import build_board
 from groupclinic_desktop.core.catalogue import Status
 from groupclinic_desktop.core.clinic import SYSTEM, Actor, Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
-from groupclinic_desktop.core.outcomes import (
+from groupclinic_desktop.core.views.outcomes import (
     FLAG_RATIO,
     equity_rows,
     ethnic_group,
@@ -237,7 +237,7 @@ def test_signposting_counts_reach_the_outcome_report_with_suppression(demo) -> N
     from datetime import date
 
     from groupclinic_desktop.core.clinic import SYSTEM
-    from groupclinic_desktop.core.outcomes import programme_outcomes
+    from groupclinic_desktop.core.views.outcomes import programme_outcomes
     from groupclinic_desktop.export.outcomes_report import figure_rows
 
     with demo.acting_as(SYSTEM):
@@ -266,7 +266,7 @@ def test_equity_rows_break_down_the_change_in_each_measurement(demo) -> None:
     """Men (5 who came) show their median HbA1c change; women (4 who came) are suppressed."""
     import statistics
 
-    from groupclinic_desktop.core.outcomes import programme_outcomes
+    from groupclinic_desktop.core.views.outcomes import programme_outcomes
 
     report = programme_outcomes(demo, demo.programmes()[0].id)
     rows = {(r.dimension, r.group): r for r in report.equity}

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
-from groupclinic_desktop.core.outcomes import EquityRow, equity_rows
+from groupclinic_desktop.core.views.outcomes import EquityRow, equity_rows
 from groupclinic_desktop.core.schema import Attendance, AttendanceStatus, Patient, Sex
 from groupclinic_desktop.export.outcomes_report import write_csv, write_pdf
 

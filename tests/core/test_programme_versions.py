@@ -4,7 +4,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from groupclinic_desktop.core.board import build_board
+from groupclinic_desktop.core.views.board import build_board
 from groupclinic_desktop.core.clinic import Actor, Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.schema import Role, SessionStatus

@@ -13,8 +13,9 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from groupclinic_desktop.core import outbox, outcomes, progress, targets
-from groupclinic_desktop.core.board import BP_PARTS, build_board
+from groupclinic_desktop.core import outbox, targets
+from groupclinic_desktop.core.views import outcomes, progress
+from groupclinic_desktop.core.views.board import BP_PARTS, build_board
 from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.clinic import Actor, Clinic
 from groupclinic_desktop.core.programmes import PRIVATE_MEASURES

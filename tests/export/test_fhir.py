@@ -11,7 +11,7 @@ from fhir.resources.R4B.bundle import Bundle  # R4B models used for R4 (no plain
 
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
-from groupclinic_desktop.core.session_record import PersonRecord
+from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.export.fhir import person_bundle
 
 SCHEMA = json.loads((Path(__file__).parent / "document_bundle.schema.json").read_text())

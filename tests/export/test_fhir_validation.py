@@ -18,7 +18,7 @@ import pytest
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
-from groupclinic_desktop.core.session_record import PersonRecord
+from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.core.targets import PersonalLevel
 from groupclinic_desktop.export import interpretation
 from groupclinic_desktop.export.batch import export_session

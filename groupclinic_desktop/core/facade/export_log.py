@@ -30,7 +30,7 @@ class ExportLogArea(ClinicBase):
 
     def session_record(self, session_id: int) -> "SessionRecord":  # noqa: F821
         """Everything about each person who attended, gathered for the GP-record exports."""
-        from groupclinic_desktop.core.session_record import build_session_record
+        from groupclinic_desktop.core.views.session_record import build_session_record
 
         return build_session_record(self, session_id)
 

@@ -261,13 +261,13 @@ class ProgrammesArea(ClinicBase):
 
     def progress(self, patient_id: int, programme_id: int) -> "PersonProgress":  # noqa: F821
         """One person's measurements, scores and goals across the programme's sessions."""
-        from groupclinic_desktop.core.progress import person_progress
+        from groupclinic_desktop.core.views.progress import person_progress
 
         return person_progress(self, patient_id, programme_id)
 
     def outcomes(self, programme_id: int, *, today: date | None = None) -> "Outcomes":  # noqa: F821
         """The programme's outcome figures, small numbers suppressed."""
-        from groupclinic_desktop.core.outcomes import programme_outcomes
+        from groupclinic_desktop.core.views.outcomes import programme_outcomes
 
         return programme_outcomes(self, programme_id, today=today)
 

@@ -38,7 +38,7 @@ from groupclinic_desktop.core.schema import (
     StaffUser,
     utcnow,
 )
-from groupclinic_desktop.core.wrapup import SessionSummary
+from groupclinic_desktop.core.views.summary import SessionSummary
 
 
 class WrapupArea(ClinicBase):
@@ -132,7 +132,7 @@ class WrapupArea(ClinicBase):
 
     def session_summary(self, session_id: int) -> SessionSummary:
         """Who came, what was measured, topics, reviews and goals, and the gaps to look at."""
-        from groupclinic_desktop.core import wrapup
+        from groupclinic_desktop.core.views import summary as wrapup
 
         session = self.session(session_id)
         roster = [(e.attendance, e.patient) for e in self.roster(session_id)]

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from groupclinic_desktop import i18n
-from groupclinic_desktop.core.board import Board, Cell, build_board, trend
+from groupclinic_desktop.core.views.board import Board, Cell, build_board, trend
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.export.handouts import INK, KEY_TEXT, tint

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core import board, questionnaires, targets
+from groupclinic_desktop.core import questionnaires, targets
+from groupclinic_desktop.core.views import board
 from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.schema import (
     AttendanceStatus,

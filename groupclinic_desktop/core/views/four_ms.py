@@ -20,7 +20,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from groupclinic_desktop.core import questionnaires
-from groupclinic_desktop.core.board import (
+from groupclinic_desktop.core.views.board import (
     BP_COLUMN,
     BP_PARTS,
     MINUS,
@@ -193,7 +193,7 @@ def build_four_ms(
     hide_non_consented: bool | None = None,
 ) -> FourMPanel | None:
     """The session's 4M panel (None without domains), read through the Clinic."""
-    from groupclinic_desktop.core.board import _previous_session
+    from groupclinic_desktop.core.views.board import _previous_session
 
     session = clinic.session(session_id)
     domains = list((session.programme_snapshot or {}).get("domains") or [])

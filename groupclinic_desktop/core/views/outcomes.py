@@ -36,7 +36,8 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core import board, progress, questionnaires, targets
+from groupclinic_desktop.core import questionnaires, targets
+from groupclinic_desktop.core.views import board, progress
 from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.outbox import age_band
 from groupclinic_desktop.core.schema import AttendanceStatus, Patient, SessionStatus
