@@ -28,7 +28,6 @@ from groupclinic_desktop.resources import resource
 if TYPE_CHECKING:
     from PySide6.QtCore import QTranslator
 
-    from groupclinic_desktop.core.clinic import Clinic
 
 CONTEXT = "patient"  # the one Qt translation context for everything the group sees
 SOURCE_LANGUAGE = "en"
@@ -293,23 +292,6 @@ def words(code: str | None, *, confirmed: bool = True) -> Words:
     chosen = language(code).code if code else SOURCE_LANGUAGE
     table = catalogue(chosen)
     return Words(chosen, lookup=lambda text: table.get(text, ""), confirmed=confirmed)
-
-
-def words_for(clinic: Clinic, code: str | None) -> Words:
-    """Words for PDFs, with the practice's own confirmation of the translation."""
-    chosen = language(code).code if code else SOURCE_LANGUAGE
-    return words(chosen, confirmed=clinic.language_confirmed(chosen))
-
-
-def patient_language(clinic: Clinic, patient_id: int, session_id: int | None = None) -> str:
-    """A person's own PDF language: their preferred language when we have it, else the
-    session's, else English."""
-    own = normalise(clinic.patient(patient_id).preferred_language)
-    if own:
-        return own
-    if session_id is not None:
-        return clinic.session_language(session_id)
-    return SOURCE_LANGUAGE
 
 
 # ------------------------------------------------------------------------------- Qt

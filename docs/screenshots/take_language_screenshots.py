@@ -64,7 +64,6 @@ def main() -> int:
 
     load_now()  # else the board's charts say "Preparing the chart…" until matplotlib has loaded
     from groupclinic_desktop.export.handouts import personal_pdf, room_pdf
-    from groupclinic_desktop.i18n import words_for
     from groupclinic_desktop.ui.phases.base import SessionBus
     from groupclinic_desktop.ui.phases.board import BoardPage
     from groupclinic_desktop.ui.presenter import PresenterWindow
@@ -102,7 +101,7 @@ def main() -> int:
             with tempfile.TemporaryDirectory() as out:
                 own = personal_pdf(clinic, sid, person, Path(out) / "own.pdf", language=code)
                 pdf_page_png(own, f"handout-{code}.png")
-                room = room_pdf(board, Path(out) / "room.pdf", words=words_for(clinic, code))
+                room = room_pdf(board, Path(out) / "room.pdf", words=clinic.words(code))
                 pdf_page_png(room, f"room-{code}.png")
         page.grab().save(str(HERE / "board-page-language.png"))
         print("wrote docs/screenshots/board-page-language.png")

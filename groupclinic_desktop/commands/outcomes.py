@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from groupclinic_desktop.commands import needs_sign_in, signed_in_store
+from groupclinic_desktop.core.views.outcomes import programme_outcomes
 
 
 def register(sub: Any) -> None:
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         if not match:
             known = "; ".join(p.name for p in clinic.programmes()) or "none"
             raise NotFound(f"No programme called '{wanted}' (programmes: {known}).")
-        outcomes = clinic.outcomes(match[0].id)  # type: ignore[arg-type]
+        outcomes = programme_outcomes(clinic, match[0].id)  # type: ignore[arg-type]
         practice = clinic.practice()
         practice_name = practice.name if practice else ""
     print(f"{outcomes.programme_name} - outcomes as of {outcomes.as_of:%d %b %Y}")

@@ -27,16 +27,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from groupclinic_desktop.core import text_checks, validation
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.errors import InvalidInput, NeedsConfirmation
-from groupclinic_desktop.core.schema import Sex
+from groupclinic_desktop.core.schema import MemberPractice, Sex
 from groupclinic_desktop.resources import resource
-
-if TYPE_CHECKING:
-    from groupclinic_desktop.core.clinic import Clinic
 
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
 
@@ -699,8 +696,26 @@ def write_rejected(result: CohortCheck, to: Path) -> Path:
     return to
 
 
+class CohortDoor(Protocol):
+    """What `import_file` needs of the Clinic. The facade imports this module for the row and
+    result types, so naming the Clinic here would tie the two in a circle."""
+
+    def cohort_mapping(self) -> dict[str, str]: ...
+
+    def member_practices(self, *, active_only: bool = True) -> list[MemberPractice]: ...
+
+    def import_cohort(
+        self,
+        rows: Sequence[CohortRow],
+        programme_id: int,
+        *,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ImportResult: ...
+
+
 def import_file(
-    clinic: Clinic,
+    clinic: CohortDoor,
     source: Path | CohortFile,
     programme_id: int,
     *,

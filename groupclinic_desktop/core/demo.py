@@ -16,6 +16,7 @@ from groupclinic_desktop.core.schema import (
     Role,
     Source,
 )
+from groupclinic_desktop.core.clinic import Actor
 
 DEMO_ODS = "Y99999"
 DEMO_PRACTICE = "Riverside Medical Practice (DEMO)"
@@ -260,7 +261,6 @@ def _run_past_session(
 
 def _clinician(clinic: Clinic, clinician_id: int):  # type: ignore[no-untyped-def]
     # Any staff member as an actor (the name is kept for the reviews it was first written for).
-    from groupclinic_desktop.core.clinic import Actor
 
     user = next(u for u in clinic.staff() if u.id == clinician_id)
     return Actor(user.id, user.name, user.role)

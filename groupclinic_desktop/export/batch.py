@@ -29,6 +29,7 @@ from groupclinic_desktop.core.private_files import new_private_file, private_dir
 from groupclinic_desktop.core.roles import Permission, allows
 from groupclinic_desktop.core.schema import SessionStatus
 from groupclinic_desktop.core.views.session_record import PersonRecord
+from groupclinic_desktop.core.views.session_record import build_session_record
 
 
 @dataclass
@@ -142,7 +143,7 @@ def export_session(
             f"Session {session_id} is {session.status.value}; only finished sessions are exported."
         )
     folder = _folder(out_dir)
-    record = clinic.session_record(session_id)
+    record = build_session_record(clinic, session_id)
     last_version: dict[int, int] = {}
     last_export: dict[int, datetime] = {}
     for row in clinic.export_log(session_id):

@@ -576,7 +576,6 @@ def personal_pdf(
     )
 
     from groupclinic_desktop.export.pdf_text import PdfText
-    from groupclinic_desktop.i18n import patient_language, words_for
 
     # Their own sheet shows their own numbers whatever they chose for the room.
     board = build_board(clinic, session_id, today=today, hide_non_consented=False)
@@ -584,7 +583,7 @@ def personal_pdf(
     if row is None:
         raise InvalidInput("Hand-out: this person was not at the session.", field="Hand-out")
     patient = clinic.patient(patient_id)
-    words = words_for(clinic, language or patient_language(clinic, patient_id, session_id))
+    words = clinic.words(language or clinic.patient_language(patient_id, session_id))
     text = PdfText(words)
     target = Path(path)
     styles = _styles()

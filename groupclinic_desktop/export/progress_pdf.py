@@ -124,7 +124,6 @@ def progress_pdf(
     """Write the person's progress PDF and return its path: in their preferred language, else
     the language of the programme's latest session that chose one, else English."""
     from groupclinic_desktop.core.views.progress import person_progress, programme_sessions
-    from groupclinic_desktop.i18n import patient_language, words_for
 
     progress = person_progress(clinic, patient_id, programme_id, today=today)
     patient = clinic.patient(patient_id)
@@ -135,8 +134,8 @@ def progress_pdf(
             (sid for sid, code in reversed(list(zip(held, chosen, strict=True))) if code != "en"),
             None,
         )
-        language = patient_language(clinic, patient_id, session_id)
-    words = words_for(clinic, language)
+        language = clinic.patient_language(patient_id, session_id)
+    words = clinic.words(language)
     domains = (clinic.programme(programme_id).definition or {}).get("domains") or []
     return write_progress_pdf(progress, patient.board_name, path, words=words, domains=domains)
 

@@ -36,6 +36,7 @@ from groupclinic_desktop.core.schema import ExportRecord, SessionStatus
 from groupclinic_desktop.core.views.session_record import PersonRecord, SessionRecord
 from groupclinic_desktop.core.validation import format_nhs_number
 from groupclinic_desktop.export.coded_summary import COLUMNS, clipboard_text, coded_rows
+from groupclinic_desktop.core.views.session_record import build_session_record
 
 FolderChooser = Callable[[QWidget], str | None]
 
@@ -198,7 +199,7 @@ class ExportView(QWidget):
 
     def _load_session(self) -> None:
         sid = self.current_session_id()
-        self.record = self.clinic.session_record(sid) if sid is not None else None
+        self.record = build_session_record(self.clinic, sid) if sid is not None else None
         self.all_button.setEnabled(True)
         self.export_button.setEnabled(sid is not None)
         self._fill_people()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.views.outcomes import Outcomes
 from groupclinic_desktop.ui.widgets import heading
+from groupclinic_desktop.core.views.outcomes import programme_outcomes
 
 COLUMNS = ("Section", "Figure", "Group", "Value", "Note")
 FLAG_WORDS = "attending much less than the rest"
@@ -72,7 +73,7 @@ class OutcomesScreen(QWidget):
         if pid is None:
             self.note.setText("No programmes yet.")
             return
-        o = self.outcomes = self.clinic.outcomes(pid)
+        o = self.outcomes = programme_outcomes(self.clinic, pid)
         self.note.setText(
             f"As of {o.as_of:%d %b %Y}. Figures about fewer than {o.threshold} people are "
             "suppressed (the threshold is a practice setting), and so is any figure that would let "

@@ -121,7 +121,7 @@ def by_hand(clinic: Clinic) -> Expected:
 
 def test_demo_outcomes_match_the_hand_computed_figures(demo: Clinic) -> None:
     expected = by_hand(demo)
-    o = demo.outcomes(demo.programmes()[0].id)  # type: ignore[arg-type]
+    o = programme_outcomes(demo, demo.programmes()[0].id)  # type: ignore[arg-type]
 
     assert o.threshold == 5
     assert o.sessions_held == expected.held == 1
@@ -145,7 +145,7 @@ def test_demo_outcomes_match_the_hand_computed_figures(demo: Clinic) -> None:
 
 
 def test_one_reading_so_far_gives_no_change_and_says_why(demo: Clinic) -> None:
-    o = demo.outcomes(demo.programmes()[0].id)  # type: ignore[arg-type]
+    o = programme_outcomes(demo, demo.programmes()[0].id)  # type: ignore[arg-type]
     for key in ("systolic_bp", "weight", "swemwbs", "confidence"):
         figure = o.change(key).median
         assert figure.value is None
@@ -156,7 +156,7 @@ def test_one_reading_so_far_gives_no_change_and_says_why(demo: Clinic) -> None:
 
 def test_equity_breakdown_of_the_demo_with_small_groups_suppressed(demo: Clinic) -> None:
     expected = by_hand(demo)
-    o = demo.outcomes(demo.programmes()[0].id)  # type: ignore[arg-type]
+    o = programme_outcomes(demo, demo.programmes()[0].id)  # type: ignore[arg-type]
     rows = {(r.dimension, r.group): r for r in o.equity}
     female = rows[("Sex", "Female")]
     assert (female.invited.value, female.attendance_rate.value) == pytest.approx(expected.female)
@@ -175,7 +175,7 @@ def test_equity_breakdown_of_the_demo_with_small_groups_suppressed(demo: Clinic)
 def test_the_threshold_comes_from_settings(demo: Clinic) -> None:
     with demo.acting_as(SYSTEM):
         demo.set_setting("outcomes_suppress_below", 10)
-    o = demo.outcomes(demo.programmes()[0].id)  # type: ignore[arg-type]
+    o = programme_outcomes(demo, demo.programmes()[0].id)  # type: ignore[arg-type]
     assert o.threshold == 10
     assert o.invited.value == 10  # ten people: shown
     assert o.attended.value is None and "fewer than 10" in o.attended.reason

@@ -23,6 +23,7 @@ from groupclinic_desktop.core.facade.organisation import member_or_refuse
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     AuditEntry,
+    ConsentKind,
     Enrolment,
     Measurement,
     OutboxEvent,
@@ -61,12 +62,10 @@ class CohortImportArea(ClinicBase):
     def set_consent_wording(self, wording: dict[str, Any] | None) -> None:
         """Save the practice's wording (same fields as resources/consent_wording.toml); None
         goes back to the default."""
-        from groupclinic_desktop.core.invitations import check_wording
-
         actor = self._require(Permission.PLAN)
-        self._save_setting(
-            actor, self.CONSENT_WORDING_KEY, None if wording is None else check_wording(wording)
-        )
+        kinds = [k.value for k in ConsentKind]
+        checked = None if wording is None else validation.check_wording(wording, kinds)
+        self._save_setting(actor, self.CONSENT_WORDING_KEY, checked)
 
     def import_cohort(
         self,

@@ -12,6 +12,7 @@ from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     Patient,
 )
+from groupclinic_desktop.core.equity import clean_details
 
 
 class PatientDetailsArea(ClinicBase):
@@ -23,7 +24,6 @@ class PatientDetailsArea(ClinicBase):
         Every equity field is optional: None or "" records "not stated". Values are checked by
         core.equity.clean_details; the change is one audited transaction.
         """
-        from groupclinic_desktop.core.equity import clean_details
 
         actor = self._require(Permission.PLAN)
         # The registered practice must be a member practice: checked against the store below.

@@ -26,6 +26,8 @@ from groupclinic_desktop.core.schema import (
     StaffUser,
     utcnow,
 )
+from groupclinic_desktop.core import programmes
+from groupclinic_desktop.core.programmes import PHASES
 
 
 class SessionsArea(ClinicBase):
@@ -39,8 +41,6 @@ class SessionsArea(ClinicBase):
         return self._get(Programme, programme_id, "programme")
 
     def add_programme(self, template_key: str, name: str | None = None) -> Programme:
-        from groupclinic_desktop.core import programmes
-
         actor = self._require(Permission.PLAN)
         template = programmes.template(template_key)
         with self._write() as s:
@@ -148,7 +148,6 @@ class SessionsArea(ClinicBase):
 
     def set_phase(self, session_id: int, phase: str) -> ClinicSession:
         """Move to a phase (any order); the time spent in the one we leave is added up."""
-        from groupclinic_desktop.core.programmes import PHASES
 
         actor = self._require(Permission.RUN_SESSION)
         if phase not in PHASES:

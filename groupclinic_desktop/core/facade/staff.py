@@ -18,6 +18,7 @@ from groupclinic_desktop.core.schema import (
     Role,
     StaffUser,
 )
+from groupclinic_desktop.core.errors import NotFound
 
 # SDS identifiers are numbers issued by the NHS Spine Directory Service: published examples of
 # user IDs run from 9 digits ("014585858") to 12 ("111122223333"), role profile IDs are 12
@@ -165,7 +166,6 @@ class StaffArea(ClinicBase):
 
     def find_staff(self, name_part: str) -> StaffUser:
         """The one active staff member whose name contains `name_part` (any case)."""
-        from groupclinic_desktop.core.errors import NotFound
 
         wanted = name_part.strip().casefold()
         every = self.staff()

@@ -24,6 +24,7 @@ from groupclinic_desktop.core.schema import (
     StaffUser,
     utcnow,
 )
+from groupclinic_desktop.core.roles import Permission, allows
 
 
 class StoreSafetyArea(ClinicBase):
@@ -61,7 +62,6 @@ class StoreSafetyArea(ClinicBase):
         store cannot be read). Only someone allowed to restore (an admin) passes."""
         from sqlmodel import Session as DbSession
 
-        from groupclinic_desktop.core.roles import Permission, allows
 
         location = store.StoreLocation(Path(data_dir) if data_dir else store.default_data_dir())
         key = store.resolve_key(location, create=False)

@@ -21,6 +21,7 @@ from groupclinic_desktop.core.schema import (
     Setting,
     utcnow,
 )
+from groupclinic_desktop.core import service_address
 
 
 class SyncArea(ClinicBase):
@@ -146,7 +147,6 @@ class SyncArea(ClinicBase):
 
     def set_sync_settings(self, url: str | None, *, token_changed: bool = False) -> dict[str, Any]:
         """Set the service address (admin only, audited; the audit notes a new token, never it)."""
-        from groupclinic_desktop.core import service_address
 
         actor = self._require(Permission.SYNC)
         clean = (url or "").strip().rstrip("/") or None

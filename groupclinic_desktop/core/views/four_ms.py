@@ -28,6 +28,7 @@ from groupclinic_desktop.core.views.board import (
     build_board,
     plain_label,
     plain_questionnaire_label,
+    previous_session,
 )
 from groupclinic_desktop.core.schema import ConsentKind
 
@@ -193,8 +194,6 @@ def build_four_ms(
     hide_non_consented: bool | None = None,
 ) -> FourMPanel | None:
     """The session's 4M panel (None without domains), read through the Clinic."""
-    from groupclinic_desktop.core.views.board import _previous_session
-
     session = clinic.session(session_id)
     domains = list((session.programme_snapshot or {}).get("domains") or [])
     if not domains:
@@ -205,7 +204,7 @@ def build_four_ms(
         )
     asked = {str(q) for d in domains for q in d.get("questionnaires", []) or []}
     scores = _scores(clinic, session_id, asked)
-    previous = _previous_session(clinic, session)
+    previous = previous_session(clinic, session)
     previous_scores = None
     if previous is not None:
         roster = clinic.roster(previous.id)

@@ -328,7 +328,7 @@ def _targets(
     t: int,
 ) -> tuple[TargetFigure, ...]:
     found = []
-    for column in board._columns(definition):
+    for column in board.board_columns(definition):
         if all(band == (None, None) for band in column.bands):
             continue  # nothing to be "at target" for (e.g. height)
         data = [per_person[p.id] for p in participants if per_person[p.id].has(column.parts)]

@@ -31,6 +31,9 @@ from groupclinic_desktop.core.schema import (
     StaffUser,
 )
 from groupclinic_desktop.core.targets import PersonalLevel, personal_levels
+from groupclinic_desktop.core.clinic import RosterEntry
+from groupclinic_desktop.core.programmes import template_from_dict
+from groupclinic_desktop.core import professions
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
@@ -157,18 +160,16 @@ class PersonRecord:
 
     def staff_label(self, staff_id: int | None, profession: str | None = None) -> str:
         """A staff name with their profession, as the record shows it: "Dr Priya Shah (GP)"."""
-        from groupclinic_desktop.core.professions import name_with_profession
-
         if staff_id is None:
             return ""
         user = self.staff.get(staff_id)
-        return name_with_profession(user, profession) if user else f"staff #{staff_id}"
+        return professions.name_with_profession(user, profession) if user else f"staff #{staff_id}"
 
     def profession_of(self, staff_id: int | None, profession: str | None = None) -> str:
-        from groupclinic_desktop.core.professions import label
-
         user = self.staff.get(staff_id) if staff_id is not None else None
-        return label(profession or (user.profession if user else None), user.role if user else None)
+        return professions.label(
+            profession or (user.profession if user else None), user.role if user else None
+        )
 
     @property
     def review(self) -> Review | None:
@@ -279,7 +280,6 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
         time_zone=str(clinic.setting("time_zone", DEFAULT_TIME_ZONE) or DEFAULT_TIME_ZONE),
         planned_minutes=_planned_minutes(session.programme_snapshot),
     )
-    from groupclinic_desktop.core.clinic import RosterEntry
 
     consents = clinic.consents(session_id)
     reviews = clinic.reviews(session_id)
@@ -360,7 +360,6 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
 def _planned_minutes(snapshot: dict[str, Any] | None) -> int:
     if not snapshot:
         return 0
-    from groupclinic_desktop.core.programmes import template_from_dict
 
     try:
         return template_from_dict(snapshot).total_minutes
@@ -371,7 +370,6 @@ def _planned_minutes(snapshot: dict[str, Any] | None) -> int:
 def _coded_findings(snapshot: dict[str, Any] | None) -> tuple[CodedFinding, ...]:
     if not snapshot:
         return ()
-    from groupclinic_desktop.core.programmes import template_from_dict
 
     try:
         return template_from_dict(snapshot).coded_findings

@@ -398,7 +398,7 @@ class BoardPage(PhasePage):
     def save_room_pdf(self, path: Path | str | None = None) -> Path | None:
         from groupclinic_desktop.export.handouts import room_pdf
 
-        words = i18n.words_for(self.clinic, self.clinic.session_language(self.session_id))
+        words = self.clinic.words(self.clinic.session_language(self.session_id))
         return self._export(
             "room_pdf",
             "Room PDF",

@@ -30,6 +30,7 @@ from groupclinic_desktop.core.views.summary import STATUS_WORDS, SessionSummary
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
 from groupclinic_desktop.ui.red_flags import RedFlagList
 from groupclinic_desktop.ui.widgets import SavedIndicator, heading
+from groupclinic_desktop.core.views.summary import session_summary
 
 # What a correction can change: key -> (label, which record, which field).
 CORRECTABLE = {
@@ -314,7 +315,7 @@ class WrapUpPage(PhasePage):
         self.refresh()
 
     def refresh(self) -> None:
-        self.summary = self.clinic.session_summary(self.session_id)
+        self.summary = session_summary(self.clinic, self.session_id)
         html = summary_html(self.summary)
         if html != self._html:  # laying the summary out again is most of a refresh
             self._html = html
