@@ -35,7 +35,7 @@ from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.views.four_ms import build_four_ms
 from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.export import four_ms_pdf
-from groupclinic_desktop.i18n import ENGLISH, Words
+from groupclinic_desktop.core.i18n import ENGLISH, Words
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

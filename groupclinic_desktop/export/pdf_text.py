@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from groupclinic_desktop.i18n import Language, Words
+from groupclinic_desktop.core.i18n import Language, Words
 from groupclinic_desktop.resources import resource
 
 # (file name, fontconfig pattern) for each script and weight.

@@ -22,7 +22,7 @@ from groupclinic_desktop.export.handouts import (
     chart_fonts,
     chart_text,
 )
-from groupclinic_desktop.i18n import ENGLISH, Words
+from groupclinic_desktop.core.i18n import ENGLISH, Words
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -433,7 +433,7 @@ class LanguagesTab(QWidget):
     speaker" on screen and on paper until the practice confirms someone has checked it."""
 
     def __init__(self, clinic: Clinic, parent: QWidget | None = None) -> None:
-        from groupclinic_desktop import i18n
+        from groupclinic_desktop.core import i18n
 
         super().__init__(parent)
         self.clinic = clinic

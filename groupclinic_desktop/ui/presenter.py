@@ -53,7 +53,8 @@ from PySide6.QtWidgets import (
 from groupclinic_desktop.core.views.board import Board, Cell, build_board
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.export.handouts import INK, KEY_TEXT, cell_words, group_words, tint
-from groupclinic_desktop.i18n import ENGLISH, Words, qt_words
+from groupclinic_desktop.core.i18n import ENGLISH, Words
+from groupclinic_desktop.ui.translation import qt_words
 from groupclinic_desktop.ui.four_ms_panel import FourMsPanel
 from groupclinic_desktop.ui.phases.base import SessionBus
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from groupclinic_desktop import i18n
+from groupclinic_desktop.core import i18n
 from groupclinic_desktop.core.views.board import build_board
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind

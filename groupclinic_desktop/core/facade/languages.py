@@ -1,6 +1,6 @@
 """The Clinic facade: the language of each session's patient-facing views."""
 
-from groupclinic_desktop import i18n
+from groupclinic_desktop.core import i18n
 from groupclinic_desktop.core.facade.base import ClinicBase
 from groupclinic_desktop.core.roles import Permission
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from groupclinic_desktop import i18n
+from groupclinic_desktop.core import i18n
 from groupclinic_desktop.core.views.board import Board, Cell, build_board, trend
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
