@@ -195,14 +195,14 @@ BOARD_COLOURS = {
 
 
 def _board_png(t: SelfTest, target: Path) -> None:
-    """The session's biometric board (core.board) drawn as a table with matplotlib's Agg."""
+    """The session's biometric board (core.views.board) drawn as a table with matplotlib's Agg."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from groupclinic_desktop.core.views.board import build_board
     from groupclinic_desktop.core.clinic import Clinic
+    from groupclinic_desktop.core.views.board import build_board
 
     clinic = t.clinic
     assert isinstance(clinic, Clinic) and t.session_id is not None

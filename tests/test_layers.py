@@ -117,6 +117,26 @@ def test_the_facade_never_imports_a_view() -> None:
     assert not back, "\n".join(back)
 
 
+# What the desktop shares with the ICB service: the protocol (what may be sent) and the small-number
+# rule (which cells a published table hides), so the practice's own outcomes report and the ICB's
+# figures hide the same cells. Nothing else of the service is the desktop's business.
+SHARED_WITH_ICB = {"icb_service.protocol", "icb_service.disclosure", "icb_service.dataset"}
+
+
+def test_the_desktop_shares_only_the_contract_with_the_icb_service() -> None:
+    reaching = sorted(
+        f"{module} imports {target}"
+        for module, targets in GRAPH.items()
+        if module.startswith(PACKAGE)
+        for target in targets
+        if target.startswith("icb_service") and target not in SHARED_WITH_ICB
+    )
+    assert not reaching, "\n".join(reaching)
+    # The shared part stands on its own: it imports nothing else of either app.
+    for module in SHARED_WITH_ICB:
+        assert GRAPH[module] <= SHARED_WITH_ICB, f"{module} imports {GRAPH[module]}"
+
+
 def _circles(graph: dict[str, set[str]] = GRAPH) -> list[set[str]]:
     """Strongly connected components of more than one module (Tarjan, iterative)."""
     index: dict[str, int] = {}
@@ -178,4 +198,4 @@ def test_the_check_sees_a_circle() -> None:
     """Negative control: the finder reports a circle made on purpose, and only that one."""
     made = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
     assert _circles(made) == [{"a", "b", "c"}]
-    assert GRAPH[f"{PACKAGE}.core.board"], "the import reader found no imports at all"
+    assert GRAPH[f"{PACKAGE}.core.views.board"], "the import reader found no imports at all"

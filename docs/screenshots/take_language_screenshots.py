@@ -23,10 +23,10 @@ for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HO
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from groupclinic_desktop.core.views.board import build_board  # noqa: E402
 from groupclinic_desktop.core.clinic import Clinic  # noqa: E402
 from groupclinic_desktop.core.demo import create_demo  # noqa: E402
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind  # noqa: E402
+from groupclinic_desktop.core.views.board import build_board  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 READINGS = ["138/84", "152/92", "128/78", "144/90", "131/79", "149/88", "126/80", "141/86"]

@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from groupclinic_desktop.core.clinic import SYSTEM, Clinic
+from groupclinic_desktop.core.clinic import SYSTEM, Actor, Clinic
 from groupclinic_desktop.core.schema import (
     AttendanceStatus,
     ClinicSession,
@@ -16,7 +16,6 @@ from groupclinic_desktop.core.schema import (
     Role,
     Source,
 )
-from groupclinic_desktop.core.clinic import Actor
 
 DEMO_ODS = "Y99999"
 DEMO_PRACTICE = "Riverside Medical Practice (DEMO)"

@@ -26,7 +26,6 @@ from typing import Any
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.resources import resource
 
-
 CONTEXT = "patient"  # the one Qt translation context for everything the group sees
 SOURCE_LANGUAGE = "en"
 REVIEW_NOTE = "{name} translation: needs review by a native speaker."

@@ -21,7 +21,6 @@ from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.core.schema import (
     Attendance,
     ClinicSession,
-    ConsentKind,
     InvitationStatus,
     Patient,
     SessionStatus,

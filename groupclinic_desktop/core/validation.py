@@ -13,10 +13,10 @@ import functools
 import math
 import re
 import tomllib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from collections.abc import Collection, Mapping
 from typing import Any, TypeVar
 
 from groupclinic_desktop.core.catalogue import MeasurementType, catalogue

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.schema import DeliveryStatus, SessionStatus
+from groupclinic_desktop.core.views.session_record import build_session_record
 from groupclinic_desktop.delivery import config as mesh_config
 from groupclinic_desktop.delivery.message import (
     Sender,
@@ -34,7 +35,6 @@ from groupclinic_desktop.delivery.message import (
 from groupclinic_desktop.delivery.routing import route_for
 from groupclinic_desktop.delivery.sign_off import awaiting_clinician_sign_off
 from groupclinic_desktop.sync.backoff import Backoff
-from groupclinic_desktop.core.views.session_record import build_session_record
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic

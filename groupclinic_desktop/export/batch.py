@@ -28,8 +28,7 @@ from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.private_files import new_private_file, private_dir
 from groupclinic_desktop.core.roles import Permission, allows
 from groupclinic_desktop.core.schema import SessionStatus
-from groupclinic_desktop.core.views.session_record import PersonRecord
-from groupclinic_desktop.core.views.session_record import build_session_record
+from groupclinic_desktop.core.views.session_record import PersonRecord, build_session_record
 
 
 @dataclass

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.schema import AttendanceStatus
-from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.core.spreadsheet import safe_cell
+from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.export.coded_summary import CodedRow, coded_rows
 
 CSV_COLUMNS = (

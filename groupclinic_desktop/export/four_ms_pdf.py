@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core.views.four_ms import FourMPanel, domain_keys
 from groupclinic_desktop.core.i18n import ENGLISH, Words
+from groupclinic_desktop.core.views.four_ms import FourMPanel, domain_keys
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.views.outcomes import Outcomes

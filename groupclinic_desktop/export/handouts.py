@@ -1,9 +1,9 @@
 """Hand-outs from the biometric board: the board as PNG, a room PDF and each person's own PDF.
 
-Everything here is drawn from `core.board` data, which holds only what the room may see, in the
-practice's plain words (resources/plain_labels.toml). Status is always written (✓ ~ !) as well as
-coloured, so a black-and-white print reads the same. matplotlib and reportlab are imported inside
-the functions: the app should not pay for them at start-up.
+Everything here is drawn from `core.views.board` data, which holds only what the room may see,
+in the practice's plain words (resources/plain_labels.toml). Status is always written (✓ ~ !) as
+well as coloured, so a black-and-white print reads the same. matplotlib and reportlab are imported
+inside the functions: the app should not pay for them at start-up.
 
 The chart-drawing helpers (`draw_trend`, `draw_distribution`) are shared with the Qt charts in
 ui/charts.py, so the screen and the paper show the same picture.
@@ -18,6 +18,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from groupclinic_desktop.core.catalogue import Status
+from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.i18n import ENGLISH, Words
+from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.core.views.board import (
     STALE_WORD,
     STATUS_SYMBOL,
@@ -30,12 +34,8 @@ from groupclinic_desktop.core.views.board import (
     plain_label,
     trend,
 )
-from groupclinic_desktop.core.catalogue import Status
-from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.views.four_ms import build_four_ms
-from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.export import four_ms_pdf
-from groupclinic_desktop.core.i18n import ENGLISH, Words
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -35,8 +35,8 @@ from groupclinic_desktop import __version__
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.professions import name_with_profession
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Mode, Review, Source
-from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.core.validation import format_nhs_number
+from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.export import interpretation
 from groupclinic_desktop.export.coded_summary import COLUMNS, EARLIER_HEIGHT, coded_rows
 from groupclinic_desktop.export.fonts import markup, pdf_fonts, printable

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from groupclinic_desktop.core.i18n import ENGLISH, Words
 from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.core.views.progress import PersonProgress, Series
 from groupclinic_desktop.export import four_ms_pdf
@@ -22,7 +23,6 @@ from groupclinic_desktop.export.handouts import (
     chart_fonts,
     chart_text,
 )
-from groupclinic_desktop.core.i18n import ENGLISH, Words
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -33,10 +33,13 @@ from PySide6.QtWidgets import (
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import ExportRecord, SessionStatus
-from groupclinic_desktop.core.views.session_record import PersonRecord, SessionRecord
 from groupclinic_desktop.core.validation import format_nhs_number
+from groupclinic_desktop.core.views.session_record import (
+    PersonRecord,
+    SessionRecord,
+    build_session_record,
+)
 from groupclinic_desktop.export.coded_summary import COLUMNS, clipboard_text, coded_rows
-from groupclinic_desktop.core.views.session_record import build_session_record
 
 FolderChooser = Callable[[QWidget], str | None]
 

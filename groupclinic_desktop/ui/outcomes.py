@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.core.views.outcomes import Outcomes
+from groupclinic_desktop.core.views.outcomes import Outcomes, programme_outcomes
 from groupclinic_desktop.ui.widgets import heading
-from groupclinic_desktop.core.views.outcomes import programme_outcomes
 
 COLUMNS = ("Section", "Figure", "Group", "Value", "Note")
 FLAG_WORDS = "attending much less than the rest"

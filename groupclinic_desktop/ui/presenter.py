@@ -50,13 +50,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from groupclinic_desktop.core.views.board import Board, Cell, build_board
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.export.handouts import INK, KEY_TEXT, cell_words, group_words, tint
 from groupclinic_desktop.core.i18n import ENGLISH, Words
-from groupclinic_desktop.ui.translation import qt_words
+from groupclinic_desktop.core.views.board import Board, Cell, build_board
+from groupclinic_desktop.export.handouts import INK, KEY_TEXT, cell_words, group_words, tint
 from groupclinic_desktop.ui.four_ms_panel import FourMsPanel
 from groupclinic_desktop.ui.phases.base import SessionBus
+from groupclinic_desktop.ui.translation import qt_words
 
 PAUSED = "Session paused"
 DEMO_MARK = "DEMO — fictional people"

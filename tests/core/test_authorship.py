@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from groupclinic_desktop.core.views.board import build_board
 from groupclinic_desktop.core.clinic import SYSTEM, Actor, Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NeedsConfirmation, NotAllowed
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Role
+from groupclinic_desktop.core.views.board import build_board
+from groupclinic_desktop.core.views.session_record import build_session_record
 from groupclinic_desktop.export.batch import HeldBack, export_session
 from groupclinic_desktop.export.csv_export import session_csv
 from groupclinic_desktop.export.fhir import person_bundle
-from groupclinic_desktop.core.views.session_record import build_session_record
 
 TODAY = date.today()
 

@@ -2,7 +2,7 @@
 
 The expected figures are computed from the demo's stored data with plain Python (the targets
 written out from NICE NG28/NG136 and NHS.uk as the catalogue cites them), not with
-core/outcomes.py, so a mistake in the report's logic shows as a mismatch.
+core/views/outcomes.py, so a mistake in the report's logic shows as a mismatch.
 """
 
 import statistics
@@ -12,18 +12,19 @@ from datetime import date, timedelta
 import pytest
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
-from groupclinic_desktop.core.views.outcomes import (
-    FLAG_RATIO,
-    equity_rows,
-    ethnic_group,
-    imd_quintile,
-)
 from groupclinic_desktop.core.schema import (
     Attendance,
     AttendanceStatus,
     Patient,
     SessionStatus,
     Sex,
+)
+from groupclinic_desktop.core.views.outcomes import (
+    FLAG_RATIO,
+    equity_rows,
+    ethnic_group,
+    imd_quintile,
+    programme_outcomes,
 )
 
 
@@ -237,7 +238,6 @@ def test_signposting_counts_reach_the_outcome_report_with_suppression(demo) -> N
     from datetime import date
 
     from groupclinic_desktop.core.clinic import SYSTEM
-    from groupclinic_desktop.core.views.outcomes import programme_outcomes
     from groupclinic_desktop.export.outcomes_report import figure_rows
 
     with demo.acting_as(SYSTEM):
@@ -265,8 +265,6 @@ def test_signposting_counts_reach_the_outcome_report_with_suppression(demo) -> N
 def test_equity_rows_break_down_the_change_in_each_measurement(demo) -> None:
     """Men (5 who came) show their median HbA1c change; women (4 who came) are suppressed."""
     import statistics
-
-    from groupclinic_desktop.core.views.outcomes import programme_outcomes
 
     report = programme_outcomes(demo, demo.programmes()[0].id)
     rows = {(r.dimension, r.group): r for r in report.equity}

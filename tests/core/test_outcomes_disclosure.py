@@ -15,10 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
-from groupclinic_desktop.core.views.outcomes import EquityRow, equity_rows
 from groupclinic_desktop.core.schema import Attendance, AttendanceStatus, Patient, Sex
+from groupclinic_desktop.core.views.outcomes import EquityRow, equity_rows, programme_outcomes
 from groupclinic_desktop.export.outcomes_report import write_csv, write_pdf
-from groupclinic_desktop.core.views.outcomes import programme_outcomes
 
 T = 5
 

@@ -14,16 +14,16 @@ from datetime import date, time, timedelta
 import pytest
 
 from groupclinic_desktop.core import outbox, targets
-from groupclinic_desktop.core.views import outcomes, progress
-from groupclinic_desktop.core.views.board import BP_PARTS, build_board
 from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.clinic import Actor, Clinic
 from groupclinic_desktop.core.programmes import PRIVATE_MEASURES
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, OutboxEvent, Role
 from groupclinic_desktop.core.validation import nhs_check_digit
+from groupclinic_desktop.core.views import outcomes, progress
+from groupclinic_desktop.core.views.board import BP_PARTS, build_board
+from groupclinic_desktop.core.views.progress import person_progress
 from groupclinic_desktop.ui.phases.one_to_one import STATUS_WORDS, number_lines
 from groupclinic_desktop.ui.presenter import presenter_text
-from groupclinic_desktop.core.views.progress import person_progress
 
 ON, CLOSE, OFF, NONE = Status.ON_TARGET, Status.CLOSE, Status.OFF_TARGET, Status.NO_TARGET
 TODAY = date.today()

@@ -11,11 +11,11 @@ from groupclinic_desktop import __version__
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.schema import Role, SessionStatus
+from groupclinic_desktop.core.views.session_record import build_session_record
 from groupclinic_desktop.export.batch import export_session, export_unexported, safe_surname
 from groupclinic_desktop.export.csv_export import CSV_COLUMNS
 
 from .conftest import sign_in
-from groupclinic_desktop.core.views.session_record import build_session_record
 
 
 def test_a_session_exports_one_pdf_and_bundle_per_attendee_and_one_csv(

@@ -2,8 +2,8 @@
 
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
-from groupclinic_desktop.export.coded_summary import COLUMNS, as_tsv, coded_rows
 from groupclinic_desktop.core.views.session_record import build_session_record
+from groupclinic_desktop.export.coded_summary import COLUMNS, as_tsv, coded_rows
 
 
 def test_each_reading_has_the_catalogue_code_term_value_unit_date_and_clinician(

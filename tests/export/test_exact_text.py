@@ -12,9 +12,9 @@ import pytest
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import SessionStatus
+from groupclinic_desktop.core.views.session_record import build_session_record
 from groupclinic_desktop.export.fonts import REPLACEMENT, pdf_fonts, printable
 from groupclinic_desktop.export.notes_pdf import person_pdf
-from groupclinic_desktop.core.views.session_record import build_session_record
 
 needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
 

@@ -11,9 +11,8 @@ from fhir.resources.R4B.bundle import Bundle  # R4B models used for R4 (no plain
 
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
-from groupclinic_desktop.core.views.session_record import PersonRecord
+from groupclinic_desktop.core.views.session_record import PersonRecord, build_session_record
 from groupclinic_desktop.export.fhir import person_bundle
-from groupclinic_desktop.core.views.session_record import build_session_record
 
 SCHEMA = json.loads((Path(__file__).parent / "document_bundle.schema.json").read_text())
 SNOMED = "http://snomed.info/sct"

@@ -11,11 +11,11 @@ from groupclinic_desktop.core import store
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError, InvalidInput
 from groupclinic_desktop.core.schema import Role
+from groupclinic_desktop.core.views.session_record import build_session_record
 from groupclinic_desktop.export.fhir import person_bundle
 
 from .conftest import sign_in
 from .fhir_validator.check import assert_valid
-from groupclinic_desktop.core.views.session_record import build_session_record
 
 SDS_USER = "https://fhir.nhs.uk/Id/sds-user-id"
 SDS_ROLE = "https://fhir.nhs.uk/Id/sds-role-profile-id"

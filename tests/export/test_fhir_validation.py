@@ -18,8 +18,8 @@ import pytest
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
-from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.core.targets import PersonalLevel
+from groupclinic_desktop.core.views.session_record import PersonRecord, build_session_record
 from groupclinic_desktop.export import interpretation
 from groupclinic_desktop.export.batch import export_session
 from groupclinic_desktop.export.fhir import person_bundle
@@ -27,7 +27,6 @@ from groupclinic_desktop.export.fhir import person_bundle
 from .conftest import exported
 from .fhir_validator.check import assert_valid, schema_errors, validate_bundles
 from .sessions import Built, build_session_without_staff
-from groupclinic_desktop.core.views.session_record import build_session_record
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -10,12 +10,12 @@ import pytest
 
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.schema import Role
+from groupclinic_desktop.core.views.outcomes import programme_outcomes
 from groupclinic_desktop.export.handouts import personal_pdf
 from groupclinic_desktop.export.outcomes_report import write_pdf
 from groupclinic_desktop.export.progress_pdf import progress_pdf
 
 from ..four_ms_scenario import four_ms_scenario, staff
-from groupclinic_desktop.core.views.outcomes import programme_outcomes
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
 # Screens are saved for a person to look at, outside the repository (docs/screenshots holds

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from groupclinic_desktop.core import i18n
-from groupclinic_desktop.core.views.board import build_board
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind
+from groupclinic_desktop.core.views.board import build_board
 from groupclinic_desktop.export import handouts
 from groupclinic_desktop.export.progress_pdf import progress_pdf
 

@@ -9,10 +9,9 @@ import pytest
 
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.core.validation import format_nhs_number
+from groupclinic_desktop.core.views.session_record import PersonRecord, build_session_record
 from groupclinic_desktop.export.notes_pdf import person_pdf
-from groupclinic_desktop.core.views.session_record import build_session_record
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 

@@ -7,8 +7,8 @@ import pytest
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import SessionStatus
-from groupclinic_desktop.export.progress_pdf import change_words, progress_pdf
 from groupclinic_desktop.core.views.progress import person_progress
+from groupclinic_desktop.export.progress_pdf import change_words, progress_pdf
 
 
 def pdf_text(path) -> str:  # type: ignore[no-untyped-def]

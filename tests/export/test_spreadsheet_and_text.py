@@ -18,13 +18,13 @@ from groupclinic_desktop.core.community import resources_csv_text
 from groupclinic_desktop.core.invitations import write_batch_messaging_csv
 from groupclinic_desktop.core.schema import SessionStatus
 from groupclinic_desktop.core.spreadsheet import safe_cell
+from groupclinic_desktop.core.views.session_record import build_session_record
 from groupclinic_desktop.export.batch import export_session, safe_file_stem, safe_surname
 from groupclinic_desktop.export.coded_summary import clipboard_text, coded_rows
 from groupclinic_desktop.export.csv_export import session_csv
 from groupclinic_desktop.export.notes_pdf import person_pdf
 
 from .sessions import Built
-from groupclinic_desktop.core.views.session_record import build_session_record
 
 HOSTILE = ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR"]
 

@@ -90,7 +90,6 @@ def test_admin_finds_a_person_by_nhs_number(qtbot, window) -> None:
 
 
 def test_admin_confirms_a_translation_and_hand_outs_drop_the_review_note(qtbot, window) -> None:
-    from groupclinic_desktop.core import i18n
 
     sign_in(qtbot, window, ADMIN)
     tab = open_tab(qtbot, window, "Languages")

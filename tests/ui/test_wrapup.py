@@ -11,10 +11,10 @@ from pytestqt.qtbot import QtBot
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, SessionStatus
+from groupclinic_desktop.core.views.summary import session_summary
 from groupclinic_desktop.ui.phases.base import SessionBus
 from groupclinic_desktop.ui.phases.wrapup import CorrectionDialog, WrapUpPage
 from tests.ui.test_agenda import SHOTS, activate, sign_in, todays_session
-from groupclinic_desktop.core.views.summary import session_summary
 
 
 def when_a_dialog_opens(qtbot: QtBot, act: Callable[[object], None]) -> None:

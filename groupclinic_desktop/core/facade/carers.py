@@ -16,11 +16,11 @@ from groupclinic_desktop.core.facade.base import (
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     Attendance,
+    CarerVisit,
     ClinicSession,
     Patient,
     utcnow,
 )
-from groupclinic_desktop.core.schema import CarerVisit
 
 
 class CarersArea(ClinicBase):

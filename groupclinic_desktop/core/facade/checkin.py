@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from groupclinic_desktop.core import audit, outbox, targets, validation
+from groupclinic_desktop.core import audit, outbox, questionnaires, targets, text_checks, validation
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.errors import InvalidInput, NotFound
 from groupclinic_desktop.core.facade.base import (
@@ -20,6 +20,8 @@ from groupclinic_desktop.core.facade.base import (
     _refuse_if_status_closed,
     snapshot,
 )
+from groupclinic_desktop.core.facade.organisation import member_or_refuse
+from groupclinic_desktop.core.facade.patients import _sex
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.rows import Rows
 from groupclinic_desktop.core.schema import (
@@ -35,13 +37,9 @@ from groupclinic_desktop.core.schema import (
     Programme,
     QuestionnaireResponse,
     Source,
+    StaffUser,
     utcnow,
 )
-from groupclinic_desktop.core import text_checks
-from groupclinic_desktop.core.facade.organisation import member_or_refuse
-from groupclinic_desktop.core.facade.patients import _sex
-from groupclinic_desktop.core.schema import StaffUser
-from groupclinic_desktop.core import questionnaires
 
 
 class CheckinArea(ClinicBase):

@@ -7,6 +7,14 @@ from typing import Any
 from sqlmodel import col, select
 
 from groupclinic_desktop.core import outbox
+from groupclinic_desktop.core.community import (
+    Problem,
+    clean_resource,
+    clean_signpost_kind,
+    counts_by_resource,
+    read_resources_csv,
+    resources_csv_text,
+)
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.facade.base import (
     SYSTEM,
@@ -19,19 +27,12 @@ from groupclinic_desktop.core.facade.base import (
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     ClinicSession,
+    CommunityResource,
     Patient,
     Role,
+    Signposting,
     utcnow,
 )
-from groupclinic_desktop.core.schema import CommunityResource
-from groupclinic_desktop.core.community import clean_resource
-from groupclinic_desktop.core.community import read_resources_csv
-from groupclinic_desktop.core.community import Problem
-from groupclinic_desktop.core.community import resources_csv_text
-from groupclinic_desktop.core.community import clean_signpost_kind
-from groupclinic_desktop.core.schema import CommunityResource, Signposting
-from groupclinic_desktop.core.schema import Signposting
-from groupclinic_desktop.core.community import counts_by_resource
 
 
 class CommunityArea(ClinicBase):

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from groupclinic_desktop.core import audit
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.facade.base import (
     Actor,
@@ -25,10 +26,9 @@ from groupclinic_desktop.core.schema import (
     DeliveryStatus,
     GpDelivery,
     Role,
+    Setting,
     utcnow,
 )
-from groupclinic_desktop.core.schema import Setting
-from groupclinic_desktop.core import audit
 
 # States in which a person's notes are on their way or have arrived: never queued again.
 IN_HAND = (

@@ -18,6 +18,7 @@ from groupclinic_desktop.core.facade.base import (
     snapshot,
 )
 from groupclinic_desktop.core.facade.checkin import (
+    _derived_bmi,
     _person,
     _Subject,
     _subject,
@@ -33,7 +34,6 @@ from groupclinic_desktop.core.schema import (
     SessionStatus,
     utcnow,
 )
-from groupclinic_desktop.core.facade.checkin import _derived_bmi
 
 OPEN = (SessionStatus.PLANNED, SessionStatus.RUNNING)
 BP_KEYS = ("systolic_bp", "diastolic_bp")

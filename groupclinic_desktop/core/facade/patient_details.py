@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from groupclinic_desktop.core.equity import clean_details
 from groupclinic_desktop.core.facade.base import (
     ClinicBase,
     _get_in,
@@ -12,7 +13,6 @@ from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     Patient,
 )
-from groupclinic_desktop.core.equity import clean_details
 
 
 class PatientDetailsArea(ClinicBase):

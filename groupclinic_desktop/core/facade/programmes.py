@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from groupclinic_desktop.core import audit, outbox
+from groupclinic_desktop.core import audit, outbox, programmes
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.facade.base import (
@@ -28,7 +28,6 @@ from groupclinic_desktop.core.schema import (
     SessionStatus,
     StaffUser,
 )
-from groupclinic_desktop.core import programmes
 
 
 class ProgrammesArea(ClinicBase):

@@ -6,7 +6,7 @@ from datetime import date, time
 
 from sqlmodel import Session, col, select
 
-from groupclinic_desktop.core import outbox
+from groupclinic_desktop.core import outbox, programmes
 from groupclinic_desktop.core.errors import InvalidInput, NotFound
 from groupclinic_desktop.core.facade import red_flags
 from groupclinic_desktop.core.facade.base import (
@@ -16,6 +16,7 @@ from groupclinic_desktop.core.facade.base import (
     _required,
     snapshot,
 )
+from groupclinic_desktop.core.programmes import PHASES
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     ClinicSession,
@@ -26,8 +27,6 @@ from groupclinic_desktop.core.schema import (
     StaffUser,
     utcnow,
 )
-from groupclinic_desktop.core import programmes
-from groupclinic_desktop.core.programmes import PHASES
 
 
 class SessionsArea(ClinicBase):

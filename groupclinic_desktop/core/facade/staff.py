@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from groupclinic_desktop.core import auth, professions, sign_in_guard, text_checks
-from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.errors import InvalidInput, NotFound
 from groupclinic_desktop.core.facade.base import (
     ClinicBase,
     _aware,
@@ -18,7 +18,6 @@ from groupclinic_desktop.core.schema import (
     Role,
     StaffUser,
 )
-from groupclinic_desktop.core.errors import NotFound
 
 # SDS identifiers are numbers issued by the NHS Spine Directory Service: published examples of
 # user IDs run from 9 digits ("014585858") to 12 ("111122223333"), role profile IDs are 12

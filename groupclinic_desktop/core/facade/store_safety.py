@@ -18,13 +18,13 @@ from groupclinic_desktop.core.facade.base import (
     wrong_pin,
 )
 from groupclinic_desktop.core.facade.organisation import add_own_member
+from groupclinic_desktop.core.roles import Permission, allows
 from groupclinic_desktop.core.schema import (
     Practice,
     Role,
     StaffUser,
     utcnow,
 )
-from groupclinic_desktop.core.roles import Permission, allows
 
 
 class StoreSafetyArea(ClinicBase):

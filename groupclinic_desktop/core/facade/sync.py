@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from groupclinic_desktop.core import audit
+from groupclinic_desktop.core import audit, service_address
 from groupclinic_desktop.core.errors import NotFound
 from groupclinic_desktop.core.facade.base import (
     Actor,
@@ -21,7 +21,6 @@ from groupclinic_desktop.core.schema import (
     Setting,
     utcnow,
 )
-from groupclinic_desktop.core import service_address
 
 
 class SyncArea(ClinicBase):

@@ -26,12 +26,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core import days, targets
+from groupclinic_desktop.core import days, questionnaires, targets
 from groupclinic_desktop.core.catalogue import Status, Threshold, catalogue
 from groupclinic_desktop.core.schema import ConsentKind, Measurement, SessionStatus, Source
 from groupclinic_desktop.core.targets import Person
 from groupclinic_desktop.resources import resource
-from groupclinic_desktop.core import questionnaires
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
@@ -459,7 +458,9 @@ def _cell(
     status = targets.reading_status(
         targets.status_of(m.type_key, m.value, on_day, snapshot) for m in latest
     )
-    previous = _latest_parts(history, pid, column.parts, days.aware(latest[0].taken_at), before=latest)
+    previous = _latest_parts(
+        history, pid, column.parts, days.aware(latest[0].taken_at), before=latest
+    )
     change = (
         tuple(m.value - p.value for m, p in zip(latest, previous, strict=True))
         if previous

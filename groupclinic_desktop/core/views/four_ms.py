@@ -20,6 +20,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from groupclinic_desktop.core import questionnaires
+from groupclinic_desktop.core.schema import ConsentKind
 from groupclinic_desktop.core.views.board import (
     BP_COLUMN,
     BP_PARTS,
@@ -30,7 +31,6 @@ from groupclinic_desktop.core.views.board import (
     plain_questionnaire_label,
     previous_session,
 )
-from groupclinic_desktop.core.schema import ConsentKind
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic

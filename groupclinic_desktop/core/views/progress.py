@@ -19,7 +19,6 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from groupclinic_desktop.core import days, questionnaires, targets
-from groupclinic_desktop.core.views import board
 from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.schema import (
     AttendanceStatus,
@@ -30,6 +29,7 @@ from groupclinic_desktop.core.schema import (
     SessionStatus,
 )
 from groupclinic_desktop.core.targets import Person
+from groupclinic_desktop.core.views import board
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic

@@ -12,7 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from groupclinic_desktop.core import professions
+from groupclinic_desktop.core.clinic import RosterEntry
 from groupclinic_desktop.core.errors import InvalidInput, NotFound
+from groupclinic_desktop.core.programmes import template_from_dict
 from groupclinic_desktop.core.schema import (
     AgendaItem,
     Attendance,
@@ -31,9 +34,6 @@ from groupclinic_desktop.core.schema import (
     StaffUser,
 )
 from groupclinic_desktop.core.targets import PersonalLevel, personal_levels
-from groupclinic_desktop.core.clinic import RosterEntry
-from groupclinic_desktop.core.programmes import template_from_dict
-from groupclinic_desktop.core import professions
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic

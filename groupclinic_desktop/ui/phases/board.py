@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from groupclinic_desktop.core import i18n
-from groupclinic_desktop.core.views.board import Board, Cell, build_board, trend
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.core.views.board import Board, Cell, build_board, trend
 from groupclinic_desktop.export.handouts import INK, KEY_TEXT, tint
 from groupclinic_desktop.ui import charts
 from groupclinic_desktop.ui.charts import DistributionChart, TrendChart

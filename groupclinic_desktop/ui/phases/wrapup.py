@@ -26,11 +26,10 @@ from PySide6.QtWidgets import (
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import Role
-from groupclinic_desktop.core.views.summary import STATUS_WORDS, SessionSummary
+from groupclinic_desktop.core.views.summary import STATUS_WORDS, SessionSummary, session_summary
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
 from groupclinic_desktop.ui.red_flags import RedFlagList
 from groupclinic_desktop.ui.widgets import SavedIndicator, heading
-from groupclinic_desktop.core.views.summary import session_summary
 
 # What a correction can change: key -> (label, which record, which field).
 CORRECTABLE = {
