@@ -17,6 +17,7 @@ for the screen or terminal only and are never logged.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import threading
@@ -450,8 +451,8 @@ def _check_row(
             continue
         if not value_text and dated_by != RESULT_DATE + key:
             continue  # a shared date with no value of this half: the other half uses it
-        taken = read(dated_by, lambda t, k=key: _taken_on(t, k, today))
-        found = read(RESULT + key, lambda t, k=key: _result_values(k, t))
+        taken = read(dated_by, functools.partial(_taken_on, key=key, today=today))
+        found = read(RESULT + key, functools.partial(_result_values, key))
         if taken is not None and found is not None and born is not None and taken < born:
             problems.append(
                 Problem(

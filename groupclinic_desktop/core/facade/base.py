@@ -453,7 +453,7 @@ class ClinicBase:
             user_id=actor.id,
             user_name=actor.name,
             action=action,
-            entity=entity or type(row).__tablename__,  # type: ignore[attr-defined]
+            entity=entity or type(row).__tablename__,
             entity_id=getattr(row, "id", None),
             patient_id=patient_id,
             before=before,
@@ -476,7 +476,7 @@ class ClinicBase:
             user_id=actor.id,
             user_name=actor.name,
             action=action,
-            entity=type(row).__tablename__,  # type: ignore[attr-defined]
+            entity=type(row).__tablename__,
             entity_id=getattr(row, "id", None),
             patient_id=patient_id,
             before=before,
@@ -546,6 +546,9 @@ class ClinicBase:
         def backup(self, to: Path | None = None, *, reason: str = "manual") -> Path: ...
 
         def _sign_in_read_only(self, staff_id: int, pin: str) -> Actor: ...  # store_safety.py
+
+        @classmethod
+        def _open_read_only(cls, location: store.StoreLocation) -> Self: ...  # store_safety.py
 
 
 def _get_in(s: Session, model: type[Any], row_id: int, what: str) -> Any:

@@ -125,7 +125,7 @@ class ExportLogArea(ClinicBase):
             for entry in self.roster(session_id)
             if entry.attendance.status.present
             and (
-                entry.patient.id not in latest or latest[entry.patient.id].filed_at is None  # type: ignore[index]
+                entry.patient.id not in latest or latest[entry.patient.id].filed_at is None
             )
         ]
 

@@ -99,7 +99,8 @@ class StaffArea(ClinicBase):
         for user in self.staff():
             extra, until = kept.get(user.id, (0, None))  # type: ignore[arg-type]
             user.failed_sign_ins += extra
-            if until and (user.locked_until is None or _aware(user.locked_until) < until):
+            locked_until = _aware(user.locked_until)
+            if until and (locked_until is None or locked_until < until):
                 user.locked_until = until
             if user.failed_sign_ins or user.locked_until:
                 troubled.append(user)

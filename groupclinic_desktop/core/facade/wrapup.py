@@ -246,7 +246,7 @@ class WrapupArea(ClinicBase):
             user_id=actor.id,
             user_name=actor.name,
             action="correction",
-            entity=type(row).__tablename__,  # type: ignore[attr-defined]
+            entity=type(row).__tablename__,
             entity_id=getattr(row, "id", None),
             patient_id=patient_id,
             before=before,

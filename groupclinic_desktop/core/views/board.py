@@ -260,8 +260,8 @@ def build_board(
     present = [e for e in by_invitation if e.attendance.status.present]
 
     previous = previous_session(clinic, session)
-    previous_roster = clinic.roster(previous.id) if previous else []  # type: ignore[arg-type]
-    previous_consents = clinic.consents(previous.id) if previous else {}  # type: ignore[arg-type]
+    previous_roster = clinic.roster(previous.id) if previous else []
+    previous_consents = clinic.consents(previous.id) if previous else {}
     previous_present = [e for e in previous_roster if e.attendance.status.present]
 
     keys = [part for column in columns for part in column.parts]
@@ -273,8 +273,8 @@ def build_board(
     shown_names = [
         e.patient.board_name
         for e in present
-        if consents.get((e.patient.id, ConsentKind.SHARE_RESULTS))
-    ]  # type: ignore[arg-type]
+        if e.patient.id is not None and consents.get((e.patient.id, ConsentKind.SHARE_RESULTS))
+    ]
     rows: list[Row] = []
     hidden = 0
     for entry in present:

@@ -208,7 +208,11 @@ def build_four_ms(
     previous_scores = None
     if previous is not None:
         roster = clinic.roster(previous.id)
-        present = {e.patient.id for e in roster if e.attendance.status.present}
+        present = {
+            e.patient.id
+            for e in roster
+            if e.attendance.status.present and e.patient.id is not None
+        }
         if board.non_consented == "hide":
             consents = clinic.consents(previous.id)
             present = {p for p in present if consents.get((p, ConsentKind.SHARE_RESULTS))}

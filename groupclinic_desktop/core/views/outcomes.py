@@ -228,7 +228,7 @@ def programme_outcomes(clinic: Clinic, programme_id: int, *, today: date | None 
     known = [(a, p) for _, a, p in visits if a.status in KNOWN_OUTCOMES]
     dna = sum(1 for a, _ in known if a.status == AttendanceStatus.DID_NOT_ATTEND)
 
-    participants = [people[pid] for pid in sorted(present)]  # type: ignore[index]
+    participants = [people[pid] for pid in sorted(pid for pid in present if pid is not None)]
     per_person = {
         p.id: _PersonData.build(clinic, p, sessions, definition, today) for p in participants
     }

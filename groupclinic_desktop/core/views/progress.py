@@ -167,7 +167,7 @@ def person_progress(
             text=g.text,
             what_matters=g.what_matters,
             confidence=g.confidence,
-            outcome=OUTCOME_WORDS.get(g.outcome, "") if g.outcome else "",  # type: ignore[arg-type]
+            outcome=OUTCOME_WORDS.get(g.outcome, "") if g.outcome else "",
         )
         for g in sorted(
             (g for g in clinic.goals(patient_id=patient_id) if g.session_id in session_ids),

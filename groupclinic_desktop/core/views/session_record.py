@@ -321,7 +321,7 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
                 responses=tuple(r for r in responses if r.patient_id == pid),
                 reviews=tuple(r for r in reviews if r.patient_id == pid),
                 goals=tuple(g for g in goals if g.patient_id == pid),
-                staff=staff,  # type: ignore[arg-type]
+                staff=staff,
                 signposts=tuple(pair for pair in signposts if pair[0].patient_id == pid),
                 carer_visits=tuple(v for v in visits if v.carer_patient_id == pid),
                 carer_only=carer_only,
@@ -344,7 +344,7 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
             responses=(),
             reviews=(),
             goals=(),
-            staff=staff,  # type: ignore[arg-type]
+            staff=staff,
             registered_ods=e.patient.registered_ods or info.ods_code,
             registered_name=members.get(
                 e.patient.registered_ods or info.ods_code, info.practice_name
