@@ -5,7 +5,9 @@ from pathlib import Path
 from typing import Any
 
 from groupclinic_desktop.commands import needs_sign_in, signed_in_store
+from groupclinic_desktop.core.errors import NotFound
 from groupclinic_desktop.core.views.outcomes import programme_outcomes
+from groupclinic_desktop.export.outcomes_report import figure_rows, write_csv, write_pdf
 
 
 def register(sub: Any) -> None:
@@ -20,9 +22,6 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from groupclinic_desktop.core.errors import NotFound
-    from groupclinic_desktop.export.outcomes_report import figure_rows, write_csv, write_pdf
-
     with signed_in_store(args) as clinic:
         wanted = str(args.programme).strip()
         match = [

@@ -14,6 +14,8 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.engine import Dialect
 from sqlmodel import SQLModel
 
+from groupclinic_desktop.core.text_checks import has_nul, refuse_nul
+
 _Processor = Any  # a column type's bind or result processor, or None when values pass as they are
 
 
@@ -85,8 +87,6 @@ class Rows:
         self._statements = _for(dialect)
 
     def _bound(self, table: Table, values: dict[str, Any]) -> list[Any]:
-        from groupclinic_desktop.core.text_checks import has_nul, refuse_nul
-
         for name, value in values.items():
             if has_nul(value):
                 refuse_nul(value, name.replace("_", " ").capitalize())

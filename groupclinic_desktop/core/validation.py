@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from groupclinic_desktop.core.catalogue import MeasurementType, catalogue
 from groupclinic_desktop.core.errors import InvalidInput, NeedsConfirmation
+from groupclinic_desktop.resources import resource
 
 NHS_NUMBER = "NHS number"
 DATE_OF_BIRTH = "Date of birth"
@@ -410,7 +411,6 @@ class BigChangeLimit:
 @functools.cache
 def big_change_limits() -> dict[str, BigChangeLimit]:
     """The per-measure limits from resources/big_changes.toml (our design choice, cited there)."""
-    from groupclinic_desktop.resources import resource
 
     with resource("big_changes.toml").open("rb") as handle:
         data = tomllib.load(handle)

@@ -15,6 +15,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from groupclinic_desktop.resources import resource
+
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),
     Path("/usr/share/fonts/dejavu"),
@@ -72,7 +74,6 @@ def fallback_fonts() -> tuple[tuple[str, frozenset[int], bool], ...]:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    from groupclinic_desktop.resources import resource
 
     found = []
     for name, files, shaped in FALLBACKS:

@@ -36,6 +36,7 @@ from groupclinic_desktop.core.views.board import (
 )
 from groupclinic_desktop.core.views.four_ms import build_four_ms
 from groupclinic_desktop.export import four_ms_pdf
+from groupclinic_desktop.export.pdf_text import PdfText, font_file, line_width, visual
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -375,7 +376,6 @@ def chart_text(text: str, words: Words) -> str:
 
     if tuple(matplotlib.__version_info__[:2]) >= (3, 11):
         return text
-    from groupclinic_desktop.export.pdf_text import visual
 
     return visual(text)
 
@@ -386,7 +386,6 @@ def chart_fonts(words: Words) -> dict[str, Any]:
         return {}
     from matplotlib import font_manager
 
-    from groupclinic_desktop.export.pdf_text import font_file
 
     path = font_file("arabic")
     if "Noto Naskh Arabic" not in {f.name for f in font_manager.fontManager.ttflist}:
@@ -434,7 +433,6 @@ def room_pdf(board: Board, path: Path | str, *, words: Words | None = None) -> P
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
-    from groupclinic_desktop.export.pdf_text import PdfText
 
     words = words or ENGLISH
     text = PdfText(words)
@@ -518,7 +516,6 @@ def _room_widths(board: Board, width: float, text: Any) -> tuple[float, list[flo
     """Give each column at least its longest word, so no word is broken at 18 pt."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    from groupclinic_desktop.export.pdf_text import line_width
 
     words: Words = text.words
     bold = text.fonts.bold
@@ -575,7 +572,6 @@ def personal_pdf(
         TableStyle,
     )
 
-    from groupclinic_desktop.export.pdf_text import PdfText
 
     # Their own sheet shows their own numbers whatever they chose for the room.
     board = build_board(clinic, session_id, today=today, hide_non_consented=False)

@@ -39,6 +39,7 @@ from groupclinic_desktop.core.validation import format_nhs_number
 from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.export import interpretation
 from groupclinic_desktop.export.coded_summary import COLUMNS, EARLIER_HEIGHT, coded_rows
+from groupclinic_desktop.export.community_notes import carer_lines, signpost_lines
 from groupclinic_desktop.export.fonts import markup, pdf_fonts, printable
 from groupclinic_desktop.export.pdf_text import ARABIC_LETTERS, visual
 
@@ -561,7 +562,6 @@ def _goals(person: PersonRecord) -> list[Flowable]:
 
 def _community(person: PersonRecord) -> list[Flowable]:
     # Signposting to local support, and (in a carer's own record only) their part as a carer.
-    from groupclinic_desktop.export.community_notes import carer_lines, signpost_lines
 
     s = _styles()
     flow: list[Flowable] = []

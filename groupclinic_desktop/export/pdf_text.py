@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from groupclinic_desktop import __version__
 from groupclinic_desktop.core.i18n import Language, Words
 from groupclinic_desktop.resources import resource
 
@@ -300,7 +301,6 @@ class PdfText:
     def footer(self) -> Any:
         """The page-footer callback: the app's version, and the unconfirmed-translation note,
         in small print."""
-        from groupclinic_desktop import __version__
 
         note = self.words.review_note
         regular = self.fonts.regular

@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from groupclinic_desktop.core.i18n import ENGLISH, Words
 from groupclinic_desktop.core.private_files import private_file
-from groupclinic_desktop.core.views.progress import PersonProgress, Series
+from groupclinic_desktop.core.views.progress import (
+    PersonProgress,
+    Series,
+    person_progress,
+    programme_sessions,
+)
 from groupclinic_desktop.export import four_ms_pdf
 from groupclinic_desktop.export.handouts import (
     MIN_PRINT_PT,
@@ -23,6 +28,7 @@ from groupclinic_desktop.export.handouts import (
     chart_fonts,
     chart_text,
 )
+from groupclinic_desktop.export.pdf_text import PdfText
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -123,7 +129,6 @@ def progress_pdf(
 ) -> Path:
     """Write the person's progress PDF and return its path: in their preferred language, else
     the language of the programme's latest session that chose one, else English."""
-    from groupclinic_desktop.core.views.progress import person_progress, programme_sessions
 
     progress = person_progress(clinic, patient_id, programme_id, today=today)
     patient = clinic.patient(patient_id)
@@ -160,7 +165,6 @@ def write_progress_pdf(
         TableStyle,
     )
 
-    from groupclinic_desktop.export.pdf_text import PdfText
 
     target = Path(path)
     styles = _styles(MIN_PRINT_PT)

@@ -27,6 +27,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from groupclinic_desktop.core.views.board import Board, TrendSeries
+from groupclinic_desktop.export.handouts import draw_distribution, draw_trend
 from groupclinic_desktop.ui.phases.base import IdleWork
 
 log = logging.getLogger(__name__)
@@ -286,8 +287,6 @@ class TrendChart(ChartBox):
         shown = tuple(series)
 
         def paint(ax: Any) -> None:
-            from groupclinic_desktop.export.handouts import draw_trend
-
             draw_trend(ax, shown, font_size=PROJECTOR_FONT)
 
         self.draw(("trend", shown), paint)
@@ -302,8 +301,6 @@ class DistributionChart(ChartBox):
         cells = tuple(c for c in (row.cell(column_key) for row in board.rows) if c.has_value)
 
         def paint(ax: Any) -> None:
-            from groupclinic_desktop.export.handouts import draw_distribution
-
             draw_distribution(ax, board, column_key, font_size=PROJECTOR_FONT)
 
         self.draw(("group", column, cells), paint)

@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.core.private_files import readable_by_others
+from groupclinic_desktop.core.professions import name_with_profession
 from groupclinic_desktop.core.schema import ExportRecord, SessionStatus
 from groupclinic_desktop.core.validation import format_nhs_number
 from groupclinic_desktop.core.views.session_record import (
@@ -39,6 +41,7 @@ from groupclinic_desktop.core.views.session_record import (
     SessionRecord,
     build_session_record,
 )
+from groupclinic_desktop.export.batch import export_session, export_unexported
 from groupclinic_desktop.export.coded_summary import COLUMNS, clipboard_text, coded_rows
 
 FolderChooser = Callable[[QWidget], str | None]
@@ -46,7 +49,6 @@ FolderChooser = Callable[[QWidget], str | None]
 
 def folder_warning(folder: str | Path) -> str:
     """A warning when other accounts on this laptop can look into the export folder."""
-    from groupclinic_desktop.core.private_files import readable_by_others
 
     if not readable_by_others(folder):
         return ""
@@ -268,7 +270,6 @@ class ExportView(QWidget):
         names = {
             p.patient_id: p.patient.full_name for p in (self.record.people if self.record else ())
         }
-        from groupclinic_desktop.core.professions import name_with_profession
 
         staff = {u.id: name_with_profession(u) for u in self.clinic.staff(active_only=False)}
         self.log.setRowCount(len(rows))
@@ -324,8 +325,6 @@ class ExportView(QWidget):
         self._export(correction=True)
 
     def _export(self, *, correction: bool) -> None:
-        from groupclinic_desktop.export.batch import export_session
-
         sid = self.current_session_id()
         if sid is None:
             return
@@ -350,8 +349,6 @@ class ExportView(QWidget):
         self.refresh()
 
     def export_all(self) -> None:
-        from groupclinic_desktop.export.batch import export_unexported
-
         folder = self.choose_folder(self)
         if not folder:
             return

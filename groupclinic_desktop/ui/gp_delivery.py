@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.delivery import config
-from groupclinic_desktop.delivery.sender import PassReport
+from groupclinic_desktop.delivery.routing import route_for
+from groupclinic_desktop.delivery.sender import PassReport, queue_unsent
 from groupclinic_desktop.delivery.worker import DeliveryWorker
 
 STATE_WORDS = {
@@ -55,7 +56,6 @@ class DeliveryRunner(QObject):
     def queue_unsent_and_send(self) -> None:
         """Queue every finished session's unsent people, then send, all off the UI thread
         (building each session's record takes a moment per session)."""
-        from groupclinic_desktop.delivery.sender import queue_unsent
 
         def work() -> None:
             try:
@@ -284,8 +284,6 @@ class GpDeliveryPage(QWidget):
         self.refresh()
 
     def resend_selected(self) -> None:
-        from groupclinic_desktop.delivery.routing import route_for
-
         index = self.table.currentRow()
         if index < 0:
             self.message.setText("Choose a person in the list first.")

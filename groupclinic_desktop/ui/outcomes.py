@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.views.outcomes import Outcomes, programme_outcomes
+from groupclinic_desktop.export.outcomes_report import figure_rows, write_csv, write_pdf
 from groupclinic_desktop.ui.widgets import heading
 
 COLUMNS = ("Section", "Figure", "Group", "Value", "Note")
@@ -66,8 +67,6 @@ class OutcomesScreen(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        from groupclinic_desktop.export.outcomes_report import figure_rows
-
         pid = self.chooser.currentData()
         if pid is None:
             self.note.setText("No programmes yet.")
@@ -103,8 +102,6 @@ class OutcomesScreen(QWidget):
         raise KeyError((section, label, group))
 
     def export(self, kind: str, path: Path | str) -> Path:
-        from groupclinic_desktop.export.outcomes_report import write_csv, write_pdf
-
         assert self.outcomes is not None
         if kind == "csv":
             return write_csv(self.outcomes, path)

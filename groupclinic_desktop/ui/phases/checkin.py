@@ -48,6 +48,9 @@ from groupclinic_desktop.core.schema import (
     Mode,
     Patient,
 )
+from groupclinic_desktop.ui.carers import add_carer
+from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog, voided_html
+from groupclinic_desktop.ui.patient_details import edit_patient_details
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
 from groupclinic_desktop.ui.red_flags import FLAG, alert_text, field_of
 from groupclinic_desktop.ui.theme import set_state
@@ -744,8 +747,6 @@ class CheckInPage(PhasePage):
             self._show_score(q.key, responses[q.key].answers if q.key in responses else None)
 
     def _show_voided(self, pid: int) -> None:
-        from groupclinic_desktop.ui.measurement_fix import voided_html
-
         voided = [
             m
             for m in self.clinic.measurements(
@@ -757,8 +758,6 @@ class CheckInPage(PhasePage):
         self.voided.setVisible(bool(voided))
 
     def fix_value(self) -> None:
-        from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog
-
         pid = self.patient_id
         if pid is None:
             return
@@ -768,15 +767,11 @@ class CheckInPage(PhasePage):
             self._load_person()
 
     def open_details(self) -> None:
-        from groupclinic_desktop.ui.patient_details import edit_patient_details
-
         if self.patient_id is not None and edit_patient_details(self.clinic, self.patient_id, self):
             self.select(self.patient_id)  # names may have changed on the roster too
             self._update_roster_row(self.patient_id)
 
     def open_carer(self) -> None:
-        from groupclinic_desktop.ui.carers import add_carer
-
         if add_carer(self.clinic, self.session_id, self.patient_id, self):
             self.select(self.patient_id)  # type: ignore[arg-type]
             self.bus.attendance_changed.emit(self.patient_id)

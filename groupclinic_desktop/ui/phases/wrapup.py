@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.core.professions import name_with_profession
 from groupclinic_desktop.core.schema import Role
 from groupclinic_desktop.core.views.summary import STATUS_WORDS, SessionSummary, session_summary
+from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
 from groupclinic_desktop.ui.red_flags import RedFlagList
 from groupclinic_desktop.ui.widgets import SavedIndicator, heading
@@ -110,7 +112,6 @@ def awaiting_html(clinic: Clinic, waiting: list[Any]) -> str:
     """Reviews written on a clinician's behalf and not yet signed: who, for whom."""
     if not waiting:
         return ""
-    from groupclinic_desktop.core.professions import name_with_profession
 
     staff = {u.id: name_with_profession(u) for u in clinic.staff(active_only=False)}
     people = {p.id: p.full_name for p in clinic.patients()}
@@ -190,7 +191,6 @@ class CorrectionDialog(QDialog):
 
     def _load_authors(self) -> None:
         """Each professional's review of the person, the signed-in clinician's own first."""
-        from groupclinic_desktop.core.professions import name_with_profession
 
         self.author.blockSignals(True)
         self.author.clear()
@@ -411,8 +411,6 @@ class WrapUpPage(PhasePage):
         self.refresh()
 
     def fix_value(self) -> None:
-        from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog
-
         dialog = FixMeasurementDialog(self.clinic, self.session_id, None, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.status.saved("the correction (with its reason, in the audit trail)")
