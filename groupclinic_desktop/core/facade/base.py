@@ -5,7 +5,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel
 from groupclinic_desktop.core import (
     audit,
     auth,
+    days,
     rows,
     sign_in_guard,
     store,
@@ -570,9 +571,7 @@ def _refuse_if_status_closed(status: SessionStatus) -> None:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+    return None if value is None else days.aware(value)
 
 
 def _required(text: str | None, field: str) -> str:
