@@ -117,6 +117,19 @@ def test_the_facade_never_imports_a_view() -> None:
     assert not back, "\n".join(back)
 
 
+def test_only_views_and_what_stands_above_core_import_a_view() -> None:
+    """The views are core's top band: no rule, no facade area and no other core module reads
+    from one, so a view can always be built from the facade below it."""
+    back = sorted(
+        f"{module} imports {target}"
+        for module, targets in GRAPH.items()
+        if _layer(module) == "core" and not module.startswith(f"{PACKAGE}.core.views")
+        for target in targets
+        if target.startswith(f"{PACKAGE}.core.views")
+    )
+    assert not back, "\n".join(back)
+
+
 # What the desktop shares with the ICB service: the protocol (what may be sent) and the small-number
 # rule (which cells a published table hides), so the practice's own outcomes report and the ICB's
 # figures hide the same cells. Nothing else of the service is the desktop's business.
