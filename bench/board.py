@@ -22,7 +22,7 @@ def bare_figure() -> None:
 
 
 def run(ctx: Context, regulars: dict[str, list[int]]) -> list[Figure]:
-    from groupclinic_desktop.core.board import build_board
+    from groupclinic_desktop.core.views.board import build_board
     from groupclinic_desktop.ui import charts
     from groupclinic_desktop.ui.phases.base import SessionBus
     from groupclinic_desktop.ui.phases.board import BoardPage

@@ -1,9 +1,9 @@
 """Text in the scripts the clinic prints and draws: where each font file is, and right-to-left
 lines in the order they are drawn.
 
-Shared by the PDFs (export/print_kit.py) and the charts (core/board_look.py), so paper and screen
-use the same fonts. Imports neither Qt nor reportlab; arabic-reshaper and python-bidi only when a
-right-to-left line is drawn.
+Shared by the PDFs (export/print_kit.py) and the charts (core/views/board_look.py), so paper and
+screen use the same fonts. Imports neither Qt nor reportlab; arabic-reshaper and python-bidi only
+when a right-to-left line is drawn.
 """
 
 from __future__ import annotations

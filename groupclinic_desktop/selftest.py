@@ -169,7 +169,7 @@ CHECKS: tuple[tuple[str, Callable[[SelfTest], str], bool], ...] = (
 def _summary_pdf(t: SelfTest, target: Path) -> None:
     """The demo person's GP-record notes, rendered by the real export (reportlab and its fonts)."""
     from groupclinic_desktop.core.clinic import Clinic
-    from groupclinic_desktop.core.session_record import build_session_record
+    from groupclinic_desktop.core.views.session_record import build_session_record
     from groupclinic_desktop.export.notes_pdf import person_pdf
 
     clinic = t.clinic
@@ -195,14 +195,14 @@ BOARD_COLOURS = {
 
 
 def _board_png(t: SelfTest, target: Path) -> None:
-    """The session's biometric board (core.board) drawn as a table with matplotlib's Agg."""
+    """The session's biometric board (core.views.board) drawn as a table with matplotlib's Agg."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from groupclinic_desktop.core.board import build_board
     from groupclinic_desktop.core.clinic import Clinic
+    from groupclinic_desktop.core.views.board import build_board
 
     clinic = t.clinic
     assert isinstance(clinic, Clinic) and t.session_id is not None

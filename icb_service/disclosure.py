@@ -10,16 +10,19 @@ either app, so the ICB service and the practice's own outcomes report apply the 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import TypeVar
+
+Cell = TypeVar("Cell", bound=Hashable)  # however a table names its cells: (row, column) pairs
 
 
 def hidden_cells(
-    counts: Mapping[Hashable, int],
-    lines: Iterable[Sequence[Hashable]],
+    counts: Mapping[Cell, int],
+    lines: Iterable[Sequence[Cell]],
     threshold: int,
-    keep: Iterable[Hashable] = (),
-    primary: Iterable[Hashable] | None = None,
-    follows: Iterable[tuple[Hashable, Hashable]] = (),
-) -> set[Hashable]:
+    keep: Iterable[Cell] = (),
+    primary: Iterable[Cell] | None = None,
+    follows: Iterable[tuple[Cell, Cell]] = (),
+) -> set[Cell]:
     """The cells to hide.
 
     `keep` names cells (headline totals) to hide only as a last resort; `primary` replaces the

@@ -80,7 +80,7 @@ def stale() -> list[str]:
 
 def untranslated() -> list[str]:
     """Patient-facing English strings a catalogue lacks or has not finished."""
-    from groupclinic_desktop import i18n
+    from groupclinic_desktop.core import i18n
 
     problems = []
     for ts in catalogues():
@@ -92,7 +92,7 @@ def untranslated() -> list[str]:
 
 
 def _finished(ts: Path) -> dict[str, str]:
-    from groupclinic_desktop import i18n
+    from groupclinic_desktop.core import i18n
 
     found = {}
     for context in ET.parse(ts).getroot().iter("context"):
@@ -109,7 +109,7 @@ def _finished(ts: Path) -> dict[str, str]:
 
 def add_missing() -> list[str]:
     """Add each new English string to every .ts as an unfinished message (as lupdate would)."""
-    from groupclinic_desktop import i18n
+    from groupclinic_desktop.core import i18n
 
     added = []
     for ts in catalogues():

@@ -23,10 +23,10 @@ for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HO
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from groupclinic_desktop.core.board import build_board  # noqa: E402
 from groupclinic_desktop.core.clinic import Clinic  # noqa: E402
 from groupclinic_desktop.core.demo import create_demo  # noqa: E402
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind  # noqa: E402
+from groupclinic_desktop.core.views.board import build_board  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 READINGS = ["138/84", "152/92", "128/78", "144/90", "131/79", "149/88", "126/80", "141/86"]
@@ -64,7 +64,6 @@ def main() -> int:
 
     load_now()  # else the board's charts say "Preparing the chart…" until matplotlib has loaded
     from groupclinic_desktop.export.handouts import personal_pdf, room_pdf
-    from groupclinic_desktop.i18n import words_for
     from groupclinic_desktop.ui.phases.base import SessionBus
     from groupclinic_desktop.ui.phases.board import BoardPage
     from groupclinic_desktop.ui.presenter import PresenterWindow
@@ -102,7 +101,7 @@ def main() -> int:
             with tempfile.TemporaryDirectory() as out:
                 own = personal_pdf(clinic, sid, person, Path(out) / "own.pdf", language=code)
                 pdf_page_png(own, f"handout-{code}.png")
-                room = room_pdf(board, Path(out) / "room.pdf", words=words_for(clinic, code))
+                room = room_pdf(board, Path(out) / "room.pdf", words=clinic.words(code))
                 pdf_page_png(room, f"room-{code}.png")
         page.grab().save(str(HERE / "board-page-language.png"))
         print("wrote docs/screenshots/board-page-language.png")

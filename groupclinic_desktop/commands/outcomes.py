@@ -5,6 +5,9 @@ from pathlib import Path
 from typing import Any
 
 from groupclinic_desktop.commands import needs_sign_in, signed_in_store
+from groupclinic_desktop.core.errors import NotFound
+from groupclinic_desktop.core.views.outcomes import programme_outcomes
+from groupclinic_desktop.export.outcomes_report import figure_rows, write_csv, write_pdf
 
 
 def register(sub: Any) -> None:
@@ -19,9 +22,6 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from groupclinic_desktop.core.errors import NotFound
-    from groupclinic_desktop.export.outcomes_report import figure_rows, write_csv, write_pdf
-
     with signed_in_store(args) as clinic:
         wanted = str(args.programme).strip()
         match = [
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         if not match:
             known = "; ".join(p.name for p in clinic.programmes()) or "none"
             raise NotFound(f"No programme called '{wanted}' (programmes: {known}).")
-        outcomes = clinic.outcomes(match[0].id)  # type: ignore[arg-type]
+        outcomes = programme_outcomes(clinic, match[0].id)  # type: ignore[arg-type]
         practice = clinic.practice()
         practice_name = practice.name if practice else ""
     print(f"{outcomes.programme_name} - outcomes as of {outcomes.as_of:%d %b %Y}")

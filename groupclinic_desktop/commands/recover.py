@@ -10,6 +10,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from groupclinic_desktop.commands import cli_actor, read_pin, require_user
+
 
 def register(sub: Any) -> None:
     parser = sub.add_parser(
@@ -32,7 +34,6 @@ def recover(args: argparse.Namespace) -> int:
         latest = Clinic.latest_good_backup(args.data_dir)
         print(f"Latest good backup: {latest}" if latest else "No good backup was found.")
         return 0 if latest else 1
-    from groupclinic_desktop.commands import cli_actor, read_pin, require_user
 
     wanted = require_user(args)
     chosen = args.source or Clinic.latest_good_backup(args.data_dir)

@@ -9,6 +9,7 @@ import getpass
 import sys
 from typing import Any
 
+from groupclinic_desktop.commands import open_store
 from groupclinic_desktop.core.errors import InvalidInput
 
 
@@ -32,7 +33,6 @@ def read_pin_twice(prompt: str = "PIN for the first admin: ") -> str:
 
 
 def setup(args: argparse.Namespace) -> int:
-    from groupclinic_desktop.commands import open_store
     from groupclinic_desktop.core.clinic import SYSTEM
 
     with open_store(args, create=True) as clinic:

@@ -13,6 +13,9 @@ with both --pin-stdin and --token-stdin the PIN is the first line and the token 
 import argparse
 import sys
 
+from groupclinic_desktop.commands import open_store, require_user, sign_in
+from groupclinic_desktop.core.errors import NotAllowed
+
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = subparsers.add_parser(
@@ -33,8 +36,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
-    from groupclinic_desktop.commands import open_store, require_user, sign_in
-
     if args.status and args.url is None and not args.token_stdin:
         with open_store(args) as clinic:
             return _status(clinic)
@@ -53,7 +54,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _may_sync(actor) -> None:  # type: ignore[no-untyped-def]
-    from groupclinic_desktop.core.errors import NotAllowed
     from groupclinic_desktop.core.roles import Permission, allows
 
     if not allows(actor.role, Permission.SYNC):

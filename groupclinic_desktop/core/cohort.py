@@ -17,6 +17,7 @@ for the screen or terminal only and are never logged.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import threading
@@ -27,16 +28,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from groupclinic_desktop.core import text_checks, validation
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.errors import InvalidInput, NeedsConfirmation
-from groupclinic_desktop.core.schema import Sex
+from groupclinic_desktop.core.schema import MemberPractice, Sex
 from groupclinic_desktop.resources import resource
-
-if TYPE_CHECKING:
-    from groupclinic_desktop.core.clinic import Clinic
 
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
 
@@ -453,8 +451,8 @@ def _check_row(
             continue
         if not value_text and dated_by != RESULT_DATE + key:
             continue  # a shared date with no value of this half: the other half uses it
-        taken = read(dated_by, lambda t, k=key: _taken_on(t, k, today))
-        found = read(RESULT + key, lambda t, k=key: _result_values(k, t))
+        taken = read(dated_by, functools.partial(_taken_on, key=key, today=today))
+        found = read(RESULT + key, functools.partial(_result_values, key))
         if taken is not None and found is not None and born is not None and taken < born:
             problems.append(
                 Problem(
@@ -699,8 +697,26 @@ def write_rejected(result: CohortCheck, to: Path) -> Path:
     return to
 
 
+class CohortDoor(Protocol):
+    """What `import_file` needs of the Clinic. The facade imports this module for the row and
+    result types, so naming the Clinic here would tie the two in a circle."""
+
+    def cohort_mapping(self) -> dict[str, str]: ...
+
+    def member_practices(self, *, active_only: bool = True) -> list[MemberPractice]: ...
+
+    def import_cohort(
+        self,
+        rows: Sequence[CohortRow],
+        programme_id: int,
+        *,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ImportResult: ...
+
+
 def import_file(
-    clinic: Clinic,
+    clinic: CohortDoor,
     source: Path | CohortFile,
     programme_id: int,
     *,

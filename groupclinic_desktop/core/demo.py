@@ -7,8 +7,9 @@ validation, audit and outbox rules as real use.
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from groupclinic_desktop.core.clinic import SYSTEM, Clinic
+from groupclinic_desktop.core.clinic import SYSTEM, Actor, Clinic
 from groupclinic_desktop.core.schema import (
     AttendanceStatus,
     ClinicSession,
@@ -100,30 +101,30 @@ def create_demo(clinic: Clinic, today: date | None = None) -> None:
             people.append(person)
 
         past_day = today - timedelta(days=91)
-        clinician_ids = [staff[Role.CLINICIAN].id]
+        clinician_ids = [_id(staff[Role.CLINICIAN])]
         past = clinic.plan_session(
-            programme.id,
+            _id(programme),
             past_day,
             time(10, 0),
-            PLACE,  # type: ignore[arg-type]
+            PLACE,
             facilitator_id=staff[Role.FACILITATOR].id,
-            clinician_ids=clinician_ids,  # type: ignore[list-item]
+            clinician_ids=clinician_ids,
         )
         for person in people:
             clinic.invite(past.id, person.id)  # type: ignore[arg-type]
             # Results from the GP record, taken at the annual review bloods before the session.
             clinic.record_measurement(
-                person.id,
+                _id(person),
                 "hba1c",
-                str(rng.randint(50, 78)),  # type: ignore[arg-type]
+                str(rng.randint(50, 78)),
                 taken_at=at(past_day - timedelta(days=14), 9),
                 source=Source.GP_RECORD,
                 confirmed=True,
             )
             clinic.record_measurement(
-                person.id,
+                _id(person),
                 "total_cholesterol",
-                f"{rng.uniform(3.6, 6.2):.1f}",  # type: ignore[arg-type]
+                f"{rng.uniform(3.6, 6.2):.1f}",
                 taken_at=at(past_day - timedelta(days=14), 9),
                 source=Source.GP_RECORD,
                 confirmed=True,
@@ -135,30 +136,30 @@ def create_demo(clinic: Clinic, today: date | None = None) -> None:
         # Recent bloods for today's session, so the board shows change since last time.
         for person in people:
             clinic.record_measurement(
-                person.id,
+                _id(person),
                 "hba1c",
-                str(rng.randint(46, 72)),  # type: ignore[arg-type]
+                str(rng.randint(46, 72)),
                 taken_at=at(today - timedelta(days=10), 9),
                 source=Source.GP_RECORD,
                 confirmed=True,
             )
         upcoming = clinic.plan_session(
-            programme.id,
+            _id(programme),
             today,
             time(10, 0),
-            PLACE,  # type: ignore[arg-type]
+            PLACE,
             facilitator_id=staff[Role.FACILITATOR].id,
-            clinician_ids=clinician_ids,  # type: ignore[list-item]
+            clinician_ids=clinician_ids,
         )
         for person in people:
             clinic.invite(upcoming.id, person.id)  # type: ignore[arg-type]
         clinic.plan_session(
-            programme.id,
+            _id(programme),
             today + timedelta(days=28),
             time(10, 0),
-            PLACE,  # type: ignore[arg-type]
+            PLACE,
             facilitator_id=staff[Role.FACILITATOR].id,
-            clinician_ids=clinician_ids,  # type: ignore[list-item]
+            clinician_ids=clinician_ids,
         )
 
 
@@ -181,7 +182,7 @@ def _run_past_session(
         taken = at(day, 10, 5 + index)
         systolic = rng.randint(124, 162)
         clinic.record_measurement(
-            person.id,
+            _id(person),
             "blood_pressure",
             f"{systolic}/{rng.randint(72, 94)}",
             session_id=sid,
@@ -189,7 +190,7 @@ def _run_past_session(
             confirmed=True,
         )
         clinic.record_measurement(
-            person.id,
+            _id(person),
             "height",
             str(rng.randint(152, 186)),
             session_id=sid,
@@ -197,7 +198,7 @@ def _run_past_session(
             confirmed=True,
         )
         clinic.record_measurement(
-            person.id,
+            _id(person),
             "weight",
             f"{rng.uniform(64, 112):.1f}",
             session_id=sid,
@@ -258,9 +259,14 @@ def _run_past_session(
     clinic.finish_session(sid)
 
 
-def _clinician(clinic: Clinic, clinician_id: int):  # type: ignore[no-untyped-def]
+def _clinician(clinic: Clinic, clinician_id: int):
     # Any staff member as an actor (the name is kept for the reviews it was first written for).
-    from groupclinic_desktop.core.clinic import Actor
 
     user = next(u for u in clinic.staff() if u.id == clinician_id)
     return Actor(user.id, user.name, user.role)
+
+
+def _id(row: Any) -> int:
+    """The id of a row the facade has saved (it always has one by then)."""
+    assert row.id is not None
+    return int(row.id)

@@ -21,7 +21,6 @@ from groupclinic_desktop.core.private_files import private_file
 from groupclinic_desktop.core.schema import (
     Attendance,
     ClinicSession,
-    ConsentKind,
     InvitationStatus,
     Patient,
     SessionStatus,
@@ -159,41 +158,9 @@ def write_batch_messaging_csv(clinic: Clinic, session_id: int, out: Path) -> int
 
 # --- consent wording ----------------------------------------------------------------------------
 
-WORDING_TEXTS = ("title", "intro", "closing")
-
-
 def default_wording() -> dict[str, Any]:
     with resource("consent_wording.toml").open("rb") as handle:
         return tomllib.load(handle)
-
-
-def check_wording(wording: Mapping[str, Any]) -> dict[str, Any]:
-    """A practice's wording, checked: only known fields, text where text belongs."""
-    known = {*WORDING_TEXTS, "agreement", "consents"}
-    unknown = set(wording) - known
-    if unknown:
-        raise InvalidInput(
-            f"Consent wording: unknown field(s) {', '.join(sorted(unknown))}",
-            field="Consent wording",
-        )
-    for name in WORDING_TEXTS:
-        if name in wording and (not isinstance(wording[name], str) or not wording[name].strip()):
-            raise InvalidInput(f"Consent wording: {name} must be text", field="Consent wording")
-    agreement = wording.get("agreement", ["-"])
-    if not isinstance(agreement, list) or not all(
-        isinstance(a, str) and a.strip() for a in agreement
-    ):
-        raise InvalidInput(
-            "Consent wording: agreement must be a list of statements", field="Consent wording"
-        )
-    consents = wording.get("consents", {})
-    kinds = {k.value for k in ConsentKind}
-    if not isinstance(consents, Mapping) or not set(consents) <= kinds:
-        raise InvalidInput(
-            f"Consent wording: consents may only be {', '.join(sorted(kinds))}",
-            field="Consent wording",
-        )
-    return {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in wording.items()}
 
 
 def consent_wording(clinic: Clinic) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
+from groupclinic_desktop.core import targets
+from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.rows import Rows
 from groupclinic_desktop.core.schema import (
     Attendance,
@@ -25,6 +27,7 @@ from groupclinic_desktop.core.schema import (
     Measurement,
     OutboxEvent,
     Patient,
+    Practice,
     QuestionnaireResponse,
     utcnow,
 )
@@ -116,7 +119,6 @@ def session_event(s: Session, row: ClinicSession, *, staff_roles: list[str]) -> 
 
 def _pcn(s: Session) -> dict[str, str]:
     """The PCN of the organisation running the clinic, when it is known (an ODS code)."""
-    from groupclinic_desktop.core.schema import Practice
 
     organisation = s.exec(select(Practice)).first()
     code = organisation.pcn_ods_code if organisation else None
@@ -153,8 +155,6 @@ def measurement_payload(
 ) -> dict[str, Any]:
     """The monitoring event of one value; its status is the board's (core.targets)."""
     # Imported here, as before: the catalogue is read only when the first value is saved.
-    from groupclinic_desktop.core import targets
-    from groupclinic_desktop.core.catalogue import catalogue
 
     mtype = catalogue().get(row.type_key)
     day = row.taken_at.date()

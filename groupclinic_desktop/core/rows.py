@@ -14,6 +14,8 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.engine import Dialect
 from sqlmodel import SQLModel
 
+from groupclinic_desktop.core.text_checks import has_nul, refuse_nul
+
 _Processor = Any  # a column type's bind or result processor, or None when values pass as they are
 
 
@@ -68,8 +70,10 @@ def _for(dialect: Dialect) -> _Statements:
     return found
 
 
-def _table(model: type[SQLModel]) -> Table:
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
+def table_of(model: type[SQLModel]) -> Table:
+    """The table of a SQLModel table class (SQLModel sets `__table__` on those, untyped)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 class Rows:
@@ -83,8 +87,6 @@ class Rows:
         self._statements = _for(dialect)
 
     def _bound(self, table: Table, values: dict[str, Any]) -> list[Any]:
-        from groupclinic_desktop.core.text_checks import has_nul, refuse_nul
-
         for name, value in values.items():
             if has_nul(value):
                 refuse_nul(value, name.replace("_", " ").capitalize())
@@ -96,7 +98,7 @@ class Rows:
 
     def insert(self, model: type[SQLModel], values: dict[str, Any]) -> int:
         """Insert one row; returns its new id."""
-        table = _table(model)
+        table = table_of(model)
         names = tuple(values)
 
         def build() -> str:
@@ -109,7 +111,7 @@ class Rows:
 
     def update(self, model: type[SQLModel], where: dict[str, Any], values: dict[str, Any]) -> int:
         """Change the given columns of the rows matching `where`; returns how many changed."""
-        table = _table(model)
+        table = table_of(model)
         names, tested = tuple(values), tuple(where)
 
         def build() -> str:
@@ -122,7 +124,7 @@ class Rows:
 
     def whole(self, model: type[SQLModel], row_id: int) -> dict[str, Any] | None:
         """Every column of the row with this id, or None."""
-        return self.first(model, list(_table(model).c.keys()), {"id": row_id})
+        return self.first(model, list(table_of(model).c.keys()), {"id": row_id})
 
     def first(
         self,
@@ -134,7 +136,7 @@ class Rows:
     ) -> dict[str, Any] | None:
         """The first row matching `where` (the newest by `newest_by` if given), as
         {column: value} with the ORM's own conversions, or None."""
-        table = _table(model)
+        table = table_of(model)
         # A None in `where` tests "IS NULL" (a voided value, say), which `= ?` never matches.
         nulls = tuple(name for name, value in where.items() if value is None)
         if nulls:
@@ -176,6 +178,7 @@ def write(engine: Engine) -> Iterator[Rows]:
 
     pooled = engine.raw_connection()
     connection = pooled.driver_connection
+    assert connection is not None  # a fresh checkout always holds its driver connection
     dbapi = engine.dialect.dbapi
     try:
         connection.execute("BEGIN IMMEDIATE")

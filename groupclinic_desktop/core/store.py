@@ -504,7 +504,9 @@ def _head_on_disk() -> str | None:
     revisions: set[str] = set()
     parents: set[str] = set()
     for script in (MIGRATIONS / "versions").glob("*.py"):
-        found = dict(m.groups() for m in _REVISION_LINE.finditer(script.read_text("utf-8")))
+        found: dict[str, str] = {
+            m[1]: m[2] for m in _REVISION_LINE.finditer(script.read_text("utf-8"))
+        }
         if "revision" not in found:
             return None
         revisions.add(found["revision"])

@@ -24,6 +24,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from groupclinic_desktop.core.catalogue import (
+    Direction,
     MeasurementType,
     Status,
     Target,
@@ -129,6 +130,7 @@ def programme_target(mtype: MeasurementType, programme: Mapping[str, Any] | None
             direction="below", below=None, above=None, inclusive=True, close_margin=0.0, source=""
         )
     merged = dataclasses.replace(base, **changes)
+    direction: Direction
     if merged.below is not None and merged.above is not None:
         direction = "range"
     elif merged.below is not None:

@@ -1,6 +1,8 @@
 """Text that is never stored: NUL characters anywhere, and names that are empty, invisible or far
 too long. Every refusal is an InvalidInput naming the field, as in core/validation.py."""
 
+from typing import Literal, overload
+
 from groupclinic_desktop.core.errors import InvalidInput
 
 NUL = "\x00"
@@ -29,6 +31,14 @@ def _invisible(char: str) -> bool:
     import unicodedata
 
     return char.isspace() or unicodedata.category(char) in ("Cf", "Cc", "Zl", "Zp", "Mn")
+
+
+@overload
+def parse_name(text: str | None, field: str, *, required: Literal[True] = True) -> str: ...
+
+
+@overload
+def parse_name(text: str | None, field: str, *, required: bool) -> str | None: ...
 
 
 def parse_name(text: str | None, field: str, *, required: bool = True) -> str | None:

@@ -13,13 +13,15 @@ import functools
 import math
 import re
 import tomllib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from groupclinic_desktop.core.catalogue import MeasurementType, catalogue
 from groupclinic_desktop.core.errors import InvalidInput, NeedsConfirmation
+from groupclinic_desktop.resources import resource
 
 NHS_NUMBER = "NHS number"
 DATE_OF_BIRTH = "Date of birth"
@@ -409,7 +411,6 @@ class BigChangeLimit:
 @functools.cache
 def big_change_limits() -> dict[str, BigChangeLimit]:
     """The per-measure limits from resources/big_changes.toml (our design choice, cited there)."""
-    from groupclinic_desktop.resources import resource
 
     with resource("big_changes.toml").open("rb") as handle:
         data = tomllib.load(handle)
@@ -450,3 +451,37 @@ def check_big_change(
         "Is that right?",
         field=mtype.label,
     )
+
+
+# The fields of a practice's consent wording (resources/consent_wording.toml) that hold text.
+WORDING_TEXTS = ("title", "intro", "closing")
+
+
+def check_wording(wording: Mapping[str, Any], consent_kinds: Collection[str]) -> dict[str, Any]:
+    """A practice's confidentiality and consent wording, checked: only known fields, text where
+    text belongs, and consents only of the kinds the store knows (`consent_kinds`)."""
+    known = {*WORDING_TEXTS, "agreement", "consents"}
+    unknown = set(wording) - known
+    if unknown:
+        raise InvalidInput(
+            f"Consent wording: unknown field(s) {', '.join(sorted(unknown))}",
+            field="Consent wording",
+        )
+    for name in WORDING_TEXTS:
+        if name in wording and (not isinstance(wording[name], str) or not wording[name].strip()):
+            raise InvalidInput(f"Consent wording: {name} must be text", field="Consent wording")
+    agreement = wording.get("agreement", ["-"])
+    if not isinstance(agreement, list) or not all(
+        isinstance(a, str) and a.strip() for a in agreement
+    ):
+        raise InvalidInput(
+            "Consent wording: agreement must be a list of statements", field="Consent wording"
+        )
+    consents = wording.get("consents", {})
+    kinds = set(consent_kinds)
+    if not isinstance(consents, Mapping) or not set(consents) <= kinds:
+        raise InvalidInput(
+            f"Consent wording: consents may only be {', '.join(sorted(kinds))}",
+            field="Consent wording",
+        )
+    return {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in wording.items()}

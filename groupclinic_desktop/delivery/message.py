@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from groupclinic_desktop.core.session_record import PersonRecord
+from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.resources import resource
 
 _NAMESPACE = uuid.UUID("0b7f3c52-6a61-4f0e-8d2b-2f7d9c4e5a10")

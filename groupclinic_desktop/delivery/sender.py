@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.schema import DeliveryStatus, SessionStatus
+from groupclinic_desktop.core.views.session_record import build_session_record
 from groupclinic_desktop.delivery import config as mesh_config
 from groupclinic_desktop.delivery.message import (
     Sender,
@@ -37,7 +38,7 @@ from groupclinic_desktop.sync.backoff import Backoff
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
-    from groupclinic_desktop.core.session_record import SessionRecord
+    from groupclinic_desktop.core.views.session_record import SessionRecord
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def queue_session(clinic: Clinic, session_id: int) -> QueueResult:
     organisation = clinic.organisation()
     own = organisation.ods_code if organisation else ""
     members = {m.ods_code: m for m in clinic.member_practices(active_only=False)}
-    record = clinic.session_record(session_id)
+    record = build_session_record(clinic, session_id)
     result = QueueResult(session_id)
     done = {row.patient_id for row in clinic.deliveries(session_id)}
     for person in record.people:
@@ -235,7 +236,7 @@ class Deliverer:
 
     def _record(self, session_id: int) -> SessionRecord:
         if session_id not in self._records:
-            self._records[session_id] = self.clinic.session_record(session_id)
+            self._records[session_id] = build_session_record(self.clinic, session_id)
         return self._records[session_id]
 
     def _send_queued(

@@ -27,8 +27,10 @@ from groupclinic_desktop.core.clinic import EXPORT_FORMATS, Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.private_files import new_private_file, private_dir
 from groupclinic_desktop.core.roles import Permission, allows
-from groupclinic_desktop.core.schema import SessionStatus
-from groupclinic_desktop.core.session_record import PersonRecord
+from groupclinic_desktop.core.schema import OrganisationKind, SessionStatus
+from groupclinic_desktop.core.views.session_record import PersonRecord, build_session_record
+from groupclinic_desktop.export.csv_export import session_csv
+from groupclinic_desktop.export.fhir import person_bundle, to_json
 
 
 @dataclass
@@ -125,8 +127,6 @@ def export_session(
 
     Raises InvalidInput when there is nothing to export or a file would be overwritten.
     """
-    from groupclinic_desktop.export.csv_export import session_csv
-    from groupclinic_desktop.export.fhir import person_bundle, to_json
     from groupclinic_desktop.export.notes_pdf import person_pdf
 
     actor = clinic.actor
@@ -142,7 +142,7 @@ def export_session(
             f"Session {session_id} is {session.status.value}; only finished sessions are exported."
         )
     folder = _folder(out_dir)
-    record = clinic.session_record(session_id)
+    record = build_session_record(clinic, session_id)
     last_version: dict[int, int] = {}
     last_export: dict[int, datetime] = {}
     for row in clinic.export_log(session_id):
@@ -261,7 +261,6 @@ def practice_folders(
     clinic: Clinic, out_dir: Path, people: Sequence[PersonRecord]
 ) -> dict[int, Path]:
     """Per person, the folder their notes go to: their registered practice's (by ODS code)."""
-    from groupclinic_desktop.core.schema import OrganisationKind
 
     organisation = clinic.organisation()
     single = (

@@ -45,11 +45,10 @@ def plan_pdf(
 
     from groupclinic_desktop.export.pdf_text import PdfText
     from groupclinic_desktop.export.print_kit import large_print
-    from groupclinic_desktop.i18n import patient_language, words_for
 
     plan = clinic.care_plan(patient_id, programme_id)
     patient = clinic.patient(patient_id)
-    words = words_for(clinic, language or patient_language(clinic, patient_id))
+    words = clinic.words(language or clinic.patient_language(patient_id))
     text = PdfText(words)
     styles = large_print(20)  # large print: the body at 20 pt, headings bigger
     target = Path(path)

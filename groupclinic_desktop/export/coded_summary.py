@@ -15,7 +15,11 @@ from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.questionnaires import get as questionnaire
 from groupclinic_desktop.core.questionnaires import score as score_answers
 from groupclinic_desktop.core.schema import Measurement, QuestionnaireResponse
-from groupclinic_desktop.core.session_record import PersonRecord
+from groupclinic_desktop.core.spreadsheet import safe_cell
+from groupclinic_desktop.core.validation import format_nhs_number
+from groupclinic_desktop.core.views.session_record import PersonRecord
+from groupclinic_desktop.export.community_notes import coded_term, swemwbs_metric
+from groupclinic_desktop.export.interpretation import flag
 
 COLUMNS = ("SNOMED CT code", "Term", "Value", "Unit", "Date", "Clinician")
 
@@ -69,7 +73,6 @@ def coded_rows(person: PersonRecord) -> list[CodedRow]:
 def _community_rows(person: PersonRecord, clinician: str) -> list[CodedRow]:
     # Signposting is coded only where community.toml confirms a code; today it is text only.
     # A carer's own wellbeing appears here only in the carer's own record.
-    from groupclinic_desktop.export.community_notes import coded_term, swemwbs_metric
 
     rows = []
     for signpost, entry in person.signposts:
@@ -98,7 +101,6 @@ def as_tsv(rows: list[CodedRow], *, header: bool = True) -> str:
 def clipboard_text(person: PersonRecord) -> str:
     """The coded summary for the clipboard, led by whose it is (name, NHS number, date of
     birth), so it cannot be pasted silently into another person's record."""
-    from groupclinic_desktop.core.validation import format_nhs_number
 
     patient = person.patient
     who = [
@@ -110,8 +112,6 @@ def clipboard_text(person: PersonRecord) -> str:
 
 
 def _cell(text: str) -> str:
-    from groupclinic_desktop.core.spreadsheet import safe_cell
-
     # A tab or line break inside a value would shift every cell after it; a cell that starts
     # like a formula is kept as text.
     return safe_cell(" ".join(text.split()))
@@ -133,8 +133,6 @@ EARLIER_HEIGHT = "calculated_with_earlier_height"
 
 
 def _measurement_row(m: Measurement, person: PersonRecord) -> CodedRow:
-    from groupclinic_desktop.export.interpretation import flag
-
     # One attribution: whoever took the reading, as the FHIR Observation.performer says.
     clinician = person.staff_name(m.taken_by)
     profession = person.profession_of(m.taken_by)

@@ -8,7 +8,7 @@ record of the person they care for.
 from groupclinic_desktop.core.community import coding, kind_label
 from groupclinic_desktop.core.questionnaires import get as questionnaire
 from groupclinic_desktop.core.schema import CarerVisit, CommunityResource, Signposting
-from groupclinic_desktop.core.session_record import PersonRecord
+from groupclinic_desktop.core.views.session_record import PersonRecord
 
 
 def signpost_text(signpost: Signposting, entry: CommunityResource) -> str:

@@ -12,9 +12,10 @@ from collections.abc import Mapping, Sequence
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.schema import AttendanceStatus
-from groupclinic_desktop.core.session_record import PersonRecord
 from groupclinic_desktop.core.spreadsheet import safe_cell
+from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.export.coded_summary import CodedRow, coded_rows
+from groupclinic_desktop.export.fhir import settings
 
 CSV_COLUMNS = (
     "session_date",
@@ -95,7 +96,6 @@ def session_csv(people: Sequence[PersonRecord], versions: Mapping[int, int]) -> 
 
 def attendance_row(person: PersonRecord) -> CodedRow:
     """Attended the group consultation, or did not: text only (no confirmed code)."""
-    from groupclinic_desktop.export.fhir import settings
 
     attended = person.attendance.status != AttendanceStatus.DID_NOT_ATTEND
     entry = settings()["attendance"]["attended" if attended else "did_not_attend"]

@@ -25,6 +25,7 @@ from typing import Any
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.catalogue import MeasurementType, catalogue
+from groupclinic_desktop.core.community import coding
 from groupclinic_desktop.core.questionnaires import get as questionnaire
 from groupclinic_desktop.core.questionnaires import score as score_answers
 from groupclinic_desktop.core.schema import (
@@ -34,9 +35,10 @@ from groupclinic_desktop.core.schema import (
     QuestionnaireResponse,
     StaffUser,
 )
-from groupclinic_desktop.core.session_record import PersonRecord
+from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.export import interpretation
 from groupclinic_desktop.export.coded_summary import bmi_from_earlier_height, coded_rows
+from groupclinic_desktop.export.community_notes import carer_lines, signpost_lines, signpost_text
 from groupclinic_desktop.resources import resource
 
 # Fixed namespace so the same record always gets the same ids (a re-export is recognisable).
@@ -679,8 +681,6 @@ class _Builder:
     def _signposts(self) -> list[str]:
         # A signposting or referral to community support, as a ServiceRequest whose code is
         # text only until resources/community.toml confirms one.
-        from groupclinic_desktop.core.community import coding
-        from groupclinic_desktop.export.community_notes import signpost_text
 
         refs = []
         for signpost, entry in self.person.signposts:
@@ -843,7 +843,6 @@ class _Builder:
             for g in person.goals
         ]
         topics = [item.text for item in self.info.covered_topics]
-        from groupclinic_desktop.export.community_notes import carer_lines, signpost_lines
 
         signposts = signpost_lines(person)
         # Only the carer's own record has carer_visits; the cared-for person's never does.

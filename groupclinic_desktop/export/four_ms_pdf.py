@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core.four_ms import FourMPanel, domain_keys
-from groupclinic_desktop.i18n import ENGLISH, Words
+from groupclinic_desktop.core.i18n import ENGLISH, Words
+from groupclinic_desktop.core.views.four_ms import FourMPanel, domain_keys
 
 if TYPE_CHECKING:
-    from groupclinic_desktop.core.outcomes import Outcomes
-    from groupclinic_desktop.core.progress import PersonProgress, Series
+    from groupclinic_desktop.core.views.outcomes import Outcomes
+    from groupclinic_desktop.core.views.progress import PersonProgress, Series
 
 M_TINT = "#E6ECF8"
 

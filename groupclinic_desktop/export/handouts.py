@@ -1,9 +1,10 @@
 """Hand-outs from the biometric board: a room PDF and each person's own PDF.
 
-Everything here is drawn from `core.board` data, which holds only what the room may see, in the
-practice's plain words (resources/plain_labels.toml), in the board's look (core/board_look.py:
-colours, cell words, charts) and the print kit's large print (export/print_kit.py). reportlab
-is imported inside the functions: the app should not pay for it at start-up.
+Everything here is drawn from `core.views.board` data, which holds only what the room may see, in
+the practice's plain words (resources/plain_labels.toml), in the board's look
+(core/views/board_look.py: colours, cell words, charts) and the print kit's large print
+(export/print_kit.py). reportlab is imported inside the functions: the app should not pay for it at
+start-up.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core.board import Board, TrendSeries, build_board, trend
-from groupclinic_desktop.core.board_look import (
+from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.i18n import ENGLISH, Words
+from groupclinic_desktop.core.private_files import private_file
+from groupclinic_desktop.core.views.board import Board, TrendSeries, build_board, trend
+from groupclinic_desktop.core.views.board_look import (
     KEY_TEXT,
     cell_words,
     chart_png,
@@ -24,12 +28,10 @@ from groupclinic_desktop.core.board_look import (
     status_words,
     tint,
 )
-from groupclinic_desktop.core.errors import InvalidInput
-from groupclinic_desktop.core.four_ms import build_four_ms
-from groupclinic_desktop.core.private_files import private_file
+from groupclinic_desktop.core.views.four_ms import build_four_ms
 from groupclinic_desktop.export import four_ms_pdf, print_kit
+from groupclinic_desktop.export.pdf_text import PdfText, line_width
 from groupclinic_desktop.export.print_kit import LARGE, LARGE_PT
-from groupclinic_desktop.i18n import ENGLISH, Words
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
@@ -42,7 +44,6 @@ def room_pdf(board: Board, path: Path | str, *, words: Words | None = None) -> P
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
-    from groupclinic_desktop.export.pdf_text import PdfText
 
     words = words or ENGLISH
     text = PdfText(words)
@@ -126,7 +127,6 @@ def _room_widths(board: Board, width: float, text: Any) -> tuple[float, list[flo
     """Give each column at least its longest word, so no word is broken at 18 pt."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    from groupclinic_desktop.export.pdf_text import line_width
 
     words: Words = text.words
     bold = text.fonts.bold
@@ -181,8 +181,6 @@ def personal_pdf(
         Spacer,
     )
 
-    from groupclinic_desktop.export.pdf_text import PdfText
-    from groupclinic_desktop.i18n import patient_language, words_for
 
     # Their own sheet shows their own numbers whatever they chose for the room.
     board = build_board(clinic, session_id, today=today, hide_non_consented=False)
@@ -190,7 +188,7 @@ def personal_pdf(
     if row is None:
         raise InvalidInput("Hand-out: this person was not at the session.", field="Hand-out")
     patient = clinic.patient(patient_id)
-    words = words_for(clinic, language or patient_language(clinic, patient_id, session_id))
+    words = clinic.words(language or clinic.patient_language(patient_id, session_id))
     text = PdfText(words)
     target = Path(path)
     styles = print_kit.styles(LARGE)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from groupclinic_desktop.core import red_flags, targets
 from groupclinic_desktop.core.catalogue import Status
-from groupclinic_desktop.core.session_record import PersonRecord
+from groupclinic_desktop.core.views.session_record import PersonRecord
 
 SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 DISPLAY = {"H": "High", "L": "Low", "HH": "Critical high", "LL": "Critical low"}

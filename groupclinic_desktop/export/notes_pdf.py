@@ -31,10 +31,11 @@ from groupclinic_desktop import __version__
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.professions import name_with_profession
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Mode, Review, Source
-from groupclinic_desktop.core.session_record import PersonRecord
 from groupclinic_desktop.core.validation import format_nhs_number
+from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.export import interpretation
 from groupclinic_desktop.export.coded_summary import COLUMNS, EARLIER_HEIGHT, coded_rows
+from groupclinic_desktop.export.community_notes import carer_lines, signpost_lines
 from groupclinic_desktop.export.print_kit import (
     NOTES,
     escape,
@@ -526,7 +527,6 @@ def _care_plan(person: PersonRecord) -> list[Flowable]:
 
 def _community(person: PersonRecord) -> list[Flowable]:
     # Signposting to local support, and (in a carer's own record only) their part as a carer.
-    from groupclinic_desktop.export.community_notes import carer_lines, signpost_lines
 
     s = styles(NOTES)
     flow: list[Flowable] = []

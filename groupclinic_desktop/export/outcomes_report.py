@@ -1,7 +1,7 @@
 """A programme's outcomes for the practice, as CSV (for spreadsheets) and PDF (to read).
 
-Both come from core.outcomes, so suppressed figures stay suppressed: the CSV has an empty value
-and the reason, the PDF prints "suppressed". No names or NHS numbers are in either.
+Both come from core.views.outcomes, so suppressed figures stay suppressed: the CSV has an empty
+value and the reason, the PDF prints "suppressed". No names or NHS numbers are in either.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from groupclinic_desktop import __version__
-from groupclinic_desktop.core.outcomes import Outcomes, figure_rows
 from groupclinic_desktop.core.private_files import private_file
+from groupclinic_desktop.core.views.outcomes import Outcomes, figure_rows
 from groupclinic_desktop.export import four_ms_pdf
 from groupclinic_desktop.export.print_kit import escape, styles
 

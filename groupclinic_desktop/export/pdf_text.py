@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from groupclinic_desktop import __version__
+from groupclinic_desktop.core.i18n import Language, Words
 from groupclinic_desktop.export import print_kit
-from groupclinic_desktop.i18n import Language, Words
 from groupclinic_desktop.script_text import ARABIC_LETTERS, visual
 
 # Naskh letters look smaller than Latin ones at the same point size; this evens them out.
@@ -219,7 +220,6 @@ class PdfText:
     def footer(self) -> Any:
         """The page-footer callback: the app's version, and the unconfirmed-translation note,
         in small print."""
-        from groupclinic_desktop import __version__
 
         note = self.words.review_note
         regular = self.fonts.regular

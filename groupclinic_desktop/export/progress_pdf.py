@@ -1,8 +1,8 @@
 """A person's private progress PDF: their numbers, scores and goals over the whole programme.
 
 Plain words from resources/plain_labels.toml, the print kit's large print (18 pt and up), charts
-(core/board_look.py) drawn at their printed size with the person's own target band. Nothing here
-is about anyone else.
+(core/views/board_look.py) drawn at their printed size with the person's own target band. Nothing
+here is about anyone else.
 """
 
 from __future__ import annotations
@@ -13,11 +13,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core.board_look import chart_png, draw_progress
+from groupclinic_desktop.core.i18n import ENGLISH, Words
 from groupclinic_desktop.core.private_files import private_file
-from groupclinic_desktop.core.progress import PersonProgress, Series
+from groupclinic_desktop.core.views.board_look import chart_png, draw_progress
+from groupclinic_desktop.core.views.progress import (
+    PersonProgress,
+    Series,
+    person_progress,
+    programme_sessions,
+)
 from groupclinic_desktop.export import four_ms_pdf, print_kit
-from groupclinic_desktop.i18n import ENGLISH, Words
+from groupclinic_desktop.export.pdf_text import PdfText
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
@@ -62,8 +68,6 @@ def progress_pdf(
 ) -> Path:
     """Write the person's progress PDF and return its path: in their preferred language, else
     the language of the programme's latest session that chose one, else English."""
-    from groupclinic_desktop.core.progress import person_progress, programme_sessions
-    from groupclinic_desktop.i18n import patient_language, words_for
 
     progress = person_progress(clinic, patient_id, programme_id, today=today)
     patient = clinic.patient(patient_id)
@@ -74,8 +78,8 @@ def progress_pdf(
             (sid for sid, code in reversed(list(zip(held, chosen, strict=True))) if code != "en"),
             None,
         )
-        language = patient_language(clinic, patient_id, session_id)
-    words = words_for(clinic, language)
+        language = clinic.patient_language(patient_id, session_id)
+    words = clinic.words(language)
     domains = (clinic.programme(programme_id).definition or {}).get("domains") or []
     return write_progress_pdf(progress, patient.board_name, path, words=words, domains=domains)
 
@@ -97,7 +101,6 @@ def write_progress_pdf(
         Spacer,
     )
 
-    from groupclinic_desktop.export.pdf_text import PdfText
 
     target = Path(path)
     styles = print_kit.styles(print_kit.LARGE)

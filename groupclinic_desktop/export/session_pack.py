@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core import invitations, programmes
 from groupclinic_desktop.core.catalogue import catalogue
+from groupclinic_desktop.core.professions import name_with_profession
 from groupclinic_desktop.core.schema import ClinicSession, Patient
+from groupclinic_desktop.core.views.board import plain_label
 from groupclinic_desktop.export.pdf_parts import INK, SHADE, TickBox, pack_document
 from groupclinic_desktop.export.print_kit import escape, fonts, styles
 
@@ -97,7 +99,6 @@ def _run_sheet(
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-    from groupclinic_desktop.core.professions import name_with_profession
 
     facilitator = next(
         (
@@ -360,7 +361,6 @@ def _badges(names: list[str]) -> list[Any]:
 def board_columns(keys: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
     """(heading, target in words) per board column; systolic and diastolic share one column,
     as a BP is written on the board as one reading."""
-    from groupclinic_desktop.core.board import plain_label
 
     book = catalogue()
     columns: list[tuple[str, str]] = []

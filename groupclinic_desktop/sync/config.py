@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from groupclinic_desktop.core import store
+from groupclinic_desktop.core import service_address, store
 from groupclinic_desktop.core.errors import InvalidInput, StoreError
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ class SyncConfig:
             return "this store holds no practice yet"
         if not self.url:
             return "no ICB service address is set (groupclinic sync --url URL --token-stdin)"
-        from groupclinic_desktop.core import service_address
 
         reason = service_address.problem(self.url)
         if reason:  # an address stored before the rule, or edited by hand, is not used

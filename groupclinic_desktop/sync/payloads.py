@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from groupclinic_desktop.core.community import monitoring_kind
 from groupclinic_desktop.core.schema import OutboxEvent, Patient
 from groupclinic_desktop.resources import resource
 from icb_service import protocol
@@ -103,7 +104,6 @@ def wire_payload(
         roles = payload.get("staff_roles_present") or []
         payload["staff_roles_present"] = [r for r in STAFF_ROLES if r in roles]
     if row.type == "signposting":
-        from groupclinic_desktop.core.community import monitoring_kind
 
         # The outbox holds the directory's own kind; the protocol has its own, shorter list.
         payload["resource_kind"] = monitoring_kind(payload.get("resource_kind"))

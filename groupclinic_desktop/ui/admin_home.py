@@ -24,9 +24,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from groupclinic_desktop.core import i18n
+from groupclinic_desktop.core import professions as staff_professions
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import Role, StaffUser
+from groupclinic_desktop.core.validation import format_nhs_number
+from groupclinic_desktop.ui.cohort_import import CohortImportDialog, InvitationsDialog
+from groupclinic_desktop.ui.community import CommunityDirectory
+from groupclinic_desktop.ui.export_view import ExportView
+from groupclinic_desktop.ui.gp_delivery import GpDeliveryPage
+from groupclinic_desktop.ui.patient_details import edit_patient_details
 from groupclinic_desktop.ui.widgets import fill, read_only_table
 
 ROLE_CHOICES = [("Facilitator", Role.FACILITATOR), ("Clinician", Role.CLINICIAN),
@@ -85,12 +93,11 @@ class UsersTab(QWidget):
             self.role.addItem(text, role)
         # What the record shows beside the name (resources/professions.toml); the role above
         # decides what they may do.
-        from groupclinic_desktop.core.professions import professions
 
         self.profession = QComboBox()
         self.profession.setAccessibleName("Profession")
         self.profession.addItem("Not recorded", None)
-        for p in professions().values():
+        for p in staff_professions.professions().values():
             self.profession.addItem(p.label, p.key)
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
@@ -125,11 +132,11 @@ class UsersTab(QWidget):
 
     def refresh(self) -> None:
         self.people = self.clinic.staff(active_only=False)
-        from groupclinic_desktop.core.professions import label
 
         troubles = {u.id: u for u in self.clinic.sign_in_troubles()}
         fill(self.table, [[u.name, u.role.value.replace("_", "-").capitalize(),
-                            label(u.profession) or "not recorded", "yes" if u.active else "no",
+                            staff_professions.label(u.profession) or "not recorded",
+                            "yes" if u.active else "no",
                             sign_in_trouble_text(troubles.get(u.id)), u.sds_user_id or "",
                             u.sds_role_profile_id or ""]
                            for u in self.people])
@@ -356,8 +363,6 @@ class SessionsTab(QWidget):
             self.table.selectRow(0)
 
     def open_invitations(self) -> None:
-        from groupclinic_desktop.ui.cohort_import import InvitationsDialog
-
         row = self.table.currentRow()
         if row < 0:
             return
@@ -387,8 +392,6 @@ class PeopleTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        from groupclinic_desktop.core.validation import format_nhs_number
-
         words = self.filter.text().lower().replace(" ", "")
         self.people = [
             p for p in self.clinic.patients()
@@ -400,8 +403,6 @@ class PeopleTab(QWidget):
                            for p in self.people])
 
     def edit(self) -> None:
-        from groupclinic_desktop.ui.patient_details import edit_patient_details
-
         row = self.table.currentRow()
         if row < 0:
             return
@@ -414,8 +415,6 @@ class LanguagesTab(QWidget):
     speaker" on screen and on paper until the practice confirms someone has checked it."""
 
     def __init__(self, clinic: Clinic, parent: QWidget | None = None) -> None:
-        from groupclinic_desktop import i18n
-
         super().__init__(parent)
         self.clinic = clinic
         layout = QVBoxLayout(self)
@@ -531,13 +530,9 @@ class AdminHome(QWidget):
         self.tabs.blockSignals(False)
 
     def _export(self) -> QWidget:
-        from groupclinic_desktop.ui.export_view import ExportView
-
         return ExportView(self.clinic)
 
     def _delivery(self) -> QWidget:
-        from groupclinic_desktop.ui.gp_delivery import GpDeliveryPage
-
         return GpDeliveryPage(self.clinic)
 
     def _sync(self) -> QWidget:
@@ -546,8 +541,6 @@ class AdminHome(QWidget):
         return SyncAdminPage(self.clinic, self.sync_runner)  # type: ignore[arg-type]
 
     def _cohort(self) -> QWidget:
-        from groupclinic_desktop.ui.cohort_import import CohortImportDialog
-
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(QLabel(
@@ -560,8 +553,6 @@ class AdminHome(QWidget):
         return page
 
     def _community(self) -> QWidget:
-        from groupclinic_desktop.ui.community import CommunityDirectory
-
         return CommunityDirectory(self.clinic)
 
     def _due(self) -> QWidget:

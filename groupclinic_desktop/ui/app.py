@@ -21,17 +21,9 @@ from groupclinic_desktop import __version__
 from groupclinic_desktop.logs import open_log_file
 
 if TYPE_CHECKING:
-    from groupclinic_desktop.core.clinic import Clinic
     from groupclinic_desktop.core.glance import Glance
     from groupclinic_desktop.ui.main_window import MainWindow
     from groupclinic_desktop.ui.opening import StoreOpener
-
-
-def open_clinic(data_dir: Path | None) -> "Clinic":
-    """The normal way in: open the store, creating an empty one on a first start."""
-    from groupclinic_desktop.core.clinic import Clinic
-
-    return Clinic.open(data_dir, create=True)
 
 
 def run_app(data_dir: Path | None = None, argv: list[str] | None = None) -> int:
@@ -103,6 +95,7 @@ def _run_opened_first(app: QApplication, data_dir: Path | None, name: str) -> in
     """Every other start (new store, no practice yet, a store problem, a migration due): open the
     facade first, with its screens, then show the window."""
     from groupclinic_desktop.ui.first_run import FirstRunDialog
+    from groupclinic_desktop.ui.opening import open_clinic
     from groupclinic_desktop.ui.store_problem import open_or_ask
 
     clinic = open_or_ask(data_dir, open_clinic)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from groupclinic_desktop.core.board import Board, build_board
 from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
+from groupclinic_desktop.core.views.board import Board, build_board
 
 # Records a board is built from: who came, who agreed to share, their values and targets, the
 # person's own details (names, date of birth), questionnaire scores, and settings (the board's

@@ -9,8 +9,8 @@ never imports matplotlib while the thread does, so the two never race inside mat
 
 A chart is redrawn only when what it shows has changed: each draw is keyed by its data.
 
-The drawing itself lives in core/board_look.py, so a chart on screen and on a hand-out look the
-same. Type is large (18 pt) because these are read from the back of a room.
+The drawing itself lives in core/views/board_look.py, so a chart on screen and on a hand-out look
+the same. Type is large (18 pt) because these are read from the back of a room.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from groupclinic_desktop.core.board import Board, TrendSeries
+from groupclinic_desktop.core.views.board import Board, TrendSeries
 from groupclinic_desktop.ui import tasks
 from groupclinic_desktop.ui.phases.base import IdleWork
 
@@ -41,7 +41,7 @@ _MODULES = (
     "matplotlib.dates",
     "matplotlib.backends.backend_agg",
     "matplotlib.backends.backend_qtagg",
-    "groupclinic_desktop.core.board_look",
+    "groupclinic_desktop.core.views.board_look",
 )
 
 
@@ -291,7 +291,7 @@ class TrendChart(ChartBox):
         shown = tuple(series)
 
         def paint(ax: Any) -> None:
-            from groupclinic_desktop.core.board_look import draw_trend
+            from groupclinic_desktop.core.views.board_look import draw_trend
 
             draw_trend(ax, shown, font_size=PROJECTOR_FONT)
 
@@ -307,7 +307,7 @@ class DistributionChart(ChartBox):
         cells = tuple(c for c in (row.cell(column_key) for row in board.rows) if c.has_value)
 
         def paint(ax: Any) -> None:
-            from groupclinic_desktop.core.board_look import draw_distribution
+            from groupclinic_desktop.core.views.board_look import draw_distribution
 
             draw_distribution(ax, board, column_key, font_size=PROJECTOR_FONT)
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from groupclinic_desktop.core import cohort, invitations
+from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import SessionStatus
@@ -557,8 +558,6 @@ def _item(text: str) -> QTableWidgetItem:
 
 
 def _label(key: str) -> str:
-    from groupclinic_desktop.core.catalogue import catalogue
-
     return catalogue().get(key).label
 
 

@@ -32,9 +32,16 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.core.private_files import readable_by_others
+from groupclinic_desktop.core.professions import name_with_profession
 from groupclinic_desktop.core.schema import ExportRecord, SessionStatus
-from groupclinic_desktop.core.session_record import PersonRecord, SessionRecord
 from groupclinic_desktop.core.validation import format_nhs_number
+from groupclinic_desktop.core.views.session_record import (
+    PersonRecord,
+    SessionRecord,
+    build_session_record,
+)
+from groupclinic_desktop.export.batch import export_session, export_unexported
 from groupclinic_desktop.export.coded_summary import COLUMNS, clipboard_text, coded_rows
 
 FolderChooser = Callable[[QWidget], str | None]
@@ -42,7 +49,6 @@ FolderChooser = Callable[[QWidget], str | None]
 
 def folder_warning(folder: str | Path) -> str:
     """A warning when other accounts on this laptop can look into the export folder."""
-    from groupclinic_desktop.core.private_files import readable_by_others
 
     if not readable_by_others(folder):
         return ""
@@ -198,7 +204,7 @@ class ExportView(QWidget):
 
     def _load_session(self) -> None:
         sid = self.current_session_id()
-        self.record = self.clinic.session_record(sid) if sid is not None else None
+        self.record = build_session_record(self.clinic, sid) if sid is not None else None
         self.all_button.setEnabled(True)
         self.export_button.setEnabled(sid is not None)
         self._fill_people()
@@ -264,7 +270,6 @@ class ExportView(QWidget):
         names = {
             p.patient_id: p.patient.full_name for p in (self.record.people if self.record else ())
         }
-        from groupclinic_desktop.core.professions import name_with_profession
 
         staff = {u.id: name_with_profession(u) for u in self.clinic.staff(active_only=False)}
         self.log.setRowCount(len(rows))
@@ -320,8 +325,6 @@ class ExportView(QWidget):
         self._export(correction=True)
 
     def _export(self, *, correction: bool) -> None:
-        from groupclinic_desktop.export.batch import export_session
-
         sid = self.current_session_id()
         if sid is None:
             return
@@ -346,8 +349,6 @@ class ExportView(QWidget):
         self.refresh()
 
     def export_all(self) -> None:
-        from groupclinic_desktop.export.batch import export_unexported
-
         folder = self.choose_folder(self)
         if not folder:
             return

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
+from groupclinic_desktop.core.demo import create_demo
 from groupclinic_desktop.core.errors import ClinicError
 
 PRACTICE, DEMO, QUIT = "practice", "demo", "quit"
@@ -132,8 +133,6 @@ class FirstRunDialog(QDialog):
         self.accept()
 
     def _demo(self) -> None:
-        from groupclinic_desktop.core.demo import create_demo
-
         try:
             with self.clinic.acting_as(SYSTEM):
                 create_demo(self.clinic)

@@ -3,7 +3,7 @@ room's presenter screen.
 
 A page adds it in one line; it hides itself for a programme without 4M domains and repaints when
 a value, attendance or consent changes, or when it is shown. Everything on it comes from
-core.four_ms, so people appear exactly as on the board (first name with consent, else a code).
+core.views.four_ms, so people appear exactly as on the board (first name with consent, else a code).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.core.four_ms import FourMItem, FourMPanel, build_four_ms
+from groupclinic_desktop.core.views.four_ms import FourMItem, FourMPanel, build_four_ms
 from groupclinic_desktop.ui.phases.base import SessionBus
 
 INK = "#1A1A1A"

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.delivery import config
-from groupclinic_desktop.delivery.sender import PassReport
+from groupclinic_desktop.delivery.routing import route_for
+from groupclinic_desktop.delivery.sender import PassReport, queue_unsent
 from groupclinic_desktop.delivery.worker import delivery_worker
 from groupclinic_desktop.ui import tasks
 from groupclinic_desktop.ui.service_status import StatusBox, message_line
@@ -54,7 +55,6 @@ class DeliveryRunner(QObject):
     def queue_unsent_and_send(self) -> None:
         """Queue every finished session's unsent people, then send, all off the UI thread
         (building each session's record takes a moment per session)."""
-        from groupclinic_desktop.delivery.sender import queue_unsent
 
         def queued(lines: list[str]) -> None:
             self.queued.emit(lines)
@@ -262,8 +262,6 @@ class GpDeliveryPage(QWidget):
         self.refresh()
 
     def resend_selected(self) -> None:
-        from groupclinic_desktop.delivery.routing import route_for
-
         index = self.table.currentRow()
         if index < 0:
             self.message.setText("Choose a person in the list first.")

@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from groupclinic_desktop import __version__
+from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.ui.idle_lock import IdleWatcher
 from groupclinic_desktop.ui.sign_in import SignInPage
 from groupclinic_desktop.ui.theme import Theme
@@ -405,7 +406,6 @@ class MainWindow(QMainWindow):
     def daily_backup(self) -> None:
         """Today's backup, if not made yet. A backup that cannot be made (a full disk) never
         stops the clinic: the status bar says why, and the next sign-in or hour tries again."""
-        from groupclinic_desktop.core.errors import ClinicError
 
         if self.clinic is None:
             return

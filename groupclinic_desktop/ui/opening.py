@@ -163,7 +163,6 @@ class StoreOpener(QObject):
 
     def _ask(self, error: StoreError) -> None:
         """The store-problem screen over the window, as when the store is opened the full way."""
-        from groupclinic_desktop.ui.app import open_clinic
         from groupclinic_desktop.ui.store_problem import open_or_ask
 
         self.window.sign_in.stop_waiting()
@@ -203,6 +202,15 @@ class StoreOpener(QObject):
         if self.clinic is not None:
             self.clinic.close()
             self.clinic = None
+
+
+def open_clinic(data_dir: Path | None) -> "Clinic":
+    """The normal way in: open the store, creating an empty one on a first start."""
+    # The facade (SQLAlchemy, SQLModel, the schema) is imported when the store is opened, not
+    # when the first screen is drawn.
+    from groupclinic_desktop.core.clinic import Clinic
+
+    return Clinic.open(data_dir, create=True)
 
 
 def open_behind(window: "MainWindow", glance: Glance, data_dir: Path | None) -> StoreOpener:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.core.outcomes import Outcomes, figure_rows
+from groupclinic_desktop.core.views.outcomes import Outcomes, figure_rows, programme_outcomes
 from groupclinic_desktop.ui.widgets import heading
 
 COLUMNS = ("Section", "Figure", "Group", "Value", "Note")
@@ -70,7 +70,7 @@ class OutcomesScreen(QWidget):
         if pid is None:
             self.note.setText("No programmes yet.")
             return
-        o = self.outcomes = self.clinic.outcomes(pid)
+        o = self.outcomes = programme_outcomes(self.clinic, pid)
         self.note.setText(
             f"As of {o.as_of:%d %b %Y}. Figures about fewer than {o.threshold} people are "
             "suppressed (the threshold is a practice setting), and so is any figure that would let "

@@ -50,13 +50,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from groupclinic_desktop.core.board import Board, Cell
-from groupclinic_desktop.core.board_look import INK, KEY_TEXT, cell_words, group_words, tint
 from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.i18n import ENGLISH, Words, qt_words
+from groupclinic_desktop.core.i18n import ENGLISH, Words
+from groupclinic_desktop.core.views.board import Board, Cell
+from groupclinic_desktop.core.views.board_look import INK, KEY_TEXT, cell_words, group_words, tint
 from groupclinic_desktop.ui.four_ms_panel import FourMsPanel
 from groupclinic_desktop.ui.phases.base import SessionBus
+from groupclinic_desktop.ui.translation import qt_words
 
 PAUSED = "Session paused"
 DEMO_MARK = "DEMO — fictional people"

@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.core.progress import PersonProgress, Series, person_progress
+from groupclinic_desktop.core.views.progress import PersonProgress, Series, person_progress
+from groupclinic_desktop.export.progress_pdf import progress_pdf
 from groupclinic_desktop.ui.charts import ChartBox
+from groupclinic_desktop.ui.measurement_fix import voided_html
 from groupclinic_desktop.ui.widgets import heading
 
 COLUMNS = ("Measure", "At the start", "Now", "Change", "Target")
@@ -34,7 +36,7 @@ COLUMNS = ("Measure", "At the start", "Now", "Change", "Target")
 
 class ProgressChart(ChartBox):
     def show_series(self, series: Series) -> None:
-        from groupclinic_desktop.core.board_look import draw_progress
+        from groupclinic_desktop.core.views.board_look import draw_progress
 
         ax = self.axes()
         ax.clear()
@@ -149,7 +151,6 @@ class ProgressView(QWidget):
             )
             or "No goals yet."
         )
-        from groupclinic_desktop.ui.measurement_fix import voided_html
 
         voided = [
             m for m in self.clinic.measurements(patient_id=self.patient_id, include_voided=True)
@@ -177,8 +178,6 @@ class ProgressView(QWidget):
         self.chart.show_series(chosen)
 
     def save_pdf(self, path: Path | str) -> Path:
-        from groupclinic_desktop.export.progress_pdf import progress_pdf
-
         written = progress_pdf(self.clinic, self.patient_id, self.programme_id, path)
         self.pdf_written.emit(str(written))
         return written

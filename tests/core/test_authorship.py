@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from groupclinic_desktop.core.board import build_board
 from groupclinic_desktop.core.clinic import SYSTEM, Actor, Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NeedsConfirmation, NotAllowed
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Role
+from groupclinic_desktop.core.views.board import build_board
+from groupclinic_desktop.core.views.session_record import build_session_record
 from groupclinic_desktop.export.batch import HeldBack, export_session
 from groupclinic_desktop.export.csv_export import session_csv
 from groupclinic_desktop.export.fhir import person_bundle
@@ -332,7 +333,7 @@ def test_only_a_clinician_corrects_clinical_content_and_it_is_recorded_as_theirs
     entry = team.audit_entries()[-1]
     assert (entry.action, entry.user_name) == ("correction", "Dr Priya Shah")
     assert entry.after["correction_reason"] == "wrong drug named"  # type: ignore[index]
-    record = team.session_record(sid).person(pid)
+    record = build_session_record(team, sid).person(pid)
     pharmacist_review = next(r for r in record.reviews if r.author_id == pharmacist.id)
     assert "corrected by Dr Priya Shah (GP)" in record.review_byline(pharmacist_review)
     assert record.review_byline(pharmacist_review).startswith("Documented by Sam Okafor")
@@ -398,7 +399,7 @@ def test_a_typo_is_voided_and_left_out_of_the_board_the_exports_and_monitoring(
     assert resent == {"weight": 83, "bmi": right[1].value}
 
     finish(team, sid)
-    record = team.session_record(sid).person(pid)
+    record = build_session_record(team, sid).person(pid)
     assert 48 not in [m.value for m in record.measurements]
     with team.acting_as(actor(team, "Alex Turner")):
         bundle = json.dumps(person_bundle(record, generated_at=record.info.session.started_at,

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from groupclinic_desktop.core.board import build_board
 from groupclinic_desktop.core.catalogue import Status
 from groupclinic_desktop.core.clinic import SYSTEM, Actor, Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Role
+from groupclinic_desktop.core.views.board import build_board
 
 TODAY = date.today()
 

@@ -8,6 +8,7 @@ import pytest
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.schema import AttendanceStatus
+from groupclinic_desktop.core.views.session_record import build_session_record
 
 PINS = {"facilitator": "2468", "clinician": "1357", "admin": "9753"}
 
@@ -86,7 +87,7 @@ def test_a_registered_carers_data_goes_only_to_their_own_record(demo: Clinic, ru
         visit.id, goal="An hour for myself each week", goal_confidence=6, swemwbs_score=21
     )
     assert demo.patient(carer.id).is_carer is True
-    record = demo.session_record(running)
+    record = build_session_record(demo, running)
     own = record.person(carer.id)
     assert own.carer_only and [v.goal for v in own.carer_visits] == ["An hour for myself each week"]
     cared = record.person(cared_for.id)

@@ -2,10 +2,10 @@
 
 import pytest
 
-from groupclinic_desktop.core.board import build_board
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.core.four_ms import build_four_ms, four_m_panel
 from groupclinic_desktop.core.questionnaires import score
+from groupclinic_desktop.core.views.board import build_board
+from groupclinic_desktop.core.views.four_ms import build_four_ms, four_m_panel
 
 from ..four_ms_scenario import four_ms_scenario
 

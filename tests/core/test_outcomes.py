@@ -2,7 +2,7 @@
 
 The expected figures are computed from the demo's stored data with plain Python (the targets
 written out from NICE NG28/NG136 and NHS.uk as the catalogue cites them), not with
-core/outcomes.py, so a mistake in the report's logic shows as a mismatch.
+core/views/outcomes.py, so a mistake in the report's logic shows as a mismatch.
 """
 
 import statistics
@@ -12,18 +12,19 @@ from datetime import date, timedelta
 import pytest
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
-from groupclinic_desktop.core.outcomes import (
-    FLAG_RATIO,
-    equity_rows,
-    ethnic_group,
-    imd_quintile,
-)
 from groupclinic_desktop.core.schema import (
     Attendance,
     AttendanceStatus,
     Patient,
     SessionStatus,
     Sex,
+)
+from groupclinic_desktop.core.views.outcomes import (
+    FLAG_RATIO,
+    equity_rows,
+    ethnic_group,
+    imd_quintile,
+    programme_outcomes,
 )
 
 
@@ -121,7 +122,7 @@ def by_hand(clinic: Clinic) -> Expected:
 
 def test_demo_outcomes_match_the_hand_computed_figures(demo: Clinic) -> None:
     expected = by_hand(demo)
-    o = demo.outcomes(demo.programmes()[0].id)  # type: ignore[arg-type]
+    o = programme_outcomes(demo, demo.programmes()[0].id)  # type: ignore[arg-type]
 
     assert o.threshold == 5
     assert o.sessions_held == expected.held == 1
@@ -145,7 +146,7 @@ def test_demo_outcomes_match_the_hand_computed_figures(demo: Clinic) -> None:
 
 
 def test_one_reading_so_far_gives_no_change_and_says_why(demo: Clinic) -> None:
-    o = demo.outcomes(demo.programmes()[0].id)  # type: ignore[arg-type]
+    o = programme_outcomes(demo, demo.programmes()[0].id)  # type: ignore[arg-type]
     for key in ("systolic_bp", "weight", "swemwbs", "confidence"):
         figure = o.change(key).median
         assert figure.value is None
@@ -156,7 +157,7 @@ def test_one_reading_so_far_gives_no_change_and_says_why(demo: Clinic) -> None:
 
 def test_equity_breakdown_of_the_demo_with_small_groups_suppressed(demo: Clinic) -> None:
     expected = by_hand(demo)
-    o = demo.outcomes(demo.programmes()[0].id)  # type: ignore[arg-type]
+    o = programme_outcomes(demo, demo.programmes()[0].id)  # type: ignore[arg-type]
     rows = {(r.dimension, r.group): r for r in o.equity}
     female = rows[("Sex", "Female")]
     assert (female.invited.value, female.attendance_rate.value) == pytest.approx(expected.female)
@@ -175,7 +176,7 @@ def test_equity_breakdown_of_the_demo_with_small_groups_suppressed(demo: Clinic)
 def test_the_threshold_comes_from_settings(demo: Clinic) -> None:
     with demo.acting_as(SYSTEM):
         demo.set_setting("outcomes_suppress_below", 10)
-    o = demo.outcomes(demo.programmes()[0].id)  # type: ignore[arg-type]
+    o = programme_outcomes(demo, demo.programmes()[0].id)  # type: ignore[arg-type]
     assert o.threshold == 10
     assert o.invited.value == 10  # ten people: shown
     assert o.attended.value is None and "fewer than 10" in o.attended.reason
@@ -237,7 +238,7 @@ def test_signposting_counts_reach_the_outcome_report_with_suppression(demo) -> N
     from datetime import date
 
     from groupclinic_desktop.core.clinic import SYSTEM
-    from groupclinic_desktop.core.outcomes import figure_rows, programme_outcomes
+    from groupclinic_desktop.core.views.outcomes import figure_rows, programme_outcomes
 
     with demo.acting_as(SYSTEM):
         walk = demo.add_resource("Tuesday walking group", kind="walking_group")
@@ -264,8 +265,6 @@ def test_signposting_counts_reach_the_outcome_report_with_suppression(demo) -> N
 def test_equity_rows_break_down_the_change_in_each_measurement(demo) -> None:
     """Men (5 who came) show their median HbA1c change; women (4 who came) are suppressed."""
     import statistics
-
-    from groupclinic_desktop.core.outcomes import programme_outcomes
 
     report = programme_outcomes(demo, demo.programmes()[0].id)
     rows = {(r.dimension, r.group): r for r in report.equity}

@@ -4,10 +4,10 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from groupclinic_desktop.core.board import build_board
 from groupclinic_desktop.core.clinic import Actor, Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.schema import Role, SessionStatus
+from groupclinic_desktop.core.views.board import build_board
 from groupclinic_desktop.ui.phases.checkin import measurement_fields
 
 DIABETES_BOARD = ["hba1c", "blood_pressure", "weight", "bmi", "total_cholesterol"]

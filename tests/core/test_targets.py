@@ -13,13 +13,15 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from groupclinic_desktop.core import outbox, outcomes, progress, targets
-from groupclinic_desktop.core.board import BP_PARTS, build_board
+from groupclinic_desktop.core import outbox, targets
 from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.clinic import Actor, Clinic
 from groupclinic_desktop.core.programmes import PRIVATE_MEASURES
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, OutboxEvent, Role
 from groupclinic_desktop.core.validation import nhs_check_digit
+from groupclinic_desktop.core.views import outcomes, progress
+from groupclinic_desktop.core.views.board import BP_PARTS, build_board
+from groupclinic_desktop.core.views.progress import person_progress
 from groupclinic_desktop.ui.phases.one_to_one import STATUS_WORDS, number_lines
 from groupclinic_desktop.ui.presenter import presenter_text
 
@@ -258,7 +260,7 @@ def test_every_consumer_gives_the_grid_status(
         found["progress"] = targets.reading_status(
             progress.status_on(saved[k], definition, patient, personal) for k in parts
         )
-        mine = demo.progress(pid, programme_id)
+        mine = person_progress(demo, pid, programme_id)
         found["progress series"] = targets.reading_status(
             next(s for s in mine.measures if s.key == k).latest_status for k in parts
         )

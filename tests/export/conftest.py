@@ -9,6 +9,7 @@ import pytest
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.demo import DEMO_STAFF
 from groupclinic_desktop.core.schema import Role, SessionStatus
+from groupclinic_desktop.core.views.session_record import build_session_record
 
 if TYPE_CHECKING:
     from .sessions import Built
@@ -57,7 +58,7 @@ def every_bundle(demo: Clinic, finished_id: int, built: "Built", tmp_path: Path)
 
     with demo.acting_as(SYSTEM):
         export_session(demo, finished_id, tmp_path / "demo")
-        person = demo.session_record(finished_id).people[0]
+        person = build_session_record(demo, finished_id).people[0]
         demo.correct_review(finished_id, person.patient_id, "Wrong finding", notes="Corrected.")
         export_session(demo, finished_id, tmp_path / "correction", correction=True)
         export_session(demo, built.session_id, tmp_path / "today")

@@ -11,6 +11,7 @@ from groupclinic_desktop import __version__
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.schema import Role, SessionStatus
+from groupclinic_desktop.core.views.session_record import build_session_record
 from groupclinic_desktop.export.batch import export_session, export_unexported, safe_surname
 from groupclinic_desktop.export.csv_export import CSV_COLUMNS
 
@@ -33,7 +34,7 @@ def test_a_session_exports_one_pdf_and_bundle_per_attendee_and_one_csv(
     assert all(n.startswith(f"{day:%Y-%m-%d}_0001_") for n in names)
     # Surname then last four digits; sorted file names follow the surnames.
     stems = [n.removesuffix(".pdf") for n in names if n.endswith(".pdf")]
-    record = admin.session_record(finished_id)
+    record = build_session_record(admin, finished_id)
     people = [*record.people, *record.absent]
     expected = sorted(
         f"{day:%Y-%m-%d}_0001_{safe_surname(p.patient.family_name)}_{p.patient.nhs_number[-4:]}"
@@ -94,7 +95,7 @@ def test_existing_files_are_never_overwritten(
     out = tmp_path / "out"
     out.mkdir()
     day = admin.session(finished_id).day
-    person = admin.session_record(finished_id).people[0]
+    person = build_session_record(admin, finished_id).people[0]
     stem = f"{day:%Y-%m-%d}_0001_{person.patient.family_name}_{person.patient.nhs_number[-4:]}"
     clash = out / f"{stem}.pdf"
     clash.write_bytes(b"the practice's own file")
@@ -114,7 +115,7 @@ def test_exporting_twice_is_refused_until_there_is_a_correction(
     with pytest.raises(InvalidInput, match="nothing was corrected"):
         export_session(admin, finished_id, tmp_path, correction=True)
 
-    person = admin.session_record(finished_id).people[2]
+    person = build_session_record(admin, finished_id).people[2]
     with admin.acting_as(SYSTEM):
         admin.correct_review(
             finished_id, person.patient_id, "wrong drug named", notes="Corrected notes."
@@ -152,7 +153,7 @@ def test_the_csv_has_the_documented_columns_and_one_row_per_item(
     assert tuple(header) == CSV_COLUMNS
     docs = (Path(__file__).parents[2] / "docs" / "export-formats.md").read_text()
     assert all(f"`{column}`" in docs for column in CSV_COLUMNS)
-    record = admin.session_record(finished_id)
+    record = build_session_record(admin, finished_id)
     people = [*record.people, *record.absent]
     assert {r[header.index("nhs_number")] for r in rows} == {p.patient.nhs_number for p in people}
     bp = [r for r in rows if r[header.index("item_key")] == "systolic_bp"]

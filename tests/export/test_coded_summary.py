@@ -2,13 +2,14 @@
 
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
+from groupclinic_desktop.core.views.session_record import build_session_record
 from groupclinic_desktop.export.coded_summary import COLUMNS, as_tsv, coded_rows
 
 
 def test_each_reading_has_the_catalogue_code_term_value_unit_date_and_clinician(
     demo: Clinic, finished_id: int
 ) -> None:
-    record = demo.session_record(finished_id)
+    record = build_session_record(demo, finished_id)
     person = record.people[0]
     rows = coded_rows(person)
     readings = {m.type_key: m for m in person.measurements}
@@ -29,12 +30,12 @@ def test_results_copied_from_the_gp_record_are_not_sent_back(
     demo: Clinic, finished_id: int
 ) -> None:
     # The demo's HbA1c came from the GP record: pasting it back would duplicate it there.
-    person = demo.session_record(finished_id).people[0]
+    person = build_session_record(demo, finished_id).people[0]
     assert all(r.key != "hba1c" for r in coded_rows(person))
 
 
 def test_clipboard_text_is_one_tab_separated_line_per_item(demo: Clinic, finished_id: int) -> None:
-    person = demo.session_record(finished_id).people[0]
+    person = build_session_record(demo, finished_id).people[0]
     rows = coded_rows(person)
     lines = as_tsv(rows).splitlines()
     assert lines[0].split("\t") == list(COLUMNS)
@@ -57,7 +58,7 @@ def test_unconfirmed_codes_never_reach_the_summary(demo: Clinic) -> None:
             today.id, person.id, "swemwbs", {f"item{i}": 4 for i in range(1, 8)}
         )  # type: ignore[arg-type]
         demo.finish_session(today.id)
-    rows = coded_rows(demo.session_record(today.id).person(person.id))  # type: ignore[arg-type]
+    rows = coded_rows(build_session_record(demo, today.id).person(person.id))  # type: ignore[arg-type]
     waist = next(r for r in rows if r.key == "waist")
     spo2 = next(r for r in rows if r.key == "spo2")
     assert (waist.code, waist.term, waist.value) == ("", "Waist circumference", "96.0")

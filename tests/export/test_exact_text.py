@@ -12,6 +12,7 @@ import pytest
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import SessionStatus
+from groupclinic_desktop.core.views.session_record import build_session_record
 from groupclinic_desktop.export.notes_pdf import person_pdf
 from groupclinic_desktop.export.print_kit import REPLACEMENT, fonts, printable
 
@@ -35,7 +36,7 @@ PRINTS_EXACTLY = ("polish", "turkish_irish", "greek_cyrillic")
 
 def pdf_text(clinic: Clinic, tmp_path: Path, given: str, family: str) -> str:
     (session,) = clinic.sessions(status=SessionStatus.FINISHED)
-    person = clinic.session_record(session.id).people[0]
+    person = build_session_record(clinic, session.id).people[0]
     person.patient.given_name, person.patient.family_name = given, family
     path = tmp_path / "notes.pdf"
     path.write_bytes(person_pdf(person, generated_at=datetime.now(UTC), generated_by="Alex Turner"))

@@ -11,7 +11,7 @@ from fhir.resources.R4B.bundle import Bundle  # R4B models used for R4 (no plain
 
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
-from groupclinic_desktop.core.session_record import PersonRecord
+from groupclinic_desktop.core.views.session_record import PersonRecord, build_session_record
 from groupclinic_desktop.export.fhir import person_bundle
 
 SCHEMA = json.loads((Path(__file__).parent / "document_bundle.schema.json").read_text())
@@ -35,7 +35,7 @@ def codes(concept: dict[str, Any], system: str) -> list[str]:
 
 @pytest.fixture
 def people(demo: Clinic, finished_id: int) -> tuple[PersonRecord, ...]:
-    return demo.session_record(finished_id).people
+    return build_session_record(demo, finished_id).people
 
 
 def test_every_bundle_validates_with_the_r4b_models_and_the_json_schema(people) -> None:  # type: ignore[no-untyped-def]
@@ -135,10 +135,10 @@ def test_scores_goals_medication_and_notes_are_in_the_document(people) -> None: 
 
 
 def test_review_notes_are_escaped_in_the_narrative(demo: Clinic, finished_id: int) -> None:
-    patient_id = demo.session_record(finished_id).people[0].patient_id
+    patient_id = build_session_record(demo, finished_id).people[0].patient_id
     with demo.acting_as(SYSTEM):
         demo.correct_review(finished_id, patient_id, "typo", notes="BP <140 & feet <ok>")
-    person = demo.session_record(finished_id).person(patient_id)
+    person = build_session_record(demo, finished_id).person(patient_id)
     bundle = bundle_for(person)
     div = next(
         s["text"]["div"]

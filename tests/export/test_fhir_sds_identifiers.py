@@ -11,6 +11,7 @@ from groupclinic_desktop.core import store
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError, InvalidInput
 from groupclinic_desktop.core.schema import Role
+from groupclinic_desktop.core.views.session_record import build_session_record
 from groupclinic_desktop.export.fhir import person_bundle
 
 from .conftest import sign_in
@@ -66,7 +67,7 @@ def test_only_an_admin_sets_sds_ids(demo: Clinic) -> None:
 def test_the_r4_bundle_names_sds_ids_and_passes_the_validator(
     admin: Clinic, finished_id: int
 ) -> None:
-    before = admin.session_record(finished_id).people[0]
+    before = build_session_record(admin, finished_id).people[0]
     plain = person_bundle(before, generated_at=datetime.now(UTC), generated_by="Alex Turner",
                           version=1)
     for entry in plain["entry"]:
@@ -80,7 +81,7 @@ def test_the_r4_bundle_names_sds_ids_and_passes_the_validator(
     bundles = [
         person_bundle(person, generated_at=datetime.now(UTC), generated_by="Alex Turner",
                       version=1)
-        for person in admin.session_record(finished_id).people
+        for person in build_session_record(admin, finished_id).people
     ]
     named = 0
     for b in bundles:

@@ -18,8 +18,8 @@ import pytest
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
-from groupclinic_desktop.core.session_record import PersonRecord
 from groupclinic_desktop.core.targets import PersonalLevel
+from groupclinic_desktop.core.views.session_record import PersonRecord, build_session_record
 from groupclinic_desktop.export import interpretation
 from groupclinic_desktop.export.batch import export_session
 from groupclinic_desktop.export.fhir import person_bundle
@@ -62,7 +62,7 @@ def test_every_bundle_passes_the_r4_validator(every_bundle: list[dict]) -> None:
 
 def test_the_validator_fails_a_broken_bundle(demo: Clinic, finished_id: int) -> None:
     """Negative control: an empty array and a Composition id that is not its fullUrl's."""
-    good = bundle(demo.session_record(finished_id).people[0])
+    good = bundle(build_session_record(demo, finished_id).people[0])
     broken = copy.deepcopy(good)
     entries(broken, "Observation")[0]["performer"] = []
     broken["entry"][0]["resource"]["id"] = entries(broken, "Patient")[0]["id"]
@@ -171,7 +171,7 @@ def test_a_correction_amends_only_what_changed_and_keeps_the_documents_identity(
 ) -> None:
     with demo.acting_as(SYSTEM):
         export_session(demo, finished_id, tmp_path / "first")
-        person = demo.session_record(finished_id).people[0]
+        person = build_session_record(demo, finished_id).people[0]
         demo.correct_review(finished_id, person.patient_id, "Typo", notes="Corrected note.")
         export_session(demo, finished_id, tmp_path / "second", correction=True)
     (second,) = exported(tmp_path / "second")
@@ -196,7 +196,7 @@ def test_a_correction_amends_only_what_changed_and_keeps_the_documents_identity(
 def test_vital_signs_carry_loinc_and_abnormal_values_are_flagged(
     demo: Clinic, built: Built
 ) -> None:
-    record = demo.session_record(built.session_id)
+    record = build_session_record(demo, built.session_id)
     full = bundle(record.person(built.full))
     for loinc in ("29463-7", "8302-2", "39156-5", "8867-4", "2708-6", "85354-9"):
         assert observation(full, loinc)["category"][0]["coding"][0]["code"] == "vital-signs"
@@ -218,7 +218,7 @@ def test_vital_signs_carry_loinc_and_abnormal_values_are_flagged(
 def test_attendance_carer_signposting_bmi_and_app_version_are_in_the_bundle(
     demo: Clinic, built: Built
 ) -> None:
-    record = demo.session_record(built.session_id)
+    record = build_session_record(demo, built.session_id)
     full = bundle(record.person(built.full))
     text = json.dumps(full)
     assert "Attended group consultation" in text
@@ -235,7 +235,7 @@ def test_attendance_carer_signposting_bmi_and_app_version_are_in_the_bundle(
 
 
 def test_a_person_who_did_not_attend_gets_a_short_dna_record(demo: Clinic, built: Built) -> None:
-    record = demo.session_record(built.session_id)
+    record = build_session_record(demo, built.session_id)
     (absent,) = [p for p in record.absent if p.patient_id == built.absent]
     b = bundle(absent)
     (encounter,) = entries(b, "Encounter")
@@ -249,7 +249,7 @@ def test_a_person_who_did_not_attend_gets_a_short_dna_record(demo: Clinic, built
 
 def test_hostile_text_still_makes_a_valid_bundle(demo: Clinic, finished_id: int) -> None:
     """Markup, formulas, control characters and a very long name: escaped or dropped."""
-    person = demo.session_record(finished_id).people[0]
+    person = build_session_record(demo, finished_id).people[0]
     assert person.review is not None
     review = person.review.model_copy(
         update={"notes": "<script>alert(1)</script> =cmd|'/C calc'!A0 \x00\x07 & done"}
@@ -263,7 +263,7 @@ def test_hostile_text_still_makes_a_valid_bundle(demo: Clinic, finished_id: int)
 
 
 def test_flags_come_from_the_targets_and_the_red_flag_table(demo: Clinic, finished_id: int) -> None:
-    person = demo.session_record(finished_id).people[0]
+    person = build_session_record(demo, finished_id).people[0]
     assert interpretation.flag(person, "spo2", 90) == "LL"  # NEWS2 red: 91% or lower
     assert interpretation.flag(person, "systolic_bp", 225) == "HH"
     assert interpretation.flag(person, "systolic_bp", 85) == "LL"  # NEWS2 red: 90 or lower

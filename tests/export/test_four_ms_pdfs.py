@@ -10,6 +10,7 @@ import pytest
 
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.schema import Role
+from groupclinic_desktop.core.views.outcomes import programme_outcomes
 from groupclinic_desktop.export.handouts import personal_pdf
 from groupclinic_desktop.export.outcomes_report import write_pdf
 from groupclinic_desktop.export.progress_pdf import progress_pdf
@@ -66,7 +67,7 @@ def test_the_outcomes_report_groups_the_changes_by_4m_and_suppresses_small_numbe
     case = four_ms_scenario(demo, finish_now=True)
     with demo.acting_as(staff(demo, Role.ADMIN)):
         demo.set_setting("outcomes_suppress_below", 3)
-        report = demo.outcomes(case.programme_id)
+        report = programme_outcomes(demo, case.programme_id)
     pdf = write_pdf(report, tmp_path / "outcomes.pdf")
     text = text_of(pdf)
     assert "The 4Ms: movement, mood, motivation and what matters" in text
@@ -75,7 +76,7 @@ def test_the_outcomes_report_groups_the_changes_by_4m_and_suppresses_small_numbe
     assert "Confidence +3.00 3" in text
     with demo.acting_as(staff(demo, Role.ADMIN)):
         demo.set_setting("outcomes_suppress_below", 5)
-        hidden = demo.outcomes(case.programme_id)
+        hidden = programme_outcomes(demo, case.programme_id)
     assert not hidden.change("confidence").median.shown
     subprocess.run(
         ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "page")],

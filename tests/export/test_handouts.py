@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from groupclinic_desktop.core.board import build_board
-from groupclinic_desktop.core.board_look import board_figure, board_png, figure_texts
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind
+from groupclinic_desktop.core.views.board import build_board
+from groupclinic_desktop.core.views.board_look import board_figure, board_png, figure_texts
 from groupclinic_desktop.export import handouts
 
 TODAY = date.today()

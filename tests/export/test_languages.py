@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from groupclinic_desktop import i18n
-from groupclinic_desktop.core.board import build_board
+from groupclinic_desktop.core import i18n
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind
+from groupclinic_desktop.core.views.board import build_board
 from groupclinic_desktop.export import handouts
 from groupclinic_desktop.export.progress_pdf import progress_pdf
 
@@ -122,7 +122,7 @@ def test_room_pdf_in_polish_has_the_polish_labels_and_the_review_note(
     demo: Clinic, session: int, tmp_path: Path
 ) -> None:
     board = build_board(demo, session, today=TODAY)
-    words = i18n.words_for(demo, "pl")
+    words = demo.words("pl")
     path = handouts.room_pdf(board, tmp_path / "room-pl.pdf", words=words)
     text = flat(raw_text(path))
     assert words.missing == set()
@@ -135,7 +135,7 @@ def test_room_pdf_in_polish_has_the_polish_labels_and_the_review_note(
 
     with demo.acting_as(SYSTEM):
         demo.confirm_language("pl")
-    confirmed = handouts.room_pdf(board, tmp_path / "ok.pdf", words=i18n.words_for(demo, "pl"))
+    confirmed = handouts.room_pdf(board, tmp_path / "ok.pdf", words=demo.words("pl"))
     assert "needs review" not in raw_text(confirmed)
 
 
@@ -146,7 +146,7 @@ def test_room_pdf_in_urdu_reads_right_to_left_with_joined_letters_and_an_embedde
     import arabic_reshaper
 
     board = build_board(demo, session, today=TODAY)
-    words = i18n.words_for(demo, "ur")
+    words = demo.words("ur")
     path = handouts.room_pdf(board, tmp_path / "room-ur.pdf", words=words)
     assert words.missing == set()
     assert "NotoNaskhArabic" in fonts_in(path)

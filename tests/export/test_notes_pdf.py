@@ -9,8 +9,8 @@ import pytest
 
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.clinic import Clinic
-from groupclinic_desktop.core.session_record import PersonRecord
 from groupclinic_desktop.core.validation import format_nhs_number
+from groupclinic_desktop.core.views.session_record import PersonRecord, build_session_record
 from groupclinic_desktop.export.notes_pdf import person_pdf
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
@@ -32,7 +32,7 @@ def pdf_text(person: PersonRecord, tmp_path: Path, **kwargs: object) -> str:
 def test_the_notes_hold_every_value_code_term_goal_and_the_header(
     demo: Clinic, finished_id: int, tmp_path: Path
 ) -> None:
-    record = demo.session_record(finished_id)
+    record = build_session_record(demo, finished_id)
     person = record.people[0]
     text = pdf_text(person, tmp_path)
     patient = person.patient
@@ -79,7 +79,7 @@ def test_the_notes_hold_every_value_code_term_goal_and_the_header(
 def test_nothing_about_another_person_is_in_someones_notes(
     demo: Clinic, finished_id: int, tmp_path: Path
 ) -> None:
-    people = demo.session_record(finished_id).people
+    people = build_session_record(demo, finished_id).people
     for person in people:
         text = pdf_text(person, tmp_path)
         for other in people:
@@ -91,7 +91,7 @@ def test_nothing_about_another_person_is_in_someones_notes(
 
 
 def test_a_correction_says_so_on_every_page(demo: Clinic, finished_id: int, tmp_path: Path) -> None:
-    person = demo.session_record(finished_id).people[0]
+    person = build_session_record(demo, finished_id).people[0]
     text = pdf_text(person, tmp_path, version=2, correction_reasons=["weight typed wrongly"])
     assert "CORRECTION - version 2" in text
     assert "Reason: weight typed wrongly" in text

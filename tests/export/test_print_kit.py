@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from groupclinic_desktop.core.board import build_board
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
+from groupclinic_desktop.core.views.board import build_board
 from groupclinic_desktop.export import handouts, print_kit
 from groupclinic_desktop.export.print_kit import LARGE, NORMAL, NOTES, REPLACEMENT
 

@@ -12,6 +12,8 @@ import pytest
 from groupclinic_desktop.core import invitations
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import SessionStatus
+from groupclinic_desktop.core.views.outcomes import programme_outcomes
+from groupclinic_desktop.core.views.progress import person_progress
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 
@@ -48,9 +50,9 @@ def test_every_export_writer_makes_files_only_their_owner_can_read(
         person = demo.roster(finished.id)[0].patient
         programme = demo.programmes()[0]
         write_progress_pdf(
-            demo.progress(person.id, programme.id), person.full_name, files / "progress.pdf"
+            person_progress(demo, person.id, programme.id), person.full_name, files / "progress.pdf"
         )
-        write_csv(demo.outcomes(programme.id), files / "outcomes.csv")
+        write_csv(programme_outcomes(demo, programme.id), files / "outcomes.csv")
     assert mode(out) == 0o700  # a folder made for the export is private too
     written = [p for p in files.rglob("*") if p.is_file()]
     assert len(written) >= 9 * 2 + 1 + 4

@@ -7,6 +7,7 @@ import pytest
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import SessionStatus
+from groupclinic_desktop.core.views.progress import person_progress
 from groupclinic_desktop.export.progress_pdf import change_words, progress_pdf
 
 
@@ -50,7 +51,7 @@ def test_a_person_with_two_sessions_sees_both_on_the_chart_data(demo: Clinic) ->
             session_id=today.id,
             confirmed=True,  # type: ignore[arg-type]
         )
-    weight = demo.progress(person.id, programme.id).measure("weight")  # type: ignore[arg-type]
+    weight = person_progress(demo, person.id, programme.id).measure("weight")  # type: ignore[arg-type]
     assert [p.value for p in weight.points] == [first.value, pytest.approx(first.value - 2.5)]
     assert weight.change == pytest.approx(-2.5)
     assert change_words(weight) == "down 2.5 kg since the start"

@@ -18,6 +18,7 @@ from groupclinic_desktop.core.community import resources_csv_text
 from groupclinic_desktop.core.invitations import write_batch_messaging_csv
 from groupclinic_desktop.core.schema import SessionStatus
 from groupclinic_desktop.core.spreadsheet import safe_cell
+from groupclinic_desktop.core.views.session_record import build_session_record
 from groupclinic_desktop.export.batch import export_session, safe_file_stem, safe_surname
 from groupclinic_desktop.export.coded_summary import clipboard_text, coded_rows
 from groupclinic_desktop.export.csv_export import session_csv
@@ -48,7 +49,7 @@ def _rows(data: bytes) -> list[list[str]]:
 
 
 def test_the_session_csv_neutralises_formulas_in_every_cell(demo: Clinic, finished_id: int) -> None:
-    person = demo.session_record(finished_id).people[0]
+    person = build_session_record(demo, finished_id).people[0]
     hostile = person.patient.model_copy(
         update={"given_name": '=HYPERLINK("x")', "family_name": "@SUM(1)"}
     )
@@ -98,7 +99,7 @@ def test_the_community_directory_export_neutralises_formulas() -> None:
 def test_the_clipboard_starts_with_name_nhs_number_and_birth_date(
     demo: Clinic, finished_id: int
 ) -> None:
-    person = demo.session_record(finished_id).people[0]
+    person = build_session_record(demo, finished_id).people[0]
     lines = clipboard_text(person).split("\r\n")
     patient = person.patient
     nhs = patient.nhs_number
@@ -122,8 +123,8 @@ def test_codes_values_units_and_dates_never_wrap_in_the_pdf(
     demo: Clinic, finished_id: int, built: Built, tmp_path: Path
 ) -> None:
     people = [
-        *demo.session_record(finished_id).people,
-        demo.session_record(built.session_id).person(built.full),  # every measurement type
+        *build_session_record(demo, finished_id).people,
+        build_session_record(demo, built.session_id).person(built.full),  # every measurement type
     ]
     checked = 0
     for person in people:
@@ -187,7 +188,7 @@ def test_a_250_character_surname_does_not_stop_the_export(demo: Clinic, tmp_path
 def test_the_pdf_says_dna_carer_flags_and_a_bmi_from_an_earlier_height(
     demo: Clinic, built: Built, tmp_path: Path
 ) -> None:
-    record = demo.session_record(built.session_id)
+    record = build_session_record(demo, built.session_id)
 
     def text(person) -> str:  # type: ignore[no-untyped-def]
         pdf = person_pdf(person, generated_at=datetime.now(UTC), generated_by="Alex Turner")
@@ -207,7 +208,7 @@ def test_the_pdf_says_dna_carer_flags_and_a_bmi_from_an_earlier_height(
 def test_the_session_csv_carries_flags_dna_and_the_earlier_height(
     demo: Clinic, built: Built
 ) -> None:
-    record = demo.session_record(built.session_id)
+    record = build_session_record(demo, built.session_id)
     rows = _rows(session_csv([*record.people, *record.absent], {}))
     header, body = rows[0], rows[1:]
 

@@ -90,16 +90,15 @@ def test_admin_finds_a_person_by_nhs_number(qtbot, window) -> None:
 
 
 def test_admin_confirms_a_translation_and_hand_outs_drop_the_review_note(qtbot, window) -> None:
-    from groupclinic_desktop import i18n
 
     sign_in(qtbot, window, ADMIN)
     tab = open_tab(qtbot, window, "Languages")
     assert not window.clinic.language_confirmed("pl")
-    assert i18n.words_for(window.clinic, "pl").review_note
+    assert window.clinic.words("pl").review_note
     tab.boxes["pl"].setFocus()
     qtbot.keyClick(tab.boxes["pl"], Qt.Key.Key_Space)
     assert window.clinic.language_confirmed("pl"), tab.message.text()
-    assert not i18n.words_for(window.clinic, "pl").review_note
+    assert not window.clinic.words("pl").review_note
 
 
 def test_admin_records_a_clinicians_sds_ids(qtbot, window) -> None:

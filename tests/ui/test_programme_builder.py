@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea
 
 from groupclinic_desktop.core import targets
-from groupclinic_desktop.core.board import build_board
 from groupclinic_desktop.core.catalogue import Status
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Role
+from groupclinic_desktop.core.views.board import build_board
 from groupclinic_desktop.export.batch import export_session
 from groupclinic_desktop.ui.programmes import NOT_ASKED, ProgrammeEditor
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 from groupclinic_desktop.core import store
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.errors import StoreError
-from groupclinic_desktop.ui.app import open_clinic
+from groupclinic_desktop.ui.opening import open_clinic
 from groupclinic_desktop.ui.store_problem import StoreProblemDialog, open_or_ask
 
 PAGE = 4096

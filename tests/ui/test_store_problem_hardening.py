@@ -6,7 +6,7 @@ from pathlib import Path
 from groupclinic_desktop.core import store
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import StoreError
-from groupclinic_desktop.ui.app import open_clinic
+from groupclinic_desktop.ui.opening import open_clinic
 from groupclinic_desktop.ui.store_problem import StoreProblemDialog, open_or_ask
 from tests.ui.test_store_problem import answer, with_backup
 

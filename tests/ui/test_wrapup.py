@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, SessionStatus
+from groupclinic_desktop.core.views.summary import session_summary
 from groupclinic_desktop.ui.phases.base import SessionBus
 from groupclinic_desktop.ui.phases.wrapup import CorrectionDialog, WrapUpPage
 from tests.ui.test_agenda import SHOTS, activate, sign_in, todays_session
@@ -59,7 +60,7 @@ def make_page(clinic: Clinic, sid: int, qtbot: QtBot) -> WrapUpPage:
 
 
 def test_summary_names_the_gaps_in_words(demo: Clinic, session: int) -> None:
-    summary = demo.session_summary(session)
+    summary = session_summary(demo, session)
     people = [e.patient for e in demo.roster(session)]
     third = people[2].full_name
     assert [p.name for p in summary.came] == [p.full_name for p in people[:3]]

@@ -5,9 +5,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from filelock import FileLock
 from sqlalchemy import Engine, event
@@ -18,6 +18,7 @@ from groupclinic_desktop.core import (
     audit,
     auth,
     changes,
+    days,
     rows,
     sign_in_guard,
     store,
@@ -33,9 +34,13 @@ from groupclinic_desktop.core.errors import (
 )
 from groupclinic_desktop.core.roles import Permission, allows
 from groupclinic_desktop.core.schema import (
+    AgendaItem,
     Attendance,
+    AuditEntry,
     ClinicSession,
     Patient,
+    Practice,
+    Programme,
     Role,
     SessionStatus,
     Setting,
@@ -463,7 +468,7 @@ class ClinicBase:
             user_id=actor.id,
             user_name=actor.name,
             action=action,
-            entity=entity or type(row).__tablename__,  # type: ignore[attr-defined]
+            entity=entity or type(row).__tablename__,
             entity_id=getattr(row, "id", None),
             patient_id=patient_id,
             before=before,
@@ -486,7 +491,7 @@ class ClinicBase:
             user_id=actor.id,
             user_name=actor.name,
             action=action,
-            entity=type(row).__tablename__,  # type: ignore[attr-defined]
+            entity=type(row).__tablename__,
             entity_id=getattr(row, "id", None),
             patient_id=patient_id,
             before=before,
@@ -516,6 +521,50 @@ class ClinicBase:
         with self._read() as s:
             return _get_in(s, model, row_id, what)
 
+    if TYPE_CHECKING:
+        # What one area of the facade calls in another. Each is defined in its own area module
+        # and Clinic puts them together; named here so that an area may call them and the type
+        # checker holds every definition to the one signature.
+
+        def setting(self, key: str, default: Any = None) -> Any: ...  # settings.py
+
+        def set_setting(self, key: str, value: Any) -> None: ...  # settings.py
+
+        def practice(self) -> Practice | None: ...  # staff.py
+
+        def programmes(self) -> list[Programme]: ...  # sessions.py
+
+        def add_programme(self, template_key: str, name: str | None = None) -> Programme: ...
+
+        def session(self, session_id: int) -> ClinicSession: ...  # sessions.py
+
+        def sessions(
+            self,
+            *,
+            day: date | None = None,
+            since: date | None = None,
+            status: SessionStatus | None = None,
+        ) -> list[ClinicSession]: ...  # sessions.py
+
+        def _roles_present(self, s: Session, row: ClinicSession) -> list[str]: ...  # sessions.py
+
+        def patient(self, patient_id: int) -> Patient: ...  # patients.py
+
+        def roster(self, session_id: int) -> list[RosterEntry]: ...  # checkin.py
+
+        def agenda(
+            self, session_id: int, *, include_merged: bool = False
+        ) -> list[AgendaItem]: ...  # agenda.py
+
+        def audit_entries(self, *, patient_id: int | None = None) -> list[AuditEntry]: ...
+
+        def backup(self, to: Path | None = None, *, reason: str = "manual") -> Path: ...
+
+        def _sign_in_read_only(self, staff_id: int, pin: str) -> Actor: ...  # store_safety.py
+
+        @classmethod
+        def _open_read_only(cls, location: store.StoreLocation) -> Self: ...  # store_safety.py
+
 
 def _get_in(s: Session, model: type[Any], row_id: int, what: str) -> Any:
     row = s.get(model, row_id)
@@ -536,9 +585,7 @@ def _refuse_if_status_closed(status: SessionStatus) -> None:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+    return None if value is None else days.aware(value)
 
 
 def _required(text: str | None, field: str) -> str:

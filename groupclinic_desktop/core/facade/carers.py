@@ -16,6 +16,7 @@ from groupclinic_desktop.core.facade.base import (
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     Attendance,
+    CarerVisit,
     ClinicSession,
     Patient,
     utcnow,
@@ -33,14 +34,13 @@ class CarersArea(ClinicBase):
         *,
         confidentiality_agreed: bool,
         carer_nhs_number: str | None = None,
-    ) -> "CarerVisit":  # noqa: F821
+    ) -> CarerVisit:
         """Record a carer who came with someone, with their own confidentiality agreement.
 
         A carer registered at the practice is named by NHS number: their record (which must
         already be held) is linked and marked as a carer, and only that record ever receives the
         carer's goal and wellbeing score. Without one, the visit stays local to this session.
         """
-        from groupclinic_desktop.core.schema import CarerVisit
 
         actor = self._require(Permission.CHECK_IN)
         name = _required(carer_name, "Carer's name")
@@ -110,10 +110,9 @@ class CarersArea(ClinicBase):
         goal: str | None = None,
         goal_confidence: int | None = None,
         swemwbs_score: int | None = None,
-    ) -> "CarerVisit":  # noqa: F821
+    ) -> CarerVisit:
         """The carer's own goal (with confidence 0-10) and SWEMWBS raw total (7-35), if they
         wish. None leaves a value as it is; an empty goal removes the goal."""
-        from groupclinic_desktop.core.schema import CarerVisit
 
         actor = self._require(Permission.CHECK_IN)
         for value, label, low, high in (
@@ -152,9 +151,7 @@ class CarersArea(ClinicBase):
         session_id: int | None = None,
         cares_for_patient_id: int | None = None,
         carer_patient_id: int | None = None,
-    ) -> list["CarerVisit"]:  # noqa: F821
-        from groupclinic_desktop.core.schema import CarerVisit
-
+    ) -> list[CarerVisit]:
         with self._read() as s:
             query = select(CarerVisit)
             if session_id is not None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from groupclinic_desktop.core import audit, outbox, targets, validation
+from groupclinic_desktop.core import audit, outbox, questionnaires, targets, text_checks, validation
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.errors import InvalidInput, NotFound
 from groupclinic_desktop.core.facade.base import (
@@ -20,6 +20,8 @@ from groupclinic_desktop.core.facade.base import (
     _refuse_if_status_closed,
     snapshot,
 )
+from groupclinic_desktop.core.facade.organisation import member_or_refuse
+from groupclinic_desktop.core.facade.patients import _sex
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.rows import Rows
 from groupclinic_desktop.core.schema import (
@@ -35,6 +37,7 @@ from groupclinic_desktop.core.schema import (
     Programme,
     QuestionnaireResponse,
     Source,
+    StaffUser,
     utcnow,
 )
 
@@ -116,9 +119,6 @@ class CheckinArea(ClinicBase):
         the registered practice: a member practice, required when there are several); bad input
         names the field and leaves the store as it was.
         """
-        from groupclinic_desktop.core import text_checks
-        from groupclinic_desktop.core.facade.organisation import member_or_refuse
-        from groupclinic_desktop.core.facade.patients import _sex
 
         actor = self._require(Permission.CHECK_IN)
         row = Patient(
@@ -266,65 +266,27 @@ class CheckinArea(ClinicBase):
                     _check_big_change(rows, subject, key, value, taken)
             for key, value in values:
                 saved.append(
-                    self._add_measurement(
-                        rows, actor, subject, key, value, taken, source, reading_uid, confirmed,
-                        taken_by_id=taken_by_id,
+                    add_measurement(
+                        self, rows, actor, subject, key, value, taken, source, reading_uid,
+                        confirmed, taken_by_id=taken_by_id,
                     )
                 )
             if type_key in ("weight", "height"):
                 bmi = _derived_bmi(rows, patient_id, saved[0])
                 if bmi is not None:
                     saved.append(
-                        self._add_measurement(
-                            rows, actor, subject, "bmi", bmi, taken, source, None, True,
+                        add_measurement(
+                            self, rows, actor, subject, "bmi", bmi, taken, source, None, True,
                             taken_by_id=taken_by_id,
                         )
                     )
         return saved
 
     def _check_staff(self, staff_id: int, field: str) -> None:
-        from groupclinic_desktop.core.schema import StaffUser
-
         with self._read() as s:
             user = s.get(StaffUser, staff_id)
         if user is None or not user.active:
             raise InvalidInput(f"{field}: no active staff member with id {staff_id}.", field=field)
-
-    def _add_measurement(
-        self,
-        rows: Rows,
-        actor: Actor,
-        subject: "_Subject",
-        key: str,
-        value: float,
-        taken: datetime,
-        source: Source,
-        reading_uid: str | None,
-        confirmed: bool,
-        *,
-        taken_by_id: int | None = None,
-        replaces_id: int | None = None,
-    ) -> Measurement:
-        previous = _latest_value(rows, subject.patient_id, key)
-        values = new_measurement(
-            subject.patient_id, subject.session_id, key, value, taken, source, reading_uid,
-            confirmed, actor.id, taken_by_id=taken_by_id, replaces_id=replaces_id,
-        )
-        # model_construct: every value is checked already, and full construction costs more
-        # than the insert itself.
-        row = Measurement.model_construct(id=rows.insert(Measurement, values), **values)
-        self._audit_row(rows, actor, "create", row, patient_id=subject.patient_id)
-        if not subject.opted_out and outbox.is_sent_measure(key):
-            payload = outbox.measurement_payload(
-                subject.session_uid,
-                subject.patient_id,
-                _person(rows, subject, key, taken),
-                row,
-                previous,
-                subject.programme,
-            )
-            outbox.emit_row(rows, "measurement", payload)
-        return row
 
     def measurements(
         self,
@@ -361,7 +323,6 @@ class CheckinArea(ClinicBase):
         self, session_id: int, patient_id: int, key: str, answers: dict[str, Any]
     ) -> QuestionnaireResponse:
         """Score and save a questionnaire; an incomplete one is kept, with no score."""
-        from groupclinic_desktop.core import questionnaires
 
         actor = self._require(Permission.CHECK_IN)
         result = questionnaires.score(key, answers)
@@ -392,14 +353,14 @@ class CheckinArea(ClinicBase):
                 )
                 rows = self._rows_in(s)
                 if feeds and measured is not None:
-                    self._add_measurement(
-                        rows, actor, subject, feeds, measured, utcnow(), Source.SELF_REPORTED,
-                        None, True,
+                    add_measurement(
+                        self, rows, actor, subject, feeds, measured, utcnow(),
+                        Source.SELF_REPORTED, None, True,
                     )
                 for measure, value in item_values.items():
-                    self._add_measurement(
-                        rows, actor, subject, measure, value, utcnow(), Source.SELF_REPORTED,
-                        None, True,
+                    add_measurement(
+                        self, rows, actor, subject, measure, value, utcnow(),
+                        Source.SELF_REPORTED, None, True,
                     )
             row = s.exec(
                 select(QuestionnaireResponse).where(
@@ -542,6 +503,45 @@ def _subject(
         sex=getattr(person["sex"], "value", person["sex"]),
         programme=dict(programme) if programme else None,
     )
+
+
+def add_measurement(
+    area: ClinicBase,
+    rows: Rows,
+    actor: Actor,
+    subject: _Subject,
+    key: str,
+    value: float,
+    taken: datetime,
+    source: Source,
+    reading_uid: str | None,
+    confirmed: bool,
+    *,
+    taken_by_id: int | None = None,
+    replaces_id: int | None = None,
+) -> Measurement:
+    """Write one value with its audit entry and (for a measure the ICB receives) its outbox
+    event, inside the caller's write; check-in and a measurement's correction share it."""
+    previous = _latest_value(rows, subject.patient_id, key)
+    values = new_measurement(
+        subject.patient_id, subject.session_id, key, value, taken, source, reading_uid,
+        confirmed, actor.id, taken_by_id=taken_by_id, replaces_id=replaces_id,
+    )
+    # model_construct: every value is checked already, and full construction costs more
+    # than the insert itself.
+    row = Measurement.model_construct(id=rows.insert(Measurement, values), **values)
+    area._audit_row(rows, actor, "create", row, patient_id=subject.patient_id)
+    if not subject.opted_out and outbox.is_sent_measure(key):
+        payload = outbox.measurement_payload(
+            subject.session_uid,
+            subject.patient_id,
+            _person(rows, subject, key, taken),
+            row,
+            previous,
+            subject.programme,
+        )
+        outbox.emit_row(rows, "measurement", payload)
+    return row
 
 
 def _person(rows: Rows, subject: _Subject, key: str, taken: datetime) -> targets.Person:

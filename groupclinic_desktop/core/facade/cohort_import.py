@@ -4,7 +4,7 @@ import threading
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
@@ -21,8 +21,10 @@ from groupclinic_desktop.core.facade.base import (
 from groupclinic_desktop.core.facade.checkin import new_measurement
 from groupclinic_desktop.core.facade.organisation import member_or_refuse
 from groupclinic_desktop.core.roles import Permission
+from groupclinic_desktop.core.rows import table_of
 from groupclinic_desktop.core.schema import (
     AuditEntry,
+    ConsentKind,
     Enrolment,
     Measurement,
     OutboxEvent,
@@ -61,12 +63,10 @@ class CohortImportArea(ClinicBase):
     def set_consent_wording(self, wording: dict[str, Any] | None) -> None:
         """Save the practice's wording (same fields as resources/consent_wording.toml); None
         goes back to the default."""
-        from groupclinic_desktop.core.invitations import check_wording
-
         actor = self._require(Permission.PLAN)
-        self._save_setting(
-            actor, self.CONSENT_WORDING_KEY, None if wording is None else check_wording(wording)
-        )
+        kinds = [k.value for k in ConsentKind]
+        checked = None if wording is None else validation.check_wording(wording, kinds)
+        self._save_setting(actor, self.CONSENT_WORDING_KEY, checked)
 
     def import_cohort(
         self,
@@ -103,13 +103,12 @@ class CohortImportArea(ClinicBase):
                 history = _history(s, [people[r.nhs_number].id for r in rows
                                        if r.nhs_number in people])
                 # Each event's status follows the one rule, with the person's own targets.
-                personal = targets.personal_levels(
-                    s.exec(
-                        select(PersonalTarget)
-                        .where(PersonalTarget.active == True)  # noqa: E712
-                        .order_by(col(PersonalTarget.id))
-                    )
-                )
+                active = s.exec(
+                    select(PersonalTarget)
+                    .where(PersonalTarget.active == True)  # noqa: E712
+                    .order_by(col(PersonalTarget.id))
+                ).all()
+                personal = targets.personal_levels(active)
                 bulk = _BulkWriter(s, actor)
                 registered: dict[str | None, str] = {}  # checked registered practices
                 done = 0
@@ -258,12 +257,12 @@ class _Held(NamedTuple):
     source: Source
 
 
-def _history(s: Session, patient_ids: list[int]) -> dict[tuple[int, str], list[_Held]]:
+def _history(s: Session, patient_ids: list[int | None]) -> dict[tuple[int, str], list[_Held]]:
     """The results already held for the people in the file (not the whole store), by person and
     measure: three plain columns, not ORM objects (a ten-year store holds 200,000)."""
     history: dict[tuple[int, str], list[_Held]] = {}
     table = Measurement.__table__  # type: ignore[attr-defined]
-    wanted = sorted(set(patient_ids))
+    wanted = sorted({pid for pid in patient_ids if pid is not None})
     for start in range(0, len(wanted), 500):  # SQLite's limit on parameters, with room to spare
         query = sa_select(
             table.c.patient_id, table.c.type_key, table.c.taken_at, table.c.value,
@@ -292,8 +291,8 @@ class _BulkWriter:
 
         self.s, self.actor = s, actor
         s.flush()
-        self.next_id = {
-            model: (s.exec(select(func.max(model.id))).one() or 0) + 1  # type: ignore[arg-type]
+        self.next_id: dict[type[SQLModel], int] = {
+            model: (s.exec(select(func.max(model.id))).one() or 0) + 1
             for model in self.TABLES
         }
         last = s.exec(select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1))
@@ -316,7 +315,7 @@ class _BulkWriter:
         entry. The row is built with model_construct: the values are checked already, and
         full construction of 60,000 rows is a good part of a large import's time."""
         values = {"id": self._take_id(model), **values}
-        row = model.model_construct(**values)
+        row = cast(Row, model.model_construct(**values))
         self.rows[model].append(values)
         self.audit("create", row, values, patient_id)
         return row
@@ -334,7 +333,7 @@ class _BulkWriter:
             user_id=self.actor.id,
             user_name=self.actor.name,
             action=action,
-            entity=type(row).__tablename__,  # type: ignore[attr-defined]
+            entity=str(type(row).__tablename__),
             entity_id=getattr(row, "id", None),
             patient_id=patient_id,
             before=before,
@@ -349,7 +348,7 @@ class _BulkWriter:
         connection = self.s.connection()
         for model in self.TABLES:
             if self.rows[model]:
-                table = model.__table__  # type: ignore[attr-defined]
+                table = table_of(model)
                 connection.execute(table.insert(), self.rows[model])
                 self.rows[model].clear()
 

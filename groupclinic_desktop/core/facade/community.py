@@ -7,6 +7,14 @@ from typing import Any
 from sqlmodel import col, select
 
 from groupclinic_desktop.core import outbox
+from groupclinic_desktop.core.community import (
+    Problem,
+    clean_resource,
+    clean_signpost_kind,
+    counts_by_resource,
+    read_resources_csv,
+    resources_csv_text,
+)
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.facade.base import (
     SYSTEM,
@@ -19,8 +27,10 @@ from groupclinic_desktop.core.facade.base import (
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     ClinicSession,
+    CommunityResource,
     Patient,
     Role,
+    Signposting,
     utcnow,
 )
 
@@ -37,9 +47,7 @@ class CommunityArea(ClinicBase):
             )
         return actor
 
-    def community_resources(self, *, active_only: bool = False) -> list["CommunityResource"]:  # noqa: F821
-        from groupclinic_desktop.core.schema import CommunityResource
-
+    def community_resources(self, *, active_only: bool = False) -> list[CommunityResource]:
         with self._read() as s:
             query = select(CommunityResource)
             if active_only:
@@ -47,15 +55,11 @@ class CommunityArea(ClinicBase):
             rows = s.exec(query)
             return sorted(rows, key=lambda r: (r.name.lower(), r.organisation.lower(), r.id or 0))
 
-    def community_resource(self, resource_id: int) -> "CommunityResource":  # noqa: F821
-        from groupclinic_desktop.core.schema import CommunityResource
-
+    def community_resource(self, resource_id: int) -> CommunityResource:
         return self._get(CommunityResource, resource_id, "directory entry")
 
-    def add_resource(self, name: str, **fields: Any) -> "CommunityResource":  # noqa: F821
+    def add_resource(self, name: str, **fields: Any) -> CommunityResource:
         """Add a directory entry: name, offers, when_where, contact, organisation, kind."""
-        from groupclinic_desktop.core.community import clean_resource
-        from groupclinic_desktop.core.schema import CommunityResource
 
         actor = self._require_directory()
         row = CommunityResource(**clean_resource({"name": name, **fields}))
@@ -64,10 +68,7 @@ class CommunityArea(ClinicBase):
             self._audit(s, actor, "create", row)
         return row
 
-    def update_resource(self, resource_id: int, **fields: Any) -> "CommunityResource":  # noqa: F821
-        from groupclinic_desktop.core.community import clean_resource
-        from groupclinic_desktop.core.schema import CommunityResource
-
+    def update_resource(self, resource_id: int, **fields: Any) -> CommunityResource:
         actor = self._require_directory()
         clean = clean_resource(fields, partial=True)
         with self._write() as s:
@@ -80,7 +81,7 @@ class CommunityArea(ClinicBase):
             self._audit(s, actor, "update", row, before=before)
         return row
 
-    def deactivate_resource(self, resource_id: int) -> "CommunityResource":  # noqa: F821
+    def deactivate_resource(self, resource_id: int) -> CommunityResource:
         """Take an entry out of the pickers; past signposting to it stays on record."""
         return self.update_resource(resource_id, active=False)
 
@@ -88,8 +89,6 @@ class CommunityArea(ClinicBase):
         """Import a directory CSV, all or nothing. Entries match by name and organisation
         (ignoring case): a match is updated, anything else added. Raises InvalidInput listing
         every refused value by row and column. Returns counts: created, updated, unchanged."""
-        from groupclinic_desktop.core.community import read_resources_csv
-        from groupclinic_desktop.core.schema import CommunityResource
 
         actor = self._require_directory()
         checked = read_resources_csv(path)
@@ -99,7 +98,6 @@ class CommunityArea(ClinicBase):
                 continue
             key = (values["name"].lower(), str(values.get("organisation", "")).lower())
             if key in seen:
-                from groupclinic_desktop.core.community import Problem
 
                 checked.problems.append(
                     Problem(line, "Name", values["name"], f"the same entry as row {seen[key]}")
@@ -138,7 +136,6 @@ class CommunityArea(ClinicBase):
 
     def export_resources_csv(self, path: Path | str) -> Path:
         """Write the whole directory (inactive entries too) as CSV the import reads back."""
-        from groupclinic_desktop.core.community import resources_csv_text
 
         self._require(Permission.PLAN)
         out = Path(path)
@@ -152,10 +149,8 @@ class CommunityArea(ClinicBase):
         resource_id: int,
         kind: str = "signposted",
         note: str = "",
-    ) -> "Signposting":  # noqa: F821
+    ) -> Signposting:
         """Record that a person was signposted or referred to a directory entry in a session."""
-        from groupclinic_desktop.core.community import clean_signpost_kind
-        from groupclinic_desktop.core.schema import CommunityResource, Signposting
 
         actor = self._require(Permission.CHECK_IN)
         kind = clean_signpost_kind(kind)
@@ -184,9 +179,7 @@ class CommunityArea(ClinicBase):
 
     def signposts(
         self, *, session_id: int | None = None, patient_id: int | None = None
-    ) -> list["Signposting"]:  # noqa: F821
-        from groupclinic_desktop.core.schema import Signposting
-
+    ) -> list[Signposting]:
         with self._read() as s:
             query = select(Signposting)
             if session_id is not None:
@@ -198,8 +191,6 @@ class CommunityArea(ClinicBase):
     def signposting_counts(self, programme_id: int) -> dict[str, dict[str, int]]:
         """Signposting in the programme's sessions, by directory entry:
         {entry name: {"signposted": n, "referred": n}}."""
-        from groupclinic_desktop.core.community import counts_by_resource
-        from groupclinic_desktop.core.schema import Signposting
 
         with self._read() as s:
             rows = s.exec(

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from groupclinic_desktop.core import audit
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.facade.base import (
     Actor,
@@ -25,6 +26,7 @@ from groupclinic_desktop.core.schema import (
     DeliveryStatus,
     GpDelivery,
     Role,
+    Setting,
     utcnow,
 )
 
@@ -49,8 +51,6 @@ class DeliveryArea(ClinicBase):
     # ---- settings (no secrets: those live in the keyring, see delivery/config.py)
 
     def delivery_settings(self) -> dict[str, Any]:
-        from groupclinic_desktop.core.schema import Setting
-
         with self._read() as s:
             row = s.get(Setting, self.DELIVERY_SETTINGS_KEY)
             value = row.value if row is not None else None
@@ -72,7 +72,6 @@ class DeliveryArea(ClinicBase):
 
     def delivery_state(self) -> dict[str, Any]:
         """The sender's backoff and last result (not audited: bookkeeping, like sync.state)."""
-        from groupclinic_desktop.core.schema import Setting
 
         with self._read() as s:
             row = s.get(Setting, self.DELIVERY_STATE_KEY)
@@ -80,9 +79,6 @@ class DeliveryArea(ClinicBase):
         return dict(value) if isinstance(value, dict) else {}
 
     def save_delivery_state(self, state: dict[str, Any]) -> None:
-        from groupclinic_desktop.core import audit
-        from groupclinic_desktop.core.schema import Setting
-
         with self._write() as s:
             row = s.get(Setting, self.DELIVERY_STATE_KEY) or Setting(key=self.DELIVERY_STATE_KEY)
             row.value = audit.plain(state)

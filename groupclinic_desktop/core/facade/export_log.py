@@ -28,12 +28,6 @@ from groupclinic_desktop.core.schema import (
 class ExportLogArea(ClinicBase):
     """The export log: what went to the GP record, and what is filed."""
 
-    def session_record(self, session_id: int) -> "SessionRecord":  # noqa: F821
-        """Everything about each person who attended, gathered for the GP-record exports."""
-        from groupclinic_desktop.core.session_record import build_session_record
-
-        return build_session_record(self, session_id)
-
     def record_export(
         self,
         session_id: int,
@@ -131,7 +125,7 @@ class ExportLogArea(ClinicBase):
             for entry in self.roster(session_id)
             if entry.attendance.status.present
             and (
-                entry.patient.id not in latest or latest[entry.patient.id].filed_at is None  # type: ignore[index]
+                entry.patient.id not in latest or latest[entry.patient.id].filed_at is None
             )
         ]
 

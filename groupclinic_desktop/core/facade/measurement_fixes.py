@@ -17,7 +17,14 @@ from groupclinic_desktop.core.facade.base import (
     _required,
     snapshot,
 )
-from groupclinic_desktop.core.facade.checkin import _person, _Subject, _subject, parse_reading
+from groupclinic_desktop.core.facade.checkin import (
+    _derived_bmi,
+    _person,
+    _Subject,
+    _subject,
+    add_measurement,
+    parse_reading,
+)
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.rows import Rows
 from groupclinic_desktop.core.schema import (
@@ -71,19 +78,19 @@ class MeasurementFixesArea(ClinicBase):
             for type_key, value in values:
                 old = by_key.get(type_key, first)
                 saved.append(
-                    self._add_measurement(  # type: ignore[attr-defined]
+                    add_measurement(
+                        self,
                         rows, actor, fix.subject, type_key, value, first.taken_at, first.source,
                         reading_uid, confirmed, taken_by_id=old.taken_by, replaces_id=old.id,
                     )
                 )
             if first.type_key in ("weight", "height"):
-                from groupclinic_desktop.core.facade.checkin import _derived_bmi
-
                 bmi = _derived_bmi(rows, first.patient_id, saved[0])
                 old_bmi = next((m for m in voided if m.type_key == "bmi"), None)
                 if bmi is not None:
                     saved.append(
-                        self._add_measurement(  # type: ignore[attr-defined]
+                        add_measurement(
+                            self,
                             rows, actor, fix.subject, "bmi", bmi, first.taken_at, first.source,
                             None, True, taken_by_id=first.taken_by,
                             replaces_id=old_bmi.id if old_bmi else None,

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from groupclinic_desktop.core.equity import clean_details
 from groupclinic_desktop.core.facade.base import (
     ClinicBase,
     _get_in,
@@ -23,7 +24,6 @@ class PatientDetailsArea(ClinicBase):
         Every equity field is optional: None or "" records "not stated". Values are checked by
         core.equity.clean_details; the change is one audited transaction.
         """
-        from groupclinic_desktop.core.equity import clean_details
 
         actor = self._require(Permission.PLAN)
         # The registered practice must be a member practice: checked against the store below.

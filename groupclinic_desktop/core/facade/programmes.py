@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from groupclinic_desktop.core import audit, outbox
+from groupclinic_desktop.core import audit, outbox, programmes
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.facade.base import (
@@ -73,7 +73,6 @@ class ProgrammesArea(ClinicBase):
         sessions (and sessions already planned) are not changed by the edit.
         Removing a measurement also drops its target and stale-window overrides.
         """
-        from groupclinic_desktop.core import programmes
 
         actor = self._require_admin()
         with self._write() as s:
@@ -258,18 +257,6 @@ class ProgrammesArea(ClinicBase):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             return 5
         return value
-
-    def progress(self, patient_id: int, programme_id: int) -> "PersonProgress":  # noqa: F821
-        """One person's measurements, scores and goals across the programme's sessions."""
-        from groupclinic_desktop.core.progress import person_progress
-
-        return person_progress(self, patient_id, programme_id)
-
-    def outcomes(self, programme_id: int, *, today: date | None = None) -> "Outcomes":  # noqa: F821
-        """The programme's outcome figures, small numbers suppressed."""
-        from groupclinic_desktop.core.outcomes import programme_outcomes
-
-        return programme_outcomes(self, programme_id, today=today)
 
 
 def _series_day(first: date, every: str, index: int) -> date:

@@ -109,7 +109,7 @@ class RecordsArea(ClinicBase):
         """A checked, encrypted copy: to `to`, or into the backups folder (then rotated)."""
         target = Path(to) if to else self.location.backup_dir / store.backup_name(reason)
         # A store with no practice is never a good backup: its copy must not rotate one out.
-        has_practice = self.practice() is not None  # type: ignore[attr-defined]
+        has_practice = self.practice() is not None
         with self._lock:
             written = store.backup_to(self._engine, target, self._key)
             if to is None and has_practice:
@@ -131,7 +131,7 @@ class RecordsArea(ClinicBase):
 
         Not for a store opened read-only (one being looked at because it is damaged or newer):
         its copy would fail the backup's check, and rotation must not push out good backups."""
-        if self.read_only or self.practice() is None:  # type: ignore[attr-defined]
+        if self.read_only or self.practice() is None:
             return None
         if store.has_backup_on(self.location.backup_dir, date.today()):
             return None
@@ -143,7 +143,7 @@ class RecordsArea(ClinicBase):
         The Clinic is closed afterwards; open it again to use the restored store.
         """
         self._require(Permission.RESTORE)
-        practice = self.practice()  # type: ignore[attr-defined]
+        practice = self.practice()
         store.verify_backup(
             Path(backup_file), self._key, ods_code=practice.ods_code if practice else None
         )

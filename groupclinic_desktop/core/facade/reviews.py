@@ -61,6 +61,13 @@ class ReviewsArea(ClinicBase):
         self._may_read_reviews()
         return self._reviews(session_id, patient_id)
 
+    def reviewed(self, session_id: int) -> set[int]:
+        """Who had a one-to-one review with something in it at this session (ids only).
+
+        Anyone running the session may know who has been seen, not what was said, so this needs
+        no review permission (the wrap-up summary and its gaps use it)."""
+        return {r.patient_id for r in self._reviews(session_id) if has_content(r)}
+
     def _reviews(self, session_id: int, patient_id: int | None = None) -> list[Review]:
         with self._read() as s:
             query = select(Review).where(Review.session_id == session_id)

@@ -6,7 +6,7 @@ from datetime import date, time
 
 from sqlmodel import Session, col, select
 
-from groupclinic_desktop.core import outbox
+from groupclinic_desktop.core import outbox, programmes
 from groupclinic_desktop.core.errors import InvalidInput, NotFound
 from groupclinic_desktop.core.facade import red_flags
 from groupclinic_desktop.core.facade.base import (
@@ -16,6 +16,7 @@ from groupclinic_desktop.core.facade.base import (
     _required,
     snapshot,
 )
+from groupclinic_desktop.core.programmes import PHASES
 from groupclinic_desktop.core.roles import Permission
 from groupclinic_desktop.core.schema import (
     ClinicSession,
@@ -39,8 +40,6 @@ class SessionsArea(ClinicBase):
         return self._get(Programme, programme_id, "programme")
 
     def add_programme(self, template_key: str, name: str | None = None) -> Programme:
-        from groupclinic_desktop.core import programmes
-
         actor = self._require(Permission.PLAN)
         template = programmes.template(template_key)
         with self._write() as s:
@@ -148,7 +147,6 @@ class SessionsArea(ClinicBase):
 
     def set_phase(self, session_id: int, phase: str) -> ClinicSession:
         """Move to a phase (any order); the time spent in the one we leave is added up."""
-        from groupclinic_desktop.core.programmes import PHASES
 
         actor = self._require(Permission.RUN_SESSION)
         if phase not in PHASES:

@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from groupclinic_desktop.core import auth, professions, sign_in_guard, text_checks
-from groupclinic_desktop.core.errors import InvalidInput
+from groupclinic_desktop.core.errors import InvalidInput, NotFound
 from groupclinic_desktop.core.facade.base import (
     ClinicBase,
     _aware,
@@ -99,7 +99,8 @@ class StaffArea(ClinicBase):
         for user in self.staff():
             extra, until = kept.get(user.id, (0, None))  # type: ignore[arg-type]
             user.failed_sign_ins += extra
-            if until and (user.locked_until is None or _aware(user.locked_until) < until):
+            locked_until = _aware(user.locked_until)
+            if until and (locked_until is None or locked_until < until):
                 user.locked_until = until
             if user.failed_sign_ins or user.locked_until:
                 troubled.append(user)
@@ -165,7 +166,6 @@ class StaffArea(ClinicBase):
 
     def find_staff(self, name_part: str) -> StaffUser:
         """The one active staff member whose name contains `name_part` (any case)."""
-        from groupclinic_desktop.core.errors import NotFound
 
         wanted = name_part.strip().casefold()
         every = self.staff()

@@ -18,6 +18,7 @@ from groupclinic_desktop.core.facade.base import (
     wrong_pin,
 )
 from groupclinic_desktop.core.facade.organisation import add_own_member
+from groupclinic_desktop.core.roles import Permission, allows
 from groupclinic_desktop.core.schema import (
     Practice,
     Role,
@@ -61,7 +62,6 @@ class StoreSafetyArea(ClinicBase):
         store cannot be read). Only someone allowed to restore (an admin) passes."""
         from sqlmodel import Session as DbSession
 
-        from groupclinic_desktop.core.roles import Permission, allows
 
         location = store.StoreLocation(Path(data_dir) if data_dir else store.default_data_dir())
         key = store.resolve_key(location, create=False)

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from groupclinic_desktop.core import audit
+from groupclinic_desktop.core import audit, service_address
 from groupclinic_desktop.core.errors import NotFound
 from groupclinic_desktop.core.facade.base import (
     Actor,
@@ -146,7 +146,6 @@ class SyncArea(ClinicBase):
 
     def set_sync_settings(self, url: str | None, *, token_changed: bool = False) -> dict[str, Any]:
         """Set the service address (admin only, audited; the audit notes a new token, never it)."""
-        from groupclinic_desktop.core import service_address
 
         actor = self._require(Permission.SYNC)
         clean = (url or "").strip().rstrip("/") or None

@@ -38,7 +38,6 @@ from groupclinic_desktop.core.schema import (
     StaffUser,
     utcnow,
 )
-from groupclinic_desktop.core.wrapup import SessionSummary
 
 
 class WrapupArea(ClinicBase):
@@ -129,22 +128,6 @@ class WrapupArea(ClinicBase):
             _refuse_if_closed(_get_in(s, ClinicSession, session_id, "session"))
             queue = {"order": [int(i) for i in order], "done": [int(i) for i in done]}
             self._put_setting(s, actor, key, queue)
-
-    def session_summary(self, session_id: int) -> SessionSummary:
-        """Who came, what was measured, topics, reviews and goals, and the gaps to look at."""
-        from groupclinic_desktop.core import wrapup
-
-        session = self.session(session_id)
-        roster = [(e.attendance, e.patient) for e in self.roster(session_id)]
-        return wrapup.summarise(
-            session,
-            roster,
-            self.measurements(session_id=session_id),
-            self.consents(session_id),
-            self.agenda(session_id),
-            self._reviews(session_id),
-            self.goals(session_id=session_id),
-        )
 
     def correct_review(
         self,
@@ -263,7 +246,7 @@ class WrapupArea(ClinicBase):
             user_id=actor.id,
             user_name=actor.name,
             action="correction",
-            entity=type(row).__tablename__,  # type: ignore[attr-defined]
+            entity=type(row).__tablename__,
             entity_id=getattr(row, "id", None),
             patient_id=patient_id,
             before=before,

@@ -27,15 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from groupclinic_desktop import i18n
-from groupclinic_desktop.core.board import Board, Cell, build_board, trend
-from groupclinic_desktop.core.board_look import INK, KEY_TEXT, tint
+from groupclinic_desktop.core import i18n
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.core.views.board import Board, Cell, build_board, trend
+from groupclinic_desktop.core.views.board_look import INK, KEY_TEXT, tint
 from groupclinic_desktop.ui import charts
 from groupclinic_desktop.ui.charts import DistributionChart, TrendChart
 from groupclinic_desktop.ui.four_ms_panel import FourMsPanel
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
+from groupclinic_desktop.ui.presenter import PresenterWindow
 
 TABLE_POINTS = 15
 
@@ -344,8 +345,6 @@ class BoardPage(PhasePage):
     # ------------------------------------------------------------------ the room and paper
 
     def show_on_second_screen(self) -> None:
-        from groupclinic_desktop.ui.presenter import PresenterWindow
-
         try:
             board = self.model.current()
             self.clinic.record_board_display(self.session_id, "second_screen", board.shown())
@@ -385,7 +384,7 @@ class BoardPage(PhasePage):
         self.close_room_button.setEnabled(shown)
 
     def save_png(self, path: Path | str | None = None) -> Path | None:
-        from groupclinic_desktop.core.board_look import board_png
+        from groupclinic_desktop.core.views.board_look import board_png
 
         return self._export(
             "png", "Save board as PNG", "board.png", "PNG image (*.png)", path, board_png
@@ -394,7 +393,7 @@ class BoardPage(PhasePage):
     def save_room_pdf(self, path: Path | str | None = None) -> Path | None:
         from groupclinic_desktop.export.handouts import room_pdf
 
-        words = i18n.words_for(self.clinic, self.clinic.session_language(self.session_id))
+        words = self.clinic.words(self.clinic.session_language(self.session_id))
         return self._export(
             "room_pdf",
             "Room PDF",
@@ -422,6 +421,7 @@ class BoardPage(PhasePage):
     def save_handouts(self, folder: Path | str | None = None) -> list[Path]:
         """Each person present gets a private PDF of their own numbers (file named by code)."""
         from groupclinic_desktop.export.handouts import personal_pdf
+
 
         if folder is None:
             chosen = QFileDialog.getExistingDirectory(self, "Hand-outs: choose a folder")

@@ -50,6 +50,9 @@ from groupclinic_desktop.core.schema import (
     Mode,
     Patient,
 )
+from groupclinic_desktop.ui.carers import add_carer
+from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog, voided_html
+from groupclinic_desktop.ui.patient_details import edit_patient_details
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
 from groupclinic_desktop.ui.red_flags import FLAG, alert_text, field_of
 from groupclinic_desktop.ui.theme import set_state
@@ -812,7 +815,6 @@ class CheckInPage(PhasePage):
             self._show_score(q.key, responses[q.key].answers if q.key in responses else None)
 
     def _show_voided(self, pid: int, voided: list[Measurement] | None = None) -> None:
-        from groupclinic_desktop.ui.measurement_fix import voided_html
 
         if voided is None:
             voided = [
@@ -826,8 +828,6 @@ class CheckInPage(PhasePage):
         self.voided.setVisible(bool(voided))
 
     def fix_value(self) -> None:
-        from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog
-
         pid = self.patient_id
         if pid is None:
             return
@@ -835,14 +835,12 @@ class CheckInPage(PhasePage):
         dialog.exec()  # a void or correction repaints the card through its change notice
 
     def open_details(self) -> None:
-        from groupclinic_desktop.ui.patient_details import edit_patient_details
 
         if self.patient_id is not None:
             # Names changed on the roster too: the change notice repaints it.
             edit_patient_details(self.clinic, self.patient_id, self)
 
     def open_carer(self) -> None:
-        from groupclinic_desktop.ui.carers import add_carer
 
         add_carer(self.clinic, self.session_id, self.patient_id, self)  # repainted by its notice
 

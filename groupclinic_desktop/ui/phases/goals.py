@@ -26,6 +26,7 @@ from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import Goal, GoalOutcome, SessionStatus
+from groupclinic_desktop.ui.community import signpost_person
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
 from groupclinic_desktop.ui.widgets import (
     AutoSaveLineEdit,
@@ -315,8 +316,6 @@ class GoalsPage(PhasePage):
         return True
 
     def signpost(self) -> None:
-        from groupclinic_desktop.ui.community import signpost_person
-
         signpost_person(self.clinic, self.session_id, self.patient_id, self)
 
     def open_plan(self) -> None:

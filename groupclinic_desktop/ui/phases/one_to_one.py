@@ -40,6 +40,7 @@ from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.core.professions import name_with_profession
 from groupclinic_desktop.core.schema import (
     GoalOutcome,
     Measurement,
@@ -50,7 +51,10 @@ from groupclinic_desktop.core.schema import (
 )
 from groupclinic_desktop.core.validation import age_on
 from groupclinic_desktop.resources import resource
+from groupclinic_desktop.ui.community import signpost_person
+from groupclinic_desktop.ui.measurement_fix import voided_html
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
+from groupclinic_desktop.ui.progress import ProgressView
 from groupclinic_desktop.ui.widgets import (
     AutoSaveLineEdit,
     AutoSaveTextEdit,
@@ -391,7 +395,6 @@ class OneToOnePage(PhasePage):
         self.on_behalf = QComboBox()
         self.on_behalf.setAccessibleName("Documenting on behalf of (clinician)")
         self.on_behalf.addItem("Choose the clinician…", None)
-        from groupclinic_desktop.core.professions import name_with_profession
 
         for clinician in clinic.session_clinicians(session_id):
             self.on_behalf.addItem(name_with_profession(clinician), clinician.id)
@@ -716,8 +719,6 @@ class OneToOnePage(PhasePage):
             self._save()
 
     def signpost(self) -> None:
-        from groupclinic_desktop.ui.community import signpost_person
-
         signpost_person(self.clinic, self.session_id, self.patient_id, self)
 
     def open_plan(self) -> None:
@@ -776,14 +777,11 @@ class OneToOnePage(PhasePage):
             for m in self.clinic.measurements(patient_id=patient.id, include_voided=True)
             if m.voided and m.session_id == self.session_id
         ]
-        from groupclinic_desktop.ui.measurement_fix import voided_html
 
         self.voided.setText(voided_html(voided))
         self.voided.setVisible(bool(voided))
 
     def _fill_colleagues(self, patient_id: int) -> None:
-        from groupclinic_desktop.core.professions import name_with_profession
-
         mine = self._author_id()
         staff = {u.id: u for u in self.clinic.staff(active_only=False)}
         others = [
@@ -957,7 +955,6 @@ class OneToOnePage(PhasePage):
         baseline, in a window of its own (it can print the private progress PDF too)."""
         from PySide6.QtWidgets import QDialog, QVBoxLayout
 
-        from groupclinic_desktop.ui.progress import ProgressView
 
         if self.patient_id is None:
             return

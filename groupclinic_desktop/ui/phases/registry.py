@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.programmes import PHASE_TITLES
+from groupclinic_desktop.core.roles import Permission, allows
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
 
 log = logging.getLogger(__name__)
@@ -86,8 +87,6 @@ class NotForYourRolePage(PlaceholderPage):
 def make_page(
     phase: str, clinic: Clinic, session_id: int, bus: SessionBus, parent: QWidget | None = None
 ) -> PhasePage:
-    from groupclinic_desktop.core.roles import Permission, allows
-
     actor = clinic.actor
     if phase == "one_to_ones" and actor is not None and not allows(
         actor.role, Permission.READ_REVIEWS

@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.core.professions import name_with_profession
 from groupclinic_desktop.core.schema import Role
-from groupclinic_desktop.core.wrapup import STATUS_WORDS, SessionSummary
+from groupclinic_desktop.core.views.summary import STATUS_WORDS, SessionSummary, session_summary
+from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
 from groupclinic_desktop.ui.red_flags import RedFlagList
 from groupclinic_desktop.ui.widgets import SavedIndicator, heading
@@ -111,7 +113,6 @@ def awaiting_html(clinic: Clinic, waiting: list[Any]) -> str:
     """Reviews written on a clinician's behalf and not yet signed: who, for whom."""
     if not waiting:
         return ""
-    from groupclinic_desktop.core.professions import name_with_profession
 
     staff = {u.id: name_with_profession(u) for u in clinic.staff(active_only=False)}
     people = {p.id: p.full_name for p in clinic.patients()}
@@ -191,7 +192,6 @@ class CorrectionDialog(QDialog):
 
     def _load_authors(self) -> None:
         """Each professional's review of the person, the signed-in clinician's own first."""
-        from groupclinic_desktop.core.professions import name_with_profession
 
         self.author.blockSignals(True)
         self.author.clear()
@@ -319,7 +319,7 @@ class WrapUpPage(PhasePage):
         self.refresh()
 
     def refresh(self) -> None:
-        self.summary = self.clinic.session_summary(self.session_id)
+        self.summary = session_summary(self.clinic, self.session_id)
         html = summary_html(self.summary)
         if html != self._html:  # laying the summary out again is most of a refresh
             self._html = html
@@ -414,8 +414,6 @@ class WrapUpPage(PhasePage):
         self.status.saved("— reviews signed")  # refreshed by their notices
 
     def fix_value(self) -> None:
-        from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog
-
         dialog = FixMeasurementDialog(self.clinic, self.session_id, None, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             # The summary refreshed from the correction's change notice.

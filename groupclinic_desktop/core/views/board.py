@@ -23,10 +23,10 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core import targets
+from groupclinic_desktop.core import days, questionnaires, targets
 from groupclinic_desktop.core.catalogue import Status, Threshold, catalogue
 from groupclinic_desktop.core.schema import ConsentKind, Measurement, SessionStatus, Source
 from groupclinic_desktop.core.targets import Person
@@ -226,7 +226,6 @@ def plain_questionnaire_label(key: str) -> str:
     if label:
         return label
     # Not in the practice's file: the instrument's own plain label (resources/questionnaires).
-    from groupclinic_desktop.core import questionnaires
 
     found = questionnaires.questionnaires().get(key)
     return found.plain_label if found is not None else key
@@ -250,7 +249,7 @@ def build_board(
     session = clinic.session(session_id)
     day = today or session.day
     snapshot = _snapshot(clinic, session)
-    columns = _columns(snapshot)
+    columns = board_columns(snapshot)
     mode = _mode(clinic, hide_non_consented)
 
     roster = clinic.roster(session_id)
@@ -260,22 +259,22 @@ def build_board(
     codes = {e.patient.id: f"P{n}" for n, e in enumerate(by_invitation, start=1)}
     present = [e for e in by_invitation if e.attendance.status.present]
 
-    previous = _previous_session(clinic, session)
-    previous_roster = clinic.roster(previous.id) if previous else []  # type: ignore[arg-type]
-    previous_consents = clinic.consents(previous.id) if previous else {}  # type: ignore[arg-type]
+    previous = previous_session(clinic, session)
+    previous_roster = clinic.roster(previous.id) if previous else []
+    previous_consents = clinic.consents(previous.id) if previous else {}
     previous_present = [e for e in previous_roster if e.attendance.status.present]
 
     keys = [part for column in columns for part in column.parts]
     people = {e.patient.id for e in present} | {e.patient.id for e in previous_present}
-    until = _end_of(day)
+    until = days.end_of(day)
     history = _group(clinic.board_measurements(sorted(people), keys, until=until))  # type: ignore[arg-type]
     personal = targets.personal_levels(clinic.personal_targets())
 
     shown_names = [
         e.patient.board_name
         for e in present
-        if consents.get((e.patient.id, ConsentKind.SHARE_RESULTS))
-    ]  # type: ignore[arg-type]
+        if e.patient.id is not None and consents.get((e.patient.id, ConsentKind.SHARE_RESULTS))
+    ]
     rows: list[Row] = []
     hidden = 0
     for entry in present:
@@ -305,7 +304,7 @@ def build_board(
 
     previous_values: dict[str, list[tuple[float, ...]]] = {}
     if previous is not None:
-        prev_until = _end_of(previous.day)
+        prev_until = days.end_of(previous.day)
         for column in columns:
             values = []
             for entry in previous_present:
@@ -345,7 +344,7 @@ def trend(
     session = clinic.session(session_id)
     day = today or session.day
     snapshot = _snapshot(clinic, session)
-    column = next((c for c in _columns(snapshot) if c.key == column_key), None)
+    column = next((c for c in board_columns(snapshot) if c.key == column_key), None)
     parts = column.parts if column else ((column_key,) if column_key != BP_COLUMN else BP_PARTS)
     patient = clinic.patient(patient_id)
     person = Person.on(
@@ -355,13 +354,13 @@ def trend(
         hypo_risk=patient.hypo_risk,
         personal=targets.personal_levels(clinic.personal_targets(patient_id)).get(patient_id, {}),
     )
-    history = _group(clinic.board_measurements([patient_id], list(parts), until=_end_of(day)))
+    history = _group(clinic.board_measurements([patient_id], list(parts), until=days.end_of(day)))
     series = []
     for key in parts:
         mtype = catalogue().get(key)
         threshold = targets.threshold_for(mtype, person, snapshot)
         points = tuple(
-            TrendPoint(_taken_on(m.taken_at), m.value, m.source)
+            TrendPoint(days.taken_on(m.taken_at), m.value, m.source)
             for m in history.get((patient_id, key), [])
         )
         series.append(
@@ -394,7 +393,8 @@ def _mode(clinic: Clinic, hide: bool | None) -> str:
     return value if value in NON_CONSENTED_MODES else "code"
 
 
-def _columns(snapshot: Mapping[str, Any]) -> list[Column]:
+def board_columns(snapshot: Mapping[str, Any]) -> list[Column]:
+    """The board's columns for a programme (snapshot): its measurements, BP as one column."""
     keys = [k for k in snapshot.get("measurements", []) if k in catalogue()]
     stale_overrides = snapshot.get("stale_after_days") or {}
     combine_bp = all(part in keys for part in BP_PARTS)
@@ -454,17 +454,19 @@ def _cell(
     if not latest:
         return Cell(column.key, (), "", None, None, "", Status.NO_TARGET, None, "", False, False)
     # The one rule (core.targets): the person as they were on the day the value was taken.
-    on_day = person.as_on(_taken_on(latest[0].taken_at))
+    on_day = person.as_on(days.taken_on(latest[0].taken_at))
     status = targets.reading_status(
         targets.status_of(m.type_key, m.value, on_day, snapshot) for m in latest
     )
-    previous = _latest_parts(history, pid, column.parts, _aware(latest[0].taken_at), before=latest)
+    previous = _latest_parts(
+        history, pid, column.parts, days.aware(latest[0].taken_at), before=latest
+    )
     change = (
         tuple(m.value - p.value for m, p in zip(latest, previous, strict=True))
         if previous
         else None
     )
-    taken_on = _taken_on(latest[0].taken_at)
+    taken_on = days.taken_on(latest[0].taken_at)
     source = latest[0].source
     if source == Source.IN_SESSION and taken_on == day:
         source_text = "today"
@@ -499,7 +501,7 @@ def _latest_parts(
     for key in parts:
         rows = history.get((pid, key), [])
         match = next(
-            (m for m in reversed(rows) if m.id not in skip and _aware(m.taken_at) < until), None
+            (m for m in reversed(rows) if m.id not in skip and days.aware(m.taken_at) < until), None
         )
         if match is None:
             return []
@@ -559,10 +561,11 @@ def _change_text(change: tuple[float, ...] | None, decimals: int) -> str:
 
 
 def _is_stale(taken_at: datetime, day: date, column: Column) -> bool:
-    return (day - _taken_on(taken_at)).days > column.stale_after_days
+    return (day - days.taken_on(taken_at)).days > column.stale_after_days
 
 
-def _previous_session(clinic: Clinic, session: Any) -> Any:
+def previous_session(clinic: Clinic, session: Any) -> Any:
+    """The programme's latest session before this one that was held (None if there is none)."""
     # Look in the last few months first: reading every session of ten years (with their
     # programme snapshots) cost a fifth of a second per board. The latest earlier session, if
     # it is in that window, is the latest of all; otherwise fall back to the whole list.
@@ -584,17 +587,5 @@ def _group(rows: Iterable[Measurement]) -> dict[tuple[int, str], list[Measuremen
     for m in rows:
         grouped[(m.patient_id, m.type_key)].append(m)
     for values in grouped.values():
-        values.sort(key=lambda m: (_aware(m.taken_at), m.id or 0))
+        values.sort(key=lambda m: (days.aware(m.taken_at), m.id or 0))
     return grouped
-
-
-def _end_of(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _taken_on(value: datetime) -> date:
-    return _aware(value).date()

@@ -20,7 +20,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from groupclinic_desktop.core import questionnaires
-from groupclinic_desktop.core.board import (
+from groupclinic_desktop.core.schema import ConsentKind
+from groupclinic_desktop.core.views.board import (
     BP_COLUMN,
     BP_PARTS,
     MINUS,
@@ -28,8 +29,8 @@ from groupclinic_desktop.core.board import (
     build_board,
     plain_label,
     plain_questionnaire_label,
+    previous_session,
 )
-from groupclinic_desktop.core.schema import ConsentKind
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
@@ -193,8 +194,6 @@ def build_four_ms(
     hide_non_consented: bool | None = None,
 ) -> FourMPanel | None:
     """The session's 4M panel (None without domains), read through the Clinic."""
-    from groupclinic_desktop.core.board import _previous_session
-
     session = clinic.session(session_id)
     domains = list((session.programme_snapshot or {}).get("domains") or [])
     if not domains:
@@ -205,11 +204,15 @@ def build_four_ms(
         )
     asked = {str(q) for d in domains for q in d.get("questionnaires", []) or []}
     scores = _scores(clinic, session_id, asked)
-    previous = _previous_session(clinic, session)
+    previous = previous_session(clinic, session)
     previous_scores = None
     if previous is not None:
         roster = clinic.roster(previous.id)
-        present = {e.patient.id for e in roster if e.attendance.status.present}
+        present = {
+            e.patient.id
+            for e in roster
+            if e.attendance.status.present and e.patient.id is not None
+        }
         if board.non_consented == "hide":
             consents = clinic.consents(previous.id)
             present = {p for p in present if consents.get((p, ConsentKind.SHARE_RESULTS))}

@@ -1,8 +1,9 @@
 """The group's language: patient-facing words in English, Polish, Urdu … from Qt catalogues.
 
 One catalogue per language (resources/i18n/<code>.ts, Qt Linguist format, compiled to .qm) serves
-both sides: the presenter view looks words up through a QTranslator loaded from the .qm, and the
-PDFs read the .ts directly with xml.etree (export/ never imports Qt). English is the source
+both sides: the presenter view looks words up through a QTranslator loaded from the .qm
+(ui/translation.py), and the PDFs read the .ts directly with xml.etree (core and export/ never
+import Qt). English is the source
 language: the text in MESSAGES below and in resources/plain_labels.toml is the English wording
 and also the key each translation is found by.
 
@@ -20,15 +21,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.resources import resource
-
-if TYPE_CHECKING:
-    from PySide6.QtCore import QTranslator
-
-    from groupclinic_desktop.core.clinic import Clinic
 
 CONTEXT = "patient"  # the one Qt translation context for everything the group sees
 SOURCE_LANGUAGE = "en"
@@ -310,48 +306,3 @@ def words(code: str | None, *, confirmed: bool = True) -> Words:
     chosen = language(code).code if code else SOURCE_LANGUAGE
     table = catalogue(chosen)
     return Words(chosen, lookup=lambda text: table.get(text, ""), confirmed=confirmed)
-
-
-def words_for(clinic: Clinic, code: str | None) -> Words:
-    """Words for PDFs, with the practice's own confirmation of the translation."""
-    chosen = language(code).code if code else SOURCE_LANGUAGE
-    return words(chosen, confirmed=clinic.language_confirmed(chosen))
-
-
-def patient_language(clinic: Clinic, patient_id: int, session_id: int | None = None) -> str:
-    """A person's own PDF language: their preferred language when we have it, else the
-    session's, else English."""
-    own = normalise(clinic.patient(patient_id).preferred_language)
-    if own:
-        return own
-    if session_id is not None:
-        return clinic.session_language(session_id)
-    return SOURCE_LANGUAGE
-
-
-# ------------------------------------------------------------------------------- Qt
-
-
-def qt_translator(code: str) -> QTranslator | None:
-    """A QTranslator loaded from the language's compiled .qm; None for English."""
-    from PySide6.QtCore import QTranslator
-
-    chosen = language(code).code
-    if chosen == SOURCE_LANGUAGE:
-        return None
-    translator = QTranslator()
-    if not translator.load(str(qm_path(chosen))):
-        raise FileNotFoundError(f"No compiled translation for {chosen}: {qm_path(chosen)}")
-    return translator
-
-
-def qt_words(code: str, *, confirmed: bool = True) -> Words:
-    """Words for the presenter view, looked up through Qt's translation system."""
-    translator = qt_translator(code)
-    chosen = language(code).code
-    if translator is None:
-        return Words(chosen, confirmed=True)
-    # Keep the translator alive as long as the Words that use it.
-    return Words(
-        chosen, lookup=lambda text: translator.translate(CONTEXT, text), confirmed=confirmed
-    )

@@ -1,12 +1,16 @@
 """The end-of-session summary: who came, what was done, and what is missing.
 
-A pure function of rows the facade has already read, so it is easy to test and the facade stays
-thin. The gaps are written as sentences a facilitator can act on before finishing the session.
+`session_summary` reads the rows through the facade; `summarise` is a pure function of them, so
+it is easy to test. The gaps are written as sentences a facilitator can act on before finishing
+the session.
 """
 
+from __future__ import annotations
+
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.schema import (
@@ -18,9 +22,11 @@ from groupclinic_desktop.core.schema import (
     Goal,
     Measurement,
     Patient,
-    Review,
     SessionStatus,
 )
+
+if TYPE_CHECKING:
+    from groupclinic_desktop.core.clinic import Clinic
 
 STATUS_WORDS = {
     AttendanceStatus.INVITED: "not marked yet",
@@ -71,16 +77,30 @@ class SessionSummary:
         return self.status in (SessionStatus.FINISHED, SessionStatus.EXPORTED)
 
 
+def session_summary(clinic: Clinic, session_id: int) -> SessionSummary:
+    """Who came, what was measured, topics, reviews and goals, and the gaps to look at."""
+    return summarise(
+        clinic.session(session_id),
+        [(e.attendance, e.patient) for e in clinic.roster(session_id)],
+        clinic.measurements(session_id=session_id),
+        clinic.consents(session_id),
+        clinic.agenda(session_id),
+        clinic.reviewed(session_id),
+        clinic.goals(session_id=session_id),
+    )
+
+
 def summarise(
     session: ClinicSession,
     roster: Sequence[tuple[Attendance, Patient]],
     measurements: Iterable[Measurement],
     consents: Mapping[tuple[int, ConsentKind], bool],
     agenda: Iterable[AgendaItem],
-    reviews: Iterable[Review],
+    reviewed: Collection[int],
     goals: Iterable[Goal],
 ) -> SessionSummary:
-    """Summarise one session from its rows (merged agenda items already left out)."""
+    """Summarise one session from its rows (merged agenda items already left out); `reviewed`
+    holds the people whose one-to-one review has something in it."""
     cat = catalogue()
     measured_by: dict[int, list[str]] = {}
     for m in measurements:
@@ -88,7 +108,6 @@ def summarise(
         labels = measured_by.setdefault(m.patient_id, [])
         if label not in labels:
             labels.append(label)
-    reviewed = {r.patient_id for r in reviews if _has_content(r)}
     goal_of = {g.patient_id: g.text for g in goals}
 
     came: list[PersonSummary] = []
@@ -137,17 +156,6 @@ def summarise(
         reviews_missing=tuple(p.name for p in came if not p.reviewed),
         goals_set=tuple(p.name for p in came if p.goal),
         gaps=tuple(gaps),
-    )
-
-
-def _has_content(review: Review) -> bool:
-    # A review row can exist with only the timer saved; that is not a review done.
-    return bool(
-        review.notes.strip()
-        or review.findings
-        or review.medication_changes
-        or review.actions
-        or review.safety_netting.strip()
     )
 
 

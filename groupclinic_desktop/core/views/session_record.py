@@ -12,7 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from groupclinic_desktop.core import professions
+from groupclinic_desktop.core.clinic import RosterEntry
 from groupclinic_desktop.core.errors import InvalidInput, NotFound
+from groupclinic_desktop.core.programmes import template_from_dict
 from groupclinic_desktop.core.schema import (
     AgendaItem,
     Attendance,
@@ -161,18 +164,16 @@ class PersonRecord:
 
     def staff_label(self, staff_id: int | None, profession: str | None = None) -> str:
         """A staff name with their profession, as the record shows it: "Dr Priya Shah (GP)"."""
-        from groupclinic_desktop.core.professions import name_with_profession
-
         if staff_id is None:
             return ""
         user = self.staff.get(staff_id)
-        return name_with_profession(user, profession) if user else f"staff #{staff_id}"
+        return professions.name_with_profession(user, profession) if user else f"staff #{staff_id}"
 
     def profession_of(self, staff_id: int | None, profession: str | None = None) -> str:
-        from groupclinic_desktop.core.professions import label
-
         user = self.staff.get(staff_id) if staff_id is not None else None
-        return label(profession or (user.profession if user else None), user.role if user else None)
+        return professions.label(
+            profession or (user.profession if user else None), user.role if user else None
+        )
 
     @property
     def review(self) -> Review | None:
@@ -285,7 +286,6 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
         time_zone=str(clinic.setting("time_zone", DEFAULT_TIME_ZONE) or DEFAULT_TIME_ZONE),
         planned_minutes=_planned_minutes(session.programme_snapshot),
     )
-    from groupclinic_desktop.core.clinic import RosterEntry
 
     consents = clinic.consents(session_id)
     reviews = clinic.reviews(session_id)
@@ -327,7 +327,7 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
                 responses=tuple(r for r in responses if r.patient_id == pid),
                 reviews=tuple(r for r in reviews if r.patient_id == pid),
                 goals=tuple(g for g in goals if g.patient_id == pid),
-                staff=staff,  # type: ignore[arg-type]
+                staff=staff,
                 signposts=tuple(pair for pair in signposts if pair[0].patient_id == pid),
                 carer_visits=tuple(v for v in visits if v.carer_patient_id == pid),
                 carer_only=carer_only,
@@ -351,7 +351,7 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
             responses=(),
             reviews=(),
             goals=(),
-            staff=staff,  # type: ignore[arg-type]
+            staff=staff,
             registered_ods=e.patient.registered_ods or info.ods_code,
             registered_name=members.get(
                 e.patient.registered_ods or info.ods_code, info.practice_name
@@ -376,7 +376,6 @@ def _care_plan(clinic: Clinic, patient_id: int, programme_id: int) -> CarePlanVi
 def _planned_minutes(snapshot: dict[str, Any] | None) -> int:
     if not snapshot:
         return 0
-    from groupclinic_desktop.core.programmes import template_from_dict
 
     try:
         return template_from_dict(snapshot).total_minutes
@@ -387,7 +386,6 @@ def _planned_minutes(snapshot: dict[str, Any] | None) -> int:
 def _coded_findings(snapshot: dict[str, Any] | None) -> tuple[CodedFinding, ...]:
     if not snapshot:
         return ()
-    from groupclinic_desktop.core.programmes import template_from_dict
 
     try:
         return template_from_dict(snapshot).coded_findings

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core import board, questionnaires, targets
+from groupclinic_desktop.core import days, questionnaires, targets
 from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.schema import (
     AttendanceStatus,
@@ -29,6 +29,7 @@ from groupclinic_desktop.core.schema import (
     SessionStatus,
 )
 from groupclinic_desktop.core.targets import Person
+from groupclinic_desktop.core.views import board
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
@@ -166,7 +167,7 @@ def person_progress(
             text=g.text,
             what_matters=g.what_matters,
             confidence=g.confidence,
-            outcome=OUTCOME_WORDS.get(g.outcome, "") if g.outcome else "",  # type: ignore[arg-type]
+            outcome=OUTCOME_WORDS.get(g.outcome, "") if g.outcome else "",
         )
         for g in sorted(
             (g for g in clinic.goals(patient_id=patient_id) if g.session_id in session_ids),
@@ -232,7 +233,7 @@ def in_window(
     if starts_on is None:
         return []
     first = starts_on - timedelta(days=stale_days(key, definition))
-    return [m for m in rows if first <= board._taken_on(m.taken_at) <= today]
+    return [m for m in rows if first <= days.taken_on(m.taken_at) <= today]
 
 
 def person_for(patient: Patient, on: date, personal: Mapping[str, Any]) -> Person:
@@ -249,7 +250,7 @@ def status_on(
     m: Measurement, definition: Mapping[str, Any], patient: Patient, personal: Mapping[str, Any]
 ) -> Status:
     """Where a value stood against the person's target on the day it was taken."""
-    person = person_for(patient, board._taken_on(m.taken_at), personal)
+    person = person_for(patient, days.taken_on(m.taken_at), personal)
     return targets.status_of(m.type_key, m.value, person, definition)
 
 
@@ -272,7 +273,7 @@ def measure_series(
         plain_label=board.plain_label(key),
         unit=mtype.unit,
         decimals=mtype.decimals,
-        points=tuple(Point(board._taken_on(m.taken_at), m.value, m.session_id) for m in kept),
+        points=tuple(Point(days.taken_on(m.taken_at), m.value, m.session_id) for m in kept),
         band=(threshold.low, threshold.high) if threshold else (None, None),
         target_text=threshold.describe(mtype.unit) if threshold else "",
         latest_status=latest,
@@ -316,7 +317,7 @@ def score_series(
 
 def grouped(rows: Sequence[Measurement]) -> dict[str, list[Measurement]]:
     found: dict[str, list[Measurement]] = {}
-    for m in sorted(rows, key=lambda m: (board._aware(m.taken_at), m.id or 0)):
+    for m in sorted(rows, key=lambda m: (days.aware(m.taken_at), m.id or 0)):
         found.setdefault(m.type_key, []).append(m)
     return found
 

@@ -8,7 +8,7 @@ Definitions (the report and the tests follow these words exactly):
   is known (attended, late or did not attend). "Cancelled" in advance is not a DNA, and an
   invitation left unmarked at a finished session is not counted either way.
 - Measures are about participants (people who attended at least once), over each person's time
-  in the programme as core/progress.py defines it: baseline is their first value, now is their
+  in the programme as core/views/progress.py defines it: baseline is their first value, now is their
   latest. At target uses the board's rules (programme target, age, hypo risk, sex, personal
   target); "close" is not at target. Blood pressure is at target only when both halves are.
 - Median change counts people with a baseline and a later value (latest minus first). The
@@ -18,7 +18,10 @@ Definitions (the report and the tests follow these words exactly):
 Small numbers: a figure is suppressed (value None, with the reason) when the group of people it
 describes is smaller than the threshold in Setting "outcomes_suppress_below" (default 5). The
 group is the people counted (invited, attended), or the people behind a rate, proportion or
-median (its denominator). Sessions held is not about people and is always shown.
+median (its denominator). Sessions held is not about people and is always shown. Complementary
+suppression follows the ICB service's own rule (icb_service/disclosure.py, part of the contract
+the two sides share, with no imports of its own), so a practice never publishes a cell the ICB
+would hide.
 
 Equity: invitation, attendance and DNA by age band (at the first held session), sex, ethnic
 group (NHS Data Dictionary top-level group of Patient.ethnic_category) and IMD quintile. A group
@@ -36,10 +39,11 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core import board, progress, questionnaires, targets
+from groupclinic_desktop.core import questionnaires, targets
 from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.outbox import age_band
 from groupclinic_desktop.core.schema import AttendanceStatus, Patient, SessionStatus
+from groupclinic_desktop.core.views import board, progress
 from groupclinic_desktop.resources import resource
 from icb_service.disclosure import hidden_cells
 
@@ -224,7 +228,7 @@ def programme_outcomes(clinic: Clinic, programme_id: int, *, today: date | None 
     known = [(a, p) for _, a, p in visits if a.status in KNOWN_OUTCOMES]
     dna = sum(1 for a, _ in known if a.status == AttendanceStatus.DID_NOT_ATTEND)
 
-    participants = [people[pid] for pid in sorted(present)]  # type: ignore[index]
+    participants = [people[pid] for pid in sorted(pid for pid in present if pid is not None)]
     per_person = {
         p.id: _PersonData.build(clinic, p, sessions, definition, today) for p in participants
     }
@@ -327,7 +331,7 @@ def _targets(
     t: int,
 ) -> tuple[TargetFigure, ...]:
     found = []
-    for column in board._columns(definition):
+    for column in board.board_columns(definition):
         if all(band == (None, None) for band in column.bands):
             continue  # nothing to be "at target" for (e.g. height)
         data = [per_person[p.id] for p in participants if per_person[p.id].has(column.parts)]

@@ -15,7 +15,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from groupclinic_desktop.core.board import (
+from groupclinic_desktop.core.catalogue import Status
+from groupclinic_desktop.core.i18n import ENGLISH, Words
+from groupclinic_desktop.core.private_files import private_file
+from groupclinic_desktop.core.views.board import (
     STALE_WORD,
     STATUS_SYMBOL,
     STATUS_WORDS,
@@ -25,16 +28,13 @@ from groupclinic_desktop.core.board import (
     TrendSeries,
     plain_label,
 )
-from groupclinic_desktop.core.catalogue import Status
-from groupclinic_desktop.core.private_files import private_file
-from groupclinic_desktop.i18n import ENGLISH, Words
 from groupclinic_desktop.script_text import font_file, visual
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from groupclinic_desktop.core.progress import Series
+    from groupclinic_desktop.core.views.progress import Series
 
 # Okabe-Ito colour-blind-safe hues, and light tints of them for cell backgrounds (dark text on
 # a light tint keeps contrast high on washed-out projectors).
