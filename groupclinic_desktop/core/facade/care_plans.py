@@ -386,14 +386,14 @@ def _plan_programme(s: Session, patient_id: int, programme_id: int | None) -> Pr
     """The plan's programme: the one named, else the person's only programme, else the one of
     their latest session."""
     if programme_id is not None:
-        return _get_in(s, Programme, programme_id, "programme")  # type: ignore[no-any-return]
+        return _get_in(s, Programme, programme_id, "programme")
     enrolled = [
         e.programme_id
         for e in s.exec(select(Enrolment).where(Enrolment.patient_id == patient_id))
         if e.active
     ]
     if len(set(enrolled)) == 1:
-        return _get_in(s, Programme, enrolled[0], "programme")  # type: ignore[no-any-return]
+        return _get_in(s, Programme, enrolled[0], "programme")
     latest = s.exec(
         select(ClinicSession)
         .join(Attendance, col(Attendance.session_id) == ClinicSession.id)
@@ -401,7 +401,7 @@ def _plan_programme(s: Session, patient_id: int, programme_id: int | None) -> Pr
         .order_by(col(ClinicSession.day).desc(), col(ClinicSession.id).desc())
     ).first()
     if latest is not None and (not enrolled or latest.programme_id in enrolled):
-        return _get_in(s, Programme, latest.programme_id, "programme")  # type: ignore[no-any-return]
+        return _get_in(s, Programme, latest.programme_id, "programme")
     if enrolled:
         raise InvalidInput(
             "Programme: this person is in more than one programme; say which plan.",

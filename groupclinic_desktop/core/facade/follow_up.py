@@ -132,7 +132,7 @@ class FollowUpArea(ClinicBase):
             self._follow_up(
                 s, actor, found, "reinvite", None, None, f"session {session.id}"
             )
-            return attendance  # type: ignore[no-any-return]
+            return attendance
 
     def mark_done(
         self, patient_id: int, item: str, note: str = "", *, today: date | None = None
@@ -146,7 +146,7 @@ class FollowUpArea(ClinicBase):
                 action_uid = found.key.split(":", 1)[1]
 
                 def change(content: dict[str, object]) -> str:
-                    _set_action_status(content, action_uid, "done")  # type: ignore[arg-type]
+                    _set_action_status(content, action_uid, "done")
                     return "action done (from the list of what is due)"
 
                 self._change_plan_in(  # type: ignore[attr-defined]
@@ -260,13 +260,13 @@ def _due_items(s: Session, today: date, only: int | None) -> list[due.DueItem]:
     for pid, programme_id in sorted(pairs):
         if pid not in people or programme_id not in programmes:
             continue
-        row = rows.get((pid, programme_id))
+        plan_row = rows.get((pid, programme_id))
         plan = view_of(
-            merged_content(s, row, pid, programme_id, sources[programme_id]),
+            merged_content(s, plan_row, pid, programme_id, sources[programme_id]),
             patient_id=pid,
             programme_id=programme_id,
             programme_name=programmes[programme_id].name,
-            row=row,
+            row=plan_row,
         )
         for action in plan.open_actions:
             if action.due is not None and action.due <= horizon:

@@ -121,7 +121,7 @@ def board_figure(board: Board, *, width_in: float = 16.0) -> Figure:
         cellColours=colours,
         cellLoc="center",
         loc="upper center",
-        bbox=(0, 0, 1, 1),
+        bbox=(0, 0, 1, 1),  # type: ignore[arg-type]  # a plain (x, y, w, h) works; the stubs want a Bbox
     )
     table.auto_set_font_size(False)
     table.set_fontsize(16)
@@ -130,7 +130,7 @@ def board_figure(board: Board, *, width_in: float = 16.0) -> Figure:
         text = cell_artist.get_text()
         text.set_color(INK)
         if r == 0 or c == 0 or r == n_rows - 1:
-            text.set_weight("bold")
+            text.set_fontweight("bold")
         if c == 0:
             cell_artist.set_width(cell_artist.get_width() * 0.8)
     if board.hidden:
@@ -215,7 +215,7 @@ def draw_trend(
         ys = [p.value for p in s.points]
         levels += ys + [b for b in s.band if b is not None]
         ax.plot(
-            xs,
+            xs,  # type: ignore[arg-type]  # matplotlib's date units take dates; its stubs do not say so
             ys,
             styles[index % 2],
             color=OKABE_ITO["blue"],
@@ -229,7 +229,7 @@ def draw_trend(
     for s in shown:
         _target_line(ax, s.band, font_size, words)
     span = (max(days) - min(days)).days
-    ax.set_xlim(min(days) - timedelta(days=20), max(days) + timedelta(days=20))
+    ax.set_xlim(min(days) - timedelta(days=20), max(days) + timedelta(days=20))  # type: ignore[arg-type]  # matplotlib's date units take dates; its stubs do not say so
     ax.set_title(
         chart_text(_series_title(shown, words), words),
         fontsize=font_size + 2,
@@ -390,7 +390,7 @@ def chart_png(draw: Callable[[Axes], None], size_in: tuple[float, float], words:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(chart_fonts(words)):
+    with matplotlib.rc_context(chart_fonts(words)):  # type: ignore[arg-type]  # rc keys are checked by matplotlib
         fig = Figure(figsize=size_in, dpi=150)
         draw(fig.add_subplot(1, 1, 1))
         fig.tight_layout()
@@ -421,7 +421,7 @@ def draw_progress(
         bottom = low if low is not None else min(span) - abs(min(span)) * 0.1
         top = high if high is not None else max(span) + abs(max(span)) * 0.1
         ax.axhspan(bottom, top, color=BAND_TINT, alpha=0.8, zorder=0, label="target")
-    ax.plot(days, values, color=OKABE_ITO["blue"], linewidth=2.5, marker="o", markersize=9)
+    ax.plot(days, values, color=OKABE_ITO["blue"], linewidth=2.5, marker="o", markersize=9)  # type: ignore[arg-type]  # matplotlib's date units take dates; its stubs do not say so
     for day, value in zip(days, values, strict=True):
         ax.annotate(
             series.show(value),
@@ -441,4 +441,4 @@ def draw_progress(
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if len(days) == 1:
-        ax.set_xticks(days)
+        ax.set_xticks(days)  # type: ignore[arg-type]  # matplotlib's date units take dates; its stubs do not say so
