@@ -364,9 +364,11 @@ def build_session_record(clinic: Clinic, session_id: int) -> SessionRecord:
     return SessionRecord(info=info, people=tuple(people), absent=tuple(absent))
 
 
-def _care_plan(clinic: Clinic, patient_id: int, programme_id: int | None) -> CarePlanView | None:
+def _care_plan(
+    clinic: Clinic, patient_id: int | None, programme_id: int | None
+) -> CarePlanView | None:
     """The person's plan in the session's programme, when it holds anything at all."""
-    if programme_id is None:
+    if patient_id is None or programme_id is None:
         return None
     plan = clinic.care_plan(patient_id, programme_id)
     empty = not (
