@@ -83,6 +83,8 @@ def invitation_letters(
             "place": session.place,
             "minutes": str(minutes),
             "telephone": f" on {telephone}" if telephone else "",
+            "joining_link": session.joining_link or "",
+            "joining_instructions": session.joining_instructions or "",
         }
         story += [
             Paragraph(f"<b>{escape(practice_name)}</b>", styles()["body"]),
@@ -95,11 +97,30 @@ def invitation_letters(
             Paragraph(f"<b>{escape(wording['subject'])}</b>", styles()["heading"]),
         ]
         story += [Paragraph(escape(p.format(**fill)), body) for p in wording["paragraphs"]]
+        story += [
+            Paragraph(escape(text), body)
+            for p in _joining(wording, session)
+            if (text := p.format(**fill).strip())
+        ]
         story += [Paragraph(escape(p.format(**fill)), body) for p in wording["sign_off"]]
         if index < len(people) - 1:
             story.append(PageBreak())
     doc.build(story)
     return out, len(people)
+
+
+def _joining(wording: dict[str, Any], session: Any) -> list[str]:
+    """How to join by video or phone, for a session with a joining link (or instructions)."""
+    from groupclinic_desktop.core.schema import Mode
+
+    if session.mode == Mode.FACE_TO_FACE or not (
+        session.joining_link or session.joining_instructions
+    ):
+        return []
+    paragraphs = wording["joining_video" if session.mode == Mode.VIDEO else "joining_hybrid"]
+    if not session.joining_link:  # instructions only: no "go to:" line with nothing after it
+        paragraphs = [p for p in paragraphs if "{joining_link}" not in p]
+    return list(paragraphs)
 
 
 def _spaced(nhs_number: str) -> str:

@@ -42,9 +42,12 @@ from groupclinic_desktop.core import questionnaires
 from groupclinic_desktop.core.catalogue import MeasurementType, catalogue
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
-from groupclinic_desktop.core.schema import ClinicSession, SessionStatus
+from groupclinic_desktop.core.joining import CADENCE_WORDS, DROP_IN_WORDS
+from groupclinic_desktop.core.joining import MODE_WORDS as JOINING_MODE_WORDS
+from groupclinic_desktop.core.schema import Cadence, ClinicSession, Mode, SessionStatus
 from groupclinic_desktop.ui.widgets import heading
 
+DROP_IN = "drop_in"  # the Repeat choice for a single drop-in clinic
 SCHEDULE_CHOICES = ("every", "first", "last", "first_and_every_3", "first_and_every_2")
 NOT_ASKED = "not asked"
 
@@ -431,7 +434,8 @@ class ProgrammeEditor(QWidget):
 
 
 class SeriesDialog(QDialog):
-    """Date, time, place, how often and how many: the whole series in one step."""
+    """Date, time, place, how often and how many, how it is held and how people join: the whole
+    series (or a single drop-in clinic) in one step."""
 
     def __init__(self, clinic: Clinic, programme_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -449,9 +453,31 @@ class SeriesDialog(QDialog):
         self.place = QLineEdit()
         self.place.setAccessibleName("Place")
         self.every = QComboBox()
-        self.every.addItem("Every month", "month")
-        self.every.addItem("Every week", "week")
+        for cadence in (Cadence.MONTH, Cadence.WEEK, Cadence.FORTNIGHT, Cadence.QUARTER):
+            self.every.addItem(CADENCE_WORDS[cadence], cadence.value)
+        self.every.addItem(DROP_IN_WORDS, DROP_IN)
         self.every.setAccessibleName("How often")
+        self.every.currentIndexChanged.connect(lambda _i: self._show_choices())
+        self.mode = QComboBox()
+        for mode in Mode:
+            self.mode.addItem(JOINING_MODE_WORDS[mode], mode.value)
+        self.mode.setAccessibleName("How it is held")
+        self.mode.currentIndexChanged.connect(lambda _i: self._show_choices())
+        self.joining_link = QLineEdit()
+        self.joining_link.setAccessibleName("Joining link")
+        self.joining_link.setPlaceholderText("https://… (the video call's link)")
+        self.joining_instructions = QPlainTextEdit()
+        self.joining_instructions.setAccessibleName("Joining instructions")
+        self.joining_instructions.setPlaceholderText(
+            "e.g. Join 10 minutes early; by phone, call 0300 123 4567 and give code 1234."
+        )
+        self.joining_instructions.setMaximumHeight(64)
+        self.joining_note = QLabel(
+            "People joining by video or phone get this link and these words in their text "
+            "message and letter. Their identity and a private place are checked at check-in."
+        )
+        self.joining_note.setWordWrap(True)
+        self.joining_note.setObjectName("muted")
         self.count = QSpinBox()
         self.count.setRange(1, Clinic.MAX_SERIES)
         self.count.setValue(6)
@@ -473,6 +499,10 @@ class SeriesDialog(QDialog):
         form.addRow("Place", self.place)
         form.addRow("Repeat", self.every)
         form.addRow("Sessions", self.count)
+        form.addRow("Held", self.mode)
+        form.addRow("Joining link", self.joining_link)
+        form.addRow("Joining instructions", self.joining_instructions)
+        form.addRow(self.joining_note)
         form.addRow("Facilitator", self.facilitator)
         form.addRow("Clinicians", self.clinicians)
         self.message = QLabel()
@@ -487,21 +517,47 @@ class SeriesDialog(QDialog):
         buttons.accepted.connect(self.plan)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self._show_choices()
+
+    def _show_choices(self) -> None:
+        """Only what applies: a count for a series, a link for video and hybrid sessions."""
+        drop_in = self.every.currentData() == DROP_IN
+        self.count.setEnabled(not drop_in)
+        self.ok_button.setText("Plan the drop-in clinic" if drop_in else "Plan the series")
+        remote = self.mode.currentData() != Mode.FACE_TO_FACE.value
+        for widget in (self.joining_link, self.joining_instructions, self.joining_note):
+            widget.setEnabled(remote)
 
     def plan(self) -> None:
+        remote = self.mode.currentData() != Mode.FACE_TO_FACE.value
+        common: dict = {
+            "mode": Mode(self.mode.currentData()),
+            "facilitator_id": self.facilitator.currentData(),
+            "clinician_ids": [
+                i.data(Qt.ItemDataRole.UserRole) for i in self.clinicians.selectedItems()
+            ],
+            "joining_link": self.joining_link.text() if remote else None,
+            "joining_instructions": self.joining_instructions.toPlainText() if remote else None,
+        }
+        day = self.first_day.date().toPython()
+        start = self.start.time().toPython()
         try:
-            self.planned = self.clinic.plan_series(
-                self.programme_id,
-                self.first_day.date().toPython(),  # type: ignore[arg-type]
-                self.start.time().toPython(),  # type: ignore[arg-type]
-                self.place.text(),
-                every=self.every.currentData(),
-                count=self.count.value(),
-                facilitator_id=self.facilitator.currentData(),
-                clinician_ids=[
-                    i.data(Qt.ItemDataRole.UserRole) for i in self.clinicians.selectedItems()
-                ],
-            )
+            if self.every.currentData() == DROP_IN:
+                self.planned = [
+                    self.clinic.plan_drop_in_clinic(
+                        self.programme_id, day, start, self.place.text(), **common  # type: ignore[arg-type]
+                    )
+                ]
+            else:
+                self.planned = self.clinic.plan_series(
+                    self.programme_id,
+                    day,  # type: ignore[arg-type]
+                    start,  # type: ignore[arg-type]
+                    self.place.text(),
+                    every=self.every.currentData(),
+                    count=self.count.value(),
+                    **common,
+                )
         except ClinicError as exc:
             self.message.setText(str(exc))
             return
@@ -547,7 +603,9 @@ def _library_note(mtype: MeasurementType) -> str:
 
 def _session_words(s: ClinicSession) -> str:
     status = "" if s.status == SessionStatus.PLANNED else f" ({s.status.value})"
+    held = "" if s.mode == Mode.FACE_TO_FACE else f", {s.mode.value.replace('_', ' ')}"
+    kind = " drop-in clinic" if s.drop_in else ""
     return (
-        f"{s.session_number}. {s.day:%a %d %b %Y} {s.start_time:%H:%M}, {s.place}"
+        f"{s.session_number}.{kind} {s.day:%a %d %b %Y} {s.start_time:%H:%M}, {s.place}{held}"
         f" - version {s.programme_version}{status}"
     )
