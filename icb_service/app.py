@@ -50,6 +50,7 @@ from icb_service.protocol import (
 )
 from icb_service.ratelimit import RateLimiter
 
+
 def _retiring_words() -> str:
     return " ".join(
         f"Protocol version {version} is accepted until {day:%d %B %Y} (UTC) and refused with 409 "

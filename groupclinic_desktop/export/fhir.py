@@ -347,7 +347,6 @@ class _Builder:
             )
 
     def _encounter(self) -> None:
-        session = self.info.session
         # How this person joined decides the class: in the room is ambulatory, video or phone
         # is virtual (also for a did-not-attend, whose expected channel is kept).
         klass = self.conf["encounter_class"][self.person.attendance.channel.value]

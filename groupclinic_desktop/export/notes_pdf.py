@@ -33,8 +33,8 @@ from reportlab.platypus import (
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.catalogue import catalogue
-from groupclinic_desktop.core.professions import name_with_profession
 from groupclinic_desktop.core.joining import MODE_WORDS, record_words
+from groupclinic_desktop.core.professions import name_with_profession
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Review, Source
 from groupclinic_desktop.core.session_record import PersonRecord
 from groupclinic_desktop.core.validation import format_nhs_number

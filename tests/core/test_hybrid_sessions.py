@@ -71,7 +71,8 @@ def test_hybrid_session_with_all_three_channels(demo: Clinic) -> None:
     assert (roster[people[2]].identity_confirmed, roster[people[2]].private_place) == (True, False)
 
     session = demo.session(sid)
-    events = [e for e in demo.outbox_events() if (e.payload or {}).get("session_uid") == session.uid]
+    events = [e for e in demo.outbox_events()
+              if (e.payload or {}).get("session_uid") == session.uid]
     sessions = [e for e in events if e.type == "session"]
     assert sessions and all(e.schema_version == 2 for e in sessions)
     assert sessions[-1].payload["mode"] == "hybrid" and sessions[-1].payload["drop_in"] is False
