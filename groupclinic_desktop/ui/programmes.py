@@ -199,7 +199,7 @@ class ProgrammeEditor(QWidget):
         self.sessions.setAccessibleName("Sessions of this programme")
         layout.addWidget(self.sessions)
         row = QHBoxLayout()
-        self.series_button = QPushButton("Plan a series…")
+        self.series_button = QPushButton("Plan a series or drop-in clinic…")
         self.move_button = QPushButton("Move session…")
         self.cancel_button = QPushButton("Cancel session…")
         self.series_button.clicked.connect(self._ask_series)
@@ -442,7 +442,7 @@ class SeriesDialog(QDialog):
         self.clinic = clinic
         self.programme_id = programme_id
         self.planned: list[ClinicSession] = []
-        self.setWindowTitle("Plan a series of sessions")
+        self.setWindowTitle("Plan a series of sessions or a drop-in clinic")
         form = QFormLayout(self)
         self.first_day = QDateEdit(QDate.currentDate().addDays(7))
         self.first_day.setCalendarPopup(True)
