@@ -6,7 +6,7 @@ cadence, drop-in clinics, video and hybrid with a joining link."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
@@ -174,3 +174,37 @@ def test_planning_a_drop_in_clinic(qtbot, editor, demo) -> None:  # type: ignore
     click(qtbot, dialog.ok_button)
     assert len(dialog.planned) == 1 and dialog.planned[0].drop_in
     assert demo.roster(dialog.planned[0].id) == []
+
+
+def test_a_drop_in_clinic_adds_people_enrolled_as_they_arrive(qtbot, demo: Clinic) -> None:  # type: ignore[no-untyped-def]
+    jo = next(u for u in demo.staff() if u.name == "Jo Morgan")
+    demo.sign_in(jo.id, "2468")  # type: ignore[arg-type]
+    with demo.acting_as(SYSTEM):
+        outsider = demo.add_patient("9990000220", "Olu", "Outside", "1955-05-05")
+    clinic_session = demo.plan_drop_in_clinic(
+        demo.programmes()[0].id, date.today(), time(13), "Hub community room",  # type: ignore[arg-type]
+        mode="hybrid", joining_link=LINK,
+    )
+    sid = clinic_session.id
+    demo.start_session(sid)  # type: ignore[arg-type]
+    page = CheckInPage(demo, sid, SessionBus())  # type: ignore[arg-type]
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    assert page.roster.rowCount() == 0
+    assert page.counts.text().startswith("Drop-in clinic: add people as they arrive")
+    # Only people enrolled in the programme are offered; anyone else is added as someone new.
+    qtbot.keyClicks(page.search, "Outside")
+    assert not page.found.isVisible() and "New person" in page.search_note.text()
+    page.search.clear()
+    someone = demo.enrolled(demo.programmes()[0].id)[0]  # type: ignore[arg-type]
+    qtbot.keyClicks(page.search, someone.family_name)
+    assert page.found.isVisible()
+    click(qtbot, page.add_button)
+    click(qtbot, page.channel_buttons[Channel.VIDEO])
+    roster = {e.patient.id: e.attendance for e in demo.roster(sid)}  # type: ignore[arg-type]
+    assert outsider.id not in roster
+    assert (roster[someone.id].status, roster[someone.id].channel) == (
+        AttendanceStatus.DROP_IN, Channel.VIDEO
+    )
+    assert page.roster.item(0, 1).text() == "Drop-in · 🎥 video"
