@@ -34,6 +34,8 @@ CHANNEL_RECORD_WORDS = {
     Channel.VIDEO: "by video",
     Channel.PHONE: "by telephone",
 }
+# Remote attendees are marked wherever staff see attendance (never on the room board).
+REMOTE_MARKS = {Channel.VIDEO: "🎥 video", Channel.PHONE: "📞 phone"}
 CADENCE_WORDS = {
     Cadence.WEEK: "Every week",
     Cadence.FORTNIGHT: "Every fortnight",
@@ -125,3 +127,9 @@ def record_words(attendance: Attendance) -> str:
         "in a private place" if attendance.private_place else "private place NOT confirmed",
     ]
     return f"{words} ({'; '.join(checks)})"
+
+
+def remote_name(name: str, attendance: Attendance) -> str:
+    """"Tariq Hussain · 🎥 video" for someone joining remotely; the name alone in the room."""
+    mark = REMOTE_MARKS.get(attendance.channel)
+    return f"{name} · {mark}" if mark else name

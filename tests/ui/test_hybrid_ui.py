@@ -91,6 +91,13 @@ def test_the_facilitator_marks_room_video_and_phone(qtbot, hybrid: MainWindow) -
     assert shown[people[2]] == "Late · 📞 phone"
     assert "3 here (2 joining remotely)" in page.counts.text()
 
+    # The one-to-one queue marks them too, so the clinician turns to the screen.
+    hybrid.session_window.go_to("one_to_ones")  # type: ignore[union-attr]
+    queue = hybrid.session_window.current_page().queue  # type: ignore[union-attr]
+    labels = [queue.item(r).text() for r in range(queue.count())]
+    assert sum("· 🎥 video" in text for text in labels) == 1
+    assert sum("· 📞 phone" in text for text in labels) == 1
+
 
 def test_a_face_to_face_session_asks_nothing_about_channels(qtbot, running) -> None:  # type: ignore[no-untyped-def]
     page = checkin(running)

@@ -40,7 +40,7 @@ from groupclinic_desktop.core import programmes, questionnaires, validation
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.clinic import BLOOD_PRESSURE, Clinic, SessionFlag
 from groupclinic_desktop.core.errors import ClinicError, InvalidInput, NeedsConfirmation
-from groupclinic_desktop.core.joining import CHANNEL_WORDS
+from groupclinic_desktop.core.joining import CHANNEL_WORDS, REMOTE_MARKS
 from groupclinic_desktop.core.schema import (
     Attendance,
     AttendanceStatus,
@@ -75,8 +75,6 @@ CONSENTS = (
     (ConsentKind.MONITORING, "Agrees to anonymous monitoring"),
 )
 SAVED = "✓ saved"
-# Remote attendees are marked wherever attendance is shown: they are not in the room.
-REMOTE_MARKS = {Channel.VIDEO: "🎥 video", Channel.PHONE: "📞 phone"}
 CHANNEL_BUTTONS = (
     (Channel.IN_ROOM, "In the &room"),
     (Channel.VIDEO, "&Video"),
