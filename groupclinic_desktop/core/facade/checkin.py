@@ -704,7 +704,7 @@ def _refuse_unless_enrolled(s: Session, session: ClinicSession, patient: Patient
     ).first()
     if enrolled is None:
         raise InvalidInput(
-            f"Drop-in: {patient.full_name} is not enrolled in this programme; a drop-in clinic "
-            "is open to those enrolled (enrol them first, or add someone new with New person).",
+            "Drop-in: this person is not enrolled in this programme; a drop-in clinic is open to "
+            "those enrolled (enrol them first, or add someone new with New person).",
             field="Drop-in",
         )
