@@ -202,10 +202,13 @@ class ProgrammeEditor(QWidget):
         self.series_button = QPushButton("Plan a series or drop-in clinic…")
         self.move_button = QPushButton("Move session…")
         self.cancel_button = QPushButton("Cancel session…")
+        self.joining_button = QPushButton("How it is held and joined…")
+        self.joining_button.setAccessibleName("Change how the session is held and its joining link")
         self.series_button.clicked.connect(self._ask_series)
         self.move_button.clicked.connect(self._ask_move)
         self.cancel_button.clicked.connect(self._ask_cancel)
-        for b in (self.series_button, self.move_button, self.cancel_button):
+        self.joining_button.clicked.connect(self._ask_joining)
+        for b in (self.series_button, self.move_button, self.joining_button, self.cancel_button):
             row.addWidget(b)
         layout.addLayout(row)
         self.reload()
@@ -427,6 +430,34 @@ class ProgrammeEditor(QWidget):
         if dialog.exec():
             self.move_selected(*dialog.values())
 
+    def set_joining_selected(self, mode: str, link: str, instructions: str) -> bool:
+        """Face to face, video or hybrid, with the joining link and words. Audited."""
+        sid = self.selected_session()
+        if sid is None:
+            self._say("Choose a session first.", ok=False)
+            return False
+        remote = mode != Mode.FACE_TO_FACE.value
+        try:
+            self.clinic.set_session_joining(
+                sid, mode=mode, joining_link=link if remote else None,
+                joining_instructions=instructions if remote else None,
+            )
+        except ClinicError as exc:
+            self._say(str(exc), ok=False)
+            return False
+        self._fill_sessions()
+        self._say(f"Now held: {JOINING_MODE_WORDS[Mode(mode)].lower()}.")
+        return True
+
+    def _ask_joining(self) -> None:
+        sid = self.selected_session()
+        if sid is None:
+            self._say("Choose a session first.", ok=False)
+            return
+        dialog = JoiningDialog(self.clinic.session(sid), self)
+        if dialog.exec():
+            self.set_joining_selected(*dialog.values())
+
     def _ask_cancel(self) -> None:
         reason, ok = QInputDialog.getText(self, "Cancel session", "Why is it cancelled?")
         if ok:
@@ -586,6 +617,40 @@ class MoveDialog(QDialog):
 
     def values(self) -> tuple[date, time, str]:
         return self.day.date().toPython(), self.start.time().toPython(), self.place.text()  # type: ignore[return-value]
+
+
+class JoiningDialog(QDialog):
+    """How one session is held (face to face, video, hybrid) and its joining link and words."""
+
+    def __init__(self, session: ClinicSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("How the session is held and joined")
+        form = QFormLayout(self)
+        self.mode = QComboBox()
+        for mode in Mode:
+            self.mode.addItem(JOINING_MODE_WORDS[mode], mode.value)
+        self.mode.setCurrentIndex(self.mode.findData(session.mode.value))
+        self.joining_link = QLineEdit(session.joining_link or "")
+        self.joining_link.setAccessibleName("Joining link")
+        self.joining_instructions = QPlainTextEdit(session.joining_instructions or "")
+        self.joining_instructions.setAccessibleName("Joining instructions")
+        self.joining_instructions.setMaximumHeight(64)
+        form.addRow("Held", self.mode)
+        form.addRow("Joining link", self.joining_link)
+        form.addRow("Joining instructions", self.joining_instructions)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> tuple[str, str, str]:
+        return (
+            self.mode.currentData(),
+            self.joining_link.text(),
+            self.joining_instructions.toPlainText(),
+        )
 
 
 def _library_note(mtype: MeasurementType) -> str:

@@ -215,3 +215,20 @@ def test_a_drop_in_clinic_adds_people_enrolled_as_they_arrive(qtbot, demo: Clini
         AttendanceStatus.DROP_IN, Channel.VIDEO
     )
     assert page.roster.item(0, 1).text() == "Drop-in · 🎥 video"
+
+
+def test_changing_how_a_planned_session_is_held(qtbot, editor, demo) -> None:  # type: ignore[no-untyped-def]
+    editor._fill_sessions()
+    planned = next(s for s in demo.sessions() if s.day > date.today())
+    row = next(i for i in range(editor.sessions.count())
+               if editor.sessions.item(i).data(Qt.ItemDataRole.UserRole) == planned.id)
+    editor.sessions.setCurrentRow(row)
+    assert not editor.set_joining_selected("hybrid", "ftp://meet.example.org/x", "")
+    assert "Joining link: must start with https://" in editor.message.text()
+    assert demo.session(planned.id).mode == Mode.FACE_TO_FACE
+    assert editor.set_joining_selected("hybrid", LINK, "Join early.")
+    changed = demo.session(planned.id)
+    assert (changed.mode, changed.joining_link, changed.joining_instructions) == (
+        Mode.HYBRID, LINK, "Join early."
+    )
+    assert ", hybrid" in editor.sessions.currentItem().text()
