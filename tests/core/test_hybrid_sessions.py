@@ -175,8 +175,10 @@ def test_invitations_csv_and_letters_carry_the_joining_link(demo: Clinic, tmp_pa
         text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True,
                               text=True, check=True).stdout
         flat = " ".join(text.split())
-        assert f"To join by video, go to: {LINK}" in flat
+        assert f"Join by video: {LINK}" in flat
         assert "Join 10 minutes early." in flat and "somewhere private" in flat
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        assert f"Pages:           {count}" in info  # one page a letter, large print kept
 
 
 def test_weekly_fortnightly_monthly_and_quarterly_series(demo: Clinic) -> None:

@@ -77,7 +77,7 @@ def test_hybrid_session_from_invitation_to_icb_aggregate(
     if shutil.which("pdftotext"):
         text = " ".join(subprocess.run(["pdftotext", "-raw", str(letters), "-"],
                                        capture_output=True, text=True, check=True).stdout.split())
-        assert text.count(f"To join by video, go to: {LINK}") == len(people)
+        assert text.count(f"Join by video: {LINK}") == len(people)
 
     run(monkeypatch, capsys, demo_dir, "2468\n", *JO, "session", "start", "--session",
         str(session_id))
