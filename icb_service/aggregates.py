@@ -22,7 +22,15 @@ from sqlmodel import Session, select
 
 from icb_service.disclosure import hidden_cells
 from icb_service.models import StoredEvent
-from icb_service.protocol import AgeBand, EthnicGroup, ExperienceResponse, ImdQuintile, Sex
+from icb_service.protocol import (
+    AgeBand,
+    Channel,
+    EthnicGroup,
+    ExperienceResponse,
+    ImdQuintile,
+    SessionModeV2,
+    Sex,
+)
 
 DEFAULT_SUPPRESSION_THRESHOLD = 5
 INVITED = {"invited", "attended", "late", "did_not_attend", "cancelled"}
@@ -34,6 +42,17 @@ EQUITY_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "ethnic_group": get_args(EthnicGroup),
     "imd_quintile": get_args(ImdQuintile),
 }
+# Protocol 2: how sessions were held and how each person joined. A person's channel is the one of
+# their latest attendance (not_attended if they never came); their mode is that of the session of
+# their latest record. Schema-1 attendances have no channel: present at a face-to-face session
+# counts as in_room, at a video session as video.
+MODES: tuple[str, ...] = (*get_args(SessionModeV2), "unknown")
+CHANNELS: tuple[str, ...] = (*get_args(Channel), "not_stated")
+DELIVERY_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "mode": MODES,
+    "channel": (*CHANNELS, "not_attended"),
+}
+CHANNEL_OF_MODE = {"face_to_face": "in_room", "video": "video"}
 UNKNOWN_PROGRAMME = "unknown"
 # The people counts a reader might add up: invited = attended + did not attend, per group and in
 # total (drop-ins make it inexact, but a reader may assume it, so it is protected as a line).
@@ -87,6 +106,11 @@ class ProgrammeReport(BaseModel):
     goals_achieved: Figure
     experience: dict[str, Figure]
     equity: list[EquityRow]
+    # Protocol 2: sessions held per mode (not people: never suppressed), attendances (a person
+    # at a session) per channel, and people and their outcomes by mode and by channel.
+    sessions_held_by_mode: dict[str, int] = {}
+    attendances_by_channel: dict[str, Figure] = {}
+    delivery: list[EquityRow] = []
 
 
 class AggregateReport(BaseModel):
@@ -237,9 +261,19 @@ def _derived(value: float | None, *counts: int, threshold: int) -> Figure:
 def _summarise(key: tuple[str, str], group: _Group, t: int) -> ProgrammeReport:
     statuses: dict[str, set[str]] = defaultdict(set)
     latest_record: dict[str, _Fact] = {}
-    for (_, subject), fact in sorted(group.attendance.items(), key=lambda item: item[1].order):
+    delivered: dict[str, dict[str, str]] = defaultdict(
+        lambda: {"mode": "unknown", "channel": "not_attended"}
+    )
+    by_channel: dict[str, int] = dict.fromkeys(CHANNELS, 0)
+    for (uid, subject), fact in sorted(group.attendance.items(), key=lambda item: item[1].order):
         statuses[subject].add(fact.payload["status"])
         latest_record[subject] = fact  # demographics as last recorded
+        mode = (group.sessions.get(uid) or {}).get("mode", "unknown")
+        delivered[subject]["mode"] = mode
+        if fact.payload["status"] in CAME:
+            channel = fact.payload.get("channel") or CHANNEL_OF_MODE.get(mode, "not_stated")
+            delivered[subject]["channel"] = channel
+            by_channel[channel] += 1
     people = {
         "invited": {s for s, seen in statuses.items() if seen & INVITED},
         "attended": {s for s, seen in statuses.items() if seen & CAME},
@@ -254,9 +288,13 @@ def _summarise(key: tuple[str, str], group: _Group, t: int) -> ProgrammeReport:
     counts: dict[Any, int] = {name: len(found) for name, found in people.items()}
     lines: list[list[Any]] = [list(ATTENDANCE)]
     members_of: dict[tuple[str, str], set[str]] = {}
-    for dimension, values in EQUITY_DIMENSIONS.items():
+    dimension_of = {
+        **{d: lambda s, d=d: latest_record[s].payload[d] for d in EQUITY_DIMENSIONS},
+        **{d: lambda s, d=d: delivered[s][d] for d in DELIVERY_DIMENSIONS},
+    }
+    for dimension, values in {**EQUITY_DIMENSIONS, **DELIVERY_DIMENSIONS}.items():
         for value in values:
-            members = {s for s, fact in latest_record.items() if fact.payload[dimension] == value}
+            members = {s for s in latest_record if dimension_of[dimension](s) == value}
             members_of[(dimension, value)] = members
             for name in ATTENDANCE:
                 counts[(dimension, value, name)] = len(members & people[name])
@@ -268,10 +306,11 @@ def _summarise(key: tuple[str, str], group: _Group, t: int) -> ProgrammeReport:
     def shown(cell: Any) -> Figure:
         return Figure(value=None, suppressed=True) if cell in hidden else Figure(value=counts[cell])
 
-    equity = []
+    equity: list[EquityRow] = []
+    delivery: list[EquityRow] = []
     for (dimension, value), members in members_of.items():
         changes = _changes_among(group, members)
-        equity.append(
+        (delivery if dimension in DELIVERY_DIMENSIONS else equity).append(
             EquityRow(
                 dimension=dimension, group=value,
                 invited=shown((dimension, value, "invited")),
@@ -312,6 +351,15 @@ def _summarise(key: tuple[str, str], group: _Group, t: int) -> ProgrammeReport:
             for answer in get_args(ExperienceResponse)
         },
         equity=equity,
+        sessions_held_by_mode={
+            mode: sum(
+                1 for s in group.sessions.values()
+                if s["status"] == "finished" and s.get("mode", "unknown") == mode
+            )
+            for mode in MODES
+        },
+        attendances_by_channel={channel: _count(n, t) for channel, n in by_channel.items()},
+        delivery=delivery,
     )
 
 
@@ -407,6 +455,15 @@ def report_rows(report: AggregateReport) -> list[tuple[Any, ...]]:
                 add(f"equity:{row.dimension}", row.group, name, getattr(row, name))
             for measure, figure in row.median_change.items():
                 add(f"equity:{row.dimension}", row.group, f"median_change:{measure}", figure)
+        for mode, held in g.sessions_held_by_mode.items():
+            add("sessions_by_mode", mode, "held", held)
+        for channel, figure in g.attendances_by_channel.items():
+            add("attendances_by_channel", channel, "attendances", figure)
+        for row in g.delivery:
+            for name in ("invited", "attended", "did_not_attend"):
+                add(f"delivery:{row.dimension}", row.group, name, getattr(row, name))
+            for measure, figure in row.median_change.items():
+                add(f"delivery:{row.dimension}", row.group, f"median_change:{measure}", figure)
     return rows
 
 

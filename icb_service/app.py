@@ -1,4 +1,5 @@
-"""The HTTP service: protocol version 1, documented in the OpenAPI page FastAPI serves."""
+"""The HTTP service: protocol version 2 (and 1 until its retirement date), documented in the
+OpenAPI page FastAPI serves."""
 
 import datetime as dt
 import os
@@ -36,15 +37,27 @@ from icb_service.protocol import (
     MAX_BODY_BYTES,
     MAX_EVENTS_PER_BATCH,
     PAYLOAD_SCHEMAS,
+    PROTOCOL_VERSION,
+    RETIRING_PROTOCOL_VERSIONS,
     SUPPORTED_PROTOCOL_VERSIONS,
     BatchResult,
     Health,
     ProblemDetail,
     ReceivedBatch,
     ValidationProblem,
+    protocol_refusal,
     safe_location,
 )
 from icb_service.ratelimit import RateLimiter
+
+
+def _retiring_words() -> str:
+    return " ".join(
+        f"Protocol version {version} is accepted until {day:%d %B %Y} (UTC) and refused with 409 "
+        f"after it; `GET /v1/health` lists it under `retiring_protocol_versions`."
+        for version, day in sorted(RETIRING_PROTOCOL_VERSIONS.items())
+    )
+
 
 DESCRIPTION = f"""
 Receives the pseudonymised group clinic monitoring dataset from practices' GroupClinic laptops
@@ -74,8 +87,13 @@ more than {MAX_EVENTS_PER_BATCH} events or a body over {MAX_BODY_BYTES} bytes (r
 422 malformed envelope (an event without a UUID4 `id`, a `protocol_version` that is not a JSON
 integer); 429 over the token's rate limit, with `Retry-After` seconds.
 
-Event types (schema_version 1): {", ".join(EVENT_TYPES)}. Payload schemas are the
-`*Payload` components below and resources/monitoring/dataset.md.
+Event types: {", ".join(EVENT_TYPES)}. Payload schemas are the `*Payload` components below
+(`x-schema-version` on each) and resources/monitoring/dataset.md.
+
+**Protocol versions.** This server speaks protocol {PROTOCOL_VERSION}: `session` and `attendance`
+events at schema_version 2 carry hybrid sessions (mode `hybrid`, `drop_in`) and each
+attendance's `channel` (`in_room`, `video`, `phone`); schema_version 1 of both is still accepted.
+{_retiring_words()}
 
 **Reading aggregates.** A practice token reads its own practice only; an analyst token (from
 `groupclinic-icb add-analyst NAME`) reads every practice. Browsers may send the token as the
@@ -125,7 +143,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = FastAPI(
         title="GroupClinic ICB monitoring service",
         version=_service_version(),
-        summary="Protocol version 1 for the group clinic monitoring dataset.",
+        summary=f"Protocol version {PROTOCOL_VERSION} for the group clinic monitoring dataset.",
         description=DESCRIPTION,
     )
     app.state.engine = engine
@@ -209,10 +227,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @app.get("/v1/health", response_model=Health, tags=["protocol"])
     def health() -> Health:
         """Liveness and the protocol versions this server speaks. No token needed."""
+        now = dt.datetime.now(dt.UTC)
         return Health(
             status="ok",
-            protocol_versions=list(SUPPORTED_PROTOCOL_VERSIONS),
-            time=dt.datetime.now(dt.UTC),
+            protocol_versions=[
+                v for v in SUPPORTED_PROTOCOL_VERSIONS if protocol_refusal(v, now.date()) is None
+            ],
+            retiring_protocol_versions={
+                str(v): day for v, day in RETIRING_PROTOCOL_VERSIONS.items() if day >= now.date()
+            },
+            time=now,
         )
 
     @app.post("/v1/events", response_model=BatchResult, responses=errors, tags=["protocol"])
@@ -220,12 +244,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         batch: ReceivedBatch, caller: Annotated[Caller, Depends(sending_practice)]
     ) -> BatchResult:
         """Store a batch of monitoring events; see the results' statuses above."""
-        if batch.protocol_version not in SUPPORTED_PROTOCOL_VERSIONS:
-            raise HTTPException(
-                409,
-                f"protocol_version: not_supported; this server speaks "
-                f"{list(SUPPORTED_PROTOCOL_VERSIONS)}",
-            )
+        refusal = protocol_refusal(batch.protocol_version, dt.datetime.now(dt.UTC).date())
+        if refusal:
+            raise HTTPException(409, refusal)
         if batch.practice != caller.practice:
             raise HTTPException(403, f"This token may only send events for {caller.practice}")
         if len(batch.events) > MAX_EVENTS_PER_BATCH:

@@ -82,6 +82,7 @@ def _group_section(group: ProgrammeReport, practice_name: str) -> str:
                        percent=True),
             _table("Proportion at target", ("Measure", "At target"), at_target, percent=True),
         ]
+    html += _delivery_tables(group)
     goals = [("Goals set", group.goals_set), ("Goals achieved", group.goals_achieved)]
     html.append(_table("Goals", ("", "Number"), goals, percent=False))
     experience = [(answer.replace("_", " "), fig) for answer, fig in group.experience.items()]
@@ -89,6 +90,51 @@ def _group_section(group: ProgrammeReport, practice_name: str) -> str:
                        percent=False))
     html.append("</section>")
     return "\n".join(html)
+
+
+_MODE_WORDS = {"face_to_face": "Face to face", "video": "Video", "hybrid": "Hybrid",
+               "unknown": "Not known"}
+_CHANNEL_WORDS = {"in_room": "In the room", "video": "Video", "phone": "Phone",
+                  "not_stated": "Not stated", "not_attended": "Did not attend any session"}
+
+
+def _delivery_tables(group: ProgrammeReport) -> list[str]:
+    """Protocol 2: sessions by mode, attendances by channel, and people (with the median change
+    of each measure) by the channel and mode of their latest attendance."""
+    if not group.sessions_held_by_mode:
+        return []
+    held = "".join(
+        f'<tr><th scope="row">{escape(_MODE_WORDS.get(mode, mode))}</th>'
+        f'<td class="number">{count}</td></tr>'
+        for mode, count in group.sessions_held_by_mode.items()
+    )
+    channels = [(_CHANNEL_WORDS.get(c, c), fig) for c, fig in group.attendances_by_channel.items()]
+    measures = sorted({m for row in group.delivery for m in row.median_change})
+    head = "".join(
+        f'<th scope="col">{escape(h)}</th>'
+        for h in ("Group", "Invited", "Attended", "Did not attend",
+                  *(f"Median change: {m.replace('_', ' ')}" for m in measures))
+    )
+    body = "".join(
+        f'<tr><th scope="row">{escape(row.dimension.capitalize())}: '
+        f"{escape((_MODE_WORDS | _CHANNEL_WORDS).get(row.group, row.group))}</th>"
+        + "".join(
+            f'<td class="number">{escape(_show(fig, False))}</td>'
+            for fig in (row.invited, row.attended, row.did_not_attend,
+                        *(row.median_change.get(m, Figure(value=None)) for m in measures))
+        )
+        + "</tr>"
+        for row in group.delivery
+    )
+    return [
+        "<h3>How sessions were held and how people joined</h3>",
+        f"<table><caption>Sessions held by mode</caption><tr><th scope=\"col\">Mode</th>"
+        f"<th scope=\"col\">Sessions</th></tr>{held}</table>",
+        _table("Attendances by channel (a person at a session)", ("Channel", "Attendances"),
+               channels, percent=False),
+        "<table><caption>People by the mode and channel of their latest attendance</caption>"
+        f"<tr>{head}</tr>{body}</table>",
+    ]
 
 
 def _show(figure: Figure, percent: bool) -> str:

@@ -32,6 +32,8 @@ class Rules:
     past_days: int  # no date may be older than this before receipt
     occurred_future_days: int  # occurred_at and taken_on: clock skew allowed
     session_future_days: int  # sessions are planned ahead
+    # protocol version -> the last day (UTC) batches of that older version are accepted
+    retiring_protocol_versions: MappingProxyType[int, Any]
 
 
 def _load(*parts: str) -> dict[str, Any]:
@@ -61,4 +63,7 @@ def rules() -> Rules:
         past_days=int(dates["past_days"]),
         occurred_future_days=int(dates["occurred_future_days"]),
         session_future_days=int(dates["session_future_days"]),
+        retiring_protocol_versions=MappingProxyType(
+            {int(k): v for k, v in data["dataset"].get("accepted_until", {}).items()}
+        ),
     )

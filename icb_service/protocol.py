@@ -1,4 +1,8 @@
-"""The monitoring protocol, version 1: what a practice's laptop may send to the ICB service.
+"""The monitoring protocol, version 2: what a practice's laptop may send to the ICB service.
+
+Version 2 adds hybrid sessions (the session's mode may be hybrid; a drop-in clinic is marked) and
+each attendance's channel (in the room, video or phone); see the "protocol version 2" block
+below. Version 1 batches are still accepted until the date in resources/monitoring/dataset.toml.
 
 Pydantic only (no FastAPI, no database, no desktop code) so the desktop's sync client and the
 service validate events with the same models. The payload models forbid unknown fields: that is
@@ -33,8 +37,10 @@ from pydantic import (
 
 from icb_service.dataset import rules
 
-PROTOCOL_VERSION = 1
-SUPPORTED_PROTOCOL_VERSIONS: tuple[int, ...] = (1,)
+PROTOCOL_VERSION = 2
+SUPPORTED_PROTOCOL_VERSIONS: tuple[int, ...] = (1, 2)
+# An older protocol version, and the last day (UTC) its batches are accepted; after that, 409.
+RETIRING_PROTOCOL_VERSIONS: dict[int, dt.date] = dict(rules().retiring_protocol_versions)
 MAX_EVENTS_PER_BATCH = 500
 MAX_BODY_BYTES = rules().max_body_bytes
 MAX_SEQ = rules().max_seq
@@ -296,6 +302,35 @@ PAYLOAD_SCHEMAS: dict[tuple[str, int], type[_Payload]] = {
     # follow-up between sessions (counts only)
     ("follow_up", 1): FollowUpPayload,
 }
+
+
+# ---- protocol version 2: hybrid sessions (the session's mode, each attendance's channel) ------
+# Schema version 2 of `session` and `attendance`. Version 1 of both stays accepted: events
+# written before a laptop was updated are still in its outbox.
+
+SessionModeV2 = Literal["face_to_face", "video", "hybrid"]
+Channel = Literal["in_room", "video", "phone"]
+CAME_STATUSES = frozenset({"attended", "late", "drop_in"})
+
+
+class SessionPayloadV2(SessionPayload):
+    """Schema 2: a session may be hybrid, and a single drop-in clinic is marked as one."""
+
+    mode: SessionModeV2  # type: ignore[assignment]
+    drop_in: bool = False
+
+
+class AttendancePayloadV2(AttendancePayload):
+    """Schema 2: how the person joined, once there; null while invited or when absent."""
+
+    channel: Channel | None = None
+
+
+PAYLOAD_SCHEMAS.update({
+    ("session", 2): SessionPayloadV2,
+    ("attendance", 2): AttendancePayloadV2,
+})
+# ---- end of protocol version 2's hybrid block ---------------------------------------------------
 EVENT_TYPES = tuple(sorted({event_type for event_type, _ in PAYLOAD_SCHEMAS}))
 
 
@@ -400,7 +435,25 @@ class ValidationProblem(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     protocol_versions: list[int]
+    # Older versions still accepted, with the last day (UTC) each is: e.g. {"1": "2027-06-30"}.
+    retiring_protocol_versions: dict[str, dt.date] = Field(default_factory=dict)
     time: dt.datetime
+
+
+def protocol_refusal(version: int, today: dt.date) -> str | None:
+    """Why a batch of this protocol version is refused today (409), or None when accepted."""
+    if version not in SUPPORTED_PROTOCOL_VERSIONS:
+        return (
+            f"protocol_version: not_supported; this server speaks "
+            f"{list(SUPPORTED_PROTOCOL_VERSIONS)}"
+        )
+    last_day = RETIRING_PROTOCOL_VERSIONS.get(version)
+    if last_day is not None and today > last_day:
+        return (
+            f"protocol_version: retired (version {version} was accepted until "
+            f"{last_day.isoformat()}); update GroupClinic to send version {PROTOCOL_VERSION}"
+        )
+    return None
 
 
 class ProblemDetail(BaseModel):
@@ -483,6 +536,11 @@ def _rules_problem(model: _Payload, now: dt.datetime) -> str | None:
             days=limits.occurred_future_days
         ):
             return "payload.taken_on: date_window (too far before or after receipt)"
+    if isinstance(model, AttendancePayloadV2):
+        if model.status in CAME_STATUSES and model.channel is None:
+            return "payload.channel: channel_when_present (required when attended, late or drop_in)"
+        if model.status not in CAME_STATUSES and model.channel is not None:
+            return "payload.channel: channel_when_present (null unless attended, late or drop_in)"
     if isinstance(model, SessionPayload) and not (
         earliest <= model.date <= today + dt.timedelta(days=limits.session_future_days)
     ):

@@ -50,7 +50,7 @@ def open_store(args: argparse.Namespace, *, create: bool = False) -> "Clinic":
 
 def command_name(args: argparse.Namespace) -> str:
     name = str(getattr(args, "command", "") or "")
-    sub = getattr(args, "audit_action", None)
+    sub = getattr(args, "audit_action", None) or getattr(args, "session_action", None)
     return f"{name} {sub}" if sub else name
 
 

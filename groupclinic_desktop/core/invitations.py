@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
 
 BATCH_HEADERS = ("NHS number", "Date of birth", "Name", "Mobile")
+# Added for a video or hybrid session with a joining link or instructions: messaging tools offer
+# extra columns as merge fields, so the text can carry how to join.
+JOINING_HEADERS = ("Joining link", "Joining instructions")
 STATUS_WORDS: Mapping[InvitationStatus, str] = {
     InvitationStatus.INVITED: "Invited",
     InvitationStatus.ACCEPTED: "Accepted",
@@ -124,33 +127,56 @@ def still_coming(clinic: Clinic, session_id: int) -> list[Invitee]:
     return [i for i in invitees(clinic, session_id) if i.status != InvitationStatus.DECLINED]
 
 
+def recipients(clinic: Clinic, session_id: int) -> list[Patient]:
+    """Who the session's messages and letters go to: invitees who have not declined, or, for a
+    drop-in clinic (nobody is invited), everyone enrolled in its programme."""
+    session = clinic.session(session_id)
+    if session.drop_in:
+        return list(clinic.enrolled(session.programme_id))
+    return [i.patient for i in still_coming(clinic, session_id)]
+
+
 def without_mobile(clinic: Clinic, session_id: int) -> list[Patient]:
     """People who need a letter: invited, not declined, and no mobile number on record."""
-    return [i.patient for i in still_coming(clinic, session_id) if not i.has_mobile]
+    return [p for p in recipients(clinic, session_id) if not p.mobile]
+
+
+def joining_columns(session: ClinicSession) -> dict[str, str]:
+    """The joining link and instructions as extra columns, or none for a session without them."""
+    if not (session.joining_link or session.joining_instructions):
+        return {}
+    return {
+        "Joining link": session.joining_link or "",
+        "Joining instructions": session.joining_instructions or "",
+    }
 
 
 def batch_messaging_rows(clinic: Clinic, session_id: int) -> list[dict[str, str]]:
-    """One row per invitee with a mobile, in the columns batch-messaging tools accept:
-    NHS number as 10 digits, date of birth as DD/MM/YYYY, full name, mobile as 07..."""
+    """One row per recipient with a mobile, in the columns batch-messaging tools accept:
+    NHS number as 10 digits, date of birth as DD/MM/YYYY, full name, mobile as 07..., then the
+    joining link and instructions when the session has them."""
+    joining = joining_columns(clinic.session(session_id))
     return [
         {
-            "NHS number": i.patient.nhs_number,
-            "Date of birth": i.patient.date_of_birth.strftime("%d/%m/%Y"),
-            "Name": i.patient.full_name,
-            "Mobile": i.patient.mobile or "",
+            "NHS number": p.nhs_number,
+            "Date of birth": p.date_of_birth.strftime("%d/%m/%Y"),
+            "Name": p.full_name,
+            "Mobile": p.mobile or "",
+            **joining,
         }
-        for i in still_coming(clinic, session_id)
-        if i.has_mobile
+        for p in recipients(clinic, session_id)
+        if p.mobile
     ]
 
 
 def write_batch_messaging_csv(clinic: Clinic, session_id: int, out: Path) -> int:
     """Write the batch-messaging CSV; returns how many people are in it."""
     rows = batch_messaging_rows(clinic, session_id)
+    headers = (*BATCH_HEADERS, *joining_columns(clinic.session(session_id)))
     out.parent.mkdir(parents=True, exist_ok=True)
     # UTF-8 with a byte-order mark so Excel reads accented names; no cell can run a formula.
     with private_file(out).open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.DictWriter(handle, fieldnames=BATCH_HEADERS)
+        writer = csv.DictWriter(handle, fieldnames=headers)
         writer.writeheader()
         writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
     return len(rows)

@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from groupclinic_desktop.core.targets import Person
 
 SCHEMA_VERSION = 1
+# Protocol version 2 (hybrid sessions): these event types are written at a later schema version;
+# every other type stays at SCHEMA_VERSION. Events already in the outbox keep the version they
+# were written with, and the ICB service accepts both.
+SCHEMA_VERSIONS = {"session": 2, "attendance": 2}
 # The experience question's option values (resources/questionnaires/experience.toml) as the
 # monitoring dataset's response codes.
 EXPERIENCE_CODES = {
@@ -84,12 +88,16 @@ def _emit(s: Session, event_type: str, payload: dict[str, Any]) -> OutboxEvent:
     event = OutboxEvent(
         uid=str(uuid.uuid4()),
         type=event_type,
-        schema_version=SCHEMA_VERSION,
+        schema_version=schema_version_of(event_type),
         occurred_at=utcnow(),
         payload=payload,
     )
     s.add(event)
     return event
+
+
+def schema_version_of(event_type: str) -> int:
+    return SCHEMA_VERSIONS.get(event_type, SCHEMA_VERSION)
 
 
 def session_event(s: Session, row: ClinicSession, *, staff_roles: list[str]) -> OutboxEvent:
@@ -113,6 +121,8 @@ def session_event(s: Session, row: ClinicSession, *, staff_roles: list[str]) -> 
             "staff_roles_present": staff_roles,
             "session_number": row.session_number,
             **_pcn(s),
+            # schema 2: hybrid is a mode, and a drop-in clinic is told apart from a series.
+            "drop_in": row.drop_in,
         },
     )
 
@@ -141,6 +151,8 @@ def attendance_event(
             "status": row.status.value,
             "carer_present": row.carer_present,
             **({"registered_practice": patient.registered_ods} if patient.registered_ods else {}),
+            # schema 2: how the person joined, once they are there (null before and if absent).
+            "channel": row.channel.value if row.status.present else None,
         },
     )
 
@@ -190,7 +202,7 @@ def new_event(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
     return {
         "uid": str(uuid.uuid4()),
         "type": event_type,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": schema_version_of(event_type),
         "occurred_at": utcnow(),
         "payload": payload,
         "attempts": 0,

@@ -35,6 +35,43 @@ class SessionStatus(StrEnum):
 class Mode(StrEnum):
     FACE_TO_FACE = "face_to_face"
     VIDEO = "video"
+    # Some people in the room and some joining by video or phone (migration 0009).
+    HYBRID = "hybrid"
+
+    @property
+    def channels(self) -> tuple["Channel", ...]:
+        """How people may join a session held this way."""
+        if self == Mode.FACE_TO_FACE:
+            return (Channel.IN_ROOM,)
+        if self == Mode.VIDEO:
+            return (Channel.VIDEO, Channel.PHONE)
+        return (Channel.IN_ROOM, Channel.VIDEO, Channel.PHONE)
+
+    @property
+    def default_channel(self) -> "Channel":
+        return Channel.VIDEO if self == Mode.VIDEO else Channel.IN_ROOM
+
+
+class Channel(StrEnum):
+    """How one person joined a session: in the room, by video or by phone (migration 0009)."""
+
+    IN_ROOM = "in_room"
+    VIDEO = "video"
+    PHONE = "phone"
+
+    @property
+    def remote(self) -> bool:
+        """Remote attendees get the identity and private-place checks; the room does not."""
+        return self != Channel.IN_ROOM
+
+
+class Cadence(StrEnum):
+    """How often a series' sessions come round; a drop-in clinic is a single open session."""
+
+    WEEK = "week"
+    FORTNIGHT = "fortnight"
+    MONTH = "month"
+    QUARTER = "quarter"
 
 
 class AttendanceStatus(StrEnum):
@@ -173,6 +210,13 @@ class ClinicSession(SQLModel, table=True):
     series_uid: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # Video and hybrid sessions: the https link people join by, and the words that go with it
+    # (invitations and letters carry both; never monitoring). Migration 0009.
+    joining_link: str | None = None
+    joining_instructions: str | None = None
+    # A single drop-in clinic open to anyone enrolled in the programme: no fixed roster; people
+    # are added as they arrive (migration 0009).
+    drop_in: bool = False
 
 
 class SessionClinician(SQLModel, table=True):
@@ -232,7 +276,9 @@ class Attendance(SQLModel, table=True):
     status: AttendanceStatus = AttendanceStatus.INVITED
     invitation: InvitationStatus = InvitationStatus.INVITED
     carer_present: bool = False
-    # Video sessions: identity checked (e.g. last four digits of phone) and in a private place.
+    # How the person joined (migration 0009); the checks below apply to video and phone only.
+    channel: Channel = Channel.IN_ROOM
+    # Remote attendees: identity checked (e.g. last four digits of phone), in a private place.
     identity_confirmed: bool = False
     private_place: bool = False
     updated_at: datetime = Field(default_factory=utcnow)

@@ -11,6 +11,7 @@ import io
 from collections.abc import Mapping, Sequence
 
 from groupclinic_desktop import __version__
+from groupclinic_desktop.core.joining import record_words
 from groupclinic_desktop.core.schema import AttendanceStatus
 from groupclinic_desktop.core.spreadsheet import safe_cell
 from groupclinic_desktop.core.views.session_record import PersonRecord
@@ -100,11 +101,13 @@ def attendance_row(person: PersonRecord) -> CodedRow:
     attended = person.attendance.status != AttendanceStatus.DID_NOT_ATTEND
     entry = settings()["attendance"]["attended" if attended else "did_not_attend"]
     code = entry["code"] if entry.get("confirmed") else ""
+    # The channel in text (in person, by video, by telephone): there is no code for it.
+    term = f"{entry['text']} {record_words(person.attendance)}" if attended else entry["text"]
     return CodedRow(
         kind="attendance",
         key=person.attendance.status.value,
         code=code,
-        term=entry["text"],
+        term=term,
         value="",
         unit="",
         day=person.info.day,

@@ -26,12 +26,12 @@ from typing import Any
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.catalogue import MeasurementType, catalogue
 from groupclinic_desktop.core.community import coding
+from groupclinic_desktop.core.joining import record_words
 from groupclinic_desktop.core.questionnaires import get as questionnaire
 from groupclinic_desktop.core.questionnaires import score as score_answers
 from groupclinic_desktop.core.schema import (
     AttendanceStatus,
     Measurement,
-    Mode,
     QuestionnaireResponse,
     StaffUser,
 )
@@ -350,9 +350,9 @@ class _Builder:
             )
 
     def _encounter(self) -> None:
-        session = self.info.session
-        mode = "video" if session.mode == Mode.VIDEO else "face_to_face"
-        klass = self.conf["encounter_class"][mode]
+        # How this person joined decides the class: in the room is ambulatory, video or phone
+        # is virtual (also for a did-not-attend, whose expected channel is kept).
+        klass = self.conf["encounter_class"][self.person.attendance.channel.value]
         start, end = self.info.window
         participants = [self.info.facilitator, *self.info.clinicians]
         body: dict[str, Any] = {
@@ -777,7 +777,8 @@ class _Builder:
             return [_p(f"{text}: {info.programme_name}, {when}, {info.session.place}.")]
         text = self.conf["attendance"]["attended"]["text"]
         status = person.attendance.status.value.replace("_", " ")
-        line = f"{text}: {info.programme_name}, {when}, {info.session.place} ({status})."
+        joined = record_words(person.attendance)
+        line = f"{text} {joined}: {info.programme_name}, {when}, {info.session.place} ({status})."
         lines = [_p(line)]
         if person.came_with_carer:
             lines.append(_p("A carer was present."))

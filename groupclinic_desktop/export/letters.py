@@ -71,7 +71,9 @@ def invitation_letters(
         canvas.restoreState()
 
     doc = pack_document(str(out), "Group clinic invitation", footer)
-    body = styles()["body"].clone("letter", fontSize=14, leading=20, spaceAfter=9)
+    # How to join takes a few lines: the paragraphs sit a little closer so it stays one page.
+    gap = 5 if _joining(letter_wording(), session) else 9
+    body = styles()["body"].clone("letter", fontSize=14, leading=20, spaceAfter=gap)
     story: list[Any] = []
     for index, person in enumerate(people):
         fill = {
@@ -95,12 +97,34 @@ def invitation_letters(
             Spacer(0, 4 * mm),
             Paragraph(f"<b>{escape(wording['subject'])}</b>", styles()["heading"]),
         ]
-        story += [Paragraph(escape(p.format(**fill)), body) for p in wording["paragraphs"]]
+        lines = _joining(wording, session)
+        joining = [Paragraph("<br/>".join(escape(line) for line in lines), body)] if lines else []
+        for paragraph in wording["paragraphs"]:
+            story.append(Paragraph(escape(paragraph.format(**fill)), body))
+            if "{place}" in paragraph:  # how to join goes with where
+                story += joining
+                joining = []
+        story += joining
         story += [Paragraph(escape(p.format(**fill)), body) for p in wording["sign_off"]]
         if index < len(people) - 1:
             story.append(PageBreak())
     doc.build(story)
     return out, len(people)
+
+
+def _joining(wording: dict[str, Any], session: Any) -> list[str]:
+    """How to join by video or phone, for a video or hybrid session with a joining link or
+    instructions: the lines of one paragraph (a link on a line of its own, so no full stop is
+    ever taken for part of it)."""
+    from groupclinic_desktop.core.schema import Mode
+
+    link, words = session.joining_link, session.joining_instructions
+    if session.mode == Mode.FACE_TO_FACE or not (link or words):
+        return []
+    opening, closing = wording["joining_video" if session.mode == Mode.VIDEO else "joining_hybrid"]
+    lines = [opening, wording["how_to_join"].format(joining_link=link) if link else "", words or "",
+             closing]
+    return [line for line in lines if line]
 
 
 def _spaced(nhs_number: str) -> str:

@@ -29,8 +29,9 @@ from reportlab.platypus import (
 
 from groupclinic_desktop import __version__
 from groupclinic_desktop.core.catalogue import catalogue
+from groupclinic_desktop.core.joining import MODE_WORDS, record_words
 from groupclinic_desktop.core.professions import name_with_profession
-from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Mode, Review, Source
+from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind, Review, Source
 from groupclinic_desktop.core.validation import format_nhs_number
 from groupclinic_desktop.core.views.session_record import PersonRecord
 from groupclinic_desktop.export import interpretation
@@ -299,7 +300,7 @@ def _story(person: PersonRecord, version: int, correction_reasons: Sequence[str]
                 ),
                 ("Programme", info.programme_name),
                 ("Place", session.place),
-                ("Mode", "Video" if session.mode == Mode.VIDEO else "Face to face"),
+                ("Mode", MODE_WORDS[session.mode]),
                 (
                     "Facilitator",
                     name_with_profession(info.facilitator) if info.facilitator else "none recorded",
@@ -329,9 +330,6 @@ def _attendance(person: PersonRecord) -> list[Flowable]:
     extras = []
     if person.came_with_carer:
         extras.append("a carer was present")
-    if person.info.session.mode == Mode.VIDEO:
-        extras.append("identity confirmed" if a.identity_confirmed else "identity NOT confirmed")
-        extras.append("in a private place" if a.private_place else "private place NOT confirmed")
     line = status + (f" ({'; '.join(extras)})" if extras else "") + "."
     if a.status == AttendanceStatus.DID_NOT_ATTEND:
         start, _ = person.info.window
@@ -343,7 +341,8 @@ def _attendance(person: PersonRecord) -> list[Flowable]:
                 s["body"],
             ),
         )
-    line = "attended the group consultation" + (
+    # The channel in words, with the identity and private-place checks for video and phone.
+    line = f"attended the group consultation {record_words(a)}" + (
         "." if line == "Attended." else f" ({line[0].lower()}{line[1:-1]})."
     )
     consents = [

@@ -17,7 +17,7 @@ from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import ClinicSession, Mode, SessionStatus
 
-MODE_WORDS = {Mode.FACE_TO_FACE: "Face to face", Mode.VIDEO: "Video"}
+MODE_WORDS = {Mode.FACE_TO_FACE: "Face to face", Mode.VIDEO: "Video", Mode.HYBRID: "Hybrid"}
 STATUS_WORDS = {
     SessionStatus.PLANNED: "Planned",
     SessionStatus.RUNNING: "Running now",
@@ -36,7 +36,8 @@ def describe_session(clinic: Clinic, session: ClinicSession, today: date) -> str
     return (
         f"{when} {session.start_time:%H:%M} · {programme.name} (session {session.session_number})"
         f" · {session.place} · {MODE_WORDS.get(session.mode, session.mode.value)}"
-        f" · {people} on the roster"
+        + (" · drop-in clinic" if session.drop_in else "")
+        + f" · {people} on the roster"
     )
 
 

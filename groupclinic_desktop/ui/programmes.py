@@ -42,9 +42,12 @@ from groupclinic_desktop.core import questionnaires
 from groupclinic_desktop.core.catalogue import MeasurementType, catalogue
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
-from groupclinic_desktop.core.schema import ClinicSession, SessionStatus
+from groupclinic_desktop.core.joining import CADENCE_WORDS, DROP_IN_WORDS
+from groupclinic_desktop.core.joining import MODE_WORDS as JOINING_MODE_WORDS
+from groupclinic_desktop.core.schema import Cadence, ClinicSession, Mode, SessionStatus
 from groupclinic_desktop.ui.widgets import heading
 
+DROP_IN = "drop_in"  # the Repeat choice for a single drop-in clinic
 SCHEDULE_CHOICES = ("every", "first", "last", "first_and_every_3", "first_and_every_2")
 NOT_ASKED = "not asked"
 
@@ -196,13 +199,16 @@ class ProgrammeEditor(QWidget):
         self.sessions.setAccessibleName("Sessions of this programme")
         layout.addWidget(self.sessions)
         row = QHBoxLayout()
-        self.series_button = QPushButton("Plan a series…")
+        self.series_button = QPushButton("Plan a series or drop-in clinic…")
         self.move_button = QPushButton("Move session…")
         self.cancel_button = QPushButton("Cancel session…")
+        self.joining_button = QPushButton("How it is held and joined…")
+        self.joining_button.setAccessibleName("Change how the session is held and its joining link")
         self.series_button.clicked.connect(self._ask_series)
         self.move_button.clicked.connect(self._ask_move)
         self.cancel_button.clicked.connect(self._ask_cancel)
-        for b in (self.series_button, self.move_button, self.cancel_button):
+        self.joining_button.clicked.connect(self._ask_joining)
+        for b in (self.series_button, self.move_button, self.joining_button, self.cancel_button):
             row.addWidget(b)
         layout.addLayout(row)
         self.reload()
@@ -424,6 +430,34 @@ class ProgrammeEditor(QWidget):
         if dialog.exec():
             self.move_selected(*dialog.values())
 
+    def set_joining_selected(self, mode: str, link: str, instructions: str) -> bool:
+        """Face to face, video or hybrid, with the joining link and words. Audited."""
+        sid = self.selected_session()
+        if sid is None:
+            self._say("Choose a session first.", ok=False)
+            return False
+        remote = mode != Mode.FACE_TO_FACE.value
+        try:
+            self.clinic.set_session_joining(
+                sid, mode=mode, joining_link=link if remote else None,
+                joining_instructions=instructions if remote else None,
+            )
+        except ClinicError as exc:
+            self._say(str(exc), ok=False)
+            return False
+        self._fill_sessions()
+        self._say(f"Now held: {JOINING_MODE_WORDS[Mode(mode)].lower()}.")
+        return True
+
+    def _ask_joining(self) -> None:
+        sid = self.selected_session()
+        if sid is None:
+            self._say("Choose a session first.", ok=False)
+            return
+        dialog = JoiningDialog(self.clinic.session(sid), self)
+        if dialog.exec():
+            self.set_joining_selected(*dialog.values())
+
     def _ask_cancel(self) -> None:
         reason, ok = QInputDialog.getText(self, "Cancel session", "Why is it cancelled?")
         if ok:
@@ -431,14 +465,15 @@ class ProgrammeEditor(QWidget):
 
 
 class SeriesDialog(QDialog):
-    """Date, time, place, how often and how many: the whole series in one step."""
+    """Date, time, place, how often and how many, how it is held and how people join: the whole
+    series (or a single drop-in clinic) in one step."""
 
     def __init__(self, clinic: Clinic, programme_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.clinic = clinic
         self.programme_id = programme_id
         self.planned: list[ClinicSession] = []
-        self.setWindowTitle("Plan a series of sessions")
+        self.setWindowTitle("Plan a series of sessions or a drop-in clinic")
         form = QFormLayout(self)
         self.first_day = QDateEdit(QDate.currentDate().addDays(7))
         self.first_day.setCalendarPopup(True)
@@ -449,9 +484,31 @@ class SeriesDialog(QDialog):
         self.place = QLineEdit()
         self.place.setAccessibleName("Place")
         self.every = QComboBox()
-        self.every.addItem("Every month", "month")
-        self.every.addItem("Every week", "week")
+        for cadence in (Cadence.MONTH, Cadence.WEEK, Cadence.FORTNIGHT, Cadence.QUARTER):
+            self.every.addItem(CADENCE_WORDS[cadence], cadence.value)
+        self.every.addItem(DROP_IN_WORDS, DROP_IN)
         self.every.setAccessibleName("How often")
+        self.every.currentIndexChanged.connect(lambda _i: self._show_choices())
+        self.mode = QComboBox()
+        for mode in Mode:
+            self.mode.addItem(JOINING_MODE_WORDS[mode], mode.value)
+        self.mode.setAccessibleName("How it is held")
+        self.mode.currentIndexChanged.connect(lambda _i: self._show_choices())
+        self.joining_link = QLineEdit()
+        self.joining_link.setAccessibleName("Joining link")
+        self.joining_link.setPlaceholderText("https://… (the video call's link)")
+        self.joining_instructions = QPlainTextEdit()
+        self.joining_instructions.setAccessibleName("Joining instructions")
+        self.joining_instructions.setPlaceholderText(
+            "e.g. Join 10 minutes early; by phone, call 0300 123 4567 and give code 1234."
+        )
+        self.joining_instructions.setMaximumHeight(64)
+        self.joining_note = QLabel(
+            "People joining by video or phone get this link and these words in their text "
+            "message and letter. Their identity and a private place are checked at check-in."
+        )
+        self.joining_note.setWordWrap(True)
+        self.joining_note.setObjectName("muted")
         self.count = QSpinBox()
         self.count.setRange(1, Clinic.MAX_SERIES)
         self.count.setValue(6)
@@ -473,6 +530,10 @@ class SeriesDialog(QDialog):
         form.addRow("Place", self.place)
         form.addRow("Repeat", self.every)
         form.addRow("Sessions", self.count)
+        form.addRow("Held", self.mode)
+        form.addRow("Joining link", self.joining_link)
+        form.addRow("Joining instructions", self.joining_instructions)
+        form.addRow(self.joining_note)
         form.addRow("Facilitator", self.facilitator)
         form.addRow("Clinicians", self.clinicians)
         self.message = QLabel()
@@ -487,21 +548,47 @@ class SeriesDialog(QDialog):
         buttons.accepted.connect(self.plan)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self._show_choices()
+
+    def _show_choices(self) -> None:
+        """Only what applies: a count for a series, a link for video and hybrid sessions."""
+        drop_in = self.every.currentData() == DROP_IN
+        self.count.setEnabled(not drop_in)
+        self.ok_button.setText("Plan the drop-in clinic" if drop_in else "Plan the series")
+        remote = self.mode.currentData() != Mode.FACE_TO_FACE.value
+        for widget in (self.joining_link, self.joining_instructions, self.joining_note):
+            widget.setEnabled(remote)
 
     def plan(self) -> None:
+        remote = self.mode.currentData() != Mode.FACE_TO_FACE.value
+        common: dict = {
+            "mode": Mode(self.mode.currentData()),
+            "facilitator_id": self.facilitator.currentData(),
+            "clinician_ids": [
+                i.data(Qt.ItemDataRole.UserRole) for i in self.clinicians.selectedItems()
+            ],
+            "joining_link": self.joining_link.text() if remote else None,
+            "joining_instructions": self.joining_instructions.toPlainText() if remote else None,
+        }
+        day = self.first_day.date().toPython()
+        start = self.start.time().toPython()
         try:
-            self.planned = self.clinic.plan_series(
-                self.programme_id,
-                self.first_day.date().toPython(),  # type: ignore[arg-type]
-                self.start.time().toPython(),  # type: ignore[arg-type]
-                self.place.text(),
-                every=self.every.currentData(),
-                count=self.count.value(),
-                facilitator_id=self.facilitator.currentData(),
-                clinician_ids=[
-                    i.data(Qt.ItemDataRole.UserRole) for i in self.clinicians.selectedItems()
-                ],
-            )
+            if self.every.currentData() == DROP_IN:
+                self.planned = [
+                    self.clinic.plan_drop_in_clinic(
+                        self.programme_id, day, start, self.place.text(), **common  # type: ignore[arg-type]
+                    )
+                ]
+            else:
+                self.planned = self.clinic.plan_series(
+                    self.programme_id,
+                    day,  # type: ignore[arg-type]
+                    start,  # type: ignore[arg-type]
+                    self.place.text(),
+                    every=self.every.currentData(),
+                    count=self.count.value(),
+                    **common,
+                )
         except ClinicError as exc:
             self.message.setText(str(exc))
             return
@@ -532,6 +619,40 @@ class MoveDialog(QDialog):
         return self.day.date().toPython(), self.start.time().toPython(), self.place.text()  # type: ignore[return-value]
 
 
+class JoiningDialog(QDialog):
+    """How one session is held (face to face, video, hybrid) and its joining link and words."""
+
+    def __init__(self, session: ClinicSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("How the session is held and joined")
+        form = QFormLayout(self)
+        self.mode = QComboBox()
+        for mode in Mode:
+            self.mode.addItem(JOINING_MODE_WORDS[mode], mode.value)
+        self.mode.setCurrentIndex(self.mode.findData(session.mode.value))
+        self.joining_link = QLineEdit(session.joining_link or "")
+        self.joining_link.setAccessibleName("Joining link")
+        self.joining_instructions = QPlainTextEdit(session.joining_instructions or "")
+        self.joining_instructions.setAccessibleName("Joining instructions")
+        self.joining_instructions.setMaximumHeight(64)
+        form.addRow("Held", self.mode)
+        form.addRow("Joining link", self.joining_link)
+        form.addRow("Joining instructions", self.joining_instructions)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> tuple[str, str, str]:
+        return (
+            self.mode.currentData(),
+            self.joining_link.text(),
+            self.joining_instructions.toPlainText(),
+        )
+
+
 def _library_note(mtype: MeasurementType) -> str:
     """What the catalogue says of a measure, for the admin choosing targets: the plausible range
     a programme target must lie in, and the guideline's own target (if any) with its source."""
@@ -547,7 +668,9 @@ def _library_note(mtype: MeasurementType) -> str:
 
 def _session_words(s: ClinicSession) -> str:
     status = "" if s.status == SessionStatus.PLANNED else f" ({s.status.value})"
+    held = "" if s.mode == Mode.FACE_TO_FACE else f", {s.mode.value.replace('_', ' ')}"
+    kind = " drop-in clinic" if s.drop_in else ""
     return (
-        f"{s.session_number}. {s.day:%a %d %b %Y} {s.start_time:%H:%M}, {s.place}"
+        f"{s.session_number}.{kind} {s.day:%a %d %b %Y} {s.start_time:%H:%M}, {s.place}{held}"
         f" - version {s.programme_version}{status}"
     )

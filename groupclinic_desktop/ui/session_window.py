@@ -137,6 +137,8 @@ class SessionWindow(QWidget):
         self.title = QLabel(
             f"{programme.name} · session {session.session_number} · "
             f"{session.day:%a %d %b} {session.start_time:%H:%M} · {session.place}"
+            + ("" if session.mode == "face_to_face" else f" · {session.mode.value.capitalize()}")
+            + (" · drop-in clinic" if session.drop_in else "")
         )
         self.title.setObjectName("subtitle")
         self.title.setAccessibleName("Session")

@@ -64,7 +64,7 @@ def test_monthly_keeps_the_day_of_the_month_and_clamps_short_months(demo: Clinic
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"every": "fortnight"}, "Repeat"),
+        ({"every": "yearly"}, "Repeat"),
         ({"count": 0}, "Number of sessions"),
         ({"count": 53}, "Number of sessions"),
         ({"first_day": date.today() - timedelta(days=1)}, "in the past"),

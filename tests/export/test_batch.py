@@ -165,7 +165,8 @@ def test_the_csv_has_the_documented_columns_and_one_row_per_item(
         "Did not attend group consultation"
     ]
     for person in record.people:
-        assert (person.patient.nhs_number, "Attended group consultation") in kinds
+        # The channel of attendance in words: everyone here was in the room.
+        assert (person.patient.nhs_number, "Attended group consultation in person") in kinds
     assert {r[header.index("app_version")] for r in rows} == {__version__}
     assert "kg/m²" in path.read_text(encoding="utf-8-sig")
 

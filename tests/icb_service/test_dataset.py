@@ -32,19 +32,73 @@ def literal_values(annotation: Any) -> set[str]:
     return found
 
 
+def documented_schema(dataset: dict[str, Any], event_type: str, version: int) -> dict[str, Any]:
+    """The current schema of a type in [events], or an earlier one still accepted in [earlier]."""
+    current = dataset["events"][event_type]
+    if current["schema_version"] == version:
+        return current
+    earlier = dataset["earlier"][event_type]
+    assert earlier["schema_version"] == version, (event_type, version)
+    return {**earlier, "has_subject": current["has_subject"]}
+
+
 def test_every_event_type_and_field_matches_the_protocol(dataset: dict[str, Any]) -> None:
     assert dataset["dataset"]["protocol_version"] == PROTOCOL_VERSION
     documented = {(name, spec["schema_version"]) for name, spec in dataset["events"].items()}
+    documented |= {(name, spec["schema_version"]) for name, spec in dataset["earlier"].items()}
     assert documented == set(PAYLOAD_SCHEMAS)
-    for (event_type, _version), model in PAYLOAD_SCHEMAS.items():
-        fields = {f["name"]: f for f in dataset["events"][event_type]["fields"]}
+    for (event_type, version), model in PAYLOAD_SCHEMAS.items():
+        spec = documented_schema(dataset, event_type, version)
+        fields = {f["name"]: f for f in spec["fields"]}
         assert list(fields) == list(model.model_fields), event_type
         for name, info in model.model_fields.items():
             assert fields[name]["required"] == info.is_required(), f"{event_type}.{name}"
             assert set(fields[name].get("allowed", [])) == literal_values(info.annotation), (
                 f"{event_type}.{name}"
             )
-        assert dataset["events"][event_type]["has_subject"] == ("subject" in model.model_fields)
+        assert spec["has_subject"] == ("subject" in model.model_fields)
+
+
+def test_protocol_2_keeps_version_1_for_the_stated_period(
+    dataset: dict[str, Any], tmp_path: Path
+) -> None:
+    """The versions and the retirement date agree in dataset.toml, dataset.md, the protocol
+    models, the service's health answer and its OpenAPI document."""
+    import datetime as dt
+
+    from fastapi.testclient import TestClient
+
+    from icb_service.app import create_app
+    from icb_service.db import open_database
+    from icb_service.protocol import (
+        RETIRING_PROTOCOL_VERSIONS,
+        SUPPORTED_PROTOCOL_VERSIONS,
+        protocol_refusal,
+    )
+
+    info = dataset["dataset"]
+    assert PROTOCOL_VERSION == 2 and info["accepted_protocol_versions"] == [1, 2]
+    assert tuple(info["accepted_protocol_versions"]) == SUPPORTED_PROTOCOL_VERSIONS
+    until = info["accepted_until"]["1"]
+    assert {1: until} == RETIRING_PROTOCOL_VERSIONS and until == dt.date(2027, 6, 30)
+    text = (DATASET / "dataset.md").read_text(encoding="utf-8")
+    assert "protocol 2" in text and "30 June 2027" in text
+    # Version 1 is accepted up to and including that day, and refused (409) the day after.
+    assert protocol_refusal(1, until) is None and protocol_refusal(2, until) is None
+    assert "retired" in (protocol_refusal(1, until + dt.timedelta(days=1)) or "")
+    assert protocol_refusal(2, until + dt.timedelta(days=400)) is None
+    assert "not_supported" in (protocol_refusal(3, until) or "")
+
+    engine = open_database(f"sqlite:///{tmp_path / 'icb.sqlite3'}")
+    client = TestClient(create_app(engine=engine))
+    health = client.get("/v1/health").json()
+    if dt.date.today() <= until:
+        assert health["protocol_versions"] == [1, 2]
+        assert health["retiring_protocol_versions"] == {"1": until.isoformat()}
+    document = client.get("/openapi.json").json()
+    assert "30 June 2027" in document["info"]["description"]
+    assert document["components"]["schemas"]["SessionPayloadV2"]["x-schema-version"] == 2
+    assert document["components"]["schemas"]["AttendancePayloadV2"]["x-schema-version"] == 2
 
 
 def test_age_bands_match_the_banding_function(dataset: dict[str, Any]) -> None:

@@ -2,10 +2,10 @@
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -38,6 +38,7 @@ from groupclinic_desktop.core.schema import (
     Attendance,
     AuditEntry,
     ClinicSession,
+    Mode,
     Patient,
     Practice,
     Programme,
@@ -537,6 +538,23 @@ class ClinicBase:
         def add_programme(self, template_key: str, name: str | None = None) -> Programme: ...
 
         def session(self, session_id: int) -> ClinicSession: ...  # sessions.py
+
+        def plan_session(  # sessions.py
+            self,
+            programme_id: int,
+            day: date,
+            start_time: time,
+            place: str,
+            *,
+            mode: Mode = ...,
+            facilitator_id: int | None = None,
+            clinician_ids: Sequence[int] = (),
+            session_number: int | None = None,
+            series_uid: str | None = None,
+            joining_link: str | None = None,
+            joining_instructions: str | None = None,
+            drop_in: bool = False,
+        ) -> ClinicSession: ...
 
         def sessions(
             self,

@@ -27,7 +27,7 @@ from groupclinic_desktop.core.schema import (
 class BoardArea(ClinicBase):
     """The biometric board: personal targets and board displays."""
 
-    BOARD_DISPLAYS = ("second_screen", "png", "room_pdf", "handout")
+    BOARD_DISPLAYS = ("second_screen", "png", "room_pdf", "handout", "remote_share")
 
     def set_personal_target(
         self,

@@ -27,6 +27,7 @@ from groupclinic_desktop.core.rows import Rows
 from groupclinic_desktop.core.schema import (
     Attendance,
     AttendanceStatus,
+    Channel,
     ClinicSession,
     Consent,
     ConsentKind,
@@ -58,6 +59,12 @@ class CheckinArea(ClinicBase):
     def invite(self, session_id: int, patient_id: int) -> Attendance:
         actor = self._require(Permission.PLAN)
         with self._write() as s:
+            if _get_in(s, ClinicSession, session_id, "session").drop_in:
+                raise InvalidInput(
+                    "Invite: a drop-in clinic has no fixed roster; anyone enrolled may come, and "
+                    "is added as they arrive.",
+                    field="Session",
+                )
             return self._set_attendance(
                 s,
                 actor,
@@ -85,8 +92,11 @@ class CheckinArea(ClinicBase):
         carer_present: bool | None = None,
         identity_confirmed: bool | None = None,
         private_place: bool | None = None,
+        channel: Channel | str | None = None,
     ) -> Attendance:
-        """Mark attended, late, did not attend, cancelled or drop-in (adds a drop-in too)."""
+        """Mark attended, late, did not attend, cancelled or drop-in (adds a drop-in too), and
+        how the person joins: in the room, by video or by phone (it must fit the session's
+        mode). The identity and private-place checks are for video and phone attendees only."""
         actor = self._require(Permission.CHECK_IN)
         with self._write() as s:
             return self._set_attendance(
@@ -98,7 +108,28 @@ class CheckinArea(ClinicBase):
                 carer_present=carer_present,
                 identity_confirmed=identity_confirmed,
                 private_place=private_place,
+                channel=None if channel is None else _channel(channel),
             )
+
+    def drop_in_candidates(self, session_id: int) -> list[Patient]:
+        """Who may be added at a drop-in clinic: people enrolled in its programme (active), not
+        on its roster yet, by surname."""
+        from groupclinic_desktop.core.schema import Enrolment
+
+        with self._read() as s:
+            session = _get_in(s, ClinicSession, session_id, "session")
+            here = select(Attendance.patient_id).where(Attendance.session_id == session_id)
+            query = (
+                select(Patient)
+                .join(Enrolment, col(Enrolment.patient_id) == Patient.id)
+                .where(
+                    Enrolment.programme_id == session.programme_id,
+                    col(Enrolment.active).is_(True),
+                    col(Patient.id).not_in(here),
+                )
+                .order_by(Patient.family_name, Patient.given_name)
+            )
+            return list(s.exec(query))
 
     def add_new_drop_in(
         self,
@@ -111,6 +142,7 @@ class CheckinArea(ClinicBase):
         sex: str = "unknown",
         registered_ods: str | None = None,
         today: date | None = None,
+        channel: Channel | str | None = None,
     ) -> Patient:
         """Someone not in the store yet who came on the day: added, marked for the admin to
         check against the GP record, and on the roster as a drop-in; one audited transaction.
@@ -142,8 +174,22 @@ class CheckinArea(ClinicBase):
             s.add(row)
             s.flush()
             self._audit(s, actor, "create", row, patient_id=row.id)
+            session = _get_in(s, ClinicSession, session_id, "session")
+            if session.drop_in:
+                # A drop-in clinic is open to those enrolled: whoever comes is enrolled too.
+                from groupclinic_desktop.core.schema import Enrolment
+
+                enrolment = Enrolment(patient_id=row.id, programme_id=session.programme_id)  # type: ignore[arg-type]
+                s.add(enrolment)
+                s.flush()
+                self._audit(s, actor, "create", enrolment, patient_id=row.id)
             self._set_attendance(
-                s, actor, session_id, row.id, status=AttendanceStatus.DROP_IN  # type: ignore[arg-type]
+                s,
+                actor,
+                session_id,
+                row.id,  # type: ignore[arg-type]
+                status=AttendanceStatus.DROP_IN,
+                channel=None if channel is None else _channel(channel),
             )
         return row
 
@@ -165,8 +211,11 @@ class CheckinArea(ClinicBase):
         carer_present: bool | None = None,
         identity_confirmed: bool | None = None,
         private_place: bool | None = None,
+        channel: Channel | None = None,
         only_if_new: bool = False,
     ) -> Attendance:
+        from groupclinic_desktop.core import joining
+
         session = _get_in(s, ClinicSession, session_id, "session")
         _refuse_if_closed(session)
         patient = _get_in(s, Patient, patient_id, "patient")
@@ -179,13 +228,27 @@ class CheckinArea(ClinicBase):
             return row
         before = snapshot(row) if row is not None else None
         if row is None:
-            row = Attendance(session_id=session_id, patient_id=patient_id)
+            if session.drop_in:
+                _refuse_unless_enrolled(s, session, patient)
+            row = Attendance(
+                session_id=session_id, patient_id=patient_id, channel=session.mode.default_channel
+            )
+        if channel is not None:
+            joining.check_channel(session.mode, channel)
+        remote = (channel or row.channel).remote
+        if not remote and (identity_confirmed or private_place):
+            raise InvalidInput(
+                "Identity check: only for people joining by video or phone; this person is in "
+                "the room.",
+                field="Identity check",
+            )
         changes = {
             "status": status,
             "invitation": invitation,
             "carer_present": carer_present,
             "identity_confirmed": identity_confirmed,
             "private_place": private_place,
+            "channel": channel,
         }
         for name, value in changes.items():
             if value is not None:
@@ -195,7 +258,8 @@ class CheckinArea(ClinicBase):
         self._audit(
             s, actor, "update" if before else "create", row, before=before, patient_id=patient_id
         )
-        if status is not None or before is None:
+        moved = before is not None and channel is not None and before.get("channel") != channel
+        if status is not None or before is None or moved:
             outbox.attendance_event(s, session, patient, row)
         return row
 
@@ -617,3 +681,30 @@ def _latest(
         query = query.where(Measurement.taken_at < before)
     query = query.order_by(col(Measurement.taken_at).desc(), col(Measurement.id).desc())
     return s.exec(query.limit(1)).first()
+
+
+def _channel(value: Channel | str) -> Channel:
+    try:
+        return Channel(value)
+    except ValueError:
+        words = ", ".join(c.value for c in Channel)
+        raise InvalidInput(f"Channel: '{value}' is not one of {words}.", field="Channel") from None
+
+
+def _refuse_unless_enrolled(s: Session, session: ClinicSession, patient: Patient) -> None:
+    """A drop-in clinic is open to the people enrolled in its programme."""
+    from groupclinic_desktop.core.schema import Enrolment
+
+    enrolled = s.exec(
+        select(Enrolment).where(
+            Enrolment.patient_id == patient.id,
+            Enrolment.programme_id == session.programme_id,
+            col(Enrolment.active).is_(True),
+        )
+    ).first()
+    if enrolled is None:
+        raise InvalidInput(
+            "Drop-in: this person is not enrolled in this programme; a drop-in clinic is open to "
+            "those enrolled (enrol them first, or add someone new with New person).",
+            field="Drop-in",
+        )

@@ -33,7 +33,7 @@ from groupclinic_desktop.core.schema import (
 class ProgrammesArea(ClinicBase):
     """Editing programmes, planning series, progress and outcomes."""
 
-    SERIES_STEPS = ("week", "month")
+    SERIES_STEPS = ("week", "fortnight", "month", "quarter")
     MAX_SERIES = 52
     PROGRAMME_FIELDS = ("measurements", "targets", "topics", "phase_minutes", "questionnaires")
 
@@ -137,17 +137,27 @@ class ProgrammesArea(ClinicBase):
         mode: Mode = Mode.FACE_TO_FACE,
         facilitator_id: int | None = None,
         clinician_ids: Sequence[int] = (),
+        joining_link: str | None = None,
+        joining_instructions: str | None = None,
     ) -> list[ClinicSession]:
-        """Plan `count` sessions a week or a month apart in ONE transaction.
+        """Plan `count` sessions a week, a fortnight, a month or a quarter apart in ONE
+        transaction.
 
         They share a series id and are numbered on from the programme's existing sessions. A
-        monthly series keeps the day of the month (the 31st becomes the month's last day).
+        monthly or quarterly series keeps the day of the month (the 31st becomes the month's
+        last day). Video and hybrid series may carry a joining link and instructions.
         """
+        from groupclinic_desktop.core import joining
+
         actor = self._require(Permission.PLAN)
         if every not in self.SERIES_STEPS:
             raise InvalidInput(
                 f"Repeat: '{every}' is not one of {', '.join(self.SERIES_STEPS)}.", field="Repeat"
             )
+        mode = Mode(mode)
+        link = joining.parse_link(joining_link)
+        instructions = joining.parse_instructions(joining_instructions)
+        joining.check_joining(mode, link, instructions)
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 52:
             raise InvalidInput(
                 f"Number of sessions: {count!r} is not a whole number from 1 to {self.MAX_SERIES}.",
@@ -178,10 +188,12 @@ class ProgrammesArea(ClinicBase):
                     day=_series_day(first_day, every, index),
                     start_time=start_time,
                     place=where,
-                    mode=Mode(mode),
+                    mode=mode,
                     facilitator_id=facilitator_id,
                     session_number=first_number + index,
                     series_uid=series_uid,
+                    joining_link=link,
+                    joining_instructions=instructions,
                 )
                 s.add(row)
                 s.flush()
@@ -191,6 +203,44 @@ class ProgrammesArea(ClinicBase):
                 outbox.session_event(s, row, staff_roles=self._roles_present(s, row))
                 planned.append(row)
         return planned
+
+    def plan_drop_in_clinic(
+        self,
+        programme_id: int,
+        day: date,
+        start_time: time,
+        place: str,
+        *,
+        mode: Mode = Mode.FACE_TO_FACE,
+        facilitator_id: int | None = None,
+        clinician_ids: Sequence[int] = (),
+        joining_link: str | None = None,
+        joining_instructions: str | None = None,
+    ) -> ClinicSession:
+        """One drop-in clinic, open to anyone enrolled in the programme: nobody is invited, and
+        people are added to its roster as they arrive. Numbered on like any session."""
+        if day < date.today():
+            raise InvalidInput(f"Date: {day:%d %b %Y} is in the past.", field="Date")
+        with self._read() as s:
+            _check_session_staff(s, facilitator_id, clinician_ids)
+            numbers = s.exec(
+                select(ClinicSession.session_number).where(
+                    ClinicSession.programme_id == programme_id
+                )
+            ).all()
+        return self.plan_session(
+            programme_id,
+            day,
+            start_time,
+            place,
+            mode=mode,
+            facilitator_id=facilitator_id,
+            clinician_ids=clinician_ids,
+            session_number=max(numbers, default=0) + 1,
+            joining_link=joining_link,
+            joining_instructions=joining_instructions,
+            drop_in=True,
+        )
 
     def series(self, series_uid: str) -> list[ClinicSession]:
         """The sessions of one series, in date order."""
@@ -265,7 +315,10 @@ def _series_day(first: date, every: str, index: int) -> date:
 
     if every == "week":
         return first + timedelta(weeks=index)
-    month = first.month - 1 + index
+    if every == "fortnight":
+        return first + timedelta(weeks=2 * index)
+    months_apart = 3 if every == "quarter" else 1
+    month = first.month - 1 + index * months_apart
     year, month = first.year + month // 12, month % 12 + 1
     return date(year, month, min(first.day, monthrange(year, month)[1]))
 

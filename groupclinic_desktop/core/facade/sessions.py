@@ -96,8 +96,17 @@ class SessionsArea(ClinicBase):
         clinician_ids: Sequence[int] = (),
         session_number: int | None = None,
         series_uid: str | None = None,
+        joining_link: str | None = None,
+        joining_instructions: str | None = None,
+        drop_in: bool = False,
     ) -> ClinicSession:
+        from groupclinic_desktop.core import joining
+
         actor = self._require(Permission.PLAN)
+        mode = Mode(mode)
+        link = joining.parse_link(joining_link)
+        instructions = joining.parse_instructions(joining_instructions)
+        joining.check_joining(mode, link, instructions)
         with self._write() as s:
             programme = _get_in(s, Programme, programme_id, "programme")
             if session_number is None:
@@ -113,16 +122,64 @@ class SessionsArea(ClinicBase):
                 day=day,
                 start_time=start_time,
                 place=_required(place, "Place"),
-                mode=Mode(mode),
+                mode=mode,
                 facilitator_id=facilitator_id,
                 session_number=session_number,
                 series_uid=series_uid,
+                joining_link=link,
+                joining_instructions=instructions,
+                drop_in=bool(drop_in),
             )
             s.add(row)
             s.flush()
             for staff_id in clinician_ids:
                 s.add(SessionClinician(session_id=row.id, staff_id=staff_id))  # type: ignore[arg-type]
             self._audit(s, actor, "create", row)
+            outbox.session_event(s, row, staff_roles=self._roles_present(s, row))
+        return row
+
+    def set_session_joining(
+        self,
+        session_id: int,
+        *,
+        mode: Mode | str | None = None,
+        joining_link: str | None = None,
+        joining_instructions: str | None = None,
+    ) -> ClinicSession:
+        """Change how a planned or running session is held and joined. Audited; the monitoring
+        dataset hears of the new mode. People already checked in keep their channel, so a
+        change that would leave someone on a channel the new mode has not is refused."""
+        from groupclinic_desktop.core import joining
+        from groupclinic_desktop.core.schema import Attendance
+
+        actor = self._require(Permission.PLAN)
+        link = joining.parse_link(joining_link)
+        instructions = joining.parse_instructions(joining_instructions)
+        with self._write() as s:
+            row = _get_in(s, ClinicSession, session_id, "session")
+            if row.status not in (SessionStatus.PLANNED, SessionStatus.RUNNING):
+                raise InvalidInput(
+                    f"This session is {row.status.value}; how it is held cannot change now."
+                )
+            new_mode = row.mode if mode is None else Mode(mode)
+            joining.check_joining(new_mode, link, instructions)
+            attendances = s.exec(
+                select(Attendance).where(Attendance.session_id == session_id)
+            ).all()
+            for attendance in attendances:
+                if attendance.status.present:
+                    joining.check_channel(new_mode, attendance.channel)
+            before = snapshot(row)
+            row.mode = new_mode
+            row.joining_link = link
+            row.joining_instructions = instructions
+            s.add(row)
+            # Nobody has joined yet: the expected channel follows the new mode.
+            for attendance in attendances:
+                if not attendance.status.present and attendance.channel not in new_mode.channels:
+                    attendance.channel = new_mode.default_channel
+                    s.add(attendance)
+            self._audit(s, actor, "update", row, before=before)
             outbox.session_event(s, row, staff_roles=self._roles_present(s, row))
         return row
 

@@ -17,6 +17,7 @@ from groupclinic_desktop.core.schema import (
     AgendaItem,
     Attendance,
     AttendanceStatus,
+    Channel,
     ClinicSession,
     ConsentKind,
     Goal,
@@ -56,6 +57,8 @@ class PersonSummary:
     measured: tuple[str, ...]  # measurement labels taken at this session
     reviewed: bool
     goal: str | None
+    # How they joined (migration 0009): the summary marks video and phone attendees.
+    channel: Channel = Channel.IN_ROOM
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ def summarise(
             measured=tuple(measured_by.get(pid, ())),
             reviewed=pid in reviewed,
             goal=goal_of.get(pid),
+            channel=attendance.channel,
         )
         if attendance.status.present:
             came.append(person)

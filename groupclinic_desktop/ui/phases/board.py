@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from groupclinic_desktop.core import i18n
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.core.schema import ClinicSession, Mode
 from groupclinic_desktop.core.views.board import Board, Cell, build_board, trend
 from groupclinic_desktop.core.views.board_look import INK, KEY_TEXT, tint
 from groupclinic_desktop.ui import charts
@@ -69,6 +70,13 @@ class BoardTable(QTableWidget):
             lambda: self.verticalHeader().resizeSections(QHeaderView.ResizeMode.ResizeToContents)
         )
         self.horizontalHeader().sectionResized.connect(lambda *_: self._fit.start())
+
+
+REMOTE_SHARE_WORDS = (
+    "People joining by video or phone cannot see the room screen. Share the board with them "
+    "as its saved image (or the Room PDF) — never share this window: it shows staff-only "
+    "information."
+)
 
 
 class BoardPage(PhasePage):
@@ -130,6 +138,7 @@ class BoardPage(PhasePage):
         room.addWidget(self.blank_button)
         room.addWidget(self.close_room_button)
         layout.addLayout(room)
+        layout.addWidget(self._build_remote_share(clinic.session(session_id)))
         QShortcut(QKeySequence("B"), self, self.toggle_room_blank)
         self._show_room_state()
         key = QLabel(KEY_TEXT + "    * personal target")
@@ -382,6 +391,40 @@ class BoardPage(PhasePage):
                                   else "&Blank room screen (B)")
         self.blank_button.setEnabled(shown)
         self.close_room_button.setEnabled(shown)
+
+    def _build_remote_share(self, session: ClinicSession) -> QWidget:
+        """Video and hybrid sessions: people joining remotely see the board only as its saved
+        image or PDF, shared in the call; this window shows staff-only data (red flags, names
+        without consent), so it is never what is shared."""
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.remote_note = QLabel(REMOTE_SHARE_WORDS)
+        self.remote_note.setWordWrap(True)
+        self.remote_note.setAccessibleName("Sharing the board with people joining remotely")
+        self.remote_note.setStyleSheet("font-weight: bold;")
+        self.share_button = QPushButton("Save the board &image to share in the call…")
+        self.share_button.setAccessibleName("Save the board image to share with remote attendees")
+        self.share_button.clicked.connect(lambda: self.save_for_remote())
+        row.addWidget(self.remote_note, 1)
+        row.addWidget(self.share_button)
+        box.setVisible(session.mode != Mode.FACE_TO_FACE)
+        return box
+
+    def save_for_remote(self, path: Path | str | None = None) -> Path | None:
+        """The room board's image, saved to share in the video call; says what to do next."""
+        from groupclinic_desktop.core.views.board_look import board_png
+
+        saved = self._export(
+            "remote_share", "Save the board image to share", "board-to-share.png",
+            "PNG image (*.png)", path, board_png,
+        )
+        if saved is not None:
+            self.remote_note.setText(
+                f"Saved {Path(saved).name}. In the video call, share this file (open it, then "
+                "share that picture's window) — never share the GroupClinic window."
+            )
+        return saved
 
     def save_png(self, path: Path | str | None = None) -> Path | None:
         from groupclinic_desktop.core.views.board_look import board_png

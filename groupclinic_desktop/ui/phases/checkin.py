@@ -41,9 +41,11 @@ from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import BLOOD_PRESSURE, Clinic, RosterEntry, SessionFlag
 from groupclinic_desktop.core.errors import ClinicError, InvalidInput, NeedsConfirmation
+from groupclinic_desktop.core.joining import CHANNEL_WORDS, REMOTE_MARKS
 from groupclinic_desktop.core.schema import (
     Attendance,
     AttendanceStatus,
+    Channel,
     ClinicSession,
     ConsentKind,
     Measurement,
@@ -83,6 +85,18 @@ CHECKIN_KINDS = frozenset({
     "attendance", "carer_visit", "consent", "measurement", "questionnaire_response",
     "red_flag_acknowledgement",
 })
+CHANNEL_BUTTONS = (
+    (Channel.IN_ROOM, "In the &room"),
+    (Channel.VIDEO, "&Video"),
+    (Channel.PHONE, "&Phone"),
+)
+
+
+def status_words(attendance: Attendance) -> str:
+    """"Attended · 🎥 video": the attendance, and how a remote attendee joins."""
+    words = STATUS_WORDS.get(attendance.status, attendance.status.value)
+    mark = REMOTE_MARKS.get(attendance.channel)
+    return f"{words} · {mark}" if mark else words
 
 
 def roster_name(patient: Patient) -> str:
@@ -399,6 +413,25 @@ class CheckInPage(PhasePage):
             self.attendance_buttons[status] = button
             buttons.addWidget(button)
         grid.addLayout(buttons)
+        # How the person joins: shown for video and hybrid sessions (face to face is the room).
+        self.channel_row = QWidget()
+        channels = QHBoxLayout(self.channel_row)
+        channels.setContentsMargins(0, 0, 0, 0)
+        channels.addWidget(QLabel("Joining:"))
+        self.channel_group = QButtonGroup(self)
+        self.channel_group.setExclusive(True)
+        self.channel_buttons: dict[Channel, QPushButton] = {}
+        for channel, text in CHANNEL_BUTTONS:
+            button = QPushButton(text)
+            button.setCheckable(True)
+            button.setAccessibleName(f"Joining: {CHANNEL_WORDS[channel].lower()}")
+            button.clicked.connect(lambda _=False, c=channel: self.set_channel(c))
+            self.channel_group.addButton(button)
+            self.channel_buttons[channel] = button
+            channels.addWidget(button)
+        channels.addStretch(1)
+        self.channel_row.setVisible(self.session.mode != Mode.FACE_TO_FACE)
+        grid.addWidget(self.channel_row)
         self.status_note = QLabel()
         self.status_note.setAccessibleName("Attendance")
         grid.addWidget(self.status_note)
@@ -412,9 +445,9 @@ class CheckInPage(PhasePage):
         self.private = QCheckBox("In a private place")
         self.private.setAccessibleName("In a private place")
         self.private.clicked.connect(lambda on: self._attendance_flag("private_place", on))
-        video = self.session.mode == Mode.VIDEO
+        # Identity and a private place are checked for video and phone attendees only.
         for box in (self.identity, self.private):
-            box.setVisible(video)
+            box.setVisible(self.session.mode == Mode.VIDEO)
             grid.addWidget(box)
         layout.addWidget(arrival)
 
@@ -560,7 +593,7 @@ class CheckInPage(PhasePage):
         consents: dict[tuple[int, ConsentKind], bool] | None = None,
     ) -> None:
         entry = self.entries[patient_id]
-        status = STATUS_WORDS.get(entry.attendance.status, entry.attendance.status.value)
+        status = status_words(entry.attendance)
         flags = self.flags.get(patient_id, [])
         name = roster_name(entry.patient)
         if flags:
@@ -696,8 +729,16 @@ class CheckInPage(PhasePage):
     def _update_counts(self) -> None:
         statuses = [e.attendance.status for e in self.entries.values()]
         here = sum(1 for s in statuses if s.present)
+        remote = sum(
+            1 for e in self.entries.values() if e.attendance.status.present
+            and e.attendance.channel.remote
+        )
         expected = sum(1 for s in statuses if s == AttendanceStatus.INVITED)
-        self.counts.setText(f"{here} here · {expected} still expected · {len(statuses)} in all")
+        joined = f" ({remote} joining remotely)" if remote else ""
+        drop_in = "Drop-in clinic: add people as they arrive · " if self.session.drop_in else ""
+        self.counts.setText(
+            f"{drop_in}{here} here{joined} · {expected} still expected · {len(statuses)} in all"
+        )
 
     def _roster_moved(self, row: int, *_: int) -> None:
         item = self.roster.item(row, 0) if row >= 0 else None
@@ -751,9 +792,14 @@ class CheckInPage(PhasePage):
         for status, button in self.attendance_buttons.items():
             button.setChecked(status == attendance.status)
         self.attendance_group.setExclusive(True)
-        self.status_note.setText(
-            f"Now: {STATUS_WORDS.get(attendance.status, attendance.status.value)}"
-        )
+        self.status_note.setText(f"Now: {status_words(attendance)}")
+        self.channel_group.setExclusive(False)
+        for channel, button in self.channel_buttons.items():
+            button.setChecked(channel == attendance.channel)
+            button.setEnabled(channel in self.session.mode.channels)
+        self.channel_group.setExclusive(True)
+        for box in (self.identity, self.private):
+            box.setVisible(attendance.channel.remote)
         self.carer.setChecked(attendance.carer_present)
         self.identity.setChecked(attendance.identity_confirmed)
         self.private.setChecked(attendance.private_place)
@@ -857,7 +903,9 @@ class CheckInPage(PhasePage):
             self.message.setText(str(exc))
             self._load_person()
             return
-        self.status_note.setText(f"Now: {STATUS_WORDS[status]} ✓ saved")
+        entry = self.entries.get(pid)  # read again by the attendance notice
+        now = status_words(entry.attendance) if entry else STATUS_WORDS[status]
+        self.status_note.setText(f"Now: {now} ✓ saved")
 
     def _confirm_absent(self, patient_id: int) -> bool:
         """Ask before "did not attend" for someone with values or consents already saved."""
@@ -915,6 +963,20 @@ class CheckInPage(PhasePage):
             # The notice showed them on the roster; now their card.
             self._choose(patient.id)  # type: ignore[arg-type]
             return
+
+    def set_channel(self, channel: Channel) -> None:
+        """In the room, video or phone; the identity and private-place checks follow."""
+        pid = self.patient_id
+        if pid is None:
+            return
+        try:
+            self.clinic.set_attendance(self.session_id, pid, channel=channel)
+        except ClinicError as exc:
+            self.message.setText(str(exc))
+            self._load_person()
+            return
+        # The attendance notice has re-read the roster and repainted the row and the card.
+        self.status_note.setText(f"Now: {status_words(self.entries[pid].attendance)} ✓ saved")
 
     def _attendance_flag(self, name: str, on: bool) -> None:
         pid = self.patient_id
@@ -1027,7 +1089,12 @@ class CheckInPage(PhasePage):
         on_roster = set(self.entries)
         enrolled = self.clinic.enrolled(self.session.programme_id)
         enrolled_ids = {p.id for p in enrolled}
-        others = [p for p in self.clinic.patients() if p.id not in enrolled_ids]
+        # A drop-in clinic is open to those enrolled; anyone else is added with New person.
+        others = (
+            []
+            if self.session.drop_in
+            else [p for p in self.clinic.patients() if p.id not in enrolled_ids]
+        )
         found = []
         for patient in [*enrolled, *others]:
             if patient.id in on_roster:

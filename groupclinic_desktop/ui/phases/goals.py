@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.core.joining import remote_name
 from groupclinic_desktop.core.schema import Goal, GoalOutcome, SessionStatus
 from groupclinic_desktop.ui.community import signpost_person
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
@@ -184,7 +185,8 @@ class GoalsPage(PhasePage):
                     self.people.addItem(item)
             for row, entry in enumerate(present):
                 item = self.people.item(row)
-                self._label(item, entry.patient.full_name, entry.patient.id in goals)
+                name = remote_name(entry.patient.full_name, entry.attendance)
+                self._label(item, name, entry.patient.id in goals)
         finally:
             self._loading = False
         target = keep if keep in ids else (ids[0] if ids else None)

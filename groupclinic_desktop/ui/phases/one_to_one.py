@@ -40,6 +40,7 @@ from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.core.joining import remote_name
 from groupclinic_desktop.core.professions import name_with_profession
 from groupclinic_desktop.core.schema import (
     GoalOutcome,
@@ -591,7 +592,8 @@ class OneToOnePage(PhasePage):
     def refresh(self) -> None:
         """Rebuild the queue from who is present, in the saved order; keep the person shown."""
         present = [e for e in self.clinic.roster(self.session_id) if e.attendance.status.present]
-        names = {e.patient.id: e.patient.full_name for e in present}
+        # Someone joining by video or phone is marked: the clinician turns to the screen.
+        names = {e.patient.id: remote_name(e.patient.full_name, e.attendance) for e in present}
         saved = self.clinic.review_queue(self.session_id)
         order = [pid for pid in saved["order"] if pid in names]
         order += [pid for pid in names if pid not in order]

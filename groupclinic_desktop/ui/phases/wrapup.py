@@ -63,7 +63,8 @@ def summary_html(summary: SessionSummary) -> str:
             if person.status.value == "late"
             else ("dropped in" if person.status.value == "drop_in" else "attended")
         )
-        parts.append(f"<li>{escape(person.name)} — {status}{carer}</li>")
+        joined = {"video": " by video", "phone": " by phone"}.get(person.channel.value, "")
+        parts.append(f"<li>{escape(person.name)} — {status}{joined}{carer}</li>")
     parts.append("</ul>")
     if summary.did_not_come:
         names = ", ".join(
