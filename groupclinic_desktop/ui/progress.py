@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.views.progress import PersonProgress, Series, person_progress
-from groupclinic_desktop.export.progress_pdf import progress_pdf
 from groupclinic_desktop.ui.charts import ChartBox
 from groupclinic_desktop.ui.measurement_fix import voided_html
 from groupclinic_desktop.ui.widgets import heading
@@ -178,6 +177,8 @@ class ProgressView(QWidget):
         self.chart.show_series(chosen)
 
     def save_pdf(self, path: Path | str) -> Path:
+        from groupclinic_desktop.export.progress_pdf import progress_pdf
+
         written = progress_pdf(self.clinic, self.patient_id, self.programme_id, path)
         self.pdf_written.emit(str(written))
         return written

@@ -99,7 +99,7 @@ def test_the_ui_imports_a_pdf_module_only_to_make_a_pdf() -> None:
 
 
 def test_the_boards_look_imports_neither_qt_nor_reportlab_nor_matplotlib_at_start() -> None:
-    source = (ROOT / "groupclinic_desktop" / "core" / "board_look.py").read_text()
+    source = (ROOT / "groupclinic_desktop" / "core" / "views" / "board_look.py").read_text()
     tree = ast.parse(source)
     top_level = [
         (n.module if isinstance(n, ast.ImportFrom) else n.names[0].name) or ""

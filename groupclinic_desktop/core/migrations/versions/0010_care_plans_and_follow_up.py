@@ -1,7 +1,7 @@
 """care and support plans, their versions, and follow-up of the due list
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-02 15:00:00
 
 Three new tables; no existing row changes. Goals and review actions already in the store are
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
