@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -142,6 +143,10 @@ class PresenterWindow(QWidget):
         controls.addWidget(self.demo_mark)
         self.title = QLabel()
         self.title.setObjectName("title")
+        # The title takes the room that is left on the line (cut short with "…" if need be):
+        # it must never make the window wider than the projector.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title_text = ""
         controls.addWidget(self.title, 1)
         self.page_mark = QLabel()
         self.page_mark.setObjectName("title")
@@ -277,7 +282,8 @@ class PresenterWindow(QWidget):
         # A right-to-left mark makes the line read from the right even when it starts with
         # the programme's English name.
         start = RLM if words.rtl else ""
-        self.title.setText(f"{start}{board.title}  ·  {words.day(board.day, weekday=True)}")
+        self.title_text = f"{start}{board.title}  ·  {words.day(board.day)}"
+        self._fit_title()
         self.table.clear()
         self.table.setColumnCount(len(board.columns) + 1)
         self.table.setRowCount(len(board.rows) + 1)
@@ -468,6 +474,18 @@ class PresenterWindow(QWidget):
         if self.value_px != before and not self.is_locked and self.board is not None:
             self.refresh()
         super().resizeEvent(event)
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        if self.is_locked or not self.title_text:
+            return
+        self.title.ensurePolished()
+        width = max(self.title.width(), 200)
+        elided = QFontMetrics(self.title.font()).elidedText(
+            self.title_text, Qt.TextElideMode.ElideRight, width
+        )
+        self.title.setText(elided)
+        self.title.setToolTip(self.title_text)
 
     # ------------------------------------------------------------------ the facilitator's keys
 
@@ -522,6 +540,8 @@ class PresenterWindow(QWidget):
             self.table.setRowCount(0)
             self.table.setColumnCount(0)
             self.title.clear()
+            self.title.setToolTip("")
+            self.title_text = ""
             self.note.clear()
         else:
             self.refresh()
