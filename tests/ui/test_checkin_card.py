@@ -97,6 +97,12 @@ def test_one_person_fits_the_screen_and_takes_at_most_12_key_presses(
     keys.type(weight)
     keys.press(Qt.Key.Key_Return)
     assert keys.focus() is page.rows["total_cholesterol"].edit
+    # The questionnaires open in their own panel and close again from the keyboard too.
+    QTest.keyClick(keys.focus(), Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
+    assert page.questions.isVisible() and not page.card.isVisible()
+    assert keys.focus() is page.answer_rows[("confidence", "confidence")].edit
+    QTest.keyClick(keys.focus(), Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
+    assert page.card.isVisible() and not page.questions.isVisible()
 
     print(f"check-in of one person: {keys.presses} key presses + {keys.characters} characters")
     assert keys.presses <= MOST_PRESSES
@@ -163,3 +169,63 @@ def test_bigger_text_never_hides_a_name_for_good(qtbot, running: MainWindow) -> 
         assert shown > 0 and column > 0
     finally:
         running.reset_text()
+
+
+def test_phq9_item_9_is_alerted_on_the_questionnaire_panel_like_a_measurement(
+    qtbot, demo
+) -> None:
+    from datetime import date, time
+
+    from groupclinic_desktop.core.clinic import SYSTEM
+    from groupclinic_desktop.core.schema import Role
+    from groupclinic_desktop.ui.phases.base import SessionBus
+
+    admin = next(u for u in demo.staff() if u.role == Role.ADMIN)
+    with demo.acting_as(admin):
+        programme = demo.create_programme_from_template("weight_medicines", "Weight medicines")
+    with demo.acting_as(SYSTEM):
+        session = demo.plan_session(programme.id, date.today(), time(14), "Health centre")
+        person = demo.patients()[0]
+        demo.enrol(person.id, programme.id)
+        demo.invite(session.id, person.id)
+        demo.start_session(session.id)
+    demo.sign_in(next(u.id for u in demo.staff() if u.name == "Jo Morgan"), "2468")
+    page = CheckInPage(demo, session.id, SessionBus())
+    qtbot.addWidget(page)
+    page.resize(1000, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    page.activateWindow()
+    qtbot.mouseClick(page.attendance_buttons[AttendanceStatus.ATTENDED], Qt.MouseButton.LeftButton)
+
+    qtbot.mouseClick(page.questions_button, Qt.MouseButton.LeftButton)  # their own panel
+    assert page.questions.isVisible() and not page.card.isVisible()
+    for n in range(1, 10):
+        row = page.answer_rows[("phq9", f"item{n}")]
+        row.edit.setFocus()
+        qtbot.keyClicks(row.edit, "2" if n == 9 else "0")
+        qtbot.keyClick(row.edit, Qt.Key.Key_Return)
+    item9 = page.answer_rows[("phq9", "item9")]
+    # Beside the answer: what it is, the words to say and "Tell the clinician now", in red.
+    words = item9.status.text()
+    assert "RED FLAG" in words and "Say:" in words and "Tell the clinician now" in words
+    assert item9.status.property("state") == "red"
+    assert page.flag_banner.isVisible() and "Tell the clinician now" in page.flag_banner.text()
+    assert page.roster.item(0, 0).text().startswith("⚑")
+    assert "RED FLAG" not in page.answer_rows[("phq9", "item1")].status.text()
+    # Changing another answer saves the questionnaire again: still one flag, not two.
+    item1 = page.answer_rows[("phq9", "item1")]
+    item1.edit.setFocus()
+    item1.edit.selectAll()
+    qtbot.keyClicks(item1.edit, "1")
+    qtbot.keyClick(item1.edit, Qt.Key.Key_Return)
+    flags = demo.red_flags(session.id, person.id)
+    assert [f.rule_key for f in flags] == ["phq9_self_harm"]
+    response = next(r for r in demo.responses(session_id=session.id, patient_id=person.id)
+                    if r.questionnaire_key == "phq9")
+    assert response.complete and response.score == 3
+
+    # Back on the card, where item 9 is not on screen: the banner carries the words to say.
+    qtbot.mouseClick(page.questions_button, Qt.MouseButton.LeftButton)
+    assert page.card.isVisible() and "Say:" in page.flag_banner.text()
+    assert page.questions_button.text().startswith("⚑")  # the panel with the flag is marked
