@@ -14,7 +14,7 @@ carries its date, and a stale one says so. A demo practice says DEMO on this scr
 
 A room of twelve does not fit a 768-pixel screen at that size, and a scroll bar is no use to the
 back of the room: the people are shown a page at a time, every page with the group line, a page
-mark ("1 / 2 ● ○") at the top, turning by itself every few seconds (Page Down, Space or the
+mark ("1 / 2 ● ○") on the last line, turning by itself every few seconds (Page Down, Space or the
 arrows turn it by hand).
 """
 
@@ -151,7 +151,6 @@ class PresenterWindow(QWidget):
         self.page_mark = QLabel()
         self.page_mark.setObjectName("title")
         self.page_mark.setAccessibleName("Page of the board")
-        controls.addWidget(self.page_mark)
         self.blank_button = QPushButton("Blank (B)")
         self.blank_button.setAccessibleName("Blank the room screen, or show it again")
         self.blank_button.clicked.connect(self.toggle_blank)
@@ -190,10 +189,11 @@ class PresenterWindow(QWidget):
         self.note = QLabel()
         self.note.setObjectName("small")
         layout.addWidget(self.table, 1)
-        foot = QHBoxLayout()  # the key and the note share the last line
-        foot.addWidget(self.key)
-        foot.addStretch(1)
-        foot.addWidget(self.note)
+        foot = QHBoxLayout()  # the key, the page mark and the note share the last line
+        foot.addWidget(self.key, 1)
+        foot.addWidget(self.page_mark)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        foot.addWidget(self.note, 1)
         layout.addLayout(foot)
         layout.addWidget(FourMsPanel(clinic, session_id, bus, room=True, today=today))
         self.stack.addWidget(page)

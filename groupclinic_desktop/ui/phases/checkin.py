@@ -8,8 +8,8 @@ Nothing needs a Save button: a field that shows "saved" is already in the store.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -297,6 +297,24 @@ class EntryRow:
         return [self.label, self.edit, self.status, self.last]
 
 
+class BoldWhenChecked(QPushButton):
+    """A button as wide as its words in bold, the way the theme draws it when checked, so
+    "Attended" is never cut to "Attendec" by being chosen."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        hint = super().sizeHint()
+        words = self.text().replace("&", "")
+        bold = QFont(self.font())
+        bold.setBold(True)
+        extra = QFontMetrics(bold).horizontalAdvance(words) - self.fontMetrics().horizontalAdvance(
+            words
+        )
+        return QSize(hint.width() + max(0, extra), hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return self.sizeHint()
+
+
 class CheckInPage(PhasePage):
     phase_key = "checkin"
 
@@ -458,7 +476,7 @@ class CheckInPage(PhasePage):
         self.attendance_group.setExclusive(True)
         self.attendance_buttons: dict[AttendanceStatus, QPushButton] = {}
         for status, text in ATTENDANCE_BUTTONS:
-            button = QPushButton(text)
+            button = BoldWhenChecked(text)
             button.setCheckable(True)
             button.setAccessibleName(text.replace("&", ""))
             button.clicked.connect(lambda _=False, s=status: self.set_status(s))
@@ -527,7 +545,7 @@ class CheckInPage(PhasePage):
                 placeholder=(
                     "worked out"
                     if spec.derived
-                    else "systolic/diastolic"
+                    else "e.g. 138/84"
                     if spec.key == BLOOD_PRESSURE
                     else "type, then Enter"
                 ),
