@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -76,6 +76,7 @@ CONSENTS = (
 SAVED = "✓ saved"
 # A state longer than this goes on the line under its field, where it has the width to be read.
 SHORT_STATUS = 28
+FLAG_RED = "#EE0000"
 
 
 def roster_name(patient: Patient) -> str:
@@ -760,7 +761,10 @@ class CheckInPage(PhasePage):
         words = "\n".join(filter(None, [own.get(item.column(), ""), alert_text(flags)]))
         if item.toolTip() != words:
             item.setToolTip(words)
-            item.setForeground(Qt.GlobalColor.darkRed if flags else self.palette().text())
+            if flags:  # a red readable on white and on the high-contrast black (4.5:1 both)
+                item.setForeground(QColor(FLAG_RED))
+            else:  # the theme's own text colour, whichever theme is on
+                item.setData(Qt.ItemDataRole.ForegroundRole, None)
 
     def _show_flags(self) -> None:
         """The chosen person's flags: a banner over their card and an alert beside each field."""
