@@ -592,6 +592,10 @@ class CellPainter(QStyledItemDelegate):
         if when:
             small = _date_font(font.pixelSize())
             small_height = QFontMetrics(small).height()
+            value_height = QFontMetrics(font).height()
+            spare = rect.height() - value_height - small_height
+            if spare > 0:  # a tall row: the value and its date together in the middle
+                rect = rect.adjusted(0, spare // 2, 0, -(spare - spare // 2))
             top = rect.adjusted(0, 0, 0, -small_height)
             painter.drawText(top, Qt.AlignmentFlag.AlignCenter, value)
             painter.setFont(small)

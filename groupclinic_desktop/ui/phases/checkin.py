@@ -1038,6 +1038,8 @@ class CheckInPage(PhasePage):
         self.status_note.setText(f"Now: {STATUS_WORDS[status]} ✓ saved")
         if status.present:
             self._focus_first_empty()  # on to the consents, from the keyboard too
+        else:
+            self.next_button.setFocus()  # not here: nothing more to ask them
 
     def _confirm_absent(self, patient_id: int) -> bool:
         """Ask before "did not attend" for someone with values or consents already saved."""
