@@ -124,7 +124,9 @@ def test_n_answers_no_and_a_finished_person_lands_on_next_person(
     page = checkin_page(running)
     clinic = running.clinic
     person = page.patient_id
-    page.attendance_buttons[AttendanceStatus.ATTENDED].setFocus()
+    # Coming to check-in, the keyboard is ready on the first person's arrival.
+    attended = page.attendance_buttons[AttendanceStatus.ATTENDED]
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is attended, timeout=5000)
     keys = Keyboard()
     keys.press(Qt.Key.Key_Space)
     keys.press(Qt.Key.Key_Y)

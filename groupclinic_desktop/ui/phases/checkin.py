@@ -8,10 +8,11 @@ Nothing needs a Save button: a field that shows "saved" is already in the store.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -686,6 +687,16 @@ class CheckInPage(PhasePage):
                     (yes if key == Qt.Key.Key_Y else no).click()
                     return True
         return super().eventFilter(watched, event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        # Coming to check-in, the keyboard is ready where the chosen person's check-in goes on.
+        QTimer.singleShot(0, self._focus_if_outside)
+
+    def _focus_if_outside(self) -> None:
+        focused = QApplication.focusWidget()
+        if self.isVisible() and (focused is None or not self.isAncestorOf(focused)):
+            self._focus_first_empty()
 
     # ------------------------------------------------------------------ the roster
 
