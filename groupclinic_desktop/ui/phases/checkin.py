@@ -581,6 +581,8 @@ class CheckInPage(PhasePage):
         self.questions_button.setToolTip("The questionnaires due today, in their own panel "
                                          "(Alt+Q opens it and goes back)")
         self.questions_button.clicked.connect(self.toggle_questionnaires)
+        if not self.due:  # none due today: nothing to open (hide only: it has no parent yet)
+            self.questions_button.hide()
         bar.addWidget(self.questions_button)
         self.fix_button = QPushButton("Void or correct a value…")
         self.fix_button.setAccessibleName("Void or correct a mistaken value")
