@@ -4,6 +4,11 @@ Re-run any time the screens change:
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take_screenshots.py
 
+or, as the screens really look on a 1366x768 laptop, under a real X server (the whole screen is
+grabbed, so what is shown is what a person sees):
+
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python docs/screenshots/take_screenshots.py
+
 It builds the demo practice in a temporary folder (nothing touches your own store), drives the app
 the way a facilitator would and writes PNG files next to this script.
 """
@@ -15,7 +20,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # A throwaway key for the throwaway store, so no keyring is needed.
 os.environ["GROUPCLINIC_DB_KEY"] = secrets.token_hex(32)
 for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
@@ -28,6 +34,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from groupclinic_desktop.core.clinic import Clinic  # noqa: E402
 from groupclinic_desktop.core.demo import create_demo  # noqa: E402
 from groupclinic_desktop.core.programmes import PHASES  # noqa: E402
+from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SIZE = (1366, 768)
@@ -48,7 +55,12 @@ def settle(app: QApplication) -> None:
 def shot(app: QApplication, window, name: str) -> None:  # type: ignore[no-untyped-def]
     settle(app)
     path = HERE / f"{name}.png"
-    window.grab().save(str(path))
+    if QApplication.platformName() == "offscreen":
+        window.grab().save(str(path))
+    else:  # a real screen: exactly what is on it
+        window.raise_()
+        settle(app)
+        QApplication.primaryScreen().grabWindow(0).save(str(path))
     print(f"wrote {path.relative_to(HERE.parent.parent)}")
 
 
@@ -64,7 +76,9 @@ def main() -> int:
         create_demo(clinic, today=date.today())
         window = MainWindow(clinic)
         window.resize(*SIZE)
+        window.move(0, 0)
         window.show()
+        window.activateWindow()
         settle(app)
 
         sign_in = window.sign_in
@@ -92,15 +106,32 @@ def main() -> int:
                 edit.setFocus()
                 QTest.keyClicks(edit, text)
                 QTest.keyClick(edit, Qt.Key.Key_Return)
-        page.roster.setCurrentCell(1, 0)
-        # A value being typed that is out of range, to show the reason beside the field.
+        # The next person: Attended and the three consents (Space on each, from the keyboard);
+        # a value being typed that is out of range shows the reason under the field.
+        page.roster.setCurrentCell(len(CHECK_IN) - 1, 0)
+        page.step(+1)
+        page.attendance_buttons[AttendanceStatus.ATTENDED].click()
+        for yes, _no, _state in page.consent_buttons.values():
+            yes.click()
         edit = page.rows["hba1c"].edit
         edit.setFocus()
         QTest.keyClicks(edit, "300")
         shot(app, window, "03-check-in")
         edit.clear()
+        page.rows["hba1c"]._typed("")
         page.roster.setCurrentCell(len(CHECK_IN) - 1, 0)
         shot(app, window, "11-red-flag-alert")
+
+        # A room of twelve: everyone on the roster here and sharing, and two drop-ins.
+        for nhs, given, family in (("9990003017", "Rhiannon", "Hale"),
+                                   ("9990003025", "Kwame", "Asante")):
+            clinic.add_new_drop_in(today.id, nhs, given, family, "02/03/1960")  # type: ignore[arg-type]
+        for entry in clinic.roster(today.id):  # type: ignore[arg-type]
+            pid = entry.patient.id
+            if not entry.attendance.status.present:
+                clinic.set_attendance(today.id, pid, AttendanceStatus.ATTENDED)  # type: ignore[arg-type]
+            clinic.set_consent(today.id, pid, ConsentKind.SHARE_RESULTS, True)  # type: ignore[arg-type]
+        page.refresh()
 
         # The room screen at 1366x768, as on a small projector.
         session_window.go_to("board")
@@ -109,6 +140,7 @@ def main() -> int:
 
         room = PresenterWindow(clinic, today.id, board.bus)  # type: ignore[arg-type]
         room.resize(*SIZE)  # a window of the projector's size (offscreen has no second screen)
+        room.move(0, 0)
         room.show()
         settle(app)
         shot(app, room, "12-room-board-1366x768")

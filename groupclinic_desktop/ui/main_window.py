@@ -44,11 +44,15 @@ SHORTCUTS = (
     ("Ctrl+= / Ctrl+- / Ctrl+0", "bigger, smaller, normal text"),
     ("Ctrl+Shift+H", "high contrast"),
     ("Enter or Tab", "check-in: save the value and move to the next field"),
-    ("Alt+Down / Alt+Up", "check-in: next / previous person"),
+    ("Alt+Down / Alt+Up", "check-in: next / previous person (lands on their first empty field)"),
     ("Alt+A, Alt+L", "check-in: attended, late"),
+    ("Space, Y or N", "check-in: on a button, press it; on a consent, yes or no"),
+    ("Alt+Q", "check-in: the questionnaires panel, and back"),
     ("Ctrl+F", "check-in: find someone to add as a drop-in"),
     ("B", "board page or room screen: blank the room screen, B again shows it"),
     ("Esc, Q or Ctrl+W", "room screen: close it (or its Close button, or right-click)"),
+    ("Page Down / Page Up", "room screen: next / previous page of people (they also turn by "
+                            "themselves)"),
 )
 
 

@@ -11,6 +11,11 @@ The facilitator controls it: Esc (or Q, Ctrl+W, the Close button, right-click) c
 blanks and shows it again; the lock blanks it too. Numbers are the point, so values are as large
 as names and scaled to the screen (never under 48 px at 768 px high); a value not taken today
 carries its date, and a stale one says so. A demo practice says DEMO on this screen too.
+
+A room of twelve does not fit a 768-pixel screen at that size, and a scroll bar is no use to the
+back of the room: the people are shown a page at a time, every page with the group line, a page
+mark ("1 / 2 ● ○") on the last line, turning by itself every few seconds (Page Down, Space or the
+arrows turn it by hand).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TypeVar
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -41,6 +46,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -65,6 +71,11 @@ VALUE_PX_AT_768 = 48  # the smallest value on a 1366x768 projector, read from th
 BASE_HEIGHT = 768
 RLM = "\u200f"
 HEADER_LINE_CHARS = 17  # about a fifth of a 1600-pixel screen at 17 pt
+TURN_MS = 12_000  # a page of the board stays this long before the next one comes up
+PAGE_KEYS = {
+    Qt.Key.Key_PageDown: +1, Qt.Key.Key_Space: +1, Qt.Key.Key_Right: +1, Qt.Key.Key_Down: +1,
+    Qt.Key.Key_PageUp: -1, Qt.Key.Key_Left: -1, Qt.Key.Key_Up: -1,
+}
 T = TypeVar("T")
 
 
@@ -111,6 +122,11 @@ class PresenterWindow(QWidget):
         self.setAccessibleName("Group results board (presenter view)")
         self.is_blank = False
         self.value_px = VALUE_PX_AT_768
+        self.pages: list[list[int]] = [[]]  # board rows on each page of the room screen
+        self.page = 0
+        self.turn = QTimer(self)
+        self.turn.setInterval(TURN_MS)
+        self.turn.timeout.connect(lambda: self.turn_page(+1, by_hand=False))
         # Keys reach it once someone clicks on it; showing it does not take the laptop's keys.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
@@ -121,13 +137,23 @@ class PresenterWindow(QWidget):
         self.stack = QStackedWidget(self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 8, 24, 8)
+        # One line on top: the DEMO mark, the title, the page mark, and the two controls.
         controls = QHBoxLayout()
         self.demo_mark = QLabel(DEMO_MARK)
         self.demo_mark.setObjectName("demo")
         practice = clinic.practice()
         self.demo_mark.setVisible(bool(practice and practice.is_demo))
         controls.addWidget(self.demo_mark)
-        controls.addStretch(1)
+        self.title = QLabel()
+        self.title.setObjectName("title")
+        # The title takes the room that is left on the line (cut short with "…" if need be):
+        # it must never make the window wider than the projector.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title_text = ""
+        controls.addWidget(self.title, 1)
+        self.page_mark = QLabel()
+        self.page_mark.setObjectName("title")
+        self.page_mark.setAccessibleName("Page of the board")
         self.blank_button = QPushButton("Blank (B)")
         self.blank_button.setAccessibleName("Blank the room screen, or show it again")
         self.blank_button.clicked.connect(self.toggle_blank)
@@ -144,8 +170,6 @@ class PresenterWindow(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.title = QLabel()
-        self.title.setObjectName("title")
         self.key = QLabel(KEY_TEXT)
         self.key.setObjectName("small")
         self.table = QTableWidget(0, 0)
@@ -157,13 +181,23 @@ class PresenterWindow(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setMinimumHeight(70)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Never a scroll bar: rows that do not fit go on the next page (see paginate()).
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setMinimumSectionSize(1)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.viewport().installEventFilter(self)
         self.table.setShowGrid(True)
         self.table.setStyleSheet("QTableWidget { gridline-color: #555555; }")
         self.note = QLabel()
         self.note.setObjectName("small")
-        for widget in (self.title, self.key, self.table, self.note):
-            layout.addWidget(widget)
+        layout.addWidget(self.table, 1)
+        foot = QHBoxLayout()  # the key, the page mark and the note share the last line
+        foot.addWidget(self.key, 1)
+        foot.addWidget(self.page_mark)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        foot.addWidget(self.note, 1)
+        layout.addLayout(foot)
         layout.addWidget(FourMsPanel(clinic, session_id, bus, room=True, today=today))
         self.stack.addWidget(page)
 
@@ -226,10 +260,12 @@ class PresenterWindow(QWidget):
         if self._stale:  # never shown out of date
             self.refresh()
         super().showEvent(event)
+        self._keep_turning()
         self.shown_changed.emit()
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt's name)
         super().hideEvent(event)
+        self.turn.stop()
         self.shown_changed.emit()
 
     def refresh(self) -> None:
@@ -244,7 +280,8 @@ class PresenterWindow(QWidget):
         # A right-to-left mark makes the line read from the right even when it starts with
         # the programme's English name.
         start = RLM if words.rtl else ""
-        self.title.setText(f"{start}{board.title}  ·  {words.day(board.day, weekday=True)}")
+        self.title_text = f"{start}{board.title}  ·  {words.day(board.day)}"
+        self._fit_title()
         self.table.clear()
         self.table.setColumnCount(len(board.columns) + 1)
         self.table.setRowCount(len(board.rows) + 1)
@@ -267,6 +304,7 @@ class PresenterWindow(QWidget):
             else ""
         )
         self.note.setText(hidden + words("Names only for people who agreed to share."))
+        self.paginate()
 
     def board_changed(self, changes: ChangeSet) -> None:
         """Repaint only the rows that changed and the group line; all of it when people came
@@ -291,6 +329,7 @@ class PresenterWindow(QWidget):
                 self._paint_row(r)
         if old.summaries != board.summaries:
             self._paint_group()
+        self.paginate()  # a value that now carries a date needs a taller row
 
     def _paint_row(self, r: int) -> None:
         assert self.board is not None
@@ -330,6 +369,90 @@ class PresenterWindow(QWidget):
             text += f"\n{self.words('from')} {cell.taken_on.day} {month} {cell.taken_on.year}"
         return text
 
+    # ------------------------------------------------------------------ pages of people
+
+    def row_px(self, r: int) -> int:
+        """The height a row needs: its value (the digits' own height and a little air), and a
+        line for a date when one of its values carries one."""
+        metrics = QFontMetrics(_px_font(self.value_px, bold=True))
+        need = metrics.tightBoundingRect("0123456789/!~✓").height() + self.value_px // 3
+        dated = any(
+            "\n" in item.text()
+            for c in range(1, self.table.columnCount())
+            for item in [self.table.item(r, c)]
+            if item is not None
+        )
+        return need + (QFontMetrics(_date_font(self.value_px)).height() if dated else 0)
+
+    def paginate(self) -> None:
+        """Share the people out over pages that each fit the screen with the group line."""
+        if self.board is None or self.is_locked:
+            return
+        count = len(self.board.rows)
+        heights = [self.row_px(r) for r in range(count)]
+        room = max(1, self.table.viewport().height() - self.row_px(count))
+        pages: list[list[int]] = []
+        page: list[int] = []
+        used = 0
+        for r, height in enumerate(heights):
+            if page and used + height > room:
+                pages.append(page)
+                page, used = [], 0
+            page.append(r)
+            used += height
+        pages.append(page)
+        if len(pages) > 1:  # the same number on each page (6 and 6, not 7 and 5) when it fits
+            per = -(-count // len(pages))
+            even = [list(range(i, min(count, i + per))) for i in range(0, count, per)]
+            if len(even) == len(pages) and all(
+                sum(heights[r] for r in part) <= room for part in even
+            ):
+                pages = even
+        self.pages = pages
+        self.page = min(self.page, len(pages) - 1)
+        self._show_page(heights)
+
+    def _show_page(self, heights: list[int] | None = None) -> None:
+        assert self.board is not None
+        count = len(self.board.rows)
+        heights = heights or [self.row_px(r) for r in range(count)]
+        shown = self.pages[self.page]
+        group = self.row_px(count)
+        spare = self.table.viewport().height() - group - sum(heights[r] for r in shown)
+        more = max(0, spare) // (len(shown) + 1)  # a short page spreads out, as before
+        for r in range(count):
+            self.table.setRowHidden(r, r not in shown)
+            if r in shown:
+                self.table.setRowHeight(r, heights[r] + more)
+        self.table.setRowHeight(count, group + more)
+        many = len(self.pages) > 1
+        dots = " ".join("●" if n == self.page else "○" for n in range(len(self.pages)))
+        self.page_mark.setText(f"{self.page + 1} / {len(self.pages)}  {dots}" if many else "")
+        self.page_mark.setVisible(many)
+        self._keep_turning()
+
+    def turn_page(self, step: int = +1, *, by_hand: bool = True) -> None:
+        """The next (or previous) page of people; by hand, the clock starts again."""
+        if len(self.pages) < 2 or self.board is None:
+            return
+        self.page = (self.page + step) % len(self.pages)
+        self._show_page()
+        if by_hand:
+            self.turn.start()
+
+    def _keep_turning(self) -> None:
+        showing = self.isVisible() and not self.is_blank and not self.is_locked
+        if showing and len(self.pages) > 1:
+            if not self.turn.isActive():
+                self.turn.start()
+        else:
+            self.turn.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.paginate()
+        return super().eventFilter(watched, event)
+
     @property
     def name_px(self) -> int:
         return self.value_px * 3 // 4  # names smaller than the numbers, which are the point
@@ -356,6 +479,18 @@ class PresenterWindow(QWidget):
         if self.value_px != before and not self.is_locked and self.board is not None:
             self.refresh()
         super().resizeEvent(event)
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        if self.is_locked or not self.title_text:
+            return
+        self.title.ensurePolished()
+        width = max(self.title.width(), 200)
+        elided = QFontMetrics(self.title.font()).elidedText(
+            self.title_text, Qt.TextElideMode.ElideRight, width
+        )
+        self.title.setText(elided)
+        self.title.setToolTip(self.title_text)
 
     # ------------------------------------------------------------------ the facilitator's keys
 
@@ -368,6 +503,8 @@ class PresenterWindow(QWidget):
             self.close()
         elif key == Qt.Key.Key_B:
             self.toggle_blank()
+        elif key in PAGE_KEYS:
+            self.turn_page(PAGE_KEYS[key])
         else:
             super().keyPressEvent(event)
 
@@ -394,6 +531,10 @@ class PresenterWindow(QWidget):
             self.stack.setCurrentWidget(self.blank)
         else:
             self.stack.setCurrentIndex(0)
+        board = not self.is_locked and not self.is_blank
+        self.title.setVisible(board)  # a plain screen is plain: no title, no page mark
+        self.page_mark.setVisible(board and len(self.pages) > 1)
+        self._keep_turning()
 
     def set_locked(self, locked: bool) -> None:
         """While the laptop is locked the room sees only "Session paused"; nothing else is
@@ -404,6 +545,8 @@ class PresenterWindow(QWidget):
             self.table.setRowCount(0)
             self.table.setColumnCount(0)
             self.title.clear()
+            self.title.setToolTip("")
+            self.title_text = ""
             self.note.clear()
         else:
             self.refresh()
@@ -452,10 +595,12 @@ class CellPainter(QStyledItemDelegate):
         painter.setFont(font)
         rect = option.rect.adjusted(4, 2, -4, -2)
         if when:
-            small = QFont(font)
-            small.setPixelSize(max(14, font.pixelSize() * 2 // 5))
-            small.setBold(False)
+            small = _date_font(font.pixelSize())
             small_height = QFontMetrics(small).height()
+            value_height = QFontMetrics(font).height()
+            spare = rect.height() - value_height - small_height
+            if spare > 0:  # a tall row: the value and its date together in the middle
+                rect = rect.adjusted(0, spare // 2, 0, -(spare - spare // 2))
             top = rect.adjusted(0, 0, 0, -small_height)
             painter.drawText(top, Qt.AlignmentFlag.AlignCenter, value)
             painter.setFont(small)
@@ -464,6 +609,11 @@ class CellPainter(QStyledItemDelegate):
         else:
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, value)
         painter.restore()
+
+
+def _date_font(value_px: int) -> QFont:
+    """The small type of a value's date, under the value."""
+    return _px_font(max(14, value_px * 2 // 5))
 
 
 def _px_font(pixels: int, *, bold: bool = False) -> QFont:

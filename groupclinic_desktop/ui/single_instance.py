@@ -7,13 +7,16 @@ listening, so a relaunch after a crash is never told "already open" by a ghost.
 
 import getpass
 import hashlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+log = logging.getLogger(__name__)
 SHOW = b"show\n"
+BROUGHT_FORWARD = "A second start on this store: the running window is brought forward"
 WAIT_MS = 500
 
 
@@ -64,6 +67,7 @@ class Listener(QObject):
             socket.abort()
             socket.deleteLater()
             if asked:
+                log.info(BROUGHT_FORWARD)
                 self._bring_forward()
 
     def close(self) -> None:

@@ -132,3 +132,56 @@ def test_help_lists_the_shortcuts_and_the_idle_lock(qtbot, running: MainWindow) 
     assert f"after {running.clinic.idle_lock_minutes()} minutes" in text
     actions = {a.text(): a for a in running.actions()}
     assert actions["Keyboard shortcuts"].shortcut().toString() == "F1"
+
+
+def add_people(demo: Clinic, sid: int, total: int) -> None:
+    """Drop-ins on the day until `total` people are here, each agreeing to be shown by name."""
+    from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind
+    from groupclinic_desktop.core.validation import nhs_check_digit
+
+    serial = 0
+    while len(demo.roster(sid)) < total:
+        first9 = f"9990003{serial:02d}"
+        serial += 1
+        digit = nhs_check_digit(first9)
+        if digit is None or digit == 10 or demo.patient_by_nhs_number(first9 + str(digit)):
+            continue
+        person = demo.add_new_drop_in(sid, first9 + str(digit), "Rhiannon", f"Hale{serial}",
+                                      "02/03/1960")
+        demo.set_attendance(sid, person.id, AttendanceStatus.ATTENDED)  # type: ignore[arg-type]
+        demo.set_consent(sid, person.id, ConsentKind.SHARE_RESULTS, True)  # type: ignore[arg-type]
+
+
+def test_a_room_of_twelve_to_fifteen_fits_1366_by_768_a_page_at_a_time(
+    qtbot, demo: Clinic, session: int  # noqa: F811
+) -> None:
+    from PySide6.QtCore import QRect
+
+    for total in (12, 15):
+        add_people(demo, session, total)
+        window = room(qtbot, demo, session)
+        assert window.width() <= 1366 and window.height() <= 768
+        table = window.table
+        count = len(window.board.rows)  # type: ignore[union-attr]
+        assert count == total
+        assert len(window.pages) >= 2 and window.page_mark.isVisible()
+        seen: list[int] = []
+        for turn in range(len(window.pages)):
+            assert window.page_mark.text().startswith(f"{turn + 1} / {len(window.pages)}")
+            viewport = table.viewport().rect()
+            shown = [r for r in range(count) if not table.isRowHidden(r)]
+            assert shown == window.pages[turn]
+            for r in [*shown, count]:  # each person on this page, and the group line
+                top = table.rowViewportPosition(r)
+                assert viewport.contains(QRect(0, top, viewport.width(), table.rowHeight(r)))
+                name = QFontInfo(table.item(r, 0).font()).pixelSize()
+                for c in range(1, table.columnCount()):
+                    if r < count:
+                        value = QFontInfo(table.item(r, c).font()).pixelSize()
+                        assert value >= 48 and value >= name
+            seen += shown
+            qtbot.keyClick(window, Qt.Key.Key_PageDown)  # turned by hand
+        assert sorted(seen) == list(range(count))  # everyone once, no one twice
+        assert window.page == 0  # round again to the first page
+        assert table.verticalScrollBar().maximum() == 0  # nothing to scroll to
+        window.close()

@@ -422,6 +422,10 @@ class CheckinArea(ClinicBase):
                         Source.SELF_REPORTED, None, True,
                     )
                 for measure, value in item_values.items():
+                    # Saved again with another answer changed: the same item answer is not a
+                    # second reading (nor a second red flag to acknowledge).
+                    if _session_value(rows, patient_id, session_id, measure) == value:
+                        continue
                     add_measurement(
                         self, rows, actor, subject, measure, value, utcnow(),
                         Source.SELF_REPORTED, None, True,
@@ -653,6 +657,18 @@ def _latest_value(rows: Rows, patient_id: int, type_key: str) -> float | None:
         Measurement,
         ("value",),
         {"patient_id": patient_id, "type_key": type_key, "voided_at": None},
+        newest_by=("taken_at", "id"),
+    )
+    return None if found is None else float(found["value"])
+
+
+def _session_value(rows: Rows, patient_id: int, session_id: int, type_key: str) -> float | None:
+    """This person's latest standing value of a measure in one session."""
+    found = rows.first(
+        Measurement,
+        ("value",),
+        {"patient_id": patient_id, "session_id": session_id, "type_key": type_key,
+         "voided_at": None},
         newest_by=("taken_at", "id"),
     )
     return None if found is None else float(found["value"])

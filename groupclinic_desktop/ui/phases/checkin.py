@@ -8,16 +8,18 @@ Nothing needs a Save button: a field that shows "saved" is already in the store.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -42,6 +44,7 @@ from groupclinic_desktop.core.changes import ChangeSet
 from groupclinic_desktop.core.clinic import BLOOD_PRESSURE, Clinic, RosterEntry, SessionFlag
 from groupclinic_desktop.core.errors import ClinicError, InvalidInput, NeedsConfirmation
 from groupclinic_desktop.core.joining import CHANNEL_WORDS, REMOTE_MARKS
+from groupclinic_desktop.core.red_flags import TELL_CLINICIAN
 from groupclinic_desktop.core.schema import (
     Attendance,
     AttendanceStatus,
@@ -74,9 +77,9 @@ ATTENDANCE_BUTTONS = (
     (AttendanceStatus.CANCELLED, "Ca&ncelled"),
 )
 CONSENTS = (
-    (ConsentKind.CONFIDENTIALITY, "Agrees to keep the group confidential"),
-    (ConsentKind.SHARE_RESULTS, "Results shown on the board by name"),
-    (ConsentKind.MONITORING, "Agrees to anonymous monitoring"),
+    (ConsentKind.CONFIDENTIALITY, "Keeps the group confidential"),
+    (ConsentKind.SHARE_RESULTS, "Results on the board by name"),
+    (ConsentKind.MONITORING, "Anonymous monitoring"),
 )
 SAVED = "✓ saved"
 # Records of a session that check-in shows: the roster's status, its counts, the card's values,
@@ -97,6 +100,9 @@ def status_words(attendance: Attendance) -> str:
     words = STATUS_WORDS.get(attendance.status, attendance.status.value)
     mark = REMOTE_MARKS.get(attendance.channel)
     return f"{words} · {mark}" if mark else words
+# A state longer than this goes on the line under its field, where it has the width to be read.
+SHORT_STATUS = 28
+FLAG_RED = "#EE0000"
 
 
 def roster_name(patient: Patient) -> str:
@@ -187,7 +193,12 @@ def reading_text(rows: list[Measurement], key: str) -> tuple[str, Measurement] |
 
 
 class EntryRow:
-    """One entry field with its checking line, its "saved" state and the previous value."""
+    """One entry field with its checking line, its "saved" state and the previous value.
+
+    On its grid line: label, field, last time's value, and a short state ("✓ saved") beside the
+    field. A long message (a reason, a red flag's words) takes the full line under the field
+    instead, so a row is one line high until there is something to read.
+    """
 
     def __init__(
         self,
@@ -198,6 +209,7 @@ class EntryRow:
         *,
         read_only: bool = False,
         placeholder: str = "",
+        advance: Callable[["EntryRow"], None] | None = None,
     ) -> None:
         self.field_id = field_id
         self.label = QLabel(label)
@@ -206,8 +218,8 @@ class EntryRow:
         self.edit.setAccessibleName(label)
         self.edit.setPlaceholderText(placeholder)
         self.edit.setReadOnly(read_only)
-        self.edit.setMinimumWidth(110)
-        self.edit.setMaximumWidth(170)
+        self.edit.setMinimumWidth(96)
+        self.edit.setMaximumWidth(125)
         if read_only:
             self.edit.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.label.setBuddy(self.edit)
@@ -216,15 +228,36 @@ class EntryRow:
         self.status.setAccessibleName(f"{label}: check")
         self.last = QLabel()
         self.last.setObjectName("muted")
-        self.last.setWordWrap(True)
         self.last.setAccessibleName(f"{label}: last time")
         self.saved_text = ""
         self.alert = ""  # a red flag on the saved value: shown instead of a plain "saved"
         self._check = check
         self._save = save
+        self._advance = advance
         self._busy = False
+        self._entered = False
+        self._grid: QGridLayout | None = None
+        self._line = 0
+        self._under = False
         self.edit.textEdited.connect(self._typed)
+        self.edit.returnPressed.connect(self._returned)
         self.edit.editingFinished.connect(self.commit)
+
+    def place(self, grid: QGridLayout, line: int, *, last_under: bool = False) -> int:
+        """Put the row on grid lines `line` and `line + 1` (the second one only holds long
+        messages, so it is empty and takes no room most of the time). Returns the next line."""
+        self._grid, self._line = grid, line
+        grid.addWidget(self.label, line, 0)
+        grid.addWidget(self.edit, line, 1)
+        if last_under:  # long allowed answers (FFT) get a line of their own
+            grid.addWidget(self.last, line + 1, 0, 1, 4)
+            self._line = line + 1
+            grid.addWidget(self.status, line, 2, 1, 2)
+            self._under = False
+            return line + 3
+        grid.addWidget(self.last, line, 2)
+        grid.addWidget(self.status, line, 3)
+        return line + 2
 
     def load(self, saved: str, last: str, alert: str = "") -> None:
         self._busy = True
@@ -246,6 +279,19 @@ class EntryRow:
             state = ("red", f"{SAVED} · {self.alert}")
         self.status.setText(state[1])
         set_state(self.status, state[0])
+        self._fit(len(state[1]) > SHORT_STATUS)
+
+    def _fit(self, under: bool) -> None:
+        """Beside the field when short; on the full line under it when long."""
+        grid = self._grid
+        if grid is None or under == self._under:
+            return
+        self._under = under
+        grid.removeWidget(self.status)
+        if under:
+            grid.addWidget(self.status, self._line + 1, 0, 1, 4)
+        else:
+            grid.addWidget(self.status, self._line, 3)
 
     def set_alert(self, text: str) -> None:
         self.alert = text
@@ -253,20 +299,47 @@ class EntryRow:
             self._show(("ok", SAVED))
 
     def commit(self) -> None:
-        """Save the field if it changed; Enter and Tab both end up here."""
+        """Save the field if it changed; Enter and Tab both end up here. After Enter, a saved
+        field moves on to the next one (as Tab does)."""
+        entered, self._entered = self._entered, False
         text = self.edit.text().strip()
-        if self._busy or self.edit.isReadOnly() or not text or text == self.saved_text:
+        if self._busy or self.edit.isReadOnly() or not text:
             return
-        self._busy = True
-        try:
-            if self._save(self, text):
-                self.saved_text = text
-                self._show(("ok", SAVED))
-        finally:
-            self._busy = False
+        if text != self.saved_text:
+            self._busy = True
+            try:
+                if self._save(self, text):
+                    self.saved_text = text
+                    self._show(("ok", SAVED))
+            finally:
+                self._busy = False
+        if entered and self._advance is not None and text == self.saved_text:
+            self._advance(self)
+
+    def _returned(self) -> None:
+        # Qt sends editingFinished (and so commit) straight after this, for the same key.
+        self._entered = True
 
     def widgets(self) -> list[QWidget]:
         return [self.label, self.edit, self.status, self.last]
+
+
+class BoldWhenChecked(QPushButton):
+    """A button as wide as its words in bold, the way the theme draws it when checked, so
+    "Attended" is never cut to "Attendec" by being chosen."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        hint = super().sizeHint()
+        words = self.text().replace("&", "")
+        bold = QFont(self.font())
+        bold.setBold(True)
+        extra = QFontMetrics(bold).horizontalAdvance(words) - self.fontMetrics().horizontalAdvance(
+            words
+        )
+        return QSize(hint.width() + max(0, extra), hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return self.sizeHint()
 
 
 class CheckInPage(PhasePage):
@@ -294,7 +367,7 @@ class CheckInPage(PhasePage):
         splitter.addWidget(self._build_person())
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([400, 660])
+        splitter.setSizes([370, 690])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -303,6 +376,7 @@ class CheckInPage(PhasePage):
             ("Alt+Down", lambda: self.step(+1)),
             ("Alt+Up", lambda: self.step(-1)),
             ("Ctrl+F", self.search.setFocus),
+            ("Alt+Q", self.toggle_questionnaires),
         ):
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
         self.refresh()  # like every page: built means filled in
@@ -319,12 +393,15 @@ class CheckInPage(PhasePage):
         self.counts = QLabel()
         self.counts.setAccessibleName("Roster counts")
         layout.addWidget(self.counts)
-        self.roster = QTableWidget(0, 4)
+        self.roster = QTableWidget(0, 3)
         self.roster.setAccessibleName("Roster: choose a person to check in")
-        self.roster.setHorizontalHeaderLabels(["Name", "Status", "Measured", "Asked"])
+        # "Done": measurements taken and consents asked, short, so the names get the width.
+        self.roster.setHorizontalHeaderLabels(["Name", "Status", "Done"])
+        done = self.roster.horizontalHeaderItem(2)
+        done.setToolTip("Measurements taken · consents asked")
         header = self.roster.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
+        for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.roster.verticalHeader().setVisible(False)
         self.roster.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -366,17 +443,33 @@ class CheckInPage(PhasePage):
         return box
 
     def _build_person(self) -> QWidget:
+        """One person's check-in as a compact card that fits a 1366x768 screen: arrival,
+        consents and measurements on one screen, the questionnaires in a panel of their own."""
         scroll = self.person_scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        # No sideways scrolling: long messages wrap instead of hiding off to the right.
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Long messages wrap instead of hiding off to the right; only very big text, where the
+        # buttons themselves are wider than the card, scrolls sideways instead of clipping.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         body = QWidget()
         layout = QVBoxLayout(body)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(6)
+
+        # The name wraps rather than being cut short, whatever the text size.
         self.person_title = QLabel("Choose a person on the roster")
         self.person_title.setObjectName("subtitle")
         self.person_title.setAccessibleName("Person")
+        self.person_title.setWordWrap(True)
+        self.person_title.setMinimumWidth(120)
         title_row = QHBoxLayout()
-        title_row.addWidget(self.person_title, 1)
+        who = QVBoxLayout()
+        who.setSpacing(0)
+        who.addWidget(self.person_title)
+        self.status_note = QLabel()
+        self.status_note.setObjectName("muted")
+        self.status_note.setAccessibleName("Attendance")
+        who.addWidget(self.status_note)
+        title_row.addLayout(who, 1)
         self.details_button = QPushButton("Details…")
         self.details_button.setAccessibleName("Person's details and equity fields")
         self.details_button.clicked.connect(self.open_details)
@@ -396,86 +489,106 @@ class CheckInPage(PhasePage):
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Message")
+        self.message.setVisible(False)
         layout.addWidget(self.message)
 
-        arrival = QGroupBox("Arrival")
-        grid = QVBoxLayout(arrival)
+        self.card = QWidget()
+        self.card.setAccessibleName("Check-in card")
+        card = QGridLayout(self.card)
+        card.setContentsMargins(0, 0, 0, 0)
+        card.setHorizontalSpacing(8)
+        card.setVerticalSpacing(4)
+        card.setColumnStretch(3, 1)
+        line = 0
+
         buttons = QHBoxLayout()
+        buttons.setSpacing(6)
         self.attendance_group = QButtonGroup(self)
         self.attendance_group.setExclusive(True)
         self.attendance_buttons: dict[AttendanceStatus, QPushButton] = {}
         for status, text in ATTENDANCE_BUTTONS:
-            button = QPushButton(text)
+            button = BoldWhenChecked(text)
             button.setCheckable(True)
             button.setAccessibleName(text.replace("&", ""))
             button.clicked.connect(lambda _=False, s=status: self.set_status(s))
             self.attendance_group.addButton(button)
             self.attendance_buttons[status] = button
             buttons.addWidget(button)
-        grid.addLayout(buttons)
-        # How the person joins: shown for video and hybrid sessions (face to face is the room).
-        self.channel_row = QWidget()
-        channels = QHBoxLayout(self.channel_row)
-        channels.setContentsMargins(0, 0, 0, 0)
-        channels.addWidget(QLabel("Joining:"))
-        self.channel_group = QButtonGroup(self)
-        self.channel_group.setExclusive(True)
-        self.channel_buttons: dict[Channel, QPushButton] = {}
-        for channel, text in CHANNEL_BUTTONS:
-            button = QPushButton(text)
-            button.setCheckable(True)
-            button.setAccessibleName(f"Joining: {CHANNEL_WORDS[channel].lower()}")
-            button.clicked.connect(lambda _=False, c=channel: self.set_channel(c))
-            self.channel_group.addButton(button)
-            self.channel_buttons[channel] = button
-            channels.addWidget(button)
-        channels.addStretch(1)
-        self.channel_row.setVisible(self.session.mode != Mode.FACE_TO_FACE)
-        grid.addWidget(self.channel_row)
-        self.status_note = QLabel()
-        self.status_note.setAccessibleName("Attendance")
-        grid.addWidget(self.status_note)
         self.carer = QCheckBox("Carer present")
         self.carer.setAccessibleName("Carer present")
         self.carer.clicked.connect(lambda on: self._attendance_flag("carer_present", on))
-        grid.addWidget(self.carer)
+        buttons.addWidget(self.carer)
+        buttons.addStretch(1)
+        card.addLayout(buttons, line, 0, 1, 4)
+        line += 1
         self.identity = QCheckBox("Identity confirmed (e.g. last 4 digits of their phone)")
         self.identity.setAccessibleName("Identity confirmed")
         self.identity.clicked.connect(lambda on: self._attendance_flag("identity_confirmed", on))
         self.private = QCheckBox("In a private place")
         self.private.setAccessibleName("In a private place")
         self.private.clicked.connect(lambda on: self._attendance_flag("private_place", on))
+        remote = self.session.mode != Mode.FACE_TO_FACE
+        if remote:  # video and hybrid: how each person joins, and the checks for remote joiners
+            self.channel_row = QWidget()
+            channels = QHBoxLayout(self.channel_row)
+            channels.setContentsMargins(0, 0, 0, 0)
+            channels.setSpacing(6)
+            channels.addWidget(QLabel("Joining:"))
+            self.channel_group = QButtonGroup(self)
+            self.channel_group.setExclusive(True)
+            self.channel_buttons: dict[Channel, QPushButton] = {}
+            for channel, text in CHANNEL_BUTTONS:
+                button = BoldWhenChecked(text)
+                button.setCheckable(True)
+                button.setAccessibleName(f"Joining: {CHANNEL_WORDS[channel].lower()}")
+                button.clicked.connect(lambda _=False, c=channel: self.set_channel(c))
+                self.channel_group.addButton(button)
+                self.channel_buttons[channel] = button
+                channels.addWidget(button)
+            channels.addStretch(1)
+            card.addWidget(self.channel_row, line, 0, 1, 4)
+            line += 1
+            video_row = QHBoxLayout()
+            video_row.addWidget(self.identity)
+            video_row.addWidget(self.private)
+            video_row.addStretch(1)
+            card.addLayout(video_row, line, 0, 1, 4)
+            line += 1
+        else:  # face to face: everyone is in the room
+            self.channel_group = QButtonGroup(self)
+            self.channel_buttons = {}
         # Identity and a private place are checked for video and phone attendees only.
         for box in (self.identity, self.private):
             box.setVisible(self.session.mode == Mode.VIDEO)
-            grid.addWidget(box)
-        layout.addWidget(arrival)
 
-        consent_box = QGroupBox("Agreements and consent")
-        consent_grid = QGridLayout(consent_box)
+        card.addWidget(_rule(), line, 0, 1, 4)
+        line += 1
         self.consent_buttons: dict[ConsentKind, tuple[QPushButton, QPushButton, QLabel]] = {}
-        for row, (kind, text) in enumerate(CONSENTS):
-            consent_grid.addWidget(QLabel(text), row, 0)
+        for kind, text in CONSENTS:
+            card.addWidget(QLabel(text), line, 0)
             group = QButtonGroup(self)
             yes, no = QPushButton("Yes"), QPushButton("No")
+            pair = QHBoxLayout()
+            pair.setSpacing(4)
             for button, given in ((yes, True), (no, False)):
                 button.setCheckable(True)
                 button.setAccessibleName(f"{text}: {'yes' if given else 'no'}")
                 button.clicked.connect(lambda _=False, k=kind, g=given: self.set_consent(k, g))
                 group.addButton(button)
+                pair.addWidget(button)
+                # Y and N answer from the keyboard too, whichever of the two has the focus.
+                button.installEventFilter(self)
+            pair.addStretch(1)
+            card.addLayout(pair, line, 1)
             state = QLabel()
             state.setAccessibleName(f"{text}: recorded")
-            consent_grid.addWidget(yes, row, 1)
-            consent_grid.addWidget(no, row, 2)
-            consent_grid.addWidget(state, row, 3)
+            card.addWidget(state, line, 2, 1, 2)
             self.consent_buttons[kind] = (yes, no, state)
-        consent_grid.setColumnStretch(3, 1)
-        layout.addWidget(consent_box)
+            line += 1
 
-        measures = QGroupBox("Measurements (type, then Enter)")
-        m_grid = QGridLayout(measures)
-        m_grid.setColumnStretch(2, 1)
-        for index, spec in enumerate(self.fields):
+        card.addWidget(_rule(), line, 0, 1, 4)
+        line += 1
+        for spec in self.fields:
             unit = f" ({spec.unit})" if spec.unit else ""
             row = EntryRow(
                 f"{spec.label}{unit}",
@@ -486,74 +599,158 @@ class CheckInPage(PhasePage):
                 placeholder=(
                     "worked out"
                     if spec.derived
-                    else "systolic/diastolic"
+                    else "e.g. 138/84"
                     if spec.key == BLOOD_PRESSURE
-                    else ""
+                    else "type, then Enter"
                 ),
+                advance=self._after_entry,
             )
             self.rows[spec.key] = row
-            m_grid.addWidget(row.label, index * 2, 0)
-            m_grid.addWidget(row.edit, index * 2, 1)
-            m_grid.addWidget(row.last, index * 2, 2)
-            m_grid.addWidget(row.status, index * 2 + 1, 0, 1, 3)
+            line = row.place(card, line)
         # A mistaken value is voided (kept, struck through, with its reason), never overwritten.
         self.voided = QLabel("")
         self.voided.setWordWrap(True)
         self.voided.setAccessibleName("Voided values and why")
+        self.voided.setVisible(False)
+        card.addWidget(self.voided, line, 0, 1, 4)
+        layout.addWidget(self.card)
+
+        # The questionnaires: a panel of their own, in place of the card, so the card stays short.
+        self.questions = QWidget()
+        self.questions.setAccessibleName("Questionnaires")
+        q_layout = QVBoxLayout(self.questions)
+        q_layout.setContentsMargins(0, 0, 0, 0)
+        if not self.due:
+            q_layout.addWidget(QLabel("No questionnaires are due at this session."))
+        for questionnaire in self.due:
+            q_layout.addWidget(self._build_questionnaire(questionnaire))
+        self.questions.setVisible(False)
+        layout.addWidget(self.questions)
+
+        bar = QHBoxLayout()
+        self.questions_button = QPushButton()
+        self.questions_button.setAccessibleName("Questionnaires: open or close their panel")
+        self.questions_button.setToolTip("The questionnaires due today, in their own panel "
+                                         "(Alt+Q opens it and goes back)")
+        self.questions_button.clicked.connect(self.toggle_questionnaires)
+        if not self.due:  # none due today: nothing to open (hide only: it has no parent yet)
+            self.questions_button.hide()
+        bar.addWidget(self.questions_button)
         self.fix_button = QPushButton("Void or correct a value…")
         self.fix_button.setAccessibleName("Void or correct a mistaken value")
         self.fix_button.clicked.connect(self.fix_value)
-        m_grid.addWidget(self.voided, len(self.fields) * 2, 0, 1, 2)
-        m_grid.addWidget(self.fix_button, len(self.fields) * 2, 2)
-        layout.addWidget(measures)
-
-        for questionnaire in self.due:
-            layout.addWidget(self._build_questionnaire(questionnaire))
-
+        bar.addWidget(self.fix_button)
+        bar.addStretch(1)
         self.next_button = QPushButton("Next person ▼ (Alt+Down)")
         self.next_button.setAccessibleName("Next person")
+        self.next_button.setObjectName("primary")
         self.next_button.clicked.connect(lambda: self.step(+1))
-        layout.addWidget(self.next_button)
+        self.next_button.installEventFilter(self)
+        bar.addWidget(self.next_button)
+        layout.addLayout(bar)
         layout.addStretch(1)
         scroll.setWidget(body)
         self.detail = body
+        self._label_questions_button()
         return scroll
 
     def _build_questionnaire(self, q: questionnaires.Questionnaire) -> QGroupBox:
         box = QGroupBox(q.title)
         grid = QGridLayout(box)
-        grid.setColumnStretch(2, 1)
+        grid.setVerticalSpacing(4)
+        grid.setColumnStretch(0, 2)
+        grid.setColumnStretch(3, 1)
         row_index = 0
         if q.note:
             note = QLabel(q.note)
             note.setObjectName("muted")
             note.setWordWrap(True)
-            grid.addWidget(note, row_index, 0, 1, 3)
+            grid.addWidget(note, row_index, 0, 1, 4)
             row_index += 1
         for item in q.items:
             allowed = questionnaires.allowed_answers(q, item)
             row = EntryRow(
-                item.prompt if len(q.items) == 1 else item.label,
+                item.prompt,
                 item.id,
                 lambda text, k=q.key, i=item.id: _check_answer(k, i, text),
                 lambda r, text, k=q.key: self._save_answers(k),
                 placeholder=allowed if len(allowed) < 24 else "",
+                advance=self._after_entry,
             )
+            if len(q.items) > 1:
+                row.edit.setAccessibleName(item.label)
             row.last.setText(allowed)
             row.edit.setToolTip(f"{item.prompt}\nAnswers: {allowed}")
             self.answer_rows[(q.key, item.id)] = row
-            grid.addWidget(row.label, row_index, 0)
-            grid.addWidget(row.edit, row_index, 1)
-            # The allowed answers can be long (FFT): they get a line of their own.
-            target = (row_index, 2, 1, 1) if len(allowed) < 24 else (row_index + 1, 0, 1, 3)
-            grid.addWidget(row.last, *target)
-            grid.addWidget(row.status, row_index + 2, 0, 1, 3)
-            row_index += 3
+            row_index = row.place(grid, row_index, last_under=len(allowed) >= 24)
         score = QLabel()
         score.setAccessibleName(f"{q.short_title} score")
-        grid.addWidget(score, row_index, 0, 1, 3)
+        grid.addWidget(score, row_index, 0, 1, 4)
         self.score_labels[q.key] = score
         return box
+
+    def _say(self, text: str) -> None:
+        """A message over the card; no room is taken while there is none."""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def toggle_questionnaires(self) -> None:
+        self.show_questionnaires(not self.questions.isVisibleTo(self.detail))
+
+    def show_questionnaires(self, shown: bool) -> None:
+        """The questionnaire panel in place of the card (Alt+Q), or the card again."""
+        self.questions.setVisible(shown)
+        self.card.setVisible(not shown)
+        self._label_questions_button()
+        self.person_scroll.verticalScrollBar().setValue(0)
+        self._show_flags()  # the words go beside the fields now on screen
+        self._focus_first_empty()
+
+    def _label_questions_button(self) -> None:
+        if self.questions.isVisibleTo(self.detail):
+            self.questions_button.setText("◂ Back to check-in")
+            return
+        done = sum(1 for q in self.due if self.score_labels[q.key].text())
+        flagged = any(
+            f.flag.measure in self._answer_measures().values()
+            for f in self.flags.get(self.patient_id, [])  # type: ignore[arg-type]
+        )
+        mark = f"{FLAG} " if flagged else ""
+        self.questions_button.setText(
+            f"{mark}Questionnaires: {done} of {len(self.due)} ▸"
+        )
+
+    def _answer_measures(self) -> dict[tuple[str, str], str]:
+        """Questionnaire answers also saved as measures (PHQ-9 item 9), by (key, item)."""
+        return {
+            (q.key, item_id): measure
+            for q in self.due
+            for item_id, measure in q.item_measurements.items()
+        }
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """Y or N on a consent's buttons answers it, as a click on Yes or No would; Enter on
+        "Next person" goes on, as Space does."""
+        if event.type() == QEvent.Type.KeyPress and isinstance(watched, QPushButton):
+            key = event.key()  # type: ignore[attr-defined]
+            if watched is self.next_button and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.next_button.click()
+                return True
+            for _kind, (yes, no, _state) in self.consent_buttons.items():
+                if watched in (yes, no) and key in (Qt.Key.Key_Y, Qt.Key.Key_N):
+                    (yes if key == Qt.Key.Key_Y else no).click()
+                    return True
+        return super().eventFilter(watched, event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        # Coming to check-in, the keyboard is ready where the chosen person's check-in goes on.
+        QTimer.singleShot(0, self._focus_if_outside)
+
+    def _focus_if_outside(self) -> None:
+        focused = QApplication.focusWidget()
+        if self.isVisible() and (focused is None or not self.isAncestorOf(focused)):
+            self._focus_first_empty()
 
     # ------------------------------------------------------------------ the roster
 
@@ -598,8 +795,9 @@ class CheckInPage(PhasePage):
         name = roster_name(entry.patient)
         if flags:
             name = f"{FLAG} {name}"
-            status = f"{FLAG} RED FLAG · {status}"
-        cells = [name, status, *self._done_text(patient_id, taken, consents)]
+            status = f"{FLAG} RED FLAG"  # the status is in the tooltip and over the card
+        measured, asked = self._done_text(patient_id, taken, consents)
+        cells = [name, status, f"{measured} · {asked}"]
         for column, text in enumerate(cells):
             item = self.roster.item(row, column)
             if item is None:
@@ -608,10 +806,10 @@ class CheckInPage(PhasePage):
                 self.roster.setItem(row, column, item)
                 self._mark_flag(item, flags)
                 continue
-            self._mark_flag(item, flags)
             # Only what differs is touched: each change makes the table lay its columns out.
             if item.text() != text:
                 item.setText(text)
+            self._mark_flag(item, flags)
             if item.data(Qt.ItemDataRole.UserRole) != patient_id:
                 item.setData(Qt.ItemDataRole.UserRole, patient_id)
 
@@ -626,20 +824,42 @@ class CheckInPage(PhasePage):
 
     def _mark_flag(self, item: QTableWidgetItem, flags: list[SessionFlag]) -> None:
         # A name cut short by a narrow column or bigger text is always readable in full here.
-        words = "\n".join(filter(None, [item.text() if item.column() == 0 else "",
-                                         alert_text(flags)]))
+        own = {0: item.text(), 2: "Measurements taken · consents asked: " + item.text()}
+        words = "\n".join(filter(None, [own.get(item.column(), ""), alert_text(flags)]))
         if item.toolTip() != words:
             item.setToolTip(words)
-            item.setForeground(Qt.GlobalColor.darkRed if flags else self.palette().text())
+            if flags:  # a red readable on white and on the high-contrast black (4.5:1 both)
+                item.setForeground(QColor(FLAG_RED))
+            else:  # the theme's own text colour, whichever theme is on
+                item.setData(Qt.ItemDataRole.ForegroundRole, None)
 
     def _show_flags(self) -> None:
         """The chosen person's flags: a banner over their card and an alert beside each field."""
         flags = self.flags.get(self.patient_id, []) if self.patient_id is not None else []
-        words = alert_text(flags)
+        # A flag whose field is on screen has its words beside that field: the banner names
+        # it in one line. One whose field is not on screen gets its words here.
+        if self.questions.isVisibleTo(self.detail):
+            beside = {m: self.answer_rows[w].edit.accessibleName()
+                      for w, m in self._answer_measures().items()}
+        else:
+            beside = {f.flag.measure: self.rows[field_of(f.flag.measure)].edit.accessibleName()
+                      for f in flags if field_of(f.flag.measure) in self.rows}
+        words = "\n".join(
+            f"{FLAG} RED FLAG: {f.flag.rule.title}. The words to say are beside "
+            f"{beside[f.flag.measure]}. {TELL_CLINICIAN}."
+            if f.flag.measure in beside and not f.acknowledged
+            else alert_text([f])
+            for f in flags
+        )
         self.flag_banner.setText(words)
         self.flag_banner.setVisible(bool(flags))
         for key, row in self.rows.items():
             row.set_alert(alert_text([f for f in flags if field_of(f.flag.measure) == key]))
+        # An answer saved as a measure (PHQ-9 item 9) is alerted beside that answer, the same way.
+        for where, measure in self._answer_measures().items():
+            row = self.answer_rows[where]
+            row.set_alert(alert_text([f for f in flags if f.flag.measure == measure]))
+        self._label_questions_button()
 
     def _done_text(
         self,
@@ -655,7 +875,7 @@ class CheckInPage(PhasePage):
         if consents is None:
             consents = self.clinic.consents(self.session_id)
         agreed = sum(1 for kind, _ in CONSENTS if (patient_id, kind) in consents)
-        return f"{have} of {len(typed)}", f"{agreed} of {len(CONSENTS)}"
+        return f"{have}/{len(typed)}", f"{agreed}/{len(CONSENTS)}"
 
     def _row_of(self, patient_id: int) -> int:
         for row in range(self.roster.rowCount()):
@@ -752,11 +972,47 @@ class CheckInPage(PhasePage):
         if 0 <= row < self.roster.rowCount():
             self.roster.setCurrentCell(row, 0)
             self.person_scroll.verticalScrollBar().setValue(0)  # the next name is in view
-            self._first_field_focus()
+            self._focus_first_empty()
 
-    def _first_field_focus(self) -> None:
-        checked = self.attendance_group.checkedButton()
-        (checked or self.attendance_buttons[AttendanceStatus.ATTENDED]).setFocus()
+    def first_empty_field(self) -> QWidget:
+        """Where this person's check-in goes on: arrival, then a consent not asked yet, then a
+        measurement not taken yet (on the questionnaire panel: an answer not given yet)."""
+        if self.questions.isVisibleTo(self.detail):
+            for row in self.answer_rows.values():
+                if not row.edit.text().strip():
+                    return row.edit
+            return self.next_button
+        entry = self.entries.get(self.patient_id) if self.patient_id is not None else None
+        if entry is None or entry.attendance.status == AttendanceStatus.INVITED:
+            return self.attendance_buttons[AttendanceStatus.ATTENDED]
+        if not entry.attendance.status.present:
+            return self.next_button  # did not attend, cancelled: nothing more to ask
+        for yes, no, _state in self.consent_buttons.values():
+            if not yes.isChecked() and not no.isChecked():
+                return yes
+        for spec in self.fields:
+            row = self.rows[spec.key]
+            if not spec.derived and not row.edit.text().strip():
+                return row.edit
+        return self.next_button
+
+    def _focus_first_empty(self) -> None:
+        field = self.first_empty_field()
+        field.setFocus(Qt.FocusReason.TabFocusReason)
+        self.person_scroll.ensureWidgetVisible(field)
+
+    def _after_entry(self, row: EntryRow) -> None:
+        """Enter saved a field: on to the next field that can be typed in."""
+        rows = [r for r in [*self.rows.values(), *self.answer_rows.values()]
+                if not r.edit.isReadOnly() and r.edit.isVisibleTo(self.detail)]
+        later = rows[rows.index(row) + 1:] if row in rows else []
+        empty = [r for r in later if not r.edit.text().strip()]
+        target = (empty or later or [None])[0]
+        if target is not None:
+            target.edit.setFocus(Qt.FocusReason.TabFocusReason)
+            self.person_scroll.ensureWidgetVisible(target.edit)
+        else:
+            self.next_button.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _commit_pending(self) -> None:
         for row in [*self.rows.values(), *self.answer_rows.values()]:
@@ -814,7 +1070,7 @@ class CheckInPage(PhasePage):
         self.detail.setEnabled(entry is not None)
         if entry is None:
             return
-        self.message.setText("")
+        self._say("")
         attendance, patient = entry.attendance, entry.patient
         self.person_title.setText(roster_name(patient))
         self._show_attendance(attendance)
@@ -847,7 +1103,6 @@ class CheckInPage(PhasePage):
                 else "last: none recorded"
             )
             self.rows[spec.key].load(now[0] if now else "", last_words)
-        self._show_flags()
 
         responses = {
             r.questionnaire_key: r
@@ -859,6 +1114,7 @@ class CheckInPage(PhasePage):
             row.load("" if value in (None, "") else str(value), row.last.text())
         for q in self.due:
             self._show_score(q.key, responses[q.key].answers if q.key in responses else None)
+        self._show_flags()
 
     def _show_voided(self, pid: int, voided: list[Measurement] | None = None) -> None:
 
@@ -900,12 +1156,16 @@ class CheckInPage(PhasePage):
         try:
             self.clinic.set_attendance(self.session_id, pid, status)
         except ClinicError as exc:
-            self.message.setText(str(exc))
+            self._say(str(exc))
             self._load_person()
             return
         entry = self.entries.get(pid)  # read again by the attendance notice
         now = status_words(entry.attendance) if entry else STATUS_WORDS[status]
         self.status_note.setText(f"Now: {now} ✓ saved")
+        if status.present:
+            self._focus_first_empty()  # on to the consents, from the keyboard too
+        else:
+            self.next_button.setFocus()  # not here: nothing more to ask them
 
     def _confirm_absent(self, patient_id: int) -> bool:
         """Ask before "did not attend" for someone with values or consents already saved."""
@@ -985,7 +1245,7 @@ class CheckInPage(PhasePage):
         try:
             self.clinic.set_attendance(self.session_id, pid, **{name: on})
         except ClinicError as exc:
-            self.message.setText(str(exc))
+            self._say(str(exc))
             self._load_person()
             return
 
@@ -996,10 +1256,11 @@ class CheckInPage(PhasePage):
         try:
             self.clinic.set_consent(self.session_id, pid, kind, given)
         except ClinicError as exc:
-            self.message.setText(str(exc))
+            self._say(str(exc))
             self._load_person()
             return
         self.consent_buttons[kind][2].setText("✓ saved: yes" if given else "✓ saved: no")
+        self._focus_first_empty()  # the next consent not asked yet, then the measurements
 
     # ------------------------------------------------------------------ saving values
 
@@ -1054,7 +1315,7 @@ class CheckInPage(PhasePage):
         try:
             self.clinic.record_questionnaire(self.session_id, pid, key, answers)
         except ClinicError as exc:
-            self.message.setText(f"Not saved: {exc}")
+            self._say(f"Not saved: {exc}")
             return False
         # Every answer of this questionnaire is now saved together.
         for (q_key, _item), row in self.answer_rows.items():
@@ -1062,6 +1323,14 @@ class CheckInPage(PhasePage):
                 row.saved_text = row.edit.text().strip()
                 row._show(("ok", SAVED))
         self._show_score(key, answers)
+        q = questionnaires.get(key)
+        if q.measurement or q.item_measurements:  # saved as measures too: a red flag, the board
+            # The board heard it from the core; the panel's own alert is shown here at once.
+            self._read_flags(pid)
+            self._update_roster_row(pid)
+            self._show_flags()
+        else:
+            self._label_questions_button()
         return True
 
     def _show_score(self, key: str, answers: dict | None) -> None:
@@ -1194,6 +1463,13 @@ class NewPersonDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+
+def _rule() -> QFrame:
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line
 
 
 def _check_answer(key: str, item_id: str, text: str) -> tuple[str, str]:

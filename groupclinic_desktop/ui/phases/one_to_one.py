@@ -341,6 +341,9 @@ class OneToOnePage(PhasePage):
         self.queue.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.queue.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.queue.setMaximumWidth(300)
+        # A red flag's words wrap in the narrow queue instead of running off to the right.
+        self.queue.setWordWrap(True)
+        self.queue.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.queue.setStyleSheet("QListWidget::item { padding: 6px 2px; }")
         self.queue.currentItemChanged.connect(self._queue_selected)
         self.queue.model().rowsMoved.connect(lambda *_: self._save_queue())
@@ -808,6 +811,9 @@ class OneToOnePage(PhasePage):
             "<hr>".join(blocks) if blocks else "No colleague has written a review for this "
             "person today."
         )
+        # Shown only when there is something to read: at 1366x768 the room it takes is the
+        # clinician's own notes field.
+        self.colleagues_box.setVisible(bool(blocks))
 
     def _fill_last_goal(self, patient_id: int) -> None:
         goal = self.clinic.previous_goal(self.session_id, patient_id)
