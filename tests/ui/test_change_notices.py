@@ -68,7 +68,7 @@ def test_a_value_typed_at_check_in_repaints_the_board_and_the_room_once_from_one
     assert any("133/79" in text for text in room.texts())
     # Roster row repainted from the same notice: one of the typed fields is now measured.
     roster_row = checkin._row_of(pid)
-    assert checkin.roster.item(roster_row, 2).text().startswith("1 of")
+    assert checkin.roster.item(roster_row, 2).text().startswith("1/")
     room.close()
 
 

@@ -527,36 +527,34 @@ class CheckInPage(PhasePage):
         self.private = QCheckBox("In a private place")
         self.private.setAccessibleName("In a private place")
         self.private.clicked.connect(lambda on: self._attendance_flag("private_place", on))
-        remote = self.session.mode != Mode.FACE_TO_FACE
-        if remote:  # video and hybrid: how each person joins, and the checks for remote joiners
-            self.channel_row = QWidget()
-            channels = QHBoxLayout(self.channel_row)
-            channels.setContentsMargins(0, 0, 0, 0)
-            channels.setSpacing(6)
-            channels.addWidget(QLabel("Joining:"))
-            self.channel_group = QButtonGroup(self)
-            self.channel_group.setExclusive(True)
-            self.channel_buttons: dict[Channel, QPushButton] = {}
-            for channel, text in CHANNEL_BUTTONS:
-                button = BoldWhenChecked(text)
-                button.setCheckable(True)
-                button.setAccessibleName(f"Joining: {CHANNEL_WORDS[channel].lower()}")
-                button.clicked.connect(lambda _=False, c=channel: self.set_channel(c))
-                self.channel_group.addButton(button)
-                self.channel_buttons[channel] = button
-                channels.addWidget(button)
-            channels.addStretch(1)
-            card.addWidget(self.channel_row, line, 0, 1, 4)
-            line += 1
-            video_row = QHBoxLayout()
-            video_row.addWidget(self.identity)
-            video_row.addWidget(self.private)
-            video_row.addStretch(1)
-            card.addLayout(video_row, line, 0, 1, 4)
-            line += 1
-        else:  # face to face: everyone is in the room
-            self.channel_group = QButtonGroup(self)
-            self.channel_buttons = {}
+        # Video and hybrid sessions: how each person joins, and the checks for remote joiners.
+        # Built for every session (its mode can change before it starts), shown only then.
+        self.channel_row = QWidget()
+        channels = QHBoxLayout(self.channel_row)
+        channels.setContentsMargins(0, 0, 0, 0)
+        channels.setSpacing(6)
+        channels.addWidget(QLabel("Joining:"))
+        self.channel_group = QButtonGroup(self)
+        self.channel_group.setExclusive(True)
+        self.channel_buttons: dict[Channel, QPushButton] = {}
+        for channel, text in CHANNEL_BUTTONS:
+            button = BoldWhenChecked(text)
+            button.setCheckable(True)
+            button.setAccessibleName(f"Joining: {CHANNEL_WORDS[channel].lower()}")
+            button.clicked.connect(lambda _=False, c=channel: self.set_channel(c))
+            self.channel_group.addButton(button)
+            self.channel_buttons[channel] = button
+            channels.addWidget(button)
+        channels.addStretch(1)
+        self.channel_row.setVisible(self.session.mode != Mode.FACE_TO_FACE)
+        card.addWidget(self.channel_row, line, 0, 1, 4)
+        line += 1
+        video_row = QHBoxLayout()
+        video_row.addWidget(self.identity)
+        video_row.addWidget(self.private)
+        video_row.addStretch(1)
+        card.addLayout(video_row, line, 0, 1, 4)
+        line += 1
         # Identity and a private place are checked for video and phone attendees only.
         for box in (self.identity, self.private):
             box.setVisible(self.session.mode == Mode.VIDEO)
@@ -760,6 +758,7 @@ class CheckInPage(PhasePage):
         The session's measurements and consents are read once for everyone (not once per row),
         so showing the page costs a few queries whatever the size of the group."""
         self.session = self.clinic.session(self.session_id)
+        self.channel_row.setVisible(self.session.mode != Mode.FACE_TO_FACE)
         entries = self.clinic.roster(self.session_id)
         self.entries = {e.patient.id: e for e in entries}
         consents = self.clinic.consents(self.session_id)
