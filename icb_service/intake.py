@@ -1,12 +1,21 @@
-"""Receiving a batch of events: judge each on its own, store it once, answer for each in order."""
+"""Receiving a batch of events: judge each on its own, store it once, answer for each in order.
+
+Each event is judged alone (its envelope, its payload, its dates), so one bad event never blocks
+the others. Storing is done for the whole batch at once: one read of the ids already held, one
+multi-row insert that skips any id another request stored meanwhile, one commit. Answers are then
+given per event, in the order sent, exactly as if the events had been stored one at a time.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.expression import Insert
 
 from icb_service.models import StoredEvent, utc_now
 from icb_service.protocol import (
@@ -14,64 +23,120 @@ from icb_service.protocol import (
     EventResult,
     ReceivedEvent,
     content_fingerprint,
-    event_problem,
-    validated_payload,
+    judged_event,
 )
 
 CONFLICT = "conflict: this event id was already stored with different content"
+EVENTS = StoredEvent.__table__  # type: ignore[attr-defined]
+# Ids looked up in one IN list; well under every engine's bound-parameter limit.
+LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class _Held:
+    """What the service holds for an id: enough to tell a retry from a conflict."""
+
+    practice_code: str
+    content_sha256: str
 
 
 def receive(
-    engine: Engine, practice: str, events: list[ReceivedEvent] | list[Event]
+    engine: Engine, practice: str, events: Sequence[ReceivedEvent] | Sequence[Event]
 ) -> list[EventResult]:
     """Store what is acceptable; one bad event never blocks the others in its batch."""
     received_at = utc_now()
-    with Session(engine) as session:
-        results = [_receive_one(session, practice, event, received_at) for event in events]
-        session.commit()
-    return results
+    judged = [_judge(practice, event, received_at) for event in events]
+    rows: dict[str, dict[str, Any]] = {}
+    for item in judged:
+        if isinstance(item, dict):
+            rows.setdefault(item["id"], item)  # a repeated id: the first one is stored
+    with engine.begin() as connection:
+        held = _held(connection, list(rows))
+        # In id order, so two requests holding the same ids always lock them in the same order.
+        new = [rows[event_id] for event_id in sorted(rows) if event_id not in held]
+        stored = _insert_new(connection, new)
+        raced = [row["id"] for row in new if row["id"] not in stored]
+        if raced:
+            # Another request stored some of these ids between our read and our insert.
+            held.update(_held(connection, raced))
+    for event_id in stored:
+        row = rows[event_id]
+        held[event_id] = _Held(row["practice_code"], row["content_sha256"])
+    return [_answer(item, practice, held, stored) for item in judged]
 
 
-def _receive_one(
-    session: Session, practice: str, received: ReceivedEvent | Event, received_at: dt.datetime
-) -> EventResult:
+def _judge(
+    practice: str, received: ReceivedEvent | Event, received_at: dt.datetime
+) -> dict[str, Any] | EventResult:
+    """The row to store for an acceptable event, or its rejection. No database here."""
     event_id = str(received.id)
     # Rejected events are never stored: they may hold exactly what must not leave the laptop.
-    event, problem = event_problem(
+    event, parsed, problem = judged_event(
         received.model_dump(mode="json", exclude_unset=True), received_at.replace(tzinfo=dt.UTC)
     )
-    if event is None:
+    if event is None or parsed is None:
         return EventResult(id=event_id, status="rejected", reason=problem)
-    return _store(session, practice, event, received_at)
-
-
-def _store(
-    session: Session, practice: str, event: Event, received_at: dt.datetime
-) -> EventResult:
-    event_id = str(event.id)
-    payload = validated_payload(event.type, event.schema_version, event.payload).model_dump(
-        mode="json"
-    )
+    payload = parsed.model_dump(mode="json")
     occurred_at = event.occurred_at.astimezone(dt.UTC).replace(tzinfo=None)
-    fingerprint = content_fingerprint(event.type, event.schema_version, occurred_at, payload)
+    return {
+        "id": event_id,
+        "practice_code": practice,
+        "seq": event.seq,
+        "type": event.type,
+        "schema_version": event.schema_version,
+        "occurred_at": occurred_at,
+        "received_at": received_at,
+        "content_sha256": content_fingerprint(
+            event.type, event.schema_version, occurred_at, payload
+        ),
+        "payload": payload,
+    }
 
-    existing = session.get(StoredEvent, event_id)
-    if existing is None:
-        try:
-            with session.begin_nested():
-                session.add(
-                    StoredEvent(
-                        id=event_id, practice_code=practice, seq=event.seq, type=event.type,
-                        schema_version=event.schema_version, occurred_at=occurred_at,
-                        received_at=received_at, content_sha256=fingerprint, payload=payload,
-                    )
-                )
-            return EventResult(id=event_id, status="stored")
-        except IntegrityError:
-            # Another request stored the same id a moment ago; judge against what it stored.
-            existing = session.get(StoredEvent, event_id, populate_existing=True)
-            if existing is None:
-                raise
-    if existing.practice_code == practice and existing.content_sha256 == fingerprint:
+
+def _held(connection: Connection, ids: list[str]) -> dict[str, _Held]:
+    found: dict[str, _Held] = {}
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        query = select(EVENTS.c.id, EVENTS.c.practice_code, EVENTS.c.content_sha256).where(
+            EVENTS.c.id.in_(ids[start : start + LOOKUP_CHUNK])
+        )
+        for event_id, practice_code, content_sha256 in connection.execute(query):
+            found[event_id] = _Held(practice_code, content_sha256)
+    return found
+
+
+def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert every row in one multi-row statement; the ids actually inserted.
+
+    ON CONFLICT DO NOTHING leaves an id another request stored a moment ago untouched (on
+    PostgreSQL the insert waits for that request to commit), so the caller can judge it again.
+    """
+    if not rows:
+        return set()
+    statement: Insert
+    if connection.dialect.name == "postgresql":
+        statement = postgresql.insert(EVENTS).on_conflict_do_nothing(index_elements=["id"])
+    elif connection.dialect.name == "sqlite":
+        statement = sqlite.insert(EVENTS).on_conflict_do_nothing(index_elements=["id"])
+    else:  # pragma: no cover - the service runs on SQLite and PostgreSQL only
+        raise NotImplementedError(connection.dialect.name)
+    # executemany with RETURNING: SQLAlchemy sends it as multi-row INSERT ... VALUES statements.
+    result = connection.execute(statement.returning(EVENTS.c.id), rows)
+    return {event_id for (event_id,) in result}
+
+
+def _answer(
+    item: dict[str, Any] | EventResult,
+    practice: str,
+    held: dict[str, _Held],
+    stored: set[str],
+) -> EventResult:
+    if isinstance(item, EventResult):
+        return item
+    event_id = item["id"]
+    if event_id in stored:
+        stored.discard(event_id)  # only the first of a repeated id was stored by this batch
+        return EventResult(id=event_id, status="stored")
+    existing = held[event_id]
+    if existing.practice_code == practice and existing.content_sha256 == item["content_sha256"]:
         return EventResult(id=event_id, status="duplicate")
     return EventResult(id=event_id, status="rejected", reason=CONFLICT)
