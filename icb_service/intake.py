@@ -20,16 +20,25 @@ from sqlalchemy.sql.expression import Insert
 from icb_service.models import StoredEvent, utc_now
 from icb_service.protocol import (
     Event,
-    EventResult,
     ReceivedEvent,
     content_fingerprint,
     judged_event,
 )
 
 CONFLICT = "conflict: this event id was already stored with different content"
+# One answer, as the protocol's EventResult: {"id", "status", "reason"}. Plain dicts, serialised
+# once for the whole batch; a model per event cost as much as judging the event.
+Result = dict[str, str | None]
 EVENTS = StoredEvent.__table__  # type: ignore[attr-defined]
 # Ids looked up in one IN list; well under every engine's bound-parameter limit.
 LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    """An event judged acceptable: the row to store for it."""
+
+    row: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -42,14 +51,16 @@ class _Held:
 
 def receive(
     engine: Engine, practice: str, events: Sequence[ReceivedEvent] | Sequence[Event]
-) -> list[EventResult]:
-    """Store what is acceptable; one bad event never blocks the others in its batch."""
+) -> list[Result]:
+    """Store what is acceptable; one bad event never blocks the others in its batch.
+
+    One result per event, in order (the protocol's EventResult as a dict)."""
     received_at = utc_now()
     judged = [_judge(practice, event, received_at) for event in events]
     rows: dict[str, dict[str, Any]] = {}
     for item in judged:
-        if isinstance(item, dict):
-            rows.setdefault(item["id"], item)  # a repeated id: the first one is stored
+        if isinstance(item, _Accepted):
+            rows.setdefault(item.row["id"], item.row)  # a repeated id: the first one is stored
     with engine.begin() as connection:
         held = _held(connection, list(rows))
         # In id order, so two requests holding the same ids always lock them in the same order.
@@ -67,7 +78,7 @@ def receive(
 
 def _judge(
     practice: str, received: ReceivedEvent | Event, received_at: dt.datetime
-) -> dict[str, Any] | EventResult:
+) -> _Accepted | Result:
     """The row to store for an acceptable event, or its rejection. No database here."""
     event_id = str(received.id)
     # Rejected events are never stored: they may hold exactly what must not leave the laptop.
@@ -75,10 +86,10 @@ def _judge(
         received.model_dump(mode="json", exclude_unset=True), received_at.replace(tzinfo=dt.UTC)
     )
     if event is None or parsed is None:
-        return EventResult(id=event_id, status="rejected", reason=problem)
+        return _result(event_id, "rejected", problem)
     payload = parsed.model_dump(mode="json")
     occurred_at = event.occurred_at.astimezone(dt.UTC).replace(tzinfo=None)
-    return {
+    return _Accepted({
         "id": event_id,
         "practice_code": practice,
         "seq": event.seq,
@@ -90,7 +101,7 @@ def _judge(
             event.type, event.schema_version, occurred_at, payload
         ),
         "payload": payload,
-    }
+    })
 
 
 def _held(connection: Connection, ids: list[str]) -> dict[str, _Held]:
@@ -125,18 +136,22 @@ def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
 
 
 def _answer(
-    item: dict[str, Any] | EventResult,
+    item: _Accepted | Result,
     practice: str,
     held: dict[str, _Held],
     stored: set[str],
-) -> EventResult:
-    if isinstance(item, EventResult):
-        return item
-    event_id = item["id"]
+) -> Result:
+    if not isinstance(item, _Accepted):
+        return item  # rejected on its own
+    event_id = item.row["id"]
     if event_id in stored:
         stored.discard(event_id)  # only the first of a repeated id was stored by this batch
-        return EventResult(id=event_id, status="stored")
+        return _result(event_id, "stored")
     existing = held[event_id]
-    if existing.practice_code == practice and existing.content_sha256 == item["content_sha256"]:
-        return EventResult(id=event_id, status="duplicate")
-    return EventResult(id=event_id, status="rejected", reason=CONFLICT)
+    if existing.practice_code == practice and existing.content_sha256 == item.row["content_sha256"]:
+        return _result(event_id, "duplicate")
+    return _result(event_id, "rejected", CONFLICT)
+
+
+def _result(event_id: str, status: str, reason: str | None = None) -> Result:
+    return {"id": event_id, "status": status, "reason": reason}

@@ -522,9 +522,11 @@ def _identifier_like(value: Any, where: str, field: str = "") -> str | None:
                     continue
                 if key in _IDENTIFIER_FIELDS and _is_pseudonymous(item):
                     continue  # a well-formed hash or UUID may contain digit runs by chance
+                found = _text_problem(item, f"{where}.{_field_name(key)}", str(key))
             elif type(item) in (int, float) and _plain_number(item):
                 continue
-            found = _identifier_like(item, f"{where}.{_field_name(key)}", str(key))
+            else:
+                found = _identifier_like(item, f"{where}.{_field_name(key)}", str(key))
             if found:
                 return found
     elif isinstance(value, list):

@@ -99,7 +99,7 @@ def test_a_batch_is_answered_and_stored_as_its_events_one_by_one(
         received = [ReceivedEvent.model_validate(event) for event in events]
         together = receive(engine, practice, received)
         alone = [receive(twin, practice, [event])[0] for event in received]
-        assert [r.model_dump() for r in together] == [r.model_dump() for r in alone]
+        assert together == alone
     assert stored(engine) == stored(twin)
 
 
