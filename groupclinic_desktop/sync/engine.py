@@ -132,41 +132,51 @@ class Syncer:
                 answer = client.send(body)
                 return answer, time.monotonic() - started
 
-            batch = None if stop.is_set() else self._prepare(size, None, people, report)
-            if batch is None:
+            current = None if stop.is_set() else self._prepare(size, None, people, report)
+            if current is None:
                 # Nothing to send: a cheap health check keeps "online" truthful.
                 state["online"] = client.healthy()
-            while batch is not None and not stop.is_set():
-                in_flight = sender.submit(send, payloads.batch_body(cfg.ods_code, batch.events))
+            in_flight = None if current is None else sender.submit(send, self._body(cfg, current))
+            while current is not None and in_flight is not None:
                 # While the service stores this batch, the next one is made ready here. It is
                 # sealed like any batch before its first send, so if this answer goes wrong it
                 # is simply read again and sent later, identical.
                 upcoming = None
                 if not stop.is_set():
-                    upcoming = self._prepare(size, batch.last_seq, people, report)
+                    upcoming = self._prepare(size, current.last_seq, people, report)
                 answer, took = in_flight.result()
+                in_flight = None
+                answered = answer.outcome is Outcome.ANSWERED
+                if answered and upcoming is not None and not stop.is_set():
+                    # Off before this answer is written down, so that the store's work here
+                    # overlaps the service's. A crash in between only means a resend, which
+                    # the service answers "duplicate".
+                    in_flight = sender.submit(send, self._body(cfg, upcoming))
                 report.batches += 1
-                verdict = self._handle(answer, batch.events, report, state, backoff, stop)
-                if answer.outcome is Outcome.ANSWERED:
+                verdict = self._handle(answer, current.events, report, state, backoff, stop)
+                if answered:
                     if took > self.tuning.target_seconds:
                         size = max(1, size // 2)
                     elif took < self.tuning.target_seconds / 4:
                         size = min(self.tuning.max_batch, size * 2)
                 elif answer.outcome in (Outcome.TOO_LARGE, Outcome.MALFORMED) or answer.timed_out:
-                    size = max(1, len(batch.events) // 2)
-                if answer.outcome is not Outcome.ANSWERED:
+                    size = max(1, len(current.events) // 2)
+                if not answered:
                     # A failure's backoff must survive a restart; successes are saved at the end.
                     self._save(state, backoff, size)
                 if verdict is not None:
                     report.result = verdict
                     break
+                if in_flight is not None:
+                    current = upcoming
+                    continue
                 if stop.is_set():
                     break
-                if answer.outcome is not Outcome.ANSWERED or upcoming is None:
-                    # Start again from the oldest pending event: this batch again after a
-                    # refusal, or anything put back in the queue (an admin's retry) meanwhile.
-                    upcoming = self._prepare(size, None, people, report)
-                batch = upcoming
+                # Start again from the oldest pending event: this batch again after a refusal,
+                # or anything put back in the queue (an admin's retry) during the pass.
+                current = self._prepare(size, None, people, report)
+                if current is not None:
+                    in_flight = sender.submit(send, self._body(cfg, current))
         if stop.is_set() and report.result == "done":
             report.result = "stopped"
             report.reason = "stopped before the end"
@@ -175,6 +185,11 @@ class Syncer:
             state["stopped"] = None
         self._save(state, backoff, size)
         return report
+
+    @staticmethod
+    def _body(cfg: config.SyncConfig, batch: "_Batch") -> dict[str, Any]:
+        assert cfg.ods_code
+        return payloads.batch_body(cfg.ods_code, batch.events)
 
     def _prepare(
         self, size: int, after: int | None, people: payloads.People, report: PassReport

@@ -60,7 +60,7 @@ class SyncArea(ClinicBase):
         if after is not None:
             query = query.where(table.c.id > after)
         with self._engine.connect() as conn:
-            return [PendingEvent(*row) for row in conn.execute(query)]
+            return [PendingEvent(*row) for row in conn.execute(query).all()]
 
     def outbox_summary(self) -> tuple[int, datetime | None, int]:
         """(pending count, when the oldest pending event happened, needs-attention count)."""
@@ -121,7 +121,7 @@ class SyncArea(ClinicBase):
             deleted = s.connection().execute(
                 delete(table).where(table.c.uid.in_(list(uids))).returning(table.c.id)
             )
-            seqs = sorted(seq for (seq,) in deleted)
+            seqs = sorted(deleted.scalars().all())
             if not seqs:
                 return 0
             audit.append(
