@@ -5,14 +5,15 @@ The service runs as its own process (`python -m icb_service.cli serve`) on SQLit
 scratch folder, or on PostgreSQL when GROUPCLINIC_TEST_POSTGRES_URL is set (a fresh schema).
 The laptop side is the app's real Syncer with production tuning. The baseline is the service
 alone: the very batches the laptop sent, posted again straight from httpx with new event ids,
-so the ratio is the laptop's own cost (reading, pseudonymising, sealing, acknowledging).
+so the ratio is the laptop's own cost (reading, pseudonymising, sealing, acknowledging) beyond
+what it overlaps with the service's work.
 """
 
 from __future__ import annotations
 
-import copy
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -23,6 +24,9 @@ from typing import Any
 from bench import DEMO, ROOT, TEN_YEARS, Context, Figure, open_clinic, timed
 
 POSTGRES_ENV = "GROUPCLINIC_TEST_POSTGRES_URL"
+# Issue 26, point 2: on SQLite and on PostgreSQL, judged on the medians of the run.
+BUDGET_EVENTS_PER_S = 3_000
+BUDGET_SERVICE_EVENTS_PER_S = 5_000
 
 
 class Service:
@@ -134,8 +138,10 @@ def run(ctx: Context, env: dict[str, str]) -> list[Figure]:
                     sent: list[dict[str, Any]] = []
 
                     class Recording(ServiceClient):
+                        # The body itself, not a copy: the app never changes a body once sent,
+                        # and copying 10,000 events would charge the bench's cost to the app.
                         def send(self, body: dict[str, Any]) -> Any:
-                            sent.append(copy.deepcopy(body))
+                            sent.append(body)
                             return super().send(body)
 
                     syncer = Syncer(clinic, client_factory=lambda u, t, s: Recording(
@@ -150,9 +156,8 @@ def run(ctx: Context, env: dict[str, str]) -> list[Figure]:
                             raise RuntimeError(f"sync stopped: {report.result} {report.reason}")
 
                     sync_times.append(timed(sync_all))
-                for body in sent:
-                    for event in body["events"]:
-                        event["id"] = str(uuid.uuid4())
+                sent = [{**body, "events": [{**event, "id": str(uuid.uuid4())}
+                                            for event in body["events"]]} for body in sent]
                 with httpx.Client(base_url=service.url, timeout=60, headers={
                         "Authorization": f"Bearer {service.token}"}) as http:
 
@@ -162,13 +167,21 @@ def run(ctx: Context, env: dict[str, str]) -> list[Figure]:
                             response.raise_for_status()
 
                     ingest_times.append(timed(ingest))
+            end_to_end = count / statistics.median(sync_times)
+            service_alone = count / statistics.median(ingest_times)
             figure = Figure(
                 f"sync {count:,} outbox events (loopback)", store, sync_times,
                 baseline=f"service ingest alone ({service.database})",
                 baseline_samples=ingest_times,
+                budget=(f">= {BUDGET_EVENTS_PER_S:,} events/s end to end and "
+                        f">= {BUDGET_SERVICE_EVENTS_PER_S:,} events/s service alone (medians)"),
+                within_budget=(end_to_end >= BUDGET_EVENTS_PER_S
+                               and service_alone >= BUDGET_SERVICE_EVENTS_PER_S),
                 extra={"events": count, "events_per_s": round(count / min(sync_times)),
+                       "events_per_s_median": round(end_to_end),
                        "service_database": service.database,
-                       "service_ingest_events_per_s": round(count / min(ingest_times))},
+                       "service_ingest_events_per_s": round(count / min(ingest_times)),
+                       "service_ingest_events_per_s_median": round(service_alone)},
             )
             figures.append(figure)
     finally:

@@ -472,24 +472,35 @@ def payload_problem(
 
     `now` is when the event is received (UTC); dates are judged in a window around it.
     """
+    return judged_payload(event_type, schema_version, payload, now)[1]
+
+
+def judged_payload(
+    event_type: str,
+    schema_version: int,
+    payload: dict[str, Any],
+    now: dt.datetime | None = None,
+) -> tuple[_Payload | None, str | None]:
+    """payload_problem, also giving the parsed payload when it is acceptable (parsed once)."""
     schema = PAYLOAD_SCHEMAS.get((event_type, schema_version))
     if schema is None:
         if event_type not in EVENT_TYPES:
-            return "type: unknown_type (not one of the dataset's event types)"
-        return "schema_version: unsupported_schema_version"
+            return None, "type: unknown_type (not one of the dataset's event types)"
+        return None, "schema_version: unsupported_schema_version"
     if not isinstance(payload, dict):
-        return "payload: object_type (must be a JSON object)"
+        return None, "payload: object_type (must be a JSON object)"
     identifying = _identifier_like(payload, "payload")
     if identifying:
-        return identifying
+        return None, identifying
     try:
         # JSON + strict: a number sent as a string, or "yes" for a bool, is refused, not guessed.
         model = schema.model_validate_json(json.dumps(payload), strict=True)
     except ValidationError as error:
-        return _describe(error, event_type, "payload")
+        return None, _describe(error, event_type, "payload")
     except ValueError:
-        return "payload: json (not valid JSON)"
-    return _rules_problem(model, now or dt.datetime.now(dt.UTC))
+        return None, "payload: json (not valid JSON)"
+    problem = _rules_problem(model, now or dt.datetime.now(dt.UTC))
+    return (None, problem) if problem else (model, None)
 
 
 def event_problem(raw: Any, now: dt.datetime) -> tuple[Event | None, str | None]:
@@ -497,22 +508,32 @@ def event_problem(raw: Any, now: dt.datetime) -> tuple[Event | None, str | None]
 
     Returns the parsed event, or None and a reason made of field paths and rule names only.
     """
+    event, _payload, problem = judged_event(raw, now)
+    return event, problem
+
+
+def judged_event(
+    raw: Any, now: dt.datetime
+) -> tuple[Event | None, _Payload | None, str | None]:
+    """event_problem, also giving the parsed payload of an acceptable event (parsed once)."""
     if not isinstance(raw, dict):
-        return None, "event: object_type (must be a JSON object)"
+        return None, None, "event: object_type (must be a JSON object)"
     try:
         event = Event.model_validate(raw)
     except ValidationError as error:
-        return None, _describe(error, "event", "")
+        return None, None, _describe(error, "event", "")
     limits = rules()
     occurred = event.occurred_at.astimezone(dt.UTC)
     if occurred < now - dt.timedelta(days=limits.past_days):
-        return None, f"occurred_at: date_window (more than {limits.past_days} days before receipt)"
+        return None, None, (
+            f"occurred_at: date_window (more than {limits.past_days} days before receipt)"
+        )
     if occurred > now + dt.timedelta(days=limits.occurred_future_days):
-        return None, (
+        return None, None, (
             f"occurred_at: date_window (more than {limits.occurred_future_days} day after receipt)"
         )
-    problem = payload_problem(event.type, event.schema_version, event.payload, now)
-    return (None, problem) if problem else (event, None)
+    payload, problem = judged_payload(event.type, event.schema_version, event.payload, now)
+    return (None, None, problem) if payload is None else (event, payload, None)
 
 
 def _rules_problem(model: _Payload, now: dt.datetime) -> str | None:
@@ -570,14 +591,23 @@ def _identifier_like(value: Any, where: str, field: str = "") -> str | None:
     """Find anything shaped like an NHS number, a date of birth or a name, wherever it is."""
     if isinstance(value, dict):
         for key, item in value.items():
-            here = f"{where}.{_field_name(key)}"
-            if isinstance(key, str):
-                found = _text_problem(key, here, "")
+            if key not in _CLEAN_KEYS and isinstance(key, str) and _MAYBE_IDENTIFYING.search(key):
+                found = _text_problem(key, f"{where}.{_field_name(key)}", "")
                 if found:
                     return found
-            if key in _IDENTIFIER_FIELDS and _is_pseudonymous(item):
-                continue  # a well-formed hash or UUID may contain digit runs by chance
-            found = _identifier_like(item, here, str(key))
+            # The common cases are decided here, without building the field's path.
+            if item is None or isinstance(item, bool):
+                continue
+            if isinstance(item, str):
+                if not _MAYBE_IDENTIFYING.search(item):
+                    continue
+                if key in _IDENTIFIER_FIELDS and _is_pseudonymous(item):
+                    continue  # a well-formed hash or UUID may contain digit runs by chance
+                found = _text_problem(item, f"{where}.{_field_name(key)}", str(key))
+            elif type(item) in (int, float) and _plain_number(item):
+                continue
+            else:
+                found = _identifier_like(item, f"{where}.{_field_name(key)}", str(key))
             if found:
                 return found
     elif isinstance(value, list):
@@ -597,10 +627,24 @@ def _identifier_like(value: Any, where: str, field: str = "") -> str | None:
     return None
 
 
+def _plain_number(value: float) -> bool:
+    """A finite number that cannot be an NHS number (what the number branch below accepts)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    return not 1_000_000_000 <= abs(value) < 10_000_000_000
+
+
 _NHS_RULE = "nhs_number_like (looks like an NHS number; identifiers are never sent)"
+# Every pattern above needs a digit (NHS number, date) or a capital and a small letter (name):
+# text with neither is cleared with one search instead of three.
+_MAYBE_IDENTIFYING = re.compile(r"\d|[A-Z][a-z'’]")
+# Our own field names hold neither, so they need no search at all.
+_CLEAN_KEYS = frozenset(name for name in _KNOWN_FIELDS if not _MAYBE_IDENTIFYING.search(name))
 
 
 def _text_problem(text: str, where: str, field: str) -> str | None:
+    if not _MAYBE_IDENTIFYING.search(text):
+        return None
     if _NHS_NUMBER_LIKE.search(text):
         return f"{where}: {_NHS_RULE}"
     if field not in _DATE_FIELDS and _DATE_LIKE.search(text):

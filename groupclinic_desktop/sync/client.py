@@ -93,12 +93,15 @@ class ServiceClient:
         code = response.status_code
         if code == 200:
             try:
-                results = BatchResult.model_validate(response.json()).results
+                results = BatchResult.model_validate_json(response.content).results
             except ValueError:
                 return Answer(Outcome.UNAVAILABLE, "the service's answer could not be read")
             if [r.id for r in results] != [e["id"] for e in body["events"]]:
                 return Answer(Outcome.UNAVAILABLE, "the service answered for other events")
-            return Answer(Outcome.ANSWERED, results=[r.model_dump() for r in results])
+            return Answer(
+                Outcome.ANSWERED,
+                results=[{"id": r.id, "status": r.status, "reason": r.reason} for r in results],
+            )
         if code in (401, 403):
             return Answer(Outcome.NOT_ALLOWED, _detail(response))
         if code == 409:

@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,6 @@ from groupclinic_desktop.sync.client import STOPS, Answer, Outcome, ServiceClien
 
 if TYPE_CHECKING:
     from groupclinic_desktop.core.clinic import Clinic
-    from groupclinic_desktop.core.schema import Patient
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,14 @@ class Tuning:
     backoff_base: float = 2.0
     backoff_cap: float = 900.0
     max_inline_wait: float = 60.0  # a Retry-After up to this is waited out within the pass
+
+
+@dataclass
+class _Batch:
+    """Events ready to send, as JSON objects, and the last outbox sequence number read."""
+
+    events: list[dict[str, Any]]
+    last_seq: int
 
 
 def _now_iso() -> str:
@@ -112,56 +120,63 @@ class Syncer:
             report.remaining = self.clinic.outbox_summary()[0]
             return report
         assert cfg.url and cfg.token and cfg.ods_code
-        key = config.pseudonym_key(self.clinic)
-        people: dict[int, Patient] = {}
+        people = payloads.People(self.clinic.patient, config.pseudonym_key(self.clinic))
 
-        def patient_for(patient_id: int) -> "Patient":
-            if patient_id not in people:
-                people[patient_id] = self.clinic.patient(patient_id)
-            return people[patient_id]
+        with (
+            self._client_factory(cfg.url, cfg.token, self.tuning.timeout) as client,
+            ThreadPoolExecutor(1, thread_name_prefix="groupclinic-sync-send") as sender,
+        ):
 
-        with self._client_factory(cfg.url, cfg.token, self.tuning.timeout) as client:
-            contacted = False
-            while not stop.is_set():
-                rows = self.clinic.pending_events(size)
-                if not rows:
-                    if not contacted:
-                        # Nothing to send: a cheap health check keeps "online" truthful.
-                        state["online"] = client.healthy()
-                    break
-                events, sealed = [], {}
-                for row in rows:
-                    try:
-                        payload = payloads.wire_payload(row, patient_for, key)
-                        events.append(payloads.to_event(row, payload))
-                    except payloads.LocalProblem as problem:
-                        self.clinic.mark_needs_attention(row.uid, str(problem))
-                        report.needs_attention += 1
-                        continue
-                    if payloads.needs_person(row):
-                        sealed[row.uid] = payload
-                self.clinic.seal_events(sealed)
-                if not events:
-                    continue
+            def send(body: dict[str, Any]) -> tuple[Answer, float]:
                 started = time.monotonic()
-                answer = client.send(payloads.batch_body(cfg.ods_code, events))
-                took = time.monotonic() - started
-                contacted = True
+                answer = client.send(body)
+                return answer, time.monotonic() - started
+
+            current = None if stop.is_set() else self._prepare(size, None, people, report)
+            if current is None:
+                # Nothing to send: a cheap health check keeps "online" truthful.
+                state["online"] = client.healthy()
+            in_flight = None if current is None else sender.submit(send, self._body(cfg, current))
+            while current is not None and in_flight is not None:
+                # While the service stores this batch, the next one is made ready here. It is
+                # sealed like any batch before its first send, so if this answer goes wrong it
+                # is simply read again and sent later, identical.
+                upcoming = None
+                if not stop.is_set():
+                    upcoming = self._prepare(size, current.last_seq, people, report)
+                answer, took = in_flight.result()
+                in_flight = None
+                answered = answer.outcome is Outcome.ANSWERED
+                if answered and upcoming is not None and not stop.is_set():
+                    # Off before this answer is written down, so that the store's work here
+                    # overlaps the service's. A crash in between only means a resend, which
+                    # the service answers "duplicate".
+                    in_flight = sender.submit(send, self._body(cfg, upcoming))
                 report.batches += 1
-                verdict = self._handle(answer, events, report, state, backoff, stop)
-                if answer.outcome is Outcome.ANSWERED:
+                verdict = self._handle(answer, current.events, report, state, backoff, stop)
+                if answered:
                     if took > self.tuning.target_seconds:
                         size = max(1, size // 2)
                     elif took < self.tuning.target_seconds / 4:
                         size = min(self.tuning.max_batch, size * 2)
                 elif answer.outcome in (Outcome.TOO_LARGE, Outcome.MALFORMED) or answer.timed_out:
-                    size = max(1, len(events) // 2)
-                if answer.outcome is not Outcome.ANSWERED:
+                    size = max(1, len(current.events) // 2)
+                if not answered:
                     # A failure's backoff must survive a restart; successes are saved at the end.
                     self._save(state, backoff, size)
                 if verdict is not None:
                     report.result = verdict
                     break
+                if in_flight is not None:
+                    current = upcoming
+                    continue
+                if stop.is_set():
+                    break
+                # Start again from the oldest pending event: this batch again after a refusal,
+                # or anything put back in the queue (an admin's retry) during the pass.
+                current = self._prepare(size, None, people, report)
+                if current is not None:
+                    in_flight = sender.submit(send, self._body(cfg, current))
         if stop.is_set() and report.result == "done":
             report.result = "stopped"
             report.reason = "stopped before the end"
@@ -171,10 +186,42 @@ class Syncer:
         self._save(state, backoff, size)
         return report
 
+    @staticmethod
+    def _body(cfg: config.SyncConfig, batch: "_Batch") -> dict[str, Any]:
+        assert cfg.ods_code
+        return payloads.batch_body(cfg.ods_code, batch.events)
+
+    def _prepare(
+        self, size: int, after: int | None, people: payloads.People, report: PassReport
+    ) -> "_Batch | None":
+        """Read up to `size` pending events (after sequence `after`), make each the event the
+        service will store, and seal the pseudonymised payloads; None when nothing is left.
+
+        An event that cannot be sent as it stands goes to the needs-attention list here."""
+        while True:
+            rows = self.clinic.pending_events(size, after=after)
+            if not rows:
+                return None
+            events, sealed = [], {}
+            for row in rows:
+                try:
+                    payload = payloads.wire_payload(row, people)
+                    events.append(payloads.wire_event(row, payload))
+                except payloads.LocalProblem as problem:
+                    self.clinic.mark_needs_attention(row.uid, str(problem))
+                    report.needs_attention += 1
+                    continue
+                if payloads.needs_person(row):
+                    sealed[row.uid] = payload
+            self.clinic.seal_events(sealed)
+            after = rows[-1].id
+            if events:
+                return _Batch(events, after)
+
     def _handle(
         self,
         answer: Answer,
-        events: list[Any],
+        events: list[dict[str, Any]],
         report: PassReport,
         state: dict[str, Any],
         backoff: Backoff,
@@ -209,7 +256,7 @@ class Syncer:
             state["online"] = True
             if len(events) == 1:
                 # The service refused this one event's envelope: it cannot ever be accepted.
-                self.clinic.mark_needs_attention(str(events[0].id), answer.reason)
+                self.clinic.mark_needs_attention(str(events[0]["id"]), answer.reason)
                 report.needs_attention += 1
             return None
         if outcome in STOPS:

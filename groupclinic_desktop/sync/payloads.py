@@ -10,10 +10,10 @@ import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from groupclinic_desktop.core.community import monitoring_kind
-from groupclinic_desktop.core.schema import OutboxEvent, Patient
+from groupclinic_desktop.core.schema import Patient
 from groupclinic_desktop.resources import resource
 from icb_service import protocol
 
@@ -35,6 +35,46 @@ STAFF_ROLES = ("facilitator", "clinician")
 
 class LocalProblem(ValueError):
     """This event cannot be sent as it stands; the reason goes on the needs-attention list."""
+
+
+class OutboxRow(Protocol):
+    """An outbox event as read for sending (an OutboxEvent, or the facade's lighter row)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def uid(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def schema_version(self) -> int: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def payload(self) -> dict[str, Any] | None: ...
+
+
+class People:
+    """The people a sync pass names, each read from the store and pseudonymised once a pass."""
+
+    def __init__(self, patient_for: Callable[[int], Patient], key: bytes) -> None:
+        self._patient_for = patient_for
+        self._key = key
+        self._patients: dict[int, Patient] = {}
+        self._subjects: dict[int, str] = {}
+
+    def patient(self, patient_id: int) -> Patient:
+        if patient_id not in self._patients:
+            self._patients[patient_id] = self._patient_for(patient_id)
+        return self._patients[patient_id]
+
+    def subject(self, patient_id: int) -> str:
+        """The keyed pseudonym; raises ValueError when the NHS number is not 10 digits."""
+        if patient_id not in self._subjects:
+            self._subjects[patient_id] = protocol.subject_id(
+                self.patient(patient_id).nhs_number, self._key
+            )
+        return self._subjects[patient_id]
 
 
 @cache
@@ -67,24 +107,32 @@ def ascii_unit(unit: str) -> str:
     return unit
 
 
-def needs_person(row: OutboxEvent) -> bool:
+def needs_person(row: OutboxRow) -> bool:
     """True while the payload still names the person by local id (not yet pseudonymised)."""
     return "patient_id" in (row.payload or {})
 
 
 def wire_payload(
-    row: OutboxEvent, patient_for: Callable[[int], Patient], key: bytes
+    row: OutboxRow,
+    patient_for: Callable[[int], Patient] | People,
+    key: bytes | None = None,
 ) -> dict[str, Any]:
-    """The payload as the service will store it. Raises LocalProblem when it cannot be made."""
+    """The payload as the service will store it. Raises LocalProblem when it cannot be made.
+
+    `patient_for` is a pass's People, or a look-up of a person by id together with `key`."""
     payload = dict(row.payload or {})
     if "patient_id" in payload:
+        people = patient_for if isinstance(patient_for, People) else None
+        if people is None:
+            assert key is not None, "a pseudonymisation key is needed with a plain look-up"
+            people = People(patient_for, key)  # type: ignore[arg-type]
         patient_id = payload.pop("patient_id")
         try:
-            patient = patient_for(int(patient_id))
+            patient = people.patient(int(patient_id))
         except Exception as exc:  # NotFound, or a damaged payload
             raise LocalProblem("checked on this laptop: the person is no longer on record") from exc
         try:
-            payload["subject"] = protocol.subject_id(patient.nhs_number, key)
+            payload["subject"] = people.subject(int(patient_id))
         except ValueError:
             raise LocalProblem(
                 "checked on this laptop: the person's NHS number is not 10 digits"
@@ -112,29 +160,34 @@ def wire_payload(
     return payload
 
 
-def occurred_at(row: OutboxEvent) -> datetime:
+def occurred_at(row: OutboxRow) -> datetime:
     when = row.occurred_at
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
-def to_event(row: OutboxEvent, payload: dict[str, Any]) -> protocol.Event:
-    """The protocol event; raises LocalProblem when the service's own rules would refuse it."""
+def wire_event(row: OutboxRow, payload: dict[str, Any]) -> dict[str, Any]:
+    """The event as sent, a JSON object; raises LocalProblem when the service's own rules would
+    refuse its payload. The envelope comes from the outbox row, so a resend is identical."""
     problem = protocol.payload_problem(row.type, row.schema_version, payload)
     if problem:
         raise LocalProblem(f"checked on this laptop: {problem}")
     assert row.id is not None
-    return protocol.Event(
-        id=row.uid,  # type: ignore[arg-type]
-        seq=row.id,
-        type=row.type,
-        schema_version=row.schema_version,
-        occurred_at=occurred_at(row),
-        payload=payload,
-    )
+    return {
+        "id": row.uid,
+        "seq": row.id,
+        "type": row.type,
+        "schema_version": row.schema_version,
+        # As pydantic writes an instant in UTC, so the envelope reads as before.
+        "occurred_at": occurred_at(row).isoformat().replace("+00:00", "Z"),
+        "payload": payload,
+    }
 
 
-def batch_body(ods_code: str, events: list[protocol.Event]) -> dict[str, Any]:
-    batch = protocol.EventBatch(
-        protocol_version=protocol.PROTOCOL_VERSION, practice=ods_code, events=events
-    )
-    return batch.model_dump(mode="json")
+def to_event(row: OutboxRow, payload: dict[str, Any]) -> protocol.Event:
+    """The protocol event, envelope checked too; raises LocalProblem like wire_event."""
+    return protocol.Event.model_validate(wire_event(row, payload))
+
+
+def batch_body(ods_code: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The body of one POST: wire_event's objects as they are, no second copy."""
+    return {"protocol_version": protocol.PROTOCOL_VERSION, "practice": ods_code, "events": events}

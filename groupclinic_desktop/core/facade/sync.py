@@ -2,8 +2,10 @@
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+from sqlalchemy import bindparam, delete, update
+from sqlalchemy import select as select_core
 from sqlmodel import col, select
 
 from groupclinic_desktop.core import audit, service_address
@@ -23,6 +25,17 @@ from groupclinic_desktop.core.schema import (
 )
 
 
+class PendingEvent(NamedTuple):
+    """An outbox event as the sync worker reads it to send (see OutboxEvent)."""
+
+    id: int
+    uid: str
+    type: str
+    schema_version: int
+    occurred_at: datetime
+    payload: dict[str, Any] | None
+
+
 class SyncArea(ClinicBase):
     """The outbox as the sync worker sees it, and the sync settings."""
 
@@ -33,16 +46,21 @@ class SyncArea(ClinicBase):
     SYNC_SETTINGS_KEY = "sync.settings"
     SYNC_STATE_KEY = "sync.state"
 
-    def pending_events(self, limit: int = 100) -> list[OutboxEvent]:
-        """The oldest events still to send (not those waiting for attention), in sequence order."""
-        with self._read() as s:
-            query = (
-                select(OutboxEvent)
-                .where(OutboxEvent.needs_attention == False)  # noqa: E712
-                .order_by(col(OutboxEvent.id))
-                .limit(max(1, int(limit)))
-            )
-            return list(s.exec(query))
+    def pending_events(self, limit: int = 100, *, after: int | None = None) -> list[PendingEvent]:
+        """The oldest events still to send (not those waiting for attention), in sequence order;
+        with `after`, only those after that sequence number. Plain rows, not ORM objects: a
+        sync reads hundreds at a time and only looks at them."""
+        table = OutboxEvent.__table__  # type: ignore[attr-defined]
+        query = (
+            select_core(*(table.c[name] for name in PendingEvent._fields))
+            .where(table.c.needs_attention == False)  # noqa: E712
+            .order_by(table.c.id)
+            .limit(max(1, int(limit)))
+        )
+        if after is not None:
+            query = query.where(table.c.id > after)
+        with self._engine.connect() as conn:
+            return [PendingEvent(*row) for row in conn.execute(query).all()]
 
     def outbox_summary(self) -> tuple[int, datetime | None, int]:
         """(pending count, when the oldest pending event happened, needs-attention count)."""
@@ -72,15 +90,23 @@ class SyncArea(ClinicBase):
         """Keep the pseudonymised payload an event is first sent with, so every retry is identical.
 
         Not audited: the event's content is unchanged, only its person reference is swapped for
-        the keyed pseudonym the service will hold.
+        the keyed pseudonym the service will hold. One statement for the whole batch.
         """
         if not payloads:
             return
+        table = OutboxEvent.__table__  # type: ignore[attr-defined]
+        statement = (
+            update(table)
+            .where(table.c.uid == bindparam("sealed_uid"))
+            .values(payload=bindparam("sealed_payload", type_=table.c.payload.type))
+        )
+        # No NUL check as ORM writes get: a sealed payload is the stored one with the hex subject
+        # and coded values added, and it has already passed the protocol's strict schema.
         with self._write() as s:
-            rows = s.exec(select(OutboxEvent).where(col(OutboxEvent.uid).in_(list(payloads))))
-            for row in rows:
-                row.payload = payloads[row.uid]
-                s.add(row)
+            s.connection().execute(
+                statement,
+                [{"sealed_uid": uid, "sealed_payload": p} for uid, p in payloads.items()],
+            )
 
     def acknowledge_events(self, uids: Sequence[str]) -> int:
         """Delete events the service acknowledged (stored or duplicate); how many were deleted.
@@ -90,14 +116,14 @@ class SyncArea(ClinicBase):
         """
         if not uids:
             return 0
+        table = OutboxEvent.__table__  # type: ignore[attr-defined]
         with self._write() as s:
-            rows = list(s.exec(select(OutboxEvent).where(col(OutboxEvent.uid).in_(list(uids)))))
-            if not rows:
+            deleted = s.connection().execute(
+                delete(table).where(table.c.uid.in_(list(uids))).returning(table.c.id)
+            )
+            seqs = sorted(deleted.scalars().all())
+            if not seqs:
                 return 0
-            seqs = sorted(row.id for row in rows if row.id is not None)
-            for row in rows:
-                s.delete(row)
-            s.flush()
             audit.append(
                 s,
                 user_id=None,
@@ -105,9 +131,9 @@ class SyncArea(ClinicBase):
                 action="sync_acknowledged",
                 entity="outbox_event",
                 entity_id=None,
-                after={"events": len(rows), "first_seq": seqs[0], "last_seq": seqs[-1]},
+                after={"events": len(seqs), "first_seq": seqs[0], "last_seq": seqs[-1]},
             )
-        return len(rows)
+        return len(seqs)
 
     def mark_needs_attention(self, uid: str, reason: str) -> None:
         """The service refused this event for good: keep it, visible, with the reason."""
