@@ -34,7 +34,6 @@ def write_cohort(path: Path, rows: int) -> Path:
 
 def run(ctx: Context) -> list[Figure]:
     from groupclinic_desktop.core.clinic import SYSTEM
-    from groupclinic_desktop.core.cohort import import_file
 
     rows = 1_000 if ctx.quick else 20_000
     source = write_cohort(ctx.scratch / f"cohort-{rows}.csv", rows)
@@ -50,7 +49,7 @@ def run(ctx: Context) -> list[Figure]:
                 programme = clinic.programmes()[0].id
                 outcome: list = []
                 samples.append(timed(lambda c=clinic, p=programme: outcome.append(
-                    import_file(c, source, p))))
+                    c.import_cohort_file(source, p))))
                 written = outcome[0].result
                 if written is None:
                     raise RuntimeError("the bench cohort was refused: "

@@ -423,8 +423,7 @@ class CohortImportDialog(QDialog):
         self.pages.setCurrentWidget(self.progress_page)
 
         def work(task: _Task) -> cohort.ImportOutcome:
-            return cohort.import_file(
-                self.clinic,
+            return self.clinic.import_cohort_file(
                 source,
                 programme_id,
                 mapping=checked.mapping,
