@@ -49,11 +49,15 @@ DIGESTED = (
 )
 
 
+# One encoder for every digest: json.dumps with options builds a new one on each call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def _digest(entry: AuditEntry | dict[str, Any]) -> str:
     values = entry if isinstance(entry, dict) else {n: getattr(entry, n) for n in DIGESTED}
     body = {name: values[name] for name in DIGESTED}
     body["at"] = body["at"].isoformat()
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = _CANONICAL.encode(body)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -112,9 +112,8 @@ class Rows:
     ) -> None:
         """Insert many rows of the same columns in one statement run (a bulk import): each
         value through its column's bind processor, as insert() does, without SQLAlchemy's
-        per-row statement work."""
-        from groupclinic_desktop.core.text_checks import refuse_nul
-
+        per-row statement work. The values are checked already (a cohort file's cells are
+        refused with any NUL in them, core.cohort.check)."""
         table = _table(model)
 
         def build() -> str:
@@ -130,9 +129,6 @@ class Rows:
 
         def bound(row: Sequence[Any]) -> list[Any]:
             values = list(row)
-            for index, value in enumerate(values):
-                if type(value) is str and "\x00" in value:
-                    refuse_nul(value, names[index].replace("_", " ").capitalize())
             for index, process in processors:
                 values[index] = process(values[index])
             return values

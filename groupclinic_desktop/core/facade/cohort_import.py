@@ -2,8 +2,10 @@
 
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
@@ -132,7 +134,7 @@ class CohortImportArea(ClinicBase):
         counts = {"created": 0, "updated": 0, "unchanged": 0, "enrolled": 0, "added": 0, "held": 0}
         patient_ids: list[int] = []
         try:
-            with self._write() as s:
+            with self._write() as s, _roomy_cache(s):
                 _get_in(s, Programme, programme_id, "programme")
                 # People already held stay ORM objects (an update is rare); new people are
                 # plain column values, written in bulk with everything else.
@@ -233,6 +235,23 @@ class CohortImportArea(ClinicBase):
             measurements_already_held=counts["held"] - counts["added"],
             patient_ids=tuple(dict.fromkeys(patient_ids)),
         )
+
+
+IMPORT_CACHE_KIB = 64 * 1024
+
+
+@contextmanager
+def _roomy_cache(s: Session) -> Iterator[None]:
+    """A bigger page cache for the import's connection while it writes: 260,000 new rows go
+    into a dozen indexes, and with SQLite's default 2 MB their pages were read, decrypted,
+    spilled and encrypted again many times over. Set back afterwards."""
+    connection = s.connection()
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
 def _person_id(person: "Patient | dict[str, Any]") -> int:
@@ -452,7 +471,8 @@ class _BulkWriter:
             queued = self.rows[model]
             if queued:
                 names = tuple(queued[0])
-                self.driver.insert_many(model, names, [[v[n] for n in names] for v in queued])
+                in_order = itemgetter(*names)
+                self.driver.insert_many(model, names, [in_order(v) for v in queued])
                 queued.clear()
 
     def close(self) -> None:
