@@ -96,6 +96,12 @@ def fallback_fonts() -> tuple[tuple[str, frozenset[int], bool], ...]:
 def font_for(char: str) -> str | None:
     """The fallback font that draws a character DejaVu lacks (Arabic script always in the
     Arabic font, so a word is not drawn in two styles), or None."""
+    if not ARABIC_BLOCKS.match(char):
+        # DejaVu's own letters first: the fallback fonts (CJK and symbols are megabytes each,
+        # ~35 MB of memory once parsed) are loaded only for text that needs one of them.
+        base = _covered(pdf_fonts()[0]) if pdf_fonts()[0].startswith("GroupClinic") else None
+        if base is not None and ord(char) in base:
+            return None
     fallbacks = fallback_fonts()
     if ARABIC_BLOCKS.match(char):
         arabic = [f for f in fallbacks if f[0] == "GroupClinicArabic" and ord(char) in f[1]]
@@ -116,7 +122,6 @@ def markup(text: str) -> tuple[str, bool]:
     but with every letter."""
     from xml.sax.saxutils import escape
 
-    shaped_fonts = {name for name, _, shaped in fallback_fonts() if shaped}
     parts: list[str] = []
     current: str | None = None
     run = ""
@@ -135,6 +140,7 @@ def markup(text: str) -> tuple[str, bool]:
             run, current = "", font
         if char != "\0":
             run += char
+    shaped_fonts = {name for name, _, shaped in fallback_fonts() if shaped} if used else set()
     needs_shaping = bool(used & shaped_fonts) and used <= shaped_fonts
     return "".join(parts).replace("\n", "<br/>"), needs_shaping
 
@@ -168,7 +174,7 @@ def printable(
         elif unicodedata.category(char) in ("Cc", "Cs") or code in (0xFFFE, 0xFFFF):
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
         elif fallbacks and (
-            font_for(char) is not None or (covered is not None and code in covered)
+            (covered is not None and code in covered) or font_for(char) is not None
         ):
             out.append(char)
         elif code > 0xFFFF:
