@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from groupclinic_desktop.core import cohort, invitations
+from groupclinic_desktop.core import cohort, invitations, store
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.schema import InvitationStatus, Sex, Source
@@ -326,5 +326,22 @@ def test_quintile_only_and_carer_columns_are_imported(admin: Clinic, tmp_path: P
 
 
 def test_an_import_keeps_a_backup_of_the_store_first(admin: Clinic) -> None:
+    people_before = len(admin.patients())
+    admin.record_measurement(  # in the write-ahead log, not yet folded into the file
+        admin.patients()[0].id, "weight", "80.4", confirmed=True
+    )
     admin.import_cohort_file(FIXTURES / "systmone_search.csv", programme_id(admin))
-    assert any("before-import" in p.name for p in admin.location.backup_dir.iterdir())
+    (copy,) = [p for p in admin.location.backup_dir.iterdir() if "before-import" in p.name]
+    # The copy is the store as it was just before the import, whole and sound: it passes the
+    # full check a restore makes, holds the value still in the write-ahead log, and no one new.
+    store.verify_backup(copy, admin._key)
+    conn = store._keyed_connection(copy, admin._key)
+    try:
+        (people,) = conn.execute("SELECT count(*) FROM patient").fetchone()
+        (weights,) = conn.execute(
+            "SELECT count(*) FROM measurement WHERE type_key = 'weight' AND value = 80.4"
+        ).fetchone()
+    finally:
+        conn.close()
+    assert people == people_before and weights == 1
+    assert not list(admin.location.backup_dir.glob("*.partial*"))
