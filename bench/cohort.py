@@ -7,11 +7,14 @@ number); the rest are new. Each run imports into its own copy of the store.
 from __future__ import annotations
 
 import csv
+import statistics
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
 from bench import DEMO, TEN_YEARS, Context, Figure, copy_store, nhs_numbers, open_clinic, timed
 
+BUDGET_S = 8.0  # 20,000 rows, at both sizes (issue 26)
 HEADERS = ["NHS Number", "Forename", "Surname", "Date of Birth", "Sex", "Mobile Telephone",
            "HbA1c", "Date", "Systolic", "Date", "Diastolic", "Date"]
 
@@ -34,7 +37,6 @@ def write_cohort(path: Path, rows: int) -> Path:
 
 def run(ctx: Context) -> list[Figure]:
     from groupclinic_desktop.core.clinic import SYSTEM
-    from groupclinic_desktop.core.cohort import import_file
 
     rows = 1_000 if ctx.quick else 20_000
     source = write_cohort(ctx.scratch / f"cohort-{rows}.csv", rows)
@@ -42,6 +44,7 @@ def run(ctx: Context) -> list[Figure]:
     runs = ctx.repeats(3, 1)
     for store in (DEMO, TEN_YEARS):
         samples = []
+        cpu_times: list[float] = []  # the import is one thread: its CPU time, for busy machines
         created = 0
         for attempt in range(runs):
             folder = ctx.scratch / f"{store}-cohort-{attempt}"
@@ -49,14 +52,20 @@ def run(ctx: Context) -> list[Figure]:
             with open_clinic(folder) as clinic, clinic.acting_as(SYSTEM):
                 programme = clinic.programmes()[0].id
                 outcome: list = []
+                cpu = time.process_time()
                 samples.append(timed(lambda c=clinic, p=programme: outcome.append(
-                    import_file(c, source, p))))
+                    c.import_cohort_file(source, p))))
+                cpu_times.append(time.process_time() - cpu)
                 written = outcome[0].result
                 if written is None:
                     raise RuntimeError("the bench cohort was refused: "
                                        + outcome[0].check.report(5))
                 created = written.created
-        figures.append(Figure(f"import cohort CSV ({rows:,} rows)", store, samples,
-                              extra={"rows": rows, "people_created": created,
-                                     "rows_per_s": round(rows / min(samples))}))
+        figure = Figure(f"import cohort CSV ({rows:,} rows)", store, samples,
+                        budget=f"< {BUDGET_S:g} s for 20,000 rows",
+                        extra={"rows": rows, "people_created": created,
+                               "rows_per_s": round(rows / min(samples)),
+                               "cpu_median_s": round(statistics.median(cpu_times), 3)})
+        figure.within_budget = figure.median < BUDGET_S * rows / 20_000
+        figures.append(figure)
     return figures

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench import DEMO, TEN_YEARS, Context
 
-BUDGET_MB = 300
+BUDGET_MB = 250
 
 
 def _child(data_dir: str, regulars_json: str, out_dir: str) -> int:

@@ -17,6 +17,7 @@ its own connection writes between two saves. Each is warmed up with a few saves 
 from __future__ import annotations
 
 import re
+import statistics
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -36,6 +37,7 @@ from bench import (
 )
 
 BUDGET_RATIO = 3.0
+P99_BUDGET_MS = 2.0  # at both sizes (issue 26)
 PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000")
 WARM_UP = 20
 
@@ -182,14 +184,19 @@ def run(ctx: Context, regulars: dict[str, list[int]]) -> list[Figure]:
         base = samples["raw"]
         figure = Figure("save one measurement (facade, durable)", store, samples["app"],
                         baseline="raw SQLCipher INSERT + commit", baseline_samples=base,
-                        budget=f"<= {BUDGET_RATIO:g}x baseline and <= Anki add-note")
+                        budget=f"<= {BUDGET_RATIO:g}x baseline and p99 <= {P99_BUDGET_MS:g} ms")
+        p99 = statistics.quantiles(samples["app"], n=100)[98] if len(samples["app"]) > 1 else (
+            samples["app"][0])
+        figure.extra["p99_s"] = round(p99, 6)
+        figure.within_budget = (figure.ratio or 0) <= BUDGET_RATIO and (
+            p99 * 1000 <= P99_BUDGET_MS)
         figures.append(figure)
         if "anki" in samples:
+            # A reference only: the budget "no slower than Anki's add-note" was withdrawn
+            # (issue 26): a value, its audit entry and its outbox event commit together.
             anki_figure = Figure("Anki add one note (peer)", store, samples["anki"],
                                  baseline="raw SQLCipher INSERT + commit", baseline_samples=base)
             figure.extra["vs_anki"] = round(figure.median / anki_figure.median, 3)
-            figure.within_budget = (figure.ratio or 0) <= BUDGET_RATIO and (
-                figure.median <= anki_figure.median)
             figures.append(anki_figure)
             peer[0].close()  # type: ignore[index]
         # Where a save's time goes: its SQL alone (no Python), then the same without encryption.

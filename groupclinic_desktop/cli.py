@@ -194,6 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in (None, "run"):
         # Starting the app: the log file is opened once the window is painted (ui/app.py).
         logs.hold_logging(level)
+        from groupclinic_desktop.core import store
+
+        # The key from the OS keyring, read on a thread while Qt loads (not before the paint).
+        store.read_key_ahead(args.data_dir)
         # The first look at the store (the store module and its driver) before Qt:
         # once PySide6 is loaded, its import hook reads the source of each module that an import
         # statement names (for its __feature__ switches), about 5 ms of files for these.

@@ -18,7 +18,8 @@ APP_PACKAGES=(libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommo
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1
   fonts-dejavu-core fonts-noto-core fonts-wqy-microhei fonts-symbola)
-TEST_PACKAGES=(poppler-utils postgresql xvfb xauth)
+# gnome-keyring and a D-Bus session bus: the real Secret Service the keyring bench and test use.
+TEST_PACKAGES=(poppler-utils postgresql xvfb xauth gnome-keyring dbus-daemon dbus-bin)
 
 need_python() {
   local py

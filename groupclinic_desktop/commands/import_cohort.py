@@ -101,8 +101,7 @@ def cmd_import_cohort(args: argparse.Namespace) -> int:
             remembered = {**remembered, **cohort.parse_mapping_file(args.mapping)}
         mapping = cohort.recognise(source.headers, remembered)
         assert programme.id is not None
-        outcome = cohort.import_file(
-            clinic,
+        outcome = clinic.import_cohort_file(
             source,
             programme.id,
             mapping=mapping,

@@ -6,9 +6,12 @@ The import is three steps, so a person can look before anything is written:
   2. `check` validates every row (NHS number check digit, dates, plausible values from the
      catalogue, required columns) and gives the valid rows and a report of the problems: the row
      as numbered in the file (the header line counts), the column, the value and the reason.
-  3. `import_file` refuses the whole file while any row is invalid, unless `valid_rows_only`, in
-     which case the rejected rows go to a CSV to fix. The writing itself is one transaction in
-     `Clinic.import_cohort`, which can report progress and be cancelled.
+  3. `Clinic.import_cohort_file` (the facade's cohort import area) refuses the whole file while
+     any row is invalid, unless `valid_rows_only`, in which case the rejected rows go to a CSV to
+     fix (`write_rejected`). The writing itself is one transaction, which can report progress and
+     be cancelled.
+
+This module is pure: reading, recognising, checking and matching rows; it reads no store.
 
 No Qt here. Problems name values because the admin must find them in their own file; they are
 for the screen or terminal only and are never logged.
@@ -20,7 +23,6 @@ import csv
 import functools
 import io
 import re
-import threading
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -28,12 +30,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from groupclinic_desktop.core import text_checks, validation
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.errors import InvalidInput, NeedsConfirmation
-from groupclinic_desktop.core.schema import MemberPractice, Sex
+from groupclinic_desktop.core.schema import Sex
 from groupclinic_desktop.resources import resource
 
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
@@ -695,54 +697,6 @@ def write_rejected(result: CohortCheck, to: Path) -> Path:
             if line in reasons:
                 writer.writerow([line, *cells, "; ".join(reasons[line])])
     return to
-
-
-class CohortDoor(Protocol):
-    """What `import_file` needs of the Clinic. The facade imports this module for the row and
-    result types, so naming the Clinic here would tie the two in a circle."""
-
-    def cohort_mapping(self) -> dict[str, str]: ...
-
-    def member_practices(self, *, active_only: bool = True) -> list[MemberPractice]: ...
-
-    def import_cohort(
-        self,
-        rows: Sequence[CohortRow],
-        programme_id: int,
-        *,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> ImportResult: ...
-
-
-def import_file(
-    clinic: CohortDoor,
-    source: Path | CohortFile,
-    programme_id: int,
-    *,
-    mapping: Sequence[str] | None = None,
-    valid_rows_only: bool = False,
-    rejected_to: Path | None = None,
-    progress: Progress | None = None,
-    cancel: threading.Event | None = None,
-) -> ImportOutcome:
-    """Check a file and, when it passes (or only valid rows are wanted), import it in one go.
-
-    Without a mapping the practice's remembered choices and the known spellings are used.
-    """
-    cohort = source if isinstance(source, CohortFile) else read_csv(source)
-    if mapping is None:
-        mapping = recognise(cohort.headers, clinic.cohort_mapping())
-    members = {m.ods_code for m in clinic.member_practices()}
-    result = check(cohort, mapping, members=members)
-    if result.mapping_problems or (result.problems and not valid_rows_only):
-        return ImportOutcome(result, None)
-    rejected_file = None
-    if result.problems:
-        target_file = rejected_to or rejected_path(cohort.path or Path("cohort.csv"))
-        rejected_file = write_rejected(result, target_file)
-    written = clinic.import_cohort(result.rows, programme_id, progress=progress, cancel=cancel)
-    return ImportOutcome(result, written, rejected_file)
 
 
 def parse_mapping_file(path: Path) -> dict[str, str]:

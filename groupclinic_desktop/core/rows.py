@@ -109,6 +109,34 @@ class Rows:
         self._cursor.execute(sql, self._bound(table, values))
         return int(self._cursor.lastrowid)
 
+    def insert_many(
+        self, model: type[SQLModel], names: tuple[str, ...], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert many rows of the same columns in one statement run (a bulk import): each
+        value through its column's bind processor, as insert() does, without SQLAlchemy's
+        per-row statement work. The values are checked already (a cohort file's cells are
+        refused with any NUL in them, core.cohort.check)."""
+        table = table_of(model)
+
+        def build() -> str:
+            marks = ", ".join("?" for _ in names)
+            return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
+
+        sql = self._statements.sql(("insert", table.name, *names), build)
+        processors = [
+            (index, process)
+            for index, process in enumerate(self._statements.binds(table, names))
+            if process is not None
+        ]
+
+        def bound(row: Sequence[Any]) -> list[Any]:
+            values = list(row)
+            for index, process in processors:
+                values[index] = process(values[index])
+            return values
+
+        self._cursor.executemany(sql, [bound(row) for row in rows])
+
     def update(self, model: type[SQLModel], where: dict[str, Any], values: dict[str, Any]) -> int:
         """Change the given columns of the rows matching `where`; returns how many changed."""
         table = table_of(model)

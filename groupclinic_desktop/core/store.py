@@ -265,11 +265,57 @@ def lock_instance(location: StoreLocation) -> "FileLock":
     return lock
 
 
+# The keyring library's own backend for each platform. Naming it spares the start the scan of
+# every installed backend's entry point (~90 ms), most of the keyring's cost before the first
+# paint; keyring's detection is still used whenever this one cannot answer (bench/README.md).
+PLATFORM_BACKENDS = {
+    "linux": "keyring.backends.SecretService.Keyring",
+    "win32": "keyring.backends.Windows.WinVaultKeyring",
+    "darwin": "keyring.backends.macOS.Keyring",
+}
+_named_backend: list[Any] = []  # [the platform's backend] once found viable, [None] when not
+
+
+def _platform_backend() -> Any:
+    """The platform's own keyring backend when nothing else is chosen, else None.
+
+    None (keyring's own choice applies) when a backend was set in this process
+    (keyring.set_keyring), named in PYTHON_KEYRING_BACKEND or a keyring config file, when the
+    platform has no known backend, or when it is not usable here (no Secret Service running)."""
+    import sys
+
+    chosen = sys.modules.get("keyring.core")
+    if chosen is not None and getattr(chosen, "_keyring_backend", None) is not None:
+        return None
+    if _named_backend:
+        return _named_backend[0]
+    name = PLATFORM_BACKENDS.get(sys.platform)
+    if name is None or os.environ.get("PYTHON_KEYRING_BACKEND"):
+        _named_backend.append(None)
+        return None
+    import keyring.core
+
+    try:
+        # A keyring config file names the backend: keyring's own reading of it applies.
+        configured = keyring.core._config_path().exists()
+        backend = None if configured else keyring.core.load_keyring(name)  # raises if unusable
+    except Exception:  # noqa: BLE001 - any failure means "let keyring choose", as before
+        backend = None
+    _named_backend.append(backend)
+    return backend
+
+
 def _keyring_get(user: str) -> str | None:
     import keyring
     from keyring.errors import KeyringError, NoKeyringError
 
     try:
+        named = _platform_backend()
+        if named is not None:
+            found = named.get_password(KEYRING_SERVICE, user)
+            if found is not None:
+                return found
+            # Not there: perhaps keyring's detection chose another backend when it was saved.
         return keyring.get_password(KEYRING_SERVICE, user)
     except NoKeyringError:
         raise StoreError(NO_KEYRING, kind="key") from None
@@ -304,12 +350,72 @@ def keyring_secret(name: str, *, create: bool) -> str | None:
     return value
 
 
+class KeyReader:
+    """The store's key read from the keyring on a thread of its own, started before Qt loads
+    (cli.py), so the keyring's import and its round trip to the OS keyring overlap the window's
+    start instead of coming before the first paint. resolve_key takes its answer."""
+
+    def __init__(self, location: StoreLocation) -> None:
+        import threading
+
+        self.user = location.keyring_user
+        self._result: tuple[str | None, StoreError | None] | None = None
+        self._thread = threading.Thread(target=self._run, name="store-key", daemon=True)
+
+    def start(self) -> "KeyReader":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            self._result = (_keyring_get(self.user), None)
+        except StoreError as exc:
+            self._result = (None, exc)
+        except Exception:  # noqa: BLE001 - left to the ordinary read, which reports it
+            self._result = None
+
+    def answer(self) -> tuple[str | None, StoreError | None] | None:
+        self._thread.join()
+        return self._result
+
+
+_key_reader: list[KeyReader] = []
+
+
+def read_key_ahead(data_dir: Path | None) -> None:
+    """Start reading the store's key from the keyring now (the app's plain start, cli.py); does
+    nothing when the key comes from the environment or there is no store to open."""
+    if os.environ.get(KEY_ENV):
+        return
+    try:
+        location = StoreLocation(Path(data_dir) if data_dir else default_data_dir())
+        if not location.exists() or not location.meta_path.exists():
+            return
+        _key_reader[:] = [KeyReader(location).start()]
+    except (OSError, StoreError, ValueError):
+        return  # the ordinary way in meets the problem and explains it
+
+
+def _key_read_ahead(user: str) -> str | None:
+    """The key read ahead for this keyring entry (raising what the read raised), or None."""
+    if not _key_reader or _key_reader[0].user != user:
+        return None
+    reader = _key_reader.pop()
+    answer = reader.answer()
+    if answer is None:
+        return None
+    key, error = answer
+    if error is not None:
+        raise error
+    return key
+
+
 def resolve_key(location: StoreLocation, *, create: bool) -> str:
     env_key = os.environ.get(KEY_ENV)
     if env_key:
         return env_key
     user = location.keyring_user
-    key = _keyring_get(user)
+    key = _key_read_ahead(user) or _keyring_get(user)
     if key:
         return key
     if not create:
@@ -599,6 +705,62 @@ def backup_to(engine: "Engine", target: Path, key: str) -> Path:
     if not ok or ok[0] != "ok":
         _discard(tmp)
         raise StoreError("The backup failed its integrity check and was not kept.")
+    os.replace(tmp, target)
+    return target
+
+
+def copy_as_is(engine: "Engine", db_path: Path, target: Path, key: str) -> Path:
+    """A byte-for-byte copy of the encrypted store as last committed, for the safety copy
+    taken just before a large write (a cohort import).
+
+    backup_to decrypts and re-encrypts every page and then reads the copy end to end again:
+    about 9 s on a store ten years old, longer than the import itself. Here the file and its
+    write-ahead log are copied as they are, while a BEGIN IMMEDIATE of ours holds SQLite's
+    writer lock (the caller holds the facade's lock too), so nothing commits or checkpoints
+    meanwhile; the log is then folded into the copy. The copy is opened with the key and its
+    schema read; the full integrity check is made when a backup is restored (verify_backup).
+    """
+    import shutil
+
+    target = Path(target)
+    tmp = target.with_name(target.name + ".partial")
+    tmp_wal = Path(str(tmp) + "-wal")
+    wal = Path(str(db_path) + "-wal")
+    try:
+        private_dir(target.parent)
+        for path in (tmp, tmp_wal):
+            path.unlink(missing_ok=True)
+        raw = engine.raw_connection()
+        try:
+            connection = raw.driver_connection
+            connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+            try:
+                private_file(tmp)
+                shutil.copyfile(db_path, tmp)
+                if wal.exists():
+                    private_file(tmp_wal)
+                    shutil.copyfile(wal, tmp_wal)
+            finally:
+                connection.execute("ROLLBACK")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+        dest = _keyed_connection(tmp, key)
+        try:
+            mode = dest.execute("PRAGMA journal_mode=DELETE").fetchone()
+            tables = dest.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            versions = dest.execute("SELECT version_num FROM alembic_version").fetchall()
+        finally:
+            dest.close()
+    except (OSError, sqlcipher3.DatabaseError) as exc:
+        _discard(tmp)
+        tmp_wal.unlink(missing_ok=True)
+        if disk_full(target.parent, exc):
+            raise disk_full_error(target.parent) from None
+        raise
+    if not mode or str(mode[0]).lower() != "delete" or not tables or not tables[0] or not versions:
+        _discard(tmp)
+        tmp_wal.unlink(missing_ok=True)
+        raise StoreError("The safety copy could not be read back and was not kept.")
     os.replace(tmp, target)
     return target
 

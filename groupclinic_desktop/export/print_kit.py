@@ -122,6 +122,13 @@ def _covered(font: str) -> frozenset[int] | None:
 def font_for(char: str) -> str | None:
     """The fallback font that draws a character DejaVu lacks (Arabic script always in the
     Arabic font, so a word is not drawn in two styles), or None."""
+    if not ARABIC_LETTERS.match(char):
+        # DejaVu's own letters first: the fallback fonts (CJK and symbols are megabytes each,
+        # ~35 MB of memory once parsed) are loaded only for text that needs one of them.
+        regular = fonts()[0]
+        base = _covered(regular) if regular == REGULAR else None
+        if base is not None and ord(char) in base:
+            return None
     fallbacks = fallback_fonts()
     if ARABIC_LETTERS.match(char) and any(f[0] == ARABIC and ord(char) in f[1] for f in fallbacks):
         return ARABIC
@@ -152,7 +159,7 @@ def printable(text: str, font: str | None = None, *, fallbacks: bool = False) ->
         elif unicodedata.category(char) in ("Cc", "Cs") or code in (0xFFFE, 0xFFFF):
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
         elif fallbacks and (
-            font_for(char) is not None or (covered is not None and code in covered)
+            (covered is not None and code in covered) or font_for(char) is not None
         ):
             out.append(char)
         elif code > 0xFFFF:
@@ -178,7 +185,6 @@ def _markup(text: str) -> tuple[str, bool]:
     shaping (Bengali) and no run in another fallback font, because reportlab cannot shape a
     paragraph that mixes a shaped font with those (it fails); mixed, Bengali prints unshaped
     but with every letter."""
-    shaped_fonts = {name for name, _, shaped in fallback_fonts() if shaped}
     parts: list[str] = []
     current: str | None = None
     run = ""
@@ -197,6 +203,7 @@ def _markup(text: str) -> tuple[str, bool]:
             run, current = "", font
         if char != "\0":
             run += char
+    shaped_fonts = {name for name, _, shaped in fallback_fonts() if shaped} if used else set()
     needs_shaping = bool(used & shaped_fonts) and used <= shaped_fonts
     return "".join(parts).replace("\n", "<br/>"), needs_shaping
 

@@ -411,8 +411,7 @@ class CohortImportDialog(QDialog):
         progressed = tasks.to_main(self._progressed)
 
         def work() -> cohort.ImportOutcome:
-            return cohort.import_file(
-                self.clinic,
+            return self.clinic.import_cohort_file(
                 source,
                 programme_id,
                 mapping=checked.mapping,

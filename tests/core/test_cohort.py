@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from groupclinic_desktop.core import cohort, invitations
+from groupclinic_desktop.core import cohort, invitations, store
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.schema import InvitationStatus, Sex, Source
@@ -66,7 +66,7 @@ def test_emis_like_export_is_recognised_and_imported(admin: Clinic) -> None:
         "date:diastolic_bp",
     ]
     before = len(admin.patients())
-    outcome = cohort.import_file(admin, FIXTURES / "emis_search.csv", programme_id(admin))
+    outcome = admin.import_cohort_file(FIXTURES / "emis_search.csv", programme_id(admin))
     assert outcome.check.ok and outcome.result is not None
     assert outcome.result.created == 12 and outcome.result.measurements_added == 36
     assert len(admin.patients()) == before + 12
@@ -88,7 +88,7 @@ def test_emis_like_export_is_recognised_and_imported(admin: Clinic) -> None:
 
 
 def test_systmone_like_export_is_imported_with_equity_fields(admin: Clinic) -> None:
-    outcome = cohort.import_file(admin, FIXTURES / "systmone_search.csv", programme_id(admin))
+    outcome = admin.import_cohort_file(FIXTURES / "systmone_search.csv", programme_id(admin))
     assert outcome.check.ok, outcome.check.report()
     assert outcome.result is not None and outcome.result.created == 12
     person = admin.patient_by_nhs_number("999 020 0009")
@@ -110,7 +110,7 @@ def test_systmone_like_export_is_imported_with_equity_fields(admin: Clinic) -> N
 
 def test_one_bad_row_in_500_imports_nothing_and_names_the_row(admin: Clinic) -> None:
     before = store_state(admin)
-    outcome = cohort.import_file(admin, FIXTURES / "emis_500_one_bad_row.csv", programme_id(admin))
+    outcome = admin.import_cohort_file(FIXTURES / "emis_500_one_bad_row.csv", programme_id(admin))
     assert outcome.result is None and outcome.refused_anything
     assert store_state(admin) == before
     assert len(outcome.check.rows) == 499
@@ -125,8 +125,7 @@ def test_valid_rows_only_imports_the_rest_and_saves_the_rejects(
     admin: Clinic, tmp_path: Path
 ) -> None:
     rejected = tmp_path / "to-fix.csv"
-    outcome = cohort.import_file(
-        admin,
+    outcome = admin.import_cohort_file(
         FIXTURES / "emis_500_one_bad_row.csv",
         programme_id(admin),
         valid_rows_only=True,
@@ -142,10 +141,10 @@ def test_valid_rows_only_imports_the_rest_and_saves_the_rejects(
 
 
 def test_second_import_changes_nothing(admin: Clinic) -> None:
-    first = cohort.import_file(admin, FIXTURES / "systmone_search.csv", programme_id(admin))
+    first = admin.import_cohort_file(FIXTURES / "systmone_search.csv", programme_id(admin))
     assert first.result is not None and first.result.created == 12
     after_first = store_state(admin)
-    second = cohort.import_file(admin, FIXTURES / "systmone_search.csv", programme_id(admin))
+    second = admin.import_cohort_file(FIXTURES / "systmone_search.csv", programme_id(admin))
     assert second.result is not None
     assert (second.result.created, second.result.updated, second.result.unchanged) == (0, 0, 12)
     assert second.result.measurements_added == 0
@@ -155,11 +154,11 @@ def test_second_import_changes_nothing(admin: Clinic) -> None:
 
 
 def test_a_changed_mobile_updates_the_person_and_is_audited(admin: Clinic, tmp_path: Path) -> None:
-    cohort.import_file(admin, FIXTURES / "systmone_search.csv", programme_id(admin))
+    admin.import_cohort_file(FIXTURES / "systmone_search.csv", programme_id(admin))
     text = (FIXTURES / "systmone_search.csv").read_text(encoding="utf-8-sig")
     changed = tmp_path / "again.csv"
     changed.write_text(text.replace("07700900753", "07700900111"), encoding="utf-8")
-    outcome = cohort.import_file(admin, changed, programme_id(admin))
+    outcome = admin.import_cohort_file(changed, programme_id(admin))
     assert outcome.result is not None and outcome.result.updated == 1
     person = admin.patient_by_nhs_number("9990200009")
     assert person is not None and person.mobile == "07700900111"
@@ -257,7 +256,7 @@ def test_mapping_file_is_checked(tmp_path: Path) -> None:
 
 def test_enrol_invite_and_batch_messaging_list(admin: Clinic, tmp_path: Path) -> None:
     pid = programme_id(admin)
-    outcome = cohort.import_file(admin, FIXTURES / "emis_search.csv", pid)
+    outcome = admin.import_cohort_file(FIXTURES / "emis_search.csv", pid)
     assert outcome.result is not None
     planned = [s for s in admin.sessions() if s.status.value == "planned"]
     session_id = planned[-1].id
@@ -313,7 +312,7 @@ def test_quintile_only_and_carer_columns_are_imported(admin: Clinic, tmp_path: P
         "999 000 0158,Owen,Price,01/07/1949,,No\n",
         encoding="utf-8",
     )
-    outcome = cohort.import_file(admin, source, programme_id(admin))
+    outcome = admin.import_cohort_file(source, programme_id(admin))
     assert outcome.result is not None
     ruth = admin.patient_by_nhs_number("9990000131")
     owen = admin.patient_by_nhs_number("9990000158")
@@ -321,11 +320,28 @@ def test_quintile_only_and_carer_columns_are_imported(admin: Clinic, tmp_path: P
     assert (owen.imd_quintile, owen.is_carer) == (None, False)
     bad = tmp_path / "bad.csv"
     bad.write_text(source.read_text("utf-8").replace(",2,Yes", ",7,Yes"), encoding="utf-8")
-    refused = cohort.import_file(admin, bad, programme_id(admin))
+    refused = admin.import_cohort_file(bad, programme_id(admin))
     assert refused.result is None
     assert any("IMD quintile" in p.reason for p in refused.check.problems)
 
 
 def test_an_import_keeps_a_backup_of_the_store_first(admin: Clinic) -> None:
-    cohort.import_file(admin, FIXTURES / "systmone_search.csv", programme_id(admin))
-    assert any("before-import" in p.name for p in admin.location.backup_dir.iterdir())
+    people_before = len(admin.patients())
+    admin.record_measurement(  # in the write-ahead log, not yet folded into the file
+        admin.patients()[0].id, "weight", "80.4", confirmed=True
+    )
+    admin.import_cohort_file(FIXTURES / "systmone_search.csv", programme_id(admin))
+    (copy,) = [p for p in admin.location.backup_dir.iterdir() if "before-import" in p.name]
+    # The copy is the store as it was just before the import, whole and sound: it passes the
+    # full check a restore makes, holds the value still in the write-ahead log, and no one new.
+    store.verify_backup(copy, admin._key)
+    conn = store._keyed_connection(copy, admin._key)
+    try:
+        (people,) = conn.execute("SELECT count(*) FROM patient").fetchone()
+        (weights,) = conn.execute(
+            "SELECT count(*) FROM measurement WHERE type_key = 'weight' AND value = 80.4"
+        ).fetchone()
+    finally:
+        conn.close()
+    assert people == people_before and weights == 1
+    assert not list(admin.location.backup_dir.glob("*.partial*"))

@@ -66,15 +66,15 @@ def test_cohort_import_reads_the_practice_column_and_refuses_a_non_member_row(
     patients_before = len(clinic.patients())
     programme = clinic.programmes()[0].id
     with clinic.acting_as(SYSTEM):
-        outcome = cohort.import_file(clinic, source, programme)  # type: ignore[arg-type]
+        outcome = clinic.import_cohort_file(source, programme)  # type: ignore[arg-type]
     assert outcome.result is None  # refused whole, as for any other bad value
     (problem,) = outcome.check.problems
     assert problem.line == 3 and problem.column == "Practice Code"
     assert "Y12345 is not a member practice here" in problem.reason
     assert len(clinic.patients()) == patients_before
     with clinic.acting_as(SYSTEM):
-        outcome = cohort.import_file(
-            clinic, source, programme, valid_rows_only=True, rejected_to=tmp_path / "rej.csv"  # type: ignore[arg-type]
+        outcome = clinic.import_cohort_file(
+            source, programme, valid_rows_only=True, rejected_to=tmp_path / "rej.csv"  # type: ignore[arg-type]
         )
     assert outcome.result is not None and outcome.result.created == 2
     by_nhs = {p.nhs_number: p.registered_ods for p in clinic.patients()}

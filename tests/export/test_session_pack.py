@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from groupclinic_desktop.core import cohort, invitations, programmes
+from groupclinic_desktop.core import invitations, programmes
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.schema import InvitationStatus, SessionStatus
@@ -23,7 +23,7 @@ def prepared(demo: Clinic) -> tuple[Clinic, int, list[int]]:
     with demo.acting_as(SYSTEM):
         programme_id = demo.programmes()[0].id
         assert programme_id is not None
-        outcome = cohort.import_file(demo, FIXTURES / "emis_search.csv", programme_id)
+        outcome = demo.import_cohort_file(FIXTURES / "emis_search.csv", programme_id)
         assert outcome.result is not None
         session = demo.sessions(status=SessionStatus.PLANNED)[-1]
         assert session.id is not None

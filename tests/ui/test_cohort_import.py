@@ -153,12 +153,12 @@ def test_invitations_dialog_tracks_replies_and_writes_the_lists(
     qtbot,
     tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
-    from groupclinic_desktop.core import cohort, invitations
+    from groupclinic_desktop.core import invitations
     from groupclinic_desktop.core.schema import InvitationStatus
     from groupclinic_desktop.ui.cohort_import import InvitationsDialog
 
     programme_id = admin.programmes()[0].id
-    outcome = cohort.import_file(admin, FIXTURES / "emis_search.csv", programme_id)
+    outcome = admin.import_cohort_file(FIXTURES / "emis_search.csv", programme_id)
     assert outcome.result is not None
     session_id = admin.sessions(status=SessionStatus.PLANNED)[-1].id
     invitations.enrol_and_invite(admin, outcome.result.patient_ids, programme_id, session_id)

@@ -2,15 +2,24 @@
 
 import threading
 import uuid
-from collections.abc import Sequence
-from datetime import UTC, datetime, time
-from typing import Any, NamedTuple, TypeVar, cast
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
+from operator import itemgetter
+from pathlib import Path
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from groupclinic_desktop.core import audit, outbox, targets, validation
-from groupclinic_desktop.core.cohort import CohortRow, ImportResult, Progress
+from groupclinic_desktop.core import audit, cohort, outbox, targets, validation
+from groupclinic_desktop.core.cohort import (
+    CohortFile,
+    CohortRow,
+    ImportOutcome,
+    ImportResult,
+    Progress,
+)
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.facade.base import (
     Actor,
@@ -21,7 +30,7 @@ from groupclinic_desktop.core.facade.base import (
 from groupclinic_desktop.core.facade.checkin import new_measurement
 from groupclinic_desktop.core.facade.organisation import member_or_refuse
 from groupclinic_desktop.core.roles import Permission
-from groupclinic_desktop.core.rows import table_of
+from groupclinic_desktop.core.rows import Rows, table_of
 from groupclinic_desktop.core.schema import (
     AuditEntry,
     ConsentKind,
@@ -68,6 +77,37 @@ class CohortImportArea(ClinicBase):
         checked = None if wording is None else validation.check_wording(wording, kinds)
         self._save_setting(actor, self.CONSENT_WORDING_KEY, checked)
 
+    def import_cohort_file(
+        self,
+        source: Path | CohortFile,
+        programme_id: int,
+        *,
+        mapping: Sequence[str] | None = None,
+        valid_rows_only: bool = False,
+        rejected_to: Path | None = None,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ImportOutcome:
+        """Check a GP search export and, when it passes (or only valid rows are wanted), import
+        it in one transaction (import_cohort). A file with any bad row is refused whole, its
+        report naming each row, column, value and reason, and nothing is written.
+
+        Without a mapping the practice's remembered choices and the known spellings are used.
+        """
+        found = source if isinstance(source, CohortFile) else cohort.read_csv(source)
+        if mapping is None:
+            mapping = cohort.recognise(found.headers, self.cohort_mapping())
+        members = {m.ods_code for m in self.member_practices()}  # type: ignore[attr-defined]
+        result = cohort.check(found, mapping, members=members)
+        if result.mapping_problems or (result.problems and not valid_rows_only):
+            return ImportOutcome(result, None)
+        rejected_file = None
+        if result.problems:
+            target_file = rejected_to or cohort.rejected_path(found.path or Path("cohort.csv"))
+            rejected_file = cohort.write_rejected(result, target_file)
+        written = self.import_cohort(result.rows, programme_id, progress=progress, cancel=cancel)
+        return ImportOutcome(result, written, rejected_file)
+
     def import_cohort(
         self,
         rows: Sequence[CohortRow],
@@ -87,20 +127,25 @@ class CohortImportArea(ClinicBase):
         actor = self._require(Permission.PLAN)
         total = len(rows)
         if total:
-            self.backup(reason="before-import")  # an import touches many people at once
+            # An import touches many people at once: a copy of the store as it was, first.
+            self.safety_copy("before-import")  # type: ignore[attr-defined]
         step = max(1, total // 200)
         counts = {"created": 0, "updated": 0, "unchanged": 0, "enrolled": 0, "added": 0, "held": 0}
         patient_ids: list[int] = []
         try:
-            with self._write() as s:
+            with self._write() as s, _roomy_cache(s):
                 _get_in(s, Programme, programme_id, "programme")
-                people = {p.nhs_number: p for p in s.exec(select(Patient))}
+                # People already held stay ORM objects (an update is rare); new people are
+                # plain column values, written in bulk with everything else.
+                people: dict[str, Patient | dict[str, Any]] = {
+                    p.nhs_number: p for p in s.exec(select(Patient))
+                }
                 enrolled = set(
                     s.exec(
                         select(Enrolment.patient_id).where(Enrolment.programme_id == programme_id)
                     )
                 )
-                history = _history(s, [people[r.nhs_number].id for r in rows
+                history = _history(s, [_person_id(people[r.nhs_number]) for r in rows
                                        if r.nhs_number in people])
                 # Each event's status follows the one rule, with the person's own targets.
                 active = s.exec(
@@ -109,28 +154,19 @@ class CohortImportArea(ClinicBase):
                     .order_by(col(PersonalTarget.id))
                 ).all()
                 personal = targets.personal_levels(active)
-                bulk = _BulkWriter(s, actor)
+                bulk = _BulkWriter(s, actor, self._rows_in(s))
                 registered: dict[str | None, str] = {}  # checked registered practices
                 done = 0
                 for start in range(0, total, self.COHORT_CHUNK):
                     chunk = rows[start : start + self.COHORT_CHUNK]
-                    changes: list[tuple[Patient, dict[str, Any] | None, bool]] = []
                     for row in chunk:
                         if cancel is not None and cancel.is_set():
                             raise _ImportCancelled
                         validation.parse_nhs_number(row.nhs_number)  # trust, but verify
-                        patient = people.get(row.nhs_number)
-                        before = snapshot(patient) if patient is not None else None
-                        if patient is None:
-                            patient = Patient(
-                                nhs_number=row.nhs_number,
-                                given_name=row.given_name,
-                                family_name=row.family_name,
-                                date_of_birth=row.date_of_birth,
-                            )
-                            people[row.nhs_number] = patient
-                            s.add(patient)
-                        if row.registered_ods is not None or patient.registered_ods is None:
+                        known = people.get(row.nhs_number)
+                        code: str | None = None
+                        held_ods = _registered_of(known)
+                        if row.registered_ods is not None or held_ods is None:
                             code = registered.get(row.registered_ods)
                             if code is None:
                                 try:
@@ -138,36 +174,50 @@ class CohortImportArea(ClinicBase):
                                 except InvalidInput as exc:
                                     raise InvalidInput(f"Row {row.line}: {exc}") from None
                                 registered[row.registered_ods] = code
-                            if patient.registered_ods is None:
-                                patient.registered_ods = code
-                        changed = _apply_cohort_row(patient, row)
-                        outcome = "created" if before is None else "updated"
-                        counts[outcome if before is None or changed else "unchanged"] += 1
-                        changes.append((patient, before, changed))
-                        done += 1
-                        if progress is not None and (done % step == 0 or done == total):
-                            progress(done, total)
-                    s.flush()  # the new people's ids, for everything that points at them
-                    for (patient, before, changed), row in zip(changes, chunk, strict=True):
-                        assert patient.id is not None
-                        patient_ids.append(patient.id)
-                        if before is None or changed:
-                            action = "update" if before else "create"
-                            bulk.audit(action, patient, snapshot(patient), patient.id, before)
-                        if patient.id not in enrolled:
-                            enrolled.add(patient.id)
+                        if isinstance(known, dict):  # check() refuses this too
+                            raise InvalidInput(
+                                f"Row {row.line}: NHS number: this person is already on an "
+                                "earlier row",
+                                field="NHS number",
+                            )
+                        if known is None:
+                            person = bulk.new_patient(row, code)
+                            people[row.nhs_number] = person
+                            counts["created"] += 1
+                            pid = person["id"]
+                            who = (person["date_of_birth"], person["sex"], person["hypo_risk"])
+                        else:
+                            before = snapshot(known)
+                            filled = known.registered_ods is None and code is not None
+                            if filled:
+                                known.registered_ods = code
+                            changed = _apply_cohort_row(known, row) or filled
+                            counts["updated" if changed else "unchanged"] += 1
+                            if changed:
+                                s.add(known)
+                                assert known.id is not None
+                                bulk.audit("update", "patient", known.id, snapshot(known),
+                                           known.id, before)
+                            assert known.id is not None
+                            pid = known.id
+                            who = (known.date_of_birth, known.sex, known.hypo_risk)
+                        patient_ids.append(pid)
+                        if pid not in enrolled:
+                            enrolled.add(pid)
                             counts["enrolled"] += 1
                             enrolment = {
-                                "patient_id": patient.id,
+                                "patient_id": pid,
                                 "programme_id": programme_id,
                                 "enrolled_at": utcnow(),
                                 "active": True,
                             }
-                            bulk.insert(Enrolment, enrolment, patient.id)
-                        counts["added"] += self._import_results(
-                            bulk, patient, row, history, personal
-                        )
+                            bulk.insert(Enrolment, enrolment, pid)
+                        counts["added"] += _import_results(bulk, pid, who, row, history, personal)
+                        done += 1
+                        if progress is not None and (done % step == 0 or done == total):
+                            progress(done, total)
                     counts["held"] += sum(len(r.results) for r in chunk)
+                    s.flush()  # the updated people, before the rows that follow them
                     bulk.write()
                 bulk.close()
                 if cancel is not None and cancel.is_set():
@@ -184,65 +234,109 @@ class CohortImportArea(ClinicBase):
             patient_ids=tuple(dict.fromkeys(patient_ids)),
         )
 
-    def _import_results(
-        self,
-        bulk: "_BulkWriter",
-        patient: Patient,
-        row: CohortRow,
-        history: dict[tuple[int, str], list["_Held"]],
-        personal: dict[int, dict[str, targets.PersonalLevel]],
-    ) -> int:
-        """Add a person's GP-record results not already held; returns how many were added."""
-        assert patient.id is not None
-        added = 0
-        readings: dict[int, str] = {}
-        for result in row.results:
-            held = history.setdefault((patient.id, result.key), [])
-            if any(
-                m.source == Source.GP_RECORD
-                and m.taken_at.date() == result.taken_on
-                and m.value == result.value
-                for m in held
-            ):
-                continue
-            earlier = [m for m in held if m.taken_at.date() < result.taken_on]
-            previous = max(earlier, key=lambda m: m.taken_at, default=None)
-            reading = None
-            if result.reading is not None:
-                reading = readings.setdefault(result.reading, str(uuid.uuid4()))
-            values = new_measurement(
-                patient.id,
+
+IMPORT_CACHE_KIB = 64 * 1024
+
+
+@contextmanager
+def _roomy_cache(s: Session) -> Iterator[None]:
+    """A bigger page cache for the import's connection while it writes: 260,000 new rows go
+    into a dozen indexes, and with SQLite's default 2 MB their pages were read, decrypted,
+    spilled and encrypted again many times over. Set back afterwards."""
+    connection = s.connection()
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
+
+
+def _person_id(person: "Patient | dict[str, Any]") -> int:
+    found = person["id"] if isinstance(person, dict) else person.id
+    assert found is not None
+    return int(found)
+
+
+def _registered_of(person: "Patient | dict[str, Any] | None") -> str | None:
+    if person is None:
+        return None
+    return person["registered_ods"] if isinstance(person, dict) else person.registered_ods
+
+
+class _NewResult(NamedTuple):
+    """The parts of a new measurement its outbox payload reads (instead of building the row)."""
+
+    type_key: str
+    value: float
+    unit: str
+    taken_at: datetime
+    source: Source
+
+
+def _import_results(
+    bulk: "_BulkWriter",
+    patient_id: int,
+    who: tuple[date, Any, bool],
+    row: CohortRow,
+    history: dict[tuple[int, str], list["_Held"]],
+    personal: dict[int, dict[str, targets.PersonalLevel]],
+) -> int:
+    """Add a person's GP-record results not already held; returns how many were added.
+    `who`: their date of birth, sex and hypoglycaemia risk, for each event's status."""
+    added = 0
+    readings: dict[int, str] = {}
+    born, sex, hypo_risk = who
+    for result in row.results:
+        held = history.setdefault((patient_id, result.key), [])
+        if any(
+            m.source == Source.GP_RECORD
+            and m.taken_at.date() == result.taken_on
+            and m.value == result.value
+            for m in held
+        ):
+            continue
+        earlier = [m for m in held if m.taken_at.date() < result.taken_on]
+        previous = max(earlier, key=lambda m: m.taken_at, default=None)
+        reading = None
+        if result.reading is not None:
+            reading = readings.setdefault(result.reading, str(uuid.uuid4()))
+        values = new_measurement(
+            patient_id,
+            None,
+            result.key,
+            result.value,
+            datetime.combine(result.taken_on, time(12), tzinfo=UTC),
+            Source.GP_RECORD,
+            reading,
+            result.unusual,
+            bulk.actor.id,
+        )
+        bulk.insert(Measurement, values, patient_id)
+        held.append(_Held(values["taken_at"], values["value"], Source.GP_RECORD))
+        added += 1
+        if not outbox.is_sent_measure(result.key):
+            continue  # a measure outside the monitoring dataset stays on the laptop
+        measurement = _NewResult(
+            result.key, values["value"], values["unit"], values["taken_at"], Source.GP_RECORD
+        )
+        bulk.event(
+            "measurement",
+            outbox.measurement_payload(
                 None,
-                result.key,
-                result.value,
-                datetime.combine(result.taken_on, time(12), tzinfo=UTC),
-                Source.GP_RECORD,
-                reading,
-                result.unusual,
-                bulk.actor.id,
-            )
-            measurement = bulk.insert(Measurement, values, patient.id)
-            held.append(_Held(measurement.taken_at, measurement.value, Source.GP_RECORD))
-            added += 1
-            if not outbox.is_sent_measure(measurement.type_key):
-                continue  # a measure outside the monitoring dataset stays on the laptop
-            bulk.event(
-                "measurement",
-                outbox.measurement_payload(
-                    None,
-                    patient.id,
-                    targets.Person.on(
-                        result.taken_on,
-                        born=patient.date_of_birth,
-                        sex=patient.sex,
-                        hypo_risk=patient.hypo_risk,
-                        personal=personal.get(patient.id, {}),
-                    ),
-                    measurement,
-                    None if previous is None else previous.value,
+                patient_id,
+                targets.Person.on(
+                    result.taken_on,
+                    born=born,
+                    sex=sex,
+                    hypo_risk=hypo_risk,
+                    personal=personal.get(patient_id, {}),
                 ),
-            )
-        return added
+                cast(Measurement, measurement),
+                None if previous is None else previous.value,
+            ),
+        )
+    return added
 
 
 class _ImportCancelled(Exception):
@@ -273,24 +367,22 @@ def _history(s: Session, patient_ids: list[int | None]) -> dict[tuple[int, str],
     return history
 
 
-Row = TypeVar("Row", bound=SQLModel)
-
-
 class _BulkWriter:
     """Rows, their audit entries and outbox events for a bulk write, inserted in batches.
 
     One ORM flush per object and audit.append's "last hash" query per entry cost milliseconds a
     row; a 20,000-row import cannot afford that. Inside our own write transaction (BEGIN
     IMMEDIATE) nobody else can write, so we hand out ids ourselves and chain hashes in memory.
+    The rows go to the driver in one executemany per table and batch, each value through its
+    column's own bind processor (core.rows), so they are stored exactly as the ORM stores them.
     """
 
-    TABLES = (Enrolment, Measurement, OutboxEvent, AuditEntry)
+    TABLES = (Patient, Enrolment, Measurement, OutboxEvent, AuditEntry)
 
-    def __init__(self, s: Session, actor: Actor) -> None:
+    def __init__(self, s: Session, actor: Actor, rows: Rows) -> None:
         from sqlalchemy import func
 
-        self.s, self.actor = s, actor
-        s.flush()
+        self.s, self.actor, self.driver = s, actor, rows
         self.next_id: dict[type[SQLModel], int] = {
             model: (s.exec(select(func.max(model.id))).one() or 0) + 1
             for model in self.TABLES
@@ -299,6 +391,35 @@ class _BulkWriter:
         self.last_hash = last.first() or audit.GENESIS
         self.last_audit_id: int | None = None
         self.rows: dict[type[SQLModel], list[dict[str, Any]]] = {m: [] for m in self.TABLES}
+        self.patient_columns = tuple(Patient.model_fields)
+        fields = Patient.model_fields.items()
+        self.patient_defaults = {
+            name: field.default for name, field in fields
+            if field.default_factory is None and not field.is_required()
+        }
+        self.patient_factories = {
+            name: field.default_factory for name, field in fields if field.default_factory
+        }
+
+    def new_patient(self, row: CohortRow, registered: str | None) -> dict[str, Any]:
+        """A new person's column values from a checked row (every column, as the model's
+        defaults fill them), queued with its audit entry."""
+        values: dict[str, Any] = dict(self.patient_defaults)
+        for name, make in self.patient_factories.items():
+            values[name] = make()  # type: ignore[call-arg]
+        values.update(
+            id=self._take_id(Patient),
+            nhs_number=row.nhs_number,
+            given_name=row.given_name,
+            family_name=row.family_name,
+            date_of_birth=row.date_of_birth,
+        )
+        if values.get("registered_ods") is None:
+            values["registered_ods"] = registered
+        _apply_cohort_row(values, row)
+        self.rows[Patient].append(values)
+        self.audit("create", "patient", values["id"], audit.plain(values), values["id"])
+        return values
 
     def event(self, event_type: str, payload: dict[str, Any]) -> None:
         """Queue an outbox event."""
@@ -310,20 +431,19 @@ class _BulkWriter:
         self.next_id[model] = value + 1
         return value
 
-    def insert(self, model: type[Row], values: dict[str, Any], patient_id: int | None) -> Row:
+    def insert(self, model: type[SQLModel], values: dict[str, Any], patient_id: int | None) -> int:
         """Queue a new row with every column's value (its id is given here) and its audit
-        entry. The row is built with model_construct: the values are checked already, and
-        full construction of 60,000 rows is a good part of a large import's time."""
+        entry; returns the new id."""
         values = {"id": self._take_id(model), **values}
-        row = cast(Row, model.model_construct(**values))
         self.rows[model].append(values)
-        self.audit("create", row, values, patient_id)
-        return row
+        self.audit("create", table_of(model).name, values["id"], values, patient_id)
+        return int(values["id"])
 
     def audit(
         self,
         action: str,
-        row: SQLModel,
+        entity: str,
+        entity_id: int | None,
         after: dict[str, Any],
         patient_id: int | None,
         before: dict[str, Any] | None = None,
@@ -333,8 +453,8 @@ class _BulkWriter:
             user_id=self.actor.id,
             user_name=self.actor.name,
             action=action,
-            entity=str(type(row).__tablename__),
-            entity_id=getattr(row, "id", None),
+            entity=entity,
+            entity_id=entity_id,
             patient_id=patient_id,
             before=before,
             after=after,
@@ -344,13 +464,14 @@ class _BulkWriter:
         self.rows[AuditEntry].append(values)
 
     def write(self) -> None:
-        # Core inserts of the tables, not the ORM's bulk path: these rows have every value.
-        connection = self.s.connection()
+        # People first: everything else points at them (foreign keys are checked as rows go in).
         for model in self.TABLES:
-            if self.rows[model]:
-                table = table_of(model)
-                connection.execute(table.insert(), self.rows[model])
-                self.rows[model].clear()
+            queued = self.rows[model]
+            if queued:
+                names = tuple(queued[0])
+                in_order = itemgetter(*names)
+                self.driver.insert_many(model, names, [in_order(v) for v in queued])
+                queued.clear()
 
     def close(self) -> None:
         """Write what is queued and move the audit head anchor to our last entry."""
@@ -363,26 +484,26 @@ class _BulkWriter:
         self.s.add(head)
 
 
-def _apply_cohort_row(patient: Patient, row: CohortRow) -> bool:
-    """Copy what the GP record says onto the person; blanks in the file change nothing."""
-    values = {
-        "given_name": row.given_name,
-        "family_name": row.family_name,
-        "date_of_birth": row.date_of_birth,
-        "sex": row.sex,
-        "mobile": row.mobile,
-        "preferred_name": row.preferred_name,
-        "ethnic_category": row.ethnic_category,
-        "imd_decile": row.imd_decile,
-        "imd_quintile": row.imd_quintile,
-        "preferred_language": row.preferred_language,
-        "interpreter_needed": row.interpreter_needed,
-        "is_carer": row.is_carer,
-        "registered_ods": row.registered_ods,
-    }
+_COHORT_FIELDS = (
+    "given_name", "family_name", "date_of_birth", "sex", "mobile", "preferred_name",
+    "ethnic_category", "imd_decile", "imd_quintile", "preferred_language",
+    "interpreter_needed", "is_carer", "registered_ods",
+)
+
+
+def _apply_cohort_row(patient: "Patient | dict[str, Any]", row: CohortRow) -> bool:
+    """Copy what the GP record says onto the person (an ORM row or new column values); blanks
+    in the file change nothing."""
     changed = False
-    for name, value in values.items():
-        if value is not None and getattr(patient, name) != value:
+    for name in _COHORT_FIELDS:
+        value = getattr(row, name)
+        if value is None:
+            continue
+        if isinstance(patient, dict):
+            if patient.get(name) != value:
+                patient[name] = value
+                changed = True
+        elif getattr(patient, name) != value:
             setattr(patient, name, value)
             changed = True
     return changed

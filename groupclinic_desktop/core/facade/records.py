@@ -117,6 +117,19 @@ class RecordsArea(ClinicBase):
         log.info("backup written (%s)", reason)
         return written
 
+    def safety_copy(self, reason: str) -> Path:
+        """The store copied as it is into the backups folder (then rotated), just before a large
+        write such as a cohort import: seconds faster than a checked backup on a big store, and
+        checked in full when it is restored (store.copy_as_is)."""
+        target = self.location.backup_dir / store.backup_name(reason)
+        has_practice = self.practice() is not None
+        with self._lock:
+            written = store.copy_as_is(self._engine, self.location.db_path, target, self._key)
+            if has_practice:
+                store.rotate_backups(self.location.backup_dir, **self.backup_rotation())
+        log.info("safety copy written (%s)", reason)
+        return written
+
     def backup_rotation(self) -> dict[str, int]:
         """How many daily, weekly and monthly backups to keep (Setting "backup_rotation")."""
         counts = dict(store.DEFAULT_ROTATION)

@@ -1,0 +1,99 @@
+"""The store's key in a real OS keyring: gnome-keyring's Secret Service on a private D-Bus bus
+(bench/secret_service.py, shared with the start-up bench), each step in a process of its own
+as on a laptop, where keyring chooses its backend itself.
+
+The rest of the suite uses an in-memory keyring; these tests are the ones that talk to a real one.
+"""
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bench import secret_service
+from groupclinic_desktop.core import store
+
+pytestmark = pytest.mark.skipif(
+    not secret_service.available(), reason="needs dbus-daemon and gnome-keyring-daemon"
+)
+
+FIRST_LOOK = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from groupclinic_desktop.core import glance, store
+
+    folder = Path(sys.argv[1])
+    store.read_key_ahead(folder)  # as cli.py does before Qt loads
+    seen = glance.take(folder)
+    core = sys.modules.get("keyring.core")
+    print(json.dumps({
+        "practice": None if seen is None else seen.practice_name,
+        "staff": 0 if seen is None else len(seen.staff),
+        "backend": type(store._named_backend[0]).__module__ if store._named_backend[0] else None,
+        "detected": core is not None and core._keyring_backend is not None,
+    }))
+    """
+)
+
+
+def laptop_env(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """No key in the environment and no backend named: keyring decides, as on a laptop."""
+    clean = {k: v for k, v in env.items() if k not in (store.KEY_ENV, "PYTHON_KEYRING_BACKEND")}
+    clean["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    return clean
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_first_look_reads_the_store_key_from_a_running_secret_service(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "practice"
+    with secret_service.running(tmp_path / "secret-service") as started:
+        env = laptop_env(started, tmp_path)
+        made = run([sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(folder),
+                    "demo"], env)
+        assert made.returncode == 0, made.stderr
+        # The app made a key and kept it in the Secret Service, not in any file.
+        user = store.StoreLocation(folder).keyring_user
+        kept = run([sys.executable, "-c",
+                    "import sys, keyring; print(keyring.get_password(sys.argv[1], sys.argv[2]))",
+                    store.KEYRING_SERVICE, user], env)
+        assert len(kept.stdout.strip()) == 64
+        assert kept.stdout.strip() not in (folder / store.META_FILE).read_text("utf-8")
+
+        looked = run([sys.executable, "-c", FIRST_LOOK, str(folder)], env)
+        assert looked.returncode == 0, looked.stderr
+        seen = json.loads(looked.stdout.strip().splitlines()[-1])
+        assert seen["practice"] and seen["staff"] >= 3
+        # The platform's backend, named: keyring's scan of every backend never ran.
+        assert seen["backend"] == "keyring.backends.SecretService"
+        assert seen["detected"] is False
+
+        checked = run([sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(folder),
+                       "check"], env)
+        assert checked.returncode == 0, checked.stderr
+
+
+def test_without_a_keyring_the_start_says_what_to_do_as_before(tmp_path: Path) -> None:
+    folder = tmp_path / "practice"
+    with secret_service.running(tmp_path / "secret-service") as started:
+        env = laptop_env(started, tmp_path)
+        assert run([sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(folder),
+                    "demo"], env).returncode == 0
+    # The Secret Service has stopped: no keyring at all on this machine now.
+    env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={tmp_path / 'no-bus'}"
+    looked = run([sys.executable, "-c", FIRST_LOOK, str(folder)], env)
+    assert looked.returncode == 0, looked.stderr
+    seen = json.loads(looked.stdout.strip().splitlines()[-1])
+    assert seen["practice"] is None and seen["backend"] is None  # the full way in explains it
+    checked = run([sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(folder),
+                   "check"], env)
+    assert checked.returncode != 0
+    assert "No system keyring is available" in checked.stderr
