@@ -94,6 +94,7 @@ class BoardPage(PhasePage):
         top = QHBoxLayout()
         self.title = QLabel()
         self.title.setObjectName("title")
+        self.title.setWordWrap(True)  # a long programme name wraps; it is never cut short
         top.addWidget(self.title, 1)
         language_label = QLabel("Room &language:")
         self.language = QComboBox()
@@ -109,9 +110,6 @@ class BoardPage(PhasePage):
         self.language_warning = QLabel()
         self.language_warning.setObjectName("warning")
         self.language_warning.setStyleSheet("color: #8A4B00; font-weight: bold;")
-        top.addWidget(language_label)
-        top.addWidget(self.language)
-        top.addWidget(self.language_warning)
         self._show_language_warning()
         self.second_screen = QPushButton("Show on &second screen")
         self.png_button = QPushButton("Save board as &PNG")
@@ -135,6 +133,10 @@ class BoardPage(PhasePage):
         self.close_room_button = QPushButton("&Close room screen")
         self.close_room_button.clicked.connect(self.close_room_screen)
         room.addWidget(self.room_state, 1)
+        # The room's language sits with the room screen's controls, leaving the title its width.
+        room.addWidget(language_label)
+        room.addWidget(self.language)
+        room.addWidget(self.language_warning)
         room.addWidget(self.blank_button)
         room.addWidget(self.close_room_button)
         layout.addLayout(room)
@@ -183,7 +185,10 @@ class BoardPage(PhasePage):
         row.addWidget(self.group_chart)
         chart_layout.addLayout(row)
         splitter.addWidget(charts)
-        splitter.setSizes([420, 300])
+        # The people come first on a 768-px screen; the charts take what is left.
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([480, 240])
         layout.addWidget(splitter, 1)
         layout.addWidget(FourMsPanel(clinic, session_id, bus))  # hidden without 4M domains
 
@@ -201,9 +206,11 @@ class BoardPage(PhasePage):
         board = self.model.current()
         old, self.board = self.board, board
         self.refreshes += 1
-        title = f"<b>{board.title}</b> · {board.day:%a %d %b %Y}"
+        # The day is in the window's heading above; the page keeps to the programme's name.
+        title = f"<b>{board.title}</b>"
         if self.title.text() != title:
             self.title.setText(title)
+            self.title.setToolTip(f"{board.title} · {board.day:%a %d %b %Y}")
         same_shape = (
             old is not None
             and old.columns == board.columns
