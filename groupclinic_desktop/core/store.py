@@ -677,9 +677,6 @@ def integrity_check(engine: "Engine") -> list[str]:
     return problems
 
 
-BACKUP_STEP_PAGES = 256
-
-
 def backup_to(engine: "Engine", target: Path, key: str) -> Path:
     """A consistent encrypted copy made with SQLite's online backup API, then checked."""
     target = Path(target)
@@ -690,11 +687,9 @@ def backup_to(engine: "Engine", target: Path, key: str) -> Path:
         private_file(tmp)  # SQLCipher fills an empty file: never readable by others
         dest = _keyed_connection(tmp, key)
         try:
-            # In steps of a few hundred pages, not the whole file in one step: on a ten-year store
-            # the session-end backup took 14 MB of memory in one step, 8 MB in steps.
             raw = engine.raw_connection()
             try:
-                raw.driver_connection.backup(dest, pages=BACKUP_STEP_PAGES)  # type: ignore[union-attr]
+                raw.driver_connection.backup(dest)  # type: ignore[union-attr]
             finally:
                 raw.close()
             dest.execute("PRAGMA journal_mode=DELETE")
