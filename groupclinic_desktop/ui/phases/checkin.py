@@ -1323,12 +1323,10 @@ class CheckInPage(PhasePage):
                 row._show(("ok", SAVED))
         self._show_score(key, answers)
         q = questionnaires.get(key)
-        if q.measurement or q.item_measurements:  # saved as measures too: a red flag, the board
-            # The board heard it from the core; the panel's own alert is shown here at once.
-            self._read_flags(pid)
-            self._update_roster_row(pid)
-            self._show_flags()
-        else:
+        # Saved as measures too (a red flag, the board): the measurement notice has re-read this
+        # person's flags and repainted their row and alerts; only a plain questionnaire's button
+        # needs its count here.
+        if not (q.measurement or q.item_measurements):
             self._label_questions_button()
         return True
 
