@@ -1,4 +1,7 @@
-"""The monitoring protocol, version 2: what a practice's laptop may send to the ICB service.
+"""The monitoring protocol, version 3: what a practice's laptop may send to the ICB service.
+
+Version 3 adds staff experience (a new event type) and clinician time (the session's usual
+appointment length, each review's minutes); see the "protocol version 3" block below.
 
 Version 2 adds hybrid sessions (the session's mode may be hybrid; a drop-in clinic is marked) and
 each attendance's channel (in the room, video or phone); see the "protocol version 2" block
@@ -37,8 +40,8 @@ from pydantic import (
 
 from icb_service.dataset import rules
 
-PROTOCOL_VERSION = 2
-SUPPORTED_PROTOCOL_VERSIONS: tuple[int, ...] = (1, 2)
+PROTOCOL_VERSION = 3
+SUPPORTED_PROTOCOL_VERSIONS: tuple[int, ...] = (1, 2, 3)
 # An older protocol version, and the last day (UTC) its batches are accepted; after that, 409.
 RETIRING_PROTOCOL_VERSIONS: dict[int, dt.date] = dict(rules().retiring_protocol_versions)
 MAX_EVENTS_PER_BATCH = 500
@@ -331,6 +334,46 @@ PAYLOAD_SCHEMAS.update({
     ("attendance", 2): AttendancePayloadV2,
 })
 # ---- end of protocol version 2's hybrid block ---------------------------------------------------
+
+
+# ---- protocol version 3: staff experience and clinician time --------------------------------
+# A session says how long the one-to-one appointment it replaces usually takes (the programme's
+# setting), a review says how many minutes the clinicians spent with the person, and each member
+# of staff may answer a short anonymous question set at the end of a session. Schema 1 and 2
+# events stay accepted (see dataset.toml).
+
+StaffQuestion = Literal["satisfying", "workload", "time_well_used"]
+StaffAnswer = Annotated[int, Field(ge=1, le=5)]
+
+
+class SessionPayloadV3(SessionPayloadV2):
+    """Schema 3: the minutes of the usual one-to-one appointment the session's reviews replace."""
+
+    usual_appointment_minutes: int | None = Field(default=None, ge=1, le=120)
+
+
+class ReviewPayloadV2(ReviewPayload):
+    """Schema 2: the minutes the reviewing clinicians spent with the person, all together."""
+
+    minutes_spent: int | None = Field(default=None, ge=0, le=600)
+
+
+class StaffExperiencePayload(_Payload):
+    """One member of staff's answers about a session they helped run. Deliberately no staff name,
+    id or free text: only the role and profession, and answers on a 1-5 scale."""
+
+    session_uid: UUID
+    role: StaffRole
+    profession: Profession
+    answers: dict[StaffQuestion, StaffAnswer] = Field(min_length=1, max_length=3)
+
+
+PAYLOAD_SCHEMAS.update({
+    ("session", 3): SessionPayloadV3,
+    ("review", 2): ReviewPayloadV2,
+    ("staff_experience", 1): StaffExperiencePayload,
+})
+# ---- end of protocol version 3's block ---------------------------------------------------------
 EVENT_TYPES = tuple(sorted({event_type for event_type, _ in PAYLOAD_SCHEMAS}))
 
 

@@ -25,7 +25,7 @@ def literal_values(annotation: Any) -> set[str]:
     if get_origin(annotation) is Literal:
         return {str(value) for value in get_args(annotation)}
     found: set[str] = set()
-    wrapper = get_origin(annotation) in (Union, types.UnionType, list)
+    wrapper = get_origin(annotation) in (Union, types.UnionType, list, dict)
     if wrapper or hasattr(annotation, "__metadata__"):
         for arg in get_args(annotation):
             found |= literal_values(arg)
@@ -37,15 +37,15 @@ def documented_schema(dataset: dict[str, Any], event_type: str, version: int) ->
     current = dataset["events"][event_type]
     if current["schema_version"] == version:
         return current
-    earlier = dataset["earlier"][event_type]
-    assert earlier["schema_version"] == version, (event_type, version)
+    (earlier,) = [e for e in dataset["earlier"][event_type] if e["schema_version"] == version]
     return {**earlier, "has_subject": current["has_subject"]}
 
 
 def test_every_event_type_and_field_matches_the_protocol(dataset: dict[str, Any]) -> None:
     assert dataset["dataset"]["protocol_version"] == PROTOCOL_VERSION
     documented = {(name, spec["schema_version"]) for name, spec in dataset["events"].items()}
-    documented |= {(name, spec["schema_version"]) for name, spec in dataset["earlier"].items()}
+    for name, specs in dataset["earlier"].items():
+        documented |= {(name, spec["schema_version"]) for spec in specs}
     assert documented == set(PAYLOAD_SCHEMAS)
     for (event_type, version), model in PAYLOAD_SCHEMAS.items():
         spec = documented_schema(dataset, event_type, version)
@@ -59,7 +59,7 @@ def test_every_event_type_and_field_matches_the_protocol(dataset: dict[str, Any]
         assert spec["has_subject"] == ("subject" in model.model_fields)
 
 
-def test_protocol_2_keeps_version_1_for_the_stated_period(
+def test_protocol_3_keeps_versions_1_and_2_for_the_stated_period(
     dataset: dict[str, Any], tmp_path: Path
 ) -> None:
     """The versions and the retirement date agree in dataset.toml, dataset.md, the protocol
@@ -77,28 +77,33 @@ def test_protocol_2_keeps_version_1_for_the_stated_period(
     )
 
     info = dataset["dataset"]
-    assert PROTOCOL_VERSION == 2 and info["accepted_protocol_versions"] == [1, 2]
+    assert PROTOCOL_VERSION == 3 and info["accepted_protocol_versions"] == [1, 2, 3]
     assert tuple(info["accepted_protocol_versions"]) == SUPPORTED_PROTOCOL_VERSIONS
     until = info["accepted_until"]["1"]
-    assert {1: until} == RETIRING_PROTOCOL_VERSIONS and until == dt.date(2027, 6, 30)
+    assert {1: until, 2: until} == RETIRING_PROTOCOL_VERSIONS and until == dt.date(2027, 6, 30)
     text = (DATASET / "dataset.md").read_text(encoding="utf-8")
-    assert "protocol 2" in text and "30 June 2027" in text
-    # Version 1 is accepted up to and including that day, and refused (409) the day after.
-    assert protocol_refusal(1, until) is None and protocol_refusal(2, until) is None
+    assert "protocol 3" in text and "30 June 2027" in text
+    # Versions 1 and 2 are accepted up to and including that day, and refused (409) the day after.
+    assert all(protocol_refusal(v, until) is None for v in (1, 2, 3))
     assert "retired" in (protocol_refusal(1, until + dt.timedelta(days=1)) or "")
-    assert protocol_refusal(2, until + dt.timedelta(days=400)) is None
-    assert "not_supported" in (protocol_refusal(3, until) or "")
+    assert "retired" in (protocol_refusal(2, until + dt.timedelta(days=1)) or "")
+    assert protocol_refusal(3, until + dt.timedelta(days=400)) is None
+    assert "not_supported" in (protocol_refusal(4, until) or "")
 
     engine = open_database(f"sqlite:///{tmp_path / 'icb.sqlite3'}")
     client = TestClient(create_app(engine=engine))
     health = client.get("/v1/health").json()
     if dt.date.today() <= until:
-        assert health["protocol_versions"] == [1, 2]
-        assert health["retiring_protocol_versions"] == {"1": until.isoformat()}
+        assert health["protocol_versions"] == [1, 2, 3]
+        assert health["retiring_protocol_versions"] == {
+            "1": until.isoformat(), "2": until.isoformat()
+        }
     document = client.get("/openapi.json").json()
     assert "30 June 2027" in document["info"]["description"]
     assert document["components"]["schemas"]["SessionPayloadV2"]["x-schema-version"] == 2
     assert document["components"]["schemas"]["AttendancePayloadV2"]["x-schema-version"] == 2
+    assert document["components"]["schemas"]["SessionPayloadV3"]["x-schema-version"] == 3
+    assert document["components"]["schemas"]["StaffExperiencePayload"]["x-schema-version"] == 1
 
 
 def test_age_bands_match_the_banding_function(dataset: dict[str, Any]) -> None:

@@ -22,7 +22,7 @@ def stored_count(service: Service) -> int:
 
 def test_health_needs_no_token(service: Service) -> None:
     body = service.client.get("/v1/health").json()
-    assert body["status"] == "ok" and body["protocol_versions"] == [1, 2] and body["time"]
+    assert body["status"] == "ok" and body["protocol_versions"] == [1, 2, 3] and body["time"]
 
 
 def test_missing_or_unknown_token_is_401(service: Service) -> None:
@@ -115,11 +115,11 @@ def test_unknown_type_is_rejected_with_reason(service: Service) -> None:
 def test_wrong_protocol_version_is_409(service: Service) -> None:
     response = service.client.post(
         "/v1/events",
-        json={"protocol_version": 3, "practice": "Y99999",
+        json={"protocol_version": 4, "practice": "Y99999",
               "events": [ev.event("experience", ev.experience(S, "good"))]},
         headers={"Authorization": f"Bearer {service.token}"},
     )
-    assert response.status_code == 409 and "[1, 2]" in response.json()["detail"]
+    assert response.status_code == 409 and "[1, 2, 3]" in response.json()["detail"]
 
 
 def test_too_many_events_is_413(service: Service) -> None:

@@ -30,6 +30,8 @@ VALID = {
                          "taken_on": "2025-01-10"},
     # follow-up between sessions: counts only
     "follow_up": {"date": "2025-01-10", "item": "dna", "step": "reinvite"},
+    "staff_experience": {"session_uid": S, "role": "clinician", "profession": "practice_nurse",
+                         "answers": {"satisfying": 5, "workload": 3}},
 }
 
 
@@ -45,6 +47,36 @@ def test_a_name_in_an_extra_field_is_refused_and_named() -> None:
     assert reason is not None and reason.startswith("payload.<key>:")
     # The reason never repeats what was sent, not even the client's own field name.
     assert "Mary" not in reason and "patient_name" not in reason
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"staff_name": "Asha Patel"}, {"staff_id": 4}, {"comment": "too busy"}],
+)
+def test_staff_experience_carries_no_name_id_or_words(extra: dict[str, object]) -> None:
+    reason = payload_problem("staff_experience", 1, {**VALID["staff_experience"], **extra})
+    assert reason is not None and reason.startswith("payload.<key>:")
+    assert "Asha" not in reason and "too busy" not in reason
+
+
+@pytest.mark.parametrize("answers", [{}, {"satisfying": 0}, {"satisfying": 6}, {"mood": 3}])
+def test_staff_experience_answers_are_known_questions_on_a_1_to_5_scale(
+    answers: dict[str, int],
+) -> None:
+    payload = {**VALID["staff_experience"], "answers": answers}
+    reason = payload_problem("staff_experience", 1, payload)
+    assert reason is not None and "answers" in reason
+
+
+def test_protocol_3_session_and_review_carry_time() -> None:
+    session = {**VALID["session"], "usual_appointment_minutes": 20}
+    assert payload_problem("session", 3, session) is None
+    assert payload_problem("session", 2, session) is not None  # new in schema 3
+    review = {**VALID["review"], "minutes_spent": 25}
+    assert payload_problem("review", 2, review) is None
+    assert payload_problem("review", 1, review) is not None
+    too_long = {**session, "usual_appointment_minutes": 500}
+    assert "usual_appointment_minutes" in (payload_problem("session", 3, too_long) or "")
 
 
 def test_experience_is_anonymous() -> None:
