@@ -20,7 +20,7 @@ import hmac
 import json
 import math
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
 from pydantic import (
@@ -406,6 +406,7 @@ class EventBatch(BaseModel):
 _KNOWN_FIELDS = frozenset(
     {name for model in PAYLOAD_SCHEMAS.values() for name in model.model_fields}
     | set(Event.model_fields) | {"[key]", "protocol_version", "practice", "events", "body"}
+    | set(get_args(StaffQuestion))  # the keys of staff_experience.answers, named in refusals
 )
 
 

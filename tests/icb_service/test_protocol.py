@@ -66,6 +66,8 @@ def test_staff_experience_answers_are_known_questions_on_a_1_to_5_scale(
     payload = {**VALID["staff_experience"], "answers": answers}
     reason = payload_problem("staff_experience", 1, payload)
     assert reason is not None and "answers" in reason
+    if answers.get("satisfying") is not None:  # a known question is named, with the rule broken
+        assert reason.startswith("payload.answers.satisfying:")
 
 
 def test_protocol_3_session_and_review_carry_time() -> None:
