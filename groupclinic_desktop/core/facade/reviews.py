@@ -114,6 +114,7 @@ class ReviewsArea(ClinicBase):
                 raise InvalidInput("On behalf of: choose a clinician.", field="On behalf of")
             row, before = review_row(s, session_id, patient_id, author_id)
             had_content = has_content(row) if before is not None else False
+            minutes_before = minutes_spent(s, session_id, patient_id)
             if before is not None and on_behalf_of_id is not None and row.on_behalf_of_id is None:
                 # The clinician wrote this review themselves: it is theirs alone to change.
                 raise NotAllowed(
@@ -151,8 +152,12 @@ class ReviewsArea(ClinicBase):
                 before=before,
                 patient_id=patient_id,
             )
-            if has_content(row) != had_content:
-                # Monitoring counts reviews: it hears only when one starts or stops counting.
+            s.flush()
+            counted = has_content(row) != had_content
+            timed = minutes_spent(s, session_id, patient_id) != minutes_before
+            if counted or (timed and _reviewed(s, session_id, patient_id)):
+                # Monitoring counts reviews and their minutes: it hears when one starts or
+                # stops counting, or when the person's whole minutes change (not every tick).
                 review_count_event(s, session, patient)
         return row
 
@@ -290,6 +295,28 @@ def review_count_event(s: Session, session: ClinicSession, patient: Patient) -> 
         patient,
         reviews=len(rows),
         professions=sorted({r.profession or "not_recorded" for r in rows}),
+        minutes_spent=minutes_spent(s, session.id, patient.id),  # type: ignore[arg-type]
+    )
+
+
+def minutes_spent(s: Session, session_id: int, patient_id: int) -> int | None:
+    """The minutes every clinician's review timer ran for this person in this session, added up
+    and rounded to whole minutes; None when nobody timed a review (protocol 3, review schema 2)."""
+    seconds = sum(
+        r.seconds_spent or 0
+        for r in s.exec(
+            select(Review).where(Review.session_id == session_id, Review.patient_id == patient_id)
+        )
+    )
+    return round(seconds / 60) if seconds > 0 else None
+
+
+def _reviewed(s: Session, session_id: int, patient_id: int) -> bool:
+    return any(
+        has_content(r)
+        for r in s.exec(
+            select(Review).where(Review.session_id == session_id, Review.patient_id == patient_id)
+        )
     )
 
 
