@@ -60,7 +60,7 @@ def question_set() -> QuestionSet:
 
 def sent_profession(key: str | None) -> str:
     """The profession as the monitoring dataset knows it ("not_recorded" when it does not)."""
-    return key if key in get_args(SentProfession) else NOT_RECORDED
+    return key if key is not None and key in get_args(SentProfession) else NOT_RECORDED
 
 
 def checked_role(role: str) -> str:

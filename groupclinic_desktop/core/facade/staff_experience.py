@@ -45,8 +45,8 @@ class StaffPlace:
     @property
     def words(self) -> str:
         job = professions.label(self.profession) if self.profession != "not_recorded" else ""
-        role = questions.ROLE_WORDS[self.role].lower()
-        return f"{job} ({role})" if job else questions.ROLE_WORDS[self.role]
+        role = questions.ROLE_WORDS[self.role]
+        return f"{job}, {role.lower()}" if job else role
 
 
 class StaffExperienceArea(ClinicBase):
