@@ -153,9 +153,10 @@ def main() -> int:
             screen.table.scrollToItem(screen.table.item(row, 0),
                                       screen.table.ScrollHint.PositionAtTop)
             shot(app, "outcomes-experience-answers")
-            pdf = HERE / "outcomes-experience.pdf"
+            # The PDF is for looking at, not for the repository.
+            pdf = Path(tempfile.gettempdir()) / "outcomes-experience.pdf"
             screen.export("pdf", pdf)
-            print(f"wrote {pdf.relative_to(HERE.parent.parent)} (look at it, then delete it)")
+            print(f"wrote {pdf}")
             screen.close()
         clinic.close()
     return 0

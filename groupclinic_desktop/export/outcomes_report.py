@@ -73,6 +73,11 @@ def experience_section(o: Outcomes, table: Any, head: Any, body: Any) -> list[An
                 "scale.",
                 body,
             ),
+            Paragraph(
+                "The questions: "
+                + "; ".join(f"{escape(q.short)}: “{escape(q.question)}”" for q in staff),
+                body,
+            ),
             # Answers down the side, one column a question: "suppressed" fits a column.
             table(
                 [["Answer", *(q.short for q in o.staff_experience)]]
@@ -83,11 +88,6 @@ def experience_section(o: Outcomes, table: Any, head: Any, body: Any) -> list[An
                 + [["All answers", *(q.total.text() for q in o.staff_experience)]],
                 [52] + [126 / len(o.staff_experience)] * len(o.staff_experience),
                 set(),
-            ),
-            Paragraph(
-                "The questions: "
-                + "; ".join(f"{escape(q.short)}: “{escape(q.question)}”" for q in staff),
-                body,
             ),
         ]
     return story

@@ -9,7 +9,7 @@ kept and sent without any name or id (core/facade/staff_experience.py).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -214,15 +214,18 @@ class StaffExperiencePanel(QGroupBox):
         self.setVisible(wanted)
         if not wanted:
             return
+        # The signed-in person's own line first: they are the one at the keyboard.
+        places = sorted(
+            self.clinic.staff_experience_places(self.session_id), key=lambda p: not p.mine
+        )
+        if places == self.places and self.rows.count():
+            return  # unchanged: keep the buttons (and whichever has the focus)
+        self.places = places
         while self.rows.count():
             item = self.rows.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
         self.answer_buttons = []
-        # The signed-in person's own line first: they are the one at the keyboard.
-        self.places = sorted(
-            self.clinic.staff_experience_places(self.session_id), key=lambda p: not p.mine
-        )
         for row, place in enumerate(self.places):
             # One wide button per person, their words on it: nothing to line up by eye.
             words = place.words + (" (you, signed in)" if place.mine else "")
@@ -249,6 +252,11 @@ class StaffExperiencePanel(QGroupBox):
         self.other_button = other
         self.rows.addWidget(other, len(self.places), 0, Qt.AlignmentFlag.AlignLeft)
 
+    def focus_first(self) -> None:
+        """Put the keyboard on the first line still waiting (after finishing, say)."""
+        if self.answer_buttons:
+            self.answer_buttons[0].setFocus()
+
     def dialog(self, place: StaffPlace | None) -> StaffQuestionsDialog:
         return StaffQuestionsDialog(self.clinic, self.session_id, place, self)
 
@@ -264,3 +272,4 @@ class StaffExperiencePanel(QGroupBox):
             else "Skipped. Next person, press your own line."
         )
         self.refresh()
+        QTimer.singleShot(0, self.focus_first)  # once the dialog has handed the focus back

@@ -7,6 +7,7 @@ after that a change is a correction: who, what, and a reason, all in the audit t
 from html import escape
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -395,8 +396,8 @@ class WrapUpPage(PhasePage):
             return
         self.status.saved("— session finished and backed up")
         self.refresh()  # the session's own row: not among the notices this page follows
-        if self.staff_panel.answer_buttons:
-            self.staff_panel.answer_buttons[0].setFocus()  # the staff questions come next
+        # The staff questions come next; after the question box has handed the focus back.
+        QTimer.singleShot(0, self.staff_panel.focus_first)
 
     def sign_mine(self) -> None:
         """The clinician reads what was written for them, then signs it (audited)."""
