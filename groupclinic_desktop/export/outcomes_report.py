@@ -42,11 +42,11 @@ def write_csv(o: Outcomes, path: Path | str) -> Path:
 
 def experience_section(o: Outcomes, table: Any, head: Any, body: Any) -> list[Any]:
     """What people said of the sessions, and what the staff who ran them said: counts per
-    answer, suppressed as the rest of the report."""
+    answer, suppressed as the rest of the report (left out while nobody has answered)."""
     from reportlab.platypus import Paragraph, Spacer
 
     story: list[Any] = []
-    if o.experience is not None:
+    if o.experience is not None and o.experience.total.people:
         e = o.experience
         story += [
             Spacer(1, 8),
@@ -61,7 +61,7 @@ def experience_section(o: Outcomes, table: Any, head: Any, body: Any) -> list[An
                 set(),
             ),
         ]
-    if o.staff_experience:
+    if o.staff_experience and any(q.total.people for q in o.staff_experience):
         staff = o.staff_experience
         labels = [answer for answer, _ in staff[0].answers]
         story += [

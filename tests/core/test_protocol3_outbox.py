@@ -3,7 +3,11 @@ practice's outcomes report with the people's and the staff's answers, small numb
 
 from __future__ import annotations
 
+import csv
+import shutil
+import subprocess
 from datetime import date, time
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +133,24 @@ def test_the_outcomes_report_shows_the_answers_with_small_numbers_hidden(demo: C
             in figure_rows(o)}
     assert rows[("staff experience", "Very", "Satisfying to deliver")].value == 6
     assert rows[("patient experience", "Poor", "")].text() == "suppressed"
+
+
+def test_the_pdf_and_csv_carry_the_answers(demo: Clinic, tmp_path: Path) -> None:
+    from groupclinic_desktop.export.outcomes_report import write_csv, write_pdf
+
+    pid = staff_and_people_answers(demo, [{"satisfying": 5}] * 5, [2] * 6)
+    o = programme_outcomes(demo, pid)
+    with (write_csv(o, tmp_path / "o.csv")).open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert ["staff experience", "Very", "Satisfying to deliver", "count", "5", "5", ""] in rows
+    # The demo's earlier session adds its own people's answers to these six.
+    good = next(r for r in rows if r[:3] == ["patient experience", "Good", ""])
+    assert int(good[4]) >= 6 and good[5] == good[4]
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    pdf = write_pdf(o, tmp_path / "o.pdf")
+    words = " ".join(subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True,
+                                    text=True, check=True).stdout.split())
+    assert "What people said about the sessions" in words
+    assert "What the staff who ran them said" in words
+    assert "How manageable was the workload?" in words

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import AttendanceStatus, Role
+from groupclinic_desktop.ui.home import SessionHome
 from groupclinic_desktop.ui.phases.base import SessionBus
 from groupclinic_desktop.ui.phases.wrapup import WrapUpPage
 from groupclinic_desktop.ui.programmes import ProgrammeEditor
@@ -142,8 +143,14 @@ def test_someone_else_who_helped_can_skip_the_whole_set_and_nothing_is_sent(
     page.staff_panel.other_button.click()
     qtbot.waitUntil(lambda: "Skipped" in page.staff_panel.thanks.text())
     assert [e for e in demo.outbox_events()[before:] if e.type == "staff_experience"] == []
-    # The two planned lines still wait for their own answers.
+    # The two planned lines still wait for their own answers, and the day's list of sessions
+    # offers the way back to them for whoever left before answering.
     assert len(page.staff_panel.answer_buttons) == 2
+    home = SessionHome(demo)
+    qtbot.addWidget(home)
+    home.refresh()
+    card = home.cards[sid]
+    assert card.button is not None and card.button.text() == "Staff questions…"
 
 
 def test_usual_appointment_minutes_set_by_the_admin_and_a_bad_figure_refused(
