@@ -125,6 +125,15 @@ def main() -> int:
         dialog.save()
         panel.done(dialog.saved_as)
         shot(app, "staff-questions-one-answered")
+        # A volunteer who helped on the day, not planned on the session, answers too.
+        other = panel.dialog(None)
+        other.resize(760, 640)
+        other.move(300, 40)
+        other.show()
+        other.profession.setCurrentIndex(other.profession.findData("volunteer_lived_experience"))
+        other.buttons["satisfying"][4].click()
+        shot(app, "staff-questions-someone-else")
+        other.close()
         window.ask_before_closing = False
         session_window.close()
         window.close()

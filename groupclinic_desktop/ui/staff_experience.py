@@ -68,6 +68,8 @@ class StaffQuestionsDialog(QDialog):
             self.role.addItem(words, key)
         self.profession = QComboBox()
         self.profession.setAccessibleName("Answering as: profession")
+        # A safe default for someone in a hurry: no profession rather than a wrong one.
+        self.profession.addItem("Prefer not to say", questions.NOT_RECORDED)
         for key, p in professions.professions().items():
             self.profession.addItem(p.label, key)
         if place is None:
@@ -152,10 +154,11 @@ class StaffQuestionsDialog(QDialog):
 
     def _record(self, answers: dict[str, int]) -> bool:
         try:
+            job = self.profession.currentData()
             self.clinic.record_staff_experience(
                 self.session_id,
                 role=str(self.role.currentData()),
-                profession=str(self.profession.currentData()),
+                profession=None if job == questions.NOT_RECORDED else str(job),
                 answers=answers,
             )
         except ClinicError as exc:
