@@ -10,7 +10,7 @@ import functools
 import tomllib
 import uuid
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
@@ -88,12 +88,14 @@ def opted_out(s: Session, session_id: int | None, patient_id: int | None) -> boo
     return row is not None and not row.given
 
 
-def _emit(s: Session, event_type: str, payload: dict[str, Any]) -> OutboxEvent:
+def _emit(
+    s: Session, event_type: str, payload: dict[str, Any], occurred_at: datetime | None = None
+) -> OutboxEvent:
     event = OutboxEvent(
         uid=str(uuid.uuid4()),
         type=event_type,
         schema_version=schema_version_of(event_type),
-        occurred_at=utcnow(),
+        occurred_at=occurred_at or utcnow(),
         payload=payload,
     )
     s.add(event)
@@ -343,11 +345,14 @@ def review_event(
 def staff_experience_event(
     s: Session, session: ClinicSession, *, role: str, profession: str, answers: dict[str, int]
 ) -> OutboxEvent:
-    """One member of staff's answers: role, profession and 1-5 answers only (no id, no name)."""
+    """One member of staff's answers: role, profession and 1-5 answers only (no id, no name).
+    Dated when the session finished, not when the person answered, so the time of answering
+    cannot be matched to who was signed in then."""
     return _emit(
         s,
         "staff_experience",
         {"session_uid": session.uid, "role": role, "profession": profession, "answers": answers},
+        occurred_at=session.finished_at,
     )
 
 

@@ -82,6 +82,8 @@ def test_staff_questions_are_for_a_finished_session_and_checked(demo: Clinic) ->
     event = demo.outbox_events()[before]
     assert event.payload["profession"] == "care_coordinator"
     assert event.payload["answers"] == {"workload": 3}
+    # Dated when the session finished: the time of answering is not kept anywhere it is sent.
+    assert event.occurred_at == demo.session(sid).finished_at
 
 
 def staff_and_people_answers(clinic: Clinic, sets: list[dict[str, int]], feelings: list[int]
