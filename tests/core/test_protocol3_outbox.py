@@ -156,3 +156,15 @@ def test_the_pdf_and_csv_carry_the_answers(demo: Clinic, tmp_path: Path) -> None
     assert "What people said about the sessions" in words
     assert "What the staff who ran them said" in words
     assert "How manageable was the workload?" in words
+
+
+def test_every_programme_template_has_a_usual_appointment_length_with_its_status() -> None:
+    from groupclinic_desktop.core import appointments, programmes
+
+    table = appointments._table()["programmes"]
+    for key in programmes.templates():
+        assert key in table, f"{key}: no usual appointment minutes in appointments.toml"
+        usual = appointments.default_for(key)
+        assert 1 <= usual.minutes <= 120 and usual.status in ("sourced", "ours")
+        # A sourced figure names its source; ours says so in words.
+        assert usual.source if usual.status == "sourced" else "our own figure" in usual.words()
