@@ -108,7 +108,6 @@ class StaffQuestionsDialog(QDialog):
                 button.setCheckable(True)
                 button.setMinimumHeight(52)
                 button.setAccessibleName(f"{q.short}: {value}, {label}")
-                button.setProperty("answer", "true")
                 group.addButton(button, value)
                 self.buttons[q.key].append(button)
                 row.addWidget(button, 0, value - 1)
