@@ -11,6 +11,11 @@
     groupclinic session attend --session ID --nhs-number N [--status STATUS]
         [--channel in_room|video|phone] [--identity-confirmed] [--private-place]
     groupclinic session finish --session ID
+    groupclinic session staff-questions --session ID [--satisfying N] [--workload N]
+        [--time-well-used N] [--skip]
+
+The staff questions are answered by the person signed in, for themselves: their role and
+profession go with the answers (1-5; a question left out is skipped), never their name.
 
 Every action is the same facade call the app makes, under the signed-in person's role, audited
 as "NAME (command line)"; bad input is one line naming the field, and nothing is changed.
@@ -29,6 +34,11 @@ MODES = ("face_to_face", "video", "hybrid")
 CHANNELS = ("in_room", "video", "phone")
 STATUSES = ("attended", "late", "did_not_attend", "cancelled", "drop_in")
 EVERY = ("week", "fortnight", "month", "quarter")
+STAFF_FLAGS = {
+    "satisfying": "--satisfying",
+    "workload": "--workload",
+    "time_well_used": "--time-well-used",
+}
 
 
 def register(sub: Any) -> None:
@@ -72,6 +82,17 @@ def register(sub: Any) -> None:
         step = actions.add_parser(name, help=text)
         step.add_argument("--session", type=int, required=True, help="session id")
         step.set_defaults(handler=cmd_start if name == "start" else cmd_finish)
+
+    staff = actions.add_parser(
+        "staff-questions",
+        help="after a session: your own answers to the three staff questions (anonymous)",
+    )
+    staff.add_argument("--session", type=int, required=True, help="session id")
+    for key, flag in STAFF_FLAGS.items():
+        staff.add_argument(flag, dest=key, type=int, choices=range(1, 6), metavar="1-5",
+                           help=f"{_question(key)} (leave out to skip)")
+    staff.add_argument("--skip", action="store_true", help="skip all three questions")
+    staff.set_defaults(handler=cmd_staff_questions)
 
     attend = actions.add_parser("attend", help="record one person's attendance and channel")
     attend.add_argument("--session", type=int, required=True, help="session id")
@@ -211,6 +232,46 @@ def cmd_finish(args: argparse.Namespace) -> int:
     with signed_in_store(args) as clinic:
         row = clinic.finish_session(args.session)
     print("Finished: " + _session_line(row))
+    return 0
+
+
+def _question(key: str) -> str:
+    from groupclinic_desktop.core.staff_experience import question_set
+
+    return next(q.text for q in question_set().questions if q.key == key)
+
+
+def cmd_staff_questions(args: argparse.Namespace) -> int:
+    from groupclinic_desktop.core.staff_experience import ROLE_FOR, question_set
+
+    answers = {key: getattr(args, key) for key in STAFF_FLAGS if getattr(args, key) is not None}
+    if not answers and not args.skip:
+        scale = ", ".join(f"{n} {w}" for n, w in enumerate(question_set().labels, start=1))
+        lines = [f"  {STAFF_FLAGS[q.key]} N   {q.text}" for q in question_set().questions]
+        raise InvalidInput(
+            "Staff questions: give at least one answer, or --skip. Answers are " + scale
+            + ":\n" + "\n".join(lines),
+            field="Staff questions",
+        )
+    if answers and args.skip:
+        raise InvalidInput("Staff questions: give answers or --skip, not both.",
+                           field="Staff questions")
+    with signed_in_store(args) as clinic:
+        actor = clinic.actor
+        assert actor is not None
+        me = next(u for u in clinic.staff(active_only=False) if u.id == actor.id)
+        role = ROLE_FOR.get(me.role)
+        if role is None:
+            raise InvalidInput(
+                f"Staff questions: they are for the staff who ran the session, not an "
+                f"{me.role.value}.", field="Staff questions")
+        clinic.record_staff_experience(args.session, role=role, profession=me.profession,
+                                       answers=answers)
+    if args.skip:
+        print(f"Session {args.session}: skipped. Nothing is sent.")
+    else:
+        print(f"Session {args.session}: {len(answers)} answer(s) saved, kept with your role and "
+              "profession only (not your name).")
     return 0
 
 

@@ -39,6 +39,10 @@ from groupclinic_desktop.core.facade.reviews import ReviewsArea
 from groupclinic_desktop.core.facade.sessions import SessionsArea
 from groupclinic_desktop.core.facade.settings import SettingsArea
 from groupclinic_desktop.core.facade.staff import StaffArea
+from groupclinic_desktop.core.facade.staff_experience import (  # noqa: F401
+    StaffExperienceArea,
+    StaffPlace,
+)
 from groupclinic_desktop.core.facade.store_safety import StoreSafetyArea
 from groupclinic_desktop.core.facade.sync import SyncArea
 from groupclinic_desktop.core.facade.wrapup import WrapupArea
@@ -71,6 +75,7 @@ class Clinic(
     DeliveryArea,
     CarePlansArea,
     FollowUpArea,
+    StaffExperienceArea,
     ClinicBase,
 ):
     """One open practice store. Use `Clinic.open(data_dir)`; close it when done.

@@ -10,12 +10,12 @@ import functools
 import tomllib
 import uuid
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
-from groupclinic_desktop.core import targets
+from groupclinic_desktop.core import appointments, targets
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.rows import Rows
 from groupclinic_desktop.core.schema import (
@@ -28,6 +28,7 @@ from groupclinic_desktop.core.schema import (
     OutboxEvent,
     Patient,
     Practice,
+    Programme,
     QuestionnaireResponse,
     utcnow,
 )
@@ -41,6 +42,9 @@ SCHEMA_VERSION = 1
 # every other type stays at SCHEMA_VERSION. Events already in the outbox keep the version they
 # were written with, and the ICB service accepts both.
 SCHEMA_VERSIONS = {"session": 2, "attendance": 2}
+# Protocol version 3: a session says how long the appointment its reviews replace usually is, a
+# review how many minutes the clinicians spent, and staff answer the end-of-session questions.
+SCHEMA_VERSIONS.update({"session": 3, "review": 2, "staff_experience": 1})
 # The experience question's option values (resources/questionnaires/experience.toml) as the
 # monitoring dataset's response codes.
 EXPERIENCE_CODES = {
@@ -84,12 +88,14 @@ def opted_out(s: Session, session_id: int | None, patient_id: int | None) -> boo
     return row is not None and not row.given
 
 
-def _emit(s: Session, event_type: str, payload: dict[str, Any]) -> OutboxEvent:
+def _emit(
+    s: Session, event_type: str, payload: dict[str, Any], occurred_at: datetime | None = None
+) -> OutboxEvent:
     event = OutboxEvent(
         uid=str(uuid.uuid4()),
         type=event_type,
         schema_version=schema_version_of(event_type),
-        occurred_at=utcnow(),
+        occurred_at=occurred_at or utcnow(),
         payload=payload,
     )
     s.add(event)
@@ -123,8 +129,19 @@ def session_event(s: Session, row: ClinicSession, *, staff_roles: list[str]) -> 
             **_pcn(s),
             # schema 2: hybrid is a mode, and a drop-in clinic is told apart from a series.
             "drop_in": row.drop_in,
+            # schema 3: the programme's figure as it is now (a series planned before the admin
+            # set it still uses it), else the default for its kind of programme.
+            "usual_appointment_minutes": _usual_minutes(s, row),
         },
     )
+
+
+def _usual_minutes(s: Session, row: ClinicSession) -> int:
+    programme = s.get(Programme, row.programme_id)
+    definition = dict(row.programme_snapshot or {})
+    if programme is not None and programme.definition:
+        definition = {**definition, **programme.definition}
+    return appointments.in_use(definition)
 
 
 def _pcn(s: Session) -> dict[str, str]:
@@ -305,9 +322,11 @@ def review_event(
     *,
     reviews: int,
     professions: list[str],
+    minutes_spent: int | None = None,
 ) -> OutboxEvent | None:
-    """How many professionals reviewed the person in this session, and their professions.
-    Counts and profession keys only: no review text, no staff names. The latest event wins."""
+    """How many professionals reviewed the person in this session, their professions, and the
+    minutes their reviews' timers ran all together (None when nobody timed one). Counts and
+    profession keys only: no review text, no staff names. The latest event wins."""
     if opted_out(s, session.id, patient.id):
         return None
     return _emit(
@@ -318,7 +337,22 @@ def review_event(
             "patient_id": patient.id,
             "reviews": reviews,
             "professions": professions,
+            "minutes_spent": minutes_spent,
         },
+    )
+
+
+def staff_experience_event(
+    s: Session, session: ClinicSession, *, role: str, profession: str, answers: dict[str, int]
+) -> OutboxEvent:
+    """One member of staff's answers: role, profession and 1-5 answers only (no id, no name).
+    Dated when the session finished, not when the person answered, so the time of answering
+    cannot be matched to who was signed in then."""
+    return _emit(
+        s,
+        "staff_experience",
+        {"session_uid": session.uid, "role": role, "profession": profession, "answers": answers},
+        occurred_at=session.finished_at,
     )
 
 

@@ -661,3 +661,20 @@ class FollowUp(SQLModel, table=True):
     note: str = ""
     at: datetime = Field(default_factory=utcnow)
     by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+
+
+class StaffExperience(SQLModel, table=True):
+    """One member of staff's answers about a session they helped run (or their choice to skip).
+
+    Anonymous by design: no staff id, no name, no time of answering, no free text; only the
+    role (facilitator or clinician, as the monitoring dataset has them), the profession key and
+    the session. Answers are {question key: 1-5} (resources/monitoring/staff_experience.toml);
+    an empty set is someone who chose to skip, kept only so the wrap-up page stops asking.
+    """
+
+    __tablename__ = "staff_experience"
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="clinic_session.id", index=True)
+    role: str  # facilitator | clinician
+    profession: str  # a key of resources/professions.toml, or "not_recorded"
+    answers: dict[str, Any] | None = json_column()

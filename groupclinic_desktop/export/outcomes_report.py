@@ -40,6 +40,59 @@ def write_csv(o: Outcomes, path: Path | str) -> Path:
     return target
 
 
+def experience_section(o: Outcomes, table: Any, head: Any, body: Any) -> list[Any]:
+    """What people said of the sessions, and what the staff who ran them said: counts per
+    answer, suppressed as the rest of the report (left out while nobody has answered)."""
+    from reportlab.platypus import Paragraph, Spacer
+
+    story: list[Any] = []
+    if o.experience is not None and o.experience.total.people:
+        e = o.experience
+        story += [
+            Spacer(1, 8),
+            Paragraph("What people said about the sessions", head),
+            Paragraph(f"“{escape(e.question)}” Answered at the end of each session, anonymously.",
+                      body),
+            table(
+                [["Answer", "Answers"]]
+                + [[answer, figure.text()] for answer, figure in e.answers]
+                + [["All answers", e.total.text()]],
+                [120, 58],
+                set(),
+            ),
+        ]
+    if o.staff_experience and any(q.total.people for q in o.staff_experience):
+        staff = o.staff_experience
+        labels = [answer for answer, _ in staff[0].answers]
+        story += [
+            Spacer(1, 8),
+            Paragraph("What the staff who ran them said", head),
+            Paragraph(
+                "Each member of staff's own answers at the end of a session, kept without their "
+                "name. Counts of each answer; the questions are our own wording, not a scored "
+                "scale.",
+                body,
+            ),
+            Paragraph(
+                "The questions: "
+                + "; ".join(f"{escape(q.short)}: “{escape(q.question)}”" for q in staff),
+                body,
+            ),
+            # Answers down the side, one column a question: "suppressed" fits a column.
+            table(
+                [["Answer", *(q.short for q in o.staff_experience)]]
+                + [
+                    [label, *(q.answers[index][1].text() for q in o.staff_experience)]
+                    for index, label in enumerate(labels)
+                ]
+                + [["All answers", *(q.total.text() for q in o.staff_experience)]],
+                [52] + [126 / len(o.staff_experience)] * len(o.staff_experience),
+                set(),
+            ),
+        ]
+    return story
+
+
 def write_pdf(o: Outcomes, path: Path | str, *, practice: str = "") -> Path:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -160,6 +213,7 @@ def write_pdf(o: Outcomes, path: Path | str, *, practice: str = "") -> Path:
         links = [["Directory entry", "Signposted", "Referred"]]
         links += [[e.name, e.signposted.text(), e.referred.text()] for e in o.signposting]
         story.append(table(links, [96, 41, 41], set()))
+    story += experience_section(o, table, head, body)
     story += four_ms_pdf.outcomes_section(o, table, head, body)
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()

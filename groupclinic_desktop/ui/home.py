@@ -166,6 +166,9 @@ class SessionHome(QWidget):
                 action = "Resume"
             elif session.status == SessionStatus.PLANNED and session.day == self.today:
                 action = "Start session"
+            elif session.status == SessionStatus.FINISHED and self._staff_waiting(session):
+                # Someone who ran today's clinic has not answered the staff questions yet.
+                action = "Staff questions…"
             card = SessionCard(
                 describe_session(self.clinic, session, self.today),
                 STATUS_WORDS.get(session.status, session.status.value),
@@ -178,6 +181,13 @@ class SessionHome(QWidget):
                 card.button.clicked.connect(lambda _=False, sid=sid: self.start_or_resume(sid))
             self.cards[sid] = card
             self.list_layout.addWidget(card)
+
+    def _staff_waiting(self, session: ClinicSession) -> bool:
+        actor = self.clinic.actor
+        if session.day != self.today or actor is None or actor.role.value == "admin":
+            return False
+        places = self.clinic.staff_experience_places(session.id)  # type: ignore[arg-type]
+        return any(p.state == "waiting" for p in places)
 
     def start_or_resume(self, session_id: int) -> None:
         try:

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from groupclinic_desktop.core import appointments, questionnaires
 from groupclinic_desktop.core import programmes as templates
-from groupclinic_desktop.core import questionnaires
 from groupclinic_desktop.core.catalogue import MeasurementType, catalogue
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
@@ -170,6 +170,23 @@ class ProgrammeEditor(QWidget):
             spin.valueChanged.connect(self._show_total)
         layout.addWidget(box)
 
+        # The one-to-one appointment a review replaces, for the ICB's "clinician time released".
+        box = QGroupBox("Usual one-to-one appointment (for the ICB's time-released figures)")
+        form = QFormLayout(box)
+        self.usual_minutes = QLineEdit()
+        self.usual_minutes.setAccessibleName(appointments.FIELD)
+        self.usual_minutes.setMaximumWidth(120)
+        self.usual_default = QLabel()
+        self.usual_default.setWordWrap(True)
+        self.usual_default.setAccessibleName("Usual appointment minutes: default and source")
+        row_box = QHBoxLayout()
+        row_box.addWidget(self.usual_minutes)
+        row_box.addWidget(QLabel("minutes (1-120; leave blank for the default)"))
+        row_box.addStretch(1)
+        form.addRow("Usual appointment", row_box)
+        form.addRow("Default", self.usual_default)
+        layout.addWidget(box)
+
         box = QGroupBox("Questionnaires and when they are asked")
         form = QFormLayout(box)
         self.schedules: dict[str, QComboBox] = {}
@@ -244,6 +261,13 @@ class ProgrammeEditor(QWidget):
         self.topics.setPlainText("\n".join(d.get("topics", [])))
         for phase, spin in self.minutes.items():
             spin.setValue(int((d.get("phase_minutes") or {}).get(phase, 0)))
+        own = d.get(appointments.KEY)
+        self.usual_minutes.setText("" if own is None else str(own))
+        default = appointments.default_for(d.get("key") or p.template_key)
+        self.usual_minutes.setPlaceholderText(str(default.minutes))
+        self.usual_default.setText(
+            f"{default.words()}. The sessions' monitoring events carry the figure in use."
+        )
         asked = d.get("questionnaires") or {}
         for key, combo in self.schedules.items():
             combo.setCurrentText(asked.get(key, NOT_ASKED))
@@ -365,6 +389,7 @@ class ProgrammeEditor(QWidget):
                 topics=self.topics.toPlainText().splitlines(),
                 phase_minutes={k: s.value() for k, s in self.minutes.items()},
                 questionnaires=schedules,
+                usual_appointment_minutes=self.usual_minutes.text(),
             )
         except (ClinicError, ValueError) as exc:
             self._say(str(exc), ok=False)

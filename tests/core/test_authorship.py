@@ -212,6 +212,8 @@ def test_monitoring_counts_reviews_and_professions_never_text(
         "patient_id": pid,
         "reviews": 3,
         "professions": ["clinical_pharmacist", "gp", "physiotherapist"],
+        # Protocol 3: the three reviews' timers added up (300 s each), in whole minutes.
+        "minutes_spent": 15,
     }
     assert "gliclazide" not in json.dumps([e.payload for e in team.outbox_events()]).lower()
 

@@ -3,11 +3,12 @@
 import uuid
 from collections.abc import Sequence
 from datetime import date, time
+from types import EllipsisType
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from groupclinic_desktop.core import audit, outbox, programmes
+from groupclinic_desktop.core import appointments, audit, outbox, programmes
 from groupclinic_desktop.core.catalogue import catalogue
 from groupclinic_desktop.core.errors import InvalidInput, NotAllowed
 from groupclinic_desktop.core.facade.base import (
@@ -65,8 +66,13 @@ class ProgrammesArea(ClinicBase):
         topics: Sequence[str] | None = None,
         phase_minutes: dict[str, int] | None = None,
         questionnaires: dict[str, str] | None = None,
+        usual_appointment_minutes: int | str | None | EllipsisType = ...,
     ) -> Programme:
         """Change a programme; only given fields change. Admin only, audited.
+
+        usual_appointment_minutes is the practice's own length of the one-to-one appointment a
+        review replaces (1-120); None or blank goes back to the default in
+        resources/monitoring/appointments.toml. The sessions' monitoring events carry it.
 
         The edited definition is checked against the catalogue and questionnaires, and the
         version goes up by one. Sessions keep the snapshot they were planned with, so past
@@ -75,10 +81,20 @@ class ProgrammesArea(ClinicBase):
         """
 
         actor = self._require_admin()
+        # Checked before anything is opened: a refused figure changes nothing.
+        minutes = (
+            None if usual_appointment_minutes is ...
+            else appointments.checked(usual_appointment_minutes)
+        )
         with self._write() as s:
             row = _get_in(s, Programme, programme_id, "programme")
             before = snapshot(row)
             new = dict(row.definition or {})
+            if usual_appointment_minutes is not ...:
+                if minutes is None:
+                    new.pop(appointments.KEY, None)
+                else:
+                    new[appointments.KEY] = minutes
             if name is not None:
                 wanted = _required(name, "Programme name")
                 clash = s.exec(

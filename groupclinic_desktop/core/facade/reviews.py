@@ -114,6 +114,7 @@ class ReviewsArea(ClinicBase):
                 raise InvalidInput("On behalf of: choose a clinician.", field="On behalf of")
             row, before = review_row(s, session_id, patient_id, author_id)
             had_content = has_content(row) if before is not None else False
+            seconds_before = row.seconds_spent if before is not None else 0
             if before is not None and on_behalf_of_id is not None and row.on_behalf_of_id is None:
                 # The clinician wrote this review themselves: it is theirs alone to change.
                 raise NotAllowed(
@@ -151,9 +152,16 @@ class ReviewsArea(ClinicBase):
                 before=before,
                 patient_id=patient_id,
             )
-            if has_content(row) != had_content:
-                # Monitoring counts reviews: it hears only when one starts or stops counting.
-                review_count_event(s, session, patient)
+            # One read of the person's reviews serves the whole monitoring decision: a save is
+            # made every pause in typing, so it stays as cheap as it was.
+            person = _person_reviews(s, session_id, patient_id)
+            others = sum(r.seconds_spent or 0 for r in person if r is not row)
+            counted = has_content(row) != had_content
+            timed = _minutes(others + row.seconds_spent) != _minutes(others + seconds_before)
+            if counted or (timed and any(has_content(r) for r in person)):
+                # Monitoring counts reviews and their minutes: it hears when one starts or
+                # stops counting, or when the person's whole minutes change (not every tick).
+                review_count_event(s, session, patient, person)
         return row
 
     def sign_review(self, review_id: int) -> Review:
@@ -274,23 +282,38 @@ def has_content(review: Review) -> bool:
     )
 
 
-def review_count_event(s: Session, session: ClinicSession, patient: Patient) -> None:
-    """Monitoring: how many professionals reviewed the person, and which professions (no text)."""
-    s.flush()
-    rows = [
-        r
-        for r in s.exec(
-            select(Review).where(Review.session_id == session.id, Review.patient_id == patient.id)
-        )
-        if has_content(r)
-    ]
+def review_count_event(
+    s: Session, session: ClinicSession, patient: Patient, reviews: list[Review] | None = None
+) -> None:
+    """Monitoring: how many professionals reviewed the person, which professions, and their
+    review minutes all together (no text). `reviews` is the person's reviews in the session
+    when the caller has just read them."""
+    if reviews is None:
+        s.flush()
+        reviews = _person_reviews(s, session.id, patient.id)  # type: ignore[arg-type]
+    rows = [r for r in reviews if has_content(r)]
     outbox.review_event(
         s,
         session,
         patient,
         reviews=len(rows),
         professions=sorted({r.profession or "not_recorded" for r in rows}),
+        minutes_spent=_minutes(sum(r.seconds_spent or 0 for r in reviews)),
     )
+
+
+def _person_reviews(s: Session, session_id: int, patient_id: int) -> list[Review]:
+    return list(
+        s.exec(
+            select(Review).where(Review.session_id == session_id, Review.patient_id == patient_id)
+        )
+    )
+
+
+def _minutes(seconds: int) -> int | None:
+    """Every clinician's review timer for one person in one session, added up and rounded to
+    whole minutes; None when nobody timed a review (protocol 3, review schema 2)."""
+    return round(seconds / 60) if seconds > 0 else None
 
 
 def apply_review_fields(

@@ -14,6 +14,8 @@ Definitions (the report and the tests follow these words exactly):
 - Median change counts people with a baseline and a later value (latest minus first). The
   end-of-session experience rating is not an outcome of the person and has no change.
 - Goals: goals set in held sessions, and how many were recorded as achieved.
+- Experience: the people's end-of-session experience answers and the staff's own answers to the
+  three staff questions, at held sessions, counted per answer (core/views/experience.py).
 
 Small numbers: a figure is suppressed (value None, with the reason) when the group of people it
 describes is smaller than the threshold in Setting "outcomes_suppress_below" (default 5). The
@@ -44,6 +46,17 @@ from groupclinic_desktop.core.catalogue import Status, catalogue
 from groupclinic_desktop.core.outbox import age_band
 from groupclinic_desktop.core.schema import AttendanceStatus, Patient, SessionStatus
 from groupclinic_desktop.core.views import board, progress
+from groupclinic_desktop.core.views.experience import (
+    AnswerCounts,
+    patient_experience,
+    staff_experience,
+)
+from groupclinic_desktop.core.views.figures import (  # noqa: F401 (the report's vocabulary)
+    PROTECTING,
+    Figure,
+    protecting,
+    suppressed,
+)
 from groupclinic_desktop.resources import resource
 from icb_service.disclosure import hidden_cells
 
@@ -68,32 +81,6 @@ ETHNIC_WORDS = {
     "not_stated": "Not stated",
 }
 DIMENSIONS = ("Age band", "Sex", "Ethnic group", "IMD quintile")
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A published number, or None with the reason it is not shown."""
-
-    value: float | None
-    reason: str = ""
-    people: int = 0  # the group behind it
-
-    @property
-    def shown(self) -> bool:
-        return self.value is not None
-
-    def text(self, kind: str = "count", decimals: int = 1) -> str:
-        if self.value is None:
-            return "suppressed" if self.reason.endswith("(suppressed)") else "-"
-        if kind == "percent":
-            return f"{self.value * 100:.0f}%"
-        if kind == "change":
-            rounded = round(self.value, decimals)
-            if rounded == 0:
-                return "0"
-            sign = "+" if rounded > 0 else board.MINUS
-            return f"{sign}{abs(rounded):.{decimals}f}"
-        return f"{self.value:g}"
 
 
 @dataclass(frozen=True)
@@ -157,6 +144,9 @@ class Outcomes:
     signposting: tuple[SignpostFigure, ...] = ()
     # The template's 4M domains ([[domains]] as stored), for grouping the changes in the report.
     domains: tuple[Mapping[str, Any], ...] = ()
+    # What people said of the sessions, and what the staff who ran them said (anonymous).
+    experience: AnswerCounts | None = None
+    staff_experience: tuple[AnswerCounts, ...] = ()
 
     def target(self, key: str) -> TargetFigure:
         return next(t for t in self.targets if t.key == key)
@@ -169,18 +159,6 @@ class Outcomes:
 
 
 # ------------------------------------------------------------------------------ figures
-
-
-def suppressed(people: int, threshold: int, what: str = "people") -> Figure:
-    return Figure(None, f"fewer than {threshold} {what} (suppressed)", people)
-
-
-# Complementary suppression: a figure hidden only so that a small one cannot be worked out.
-PROTECTING = "hidden so that a smaller suppressed figure cannot be worked out from it (suppressed)"
-
-
-def protecting(people: int) -> Figure:
-    return Figure(None, PROTECTING, people)
 
 
 def count(n: int, threshold: int) -> Figure:
@@ -279,6 +257,12 @@ def programme_outcomes(clinic: Clinic, programme_id: int, *, today: date | None 
         signposting=tuple(
             SignpostFigure(name, count(n.get("signposted", 0), t), count(n.get("referred", 0), t))
             for name, n in sorted(clinic.signposting_counts(programme_id).items())
+        ),
+        experience=patient_experience(
+            (r for s in held for r in clinic.responses(session_id=s.id)), t
+        ),
+        staff_experience=staff_experience(
+            clinic.staff_experience_answers(s.id for s in held if s.id is not None), t
         ),
     )
 
@@ -604,3 +588,11 @@ def figure_rows(o: Outcomes) -> Iterator[tuple[str, str, str, str, str, Figure]]
     for entry in o.signposting:
         yield "community", "people signposted", entry.name, "count", "count", entry.signposted
         yield "community", "people referred", entry.name, "count", "count", entry.referred
+    if o.experience is not None:
+        yield "patient experience", "all answers", "", "count", "count", o.experience.total
+        for answer, figure in o.experience.answers:
+            yield "patient experience", answer, "", "count", "count", figure
+    for q in o.staff_experience:
+        yield "staff experience", "all answers", q.short, "count", "count", q.total
+        for answer, figure in q.answers:
+            yield "staff experience", answer, q.short, "count", "count", figure

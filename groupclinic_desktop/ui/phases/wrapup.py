@@ -7,6 +7,7 @@ after that a change is a correction: who, what, and a reason, all in the audit t
 from html import escape
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,6 +33,7 @@ from groupclinic_desktop.core.views.summary import STATUS_WORDS, SessionSummary,
 from groupclinic_desktop.ui.measurement_fix import FixMeasurementDialog
 from groupclinic_desktop.ui.phases.base import PhasePage, SessionBus
 from groupclinic_desktop.ui.red_flags import RedFlagList
+from groupclinic_desktop.ui.staff_experience import StaffExperiencePanel
 from groupclinic_desktop.ui.widgets import SavedIndicator, heading
 
 # What a correction can change: key -> (label, which record, which field).
@@ -261,7 +263,7 @@ class CorrectionDialog(QDialog):
 WRAPUP_KINDS = frozenset({
     "agenda_item", "attendance", "carer_visit", "consent", "goal",
     "measurement", "questionnaire_response", "red_flag_acknowledgement", "review",
-    "session_clinician", "signposting",
+    "session_clinician", "signposting", "staff_experience",
 })
 
 
@@ -280,6 +282,9 @@ class WrapUpPage(PhasePage):
         layout.addWidget(heading("Wrap-up: the session at a glance"))
         self.red_flags = RedFlagList(clinic, session_id, self._names, self.refresh)
         layout.addWidget(self.red_flags)
+        # After finishing: each member of staff's own three questions (anonymous).
+        self.staff_panel = StaffExperiencePanel(clinic, session_id)
+        layout.addWidget(self.staff_panel)
         self.summary_view = QTextBrowser()
         self.summary_view.setAccessibleName("Session summary and gaps")
         self.summary_view.setOpenLinks(False)
@@ -328,6 +333,7 @@ class WrapUpPage(PhasePage):
         session = self.clinic.session(self.session_id)
         finished = self.summary.finished
         self.red_flags.refresh()
+        self.staff_panel.refresh()
         waiting = self.red_flags.waiting  # the facade refuses to finish while any waits
         self.finish_button.setVisible(not finished)
         self.finish_button.setEnabled(session.status.value == "running" and not waiting)
@@ -390,6 +396,8 @@ class WrapUpPage(PhasePage):
             return
         self.status.saved("— session finished and backed up")
         self.refresh()  # the session's own row: not among the notices this page follows
+        # The staff questions come next; after the question box has handed the focus back.
+        QTimer.singleShot(0, self.staff_panel.focus_first)
 
     def sign_mine(self) -> None:
         """The clinician reads what was written for them, then signs it (audited)."""
