@@ -37,6 +37,7 @@ _SESSION_GRAIN: dict[str, set[str]] = {
     "staff_month": {"session", "staff_experience"},
     "signposting_month": {"session", "signposting"},
 }
+_LOCK = 772_201_004  # the summaries' advisory lock (partitions.py uses ..._003)
 _PERSON_TYPES = {"session", "attendance", "measurement", "measurement_void", "questionnaire"}
 
 
@@ -161,6 +162,12 @@ def apply_batch(
         return
     types = {str(row["type"]) for row in rows}
     run = _Batch(connection, [str(row["id"]) for row in rows])
+    if run.sql.postgres:
+        # One batch's summaries at a time: two batches of one practice would otherwise both
+        # recompute the same people, and two of one ICB could each wait for the other's rows
+        # of the ICB's roll-ups (a deadlock). Storing the events themselves stays concurrent.
+        # (SQLite: BEGIN IMMEDIATE already serialises whole transactions.)
+        connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _LOCK})
     run.params["received_at"] = received_at
     _note_touched(run, types)
     people = bool(types & _PERSON_TYPES)
@@ -175,11 +182,10 @@ def apply_batch(
 
 
 # ---- which sessions and people a batch touches -------------------------------------------------
-_TEMP_TABLES = (
-    "CREATE TEMP TABLE IF NOT EXISTS tmp_session (sender VARCHAR(10) NOT NULL, "
-    "session_uid VARCHAR(36) NOT NULL, PRIMARY KEY (sender, session_uid))",
-    "CREATE TEMP TABLE IF NOT EXISTS tmp_person (sender VARCHAR(10) NOT NULL, "
-    "subject VARCHAR(64) NOT NULL, PRIMARY KEY (sender, subject))",
+_TEMP_TABLES = (  # copies of the tables' columns, so their codes compare alike
+    "CREATE TEMP TABLE IF NOT EXISTS tmp_session AS "
+    "SELECT sender, session_uid FROM session_state WHERE 1 = 0",
+    "CREATE TEMP TABLE IF NOT EXISTS tmp_person AS SELECT sender, subject FROM person WHERE 1 = 0",
     "CREATE TEMP TABLE IF NOT EXISTS tmp_old_person AS SELECT * FROM person WHERE 1 = 0",
     "CREATE TEMP TABLE IF NOT EXISTS tmp_old_person_change AS "
     "SELECT * FROM person_change WHERE 1 = 0",
@@ -187,11 +193,9 @@ _TEMP_TABLES = (
 
 
 def _note_touched(run: _Batch, types: Collection[str]) -> None:
-    info = run.connection.connection.info
-    if not info.get("icb_temp_tables"):
-        for statement in _TEMP_TABLES:
-            run.connection.execute(text(statement))
-        info["icb_temp_tables"] = True
+    # Made if missing every time: one made in a transaction that rolled back is gone again.
+    for statement in _TEMP_TABLES:
+        run.connection.execute(text(statement))
     run.run("DELETE FROM tmp_session")
     run.run("DELETE FROM tmp_person")
     s = run.sql
@@ -247,7 +251,6 @@ def _latest(run: _Batch, table: str, types: str, key: list[str], columns: dict[s
             FROM {run.events} AND e.type IN ({types})
         ) chosen
         WHERE newest = 1
-        ORDER BY {', '.join(key)}
         ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}
         WHERE (excluded.order_at, excluded.seq) > ({table}.order_at, {table}.seq)
     """.replace("FROM event e WHERE", "FROM event e " + joins + " WHERE"))
@@ -340,7 +343,6 @@ def _update_states(run: _Batch, types: Collection[str] | None) -> None:
             SELECT e.practice_code, {s.get('session_uid')}, {s.get('response')}, count(*)
             FROM {run.events} AND e.type = 'experience'
             GROUP BY e.practice_code, {s.get('session_uid')}, {s.get('response')}
-            ORDER BY 1, 2, 3
             ON CONFLICT (sender, session_uid, response)
             DO UPDATE SET answers = experience_tally.answers + excluded.answers
         """)
@@ -354,7 +356,6 @@ def _update_states(run: _Batch, types: Collection[str] | None) -> None:
                    {s.get('profession')}, a.key, CAST(a.value AS INTEGER), count(*)
             FROM {events} AND e.type = 'staff_experience'
             GROUP BY 1, 2, 3, 4, 5, 6
-            ORDER BY 1, 2, 3, 4, 5, 6
             ON CONFLICT (sender, session_uid, role, profession, question, answer)
             DO UPDATE SET answers = staff_tally.answers + excluded.answers
         """)
@@ -378,7 +379,6 @@ def _follow_up(run: _Batch) -> None:
                coalesce({s.get('outcome')}, ''), count(*)
         FROM {events} AND e.type = 'follow_up' AND l.level <> 'practice'
         GROUP BY 1, 2, 3, 4, 5, 6, 7
-        ORDER BY 1, 2, 3, 4, 5, 6, 7
         ON CONFLICT (level, code, month, item, step, method, outcome)
         DO UPDATE SET actions = follow_up_month.actions + excluded.actions
     """)
@@ -551,7 +551,6 @@ def _person_counts(run: _Batch) -> None:
         GROUP BY {keys}
         HAVING sum(people) <> 0 OR sum(invited) <> 0 OR sum(attended) <> 0
             OR sum(did_not_attend) <> 0
-        ORDER BY {keys}
         ON CONFLICT ({keys}) DO UPDATE SET
             people = people_month.people + excluded.people,
             invited = people_month.invited + excluded.invited,
@@ -564,10 +563,11 @@ def _person_counts(run: _Batch) -> None:
         "FROM {changes} c JOIN {people} p ON p.sender = c.sender "
         "AND p.programme = c.programme AND p.subject = c.subject "
         "CROSS JOIN report_level l CROSS JOIN report_dimension d "
-        # Breakdowns of a registered practice's medians would be suppressed anyway (a few
-        # people per group): its rows hold only "all", which saves a fifth of the work.
+        # Median changes by equity and delivery group are kept for PCNs and ICBs; a practice's
+        # or hub's groups are a handful of people (suppressed), so they hold only "all". Every
+        # new reading moves a person's row in each of these, so this saves 40% of the work.
         "WHERE c.change IS NOT NULL AND {only} "
-        "AND (l.level <> 'practice' OR d.dimension = 'all')"
+        "AND (l.level IN ('pcn', 'icb') OR d.dimension = 'all')"
     )
     keys = "level, code, programme, month, kind, item, dimension, grp, change"
     run.run(f"""
@@ -576,7 +576,6 @@ def _person_counts(run: _Batch) -> None:
         WHERE 1 = 1
         GROUP BY {keys}
         HAVING sum(people) <> 0
-        ORDER BY {keys}
         ON CONFLICT ({keys}) DO UPDATE SET people = change_month.people + excluded.people
     """)
     target_rows = union(
@@ -594,7 +593,6 @@ def _person_counts(run: _Batch) -> None:
         WHERE 1 = 1
         GROUP BY {keys}
         HAVING sum(people) <> 0
-        ORDER BY {keys}
         ON CONFLICT ({keys}) DO UPDATE SET people = target_month.people + excluded.people
     """)
 
@@ -640,7 +638,6 @@ def _session_counts(run: _Batch, sign: int, types: Collection[str] | None) -> No
             {levels}
             WHERE {not_practice} AND {run.only('s', 'tmp_session')}
             GROUP BY 1, 2, 3, 4, 5, 6, 7
-            ORDER BY 1, 2, 3, 4, 5, 6, 7
             ON CONFLICT (level, code, programme, month, status, mode, drop_in) DO UPDATE SET
               sessions = session_month.sessions + excluded.sessions,
               clinician_sessions = session_month.clinician_sessions
@@ -675,7 +672,6 @@ def _session_counts(run: _Batch, sign: int, types: Collection[str] | None) -> No
             {levels}
             WHERE {run.only('a', 'tmp_session')}
             GROUP BY 1, 2, 3, 4, 5, 6
-            ORDER BY 1, 2, 3, 4, 5, 6
             ON CONFLICT (level, code, programme, month, status, channel)
             DO UPDATE SET records = attendance_month.records + excluded.records
         """)
@@ -700,7 +696,6 @@ def _session_counts(run: _Batch, sign: int, types: Collection[str] | None) -> No
             {levels}
             WHERE {not_practice} AND {run.only(alias, 'tmp_session')}
             GROUP BY 1, 2, 3, 4, 5
-            ORDER BY 1, 2, 3, 4, 5
             ON CONFLICT (level, code, programme, month, {item_name})
             DO UPDATE SET {count_name} = {rollup}.{count_name} + excluded.{count_name}
         """)
@@ -715,7 +710,6 @@ def _session_counts(run: _Batch, sign: int, types: Collection[str] | None) -> No
             {levels}
             WHERE {not_practice} AND {run.only('x', 'tmp_session')}
             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-            ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
             ON CONFLICT (level, code, programme, month, role, profession, question, answer)
             DO UPDATE SET answers = staff_month.answers + excluded.answers
         """)

@@ -268,3 +268,31 @@ def test_postgres_partitions_by_month_of_receipt(engine: Engine) -> None:
     assert {this_month, partition_name(next_month(month_start(utc_now()))),
             "event_default"} <= parts
     assert list(where) == [this_month] and where[this_month] == 20 == ids
+
+
+def test_concurrent_batches_of_one_practice_keep_the_summaries_exact(engine: Engine) -> None:
+    """Two laptops of one practice sending at once (and a failed batch in between) leave the
+    same summaries as a rebuild, and the service keeps accepting batches."""
+    import threading
+
+    _register(engine)
+    story = _story(6)["Y99999"]
+    halves = [story[0::2], story[1::2]]
+    errors: list[Exception] = []
+
+    def send(events: list[dict[str, Any]]) -> None:
+        try:
+            for start in range(0, len(events), 25):
+                _send(engine, "Y99999", events[start:start + 25])
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=send, args=(half,)) for half in halves]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    kept = _snapshot(engine)
+    summaries.rebuild(engine)
+    assert _snapshot(engine) == kept
