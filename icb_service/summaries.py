@@ -171,7 +171,13 @@ def apply_batch(
         # recompute the same people, and two of one ICB could each wait for the other's rows
         # of the ICB's roll-ups (a deadlock). Storing the events themselves stays concurrent.
         # (SQLite: BEGIN IMMEDIATE already serialises whole transactions.)
-        connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _LOCK})
+        # The batch's statements are the same every time (psycopg prepares them after a few
+        # batches): planning each one afresh cost more than running it on a busy server.
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:lock), "
+                 "set_config('plan_cache_mode', 'force_generic_plan', true)"),
+            {"lock": _LOCK},
+        )
     run.params["received_at"] = received_at
     _note_touched(run, types)
     people = bool(types & _PERSON_TYPES)
@@ -532,7 +538,10 @@ def _recompute_people(run: _Batch) -> None:
 
 def _person_counts(run: _Batch) -> None:
     """Put the noted people's counts in the person roll-ups, net of what their rows counted
-    before the batch (tmp_old_*): one upsert per key whose count actually changed."""
+    before the batch (tmp_old_*): one upsert per key whose count actually changed.
+
+    Each statement first gathers the people's rows once (MATERIALIZED: left to itself the
+    planner re-read them for every level), then spreads them over levels and breakdowns."""
     sources = [("person", "person_change", 1, run.only("p", "tmp_person"))]
     if run.ids is not None:
         sources.append(("tmp_old_person", "tmp_old_person_change", -1, "1 = 1"))
@@ -542,6 +551,9 @@ def _person_counts(run: _Batch) -> None:
            "WHEN 'sex' THEN p.sex WHEN 'ethnic_group' THEN p.ethnic_group "
            "WHEN 'imd_quintile' THEN p.imd_quintile WHEN 'mode' THEN p.mode "
            "ELSE p.channel END")
+    person_columns = ("p.sender, p.programme, p.cohort_month, p.invited, p.attended, "
+                      "p.did_not_attend, p.age_band, p.sex, p.ethnic_group, p.imd_quintile, "
+                      "p.mode, p.channel, p.registered_practice, p.pcn, p.icb")
 
     def union(select: str) -> str:
         return " UNION ALL ".join(
@@ -550,23 +562,24 @@ def _person_counts(run: _Batch) -> None:
         )
 
     people_rows = union(
-        "SELECT l.level, " + code + " AS code, p.programme, p.cohort_month AS month, "
-        "d.dimension, " + grp + " AS grp, {sign} AS people, "
-        "CASE WHEN p.invited THEN {sign} ELSE 0 END AS invited, "
-        "CASE WHEN p.attended THEN {sign} ELSE 0 END AS attended, "
-        "CASE WHEN p.did_not_attend THEN {sign} ELSE 0 END AS did_not_attend "
-        "FROM {people} p CROSS JOIN report_level l CROSS JOIN report_dimension d "
-        "WHERE {only}"
+        "SELECT " + person_columns + ", {sign} AS sign FROM {people} p WHERE {only}"
     )
     keys = "level, code, programme, month, dimension, grp"
     run.run(f"""
         INSERT INTO people_month ({keys}, people, invited, attended, did_not_attend)
-        SELECT {keys}, sum(people), sum(invited), sum(attended), sum(did_not_attend)
-        FROM ({people_rows}) x
+        WITH p AS MATERIALIZED ({people_rows})
+        SELECT l.level, {code}, p.programme, p.cohort_month, d.dimension, {grp},
+               sum(p.sign),
+               sum(CASE WHEN p.invited THEN p.sign ELSE 0 END),
+               sum(CASE WHEN p.attended THEN p.sign ELSE 0 END),
+               sum(CASE WHEN p.did_not_attend THEN p.sign ELSE 0 END)
+        FROM p CROSS JOIN report_level l CROSS JOIN report_dimension d
         WHERE 1 = 1
-        GROUP BY {keys}
-        HAVING sum(people) <> 0 OR sum(invited) <> 0 OR sum(attended) <> 0
-            OR sum(did_not_attend) <> 0
+        GROUP BY 1, 2, 3, 4, 5, 6
+        HAVING sum(p.sign) <> 0
+            OR sum(CASE WHEN p.invited THEN p.sign ELSE 0 END) <> 0
+            OR sum(CASE WHEN p.attended THEN p.sign ELSE 0 END) <> 0
+            OR sum(CASE WHEN p.did_not_attend THEN p.sign ELSE 0 END) <> 0
         ON CONFLICT ({keys}) DO UPDATE SET
             people = people_month.people + excluded.people,
             invited = people_month.invited + excluded.invited,
@@ -574,41 +587,35 @@ def _person_counts(run: _Batch) -> None:
             did_not_attend = people_month.did_not_attend + excluded.did_not_attend
     """)
     change_rows = union(
-        "SELECT l.level, " + code + " AS code, p.programme, p.cohort_month AS month, c.kind, "
-        "c.item, d.dimension, " + grp + " AS grp, c.change, {sign} AS people "
-        "FROM {changes} c JOIN {people} p ON p.sender = c.sender "
-        "AND p.programme = c.programme AND p.subject = c.subject "
-        "CROSS JOIN report_level l CROSS JOIN report_dimension d "
-        # Median changes by equity and delivery group are kept for PCNs and ICBs; a practice's
-        # or hub's groups are a handful of people (suppressed), so they hold only "all". Every
-        # new reading moves a person's row in each of these, so this saves 40% of the work.
-        "WHERE c.change IS NOT NULL AND {only} "
-        "AND (l.level IN ('pcn', 'icb') OR d.dimension = 'all')"
+        "SELECT " + person_columns + ", c.kind, c.item, c.change, c.latest_status, "
+        "{sign} AS sign FROM {changes} c JOIN {people} p ON p.sender = c.sender "
+        "AND p.programme = c.programme AND p.subject = c.subject WHERE {only}"
     )
     keys = "level, code, programme, month, kind, item, dimension, grp, change"
+    # Median changes by equity and delivery group are kept for PCNs and ICBs; a practice's or
+    # hub's groups are a handful of people (suppressed), so they hold only "all". Every new
+    # reading moves a person's row in each, so this saves 40% of the work.
     run.run(f"""
         INSERT INTO change_month ({keys}, people)
-        SELECT {keys}, sum(people) FROM ({change_rows}) x
-        WHERE 1 = 1
-        GROUP BY {keys}
-        HAVING sum(people) <> 0
+        WITH p AS MATERIALIZED ({change_rows})
+        SELECT l.level, {code}, p.programme, p.cohort_month, p.kind, p.item, d.dimension,
+               {grp}, p.change, sum(p.sign)
+        FROM p CROSS JOIN report_level l CROSS JOIN report_dimension d
+        WHERE p.change IS NOT NULL AND (l.level IN ('pcn', 'icb') OR d.dimension = 'all')
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+        HAVING sum(p.sign) <> 0
         ON CONFLICT ({keys}) DO UPDATE SET people = change_month.people + excluded.people
     """)
-    target_rows = union(
-        "SELECT l.level, " + code + " AS code, p.programme, p.cohort_month AS month, "
-        "c.item AS measure, c.latest_status AS status, {sign} AS people "
-        "FROM {changes} c JOIN {people} p ON p.sender = c.sender "
-        "AND p.programme = c.programme AND p.subject = c.subject "
-        "CROSS JOIN report_level l "
-        "WHERE c.kind = 'measure' AND c.latest_status IS NOT NULL AND {only}"
-    )
     keys = "level, code, programme, month, measure, status"
     run.run(f"""
         INSERT INTO target_month ({keys}, people)
-        SELECT {keys}, sum(people) FROM ({target_rows}) x
-        WHERE 1 = 1
-        GROUP BY {keys}
-        HAVING sum(people) <> 0
+        WITH p AS MATERIALIZED ({change_rows})
+        SELECT l.level, {code}, p.programme, p.cohort_month, p.item, p.latest_status,
+               sum(p.sign)
+        FROM p CROSS JOIN report_level l
+        WHERE p.kind = 'measure' AND p.latest_status IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5, 6
+        HAVING sum(p.sign) <> 0
         ON CONFLICT ({keys}) DO UPDATE SET people = target_month.people + excluded.people
     """)
 
@@ -670,23 +677,32 @@ def _session_counts(run: _Batch, sign: int, types: Collection[str] | None) -> No
         """)
     if wanted("attendance_month"):
         # Records of a session not (yet) known count under programme "unknown", as before.
-        code = LEVEL_CODE.format(practice="coalesce(a.registered_practice, a.sender)",
-                                 hub="a.sender", pcn="coalesce(s.pcn, org.pcn, 'not_stated')",
-                                 icb="coalesce(s.icb, org.icb, 'not_stated')")
+        code = LEVEL_CODE.format(practice="r.practice", hub="r.sender", pcn="r.pcn",
+                                 icb="r.icb")
+        # The records gathered once (MATERIALIZED), then spread over the levels.
         run.run(f"""
             INSERT INTO attendance_month (level, code, programme, month, status, channel,
                                           records)
-            SELECT l.level, {code}, coalesce(s.programme, 'unknown'),
-                   coalesce(s.month, {MONTH_OF_ORDER.format(col='a.order_at')}), a.status,
-                   CASE WHEN a.status IN {CAME} THEN coalesce(a.channel, CASE s.mode
-                        WHEN 'face_to_face' THEN 'in_room' WHEN 'video' THEN 'video'
-                        ELSE 'not_stated' END) ELSE '' END,
+            WITH r AS MATERIALIZED (
+                SELECT coalesce(a.registered_practice, a.sender) AS practice, a.sender,
+                       coalesce(s.pcn, org.pcn, 'not_stated') AS pcn,
+                       coalesce(s.icb, org.icb, 'not_stated') AS icb,
+                       coalesce(s.programme, 'unknown') AS programme,
+                       coalesce(s.month, {MONTH_OF_ORDER.format(col='a.order_at')}) AS month,
+                       a.status,
+                       CASE WHEN a.status IN {CAME} THEN coalesce(a.channel, CASE s.mode
+                            WHEN 'face_to_face' THEN 'in_room' WHEN 'video' THEN 'video'
+                            ELSE 'not_stated' END) ELSE '' END AS channel
+                FROM attendance_state a
+                LEFT JOIN session_state s
+                  ON s.sender = a.sender AND s.session_uid = a.session_uid
+                LEFT JOIN {ORG} org ON org.sender = a.sender
+                WHERE {run.only('a', 'tmp_session')}
+            )
+            SELECT l.level, {code}, r.programme, r.month, r.status, r.channel,
                    {sign} * count(*)
-            FROM attendance_state a
-            LEFT JOIN session_state s ON s.sender = a.sender AND s.session_uid = a.session_uid
-            LEFT JOIN {ORG} org ON org.sender = a.sender
-            {levels}
-            WHERE {run.only('a', 'tmp_session')}
+            FROM r {levels}
+            WHERE 1 = 1
             GROUP BY 1, 2, 3, 4, 5, 6
             ON CONFLICT (level, code, programme, month, status, channel)
             DO UPDATE SET records = attendance_month.records + excluded.records
