@@ -238,7 +238,7 @@ def _note_touched(run: _Batch, types: Collection[str]) -> None:
             WHERE NOT EXISTS (SELECT 1 FROM tmp_session t WHERE t.sender = g.sender
                               AND t.session_uid = g.session_uid)
         """)
-    if types & _PERSON_TYPES:
+    if set(types) & _PERSON_TYPES:
         run.run(f"""
             INSERT INTO tmp_person (sender, subject)
             SELECT DISTINCT e.practice_code, {s.get('subject')} FROM {run.events}
