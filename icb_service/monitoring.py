@@ -482,8 +482,9 @@ def build_monitoring_report(
 
 SUPPRESSION_NOTE = (
     "Counts from 1 to {threshold_less} are hidden, and so is any figure that would give a "
-    "hidden one away by subtraction: within a row, across the organisations of a level, across levels and "
-    "across the months of the trend. Figures worked out from a hidden count are hidden too."
+    "hidden one away by subtraction: within a row, across the organisations of a level, "
+    "across levels and across the months of the trend. Figures worked out from a hidden "
+    "count are hidden too."
 )
 
 
