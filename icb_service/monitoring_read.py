@@ -72,6 +72,11 @@ class Register:
         found = table.get(code)
         return found.name if found and found.name else code
 
+    def fingerprint(self) -> tuple[Any, ...]:
+        """Changes whenever an organisation is added, renamed or moved."""
+        return tuple(sorted((*self.practices.values(), *self.pcns.values(),
+                             *self.icbs.values()), key=repr))
+
     def level_of(self, code: str) -> str | None:
         """The highest level a register code names (an ICB code is not also a practice)."""
         if code in self.icbs:
