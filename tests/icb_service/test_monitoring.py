@@ -343,3 +343,27 @@ def test_older_endpoints_take_the_period_and_level(clinic: Clinic) -> None:
                                                                    ("U10002", 7)]
     csv_text = clinic.get("/v1/aggregates.csv", level="icb").text
     assert "QAA,all,attendance,,invited,30.0,false" in csv_text
+
+
+def test_the_dataset_explains_every_published_field() -> None:
+    """The service side of the dataset agreement: what the report publishes is described in
+    dataset.md, and its staff and profession lists are the protocol's."""
+    from typing import get_args
+
+    from icb_service.monitoring import (
+        PROFESSION_GROUP,
+        STAFF_QUESTIONS,
+        Figures,
+        MonthFigures,
+        TimeReleased,
+    )
+    from icb_service.protocol import Profession, StaffQuestion
+    from icb_service.resources import resource
+
+    words = resource("monitoring", "dataset.md").read_text(encoding="utf-8")
+    section = words[words.index("### The monitoring report"):]
+    for model in (Figures, TimeReleased, MonthFigures):
+        missing = [f for f in model.model_fields if f != "month" and f"`{f}`" not in section]
+        assert not missing, f"{model.__name__}: {missing} not in dataset.md"
+    assert set(PROFESSION_GROUP) == set(get_args(Profession))
+    assert set(STAFF_QUESTIONS) == set(get_args(StaffQuestion))
