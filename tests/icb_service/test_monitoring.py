@@ -367,3 +367,16 @@ def test_the_dataset_explains_every_published_field() -> None:
         assert not missing, f"{model.__name__}: {missing} not in dataset.md"
     assert set(PROFESSION_GROUP) == set(get_args(Profession))
     assert set(STAFF_QUESTIONS) == set(get_args(StaffQuestion))
+
+
+def test_the_check_would_find_a_count_worked_out_from_two_lines() -> None:
+    """The reader's check is not vacuous: b and c are each hidden twice over in the first
+    line, but the second line gives b, and then the first gives c."""
+    reader = Reader()
+    reader.cells = {("a", "p", "x"): 10, ("b", "p", "x"): None, ("c", "p", "x"): None,
+                    ("d", "p", "x"): 7, ("e", "p", "x"): 4, ("f", "p", "x"): None,
+                    ("g", "p", "x"): None, ("h", "p", "x"): 9}
+    reader.lines = [[("a", "p", "x"), ("b", "p", "x"), ("c", "p", "x")],
+                    [("d", "p", "x"), ("b", "p", "x"), ("e", "p", "x")],
+                    [("h", "p", "x"), ("f", "p", "x"), ("g", "p", "x")]]
+    assert sorted(reader.recoverable()) == [("b", "p", "x"), ("c", "p", "x")]
