@@ -387,7 +387,6 @@ class _Decided:
     parts: dict[Node, list[Node]]
     period: dict[Node, Tally]
     published: list[tuple[Any, ...]]
-    counts: dict[Hashable, float]
     hidden: frozenset[Hashable]
 
 
@@ -396,7 +395,7 @@ class _Decided:
 # changes the data version, so nothing stale is served.
 _DECIDED: OrderedDict[Hashable, _Decided] = OrderedDict()
 _DECIDED_LOCK = threading.Lock()
-DECIDED_KEPT = 8
+DECIDED_KEPT = 32  # an ICB of 100 practices is a few MB
 
 
 def _data_version(connection: Connection) -> Any:
@@ -424,7 +423,7 @@ def _decided_tree(
     }
     keep = {cell for cell in counts if RANK[cell[0][0]] > 0}  # type: ignore[index]  # totals last
     hidden = protect(counts, _lines(nodes, parts, live), threshold, keep)
-    decided = _Decided(nodes, dict(parts), period, published, counts, frozenset(hidden))
+    decided = _Decided(nodes, dict(parts), period, published, frozenset(hidden))
     with _DECIDED_LOCK:
         _DECIDED[key] = decided
         while len(_DECIDED) > DECIDED_KEPT:
@@ -462,14 +461,12 @@ def build_monitoring_report(
             _complete(t)
     months = _months(sorted(by_month), first, last)
     period: dict[Node, Tally] = {}
-    counts: dict[Hashable, float] = {}
     hidden: set[Hashable] = set()
     parts: dict[Node, list[Node]] = defaultdict(list)
     nodes: list[Node] = []
     published_set: dict[tuple[Any, ...], None] = {}
     for decision in decisions:
         period.update(decision.period)
-        counts.update(decision.counts)
         hidden |= decision.hidden
         parts.update(decision.parts)
         nodes += decision.nodes
@@ -485,10 +482,11 @@ def build_monitoring_report(
         national = {(ALL, name): _value(total, name) for name in published}
         fixed = {cell: cell in hidden for node in icb_nodes for cell in
                  ((node, name) for name in published)}
-        national.update({cell: counts.get(cell, 0) for cell in fixed})
+        national.update({cell: _value(period.get(cell[0], Tally()), cell[1])  # type: ignore[index]
+                         for cell in fixed})
         hidden |= protect(national, _lines([ALL], {ALL: icb_nodes}, published), threshold,
                           fixed=fixed)
-        counts.update(national)
+
         nodes.append(ALL)
 
     # The trend: months decided with the period's figures of the scope fixed.
@@ -498,7 +496,7 @@ def build_monitoring_report(
     for name in TREND_NAMES:
         cell_name = _trend_cell(name)
         whole = (scope, cell_name)
-        month_counts[whole] = counts.get(whole, 0)
+        month_counts[whole] = _value(period.get(scope, Tally()), cell_name)
         fixed[whole] = whole in hidden
         trend_lines.append([whole, *((("month", m), cell_name) for m in months)])
         for m in months:
