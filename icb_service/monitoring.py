@@ -305,6 +305,7 @@ PROFESSION_GROUP = {
     "healthcare_assistant": "support", "vcfse_partner": "support",
     "volunteer_lived_experience": "support", "not_recorded": "not_recorded",
 }
+EMPTY = Tally()  # read only: what an organisation without figures has
 TREND_NAMES = ("invited", "attended", "did_not_attend", "people_reviewed")
 
 
@@ -419,7 +420,7 @@ def _decided_tree(
     present = set().union(*(t.counts for t in period.values()))
     live = [name for name in published if name in present]
     counts: dict[Hashable, float] = {
-        (node, name): _value(period.get(node, Tally()), name) for node in nodes for name in live
+        (node, name): _value(period.get(node, EMPTY), name) for node in nodes for name in live
     }
     keep = {cell for cell in counts if RANK[cell[0][0]] > 0}  # type: ignore[index]  # totals last
     hidden = protect(counts, _lines(nodes, parts, live), threshold, keep)
@@ -476,13 +477,13 @@ def build_monitoring_report(
         # The national figure: the ICBs' cells as their trees decided, only its own to choose.
         total = Tally()
         for node in icb_nodes:
-            total.add(period.get(node, Tally()))
+            total.add(period.get(node, EMPTY))
         period[ALL] = total
         parts[ALL] = icb_nodes
         national = {(ALL, name): _value(total, name) for name in published}
         fixed = {cell: cell in hidden for node in icb_nodes for cell in
                  ((node, name) for name in published)}
-        national.update({cell: _value(period.get(cell[0], Tally()), cell[1])  # type: ignore[index]
+        national.update({cell: _value(period.get(cell[0], EMPTY), cell[1])  # type: ignore[index]
                          for cell in fixed})
         hidden |= protect(national, _lines([ALL], {ALL: icb_nodes}, published), threshold,
                           fixed=fixed)
@@ -496,17 +497,17 @@ def build_monitoring_report(
     for name in TREND_NAMES:
         cell_name = _trend_cell(name)
         whole = (scope, cell_name)
-        month_counts[whole] = _value(period.get(scope, Tally()), cell_name)
+        month_counts[whole] = _value(period.get(scope, EMPTY), cell_name)
         fixed[whole] = whole in hidden
         trend_lines.append([whole, *((("month", m), cell_name) for m in months)])
         for m in months:
-            month_counts[(("month", m), cell_name)] = _value(by_month.get(m, Tally()), cell_name)
+            month_counts[(("month", m), cell_name)] = _value(by_month.get(m, EMPTY), cell_name)
     for m in months:
         trend_lines.append([(("month", m), _trend_cell(n)) for n in PEOPLE_NAMES])
     month_hidden = protect(month_counts, trend_lines, threshold, fixed=fixed)
 
     def figures(node: Node) -> Figures:
-        return _figures(period.get(node, Tally()), node, hidden, published, threshold)
+        return _figures(period.get(node, EMPTY), node, hidden, published, threshold)
 
     rows = [
         node for node in nodes
@@ -530,7 +531,7 @@ def build_monitoring_report(
             figures=figures(scope),
         ),
         organisations=[_organisation(node, register, figures(node)) for node in rows],
-        trend=[_month_figures(m, by_month.get(m, Tally()), month_hidden) for m in months],
+        trend=[_month_figures(m, by_month.get(m, EMPTY), month_hidden) for m in months],
         suppression_note=SUPPRESSION_NOTE.format(threshold_less=threshold - 1),
     )
 
