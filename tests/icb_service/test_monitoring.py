@@ -23,10 +23,8 @@ H = None  # hidden: null with suppressed=true
 
 class Clinic:
     def __init__(self, engine: Engine) -> None:
-        self.tokens = {code: accounts.add_practice(engine, code)
-                       for code in scenario.REGISTER["practices"]}
+        self.tokens = scenario.register_practices(engine)
         self.analyst = accounts.add_analyst(engine, "ICB analyst")
-        scenario.fill_register(engine)
         self.client = TestClient(create_app(Settings(), engine), raise_server_exceptions=False)
         for code, events in scenario.batches().items():
             answer = self.client.post(
@@ -380,3 +378,16 @@ def test_the_check_would_find_a_count_worked_out_from_two_lines() -> None:
                     [("d", "p", "x"), ("b", "p", "x"), ("e", "p", "x")],
                     [("h", "p", "x"), ("f", "p", "x"), ("g", "p", "x")]]
     assert sorted(reader.recoverable()) == [("b", "p", "x"), ("c", "p", "x")]
+
+
+def test_an_icb_analyst_reads_only_their_icb(clinic: Clinic, engine: Engine) -> None:
+    token = accounts.add_analyst(engine, "South analyst", icb="QBB")
+    own = clinic.get(token=token)
+    assert own.status_code == 200
+    assert own.json()["total"]["code"] == "QBB"
+    assert [o["code"] for o in own.json()["organisations"]] == ["Y20001"]
+    assert_figures(figures_of(own.json()), QBB)
+    for params in ({"code": "QAA"}, {"code": "Y10001"}, {"level": "pcn", "code": "U10001"}):
+        answer = clinic.get(token=token, **params)
+        assert answer.status_code == 403
+        assert answer.json()["detail"].startswith("code: not_allowed")
