@@ -940,11 +940,21 @@ def report_rows(report: MonitoringReport) -> list[tuple[Any, ...]]:
     return rows
 
 
+def _cell(value: Any) -> Any:
+    """As a spreadsheet reads it: counts without ".0", booleans as true/false, null empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def report_csv(report: MonitoringReport) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in report_rows(report):
-        writer.writerow(["" if v is None else str(v).lower() if isinstance(v, bool) else v
-                         for v in row])
+        writer.writerow([_cell(v) for v in row])
     return buffer.getvalue()

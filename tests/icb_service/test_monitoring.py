@@ -326,9 +326,9 @@ def test_csv_has_every_figure_of_the_report(clinic: Clinic) -> None:
     assert answer.headers["content-type"].startswith("text/csv")
     lines = answer.text.splitlines()
     assert lines[0] == "level,code,name,month,section,item,figure,value,suppressed"
-    assert "practice,Y10001,Riverside Surgery,,attendance,,invited,16.0,false" in lines
+    assert "practice,Y10001,Riverside Surgery,,attendance,,invited,16,false" in lines
     assert "practice,Y10001,Riverside Surgery,,attendance,,attended,,true" in lines
-    assert "icb,QAA,North Test ICB,2025-02,trend,,invited,13.0,false" in lines
+    assert "icb,QAA,North Test ICB,2025-02,trend,,invited,13,false" in lines
     assert any(",time_released,,clinician_hours_released,3.833,false" in x for x in lines)
 
 
