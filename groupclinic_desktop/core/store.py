@@ -306,6 +306,15 @@ def _platform_backend() -> Any:
 
 
 def _keyring_get(user: str) -> str | None:
+    from groupclinic_desktop.core import os_keyring
+
+    if os_keyring.applies():
+        # Linux with keyring's choice left to it: ask the Secret Service directly (no keyring
+        # import before the first paint); anything but a plain answer goes to keyring below.
+        try:
+            return os_keyring.read_secret(KEYRING_SERVICE, user)
+        except os_keyring.Unanswered as exc:
+            log.debug("keyring asked for the store key (%s)", exc)
     import keyring
     from keyring.errors import KeyringError, NoKeyringError
 
