@@ -266,8 +266,9 @@ def lock_instance(location: StoreLocation) -> "FileLock":
 
 
 # The keyring library's own backend for each platform. Naming it spares the start the scan of
-# every installed backend's entry point (~90 ms), most of the keyring's cost before the first
-# paint; keyring's detection is still used whenever this one cannot answer (bench/README.md).
+# every installed backend's entry point (~90 ms); keyring's detection is still used whenever
+# this one cannot answer (bench/README.md). On Linux the key is first asked of the Secret
+# Service directly (core/os_keyring.py), and this is the way when that has no plain answer.
 PLATFORM_BACKENDS = {
     "linux": "keyring.backends.SecretService.Keyring",
     "win32": "keyring.backends.Windows.WinVaultKeyring",
