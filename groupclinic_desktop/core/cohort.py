@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from groupclinic_desktop.core import text_checks, validation
 from groupclinic_desktop.core.catalogue import catalogue
@@ -596,6 +596,8 @@ def _yes_no(text: str) -> bool | None:
     raise InvalidInput("Interpreter needed: answer yes or no", field="Interpreter needed")
 
 
+# A GP search dates most results alike: each distinct (text, measure, day) is read once a file.
+@functools.lru_cache(maxsize=4096)
 def _taken_on(text: str, key: str, today: date) -> date:
     label = f"{_result_label(key)} date"
     if not text:
@@ -611,20 +613,27 @@ def _result_values(key: str, text: str) -> list[tuple[str, float, bool]]:
     if not text:
         raise InvalidInput(f"{_result_label(key)}: the date is given but the value is empty")
     if key == BLOOD_PRESSURE:
-        systolic, diastolic = validation.parse_blood_pressure(text, confirmed=True)
-        unusual = _is_unusual(lambda: validation.parse_blood_pressure(text))
+        (systolic, diastolic), unusual = _unusual_kept(
+            lambda confirmed: validation.parse_blood_pressure(text, confirmed=confirmed)
+        )
         return [("systolic_bp", systolic, unusual), ("diastolic_bp", diastolic, unusual)]
-    value = validation.parse_measurement(key, text, confirmed=True)
-    return [(key, value, _is_unusual(lambda: validation.parse_measurement(key, text)))]
+    value, unusual = _unusual_kept(
+        lambda confirmed: validation.parse_measurement(key, text, confirmed=confirmed)
+    )
+    return [(key, value, unusual)]
 
 
-def _is_unusual(parse: Callable[[], object]) -> bool:
-    # A GP-record value beyond the warning limits is on record already, so it is kept, marked.
+_Parsed = TypeVar("_Parsed")
+
+
+def _unusual_kept(parse: Callable[[bool], _Parsed]) -> tuple[_Parsed, bool]:
+    """The value and whether it is beyond the warning limits: a GP-record value there is on
+    record already, so it is kept, marked. Parsed once for the usual value (a bulk import reads
+    tens of thousands); the parsers refuse before they ask, so the refusals are the same."""
     try:
-        parse()
+        return parse(False), False
     except NeedsConfirmation:
-        return True
-    return False
+        return parse(True), True
 
 
 def _pair_blood_pressure(results: list[Result]) -> tuple[Result, ...]:

@@ -266,8 +266,9 @@ def lock_instance(location: StoreLocation) -> "FileLock":
 
 
 # The keyring library's own backend for each platform. Naming it spares the start the scan of
-# every installed backend's entry point (~90 ms), most of the keyring's cost before the first
-# paint; keyring's detection is still used whenever this one cannot answer (bench/README.md).
+# every installed backend's entry point (~90 ms); keyring's detection is still used whenever
+# this one cannot answer (bench/README.md). On Linux the key is first asked of the Secret
+# Service directly (core/os_keyring.py), and this is the way when that has no plain answer.
 PLATFORM_BACKENDS = {
     "linux": "keyring.backends.SecretService.Keyring",
     "win32": "keyring.backends.Windows.WinVaultKeyring",
@@ -306,6 +307,15 @@ def _platform_backend() -> Any:
 
 
 def _keyring_get(user: str) -> str | None:
+    from groupclinic_desktop.core import os_keyring
+
+    if os_keyring.applies():
+        # Linux with keyring's choice left to it: ask the Secret Service directly (no keyring
+        # import before the first paint); anything but a plain answer goes to keyring below.
+        try:
+            return os_keyring.read_secret(KEYRING_SERVICE, user)
+        except os_keyring.Unanswered as exc:
+            log.debug("keyring asked for the store key (%s)", exc)
     import keyring
     from keyring.errors import KeyringError, NoKeyringError
 

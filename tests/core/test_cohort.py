@@ -345,3 +345,31 @@ def test_an_import_keeps_a_backup_of_the_store_first(admin: Clinic) -> None:
         conn.close()
     assert people == people_before and weights == 1
     assert not list(admin.location.backup_dir.glob("*.partial*"))
+
+
+def test_results_beyond_the_warning_limits_are_kept_and_marked_and_impossible_ones_refused(
+    admin: Clinic,
+) -> None:
+    # Each result is parsed once for the usual value and again only when it is unusual: the
+    # answers must be those of parsing it both ways (HbA1c warns above 120, refuses above 195;
+    # systolic warns above 180).
+    text = (
+        "NHS number,First name,Surname,DOB,Sex,HbA1c,HbA1c date,BP,BP date\n"
+        "9990200009,Ann,Lee,01/01/1960,F,60,01/06/2026,142/88,01/06/2026\n"
+        "9990200017,Ray,Kay,01/01/1960,M,130,01/06/2026,200/95,01/06/2026\n"
+        "9990200025,Bo,Kay,01/01/1960,M,200,01/06/2026,300/95,01/06/2026\n"
+    )
+    result = cohort.check(cohort.read_text(text), today=date(2026, 7, 1))
+    found = {(p.line, p.column): p.reason for p in result.problems}
+    assert result.rejected_lines == [4]
+    assert "above the highest plausible value" in found[(4, "HbA1c")]
+    assert "above the highest plausible value" in found[(4, "BP")]
+    usual, unusual = result.rows
+    assert {r.key: (r.value, r.unusual) for r in usual.results} == {
+        "hba1c": (60, False), "systolic_bp": (142, False), "diastolic_bp": (88, False)
+    }
+    assert {r.key: (r.value, r.unusual) for r in unusual.results} == {
+        "hba1c": (130, True), "systolic_bp": (200, True), "diastolic_bp": (95, True)
+    }
+    written = admin.import_cohort(result.rows, programme_id(admin))
+    assert written.measurements_added == 6

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench import secret_service
-from groupclinic_desktop.core import store
+from groupclinic_desktop.core import os_keyring, store
 
 pytestmark = pytest.mark.skipif(
     not secret_service.available(), reason="needs dbus-daemon and gnome-keyring-daemon"
@@ -33,7 +33,7 @@ FIRST_LOOK = textwrap.dedent(
     print(json.dumps({
         "practice": None if seen is None else seen.practice_name,
         "staff": 0 if seen is None else len(seen.staff),
-        "backend": type(store._named_backend[0]).__module__ if store._named_backend[0] else None,
+        "keyring_loaded": "keyring" in sys.modules,
         "detected": core is not None and core._keyring_backend is not None,
     }))
     """
@@ -72,8 +72,9 @@ def test_the_first_look_reads_the_store_key_from_a_running_secret_service(
         assert looked.returncode == 0, looked.stderr
         seen = json.loads(looked.stdout.strip().splitlines()[-1])
         assert seen["practice"] and seen["staff"] >= 3
-        # The platform's backend, named: keyring's scan of every backend never ran.
-        assert seen["backend"] == "keyring.backends.SecretService"
+        # Read from the Secret Service directly (core/os_keyring.py): keyring was not even
+        # imported, so neither its import nor its scan of every backend came before the paint.
+        assert seen["keyring_loaded"] is False
         assert seen["detected"] is False
 
         checked = run([sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(folder),
@@ -92,8 +93,47 @@ def test_without_a_keyring_the_start_says_what_to_do_as_before(tmp_path: Path) -
     looked = run([sys.executable, "-c", FIRST_LOOK, str(folder)], env)
     assert looked.returncode == 0, looked.stderr
     seen = json.loads(looked.stdout.strip().splitlines()[-1])
-    assert seen["practice"] is None and seen["backend"] is None  # the full way in explains it
+    assert seen["practice"] is None  # the full way in explains it
     checked = run([sys.executable, "-m", "groupclinic_desktop", "--data-dir", str(folder),
                    "check"], env)
     assert checked.returncode != 0
     assert "No system keyring is available" in checked.stderr
+
+
+def test_the_direct_read_gives_way_to_keyring_whenever_its_answer_is_not_plain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with secret_service.running(tmp_path / "secret-service") as started:
+        env = laptop_env(started, tmp_path)
+        for name in ("DBUS_SESSION_BUS_ADDRESS", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+            monkeypatch.setenv(name, env[name])
+        monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+        kept = run([sys.executable, "-c",
+                    "import sys, keyring; keyring.set_password(sys.argv[1], sys.argv[2], 'k' * 64)",
+                    store.KEYRING_SERVICE, "store-key-known"], env)
+        assert kept.returncode == 0, kept.stderr
+        # What keyring wrote, read back directly; an entry it never wrote is keyring's to answer.
+        assert os_keyring.read_secret(store.KEYRING_SERVICE, "store-key-known") == "k" * 64
+        with pytest.raises(os_keyring.Unanswered):
+            os_keyring.read_secret(store.KEYRING_SERVICE, "store-key-unknown")
+        with pytest.raises(os_keyring.Unanswered):
+            os_keyring.read_secret("another app", "store-key-known")
+
+        # A backend chosen by the person (their environment or keyring's config file) wins.
+        import keyring.core
+
+        assert keyring.core._keyring_backend is not None  # the suite's memory keyring, set here
+        assert not os_keyring.applies()
+        monkeypatch.setattr(keyring.core, "_keyring_backend", None)  # as on a laptop
+        assert os_keyring.applies()
+        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+        assert not os_keyring.applies()
+        monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+        config = os_keyring.keyring_config_file()
+        config.parent.mkdir(parents=True)
+        config.write_text("[backend]\ndefault-keyring=keyring.backends.null.Keyring\n")
+        assert not os_keyring.applies()
+
+    # The Secret Service has stopped: no plain answer, so keyring is asked (and explains).
+    with pytest.raises(os_keyring.Unanswered):
+        os_keyring.read_secret(store.KEYRING_SERVICE, "store-key-known")
