@@ -329,10 +329,8 @@ class AttendancePayloadV2(AttendancePayload):
     channel: Channel | None = None
 
 
-PAYLOAD_SCHEMAS.update({
-    ("session", 2): SessionPayloadV2,
-    ("attendance", 2): AttendancePayloadV2,
-})
+PAYLOAD_SCHEMAS[("session", 2)] = SessionPayloadV2
+PAYLOAD_SCHEMAS[("attendance", 2)] = AttendancePayloadV2
 # ---- end of protocol version 2's hybrid block ---------------------------------------------------
 
 
@@ -368,11 +366,9 @@ class StaffExperiencePayload(_Payload):
     answers: dict[StaffQuestion, StaffAnswer] = Field(min_length=1, max_length=3)
 
 
-PAYLOAD_SCHEMAS.update({
-    ("session", 3): SessionPayloadV3,
-    ("review", 2): ReviewPayloadV2,
-    ("staff_experience", 1): StaffExperiencePayload,
-})
+PAYLOAD_SCHEMAS[("session", 3)] = SessionPayloadV3
+PAYLOAD_SCHEMAS[("review", 2)] = ReviewPayloadV2
+PAYLOAD_SCHEMAS[("staff_experience", 1)] = StaffExperiencePayload
 # ---- end of protocol version 3's block ---------------------------------------------------------
 EVENT_TYPES = tuple(sorted({event_type for event_type, _ in PAYLOAD_SCHEMAS}))
 
