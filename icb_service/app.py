@@ -21,7 +21,7 @@ from fastapi.security import (
 )
 from sqlalchemy import Engine
 
-from icb_service.accounts import Caller, caller_for, practice_names
+from icb_service.accounts import Caller, caller_for
 from icb_service.aggregates import (
     DEFAULT_SUPPRESSION_THRESHOLD,
     AggregateReport,
@@ -29,9 +29,23 @@ from icb_service.aggregates import (
     report_csv,
 )
 from icb_service.body_limit import TokenFirstBodyLimit
-from icb_service.dashboard import render_dashboard
+from icb_service.dashboard import (
+    Area,
+    dashboard_areas,
+    dashboard_csv,
+    render_dashboard,
+    render_refusal,
+)
 from icb_service.db import open_database
 from icb_service.intake import CONFLICT, receive
+from icb_service.monitoring import (
+    Level,
+    MonitoringQuery,
+    MonitoringReport,
+    Reader,
+    ReportRefused,
+    build_monitoring_report,
+)
 from icb_service.practice_aggregates import OrganisationReport, organisation_report
 from icb_service.protocol import (
     EVENT_TYPES,
@@ -311,21 +325,67 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             engine, scope(caller, practice), settings.suppression_threshold
         )
 
+    def dashboard_report(
+        caller: Caller, query: MonitoringQuery
+    ) -> tuple[MonitoringReport, list[Area], str | None, tuple[str, ...]]:
+        """The report a dashboard shows, the areas its reader may choose, the first month."""
+        reader = Reader(practice=caller.practice if caller.kind == "practice" else None,
+                        icb=getattr(caller, "icb", None))
+        try:
+            found = build_monitoring_report(engine, query, reader,
+                                            settings.suppression_threshold)
+        except ReportRefused as refused:
+            raise HTTPException(refused.status, refused.detail) from None
+        areas, first = dashboard_areas(engine, reader)
+        levels = ("practice", "hub") if reader.practice else ("practice", "hub", "pcn", "icb")
+        return found, areas, first, levels
+
+    Month = Annotated[str | None, Query(description="YYYY-MM (UTC)")]
+    LevelQuery = Annotated[Level, Query(description="The level of the rows compared")]
+    Code = Annotated[str | None, Query(description="ODS code of the area: practice, PCN or ICB")]
+
+    def dashboard_query(
+        from_: Annotated[str | None, Query(alias="from", description="First month, YYYY-MM")]
+        = None,
+        to: Month = None, level: LevelQuery = "practice", code: Code = None,
+        programme: Programme = None,
+    ) -> MonitoringQuery:
+        # An empty select sends "": the same as not choosing.
+        return MonitoringQuery(**{"from": from_ or None, "to": to or None, "level": level,
+                                  "code": code or None, "programme": programme or None})
+
     @app.get("/dashboard", response_class=HTMLResponse, tags=["aggregates"],
              responses=read_errors)
     def dashboard(
         caller: Annotated[Caller, Depends(browser_caller)],
-        practice: Practice = None,
-        programme: Programme = None,
+        query: Annotated[MonitoringQuery, Depends(dashboard_query)],
     ) -> HTMLResponse:
-        """A readable page with bar charts and table alternatives; no scripts."""
-        organisations = organisation_report(
-            engine, scope(caller, practice), settings.suppression_threshold
+        """The monitoring report for a period, level, programme and area, in words, charts
+        and tables; no scripts. Takes the same parameters as /v1/monitoring."""
+        try:
+            found, areas, first, levels = dashboard_report(caller, query)
+        except HTTPException as refused:
+            if refused.status_code != 422:
+                raise
+            return HTMLResponse(render_refusal(str(refused.detail), query), status_code=422)
+        return HTMLResponse(render_dashboard(found, areas, first, levels=levels))
+
+    @app.get("/dashboard.csv", response_class=Response, tags=["aggregates"],
+             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+                        **read_errors})
+    def dashboard_download(
+        caller: Annotated[Caller, Depends(browser_caller)],
+        query: Annotated[MonitoringQuery, Depends(dashboard_query)],
+    ) -> Response:
+        """Every figure the dashboard shows for these parameters, one a row, as shown."""
+        found, areas, first, levels = dashboard_report(caller, query)
+        name = "-".join(part for part in ("group-clinics", found.code, found.programme,
+                                          found.from_month, found.to_month) if part)
+        return Response(
+            dashboard_csv(found, areas, first, levels=levels),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
-        page = render_dashboard(
-            report(caller, practice, programme), practice_names(engine), organisations
-        )
-        return HTMLResponse(page)
 
     def openapi_with_payloads() -> dict[str, Any]:
         # Payloads arrive as free JSON objects (so one bad event cannot fail the batch), so

@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
+
+from sqlalchemy import Engine
 
 from icb_service.aggregates import Figure
 from icb_service.dashboard_charts import bar_chart, funnel_plot, trend_chart
@@ -19,10 +22,12 @@ from icb_service.funnel import position
 from icb_service.labels import Labels, labels
 from icb_service.monitoring import (
     Breakdown,
-    Figures,
+    MonitoringQuery,
     MonitoringReport,
     OrganisationFigures,
+    Reader,
 )
+from icb_service.monitoring_read import ALL, months_with_data, read_register
 
 LEVEL_PLURAL = {"practice": "Practices", "hub": "Hubs", "pcn": "Primary care networks",
                 "icb": "Integrated care boards"}
@@ -64,6 +69,49 @@ def area_label(name: str, code: str | None) -> str:
     if not code:
         return name
     return f"{name} ({code})" if name and name != code else code
+
+
+def dashboard_areas(engine: Engine, reader: Reader) -> tuple[list[Area], str | None]:
+    """The register's organisations the reader may choose, and the first month with data."""
+    with engine.connect() as connection:
+        register = read_register(connection)
+        if reader.practice:
+            node = ("practice", reader.practice)
+        elif reader.icb:
+            node = ("icb", reader.icb)
+        else:
+            node = ALL
+        months = months_with_data(connection, node, None)
+    areas: list[Area] = []
+    for level, found in (("icb", register.icbs), ("pcn", register.pcns),
+                         ("practice", register.practices)):
+        for code, organisation in sorted(found.items(), key=lambda i: (i[1].name or i[0])):
+            if reader.practice and code != reader.practice:
+                continue
+            if reader.icb and register.icb_of(level, code) != reader.icb:
+                continue
+            areas.append(Area(code, organisation.name or code, level))
+    return areas, months[0] if months else None
+
+
+def render_refusal(reason: str, query: MonitoringQuery) -> str:
+    """A bad choice in the form (a month after the last, a code not in the register): say which
+    and how to put it right, on a page of its own with the way back."""
+    return render_message(
+        "These figures cannot be shown",
+        f"The service could not use this choice: {reason}. Choose again, for example a "
+        "first month that is not after the last month.",
+    )
+
+
+def render_message(title: str, words: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
+        '<link rel="icon" href="data:,">'
+        f"<title>{escape(title)}</title></head><body><main>"
+        f"<h1>{escape(title)}</h1><p>{escape(words)}</p>"
+        '<p><a href="/dashboard">Back to the dashboard</a></p></main></body></html>'
+    )
 
 
 # ---- the page ---------------------------------------------------------------------------------
@@ -151,7 +199,9 @@ def _filters(report: MonitoringReport, areas: Sequence[Area], first_month: str |
 
 
 def _showing(report: MonitoringReport, words: Labels) -> str:
-    scope = report.total.name or "everything you may see"
+    scope = report.total.name
+    if not report.total.code:
+        scope = "every organisation you may see"
     programme = words.programme(report.programme) if report.programme else "all programmes"
     if report.months:
         period = f"{month_words(report.months[0])} to {month_words(report.months[-1])}"
@@ -201,8 +251,8 @@ def _overview(report: MonitoringReport, words: Labels) -> Section:
         ("group sessions held", cell(f.sessions.held)),
         ("people invited", cell(f.invited)),
         ("people who came", cell(f.attended)),
-        ("attendance rate (came \u00f7 invited)", rate),
-        ("did-not-attend rate (bookings)", cell(f.dna_rate, "percent")),
+        ("attendance rate: people invited who came at least once", rate),
+        ("did-not-attend rate: booked places not attended", cell(f.dna_rate, "percent")),
         ("one-to-one appointments replaced", cell(t.appointments_replaced)),
         ("hours of clinician time released (estimate)",
          cell(t.clinician_hours_released, "hours")),
@@ -220,7 +270,7 @@ def _trend(report: MonitoringReport) -> Section | None:
         return Section("trend", "Month by month",
                        words=["No months with data in this selection."])
     table = Table("trend", "People and sessions by month", "Month",
-                  ["Sessions held", "People invited", "People who came", "Did not attend"],
+                  ["Sessions held", "People invited", "People who came", "Missed a session"],
                   section="Month by month")
     for m in report.trend:
         table.rows.append(Row(month_words(m.month), [
@@ -373,12 +423,12 @@ def _time_released(report: MonitoringReport) -> Section:
                 cell(m.appointments_replaced), cell(m.clinician_hours_released, "hours"),
                 cell(m.people_reviewed),
             ], key=m.month))
-        blocks.append(Block(table, "Each month's one-to-one appointments replaced (people "
-                            "reviewed) and the clinician hours released after the time the "
-                            "group sessions took.",
-                            trend_chart(table, ["Appointments replaced",
-                                                "Clinician hours released"],
-                                        "Appointments replaced and hours released by month")))
+        blocks.append(Block(table, "Clinician hours released each month: the usual "
+                            "appointment time of the people reviewed, less the clinician time "
+                            "the group sessions took. Below zero, the sessions took more.",
+                            trend_chart(table, ["Clinician hours released"],
+                                        "Clinician hours released by month"),
+                            heading="Clinician hours released by month"))
     if report.organisations:
         plural = LEVEL_PLURAL[report.level]
         table = Table("time-compare", f"Clinician time by {LEVEL_ONE[report.level]}",
@@ -440,7 +490,7 @@ def _outcomes(report: MonitoringReport, words: Labels) -> Section:
 def _breakdown_table(ident: str, dimension: str, rows: list[Breakdown], words: Labels,
                      section: str) -> Table:
     table = Table(ident, words.dimension(dimension), words.dimension(dimension),
-                  ["People invited", "People who came", "Did not attend", "Attendance rate"],
+                  ["People invited", "People who came", "Missed a session", "Attendance rate"],
                   section=section)
     for row in rows:
         table.rows.append(Row(words.value(dimension, row.group), [
@@ -481,7 +531,8 @@ def _delivery(report: MonitoringReport, words: Labels) -> Section:
                           key="drop_in"))
     if modes.rows:
         blocks.append(Block(modes, "", bar_chart(modes, "Sessions held",
-                                                  "Sessions held by how they were held")))
+                                                  "Sessions held by how they were held",
+                                                  leave_out=("drop_in",))))
     if f.attendances_by_channel:
         channels = Table("attendances-by-channel", "Attendances by how people joined",
                          "How the person joined", ["Attendances"], section="How clinics ran")
@@ -531,7 +582,8 @@ def _staff(report: MonitoringReport, words: Labels) -> Section:
                       for answer, figure in sorted(q.answers.items())]
         table.rows.append(Row("All responses", [cell(q.responses)], key="responses"))
         blocks.append(Block(table, f"\u201c{wording}\u201d 1 = not at all, 5 = very.",
-                            bar_chart(table, "Responses", f"Staff answers: {wording}"),
+                            bar_chart(table, "Responses", f"Staff answers: {wording}",
+                                      leave_out=("responses",)),
                             heading=next((s.short for s in words.staff_questions
                                           if s.key == q.question), q.question)))
         roles = [g for g in q.by_group if g.kind == "role"]
@@ -551,4 +603,5 @@ def _staff(report: MonitoringReport, words: Labels) -> Section:
     ] if questions else ["No staff answers in this selection."], blocks=blocks)
 
 
-__all__ = ["Area", "build_page", "dashboard_csv", "render_dashboard", "Figures"]
+__all__ = ["Area", "build_page", "dashboard_areas", "dashboard_csv", "render_dashboard",
+           "render_refusal"]

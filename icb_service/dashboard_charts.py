@@ -25,11 +25,12 @@ SERIES = (("#005eb8", "", "circle"), ("#8a1538", "6 4", "square"), ("#006747", "
 FONT = 'font-family="system-ui, Arial, sans-serif"'
 
 
-def _svg_open(ident: str, title: str, desc: str, width: int, height: int) -> list[str]:
+def _svg_open(ident: str, title: str, desc: str, width: int, height: int, kind: str
+              ) -> list[str]:
     return [
         f'<svg class="chart" role="img" aria-labelledby="{ident}-title {ident}-desc" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'xmlns="http://www.w3.org/2000/svg" data-chart="{ident}" {FONT}>',
+        f'xmlns="http://www.w3.org/2000/svg" data-chart="{ident}" data-kind="{kind}" {FONT}>',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
     ]
@@ -39,34 +40,58 @@ def _fit(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "\u2026"
 
 
-def bar_chart(table: Table, column: str, title: str, percent: bool = False) -> str:
-    """Horizontal bars, one per row; a hidden figure draws no bar and says "hidden"."""
-    cells = table.column(column)
+def bar_chart(table: Table, column: str, title: str, percent: bool = False,
+              leave_out: tuple[str, ...] = ()) -> str:
+    """Horizontal bars, one per row (rows whose key is in leave_out, such as a total, are left
+    to the table); a hidden figure draws no bar and says "hidden"; negative values go left of a
+    zero line."""
+    rows = [(row, c) for row, c in zip(table.rows, table.column(column), strict=True)
+            if row.key not in leave_out]
     ident = f"{table.ident}-chart"
-    label_width, bar_width, row_height = 250, 330, 30
-    largest = 1.0 if percent else max((c.value or 0 for c in cells if c.shown), default=0) or 1
-    width = label_width + bar_width + 90
-    height = row_height * len(cells) + 12
+    label_width, bar_width, row_height = 235, 245, 30
+    values = [c.value for _, c in rows if c.shown and c.value is not None]
+    high = 1.0 if percent else max([*values, 0.0])
+    low = min([*values, 0.0])
+    span = (high - low) or 1.0
+    zero = label_width + bar_width * (-low / span)
+    width = label_width + bar_width + 80  # 560: a half-width block at 1366
+    height = row_height * len(rows) + 12
     desc = f"{column} by {table.row_heading.lower()}; the figures are in the table that follows."
-    out = _svg_open(ident, title, desc, width, height)
-    for index, (row, cell) in enumerate(zip(table.rows, cells, strict=True)):
+    out = _svg_open(ident, title, desc, width, height, "bar")
+    if low < 0:
+        out.append(f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="2" y2="{height - 2}" '
+                   f'stroke="{MUTED}"/>')
+    for index, (row, cell) in enumerate(rows):
         y = 6 + index * row_height
         out.append(
             f'<g class="mark" data-row="{escape(row.label)}" data-column="{escape(column)}" '
             f'data-shown="{escape(cell.text)}">'
         )
         out.append(f'<text x="0" y="{y + 19}" fill="{INK}" font-size="14">'
-                   f"{escape(_fit(row.label, 34))}</text>")
-        length = bar_width * min(max(cell.value or 0, 0) / largest, 1.0) if cell.shown else 0.0
+                   f"{escape(_fit(row.label, 30))}</text>")
+        value = cell.value if cell.shown and cell.value is not None else 0.0
+        length = bar_width * min(abs(value) / span, 1.0)
+        start = zero if value >= 0 else zero - length
         if length:
-            out.append(f'<rect x="{label_width}" y="{y + 5}" width="{length:.1f}" height="20" '
+            out.append(f'<rect x="{start:.1f}" y="{y + 5}" width="{length:.1f}" height="20" '
                        f'fill="{BLUE}"/>')
         style = ' font-style="italic"' if cell.hidden else ""
         colour = MUTED if not cell.shown else INK
-        out.append(f'<text x="{label_width + length + 6:.1f}" y="{y + 19}" fill="{colour}" '
+        text_x = max(zero, start + length) + 6
+        out.append(f'<text x="{text_x:.1f}" y="{y + 19}" fill="{colour}" '
                    f'font-size="14"{style}>{escape(cell.text)}</text></g>')
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _axis(low: float, high: float, steps: int = 4) -> tuple[float, float, float]:
+    """Round axis ends and step covering low..high (low <= 0 <= high is kept when given)."""
+    raw = (high - low) / steps or 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if raw <= m * power)
+    if step < 1 and power >= 1:
+        step = 1.0
+    return math.floor(low / step) * step, math.ceil(high / step) * step, step
 
 
 def _nice_top(value: float) -> float:
@@ -95,14 +120,16 @@ def _marker(shape: str, x: float, y: float, colour: str) -> str:
 def trend_chart(table: Table, columns: Sequence[str], title: str, percent: bool = False) -> str:
     """Monthly lines: one row of the table a month, one line a column; hidden months are gaps."""
     ident = f"{table.ident}-chart"
-    width, height = 680, 300
-    left, right, top, bottom = 64, 16, 44, 48
+    width, height = 560, 300
+    left, right, top, bottom = 56, 14, 44, 54
     plot_w, plot_h = width - left - right, height - top - bottom
     months = [row.label for row in table.rows]
     series = [(name, table.column(name)) for name in columns]
     values = [c.value for _, cells in series for c in cells if c.shown and c.value is not None]
-    y_top = 1.0 if percent else _nice_top(max(values, default=0))
-    y_bottom = min(0.0, min(values, default=0))
+    if percent:
+        y_bottom, y_top, step = 0.0, max(1.0, math.ceil(max(values, default=0) * 4) / 4), 0.25
+    else:
+        y_bottom, y_top, step = _axis(min([*values, 0.0]), max([*values, 1.0]))
     span = (y_top - y_bottom) or 1.0
 
     def x_at(i: int) -> float:
@@ -114,23 +141,30 @@ def trend_chart(table: Table, columns: Sequence[str], title: str, percent: bool 
     desc = (f"{', '.join(columns)} for each month from {months[0]} to {months[-1]}; "
             "gaps are months with a hidden figure or none; the figures are in the table."
             if months else "No months in this selection.")
-    out = _svg_open(ident, title, desc, width, height)
-    kind = "percent" if percent else "count"
-    for step in range(5):
-        v = y_bottom + span * step / 4
+    out = _svg_open(ident, title, desc, width, height, "trend")
+    out.append(f'<clipPath id="{ident}-plot"><rect x="{left - 6}" y="{top - 6}" '
+               f'width="{plot_w + 12}" height="{plot_h + 12}"/></clipPath>')
+    ticks = round((y_top - y_bottom) / step)
+    for number in range(ticks + 1):
+        v = y_bottom + step * number
         y = y_at(v)
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
-                   f'stroke="#d8dde0"/>')
-        tick = f"{v * 100:.0f}%" if percent else format_value(v, "number" if span < 8 else kind)
+                   f'stroke="{MUTED if abs(v) < 1e-9 else "#d8dde0"}"/>')
+        tick = f"{v * 100:.0f}%" if percent else f"{v:,.{0 if step >= 1 else 1}f}"
         out.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
                    f'fill="{MUTED}">{escape(tick)}</text>')
+    # Month names on the axis, the year under each January and under the first month.
     every = max(1, math.ceil(len(months) / 12))
-    for i, month in enumerate(months):
-        if i % every == 0 or i == len(months) - 1 and len(months) <= 12:
-            out.append(f'<text x="{x_at(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
-                       f'font-size="12" fill="{MUTED}">{escape(month)}</text>')
-    out.append(f'<line x1="{left}" x2="{width - right}" y1="{y_at(y_bottom):.1f}" '
-               f'y2="{y_at(y_bottom):.1f}" stroke="{MUTED}"/>')
+    for i, row in enumerate(table.rows):
+        key = row.key or row.label
+        year, month = (key.split("-") + [""])[:2]
+        if i % every == 0:
+            name = row.label.split()[0] if every == 1 else row.label.split()[0][:3]
+            out.append(f'<text x="{x_at(i):.1f}" y="{height - bottom + 18}" '
+                       f'text-anchor="middle" font-size="12" fill="{MUTED}">{escape(name)}</text>')
+        if i == 0 or month == "01":
+            out.append(f'<text x="{x_at(i):.1f}" y="{height - bottom + 34}" '
+                       f'text-anchor="middle" font-size="12" fill="{INK}">{escape(year)}</text>')
     for number, (name, cells) in enumerate(series):
         colour, dash, shape = SERIES[number % len(SERIES)]
         runs: list[list[tuple[float, float]]] = [[]]
@@ -144,7 +178,7 @@ def trend_chart(table: Table, columns: Sequence[str], title: str, percent: bool 
             if len(run) > 1:
                 points = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
                 out.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
-                           f'stroke-width="2.5"{dash_attr}/>')
+                           f'stroke-width="2.5"{dash_attr} clip-path="url(#{ident}-plot)"/>')
         for i, cell in enumerate(cells):
             attrs = (f'class="mark" data-row="{escape(months[i])}" data-column="{escape(name)}" '
                      f'data-shown="{escape(cell.text)}"')
@@ -176,8 +210,8 @@ def funnel_plot(
     """Each row's proportion against its number of people, with the selection's figure and
     95% and 99.8% control limits (funnel.py); rows with a hidden figure are not plotted."""
     ident = f"{table.ident}-chart"
-    width, height = 680, 380
-    left, right, top, bottom = 64, 20, 20, 84
+    width, height = 560, 370
+    left, right, top, bottom = 52, 14, 16, 84
     plot_w, plot_h = width - left - right, height - top - bottom
     points = [
         (row, FunnelPoint(row.label, n.value, p.value))
@@ -189,7 +223,7 @@ def funnel_plot(
     desc = (f"{axis_words} for each row that can be shown, against its number of people, with "
             "the figure for the whole selection and 95% and 99.8% control limits; the figures "
             "and each row's position are in the table.")
-    out = _svg_open(ident, title, desc, width, height)
+    out = _svg_open(ident, title, desc, width, height, "funnel")
     if not points or p0 is None:
         out.append(f'<text x="{left}" y="{top + 30}" font-size="14" fill="{INK}">Not enough '
                    "figures that can be shown to draw the funnel.</text></svg>")
@@ -207,7 +241,10 @@ def funnel_plot(
         return left + plot_w * n / n_max
 
     def y_at(v: float) -> float:
-        return top + plot_h * (1 - (min(max(v, y_low), y_high) - y_low) / (y_high - y_low))
+        return top + plot_h * (1 - (v - y_low) / (y_high - y_low))
+
+    out.append(f'<clipPath id="{ident}-plot"><rect x="{left}" y="{top}" width="{plot_w}" '
+               f'height="{plot_h}"/></clipPath>')
 
     steps = int(round((y_high - y_low) * 10))
     for step in range(steps + 1):
@@ -234,7 +271,8 @@ def funnel_plot(
                 f"{x_at(n):.1f},{y_at(funnel.band(p0, n, limit.z)[side]):.1f}" for n in samples
             )
             out.append(f'<polyline points="{line}" fill="none" stroke="{MUTED}" '
-                       f'stroke-width="1.5"{dash_attr} data-limit="{escape(limit.name)}"/>')
+                       f'stroke-width="1.5"{dash_attr} data-limit="{escape(limit.name)}" '
+                       f'clip-path="url(#{ident}-plot)"/>')
     out.append(f'<line x1="{left}" x2="{width - right}" y1="{y_at(p0):.1f}" y2="{y_at(p0):.1f}" '
                f'stroke="{INK}" stroke-width="2" data-target="{escape(target.text)}"/>')
     for row, point in points:
@@ -256,10 +294,10 @@ def funnel_plot(
         f'<line x1="{left}" x2="{left + 28}" y1="{legend_y}" y2="{legend_y}" stroke="{INK}" '
         f'stroke-width="2"/><text x="{left + 34}" y="{legend_y + 4}" font-size="13" '
         f'fill="{INK}">Whole selection {escape(target.text)}</text>'
-        f'<line x1="{left + 230}" x2="{left + 258}" y1="{legend_y}" y2="{legend_y}" '
+        f'<line x1="{left + 200}" x2="{left + 228}" y1="{legend_y}" y2="{legend_y}" '
         f'stroke="{MUTED}" stroke-width="1.5" stroke-dasharray="6 4"/>'
-        f'<text x="{left + 264}" y="{legend_y + 4}" font-size="13" fill="{INK}">95% limits</text>'
-        f'<line x1="{left + 360}" x2="{left + 388}" y1="{legend_y}" y2="{legend_y}" '
+        f'<text x="{left + 234}" y="{legend_y + 4}" font-size="13" fill="{INK}">95% limits</text>'
+        f'<line x1="{left + 320}" x2="{left + 348}" y1="{legend_y}" y2="{legend_y}" '
         f'stroke="{MUTED}" stroke-width="1.5"/><text x="{left + 394}" y="{legend_y + 4}" '
         f'font-size="13" fill="{INK}">99.8% limits</text>'
     )

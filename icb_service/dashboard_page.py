@@ -46,19 +46,22 @@ button, .button { font-size: 1rem; padding: 0.45rem 1rem; border: 0; background:
 nav.contents ul { display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem; list-style: none;
   padding: 0; margin: 0.4rem 0 0; }
 section.area { border-top: 3px solid var(--blue); margin-top: 2.2rem; padding-top: 0.4rem; }
-h2 { font-size: 1.55rem; margin: 0.6rem 0 0.4rem; } h3 { font-size: 1.2rem; margin: 1.4rem 0 0.3rem; }
-.blocks { display: grid; grid-template-columns: repeat(auto-fit, minmax(36rem, 1fr));
+h2 { font-size: 1.55rem; margin: 0.6rem 0 0.4rem; }
+h3 { font-size: 1.2rem; margin: 1.4rem 0 0.3rem; }
+.blocks { display: grid; grid-template-columns: repeat(auto-fit, minmax(34rem, 1fr));
   gap: 0.5rem 2.5rem; }
 .block { min-width: 0; }
 .block p.words { margin: 0.2rem 0 0.6rem; max-width: 42rem; }
 .headline { display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr));
   gap: 0.8rem; list-style: none; padding: 0; margin: 1rem 0; }
-.headline li { border: 1px solid var(--line); border-top: 4px solid var(--blue); padding: 0.6rem 0.8rem; }
+.headline li { border: 1px solid var(--line); border-top: 4px solid var(--blue);
+  padding: 0.6rem 0.8rem; }
 .headline .figure { display: block; font-size: 1.8rem; font-weight: 700; }
 .headline .what { display: block; color: var(--muted); }
 .headline .figure.hidden-figure { color: var(--muted); font-style: italic; }
 svg.chart { max-width: 100%; height: auto; display: block; margin: 0.3rem 0; }
-details { margin: 0.3rem 0 1rem; } summary { color: var(--blue); cursor: pointer; font-weight: 600; }
+details { margin: 0.3rem 0 1rem; }
+summary { color: var(--blue); cursor: pointer; font-weight: 600; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.95rem; }
 caption { text-align: left; font-weight: 600; padding-bottom: 0.3rem; }
 th, td { border-bottom: 1px solid var(--line); padding: 0.3rem 0.7rem; text-align: left;
@@ -143,6 +146,7 @@ def render(page: Page) -> str:
         "<!DOCTYPE html>",
         '<html lang="en-GB"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<link rel="icon" href="data:,">',  # no favicon request, so no 404 in the console
         f"<title>{escape(page.title)}: {escape(page.showing)}</title>",
         f"<style>{_STYLE}</style></head><body>",
         '<a class="skip" href="#main">Skip to the figures</a>',
@@ -177,7 +181,8 @@ def _filter_form(page: Page) -> str:
         if group:
             options.append("</optgroup>")
         fields.append(f'<div><label for="filter-{item.name}">{escape(item.label)}</label>'
-                      f'<select id="filter-{item.name}" name="{item.name}">{"".join(options)}</select></div>')
+                      f'<select id="filter-{item.name}" name="{item.name}">'
+                      f'{"".join(options)}</select></div>')
     query = page.query()
     csv_href = "/dashboard.csv" + (f"?{query}" if query else "")
     return (

@@ -1,4 +1,4 @@
-"""Funnel-plot control limits for proportions (resources/monitoring/funnel_plot.toml has the source).
+"""Funnel-plot control limits for proportions (source: resources/monitoring/funnel_plot.toml).
 
 A practice outside the 99.8% limits differs from the whole selection by more than chance would
 usually explain; inside the 95% limits it does not. Pure arithmetic, no plotting.

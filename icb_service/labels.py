@@ -72,7 +72,7 @@ class Labels:
     def staff_answer(self, answer: int | str) -> str:
         index = int(answer) - 1
         if 0 <= index < len(self.staff_scale):
-            return f"{answer} {self.staff_scale[index].lower()}"
+            return f"{answer}: {self.staff_scale[index]}"
         return str(answer)
 
 
