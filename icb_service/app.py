@@ -39,7 +39,7 @@ from icb_service.dashboard import (
 from icb_service.db import open_database
 from icb_service.intake import CONFLICT, receive
 from icb_service.monitoring import (
-    Level,
+    LEVELS,
     MonitoringQuery,
     MonitoringReport,
     Reader,
@@ -341,7 +341,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return found, areas, first, levels
 
     Month = Annotated[str | None, Query(description="YYYY-MM (UTC)")]
-    LevelQuery = Annotated[Level, Query(description="The level of the rows compared")]
+    LevelQuery = Annotated[str, Query(description="The level of the rows compared: practice, "
+                                                  "hub, pcn or icb")]
     Code = Annotated[str | None, Query(description="ODS code of the area: practice, PCN or ICB")]
 
     def dashboard_query(
@@ -349,35 +350,51 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         = None,
         to: Month = None, level: LevelQuery = "practice", code: Code = None,
         programme: Programme = None,
-    ) -> MonitoringQuery:
-        # An empty select sends "": the same as not choosing.
+    ) -> MonitoringQuery | HTTPException:
+        # An empty select sends "": the same as not choosing. A bad level is answered by the
+        # route, so the dashboard can say it on a page rather than in JSON.
+        if level not in LEVELS:
+            return HTTPException(422, "level: unknown_level (practice, hub, pcn or icb)")
         return MonitoringQuery(**{"from": from_ or None, "to": to or None, "level": level,
                                   "code": code or None, "programme": programme or None})
 
+    def refused_choice(*media: str) -> dict[str, Any]:
+        schema = {"$ref": "#/components/schemas/ProblemDetail"}
+        return {"description": "A value the report cannot use (a month after the last, a code "
+                               "not in the register); says which and why",
+                "content": {m: {"schema": schema if m == "application/json" else
+                                {"type": "string"}} for m in media}}
+
+    page_errors = {k: errors[k] for k in (401, 403, 429)}
+
     @app.get("/dashboard", response_class=HTMLResponse, tags=["aggregates"],
-             responses=read_errors)
+             responses={**page_errors, 422: refused_choice("text/html")})
     def dashboard(
         caller: Annotated[Caller, Depends(browser_caller)],
-        query: Annotated[MonitoringQuery, Depends(dashboard_query)],
+        query: Annotated[MonitoringQuery | HTTPException, Depends(dashboard_query)],
     ) -> HTMLResponse:
         """The monitoring report for a period, level, programme and area, in words, charts
         and tables; no scripts. Takes the same parameters as /v1/monitoring."""
         try:
+            if isinstance(query, HTTPException):
+                raise query
             found, areas, first, levels = dashboard_report(caller, query)
         except HTTPException as refused:
             if refused.status_code != 422:
                 raise
-            return HTMLResponse(render_refusal(str(refused.detail), query), status_code=422)
+            return HTMLResponse(render_refusal(str(refused.detail)), status_code=422)
         return HTMLResponse(render_dashboard(found, areas, first, levels=levels))
 
     @app.get("/dashboard.csv", response_class=Response, tags=["aggregates"],
              responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
-                        **read_errors})
+                        **page_errors, 422: refused_choice("application/json")})
     def dashboard_download(
         caller: Annotated[Caller, Depends(browser_caller)],
-        query: Annotated[MonitoringQuery, Depends(dashboard_query)],
+        query: Annotated[MonitoringQuery | HTTPException, Depends(dashboard_query)],
     ) -> Response:
         """Every figure the dashboard shows for these parameters, one a row, as shown."""
+        if isinstance(query, HTTPException):
+            raise query
         found, areas, first, levels = dashboard_report(caller, query)
         name = "-".join(part for part in ("group-clinics", found.code, found.programme,
                                           found.from_month, found.to_month) if part)

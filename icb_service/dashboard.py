@@ -22,7 +22,6 @@ from icb_service.funnel import position
 from icb_service.labels import Labels, labels
 from icb_service.monitoring import (
     Breakdown,
-    MonitoringQuery,
     MonitoringReport,
     OrganisationFigures,
     Reader,
@@ -94,7 +93,7 @@ def dashboard_areas(engine: Engine, reader: Reader) -> tuple[list[Area], str | N
     return areas, months[0] if months else None
 
 
-def render_refusal(reason: str, query: MonitoringQuery) -> str:
+def render_refusal(reason: str) -> str:
     """A bad choice in the form (a month after the last, a code not in the register): say which
     and how to put it right, on a page of its own with the way back."""
     return render_message(

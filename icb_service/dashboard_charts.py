@@ -37,6 +37,10 @@ def _svg_open(ident: str, title: str, desc: str, width: int, height: int, kind: 
 
 
 def _fit(label: str, limit: int) -> str:
+    """Short enough for the chart; an organisation's code (in brackets) goes first, since the
+    table beside the chart has it."""
+    if len(label) > limit and label.endswith(")") and " (" in label:
+        label = label[: label.rindex(" (")]
     return label if len(label) <= limit else label[: limit - 1] + "\u2026"
 
 
@@ -92,17 +96,6 @@ def _axis(low: float, high: float, steps: int = 4) -> tuple[float, float, float]
     if step < 1 and power >= 1:
         step = 1.0
     return math.floor(low / step) * step, math.ceil(high / step) * step, step
-
-
-def _nice_top(value: float) -> float:
-    """A round axis top at or above value: 1, 2, 2.5, 5 times a power of ten."""
-    if value <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
 
 
 def _marker(shape: str, x: float, y: float, colour: str) -> str:
@@ -228,7 +221,7 @@ def funnel_plot(
         out.append(f'<text x="{left}" y="{top + 30}" font-size="14" fill="{INK}">Not enough '
                    "figures that can be shown to draw the funnel.</text></svg>")
         return "\n".join(out)
-    n_max = _nice_top(max(p.people for _, p in points) * 1.05)
+    _, n_max, n_step = _axis(0.0, max(p.people for _, p in points) * 1.05)
     n_min = max(1.0, n_max / 200)
     outer = max(funnel.limits(), key=lambda limit: limit.z)
     lows = [funnel.band(p0, max(p.people, 1), outer.z)[0] for _, p in points]
@@ -253,8 +246,8 @@ def funnel_plot(
                    f'y2="{y_at(v):.1f}" stroke="#d8dde0"/>')
         out.append(f'<text x="{left - 8}" y="{y_at(v) + 4:.1f}" text-anchor="end" '
                    f'font-size="12" fill="{MUTED}">{v * 100:.0f}%</text>')
-    for step in range(5):
-        n = n_max * step / 4
+    for step in range(round(n_max / n_step) + 1):
+        n = n_step * step
         out.append(f'<text x="{x_at(n):.1f}" y="{top + plot_h + 18}" text-anchor="middle" '
                    f'font-size="12" fill="{MUTED}">{n:,.0f}</text>')
     out.append(f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 38}" text-anchor="middle" '
@@ -298,7 +291,7 @@ def funnel_plot(
         f'stroke="{MUTED}" stroke-width="1.5" stroke-dasharray="6 4"/>'
         f'<text x="{left + 234}" y="{legend_y + 4}" font-size="13" fill="{INK}">95% limits</text>'
         f'<line x1="{left + 320}" x2="{left + 348}" y1="{legend_y}" y2="{legend_y}" '
-        f'stroke="{MUTED}" stroke-width="1.5"/><text x="{left + 394}" y="{legend_y + 4}" '
+        f'stroke="{MUTED}" stroke-width="1.5"/><text x="{left + 354}" y="{legend_y + 4}" '
         f'font-size="13" fill="{INK}">99.8% limits</text>'
     )
     out.append("</svg>")
