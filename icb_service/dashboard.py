@@ -257,7 +257,9 @@ def _overview(report: MonitoringReport, words: Labels) -> Section:
          cell(t.clinician_hours_released, "hours")),
     ])
     said = []
-    if rate.shown:
+    if not report.months:
+        said.append("No monitoring data has been received yet for this selection.")
+    elif rate.shown:
         said.append(f"Of the people invited, {rate.text} came to at least one session.")
     elif rate.hidden:
         said.append("The attendance figures for this selection are too small to show.")

@@ -49,7 +49,8 @@ return out;
 """
 CHART_MARKS = """
 return [...document.querySelectorAll('svg[data-chart] .mark')].map(g => ({
-  chart: g.closest('svg').dataset.chart, kind: g.closest('svg').dataset.kind, row: g.dataset.row, column: g.dataset.column,
+  chart: g.closest('svg').dataset.chart, kind: g.closest('svg').dataset.kind,
+  row: g.dataset.row, column: g.dataset.column,
   shown: g.dataset.shown,
   texts: [...g.querySelectorAll('text')].map(t => t.textContent.trim()),
   drawn: g.querySelectorAll('rect, circle, path').length,
