@@ -64,6 +64,11 @@ def month_words(month: str) -> str:
     return dt.date(int(year), int(number), 1).strftime("%b %Y")
 
 
+def lower_first(words: str) -> str:
+    """For a label inside a sentence: "Deprivation (IMD quintile)" -> "deprivation (IMD ..."."""
+    return words[:1].lower() + words[1:]
+
+
 def area_label(name: str, code: str | None) -> str:
     if not code:
         return name
@@ -503,17 +508,18 @@ def _breakdown_table(ident: str, dimension: str, rows: list[Breakdown], words: L
 
 def _equity(report: MonitoringReport, words: Labels) -> Section:
     f = report.total.figures
+    everyone = ratio(f.attended, f.invited)
     blocks = []
     for dimension in EQUITY:
         rows = [row for row in f.equity if row.dimension == dimension]
         if not rows:
             continue
         table = _breakdown_table(f"equity-{dimension}", dimension, rows, words, "Who comes")
+        name = lower_first(words.dimension(dimension))
         blocks.append(Block(table, "",
-                            bar_chart(table, "Attendance rate",
-                                      f"Attendance rate by {words.dimension(dimension).lower()}",
-                                      percent=True),
-                            heading=f"Attendance rate by {words.dimension(dimension).lower()}"))
+                            bar_chart(table, "Attendance rate", f"Attendance rate by {name}",
+                                      percent=True, reference=("everyone", everyone)),
+                            heading=f"Attendance rate by {name}"))
     return Section("equity", "Who comes: equity", words=[
         "Who was invited and who came, by the characteristics recorded at their latest "
         "attendance. Compare each group's attendance rate; a group much lower than the others "
@@ -547,7 +553,8 @@ def _delivery(report: MonitoringReport, words: Labels) -> Section:
         if rows:
             table = _breakdown_table(f"delivery-{dimension}", dimension, rows, words,
                                      "How clinics ran")
-            table.caption = f"People by {words.dimension(dimension).lower()} (latest attendance)"
+            table.caption = (f"People by {lower_first(words.dimension(dimension))} "
+                             "(latest attendance)")
             blocks.append(Block(table))
     if f.signposting:
         signposting = Table("signposting", "People pointed to support, by kind of support",

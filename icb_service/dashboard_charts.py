@@ -45,22 +45,26 @@ def _fit(label: str, limit: int) -> str:
 
 
 def bar_chart(table: Table, column: str, title: str, percent: bool = False,
-              leave_out: tuple[str, ...] = ()) -> str:
+              leave_out: tuple[str, ...] = (), reference: tuple[str, Cell] | None = None) -> str:
     """Horizontal bars, one per row (rows whose key is in leave_out, such as a total, are left
     to the table); a hidden figure draws no bar and says "hidden"; negative values go left of a
-    zero line."""
+    zero line. `reference` draws a dashed line across the bars at a figure every row is read
+    against (the whole selection's rate), named under the chart."""
     rows = [(row, c) for row, c in zip(table.rows, table.column(column), strict=True)
             if row.key not in leave_out]
     ident = f"{table.ident}-chart"
-    label_width, bar_width, row_height = 235, 245, 30
+    label_width, bar_width, row_height = 235, 250, 30
     values = [c.value for _, c in rows if c.shown and c.value is not None]
     high = 1.0 if percent else max([*values, 0.0])
     low = min([*values, 0.0])
     span = (high - low) or 1.0
     zero = label_width + bar_width * (-low / span)
-    width = label_width + bar_width + 80  # 560: a half-width block at 1366
-    height = row_height * len(rows) + 12
+    width = label_width + bar_width + 75  # 560: a half-width block at 1366
+    show_reference = reference is not None and reference[1].shown
+    height = row_height * len(rows) + 12 + (26 if show_reference else 0)
     desc = f"{column} by {table.row_heading.lower()}; the figures are in the table that follows."
+    if reference is not None and show_reference:
+        desc = desc[:-1] + f", against {reference[0]} ({reference[1].text})."
     out = _svg_open(ident, title, desc, width, height, "bar")
     if low < 0:
         out.append(f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="2" y2="{height - 2}" '
@@ -81,9 +85,22 @@ def bar_chart(table: Table, column: str, title: str, percent: bool = False,
                        f'fill="{BLUE}"/>')
         style = ' font-style="italic"' if cell.hidden else ""
         colour = MUTED if not cell.shown else INK
-        text_x = max(zero, start + length) + 6
+        # Figures in one column right of the bars: aligned, and clear of any reference line.
+        text_x = label_width + bar_width + 8
         out.append(f'<text x="{text_x:.1f}" y="{y + 19}" fill="{colour}" '
                    f'font-size="14"{style}>{escape(cell.text)}</text></g>')
+    if reference is not None and show_reference and reference[1].value is not None:
+        words, figure = reference
+        x = zero + bar_width * min(abs(figure.value) / span, 1.0) * (1 if figure.value >= 0
+                                                                     else -1)
+        bottom = 6 + row_height * len(rows)
+        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="2" y2="{bottom}" stroke="{INK}" '
+                   f'stroke-width="2" stroke-dasharray="5 3" '
+                   f'data-reference="{escape(figure.text)}"/>')
+        out.append(f'<line x1="{label_width}" x2="{label_width}" y1="{bottom + 6}" '
+                   f'y2="{bottom + 22}" stroke="{INK}" stroke-width="2" stroke-dasharray="5 3"/>'
+                   f'<text x="{label_width + 8}" y="{bottom + 19}" font-size="13" fill="{INK}">'
+                   f"{escape(words)}: {escape(figure.text)}</text>")
     out.append("</svg>")
     return "\n".join(out)
 

@@ -66,6 +66,7 @@ def practice_events(practice: Practice, seed: int = 22) -> list[dict[str, Any]]:
                              rng.choice(ETHNIC), str(rng.randint(1, 5))) for who in cohort}
             # Some never take up the offer; the others miss a session now and then.
             engaged = {who: rng.random() < practice.came for who in cohort}
+            goals: dict[str, str] = {}
             for number, month in enumerate(MONTHS[start:start + 3], start=1):
                 day = f"{month}-{10 + number:02d}"
                 uid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
@@ -105,10 +106,12 @@ def practice_events(practice: Practice, seed: int = 22) -> list[dict[str, Any]]:
                     add("measurement", ev.measurement(who, measure, round(value, 1), day,
                                                       status_words, session_uid=uid,
                                                       unit=unit), 1, day)
-                    if number == 1:
-                        add("goal", ev.goal(uid, who, str(uuid.UUID(int=rng.getrandbits(128),
-                                                                     version=4)),
-                                            None), 1, day)
+                    if who not in goals:  # set at the first session they came to
+                        goals[who] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+                        add("goal", ev.goal(uid, who, goals[who], None), 1, day)
+                    elif number == 3:  # reviewed at the last
+                        add("goal", ev.goal(uid, who, goals[who], rng.choice(
+                            ("achieved", "achieved", "partly", "not_yet"))), 1, day)
                     if rng.random() < 0.6:
                         add("experience", ev.experience(uid, rng.choice(
                             ("very_good", "very_good", "good", "good", "neither", "dont_know"))),
