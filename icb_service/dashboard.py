@@ -290,12 +290,14 @@ def _trend(report: MonitoringReport) -> Section | None:
         "People are counted in the month they first came (or were first invited), so the "
         "months add up to the period's total; sessions in the month they were held.",
     ], blocks=[
-        Block(table, "People invited and people who came, and sessions held, each month.",
+        Block(table, "People invited and people who came, by the month they first came or "
+              "were invited; sessions held, in the month they were held.",
               trend_chart(table, ["People invited", "People who came", "Sessions held"],
-                          "People and sessions by month")),
-        Block(rates, "The share of people invited who came, each month.",
+                          "People and sessions by month", bars=True)),
+        Block(rates, "The share of people invited who came, by the month they were first "
+              "invited.",
               trend_chart(rates, ["Attendance rate"], "Attendance rate by month",
-                          percent=True)),
+                          percent=True, bars=True)),
     ])
 
 

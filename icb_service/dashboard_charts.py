@@ -127,8 +127,12 @@ def _marker(shape: str, x: float, y: float, colour: str) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
 
 
-def trend_chart(table: Table, columns: Sequence[str], title: str, percent: bool = False) -> str:
-    """Monthly lines: one row of the table a month, one line a column; hidden months are gaps."""
+def trend_chart(table: Table, columns: Sequence[str], title: str, percent: bool = False,
+                bars: bool = False) -> str:
+    """Months along the bottom, one row of the table a month: a line per column, or with
+    `bars` a group of columns per month (for counts that are not every month, such as people
+    counted in their first month). A hidden figure is a gap in a line, or a small open square
+    on the baseline among the columns."""
     ident = f"{table.ident}-chart"
     width, height = 560, 300
     left, right, top, bottom = 56, 14, 44, 54
@@ -142,15 +146,20 @@ def trend_chart(table: Table, columns: Sequence[str], title: str, percent: bool 
         y_bottom, y_top, step = _axis(min([*values, 0.0]), max([*values, 1.0]))
     span = (y_top - y_bottom) or 1.0
 
+    slot = plot_w / max(len(months), 1)
+
     def x_at(i: int) -> float:
+        if bars:
+            return left + slot * (i + 0.5)
         return left + (plot_w / 2 if len(months) == 1 else plot_w * i / (len(months) - 1))
 
     def y_at(v: float) -> float:
         return top + plot_h * (1 - (v - y_bottom) / span)
 
+    gaps = ("an open square marks a hidden figure" if bars
+            else "gaps are months with a hidden figure or none")
     desc = (f"{', '.join(columns)} for each month from {months[0]} to {months[-1]}; "
-            "gaps are months with a hidden figure or none; the figures are in the table."
-            if months else "No months in this selection.")
+            f"{gaps}; the figures are in the table." if months else "No months in this selection.")
     out = _svg_open(ident, title, desc, width, height, "trend")
     out.append(f'<clipPath id="{ident}-plot"><rect x="{left - 6}" y="{top - 6}" '
                f'width="{plot_w + 12}" height="{plot_h + 12}"/></clipPath>')
@@ -175,15 +184,43 @@ def trend_chart(table: Table, columns: Sequence[str], title: str, percent: bool 
         if i == 0 or month == "01":
             out.append(f'<text x="{x_at(i):.1f}" y="{height - bottom + 34}" '
                        f'text-anchor="middle" font-size="12" fill="{INK}">{escape(year)}</text>')
+    width_each = slot * 0.8 / max(len(series), 1)
+    # Legend across the top, each entry as wide as its words (about 7 px a character at 13 px).
+    legend_x = [float(left)]
+    for name, _ in series:
+        legend_x.append(legend_x[-1] + (20 if bars else 34) + 7 * len(_fit(name, 40)) + 18)
     for number, (name, cells) in enumerate(series):
         colour, dash, shape = SERIES[number % len(SERIES)]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        if bars:
+            for i, cell in enumerate(cells):
+                attrs = (f'class="mark" data-row="{escape(months[i])}" '
+                         f'data-column="{escape(name)}" data-shown="{escape(cell.text)}"')
+                x = x_at(i) - slot * 0.4 + number * width_each
+                base = y_at(max(y_bottom, 0.0))
+                if cell.shown and cell.value is not None:
+                    y = y_at(cell.value)
+                    out.append(f'<g {attrs}><rect x="{x:.1f}" y="{min(y, base):.1f}" '
+                               f'width="{max(width_each - 1, 1):.1f}" '
+                               f'height="{abs(base - y):.1f}" fill="{colour}"/></g>')
+                elif cell.hidden:
+                    side = min(7.0, max(width_each - 2, 3))
+                    out.append(f'<g {attrs}><rect x="{x + (width_each - side) / 2:.1f}" '
+                               f'y="{base - side - 1:.1f}" width="{side:.1f}" '
+                               f'height="{side:.1f}" fill="white" stroke="{MUTED}"/></g>')
+                else:
+                    out.append(f"<g {attrs}></g>")
+            lx = legend_x[number]
+            out.append(f'<rect x="{lx:.1f}" y="9" width="14" height="14" fill="{colour}"/>'
+                       f'<text x="{lx + 20:.1f}" y="21" font-size="13" fill="{INK}">'
+                       f"{escape(_fit(name, 40))}</text>")
+            continue
         runs: list[list[tuple[float, float]]] = [[]]
         for i, cell in enumerate(cells):
             if cell.shown and cell.value is not None:
                 runs[-1].append((x_at(i), y_at(cell.value)))
             elif runs[-1]:
                 runs.append([])
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         for run in runs:
             if len(run) > 1:
                 points = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
@@ -197,11 +234,16 @@ def trend_chart(table: Table, columns: Sequence[str], title: str, percent: bool 
             else:
                 out.append(f"<g {attrs}></g>")
         # Legend across the top: the line's style and marker, then its name.
-        lx = left + number * (plot_w / max(len(series), 1))
+        lx = legend_x[number]
         out.append(f'<line x1="{lx:.1f}" x2="{lx + 28:.1f}" y1="16" y2="16" stroke="{colour}" '
                    f'stroke-width="2.5"{dash_attr}/>{_marker(shape, lx + 14, 16, colour)}')
         out.append(f'<text x="{lx + 34:.1f}" y="21" font-size="13" fill="{INK}">'
                    f"{escape(_fit(name, 40))}</text>")
+    if bars and any(c.hidden for _, cells in series for c in cells):
+        lx = legend_x[-1]
+        out.append(f'<rect x="{lx:.1f}" y="10" width="12" height="12" fill="white" '
+                   f'stroke="{MUTED}"/><text x="{lx + 20:.1f}" y="21" font-size="13" '
+                   f'fill="{INK}">hidden</text>')
     out.append("</svg>")
     return "\n".join(out)
 

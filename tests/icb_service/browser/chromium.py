@@ -43,7 +43,7 @@ def browser(height: int = 900) -> Iterator[Any]:
     options.binary_location = CHROMIUM
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+                 "--disable-dev-shm-usage", "--hide-scrollbars", f"--user-data-dir={profile}",
                  f"--window-size={WIDTH},{height}", "--lang=en-GB"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
