@@ -31,6 +31,7 @@ from icb_service.monitoring_read import ALL, months_with_data, read_register
 LEVEL_PLURAL = {"practice": "Practices", "hub": "Hubs", "pcn": "Primary care networks",
                 "icb": "Integrated care boards"}
 LEVEL_ONE = {"practice": "practice", "hub": "hub", "pcn": "PCN", "icb": "ICB"}
+LEVEL_HEADING = {"practice": "Practice", "hub": "Hub", "pcn": "PCN", "icb": "ICB"}
 EQUITY = ("age_band", "sex", "ethnic_group", "imd_quintile")
 DELIVERY = ("mode", "channel", "drop_in")
 
@@ -312,7 +313,7 @@ def _compare(report: MonitoringReport) -> Section:
     total = report.total.figures
     target = ratio(total.attended, total.invited)
     table = Table("compare-attendance", f"Attendance rate: {plural.lower()} against the whole "
-                  "selection", LEVEL_ONE[report.level].capitalize(),
+                  "selection", LEVEL_HEADING[report.level],
                   ["People invited", "People who came", "Attendance rate",
                    "Against the whole selection", "Did-not-attend rate", "Sessions held"],
                   section=heading)
@@ -366,7 +367,7 @@ def _target_funnel(report: MonitoringReport) -> Block | None:
     plural = LEVEL_PLURAL[report.level]
     table = Table(f"compare-target-{measure.measure}",
                   f"{name}: proportion at target, {plural.lower()} against the whole selection",
-                  LEVEL_ONE[report.level].capitalize(),
+                  LEVEL_HEADING[report.level],
                   ["People with a target", "At target", "Proportion at target",
                    "Against the whole selection"], section=f"{plural} side by side")
     target = cell(measure.proportion_at_target, "percent")
@@ -440,7 +441,7 @@ def _time_released(report: MonitoringReport) -> Section:
     if report.organisations:
         plural = LEVEL_PLURAL[report.level]
         table = Table("time-compare", f"Clinician time by {LEVEL_ONE[report.level]}",
-                      LEVEL_ONE[report.level].capitalize(),
+                      LEVEL_HEADING[report.level],
                       ["Sessions held", "People reviewed", "Clinician minutes per person",
                        "Appointments replaced", "Clinician hours released"],
                       section="Clinician time")
