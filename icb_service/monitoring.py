@@ -351,35 +351,31 @@ def validate(query: MonitoringQuery, reader: Reader, register: Register) -> tupl
     )
 
 
-def _tree(scope: Node, level: str, register: Register) -> tuple[list[Node], dict[Node, list[Node]]]:
-    """The organisations whose figures are decided together, and each one's parts."""
-    parts: dict[Node, list[Node]] = defaultdict(list)
-    if scope == ALL and level == "icb":
-        icbs = [("icb", code) for code in sorted(register.icbs)] + [("icb", NOT_STATED)]
-        parts[ALL] = icbs
-        return [ALL, *icbs], parts
-    icb = register.icb_of(*scope) if scope != ALL else None
-    if scope != ALL and icb is None:  # outside the register: only itself
-        return [scope], parts
-    icbs = sorted(register.icbs) if scope == ALL else [icb]
-    nodes: list[Node] = [ALL] if scope == ALL else []
-    for icb_code in icbs:
+def _trees(scope: Node, register: Register) -> dict[str, tuple[list[Node], dict[Node, list[Node]]]]:
+    """Per ICB around the scope (every ICB for the national view): its organisations, whose
+    figures are decided together, and each one's parts one level down. Organisations outside
+    the register's ICBs form the tree of ICB "not_stated"."""
+    wanted = {register.icb_of(*scope) or NOT_STATED} if scope != ALL else {
+        *register.icbs, NOT_STATED}
+    trees: dict[str, tuple[list[Node], dict[Node, list[Node]]]] = {}
+    for icb_code in sorted(wanted):
         icb_node = ("icb", icb_code)
-        nodes.append(icb_node)
-        if scope == ALL:
-            parts[ALL].append(icb_node)
+        nodes: list[Node] = [icb_node]
+        parts: dict[Node, list[Node]] = defaultdict(list)
         for pcn in sorted(c for c, o in register.pcns.items() if o.icb_code == icb_code):
             nodes.append(("pcn", pcn))
             parts[icb_node].append(("pcn", pcn))
-        for code in sorted(c for c in register.practices if register.icb_of("practice", c)
-                           == icb_code):
+        for code in sorted(register.practices):
+            if (register.icb_of("practice", code) or NOT_STATED) != icb_code:
+                continue
             pcn = register.pcn_of(code)
             for kind in ("practice", "hub"):
                 nodes.append((kind, code))
                 parts[icb_node].append((kind, code))
                 if pcn:
                     parts[("pcn", pcn)].append((kind, code))
-    return nodes, parts
+        trees[icb_code] = (nodes, parts)
+    return trees
 
 
 def build_monitoring_report(
@@ -394,31 +390,49 @@ def build_monitoring_report(
             scope, first, last = validate(query, reader, register)
         except ValueError as problem:
             raise ReportRefused(422, str(problem)) from None
-        nodes, parts = _tree(scope, query.level, register)
-        stored = [node for node in nodes if node != ALL]
-        window = Window(stored, query.programme, first, last)
+        trees = _trees(scope, register)
+        nodes = [node for tree_nodes, _ in trees.values() for node in tree_nodes]
+        window = Window(nodes, query.programme, first, last)
         period = {node: t for (node, _), t in read_tallies(connection, window).items()}
-        trend_nodes = parts[ALL] if scope == ALL else [scope]
+        icb_nodes = [("icb", code) for code in trees]
+        trend_nodes = icb_nodes if scope == ALL else [scope]
         by_month: dict[str, Tally] = defaultdict(Tally)
         for (_, month), t in read_tallies(
             connection, Window(trend_nodes, query.programme, first, last), by_month=True
         ).items():
             by_month[month].add(t)
-    if scope == ALL:
-        total = Tally()
-        for node in parts[ALL]:
-            total.add(period.get(node, Tally()))
-        period[ALL] = total
     months = _months(sorted(by_month), first, last)
     published = _published_names(period)
     counts: dict[Hashable, float] = {}
-    for node in nodes:
-        t = period.get(node, Tally())
-        for name in published:
-            counts[(node, name)] = _value(t, name)
-    lines = _lines(nodes, parts, published)
-    keep = {cell for cell in counts if RANK[cell[0][0]] > 0}  # type: ignore[index]
-    hidden = protect(counts, lines, threshold, keep)
+    hidden: set[Hashable] = set()
+    parts: dict[Node, list[Node]] = defaultdict(list)
+    for tree_nodes, tree_parts in trees.values():
+        # Each ICB's tree is decided on its own, so the same cell is hidden the same way
+        # whichever scope or level a report shows it in.
+        tree_counts = {
+            (node, name): _value(period.get(node, Tally()), name)
+            for node in tree_nodes for name in published
+        }
+        keep = {cell for cell in tree_counts if RANK[cell[0][0]] > 0}  # totals last
+        hidden |= protect(tree_counts, _lines(tree_nodes, tree_parts, published), threshold,
+                          keep)
+        counts.update(tree_counts)
+        parts.update(tree_parts)
+    if scope == ALL:
+        # The national figure: the ICBs' cells as their trees decided, only its own to choose.
+        total = Tally()
+        for node in icb_nodes:
+            total.add(period.get(node, Tally()))
+        period[ALL] = total
+        parts[ALL] = icb_nodes
+        national = {(ALL, name): _value(total, name) for name in published}
+        fixed = {cell: cell in hidden for node in icb_nodes for cell in
+                 ((node, name) for name in published)}
+        national.update({cell: counts[cell] for cell in fixed})
+        hidden |= protect(national, _lines([ALL], {ALL: icb_nodes}, published), threshold,
+                          fixed=fixed)
+        counts.update(national)
+        nodes.append(ALL)
 
     # The trend: months decided with the period's figures of the scope fixed.
     month_counts: dict[Hashable, float] = {}
@@ -462,14 +476,15 @@ def build_monitoring_report(
         ),
         organisations=[_organisation(node, register, figures(node)) for node in rows],
         trend=[_month_figures(m, by_month.get(m, Tally()), month_hidden) for m in months],
-        suppression_note=SUPPRESSION_NOTE.format(threshold=threshold),
+        suppression_note=SUPPRESSION_NOTE.format(threshold_less=threshold - 1),
     )
 
 
 SUPPRESSION_NOTE = (
-    "Counts below {threshold} are hidden, and so is any figure that would give a hidden one "
-    "away by subtraction: within a row, across the organisations of a level, across levels and "
-    "across the months of the trend. Figures worked out from a hidden count are hidden too."
+    "Counts from 1 to {threshold_less} are hidden, and so is any figure that would give a "
+    "hidden one away by subtraction: within a row, across the organisations of a level, "
+    "across levels and across the months of the trend. Figures worked out from a hidden "
+    "count are hidden too."
 )
 
 
@@ -595,7 +610,7 @@ def _figures(
     def median_of(key: tuple[str, str, str, str]) -> Figure:
         histogram = t.changes.get(key, {})
         people = sum(histogram.values())
-        if people < threshold:
+        if people < threshold:  # no median of nobody either
             return Figure(value=None, suppressed=True)
         return Figure(value=round(_median(histogram), 3))
 

@@ -2,7 +2,9 @@
 
 The rule (also in resources/monitoring/dataset.md, "What the ICB publishes"):
 
-- Primary: a count of people, records or answers below the threshold is hidden (zero included).
+- Primary: a count of people, records or answers from 1 to below the threshold is hidden. Zero
+  is shown: it tells nobody anything about a person (and hiding every zero would hide most of
+  a practice's breakdowns for no protection).
 - Complementary: counts are laid out along every line a reader could add up or subtract along -
   invited = attended + did not attend; a breakdown's groups add up to its total; staff answers
   add up to the responses, and roles or profession groups to all staff; an organisation's figure
@@ -40,7 +42,7 @@ def protect(
     fixed = fixed or {}
     hidden = {
         cell for cell, n in counts.items()
-        if fixed.get(cell, n < threshold)
+        if fixed.get(cell, 0 < n < threshold)
     }
     all_lines = [list(line) for line in lines if len(line) > 1]
     lines_of: dict[Hashable, list[int]] = defaultdict(list)
@@ -59,9 +61,11 @@ def protect(
         choices = [cell for cell in line if cell not in hidden and cell not in fixed]
         if not choices:
             continue
-        # The smallest figure costs readers least; totals go last; ties broken by the cell's
-        # name, so the same table gives the same choice in every report.
-        choices.sort(key=lambda cell: (cell in keep, counts.get(cell, 0), repr(cell)))
+        # The smallest figure costs readers least; totals go last, and a zero only when nothing
+        # else is left (hiding a zero protects little); ties broken by the cell's name, so the
+        # same table gives the same choice in every report.
+        choices.sort(key=lambda cell: (counts.get(cell, 0) == 0, cell in keep,
+                                       counts.get(cell, 0), repr(cell)))
         chosen = choices[0]
         hidden.add(chosen)
         for other in lines_of[chosen]:
