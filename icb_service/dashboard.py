@@ -597,17 +597,21 @@ def _staff(report: MonitoringReport, words: Labels) -> Section:
                                       leave_out=("responses",)),
                             heading=next((s.short for s in words.staff_questions
                                           if s.key == q.question), q.question)))
-        roles = [g for g in q.by_group if g.kind == "role"]
-        if roles:
-            by_role = Table(f"staff-{q.question}-role", f"{wording} By role", "Role",
-                            [words.staff_answer(a) for a in sorted(roles[0].answers)]
-                            + ["All responses"], section="Staff experience")
-            by_role.rows = [Row(words.value("role", g.group),
-                                [cell(g.answers[a]) for a in sorted(g.answers)]
-                                + [cell(g.responses)], key=g.group) for g in roles]
-            short = next((s.short for s in words.staff_questions if s.key == q.question),
-                         q.question)
-            blocks.append(Block(by_role, heading=f"By role: {short.lower()}"))
+        short = next((s.short for s in words.staff_questions if s.key == q.question),
+                     q.question)
+        for kind, heading, values in (("role", "Role", "role"),
+                                      ("profession", "Profession", "profession_group")):
+            groups = [g for g in q.by_group if g.kind == kind]
+            if not groups:
+                continue
+            answers = sorted(groups[0].answers)
+            table = Table(f"staff-{q.question}-{kind}", f"{wording} By {heading.lower()}",
+                          heading, [words.staff_answer(a) for a in answers] + ["All responses"],
+                          section="Staff experience")
+            table.rows = [Row(words.value(values, g.group),
+                              [cell(g.answers.get(a)) for a in answers] + [cell(g.responses)],
+                              key=g.group) for g in groups]
+            blocks.append(Block(table, heading=f"By {heading.lower()}: {lower_first(short)}"))
     return Section("staff", "Staff experience", words=[
         "Anonymous answers from the staff who ran each session, given at its end: only their "
         "role and profession are sent.",

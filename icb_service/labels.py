@@ -103,9 +103,11 @@ def labels() -> Labels:
         key: str(option["label"])
         for key, option in zip(allowed, experience_file["options"], strict=True)
     }
-    professions = {str(p["key"]): str(p["label"]) for p in _load("professions.toml")["professions"]}
     staff = _load("monitoring", "staff_experience.toml")
     words = _load("monitoring", "dashboard_words.toml")
+    professions = {str(k): str(v) for k, v in words["values"].get("profession", {}).items()}
+    professions |= {str(p["key"]): str(p["label"])
+                    for p in _load("professions.toml")["professions"]}
     return Labels(
         programmes=programmes,
         measures=measures,

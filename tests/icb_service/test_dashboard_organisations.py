@@ -3,6 +3,7 @@ real HTTP on loopback; every cell is what the monitoring report publishes."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -94,3 +95,36 @@ def test_each_level_side_by_side_under_its_name(
     for row in rows[1:]:
         for value in row[invited:invited + 2]:
             assert value in ("hidden", "0") or int(value.replace(",", "")) >= 5
+
+
+def test_a_practice_sees_only_its_own_choices(running: tuple[str, str, str]) -> None:
+    url, hub_token, _ = running
+    with httpx.Client(base_url=url, timeout=30) as client:
+        page = client.get("/dashboard", auth=("hub", hub_token)).text
+        refused = client.get("/dashboard", params={"level": "pcn"}, auth=("hub", hub_token))
+    # Its own practice and its own levels: no other practice, no PCN or ICB comparison.
+    assert re.search(r'<option value="Y99999"( selected)?>Riverside Neighbourhood Hub \(Y99999\)'
+                     r"</option>", page)
+    assert 'value="Y99901"' not in page and 'value="U99990"' not in page
+    assert '<option value="pcn"' not in page and '<option value="icb"' not in page
+    assert refused.status_code == 403
+
+
+def test_a_choice_the_report_cannot_use_is_explained_on_a_page(
+    running: tuple[str, str, str],
+) -> None:
+    url, _, analyst = running
+    with httpx.Client(base_url=url, timeout=30) as client:
+        backwards = client.get("/dashboard", params={"from": "2025-12", "to": "2025-01"},
+                               auth=("analyst", analyst))
+        unknown = client.get("/dashboard", params={"level": "region"},
+                             auth=("analyst", analyst))
+        download = client.get("/dashboard.csv", params={"from": "2025-12", "to": "2025-01"},
+                              auth=("analyst", analyst))
+    assert backwards.status_code == 422
+    assert backwards.headers["content-type"].startswith("text/html")
+    assert "These figures cannot be shown" in backwards.text
+    assert "the first month must not be after the last" in backwards.text
+    assert 'href="/dashboard"' in backwards.text
+    assert unknown.status_code == 422 and "practice, hub, pcn or icb" in unknown.text
+    assert download.status_code == 422 and download.json()["detail"].startswith("from:")
