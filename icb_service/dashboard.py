@@ -606,12 +606,13 @@ def _staff(report: MonitoringReport, words: Labels) -> Section:
                 continue
             answers = sorted(groups[0].answers)
             table = Table(f"staff-{q.question}-{kind}", f"{wording} By {heading.lower()}",
-                          heading, [words.staff_answer(a) for a in answers] + ["All responses"],
+                          heading, [*answers, "All responses"],
                           section="Staff experience")
             table.rows = [Row(words.value(values, g.group),
                               [cell(g.answers.get(a)) for a in answers] + [cell(g.responses)],
                               key=g.group) for g in groups]
-            blocks.append(Block(table, heading=f"By {heading.lower()}: {lower_first(short)}"))
+            blocks.append(Block(table, "Answers 1 (not at all) to 5 (very).",
+                                heading=f"By {heading.lower()}: {lower_first(short)}"))
     return Section("staff", "Staff experience", words=[
         "Anonymous answers from the staff who ran each session, given at its end: only their "
         "role and profession are sent.",

@@ -68,6 +68,7 @@ th, td { border-bottom: 1px solid var(--line); padding: 0.3rem 0.7rem; text-alig
   vertical-align: top; }
 thead th { border-bottom: 2px solid var(--ink); }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
+table.by-month th[scope="row"] { white-space: nowrap; }
 td.hidden-figure { color: var(--muted); font-style: italic; }
 .note { color: var(--muted); max-width: 50rem; }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden;

@@ -96,8 +96,12 @@ def table_html(table: Table, caption_visible: bool = True) -> str:
         body.append(f'<tr data-row="{escape(row.label)}"><th scope="row">{escape(row.label)}</th>'
                     f"{cells}</tr>")
     caption_class = "" if caption_visible else ' class="visually-hidden"'
+    # Months ("Aug 2025") read badly broken over two lines.
+    months = table.rows and all(len(row.key) == 7 and row.key[4] == "-" for row in table.rows)
+    table_class = ' class="by-month"' if months else ""
     return (
-        f'<table id="{escape(table.ident)}-table" data-table="{escape(table.ident)}">'
+        f'<table id="{escape(table.ident)}-table" data-table="{escape(table.ident)}"'
+        f"{table_class}>"
         f"<caption{caption_class}>{escape(table.caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
