@@ -184,6 +184,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             content={"detail": f"Malformed request: {summary}", "errors": problems},
         )
 
+    @app.exception_handler(ReportRefused)
+    async def refused(_request: Request, problem: ReportRefused) -> JSONResponse:
+        # "field: rule (reason)": the same shape as any other malformed request.
+        field, _, rest = problem.detail.partition(": ")
+        content: dict[str, Any] = {"detail": problem.detail}
+        if problem.status == 422:
+            param = {"first": "from", "last": "to"}.get(field, field)
+            content["errors"] = [{"loc": ["query", param], "type": rest.split(" ")[0]}]
+        return JSONResponse(status_code=problem.status, content=content)
+
     def authenticate(browser: bool) -> Callable[..., Caller]:
         challenge = 'Basic realm="groupclinic-icb"' if browser else "Bearer"
 
@@ -319,15 +329,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     ) -> MonitoringReport:
         chosen = level or "practice"
         if chosen not in LEVELS:
-            raise HTTPException(422, "level: unknown_level (must be practice, hub, pcn or icb)")
+            raise ReportRefused(422, "level: unknown_level (must be practice, hub, pcn or icb)")
         query = MonitoringQuery(level=chosen, code=code, programme=programme,
                                 from_month=first, to_month=last)  # type: ignore[arg-type]
-        try:
-            return build_monitoring_report(
-                engine, query, reader_of(caller), settings.suppression_threshold
-            )
-        except ReportRefused as refused:
-            raise HTTPException(refused.status, refused.detail) from None
+        return build_monitoring_report(
+            engine, query, reader_of(caller), settings.suppression_threshold
+        )
 
     def new_params(*values: str | None) -> bool:
         return any(value is not None for value in values)
