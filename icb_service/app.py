@@ -480,6 +480,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @app.get("/dashboard", response_class=HTMLResponse, tags=["aggregates"],
              responses={**page_errors, 422: refused_choice("text/html")})
     def dashboard(
+        request: Request,
         caller: Annotated[Caller, Depends(browser_caller)],
         query: Annotated[MonitoringQuery | HTTPException, Depends(dashboard_query)],
     ) -> HTMLResponse:
@@ -492,7 +493,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         except HTTPException as refused:
             if refused.status_code != 422:
                 raise
-            return HTMLResponse(render_refusal(str(refused.detail)), status_code=422)
+            asked = {"from": request.query_params.get("from", ""),
+                     "to": request.query_params.get("to", ""),
+                     "level": request.query_params.get("level", ""),
+                     "programme": request.query_params.get("programme", ""),
+                     "code": request.query_params.get("code", "")}
+            return HTMLResponse(render_refusal(str(refused.detail), asked), status_code=422)
         return HTMLResponse(render_dashboard(found, areas, first, levels=levels))
 
     @app.get("/dashboard.csv", response_class=Response, tags=["aggregates"],

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from urllib.parse import urlencode
 
 from sqlalchemy import Engine
 
@@ -99,23 +100,42 @@ def dashboard_areas(engine: Engine, reader: Reader) -> tuple[list[Area], str | N
     return areas, months[0] if months else None
 
 
-def render_refusal(reason: str) -> str:
-    """A bad choice in the form (a month after the last, a code not in the register): say which
-    and how to put it right, on a page of its own with the way back."""
-    return render_message(
-        "These figures cannot be shown",
-        f"The service could not use this choice: {reason}. Choose again, for example a "
-        "first month that is not after the last month.",
-    )
+# The report's refusals ("field: rule (reason)") in the words of the form, and what to do.
+REFUSALS = {
+    "after_to": "The first month is after the last month: choose a first month on or before "
+                "the last.",
+    "below_level": "A single practice cannot be compared by PCN or ICB: choose a wider area "
+                   "(a PCN or ICB), or compare by practice.",
+    "unknown_code": "That practice or area is not in the organisation register.",
+    "unknown_level": "Compare by practices, hubs, primary care networks or integrated care "
+                     "boards.",
+    "unknown_programme": "That programme is not one the monitoring dataset knows.",
+    "month_format": "Months are written as year and month, for example 2025-04.",
+    "month_range": "Months are written as year and month, for example 2025-04.",
+    "year_range": "Choose a year from 2000 to 2100.",
+}
 
 
-def render_message(title: str, words: str) -> str:
+def render_refusal(reason: str, query: dict[str, str] | None = None) -> str:
+    """A choice the report cannot use (a month after the last, a practice compared by PCN):
+    say which in the form's words, with ways back that work."""
+    rule = reason.split(":", 1)[-1].strip().split(" ", 1)[0]
+    words = REFUSALS.get(rule, "The service could not use this choice.")
+    choices = {k: v for k, v in (query or {}).items() if v}
+    links = [("/dashboard", "Start again with every figure you may see")]
+    if "code" in choices and rule == "below_level":
+        links.insert(0, ("/dashboard?" + urlencode({**choices, "level": "practice"}),
+                         "Show this practice"))
+        wider = {k: v for k, v in choices.items() if k != "code"}
+        links.insert(1, ("/dashboard?" + urlencode(wider), "Compare across every area"))
+    items = "".join(f'<li><a href="{escape(href)}">{escape(text)}</a></li>'
+                    for href, text in links)
     return (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
-        '<link rel="icon" href="data:,">'
-        f"<title>{escape(title)}</title></head><body><main>"
-        f"<h1>{escape(title)}</h1><p>{escape(words)}</p>"
-        '<p><a href="/dashboard">Back to the dashboard</a></p></main></body></html>'
+        '<link rel="icon" href="data:,"><title>These figures cannot be shown</title></head>'
+        "<body><main><h1>These figures cannot be shown</h1>"
+        f"<p>{escape(words)}</p><ul>{items}</ul>"
+        f"<p><small>The service said: {escape(reason)}</small></p></main></body></html>"
     )
 
 
@@ -208,7 +228,9 @@ def _showing(report: MonitoringReport, words: Labels) -> str:
     if not report.total.code:
         scope = "every organisation you may see"
     programme = words.programme(report.programme) if report.programme else "all programmes"
-    if report.months:
+    if len(report.months) == 1:
+        period = month_words(report.months[0])
+    elif report.months:
         period = f"{month_words(report.months[0])} to {month_words(report.months[-1])}"
     else:
         period = "no months with data"

@@ -119,12 +119,18 @@ def test_a_choice_the_report_cannot_use_is_explained_on_a_page(
                                auth=("analyst", analyst))
         unknown = client.get("/dashboard", params={"level": "region"},
                              auth=("analyst", analyst))
+        narrow = client.get("/dashboard", params={"from": "2025-07", "level": "pcn",
+                                                  "code": "Y99901"}, auth=("analyst", analyst))
         download = client.get("/dashboard.csv", params={"from": "2025-12", "to": "2025-01"},
                               auth=("analyst", analyst))
     assert backwards.status_code == 422
     assert backwards.headers["content-type"].startswith("text/html")
     assert "These figures cannot be shown" in backwards.text
-    assert "the first month must not be after the last" in backwards.text
+    assert "The first month is after the last month" in backwards.text
     assert 'href="/dashboard"' in backwards.text
-    assert unknown.status_code == 422 and "practice, hub, pcn or icb" in unknown.text
+    assert unknown.status_code == 422 and "Compare by practices, hubs" in unknown.text
+    assert narrow.status_code == 422 and "cannot be compared by PCN" in narrow.text
+    # The ways back keep the rest of the choice.
+    assert 'href="/dashboard?from=2025-07&amp;level=practice&amp;code=Y99901"' in narrow.text
+    assert 'href="/dashboard?from=2025-07&amp;level=pcn"' in narrow.text
     assert download.status_code == 422 and download.json()["detail"].startswith("from:")

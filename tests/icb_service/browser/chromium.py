@@ -64,6 +64,7 @@ def console_problems(driver: Any) -> list[str]:
 
 def axe_violations(driver: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
     """Runs the pinned axe-core in the page; one line per violation of the given impacts."""
+    assert AXE.exists(), f"{AXE} is missing: bash installers/from-source.sh test installs it"
     driver.execute_script(AXE.read_text(encoding="utf-8"))
     result = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
