@@ -211,3 +211,20 @@ def test_the_page_works_with_the_keyboard_alone(driver: Any, service: Running) -
     summary.send_keys(Keys.ENTER)
     details = summary.find_element("xpath", "..")
     assert details.get_attribute("open") is not None
+
+
+def test_a_choice_that_cannot_work_is_explained_with_a_way_back(
+    driver: Any, service: Running,
+) -> None:
+    open_page(driver, service)
+    choose(driver, "from", "Dec 2025")
+    choose(driver, "to", "Jul 2025")
+    driver.find_element("css selector", "form.filters button[type=submit]").click()
+    assert driver.find_element("tag name", "h1").text == "These figures cannot be shown"
+    assert "The first month is after the last month" in driver.find_element(
+        "tag name", "main").text
+    assert axe_violations(driver) == []
+    # The 422 itself is logged by the browser as a failed load; nothing else may be.
+    assert [m for m in console_problems(driver) if "422" not in m] == []
+    driver.find_element("link text", "Start again with every figure you may see").click()
+    assert "Jul 2025 to Dec 2025" in showing(driver)
