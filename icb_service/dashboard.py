@@ -328,14 +328,19 @@ def _org_label(org: OrganisationFigures) -> str:
     return area_label(org.name, org.code)
 
 
+def _whole(report: MonitoringReport) -> str:
+    """What the organisations are compared against, by name: the ICB, the PCN, or everyone."""
+    return report.total.name if report.total.code else "all organisations"
+
+
 def _compare(report: MonitoringReport) -> Section:
     plural = LEVEL_PLURAL[report.level]
     ident = "compare"
     heading = f"{plural} side by side"
     total = report.total.figures
     target = ratio(total.attended, total.invited)
-    table = Table("compare-attendance", f"Attendance rate: {plural.lower()} against the whole "
-                  "selection", LEVEL_HEADING[report.level],
+    table = Table("compare-attendance", f"Attendance rate: {plural.lower()} against "
+                  f"{_whole(report)}", LEVEL_HEADING[report.level],
                   ["People invited", "People who came", "Attendance rate",
                    "Against the whole selection", "Did-not-attend rate", "Sessions held"],
                   section=heading)
@@ -360,13 +365,15 @@ def _compare(report: MonitoringReport) -> Section:
         blocks.append(Block(
             table,
             f"Each dot is one {LEVEL_ONE[report.level]}: the share of people invited who came, "
-            f"against how many were invited. The line across is the whole selection "
-            f"({target.text}); inside the dashed lines (95%) a difference is what chance alone "
-            "would often give; outside the solid lines (99.8%) it is worth a closer look. "
-            f"{LEVEL_PLURAL[report.level]} with hidden figures are in the table, not the plot.",
+            f"against how many were invited. The line across is the figure for "
+            f"{_whole(report)} ({target.text}); inside the dashed lines (95%) a difference is "
+            "what chance alone would often give; outside the solid lines (99.8%) it is worth a "
+            f"closer look. {LEVEL_PLURAL[report.level]} with hidden figures are in the table, "
+            "not the plot.",
             funnel_plot(table, "People invited", "Attendance rate", target,
-                        f"Funnel plot: attendance rate of {plural.lower()}", "Attendance rate"),
-            heading="Attendance rate against the whole selection",
+                        f"Funnel plot: attendance rate of {plural.lower()}", "Attendance rate",
+                        _whole(report)),
+            heading=f"Attendance rate against {_whole(report)}",
         ))
     else:
         blocks.append(Block(table, f"Only one {LEVEL_ONE[report.level]} in this selection: "
@@ -388,7 +395,7 @@ def _target_funnel(report: MonitoringReport) -> Block | None:
     name = labels().measure(measure.measure)
     plural = LEVEL_PLURAL[report.level]
     table = Table(f"compare-target-{measure.measure}",
-                  f"{name}: proportion at target, {plural.lower()} against the whole selection",
+                  f"{name}: proportion at target, {plural.lower()} against {_whole(report)}",
                   LEVEL_HEADING[report.level],
                   ["People with a target", "At target", "Proportion at target",
                    "Against the whole selection"], section=f"{plural} side by side")
@@ -413,10 +420,12 @@ def _target_funnel(report: MonitoringReport) -> Block | None:
     return Block(
         table,
         f"The latest {name.split(' (')[0]} reading of each person with a target, against their "
-        "target; the same limits as above.",
+        f"target; the line across is the figure for {_whole(report)} ({target.text}), with "
+        "the same limits as above.",
         funnel_plot(table, "People with a target", "Proportion at target", target,
-                    f"Funnel plot: {name} at target, {plural.lower()}", "Proportion at target"),
-        heading=f"{name.split(' (')[0]} at target against the whole selection",
+                    f"Funnel plot: {name} at target, {plural.lower()}", "Proportion at target",
+                    _whole(report)),
+        heading=f"{name.split(' (')[0]} at target against {_whole(report)}",
     )
 
 

@@ -257,13 +257,13 @@ class FunnelPoint:
 
 def funnel_plot(
     table: Table, people_column: str, proportion_column: str, target: Cell, title: str,
-    axis_words: str,
+    axis_words: str, target_name: str = "whole selection",
 ) -> str:
     """Each row's proportion against its number of people, with the selection's figure and
     95% and 99.8% control limits (funnel.py); rows with a hidden figure are not plotted."""
     ident = f"{table.ident}-chart"
-    width, height = 560, 370
-    left, right, top, bottom = 52, 14, 16, 84
+    width, height = 560, 386
+    left, right, top, bottom = 52, 14, 16, 100
     plot_w, plot_h = width - left - right, height - top - bottom
     points = [
         (row, FunnelPoint(row.label, n.value, p.value))
@@ -341,16 +341,18 @@ def funnel_plot(
             out.append(f'<text x="{x + dx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" '
                        f'font-size="12" fill="{INK}">{escape(_fit(row.label, 30))}</text>')
         out.append("</g>")
-    legend_y = height - 20
+    # Two rows: what the line across is, then the limits.
+    first, second = height - 36, height - 14
     out.append(
-        f'<line x1="{left}" x2="{left + 28}" y1="{legend_y}" y2="{legend_y}" stroke="{INK}" '
-        f'stroke-width="2"/><text x="{left + 34}" y="{legend_y + 4}" font-size="13" '
-        f'fill="{INK}">Whole selection {escape(target.text)}</text>'
-        f'<line x1="{left + 200}" x2="{left + 228}" y1="{legend_y}" y2="{legend_y}" '
+        f'<line x1="{left}" x2="{left + 28}" y1="{first}" y2="{first}" stroke="{INK}" '
+        f'stroke-width="2"/><text x="{left + 34}" y="{first + 4}" font-size="13" '
+        f'fill="{INK}">{escape(_fit(target_name[:1].upper() + target_name[1:], 60))}: '
+        f"{escape(target.text)}</text>"
+        f'<line x1="{left}" x2="{left + 28}" y1="{second}" y2="{second}" '
         f'stroke="{MUTED}" stroke-width="1.5" stroke-dasharray="6 4"/>'
-        f'<text x="{left + 234}" y="{legend_y + 4}" font-size="13" fill="{INK}">95% limits</text>'
-        f'<line x1="{left + 320}" x2="{left + 348}" y1="{legend_y}" y2="{legend_y}" '
-        f'stroke="{MUTED}" stroke-width="1.5"/><text x="{left + 354}" y="{legend_y + 4}" '
+        f'<text x="{left + 34}" y="{second + 4}" font-size="13" fill="{INK}">95% limits</text>'
+        f'<line x1="{left + 140}" x2="{left + 168}" y1="{second}" y2="{second}" '
+        f'stroke="{MUTED}" stroke-width="1.5"/><text x="{left + 174}" y="{second + 4}" '
         f'font-size="13" fill="{INK}">99.8% limits</text>'
     )
     out.append("</svg>")
