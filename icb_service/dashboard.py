@@ -34,6 +34,7 @@ LEVEL_PLURAL = {"practice": "Practices", "hub": "Hubs", "pcn": "Primary care net
 LEVEL_ONE = {"practice": "practice", "hub": "hub", "pcn": "PCN", "icb": "ICB"}
 LEVEL_HEADING = {"practice": "Practice", "hub": "Hub", "pcn": "PCN", "icb": "ICB"}
 EQUITY = ("age_band", "sex", "ethnic_group", "imd_quintile")
+MOST_BARS = 40  # organisations drawn as bars; more are listed in a table only
 DELIVERY = ("mode", "channel", "drop_in")
 
 
@@ -483,11 +484,16 @@ def _time_released(report: MonitoringReport) -> Section:
                 cell(o.clinician_minutes_per_person_reviewed, "minutes"),
                 cell(o.appointments_replaced), cell(o.clinician_hours_released, "hours"),
             ], key=org.code))
-        blocks.append(Block(table, f"{plural} side by side: hours released (negative when the "
-                            "group sessions took more clinician time than the appointments "
-                            "they replaced).",
-                            bar_chart(table, "Clinician hours released",
-                                      f"Clinician hours released by {LEVEL_ONE[report.level]}")))
+        words_ = (f"{plural} side by side: hours released (negative when the group sessions "
+                  "took more clinician time than the appointments they replaced).")
+        if len(table.rows) <= MOST_BARS:
+            blocks.append(Block(table, words_, bar_chart(
+                table, "Clinician hours released",
+                f"Clinician hours released by {LEVEL_ONE[report.level]}")))
+        else:  # a bar each for hundreds of practices helps nobody: the table, to sort or copy
+            blocks.append(Block(table, words_ + f" {len(table.rows)} {plural.lower()}: too "
+                                "many to draw as bars; choose a smaller area to see them.",
+                                folded=True))
     return Section("time", "Clinician time and appointments released", words=said,
                    headlines=headlines, blocks=blocks)
 

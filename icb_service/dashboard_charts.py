@@ -327,6 +327,8 @@ def funnel_plot(
                        f'clip-path="url(#{ident}-plot)"/>')
     out.append(f'<line x1="{left}" x2="{width - right}" y1="{y_at(p0):.1f}" y2="{y_at(p0):.1f}" '
                f'stroke="{INK}" stroke-width="2" data-target="{escape(target.text)}"/>')
+    named: list[tuple[tuple[float, float], float]] = []  # labels placed: x span, y
+    labels: list[str] = []
     for row, point in points:
         x, y = x_at(point.people), y_at(point.proportion)
         where = funnel.position(point.proportion, p0, point.people)
@@ -335,12 +337,21 @@ def funnel_plot(
                    f'data-shown="{escape(format_value(point.proportion, "percent"))}">'
                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5.5" fill="{BLUE}" stroke="white" '
                    f'stroke-width="1.5"/>')
-        if "99.8" in where:  # name the points an analyst will ask about
+        if "99.8" in where:  # name the points an analyst will ask about, where there is room
+            name = _fit(row.label, 30)
             anchor = "end" if x > left + plot_w * 0.7 else "start"
             dx = -9 if anchor == "end" else 9
-            out.append(f'<text x="{x + dx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" '
-                       f'font-size="12" fill="{INK}">{escape(_fit(row.label, 30))}</text>')
+            span_x = (x + dx - 6.5 * len(name), x + dx) if anchor == "end" else (
+                x + dx, x + dx + 6.5 * len(name))
+            if not any(abs(y - other_y) < 14 and span_x[0] < other[1] and other[0] < span_x[1]
+                       for other, other_y in named):
+                named.append((span_x, y))
+                # Drawn after every point, with a white edge, so no dot covers a name.
+                labels.append(f'<text x="{x + dx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" '
+                              f'font-size="12" fill="{INK}" stroke="white" stroke-width="3" '
+                              f'paint-order="stroke">{escape(name)}</text>')
         out.append("</g>")
+    out += labels
     # Two rows: what the line across is, then the limits.
     first, second = height - 36, height - 14
     out.append(

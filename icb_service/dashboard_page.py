@@ -106,6 +106,7 @@ class Block:
     words: str = ""
     chart: str = ""
     heading: str = ""
+    folded: bool = False  # a long table without a chart: in a <details> too
 
 
 @dataclass
@@ -251,7 +252,7 @@ def _block(block: Block) -> str:
             f"<h3>{escape(heading)}</h3>"]
     if block.words:
         html.append(f'<p class="words">{escape(block.words)}</p>')
-    if block.chart:
+    if block.chart or block.folded:
         html.append(block.chart)
         html.append(f"<details><summary>Table of these figures"
                     f'<span class="visually-hidden">: {escape(heading)}</span></summary>'
