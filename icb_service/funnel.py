@@ -35,14 +35,21 @@ def band(target: float, n: float, z: float) -> tuple[float, float]:
     return max(0.0, target - spread), min(1.0, target + spread)
 
 
+@cache
+def _outer_then_inner() -> tuple[Limit, Limit]:
+    found = sorted(limits(), key=lambda limit: limit.z)
+    return found[-1], found[0]
+
+
 def position(proportion: float, target: float, n: float) -> str:
     """Where a point lies, in words an analyst reads: within, or above/below which limits."""
-    outer = max(limits(), key=lambda limit: limit.z)
-    inner = min(limits(), key=lambda limit: limit.z)
+    outer, inner = _outer_then_inner()
+    if n <= 0:
+        return f"within the {inner.name} limits"
+    spread = math.sqrt(target * (1 - target) / n)
     for limit in (outer, inner):
-        low, high = band(target, n, limit.z)
-        if proportion > high:
+        if proportion > target + limit.z * spread:
             return f"above the {limit.name} limits"
-        if proportion < low:
+        if proportion < target - limit.z * spread:
             return f"below the {limit.name} limits"
     return f"within the {inner.name} limits"
