@@ -134,6 +134,7 @@ def trend_chart(table: Table, columns: Sequence[str], title: str, percent: bool 
     counted in their first month). A hidden figure is a gap in a line, or a small open square
     on the baseline among the columns."""
     ident = f"{table.ident}-chart"
+    bars = bars and len(table.rows) <= 36  # years of thin columns read worse than a line
     width, height = 560, 300
     left, right, top, bottom = 56, 14, 44, 54
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -174,9 +175,16 @@ def trend_chart(table: Table, columns: Sequence[str], title: str, percent: bool 
                    f'fill="{MUTED}">{escape(tick)}</text>')
     # Month names on the axis, the year under each January and under the first month.
     every = max(1, math.ceil(len(months) / 12))
+    many = len(months) > 24  # years of months: each January's year, and no month names
     for i, row in enumerate(table.rows):
         key = row.key or row.label
         year, month = (key.split("-") + [""])[:2]
+        if many:
+            if month == "01" or i == 0:
+                out.append(f'<text x="{x_at(i):.1f}" y="{height - bottom + 18}" '
+                           f'text-anchor="middle" font-size="12" fill="{INK}">{escape(year)}'
+                           "</text>")
+            continue
         if i % every == 0:
             name = row.label.split()[0] if every == 1 else row.label.split()[0][:3]
             out.append(f'<text x="{x_at(i):.1f}" y="{height - bottom + 18}" '
