@@ -21,7 +21,7 @@ from fastapi.security import (
 )
 from sqlalchemy import Engine
 
-from icb_service.accounts import Caller, caller_for
+from icb_service.accounts import Caller, caller_for, icb_practices
 from icb_service.aggregates import (
     DEFAULT_SUPPRESSION_THRESHOLD,
     AggregateReport,
@@ -113,8 +113,20 @@ attendance's `channel` (`in_room`, `video`, `phone`); schema_version 1 of both i
 {_retiring_words()}
 
 **Reading aggregates.** A practice token reads its own practice only; an analyst token (from
-`groupclinic-icb add-analyst NAME`) reads every practice. Browsers may send the token as the
-password of HTTP Basic authentication (any user name) to open `/dashboard` and the CSV.
+`groupclinic-icb add-analyst NAME`) reads every practice.
+`GET /v1/monitoring` is the ICB's report for a scope and a period: `level` (practice, hub, pcn,
+icb: the rows), `code` (the scope: a practice, hub, PCN or ICB code from the register),
+`programme`, `from` and `to` (months, YYYY-MM, UTC, included). It gives the scope's total, the
+organisations side by side with their names, a monthly trend, clinician time and one-to-one
+appointments released, patient and staff experience, and equity and delivery breakdowns, read
+from monthly summary counts. `/v1/monitoring.csv` is the same in long form; `/v1/aggregates*`
+take the same parameters. A bad value is a 422 naming the field and the rule (`from:
+month_range`, `code: unknown_code`, `code: below_level` ...); another organisation's code, or
+a PCN or ICB level, with a practice token is a 403. Counts from 1 to the threshold less one, and
+any count that would give one away by subtraction (within a row, across organisations, levels
+or months), are null with `suppressed: true` (resources/monitoring/dataset.md).
+Browsers may send the token as the password of HTTP Basic authentication (any user name) to
+open `/dashboard` and the CSV.
 """
 
 
@@ -285,7 +297,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return Response(json.dumps({"results": results}), media_type="application/json")
 
     def scope(caller: Caller, practice: str | None) -> str | None:
-        """Practices see only themselves; analysts see everyone."""
+        """Practices see only themselves; analysts see everyone, or their ICB's organisations."""
+        if caller.kind == "analyst" and caller.icb:
+            if practice is None:
+                raise HTTPException(
+                    403, f"This token reads ICB {caller.icb} only: give practice=<ODS code>"
+                )
+            if practice not in icb_practices(engine, caller.icb):
+                raise HTTPException(403, f"This token may only read ICB {caller.icb}")
+            return practice
         if caller.kind == "analyst":
             return practice
         if practice and practice != caller.practice:

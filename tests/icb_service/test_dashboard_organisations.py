@@ -12,36 +12,22 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from icb_service import accounts
 from icb_service.app import Settings, create_app
-from icb_service.models import Icb, Pcn, Practice
 from icb_service.monitoring import MonitoringQuery, Reader, build_monitoring_report
 from tests.icb_service.page_tables import page_tables
 from tests.icb_service.test_practice_aggregates import hub_events
 from tests.icb_service.test_real_server import free_port
 
 
-def place(engine: Engine, code: str, pcn: str, icb: str) -> None:
-    with Session(engine) as session:
-        if session.get(Icb, icb) is None:
-            session.add(Icb(code=icb, name="NHS Riverside Integrated Care Board"))
-            session.add(Pcn(code=pcn, name="Riverside Primary Care Network", icb_code=icb))
-            session.flush()
-        practice = session.get(Practice, code)
-        assert practice is not None
-        practice.pcn_code, practice.icb_code = pcn, icb
-        session.commit()
-
-
 @pytest.fixture
 def running(engine: Engine) -> Iterator[tuple[str, str, str]]:
-    hub_token = accounts.add_practice(engine, "Y99999", "Riverside Neighbourhood Hub")
-    accounts.add_practice(engine, "Y99901", "Brookside Surgery")
-    accounts.add_practice(engine, "Y99902")  # in the register without a name
-    for code in ("Y99999", "Y99901", "Y99902"):
-        place(engine, code, "U99990", "QRV")
+    placed = {"pcn": "U99990", "pcn_name": "Riverside Primary Care Network", "icb": "QRV",
+              "icb_name": "NHS Riverside Integrated Care Board"}
+    hub_token = accounts.add_practice(engine, "Y99999", "Riverside Neighbourhood Hub", **placed)
+    accounts.add_practice(engine, "Y99901", "Brookside Surgery", **placed)
+    accounts.add_practice(engine, "Y99902", **placed)  # in the register without a name
     analyst = accounts.add_analyst(engine, "ICB analyst")
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(Settings(), engine), host="127.0.0.1",

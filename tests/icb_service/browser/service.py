@@ -14,12 +14,10 @@ from pathlib import Path
 import httpx
 import uvicorn
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from icb_service import accounts
 from icb_service.app import Settings, create_app
 from icb_service.db import open_database
-from icb_service.models import Icb, Pcn, Practice
 from tests.icb_service.browser.clinic_data import ICB, PCN, PRACTICES, batches
 from tests.icb_service.test_real_server import free_port
 
@@ -41,17 +39,8 @@ class Running:
 
 def register(engine: Engine, code: str, name: str) -> str:
     """A practice's token, with the practice in the register under its PCN and ICB."""
-    token = accounts.add_practice(engine, code, name)
-    with Session(engine) as session:
-        if session.get(Icb, ICB[0]) is None:
-            session.add(Icb(code=ICB[0], name=ICB[1]))
-            session.add(Pcn(code=PCN[0], name=PCN[1], icb_code=ICB[0]))
-            session.flush()
-        practice = session.get(Practice, code)
-        assert practice is not None
-        practice.pcn_code, practice.icb_code = PCN[0], ICB[0]
-        session.commit()
-    return token
+    return accounts.add_practice(engine, code, name, pcn=PCN[0], pcn_name=PCN[1], icb=ICB[0],
+                                 icb_name=ICB[1])
 
 
 @contextmanager
