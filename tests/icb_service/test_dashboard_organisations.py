@@ -120,3 +120,18 @@ def test_a_choice_the_report_cannot_use_is_explained_on_a_page(
     assert 'href="/dashboard?from=2025-07&amp;level=practice&amp;code=Y99901"' in narrow.text
     assert 'href="/dashboard?from=2025-07&amp;level=pcn"' in narrow.text
     assert download.status_code == 422 and download.json()["detail"].startswith("from:")
+
+
+def test_an_icb_analyst_chooses_among_their_own_icb_only(
+    running: tuple[str, str, str], engine: Engine,
+) -> None:
+    url, _, _ = running
+    accounts.add_practice(engine, "Y77701", "Far Away Surgery", pcn="U77770",
+                          pcn_name="Elsewhere PCN", icb="QZZ", icb_name="NHS Elsewhere ICB")
+    ours = accounts.add_analyst(engine, "Riverside analyst", icb="QRV")
+    with httpx.Client(base_url=url, timeout=30) as client:
+        page = client.get("/dashboard", auth=("analyst", ours)).text
+        theirs = client.get("/dashboard", params={"code": "Y77701"}, auth=("analyst", ours))
+    assert 'value="QRV"' in page and 'value="U99990"' in page and 'value="Y99901"' in page
+    assert "Elsewhere" not in page and 'value="Y77701"' not in page
+    assert theirs.status_code == 403
