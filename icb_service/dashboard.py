@@ -636,20 +636,23 @@ def _staff(report: MonitoringReport, words: Labels) -> Section:
                                           if s.key == q.question), q.question)))
         short = next((s.short for s in words.staff_questions if s.key == q.question),
                      q.question)
-        for kind, heading, values in (("role", "Role", "role"),
-                                      ("profession", "Profession", "profession_group")):
-            groups = [g for g in q.by_group if g.kind == kind]
-            if not groups:
-                continue
+        # One table beside each question's chart: its answers by role, then by profession.
+        groups = [g for g in q.by_group if g.kind in ("role", "profession")]
+        if groups:
             answers = sorted(groups[0].answers)
-            table = Table(f"staff-{q.question}-{kind}", f"{wording} By {heading.lower()}",
-                          heading, [*answers, "All responses"],
+            table = Table(f"staff-{q.question}-groups", f"{wording} By role and profession",
+                          "Role or profession", [*answers, "All responses"],
                           section="Staff experience")
-            table.rows = [Row(words.value(values, g.group),
-                              [cell(g.answers.get(a)) for a in answers] + [cell(g.responses)],
-                              key=g.group) for g in groups]
-            blocks.append(Block(table, "Answers 1 (not at all) to 5 (very).",
-                                heading=f"By {heading.lower()}: {lower_first(short)}"))
+            table.rows = [
+                Row(words.value("role", g.group) if g.kind == "role"
+                    else words.value("profession_group", g.group),
+                    [cell(g.answers.get(a)) for a in answers] + [cell(g.responses)],
+                    key=f"{g.kind}:{g.group}")
+                for kind in ("role", "profession") for g in groups if g.kind == kind
+            ]
+            blocks.append(Block(table, "Answers 1 (not at all) to 5 (very), by the part staff "
+                                "played and by profession group.",
+                                heading=f"By role and profession: {lower_first(short)}"))
     return Section("staff", "Staff experience", words=[
         "Anonymous answers from the staff who ran each session, given at its end: only their "
         "role and profession are sent.",

@@ -88,6 +88,22 @@ def cell(table: dict[str, Any], row: str, column: str) -> str:
 def showing(driver: Any) -> str:
     return driver.find_element("id", "showing").text
 
+def follow(driver: Any, element: Any) -> None:
+    """Click what leads to a new page, and wait until the new page has replaced the old."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element("tag name", "html")
+    element.click()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 60).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def submit(driver: Any) -> None:
+    follow(driver, driver.find_element("css selector", "form.filters button[type=submit]"))
+
+
 def choose(driver: Any, name: str, visible_text: str) -> None:
     from selenium.webdriver.support.ui import Select
 
@@ -146,7 +162,7 @@ def test_the_filters_change_the_page(driver: Any, service: Running) -> None:
     choose(driver, "programme", "Type 2 diabetes group clinic")
     choose(driver, "from", "Oct 2025")
     choose(driver, "to", "Dec 2025")
-    driver.find_element("css selector", "form.filters button[type=submit]").click()
+    submit(driver)
     assert console_problems(driver) == []
     query = parse_qs(urlparse(driver.current_url).query)
     assert query == {"from": ["2025-10"], "to": ["2025-12"], "level": ["practice"],
@@ -165,7 +181,7 @@ def test_the_filters_change_the_page(driver: Any, service: Running) -> None:
     assert chosen.text == "Type 2 diabetes group clinic"
     # One level up: the PCN is the one row, under its name.
     choose(driver, "level", "Primary care networks")
-    driver.find_element("css selector", "form.filters button[type=submit]").click()
+    submit(driver)
     rows = [row[0] for row in tables(driver)["compare-attendance"]["rows"]]
     assert rows == ["Riverside Primary Care Network (U99990)"]
     assert "primary care networks side by side" in showing(driver)
@@ -219,12 +235,12 @@ def test_a_choice_that_cannot_work_is_explained_with_a_way_back(
     open_page(driver, service)
     choose(driver, "from", "Dec 2025")
     choose(driver, "to", "Jul 2025")
-    driver.find_element("css selector", "form.filters button[type=submit]").click()
+    submit(driver)
     assert driver.find_element("tag name", "h1").text == "These figures cannot be shown"
     assert "The first month is after the last month" in driver.find_element(
         "tag name", "main").text
     assert axe_violations(driver) == []
     # The 422 itself is logged by the browser as a failed load; nothing else may be.
     assert [m for m in console_problems(driver) if "422" not in m] == []
-    driver.find_element("link text", "Start again with every figure you may see").click()
+    follow(driver, driver.find_element("link text", "Start again with every figure you may see"))
     assert "Jul 2025 to Dec 2025" in showing(driver)
