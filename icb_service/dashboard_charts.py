@@ -9,6 +9,7 @@ check that chart and table agree.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -36,11 +37,13 @@ def _svg_open(ident: str, title: str, desc: str, width: int, height: int, kind: 
     ]
 
 
+_ODS_CODE = re.compile(r" \([A-Z0-9]{3,10}\)$")
+
+
 def _fit(label: str, limit: int) -> str:
-    """Short enough for the chart; an organisation's code (in brackets) goes first, since the
-    table beside the chart has it."""
-    if len(label) > limit and label.endswith(")") and " (" in label:
-        label = label[: label.rindex(" (")]
+    """Short enough for the chart. An organisation's ODS code is left to the table beside the
+    chart, so that every name in a chart reads the same way."""
+    label = _ODS_CODE.sub("", label)
     return label if len(label) <= limit else label[: limit - 1] + "\u2026"
 
 
