@@ -603,6 +603,20 @@ def _delivery(report: MonitoringReport, words: Labels) -> Section:
                             for k, figure in f.signposting.items()]
         blocks.append(Block(signposting, "Which organisation is never sent, only the kind.",
                             bar_chart(signposting, "People", "People pointed to support")))
+    if f.follow_up:
+        steps = sorted({item.step for item in f.follow_up},
+                       key=lambda step: ("contact", "reinvite", "done").index(step)
+                       if step in ("contact", "reinvite", "done") else 9)
+        items = list(dict.fromkeys(item.item for item in f.follow_up))
+        found = {(item.item, item.step): item.count for item in f.follow_up}
+        follow = Table("follow-up", "Follow-up between sessions", "What was due",
+                       [words.value("follow_up_step", step) for step in steps],
+                       section="How clinics ran")
+        follow.rows = [Row(words.value("follow_up_item", item),
+                           [cell(found.get((item, step))) for step in steps], key=item)
+                       for item in items]
+        blocks.append(Block(follow, "What the care coordinator did from the list of what was "
+                            "due between sessions; counts of actions, never who."))
     return Section("delivery", "How clinics ran", blocks=blocks)
 
 

@@ -70,6 +70,10 @@ def test_every_key_the_dataset_can_send_has_words() -> None:
         assert key in words.values["mode"]
     for key in _allowed("signposting", "resource_kind"):
         assert key in words.values["signposting"]
+    for key in _allowed("follow_up", "item"):
+        assert key in words.values["follow_up_item"]
+    for key in _allowed("follow_up", "step"):
+        assert key in words.values["follow_up_step"]
     # A key nobody has worded yet still reads as words, never breaks the page.
     assert words.programme("new_programme") == "New programme"
 

@@ -129,6 +129,17 @@ def practice_events(practice: Practice, seed: int = 22) -> list[dict[str, Any]]:
                                     "workload": rng.choice((2, 3, 4, 4, 5)),
                                     "time_well_used": rng.choice((3, 4, 4, 5))},
                     }, 1, day)
+    # The care coordinator's follow-up between sessions: counts only.
+    for month in MONTHS:
+        for _ in range(rng.randint(3, 9)):
+            item = rng.choice(("dna", "dna", "no_reply", "goal_review", "action"))
+            step = rng.choice(("contact", "contact", "reinvite", "done"))
+            contact = step == "contact"
+            day = f"{month}-{rng.randint(1, 28):02d}"
+            add("follow_up", {"date": day, "item": item, "step": step,
+                              "method": rng.choice(("call", "text")) if contact else None,
+                              "outcome": rng.choice(("spoke", "no_answer", "booked"))
+                              if contact else None}, 1, day)
     return out
 
 
