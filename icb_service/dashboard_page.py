@@ -201,7 +201,7 @@ def _legend(threshold: int) -> str:
     return (
         '<aside class="legend" aria-label="About hidden figures">'
         f'<p><strong>&ldquo;{HIDDEN}&rdquo;</strong> means a figure is hidden to protect privacy: '
-        f"it counts fewer than {threshold} people, or showing it would let a hidden count be "
+        f"it is a count below {threshold}, or showing it would let a hidden count be "
         "worked out by adding or subtracting other figures on this page. Rates and medians are "
         "hidden when any count behind them is. <strong>&ldquo;no data&rdquo;</strong> means "
         "nothing was recorded.</p></aside>"
