@@ -370,12 +370,12 @@ def _trees(scope: Node, register: Register) -> dict[str, tuple[list[Node], dict[
         for code in sorted(register.practices):
             if (register.icb_of("practice", code) or NOT_STATED) != icb_code:
                 continue
-            pcn = register.pcn_of(code)
+            practice_pcn = register.pcn_of(code)
             for kind in ("practice", "hub"):
                 nodes.append((kind, code))
                 parts[icb_node].append((kind, code))
-                if pcn:
-                    parts[("pcn", pcn)].append((kind, code))
+                if practice_pcn:
+                    parts[("pcn", practice_pcn)].append((kind, code))
         trees[icb_code] = (nodes, parts)
     return trees
 
@@ -483,7 +483,7 @@ def build_monitoring_report(
         national = {(ALL, name): _value(total, name) for name in published}
         fixed = {cell: cell in hidden for node in icb_nodes for cell in
                  ((node, name) for name in published)}
-        national.update({cell: _value(period.get(cell[0], EMPTY), cell[1])  # type: ignore[index]
+        national.update({cell: _value(period.get(cell[0], EMPTY), cell[1])
                          for cell in fixed})
         hidden |= protect(national, _lines([ALL], {ALL: icb_nodes}, published), threshold,
                           fixed=fixed)
@@ -492,19 +492,19 @@ def build_monitoring_report(
 
     # The trend: months decided with the period's figures of the scope fixed.
     month_counts: dict[Hashable, float] = {}
-    fixed: dict[Hashable, bool] = {}
+    fixed_whole: dict[Hashable, bool] = {}
     trend_lines: list[list[Hashable]] = []
     for name in TREND_NAMES:
         cell_name = _trend_cell(name)
         whole = (scope, cell_name)
         month_counts[whole] = _value(period.get(scope, EMPTY), cell_name)
-        fixed[whole] = whole in hidden
+        fixed_whole[whole] = whole in hidden
         trend_lines.append([whole, *((("month", m), cell_name) for m in months)])
         for m in months:
             month_counts[(("month", m), cell_name)] = _value(by_month.get(m, EMPTY), cell_name)
     for m in months:
         trend_lines.append([(("month", m), _trend_cell(n)) for n in PEOPLE_NAMES])
-    month_hidden = protect(month_counts, trend_lines, threshold, fixed=fixed)
+    month_hidden = protect(month_counts, trend_lines, threshold, fixed=fixed_whole)
 
     def figures(node: Node) -> Figures:
         return _figures(period.get(node, EMPTY), node, hidden, published, threshold)
@@ -525,7 +525,7 @@ def build_monitoring_report(
             None if last == "9999-99" else last),
         months=months,
         total=ScopeFigures(
-            level=scope[0],  # type: ignore[arg-type]
+            level=scope[0],
             code=scope[1] or None,
             name=register.name(*scope) if scope != ALL else "All organisations",
             figures=figures(scope),
@@ -556,7 +556,7 @@ def _months(found: list[str], first: str, last: str) -> list[str]:
     end = last if last != "9999-99" else (found[-1] if found else None)
     if start is None or end is None:
         return []
-    months = []
+    months: list[str] = []
     year, month = int(start[:4]), int(start[5:])
     while f"{year:04d}-{month:02d}" <= end and len(months) < 1200:
         months.append(f"{year:04d}-{month:02d}")
@@ -610,7 +610,7 @@ def _published_names(period: dict[Node, Tally]) -> list[tuple[Any, ...]]:
         seen.add(("signposting", kind))
     for question in STAFF_QUESTIONS:
         for kind, groups in (("all", ("",)), ("role", ROLES),
-                             ("profession_group", sorted(set(PROFESSION_GROUP.values())))):
+                             ("profession_group", tuple(sorted(set(PROFESSION_GROUP.values()))))):
             for group in groups:
                 names += [("staff", question, kind, group, a) for a in STAFF_ANSWERS]
                 names.append(("staff_responses", question, kind, group))
@@ -626,17 +626,17 @@ def _lines(
     for name in names:
         if name[0] == "people" and name[3] == "invited" and name[1] != "all":
             groups_of[name[1]].append(name[2])
-    for dimension, groups in [("all", [""]), *groups_of.items()]:
-        for group in groups:
+    for dimension, members in [("all", [""]), *groups_of.items()]:
+        for group in members:
             within.append([("people", dimension, group, n) for n in PEOPLE_NAMES])
-    for dimension, groups in groups_of.items():
+    for dimension, in_dimension in groups_of.items():
         for n in PEOPLE_NAMES:
             within.append([("people", "all", "", n), *(("people", dimension, g, n)
-                                                      for g in groups)])
-    profession_groups = sorted(set(PROFESSION_GROUP.values()))
+                                                      for g in in_dimension)])
+    profession_groups = tuple(sorted(set(PROFESSION_GROUP.values())))
     for question in STAFF_QUESTIONS:
-        for kind, groups in (("all", [""]), ("role", ROLES), ("profession_group",
-                                                             profession_groups)):
+        for kind, groups in (("all", ("",)), ("role", ROLES), ("profession_group",
+                                                              profession_groups)):
             for group in groups:
                 within.append([("staff_responses", question, kind, group),
                                *(("staff", question, kind, group, a) for a in STAFF_ANSWERS)])
@@ -650,9 +650,9 @@ def _lines(
     lines: list[list[Hashable]] = [
         [(node, name) for name in line] for node in nodes for line in within
     ]
-    for whole, members in parts.items():
+    for whole, under in parts.items():
         for level in ("practice", "hub", "pcn", "icb"):
-            found = [m for m in members if m[0] == level]
+            found = [m for m in under if m[0] == level]
             if found:
                 lines += [[(whole, name), *((m, name) for m in found)] for name in names]
     return lines
@@ -837,7 +837,7 @@ def _organisation(node: Node, register: Register, figures: Figures) -> Organisat
         code if level == "pcn" else None)
     icb = register.icb_of(level, code)
     return OrganisationFigures(
-        level=level,  # type: ignore[arg-type]
+        level=level,
         code=code,
         name=register.name(level, code),
         pcn_code=pcn,
@@ -940,11 +940,21 @@ def report_rows(report: MonitoringReport) -> list[tuple[Any, ...]]:
     return rows
 
 
+def _cell(value: Any) -> Any:
+    """As a spreadsheet reads it: counts without ".0", booleans as true/false, null empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def report_csv(report: MonitoringReport) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in report_rows(report):
-        writer.writerow(["" if v is None else str(v).lower() if isinstance(v, bool) else v
-                         for v in row])
+        writer.writerow([_cell(v) for v in row])
     return buffer.getvalue()

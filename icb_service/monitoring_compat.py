@@ -76,7 +76,7 @@ def organisation_report_from(report: MonitoringReport) -> OrganisationReport:
     for o in [*report.organisations]:
         f = o.figures
         rows.append(OrganisationRow(
-            level=level,  # type: ignore[arg-type]
+            level=level,
             code=o.code,
             sessions=_count(f.sessions.held) + _count(f.sessions.cancelled),
             people=f.invited,

@@ -26,26 +26,27 @@ when one of its cells is newly hidden), because an ICB tree has a hundred thousa
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
 
 
 def protect(
-    counts: dict[Hashable, float],
-    lines: Iterable[Sequence[Hashable]],
+    counts: Mapping[Any, float],
+    lines: Iterable[Sequence[Any]],
     threshold: int,
-    keep: set[Hashable] | frozenset[Hashable] = frozenset(),
-    fixed: dict[Hashable, bool] | None = None,
-) -> set[Hashable]:
+    keep: set[Any] | frozenset[Any] = frozenset(),
+    fixed: Mapping[Any, bool] | None = None,
+) -> set[Any]:
     """The hidden cells. `fixed` cells are already decided (True = hidden) and never changed;
     a line whose only shown cells are fixed is left as it is only when nothing else can be
     hidden (then a fixed shown cell beside one hidden cell is a limit, returned unprotected)."""
     fixed = fixed or {}
-    hidden = {
+    hidden: set[Any] = {
         cell for cell, n in counts.items()
         if fixed.get(cell, 0 < n < threshold)
     }
     all_lines = [list(line) for line in lines if len(line) > 1]
-    lines_of: dict[Hashable, list[int]] = defaultdict(list)
+    lines_of: dict[Any, list[int]] = defaultdict(list)
     for index, line in enumerate(all_lines):
         for cell in line:
             lines_of[cell].append(index)

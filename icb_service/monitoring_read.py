@@ -261,7 +261,8 @@ def read_tallies(
             "signposting_month", "resource_kind", "SUM(people)", level
         ):
             tally(code, m).counts[("signposting", kind)] += people
-        for code, m, item, step, actions in rows(
+        # Follow-up belongs to no programme: only in the all-programmes report.
+        for code, m, item, step, actions in [] if window.programme is not None else rows(
             "follow_up_month", "item, step", "SUM(actions)", level, with_programme=False
         ):
             tally(code, m).counts[("follow_up", item, step)] += actions

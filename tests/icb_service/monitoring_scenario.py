@@ -25,7 +25,8 @@ Y10003  S 2025-02-05 face to face, finished, usual 20, clinic 90: d1..d6 attende
           d1..d6 reviewed
 Y20001  S 2025-01-10 face to face, finished, usual 20, clinic 90: e1..e10 attended, e11 e12
           did not (e1..e6 and e11, e12 women, e7..e10 men); e1..e10 reviewed; 5 signposted to
-          social prescribing
+          social prescribing; follow-up: 6 calls about DNAs in January, 2 re-invitations
+          in February
 """
 
 from __future__ import annotations
@@ -171,4 +172,8 @@ def batches() -> dict[str, list[dict[str, Any]]]:
     y4 += [_review(c, f"e{i}") for i in range(1, 11)]
     y4 += [_event("signposting", {"session_uid": c, "subject": subject(f"e{i}"),
                                   "resource_kind": "social_prescribing"}) for i in range(1, 6)]
+    y4 += [_event("follow_up", {"date": "2025-01-17", "item": "dna", "step": "contact",
+                                "method": "call", "outcome": "booked"}) for _ in range(6)]
+    y4 += [_event("follow_up", {"date": "2025-02-03", "item": "dna", "step": "reinvite"})
+           for _ in range(2)]
     return {"Y10001": y1, "Y10002": y2, "Y10003": y3, "Y20001": y4}

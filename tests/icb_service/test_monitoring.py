@@ -146,6 +146,7 @@ QBB = {
     "signposting/social_prescribing": 5, "signposting/carer_support": 0,
     "equity/sex/male/invited": H, "equity/sex/female/invited": H,  # 4 and 8
     "equity/sex/male/did_not_attend": 0,
+    "follow_up/dna/contact/count": 6, "follow_up/dna/reinvite/count": H,  # 2
 }
 
 
@@ -325,9 +326,9 @@ def test_csv_has_every_figure_of_the_report(clinic: Clinic) -> None:
     assert answer.headers["content-type"].startswith("text/csv")
     lines = answer.text.splitlines()
     assert lines[0] == "level,code,name,month,section,item,figure,value,suppressed"
-    assert "practice,Y10001,Riverside Surgery,,attendance,,invited,16.0,false" in lines
+    assert "practice,Y10001,Riverside Surgery,,attendance,,invited,16,false" in lines
     assert "practice,Y10001,Riverside Surgery,,attendance,,attended,,true" in lines
-    assert "icb,QAA,North Test ICB,2025-02,trend,,invited,13.0,false" in lines
+    assert "icb,QAA,North Test ICB,2025-02,trend,,invited,13,false" in lines
     assert any(",time_released,,clinician_hours_released,3.833,false" in x for x in lines)
 
 
@@ -391,3 +392,15 @@ def test_an_icb_analyst_reads_only_their_icb(clinic: Clinic, engine: Engine) -> 
         answer = clinic.get(token=token, **params)
         assert answer.status_code == 403
         assert answer.json()["detail"].startswith("code: not_allowed")
+
+
+def test_a_programme_on_its_own(clinic: Clinic) -> None:
+    diabetes = clinic.report(level="icb", programme="type2_diabetes")
+    assert_figures(figures_of(diabetes, "QAA"), {**QAA, "staff_experience/satisfying/answers/5": 6})
+    assert_figures(figures_of(diabetes, "QBB"), {
+        "invited": 12, "signposting/social_prescribing": 5})
+    assert figures_of(diabetes, "QBB").get("follow_up/dna/contact/count") is None  # no programme
+    respiratory = clinic.report(level="icb", programme="respiratory")
+    assert respiratory["organisations"] == []
+    assert respiratory["months"] == []
+    assert_figures(figures_of(respiratory), {"invited": 0, "sessions/held": 0})
