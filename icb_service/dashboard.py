@@ -175,13 +175,15 @@ def build_page(
 
 
 def render_dashboard(report: MonitoringReport, areas: Sequence[Area],
-                     first_month: str | None = None, **options: object) -> str:
-    return render(build_page(report, areas, first_month, **options))  # type: ignore[arg-type]
+                     first_month: str | None = None, today: dt.date | None = None,
+                     levels: Sequence[str] = ("practice", "hub", "pcn", "icb")) -> str:
+    return render(build_page(report, areas, first_month, today, levels))
 
 
 def dashboard_csv(report: MonitoringReport, areas: Sequence[Area],
-                  first_month: str | None = None, **options: object) -> str:
-    page = build_page(report, areas, first_month, **options)  # type: ignore[arg-type]
+                  first_month: str | None = None, today: dt.date | None = None,
+                  levels: Sequence[str] = ("practice", "hub", "pcn", "icb")) -> str:
+    page = build_page(report, areas, first_month, today, levels)
     selection = [report.from_month or (report.months[0] if report.months else ""),
                  report.to_month or (report.months[-1] if report.months else ""),
                  report.level, report.programme or "", report.code or ""]
@@ -191,7 +193,7 @@ def dashboard_csv(report: MonitoringReport, areas: Sequence[Area],
 def _months_between(first: str, last: str) -> list[str]:
     year, month = (int(part) for part in first.split("-"))
     end = tuple(int(part) for part in last.split("-"))
-    found = []
+    found: list[str] = []
     while (year, month) <= end and len(found) < 600:
         found.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)

@@ -94,8 +94,8 @@ def bar_chart(table: Table, column: str, title: str, percent: bool = False,
                    f'font-size="14"{style}>{escape(cell.text)}</text></g>')
     if reference is not None and show_reference and reference[1].value is not None:
         words, figure = reference
-        x = zero + bar_width * min(abs(figure.value) / span, 1.0) * (1 if figure.value >= 0
-                                                                     else -1)
+        at = reference[1].value
+        x = zero + bar_width * min(abs(at) / span, 1.0) * (1 if at >= 0 else -1)
         bottom = 6 + row_height * len(rows)
         out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="2" y2="{bottom}" stroke="{INK}" '
                    f'stroke-width="2" stroke-dasharray="5 3" '
