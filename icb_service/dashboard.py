@@ -166,7 +166,8 @@ def build_page(
         title="Group clinics monitoring",
         subtitle="Uptake, outcomes, equity, experience and clinician time, from the "
                  "pseudonymised monitoring dataset that practices' group clinic laptops send.",
-        filters=_filters(report, areas, first_month, today or dt.date.today(), levels, words),
+        filters=_filters(report, areas, first_month, today or dt.datetime.now(dt.UTC).date(),
+                         levels, words),
         showing=_showing(report, words),
         threshold=report.suppression_threshold,
         sections=[s for s in sections if s is not None],
