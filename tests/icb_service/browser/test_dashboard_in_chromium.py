@@ -54,6 +54,9 @@ return [...document.querySelectorAll('svg[data-chart] .mark')].map(g => ({
   shown: g.dataset.shown,
   texts: [...g.querySelectorAll('text')].map(t => t.textContent.trim()),
   drawn: g.querySelectorAll('rect, circle, path').length,
+  top: g.querySelector('rect, circle, path') ? g.querySelector('rect, circle, path').getBBox().y
+       : null,
+  width: g.querySelector('rect') ? g.querySelector('rect').getBBox().width : null,
 }));
 """
 
@@ -149,6 +152,20 @@ def test_every_chart_says_what_its_table_says(driver: Any, service: Running) -> 
         # A bar's label and the figure printed beside it are the table's.
         assert mark["texts"][-1] == mark["shown"], mark
         assert mark["drawn"] == (0 if mark["shown"] in ("hidden", "no data", "0") else 1), mark
+    # Where a mark is drawn follows its figure: a higher figure sits higher (funnel dots,
+    # monthly markers and columns) or reaches further (bars), within each chart's series.
+    series: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for mark in marks:
+        if mark["drawn"] and mark["shown"] not in ("hidden", "no data"):
+            number = float(mark["shown"].replace(",", "").rstrip("%"))
+            if mark["kind"] == "bar":
+                place = mark["width"] if number >= 0 else -mark["width"]
+            else:
+                place = -mark["top"]
+            series.setdefault((mark["chart"], mark["column"]), []).append((number, place))
+    for key, placed in series.items():
+        ordered = [place for _, place in sorted(placed)]
+        assert all(a <= b + 0.6 for a, b in zip(ordered, ordered[1:], strict=False)), key
     # Each funnel plots exactly the rows whose figures can be shown.
     funnel = found["compare-attendance"]
     plotted = {m["row"] for m in marks if m["chart"] == "compare-attendance-chart"}
