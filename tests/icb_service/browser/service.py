@@ -44,8 +44,9 @@ def register(engine: Engine, code: str, name: str) -> str:
 
 
 @contextmanager
-def running_service(folder: Path) -> Iterator[Running]:
-    engine = open_database(f"sqlite:///{folder / 'icb.sqlite3'}")
+def running_service(folder: Path, database_url: str | None = None) -> Iterator[Running]:
+    """A SQLite file in `folder`, or the PostgreSQL database at `database_url`."""
+    engine = open_database(database_url or f"sqlite:///{folder / 'icb.sqlite3'}")
     tokens = {p.code: register(engine, p.code, p.name) for p in PRACTICES}
     analyst = accounts.add_analyst(engine, "ICB analyst")
     port = free_port()

@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.icb_service.browser.chromium import (
     axe_violations,
@@ -25,6 +27,7 @@ from tests.icb_service.browser.chromium import (
 )
 from tests.icb_service.browser.clinic_data import PRACTICES
 from tests.icb_service.browser.service import Running, running_service
+from tests.icb_service.conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.skipif(missing() is not None, reason=missing() or "")
 
@@ -60,10 +63,30 @@ return [...document.querySelectorAll('svg[data-chart] .mark')].map(g => ({
 }));
 """
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    with running_service(tmp_path_factory.mktemp("icb")) as found:
-        yield found
+@pytest.fixture(scope="module",
+                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def service(request: pytest.FixtureRequest,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """The service on a SQLite file, and on PostgreSQL (its production engine) when the test
+    command has started one: a schema of its own, dropped afterwards."""
+    if request.param == "sqlite":
+        with running_service(tmp_path_factory.mktemp("icb")) as found:
+            yield found
+        return
+    if not POSTGRES_URL:
+        pytest.skip("GROUPCLINIC_TEST_POSTGRES_URL is not set (eval \"$(bash .ci/postgres.sh)\")")
+    schema = f"browser_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        with running_service(tmp_path_factory.mktemp("icb"), url) as found:
+            yield found
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 @pytest.fixture(scope="module")
 def driver(service: Running) -> Iterator[Any]:
