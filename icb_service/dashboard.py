@@ -27,7 +27,7 @@ from icb_service.monitoring import (
     OrganisationFigures,
     Reader,
 )
-from icb_service.monitoring_read import ALL, months_with_data, read_register
+from icb_service.monitoring_read import read_register
 
 LEVEL_PLURAL = {"practice": "Practices", "hub": "Hubs", "pcn": "Primary care networks",
                 "icb": "Integrated care boards"}
@@ -79,16 +79,10 @@ def area_label(name: str, code: str | None) -> str:
 
 
 def dashboard_areas(engine: Engine, reader: Reader) -> tuple[list[Area], str | None]:
-    """The register's organisations the reader may choose, and the first month with data."""
+    """The register's organisations the reader may choose. The first month is left to the
+    report (no extra scan of the summaries for a list of months): see _filters."""
     with engine.connect() as connection:
         register = read_register(connection)
-        if reader.practice:
-            node = ("practice", reader.practice)
-        elif reader.icb:
-            node = ("icb", reader.icb)
-        else:
-            node = ALL
-        months = months_with_data(connection, node, None)
     areas: list[Area] = []
     for level, found in (("icb", register.icbs), ("pcn", register.pcns),
                          ("practice", register.practices)):
@@ -98,7 +92,7 @@ def dashboard_areas(engine: Engine, reader: Reader) -> tuple[list[Area], str | N
             if reader.icb and register.icb_of(level, code) != reader.icb:
                 continue
             areas.append(Area(code, organisation.name or code, level))
-    return areas, months[0] if months else None
+    return areas, None
 
 
 # The report's refusals ("field: rule (reason)") in the words of the form, and what to do.
@@ -204,7 +198,9 @@ def _months_between(first: str, last: str) -> list[str]:
 def _filters(report: MonitoringReport, areas: Sequence[Area], first_month: str | None,
              today: dt.date, levels: Sequence[str], words: Labels) -> list[Filter]:
     this_month = f"{today.year:04d}-{today.month:02d}"
-    earliest = min(m for m in (first_month, *report.months[:1], this_month) if m)
+    # Ten years back, or further when the data or the choice go further.
+    horizon = f"{today.year - 10:04d}-{today.month:02d}"
+    earliest = min(m for m in (first_month, *report.months[:1], horizon) if m)
     months = list(reversed(_months_between(earliest, this_month)))
     month_choices = [Choice(m, month_words(m)) for m in months]
     by_level = {"icb": "Integrated care boards", "pcn": "Primary care networks",
