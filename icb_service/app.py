@@ -21,7 +21,7 @@ from fastapi.security import (
 )
 from sqlalchemy import Engine
 
-from icb_service.accounts import Caller, caller_for, icb_practices, practice_names
+from icb_service.accounts import Caller, caller_for, icb_practices
 from icb_service.aggregates import (
     DEFAULT_SUPPRESSION_THRESHOLD,
     AggregateReport,
@@ -29,7 +29,13 @@ from icb_service.aggregates import (
     report_csv,
 )
 from icb_service.body_limit import TokenFirstBodyLimit
-from icb_service.dashboard import render_dashboard
+from icb_service.dashboard import (
+    Area,
+    dashboard_areas,
+    dashboard_csv,
+    render_dashboard,
+    render_refusal,
+)
 from icb_service.db import open_database
 from icb_service.intake import CONFLICT, receive
 from icb_service.monitoring import (
@@ -456,21 +462,83 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             engine, scope(caller, practice), settings.suppression_threshold
         )
 
-    @app.get("/dashboard", response_class=HTMLResponse, tags=["aggregates"],
-             responses=read_errors)
-    def dashboard(
-        caller: Annotated[Caller, Depends(browser_caller)],
-        practice: Practice = None,
+    def dashboard_report(
+        caller: Caller, query: MonitoringQuery
+    ) -> tuple[MonitoringReport, list[Area], str | None, tuple[str, ...]]:
+        """The report a dashboard shows, the areas its reader may choose, the first month."""
+        reader = reader_of(caller)
+        try:
+            found = build_monitoring_report(engine, query, reader,
+                                            settings.suppression_threshold)
+        except ReportRefused as refused:
+            raise HTTPException(refused.status, refused.detail) from None
+        areas, first = dashboard_areas(engine, reader)
+        levels = ("practice", "hub") if reader.practice else ("practice", "hub", "pcn", "icb")
+        return found, areas, first, levels
+
+    def dashboard_query(
+        first: From = None, last: To = None, level: Level = None, code: Code = None,
         programme: Programme = None,
+    ) -> MonitoringQuery | HTTPException:
+        # An empty select sends "": the same as not choosing. A bad level is answered by the
+        # route, so the dashboard can say it on a page rather than in JSON.
+        level = level or "practice"
+        if level not in LEVELS:
+            return HTTPException(422, "level: unknown_level (practice, hub, pcn or icb)")
+        return MonitoringQuery(**{"from": first or None, "to": last or None, "level": level,
+                                  "code": code or None, "programme": programme or None})
+
+    def refused_choice(*media: str) -> dict[str, Any]:
+        schema = {"$ref": "#/components/schemas/ProblemDetail"}
+        return {"description": "A value the report cannot use (a month after the last, a code "
+                               "not in the register); says which and why",
+                "content": {m: {"schema": schema if m == "application/json" else
+                                {"type": "string"}} for m in media}}
+
+    page_errors = {k: errors[k] for k in (401, 403, 429)}
+
+    @app.get("/dashboard", response_class=HTMLResponse, tags=["aggregates"],
+             responses={**page_errors, 422: refused_choice("text/html")})
+    def dashboard(
+        request: Request,
+        caller: Annotated[Caller, Depends(browser_caller)],
+        query: Annotated[MonitoringQuery | HTTPException, Depends(dashboard_query)],
     ) -> HTMLResponse:
-        """A readable page with bar charts and table alternatives; no scripts."""
-        organisations = organisation_report(
-            engine, scope(caller, practice), settings.suppression_threshold
+        """The monitoring report for a period, level, programme and area, in words, charts
+        and tables; no scripts. Takes the same parameters as /v1/monitoring."""
+        try:
+            if isinstance(query, HTTPException):
+                raise query
+            found, areas, first, levels = dashboard_report(caller, query)
+        except HTTPException as refused:
+            if refused.status_code != 422:
+                raise
+            asked = {"from": request.query_params.get("from", ""),
+                     "to": request.query_params.get("to", ""),
+                     "level": request.query_params.get("level", ""),
+                     "programme": request.query_params.get("programme", ""),
+                     "code": request.query_params.get("code", "")}
+            return HTMLResponse(render_refusal(str(refused.detail), asked), status_code=422)
+        return HTMLResponse(render_dashboard(found, areas, first, levels=levels))
+
+    @app.get("/dashboard.csv", response_class=Response, tags=["aggregates"],
+             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+                        **page_errors, 422: refused_choice("application/json")})
+    def dashboard_download(
+        caller: Annotated[Caller, Depends(browser_caller)],
+        query: Annotated[MonitoringQuery | HTTPException, Depends(dashboard_query)],
+    ) -> Response:
+        """Every figure the dashboard shows for these parameters, one a row, as shown."""
+        if isinstance(query, HTTPException):
+            raise query
+        found, areas, first, levels = dashboard_report(caller, query)
+        name = "-".join(part for part in ("group-clinics", found.code, found.programme,
+                                          found.from_month, found.to_month) if part)
+        return Response(
+            dashboard_csv(found, areas, first, levels=levels),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
-        page = render_dashboard(
-            report(caller, practice, programme), practice_names(engine), organisations
-        )
-        return HTMLResponse(page)
 
     def openapi_with_payloads() -> dict[str, Any]:
         # Payloads arrive as free JSON objects (so one bad event cannot fail the batch), so

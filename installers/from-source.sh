@@ -18,8 +18,10 @@ APP_PACKAGES=(libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommo
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1
   fonts-dejavu-core fonts-noto-core fonts-wqy-microhei fonts-symbola)
-# gnome-keyring and a D-Bus session bus: the real Secret Service the keyring bench and test use.
-TEST_PACKAGES=(poppler-utils postgresql xvfb xauth gnome-keyring dbus-daemon dbus-bin)
+# gnome-keyring and a D-Bus session bus: the real Secret Service the keyring bench and test use;
+# chromium and its driver: the ICB dashboard's browser tests (tests/icb_service/browser).
+TEST_PACKAGES=(poppler-utils postgresql xvfb xauth gnome-keyring dbus-daemon dbus-bin
+  chromium chromium-driver)
 
 need_python() {
   local py
@@ -83,6 +85,14 @@ if [ "$mode" = "test" ]; then
   if [ ! -f "$node_stamp" ]; then
     (cd "$validator" && npm ci --no-audit --no-fund --silent)
     touch "$node_stamp"
+  fi
+  # axe-core, the accessibility checker the dashboard's browser tests inject into the page,
+  # pinned the same way.
+  axe="tests/icb_service/browser/axe"
+  axe_stamp="$axe/node_modules/.installed-$(sha1sum "$axe/package-lock.json" | cut -c1-12)"
+  if [ ! -f "$axe_stamp" ]; then
+    (cd "$axe" && npm ci --no-audit --no-fund --silent)
+    touch "$axe_stamp"
   fi
 fi
 

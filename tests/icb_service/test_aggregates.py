@@ -151,14 +151,20 @@ def test_csv_download_matches_the_json(clinic: Service) -> None:
 
 
 def test_dashboard_is_self_contained_and_has_table_alternatives(clinic: Service) -> None:
-    # Browsers send the token as a Basic password.
-    response = clinic.client.get("/dashboard", auth=("analyst", clinic.analyst_token))
+    # Browsers send the token as a Basic password; the practice reads its own figures.
+    response = clinic.client.get("/dashboard", auth=("practice", clinic.token))
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     page = response.text
-    assert "Riverside Surgery" in page and "type2_diabetes" in page
-    assert page.count("<svg") >= 3 and 'role="img"' in page and "<desc" in page
-    assert "<caption>Attendance (people)</caption>" in page
-    assert "83%" in page and "suppressed" in page
+    # Names and plain labels, not keys: the practice, the programme, the measure with its unit.
+    assert "Riverside Surgery (Y99999)" in page
+    assert ">Type 2 diabetes group clinic<" in page and ">type2_diabetes<" not in page
+    assert ">HbA1c (mmol/mol)<" in page
+    # Every chart is an image with a title and description, its table beside it for screen
+    # readers (folded away for sighted readers, so no figure is printed twice on sight).
+    charts = page.count("<svg")
+    assert charts >= 3 and page.count('role="img"') == charts and page.count("<desc") == charts
+    assert page.count("<details><summary>Table of these figures") == charts
+    assert "suppressed" not in page and "hidden to protect privacy" in page
     assert "<script" not in page and "http://" not in page.replace(
         'xmlns="http://www.w3.org/2000/svg"', "")
     unauthorised = clinic.client.get("/dashboard")
@@ -167,4 +173,4 @@ def test_dashboard_is_self_contained_and_has_table_alternatives(clinic: Service)
 
 def test_dashboard_with_no_data_says_so(service: Service) -> None:
     page = service.client.get("/dashboard", auth=("x", service.token)).text
-    assert "No monitoring data has been received yet." in page
+    assert "No monitoring data has been received yet for this selection." in page

@@ -8,8 +8,10 @@ import io
 import uuid
 from typing import Any
 
+from icb_service.monitoring import MonitoringQuery, Reader, build_monitoring_report
 from tests.icb_service import events as ev
 from tests.icb_service.conftest import Service
+from tests.icb_service.page_tables import figure
 
 FACE, HYBRID = str(uuid.uuid4()), str(uuid.uuid4())
 IN_ROOM, VIDEO, PHONE = "ABCDEF", "GHIJKL", "MN"
@@ -110,7 +112,19 @@ def test_the_aggregates_split_attendance_and_outcomes_by_mode_and_channel(
     assert ["Y99999", "type2_diabetes", "delivery:channel", "phone", "attended", "",
             "true"] in rows
     page = service.client.get("/dashboard", auth=("x", service.token)).text
-    assert "How sessions were held and how people joined" in page
-    # Invited, then attended: invited is hidden (nobody missed a session, so it is attended + 0).
-    assert ('<th scope="row">Channel: Video</th><td class="number">suppressed</td>'
-            '<td class="number">6</td>') in page
+    assert "How clinics ran" in page
+    # Sessions by mode and people by the channel of their latest attendance, in words, with
+    # the figures the monitoring report publishes.
+    assert figure(page, "sessions-by-mode", "Hybrid (room and remote)") == "1"
+    assert figure(page, "sessions-by-mode", "Face to face") == "1"
+    assert figure(page, "attendances-by-channel", "Video") == "6"
+    assert figure(page, "attendances-by-channel", "Phone") == "hidden"
+    report = build_monitoring_report(service.engine, MonitoringQuery(),
+                                     Reader(practice="Y99999"))
+    words = {"in_room": "In the room", "video": "Video", "phone": "Phone"}
+    for row in report.total.figures.delivery:
+        if (row.dimension, row.group) in (("channel", c) for c in words):
+            shown = [figure(page, "delivery-channel", words[row.group], column)
+                     for column in (1, 2)]
+            assert shown == ["hidden" if f.suppressed else f"{f.value:,.0f}"
+                             for f in (row.invited, row.attended)]
