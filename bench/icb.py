@@ -1,0 +1,579 @@
+"""The ICB service at scale, on PostgreSQL: ingest over HTTP, read latency, size on disk.
+
+`python -m bench --only icb` (full size: 1,000 practices in 10 ICBs, ten years, about 20 million
+events) or `--quick` (a few practices, two years). The events come from bench/icb_data.py and are
+written with COPY into their own schema of the PostgreSQL in GROUPCLINIC_TEST_POSTGRES_URL, then
+the service's own summary rebuild runs (when the service has one). The schema is kept: the next
+run with the same size, generator version and migration head reuses it. To drop it:
+
+    psql "$URL" -c 'DROP SCHEMA icbbench_<label> CASCADE'   # names listed by --icb-list
+
+Measures, each with a baseline from the same run:
+- ingest: several clients posting 500-event batches with practice tokens to the real app under
+  uvicorn on loopback (a fresh schema), against a raw INSERT ... SELECT of the same rows;
+- read latency p50/p95 of the aggregate endpoints and the dashboard at practice, PCN and ICB
+  level for the last year and for all ten, against GET /v1/health on the same server;
+- database size per million events (event and summary tables).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench import ROOT, Context, Figure
+from bench.icb_data import (
+    GENERATOR_VERSION,
+    Event,
+    Practice,
+    Size,
+    payload_text,
+    practice_events,
+    register,
+)
+from icb_service.protocol import content_fingerprint
+
+POSTGRES_ENV = "GROUPCLINIC_TEST_POSTGRES_URL"
+FULL = Size(practices=1000, years=10)
+QUICK = Size(practices=4, years=2)
+# Issue 22, point 5.
+BUDGET_INGEST_EVENTS_PER_S = 5_000
+BUDGET_READ_P95_S = 0.200
+BUDGET_GROWTH = 2.0
+CLIENTS = 4
+BATCH = 500
+COLUMNS = ("id", "practice_code", "seq", "type", "schema_version", "occurred_at", "received_at",
+           "content_sha256", "payload")
+
+
+def say_load(say: Callable[[str], None], text: str) -> None:
+    load = os.getloadavg()
+    say(f"{text} (load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})")
+
+
+def load_now() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+# ---------------------------------------------------------------------------- the database
+
+
+def postgres_url() -> str:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        raise RuntimeError(f"the ICB bench needs PostgreSQL: eval \"$(bash .ci/postgres.sh)\" "
+                           f"to set {POSTGRES_ENV}")
+    return url
+
+
+def schema_url(schema: str) -> str:
+    return f"{postgres_url()}?options=-csearch_path%3D{schema}"
+
+
+def libpq_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def migration_head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from icb_service.db import MIGRATIONS
+
+    return str(ScriptDirectory(str(MIGRATIONS)).get_current_head())
+
+
+def cache_schema(size: Size) -> str:
+    """The cached schema's name: the size, the generator's version and the migration head."""
+    key = hashlib.sha256(f"{GENERATOR_VERSION}:{migration_head()}".encode()).hexdigest()[:8]
+    return f"icbbench_{size.label}_{key}"
+
+
+@contextmanager
+def admin() -> Iterator[Any]:
+    import psycopg
+
+    with psycopg.connect(libpq_url(postgres_url()), autocommit=True) as conn:
+        yield conn
+
+
+def cached_schemas() -> list[str]:
+    with admin() as conn:
+        return [name for (name,) in conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'icbbench%' ORDER BY 1")]
+
+
+def fresh_schema(prefix: str) -> str:
+    """A new empty schema brought to the migration head (the caller drops it)."""
+    from icb_service.db import open_database
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with admin() as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    open_database(schema_url(schema)).dispose()
+    return schema
+
+
+def drop_schema(schema: str) -> None:
+    with admin() as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def register_practices(engine: Any, practices: list[Practice]) -> None:
+    """The organisation register: the service's own loader where it has one (names, PCNs,
+    ICBs), else the practice table alone (today's service knows no PCN or ICB)."""
+    try:
+        from icb_service import register as org_register  # type: ignore[attr-defined]
+    except ImportError:
+        org_register = None
+    if org_register is not None and hasattr(org_register, "load_rows"):
+        org_register.load_rows(engine, [
+            {"code": p.code, "name": p.name, "pcn": p.pcn, "pcn_name": p.pcn_name,
+             "icb": p.icb, "icb_name": p.icb_name} for p in practices])
+        return
+    from sqlalchemy import insert
+
+    from icb_service.models import Practice as PracticeRow
+    from icb_service.models import utc_now
+
+    with engine.begin() as conn:
+        conn.execute(insert(PracticeRow.__table__), [  # type: ignore[attr-defined]
+            {"code": p.code, "name": p.name, "created_at": utc_now()} for p in practices])
+
+
+def copy_line(event: Event) -> str:
+    """One event as a COPY text line, as the service's intake would have stored it."""
+    received = event.occurred_at + dt.timedelta(minutes=7)
+    sha = content_fingerprint(event.type, event.schema_version, event.occurred_at, event.payload)
+    # Our generated text holds no tab, newline or backslash, so it needs no COPY escaping.
+    return (f"{event.id}\t{event.practice}\t{event.seq}\t{event.type}\t{event.schema_version}\t"
+            f"{event.occurred_at.isoformat(' ')}\t{received.isoformat(' ')}\t{sha}\t"
+            f"{payload_text(event.payload)}\n")
+
+
+def copy_events(conn: Any, table: str, events: Iterable[Event], chunk: int = 2000) -> int:
+    """COPY the events into `table` on a psycopg connection; how many were written."""
+    written = 0
+    with conn.cursor() as cur, cur.copy(
+            f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        lines: list[str] = []
+        for event in events:
+            lines.append(copy_line(event))
+            if len(lines) >= chunk:
+                copy.write("".join(lines))
+                written += len(lines)
+                lines = []
+        if lines:
+            copy.write("".join(lines))
+            written += len(lines)
+    return written
+
+
+def end_day() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def loaded_store(size: Size, say: Callable[[str], None]) -> dict[str, Any]:
+    """The cached schema for this size, made now if missing; its description."""
+    import psycopg
+
+    schema = cache_schema(size)
+    with admin() as conn:
+        done = conn.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s "
+            "AND table_name = 'bench_generated'", (schema,)).fetchone()
+        if done:
+            (text,) = conn.execute(f'SELECT description FROM "{schema}".bench_generated'
+                                   ).fetchone()
+            say(f"  reusing the cached ICB store {schema}")
+            return dict(json.loads(text))
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')  # an interrupted load
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    from icb_service.db import open_database
+
+    started = time.perf_counter()
+    engine = open_database(schema_url(schema))
+    practices = register(size.practices)
+    register_practices(engine, practices)
+    end = end_day()
+    say_load(say, f"  generating {size.label}: about {size.expected_events():,} events "
+                  f"into {schema}")
+    events = 0
+    with psycopg.connect(libpq_url(schema_url(schema))) as conn:
+        conn.execute("SET synchronous_commit = off")
+        group = 50
+        for first in range(0, len(practices), group):
+            events += copy_events(conn, "event", (
+                event for practice in practices[first:first + group]
+                for event in practice_events(practice, size.years, end)))
+            conn.commit()
+            say_load(say, f"    {first + group:,} practices, {events:,} events, "
+                          f"{time.perf_counter() - started:.0f} s")
+    copied = time.perf_counter() - started
+    rebuilt = None
+    try:
+        from icb_service import summaries  # type: ignore[attr-defined]
+    except ImportError:
+        summaries = None
+    if summaries is not None:
+        say_load(say, "  rebuilding the summary tables")
+        t = time.perf_counter()
+        summaries.rebuild(engine)
+        rebuilt = time.perf_counter() - t
+    with admin() as conn:
+        conn.execute(f'ANALYZE "{schema}".event')
+    engine.dispose()
+    description = {
+        "schema": schema, "practices": size.practices, "years": size.years,
+        "events": events, "end": end.isoformat(), "generator_version": GENERATOR_VERSION,
+        "migration_head": migration_head(), "copy_s": round(copied, 1),
+        "rebuild_s": None if rebuilt is None else round(rebuilt, 1),
+        "load_average_after": load_now(),
+    }
+    with admin() as conn:
+        conn.execute(f'CREATE TABLE "{schema}".bench_generated (description text)')
+        conn.execute(f'INSERT INTO "{schema}".bench_generated VALUES (%s)',
+                     (json.dumps(description),))
+    say_load(say, f"  loaded {events:,} events in {copied:.0f} s"
+                  + (f", summaries rebuilt in {rebuilt:.0f} s" if rebuilt else ""))
+    return description
+
+
+def database_size(schema: str, events: int) -> dict[str, Any]:
+    """Bytes of the event table (with its partitions and indexes) and of the summary tables."""
+    service_tables = {"event", "practice", "token", "rate_bucket", "alembic_version",
+                      "bench_generated"}
+    with admin() as conn:
+        rows = conn.execute("""
+            SELECT c.relname, c.relkind, c.relispartition,
+                   COALESCE((SELECT sum(pg_total_relation_size(t.relid))
+                             FROM pg_partition_tree(c.oid) t), pg_total_relation_size(c.oid))
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition
+        """, (schema,)).fetchall()
+    sizes = {name: int(total) for name, _kind, _part, total in rows}
+    event_bytes = sizes.get("event", 0)
+    summary = {name: size for name, size in sizes.items() if name not in service_tables}
+    per_million = 1_000_000 / max(1, events)
+    return {
+        "events": events,
+        "event_table_bytes": event_bytes,
+        "summary_tables_bytes": sum(summary.values()),
+        "summary_tables": summary,
+        "event_mb_per_million_events": round(event_bytes * per_million / 2**20, 1),
+        "summary_mb_per_million_events": round(sum(summary.values()) * per_million / 2**20, 1),
+    }
+
+
+# ---------------------------------------------------------------------------- the service
+
+
+class Service:
+    """The real app under uvicorn, in its own process, on one schema."""
+
+    def __init__(self, schema: str, workdir: Path, env: dict[str, str]) -> None:
+        import httpx
+
+        self.db_url = schema_url(schema)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {k: v for k, v in env.items() if k != "DATABASE_URL"}
+        self.log = (workdir / f"icb-{schema}.log").open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "icb_service.cli", "--db", self.db_url, "serve", "--port",
+             str(self.port), "--rate-per-minute", "10000000"],
+            stdout=self.log, stderr=self.log, env=self.env, cwd=ROOT,
+        )
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the ICB service did not start (see its log)")
+            time.sleep(0.2)
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+        self.log.close()
+
+
+def practice_tokens(schema: str, practices: list[Practice]) -> dict[str, str]:
+    from icb_service import accounts
+    from icb_service.db import make_engine
+
+    engine = make_engine(schema_url(schema))
+    try:
+        register_practices(engine, practices)
+        return {p.code: accounts.add_practice(engine, p.code, p.name) for p in practices}
+    finally:
+        engine.dispose()
+
+
+def analyst_token(schema: str) -> str:
+    from icb_service import accounts
+    from icb_service.db import make_engine
+
+    engine = make_engine(schema_url(schema))
+    try:
+        return accounts.add_analyst(engine, "Bench analyst")
+    finally:
+        engine.dispose()
+
+
+# ---------------------------------------------------------------------------- ingest
+
+
+def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
+               env: dict[str, str]) -> tuple[float, float, int]:
+    """Post the events over HTTP from CLIENTS threads into a fresh schema, then INSERT ... SELECT
+    the same rows into another fresh schema. (app seconds, baseline seconds, events)."""
+    import httpx
+    import psycopg
+
+    app_schema = fresh_schema("icbbench_ingest")
+    base_schema = fresh_schema("icbbench_raw")
+    try:
+        tokens = practice_tokens(app_schema, practices)
+        # The baseline's rows: the same events, staged unlogged, then one INSERT ... SELECT.
+        from icb_service.db import make_engine
+
+        base_engine = make_engine(schema_url(base_schema))
+        register_practices(base_engine, practices)
+        base_engine.dispose()
+        with psycopg.connect(libpq_url(schema_url(base_schema))) as conn:
+            conn.execute("CREATE UNLOGGED TABLE staged (LIKE event INCLUDING DEFAULTS)")
+            copy_events(conn, "staged", events)
+            conn.commit()
+        by_practice: dict[str, list[Event]] = {}
+        for event in events:
+            by_practice.setdefault(event.practice, []).append(event)
+        bodies = [(code, {"protocol_version": 3, "practice": code,
+                          "events": [e.as_sent() for e in chunk[start:start + BATCH]]})
+                  for code, chunk in by_practice.items() for start in range(0, len(chunk), BATCH)]
+        service = Service(app_schema, workdir, env)
+        errors: list[str] = []
+        try:
+            queue = list(bodies)
+            lock = threading.Lock()
+
+            def client() -> None:
+                with httpx.Client(base_url=service.url, timeout=120) as http:
+                    while True:
+                        with lock:
+                            if not queue:
+                                return
+                            code, body = queue.pop()
+                        response = http.post("/v1/events", json=body, headers={
+                            "Authorization": f"Bearer {tokens[code]}"})
+                        if response.status_code != 200:
+                            errors.append(f"{response.status_code} {response.text[:200]}")
+                            return
+                        bad = [r for r in response.json()["results"] if r["status"] != "stored"]
+                        if bad:
+                            errors.append(f"not stored: {bad[0]}")
+                            return
+
+            threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            app_seconds = time.perf_counter() - started
+        finally:
+            service.close()
+        if errors:
+            raise RuntimeError(f"ingest failed: {errors[0]}")
+        with psycopg.connect(libpq_url(schema_url(base_schema))) as conn:
+            started = time.perf_counter()
+            conn.execute(f"INSERT INTO event ({', '.join(COLUMNS)}) "
+                         f"SELECT {', '.join(COLUMNS)} FROM staged")
+            conn.commit()
+            base_seconds = time.perf_counter() - started
+        return app_seconds, base_seconds, len(events)
+    finally:
+        drop_schema(app_schema)
+        drop_schema(base_schema)
+
+
+def measure_ingest(ctx: Context, env: dict[str, str]) -> Figure:
+    runs = ctx.repeats(3, 1)
+    practices_a_run = 2 if ctx.quick else 20
+    app_times, base_times, counts = [], [], []
+    end = end_day()
+    for attempt in range(runs):
+        # Practices the loaded store does not hold, a year each: about 2,000 events a practice.
+        practices = register(practices_a_run, first=50_000 + attempt * practices_a_run)
+        events = [e for p in practices for e in practice_events(p, 1, end, seed=attempt)]
+        app, base, count = ingest_run(practices, events, ctx.scratch, env)
+        app_times.append(app)
+        base_times.append(base)
+        counts.append(count)
+        say_load(ctx.say, f"  ingest run {attempt + 1}: {count / app:,.0f} events/s over HTTP, "
+                          f"{count / base:,.0f} events/s INSERT ... SELECT")
+    count = counts[0]
+    rate = count / statistics.median(app_times)
+    return Figure(
+        f"ICB ingest {count:,} events over HTTP, {CLIENTS} clients, {BATCH} a batch", "icb",
+        app_times, baseline="raw INSERT ... SELECT of the same rows", baseline_samples=base_times,
+        budget=f">= {BUDGET_INGEST_EVENTS_PER_S:,} events/s (median)",
+        within_budget=rate >= BUDGET_INGEST_EVENTS_PER_S,
+        extra={"events": count, "events_per_s_median": round(rate),
+               "events_per_s_best": round(count / min(app_times)),
+               "baseline_events_per_s_median": round(count / statistics.median(base_times)),
+               "clients": CLIENTS, "load_average": load_now()},
+    )
+
+
+# ---------------------------------------------------------------------------- reads
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+
+
+def read_targets(openapi: dict[str, Any], store: dict[str, Any]
+                 ) -> list[tuple[str, str, str, Callable[[int], dict[str, str]]]]:
+    """(endpoint, level, period, params for the n-th sample) for every read to time.
+
+    With the monitoring report (period and level parameters) every endpoint is read at
+    practice, PCN and ICB level for the last year and for all years; without it (the service
+    before issue 22) today's endpoints are read for one practice and for everything."""
+    practices = register(store["practices"])
+    end = dt.date.fromisoformat(store["end"])
+    last = f"{end.year:04d}-{end.month:02d}"
+    year_ago = end.replace(day=1) - dt.timedelta(days=334)
+    periods = {"1 year": {"from": f"{year_ago.year:04d}-{year_ago.month:02d}", "to": last},
+               f"{store['years']} years": {}}
+    paths = openapi.get("paths", {})
+    pcns = sorted({p.pcn for p in practices})
+    icbs = sorted({p.icb for p in practices})
+
+    def pick(codes: list[str]) -> Callable[[int], str]:
+        return lambda n: codes[(n * 37) % len(codes)]
+
+    targets: list[tuple[str, str, str, Callable[[int], dict[str, str]]]] = []
+    codes = [p.code for p in practices]
+    if "/v1/monitoring" in paths:
+        endpoints = ["/v1/monitoring", "/v1/monitoring.csv", "/v1/aggregates",
+                     "/v1/aggregates/organisations", "/dashboard"]
+        for endpoint in endpoints:
+            if endpoint not in paths:
+                continue
+            for level, scope in (("practice", pick(codes)), ("pcn", pick(pcns)),
+                                 ("icb", pick(icbs))):
+                for period, params in periods.items():
+                    targets.append((endpoint, level, period, lambda n, s=scope, lv=level,
+                                    pr=params: {"level": lv, "code": s(n), **pr}))
+    else:
+        one_practice = pick(codes)
+        for endpoint in ("/v1/aggregates", "/v1/aggregates/organisations", "/dashboard"):
+            targets.append((endpoint, "practice", "all", lambda n: {
+                "practice": one_practice(n)}))
+            targets.append((endpoint, "everything", "all", lambda n: {}))
+    return targets
+
+
+def measure_reads(ctx: Context, store: dict[str, Any], env: dict[str, str], samples: int,
+                  patience_s: float) -> list[Figure]:
+    """p50 and p95 of each read, interleaved with GET /v1/health on the same server."""
+    import httpx
+
+    token = analyst_token(store["schema"])
+    service = Service(store["schema"], ctx.scratch, env)
+    figures = []
+    try:
+        with httpx.Client(base_url=service.url, timeout=600, headers={
+                "Authorization": f"Bearer {token}"}) as http:
+            openapi = http.get("/openapi.json").json()
+            for endpoint, level, period, params in read_targets(openapi, store):
+                times: list[float] = []
+                floor: list[float] = []
+                spent = 0.0
+                for n in range(samples):
+                    started = time.perf_counter()
+                    response = http.get(endpoint, params=params(n))
+                    took = time.perf_counter() - started
+                    if response.status_code != 200:
+                        raise RuntimeError(f"{endpoint} {params(n)}: {response.status_code} "
+                                           f"{response.text[:300]}")
+                    times.append(took)
+                    started = time.perf_counter()
+                    http.get("/v1/health").raise_for_status()
+                    floor.append(time.perf_counter() - started)
+                    spent += took
+                    if spent > patience_s and n >= 1:
+                        break  # a read of many seconds: a few samples tell the story
+                p95 = percentile(times, 0.95)
+                figure = Figure(
+                    f"ICB read {endpoint} {level}, {period}", f"icb-{store['practices']}p"
+                    f"{store['years']}y", times, baseline="GET /v1/health, same server",
+                    baseline_samples=floor, budget=f"p95 < {BUDGET_READ_P95_S * 1000:.0f} ms",
+                    within_budget=p95 < BUDGET_READ_P95_S,
+                    extra={"endpoint": endpoint, "level": level, "period": period,
+                           "p50_s": round(percentile(times, 0.5), 6), "p95_s": round(p95, 6),
+                           "events": store["events"], "load_average": load_now()},
+                )
+                ctx.say(f"  {figure.name}: p50 {figure.extra['p50_s'] * 1000:.0f} ms, "
+                        f"p95 {p95 * 1000:.0f} ms ({len(times)} reads, load "
+                        f"{os.getloadavg()[0]:.2f})")
+                figures.append(figure)
+    finally:
+        service.close()
+    growth_figures(figures, store)
+    return figures
+
+
+def growth_figures(figures: list[Figure], store: dict[str, Any]) -> None:
+    """Mark each all-years read with its growth over the same read for the last year."""
+    one = {(f.extra["endpoint"], f.extra["level"]): f for f in figures
+           if f.extra["period"] == "1 year"}
+    for figure in figures:
+        if figure.extra["period"] == f"{store['years']} years":
+            base = one.get((figure.extra["endpoint"], figure.extra["level"]))
+            if base is None:
+                continue
+            growth = figure.extra["p95_s"] / base.extra["p95_s"]
+            figure.extra["growth_over_1_year_p95"] = round(growth, 2)
+            figure.budget = (f"p95 < {BUDGET_READ_P95_S * 1000:.0f} ms and < "
+                             f"{BUDGET_GROWTH:.0f}x the 1-year read")
+            figure.within_budget = bool(figure.within_budget) and growth < BUDGET_GROWTH
+
+
+# ---------------------------------------------------------------------------- the area
+
+
+def run(ctx: Context, env: dict[str, str], size: Size | None = None,
+        ingest: bool = True) -> tuple[list[Figure], dict[str, Any]]:
+    """Every ICB figure, and the run's description (store, sizes) for the JSON."""
+    size = size or (QUICK if ctx.quick else FULL)
+    store = loaded_store(size, ctx.say)
+    figures: list[Figure] = []
+    if ingest:
+        figures.append(measure_ingest(ctx, env))
+    figures += measure_reads(ctx, store, env, samples=ctx.repeats(20, 3),
+                             patience_s=ctx.repeats(60, 20))
+    sizes = database_size(store["schema"], store["events"])
+    say_load(ctx.say, f"  database: event table {sizes['event_mb_per_million_events']} MB and "
+                      f"summaries {sizes['summary_mb_per_million_events']} MB per million events")
+    return figures, {"name": "icb", "store": store, "database_size": sizes,
+                     "load_average": load_now()}
