@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -131,26 +132,23 @@ def drop_schema(schema: str) -> None:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-def register_practices(engine: Any, practices: list[Practice]) -> None:
-    """The organisation register: the service's own loader where it has one (names, PCNs,
-    ICBs), else the practice table alone (today's service knows no PCN or ICB)."""
-    try:
-        from icb_service import register as org_register  # type: ignore[attr-defined]
-    except ImportError:
-        org_register = None
-    if org_register is not None and hasattr(org_register, "load_rows"):
-        org_register.load_rows(engine, [
-            {"code": p.code, "name": p.name, "pcn": p.pcn, "pcn_name": p.pcn_name,
-             "icb": p.icb, "icb_name": p.icb_name} for p in practices])
-        return
-    from sqlalchemy import insert
+def register_practices(engine: Any, practices: list[Practice]) -> dict[str, str]:
+    """The organisation register through the service's own door (names, PCNs and ICBs where
+    the service knows them); a practice token for each practice."""
+    import inspect
 
-    from icb_service.models import Practice as PracticeRow
-    from icb_service.models import utc_now
+    from icb_service import accounts
 
-    with engine.begin() as conn:
-        conn.execute(insert(PracticeRow.__table__), [  # type: ignore[attr-defined]
-            {"code": p.code, "name": p.name, "created_at": utc_now()} for p in practices])
+    with_pcn = "pcn" in inspect.signature(accounts.add_practice).parameters
+    tokens = {}
+    for p in practices:
+        if with_pcn:
+            tokens[p.code] = accounts.add_practice(
+                engine, p.code, p.name, pcn=p.pcn, pcn_name=p.pcn_name, icb=p.icb,
+                icb_name=p.icb_name)  # type: ignore[call-arg]
+        else:
+            tokens[p.code] = accounts.add_practice(engine, p.code, p.name)
+    return tokens
 
 
 def copy_line(event: Event) -> str:
@@ -181,46 +179,119 @@ def copy_events(conn: Any, table: str, events: Iterable[Event], chunk: int = 200
     return written
 
 
+def partitions_module() -> Any:
+    """icb_service.partitions where the service partitions its events (migration 0003 on)."""
+    try:
+        from icb_service import partitions  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return partitions
+
+
 def end_day() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def loaded_store(size: Size, say: Callable[[str], None]) -> dict[str, Any]:
-    """The cached schema for this size, made now if missing; its description."""
+def rows_schema(size: Size) -> str:
+    """Where the generated rows are kept, whatever the service's schema: the size and the
+    generator's version only, so a new migration reloads from here instead of generating."""
+    return f"icbbench_rows_{size.label}_g{GENERATOR_VERSION}"
+
+
+def _description(conn: Any, schema: str) -> dict[str, Any] | None:
+    done = conn.execute(
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = %s "
+        "AND table_name = 'bench_generated'", (schema,)).fetchone()
+    if not done:
+        return None
+    (text,) = conn.execute(f'SELECT description FROM "{schema}".bench_generated').fetchone()
+    return dict(json.loads(text))
+
+
+def _mark(schema: str, description: dict[str, Any]) -> None:
+    with admin() as conn:
+        conn.execute(f'CREATE TABLE "{schema}".bench_generated (description text)')
+        conn.execute(f'INSERT INTO "{schema}".bench_generated VALUES (%s)',
+                     (json.dumps(description),))
+
+
+def generated_rows(size: Size, say: Callable[[str], None]) -> dict[str, Any]:
+    """The size's events as rows of a plain table (COPY, no index), made once and kept."""
     import psycopg
 
-    schema = cache_schema(size)
+    schema = rows_schema(size)
     with admin() as conn:
-        done = conn.execute(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s "
-            "AND table_name = 'bench_generated'", (schema,)).fetchone()
-        if done:
-            (text,) = conn.execute(f'SELECT description FROM "{schema}".bench_generated'
-                                   ).fetchone()
-            say(f"  reusing the cached ICB store {schema}")
-            return dict(json.loads(text))
+        found = _description(conn, schema)
+        if found:
+            return found
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')  # an interrupted load
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    from icb_service.db import open_database
-
+        conn.execute(f"""CREATE TABLE "{schema}".rows (
+            id varchar(36) NOT NULL, practice_code varchar(10) NOT NULL, seq bigint NOT NULL,
+            type varchar(40) NOT NULL, schema_version integer NOT NULL,
+            occurred_at timestamp NOT NULL, received_at timestamp NOT NULL,
+            content_sha256 varchar(64) NOT NULL, payload text NOT NULL)""")
     started = time.perf_counter()
-    engine = open_database(schema_url(schema))
-    practices = register(size.practices)
-    register_practices(engine, practices)
     end = end_day()
     say_load(say, f"  generating {size.label}: about {size.expected_events():,} events "
                   f"into {schema}")
     events = 0
-    with psycopg.connect(libpq_url(schema_url(schema))) as conn:
+    practices = register(size.practices)
+    with psycopg.connect(libpq_url(postgres_url())) as conn:
         conn.execute("SET synchronous_commit = off")
         group = 50
         for first in range(0, len(practices), group):
-            events += copy_events(conn, "event", (
+            events += copy_events(conn, f'"{schema}".rows', (
                 event for practice in practices[first:first + group]
                 for event in practice_events(practice, size.years, end)))
             conn.commit()
-            say_load(say, f"    {first + group:,} practices, {events:,} events, "
-                          f"{time.perf_counter() - started:.0f} s")
+            say_load(say, f"    {min(first + group, len(practices)):,} practices, "
+                          f"{events:,} events, {time.perf_counter() - started:.0f} s")
+    description = {"practices": size.practices, "years": size.years, "events": events,
+                   "end": end.isoformat(), "generator_version": GENERATOR_VERSION,
+                   "generate_and_copy_s": round(time.perf_counter() - started, 1)}
+    _mark(schema, description)
+    return description
+
+
+def loaded_store(size: Size, say: Callable[[str], None]) -> dict[str, Any]:
+    """The service's schema at today's migration head holding the size's events, with its
+    summaries rebuilt; made now from the generated rows if missing. Its description."""
+    schema = cache_schema(size)
+    with admin() as conn:
+        found = _description(conn, schema)
+        if found:
+            say(f"  reusing the cached ICB store {schema}")
+            return found
+    rows = generated_rows(size, say)
+    with admin() as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')  # an interrupted load
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    from icb_service.db import open_database
+
+    engine = open_database(schema_url(schema))
+    register_practices(engine, register(size.practices))
+    say_load(say, f"  loading {rows['events']:,} events into the service's tables ({schema})")
+    started = time.perf_counter()
+    with admin() as conn:
+        (payload_type,) = conn.execute(
+            "SELECT data_type FROM information_schema.columns WHERE table_schema = %s "
+            "AND table_name = 'event' AND column_name = 'payload'", (schema,)).fetchone()
+        columns = ", ".join(COLUMNS)
+        source = f'"{rows_schema(size)}".rows'
+        if partitions_module() is not None:
+            # A partition for every month of receipt first, as the service makes them.
+            first, last = conn.execute(
+                f"SELECT min(received_at), max(received_at) FROM {source}").fetchone()
+            with engine.begin() as service:
+                partitions_module().make_months(service, first.date(), last.date())
+        conn.execute(f'INSERT INTO "{schema}".event ({columns}) '
+                     f'SELECT {columns.replace("payload", f"payload::{payload_type}")} '
+                     f'FROM {source}')
+        if conn.execute("SELECT to_regclass(%s)", (f'"{schema}".event_id',)).fetchone()[0]:
+            # Where the service keeps each id once, outside the partitions.
+            conn.execute(f'INSERT INTO "{schema}".event_id (id, practice_code, content_sha256) '
+                         f"SELECT id, practice_code, content_sha256 FROM {source}")
     copied = time.perf_counter() - started
     rebuilt = None
     try:
@@ -228,25 +299,20 @@ def loaded_store(size: Size, say: Callable[[str], None]) -> dict[str, Any]:
     except ImportError:
         summaries = None
     if summaries is not None:
-        say_load(say, "  rebuilding the summary tables")
+        say_load(say, f"  loaded in {copied:.0f} s; rebuilding the summary tables")
         t = time.perf_counter()
         summaries.rebuild(engine)
         rebuilt = time.perf_counter() - t
+    engine.dispose()
     with admin() as conn:
         conn.execute(f'ANALYZE "{schema}".event')
-    engine.dispose()
     description = {
-        "schema": schema, "practices": size.practices, "years": size.years,
-        "events": events, "end": end.isoformat(), "generator_version": GENERATOR_VERSION,
-        "migration_head": migration_head(), "copy_s": round(copied, 1),
-        "rebuild_s": None if rebuilt is None else round(rebuilt, 1),
+        **rows, "schema": schema, "migration_head": migration_head(),
+        "load_s": round(copied, 1), "rebuild_s": None if rebuilt is None else round(rebuilt, 1),
         "load_average_after": load_now(),
     }
-    with admin() as conn:
-        conn.execute(f'CREATE TABLE "{schema}".bench_generated (description text)')
-        conn.execute(f'INSERT INTO "{schema}".bench_generated VALUES (%s)',
-                     (json.dumps(description),))
-    say_load(say, f"  loaded {events:,} events in {copied:.0f} s"
+    _mark(schema, description)
+    say_load(say, f"  loaded {rows['events']:,} events in {copied:.0f} s"
                   + (f", summaries rebuilt in {rebuilt:.0f} s" if rebuilt else ""))
     return description
 
@@ -283,10 +349,18 @@ def database_size(schema: str, events: int) -> dict[str, Any]:
 class Service:
     """The real app under uvicorn, in its own process, on one schema."""
 
-    def __init__(self, schema: str, workdir: Path, env: dict[str, str]) -> None:
+    def __init__(self, schema: str, workdir: Path, env: dict[str, str],
+                 explain_over_ms: int | None = None) -> None:
         import httpx
 
         self.db_url = schema_url(schema)
+        if explain_over_ms is not None:
+            # PostgreSQL's auto_explain: the plan, with actual times, of every statement of the
+            # service slower than this goes to the server's log (see slow_plans).
+            self.db_url += ("%20-csession_preload_libraries%3Dauto_explain"
+                            f"%20-cauto_explain.log_min_duration%3D{explain_over_ms}"
+                            "%20-cauto_explain.log_analyze%3Don"
+                            "%20-cauto_explain.log_buffers%3Don")
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
@@ -316,13 +390,11 @@ class Service:
 
 
 def practice_tokens(schema: str, practices: list[Practice]) -> dict[str, str]:
-    from icb_service import accounts
     from icb_service.db import make_engine
 
     engine = make_engine(schema_url(schema))
     try:
-        register_practices(engine, practices)
-        return {p.code: accounts.add_practice(engine, p.code, p.name) for p in practices}
+        return register_practices(engine, practices)
     finally:
         engine.dispose()
 
@@ -357,6 +429,8 @@ def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
 
         base_engine = make_engine(schema_url(base_schema))
         register_practices(base_engine, practices)
+        if partitions_module() is not None:
+            partitions_module().ensure_current(base_engine, dt.datetime.now(dt.UTC))
         base_engine.dispose()
         with psycopg.connect(libpq_url(schema_url(base_schema))) as conn:
             conn.execute("CREATE UNLOGGED TABLE staged (LIKE event INCLUDING DEFAULTS)")
@@ -403,9 +477,16 @@ def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
         if errors:
             raise RuntimeError(f"ingest failed: {errors[0]}")
         with psycopg.connect(libpq_url(schema_url(base_schema))) as conn:
+            # Received now, as the service stores them (so into this month's partition).
+            conn.execute("UPDATE staged SET received_at = now() AT TIME ZONE 'UTC'")
+            conn.commit()
+            ids = conn.execute("SELECT to_regclass('event_id')").fetchone()[0]
             started = time.perf_counter()
             conn.execute(f"INSERT INTO event ({', '.join(COLUMNS)}) "
                          f"SELECT {', '.join(COLUMNS)} FROM staged")
+            if ids:  # the service's table of ids, each held once
+                conn.execute("INSERT INTO event_id (id, practice_code, content_sha256) "
+                             "SELECT id, practice_code, content_sha256 FROM staged")
             conn.commit()
             base_seconds = time.perf_counter() - started
         return app_seconds, base_seconds, len(events)
@@ -444,6 +525,38 @@ def measure_ingest(ctx: Context, env: dict[str, str]) -> Figure:
 
 
 # ---------------------------------------------------------------------------- reads
+
+
+def server_log() -> Path | None:
+    """The PostgreSQL server's log as .ci/postgres.sh writes it, when this process can read it."""
+    try:
+        with admin() as conn:
+            (data,) = conn.execute("SHOW data_directory").fetchone()
+        log = Path(data).parent / "server.log"
+        return log if log.is_file() and os.access(log, os.R_OK) else None
+    except Exception:  # noqa: BLE001 - the plans are a help, never a reason to fail the run
+        return None
+
+
+def slow_plans(log: Path | None, offset: int) -> list[dict[str, Any]]:
+    """auto_explain's entries written to the server log since `offset`: duration, the
+    statement's first line and the plan."""
+    if log is None:
+        return []
+    with log.open("rb") as handle:
+        handle.seek(offset)
+        text = handle.read().decode("utf-8", "replace")
+    plans = []
+    for entry in re.split(r"\n(?=\d{4}-\d\d-\d\d )", text):
+        found = re.search(r"LOG:  duration: ([0-9.]+) ms  plan:\n(.*)", entry, re.S)
+        if not found:
+            continue
+        block = found.group(2)
+        query = re.search(r"Query Text: (.*)", block)
+        plans.append({"duration_ms": float(found.group(1)),
+                      "query": query.group(1)[:300] if query else "",
+                      "plan": block[:12000]})
+    return sorted(plans, key=lambda p: -p["duration_ms"])
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -494,12 +607,16 @@ def read_targets(openapi: dict[str, Any], store: dict[str, Any]
 
 
 def measure_reads(ctx: Context, store: dict[str, Any], env: dict[str, str], samples: int,
-                  patience_s: float) -> list[Figure]:
-    """p50 and p95 of each read, interleaved with GET /v1/health on the same server."""
+                  patience_s: float) -> tuple[list[Figure], list[dict[str, Any]]]:
+    """p50 and p95 of each read, interleaved with GET /v1/health on the same server; and the
+    plans of the service's statements that took over half the read budget (auto_explain)."""
     import httpx
 
     token = analyst_token(store["schema"])
-    service = Service(store["schema"], ctx.scratch, env)
+    log = server_log()
+    offset = log.stat().st_size if log else 0
+    service = Service(store["schema"], ctx.scratch, env,
+                      explain_over_ms=round(BUDGET_READ_P95_S * 1000 / 2))
     figures = []
     try:
         with httpx.Client(base_url=service.url, timeout=600, headers={
@@ -540,7 +657,7 @@ def measure_reads(ctx: Context, store: dict[str, Any], env: dict[str, str], samp
     finally:
         service.close()
     growth_figures(figures, store)
-    return figures
+    return figures, slow_plans(log, offset)
 
 
 def growth_figures(figures: list[Figure], store: dict[str, Any]) -> None:
@@ -570,10 +687,15 @@ def run(ctx: Context, env: dict[str, str], size: Size | None = None,
     figures: list[Figure] = []
     if ingest:
         figures.append(measure_ingest(ctx, env))
-    figures += measure_reads(ctx, store, env, samples=ctx.repeats(20, 3),
-                             patience_s=ctx.repeats(60, 20))
+    reads, plans = measure_reads(ctx, store, env, samples=ctx.repeats(20, 3),
+                                 patience_s=ctx.repeats(60, 20))
+    figures += reads
     sizes = database_size(store["schema"], store["events"])
     say_load(ctx.say, f"  database: event table {sizes['event_mb_per_million_events']} MB and "
                       f"summaries {sizes['summary_mb_per_million_events']} MB per million events")
+    # The slowest statements' plans, one per statement text (the first 40 are enough to read).
+    seen: set[str] = set()
+    slowest = [p for p in plans if not (p["query"] in seen or seen.add(p["query"]))][:40]
     return figures, {"name": "icb", "store": store, "database_size": sizes,
-                     "load_average": load_now()}
+                     "load_average": load_now(), "slow_statement_plans": slowest,
+                     "slow_statements_logged": len(plans)}
