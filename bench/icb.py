@@ -56,6 +56,9 @@ BUDGET_READ_P95_S = 0.200
 BUDGET_GROWTH = 2.0
 CLIENTS = 4
 BATCH = 500
+# Practices generated in Python; the rest are made from them in SQL (_tile), which is about
+# twenty times faster on this machine than generating 20 million events in Python.
+TEMPLATE_PRACTICES = 100
 COLUMNS = ("id", "practice_code", "seq", "type", "schema_version", "occurred_at", "received_at",
            "content_sha256", "payload")
 
@@ -237,21 +240,57 @@ def generated_rows(size: Size, say: Callable[[str], None]) -> dict[str, Any]:
                   f"into {schema}")
     events = 0
     practices = register(size.practices)
+    templates = practices[:TEMPLATE_PRACTICES]
     with psycopg.connect(libpq_url(postgres_url())) as conn:
         conn.execute("SET synchronous_commit = off")
-        group = 50
-        for first in range(0, len(practices), group):
+        group = 25
+        for first in range(0, len(templates), group):
             events += copy_events(conn, f'"{schema}".rows', (
-                event for practice in practices[first:first + group]
+                event for practice in templates[first:first + group]
                 for event in practice_events(practice, size.years, end)))
             conn.commit()
-            say_load(say, f"    {min(first + group, len(practices)):,} practices, "
+            say_load(say, f"    {min(first + group, len(templates)):,} practices, "
+                          f"{events:,} events, {time.perf_counter() - started:.0f} s")
+        for copy in range(1, -(-len(practices) // len(templates))):
+            events += _tile(conn, schema, templates,
+                            practices[copy * len(templates):(copy + 1) * len(templates)], copy)
+            conn.commit()
+            say_load(say, f"    {min((copy + 1) * len(templates), len(practices)):,} practices, "
                           f"{events:,} events, {time.perf_counter() - started:.0f} s")
     description = {"practices": size.practices, "years": size.years, "events": events,
                    "end": end.isoformat(), "generator_version": GENERATOR_VERSION,
                    "generate_and_copy_s": round(time.perf_counter() - started, 1)}
     _mark(schema, description)
     return description
+
+
+def _tile(conn: Any, schema: str, templates: list[Practice], practices: list[Practice],
+          copy: int) -> int:
+    """The events of `practices` made in SQL from those of the templates (the n-th practice
+    from the n-th template): new event ids, the practice's own code and PCN in the payload, and
+    the first hex digit of every session, person and goal id set to the copy's number, so ids
+    stay unique and UUID4. Their content_sha256 is a hash of the new content (a bench event is
+    never sent again, so the protocol's canonical fingerprint is not needed)."""
+    mapping = [(t.code, p.code, t.pcn, p.pcn) for t, p in zip(templates, practices, strict=False)]
+    conn.execute("CREATE TEMPORARY TABLE IF NOT EXISTS tile (template varchar(10), code "
+                 "varchar(10), template_pcn varchar(10), pcn varchar(10))")
+    conn.execute("TRUNCATE tile")
+    with conn.cursor() as cur:
+        cur.executemany("INSERT INTO tile VALUES (%s, %s, %s, %s)", mapping)
+    result = conn.execute(f"""
+        INSERT INTO "{schema}".rows ({', '.join(COLUMNS)})
+        SELECT n.id, t.code, r.seq, r.type, r.schema_version, r.occurred_at, r.received_at,
+               encode(sha256(convert_to(n.id || n.payload, 'UTF8')), 'hex'), n.payload
+        FROM "{schema}".rows r JOIN tile t ON t.template = r.practice_code,
+             LATERAL (SELECT gen_random_uuid()::text AS id,
+                             replace(replace(regexp_replace(r.payload,
+                                 '("(session_uid|subject|goal_uid)": ")[0-9a-f]',
+                                 '\\1{copy % 16:x}', 'g'),
+                                 '"' || t.template || '"', '"' || t.code || '"'),
+                                 '"' || t.template_pcn || '"', '"' || t.pcn || '"') AS payload
+                     ) n
+    """)
+    return result.rowcount
 
 
 def loaded_store(size: Size, say: Callable[[str], None]) -> dict[str, Any]:
