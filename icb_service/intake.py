@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, String, any_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from icb_service.models import StoredEvent, utc_now
+from icb_service import partitions, summaries
+from icb_service.models import EventId, StoredEvent, utc_now
 from icb_service.protocol import (
     Event,
     ReceivedEvent,
@@ -30,6 +31,7 @@ CONFLICT = "conflict: this event id was already stored with different content"
 # once for the whole batch; a model per event cost as much as judging the event.
 Result = dict[str, str | None]
 EVENTS = StoredEvent.__table__  # type: ignore[attr-defined]
+EVENT_IDS = EventId.__table__  # type: ignore[attr-defined]
 # Ids looked up in one IN list; well under every engine's bound-parameter limit.
 LOOKUP_CHUNK = 500
 
@@ -61,6 +63,7 @@ def receive(
     for item in judged:
         if isinstance(item, _Accepted):
             rows.setdefault(item.row["id"], item.row)  # a repeated id: the first one is stored
+    partitions.ensure_current(engine, received_at)
     with engine.begin() as connection:
         held = _held(connection, list(rows))
         # In id order, so two requests holding the same ids always lock them in the same order.
@@ -70,6 +73,9 @@ def receive(
         if raced:
             # Another request stored some of these ids between our read and our insert.
             held.update(_held(connection, raced))
+        # The summary tables move with the events, in the same transaction.
+        summaries.apply_batch(connection, (rows[event_id] for event_id in sorted(stored)),
+                              received_at)
     for event_id in stored:
         row = rows[event_id]
         held[event_id] = _Held(row["practice_code"], row["content_sha256"])
@@ -108,10 +114,12 @@ def _held(connection: Connection, ids: list[str]) -> dict[str, _Held]:
     found: dict[str, _Held] = {}
     columns = (EVENTS.c.id, EVENTS.c.practice_code, EVENTS.c.content_sha256)
     if connection.dialect.name == "postgresql":
+        # Ids are kept once in event_id (the partitioned event table cannot key on id alone).
+        columns = (EVENT_IDS.c.id, EVENT_IDS.c.practice_code, EVENT_IDS.c.content_sha256)
         # One array parameter instead of one parameter per id: the query text stays the same
         # for every batch, so neither the driver nor the server parses it again.
         query = select(*columns).where(
-            EVENTS.c.id == any_(bindparam("ids", ids, type_=postgresql.ARRAY(String)))
+            EVENT_IDS.c.id == any_(bindparam("ids", ids, type_=postgresql.ARRAY(String)))
         )
         chunks = [query]
     else:
@@ -130,16 +138,24 @@ def _held(connection: Connection, ids: list[str]) -> dict[str, _Held]:
 # which psycopg spent longer parsing than the server spent storing them). The arrays go in
 # binary (%b), which spares escaping every JSON text character by character.
 _PG_INSERT = """
+WITH batch AS (
+    SELECT * FROM unnest(
+        %(id)b::varchar[], %(practice_code)b::varchar[], %(seq)b::bigint[], %(type)b::varchar[],
+        %(schema_version)b::integer[], %(occurred_at)b::timestamp[],
+        %(received_at)b::timestamp[], %(content_sha256)b::varchar[], %(payload)b::text[])
+    AS b(id, practice_code, seq, type, schema_version, occurred_at, received_at,
+         content_sha256, payload)
+), new AS (
+    INSERT INTO event_id (id, practice_code, content_sha256)
+    SELECT id, practice_code, content_sha256 FROM batch
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id
+)
 INSERT INTO event (id, practice_code, seq, type, schema_version, occurred_at, received_at,
                    content_sha256, payload)
-SELECT id, practice_code, seq, type, schema_version, occurred_at, received_at, content_sha256,
-       payload::json
-FROM unnest(%(id)b::varchar[], %(practice_code)b::varchar[], %(seq)b::bigint[],
-            %(type)b::varchar[], %(schema_version)b::integer[], %(occurred_at)b::timestamp[],
-            %(received_at)b::timestamp[], %(content_sha256)b::varchar[], %(payload)b::text[])
-     AS batch(id, practice_code, seq, type, schema_version, occurred_at, received_at,
-              content_sha256, payload)
-ON CONFLICT (id) DO NOTHING
+SELECT batch.id, practice_code, seq, type, schema_version, occurred_at, received_at,
+       content_sha256, payload::json
+FROM batch JOIN new ON new.id = batch.id
 RETURNING id
 """
 
@@ -148,7 +164,8 @@ def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
     """Insert every row with one statement; the ids actually inserted.
 
     ON CONFLICT DO NOTHING leaves an id another request stored a moment ago untouched (on
-    PostgreSQL the insert waits for that request to commit), so the caller can judge it again.
+    PostgreSQL the insert into event_id waits for that request to commit), so the caller can
+    judge it again.
     """
     if not rows:
         return set()

@@ -1,0 +1,689 @@
+"""Keeping the summary tables (summary_tables.py) true to the stored events, in set-based SQL.
+
+The same statements serve a batch and a rebuild; only the set of events they read differs:
+
+- a batch (apply_batch, inside the ingest transaction): the events just stored. The sessions and
+  people they touch are noted; their counts are taken OUT of the monthly roll-ups as they stand,
+  the latest-state and people rows are brought up to date, and their counts put back IN. The
+  roll-ups stay additive and exact, whatever order corrections arrive in.
+- a rebuild (rebuild, or `groupclinic-icb rebuild-summaries`): every stored event, into empty
+  tables, with no taking out.
+
+"Latest event wins" as in aggregates.py: the highest (order_at, seq), where order_at =
+min(occurred_at, received_at), so a laptop clock running fast cannot outrank a correction.
+Each statement is one INSERT ... SELECT (ON CONFLICT DO UPDATE where rows may exist): no
+per-event Python. The SQL is plain text with a few fragments per engine (reading the JSON
+payload differs between SQLite and PostgreSQL); everything else is the same on both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, text
+
+from icb_service import summary_tables as st
+
+CAME = "('attended', 'late', 'drop_in')"
+INVITED = "('invited', 'attended', 'late', 'did_not_attend', 'cancelled')"
+# Which event types can change which roll-up (a batch without them skips its statements).
+_SESSION_GRAIN: dict[str, set[str]] = {
+    "session_month": {"session", "review"},
+    "attendance_month": {"session", "attendance"},
+    "goal_month": {"session", "goal"},
+    "experience_month": {"session", "experience"},
+    "staff_month": {"session", "staff_experience"},
+    "signposting_month": {"session", "signposting"},
+}
+_PERSON_TYPES = {"session", "attendance", "measurement", "measurement_void", "questionnaire"}
+
+
+@dataclass(frozen=True)
+class _Sql:
+    """The few places where SQLite and PostgreSQL read JSON differently."""
+
+    postgres: bool
+
+    def get(self, key: str, alias: str = "e") -> str:
+        if self.postgres:
+            return f"{alias}.payload->>'{key}'"
+        return f"json_extract({alias}.payload, '$.{key}')"
+
+    def number(self, key: str) -> str:
+        return f"CAST({self.get(key)} AS FLOAT)"
+
+    def integer(self, key: str) -> str:
+        return f"CAST({self.get(key)} AS INTEGER)"
+
+    def flag(self, key: str) -> str:
+        if self.postgres:
+            return f"coalesce(CAST({self.get(key)} AS BOOLEAN), false)"
+        return f"coalesce({self.get(key)}, 0)"
+
+    def object_items(self, key: str) -> str:
+        """A table of (key, value) for the payload's object at key."""
+        if self.postgres:
+            return f"json_each_text(e.payload->'{key}')"
+        return f"json_each(e.payload, '$.{key}')"
+
+    def clinician_present(self) -> str:
+        if self.postgres:
+            return ("coalesce(CAST(e.payload->'staff_roles_present' AS jsonb) "
+                    "@> '[\"clinician\"]', false)")
+        return ("EXISTS (SELECT 1 FROM json_each(e.payload, '$.staff_roles_present') r "
+                "WHERE r.value = 'clinician')")
+
+    def clinic_minutes(self) -> str:
+        """The actual phase minutes summed, or the planned ones when actual were not sent."""
+        if self.postgres:
+            return ("(SELECT coalesce(sum(CAST(m.value AS INTEGER)), 0) FROM json_each_text("
+                    "CASE WHEN json_typeof(e.payload->'actual_phase_minutes') = 'object' "
+                    "THEN e.payload->'actual_phase_minutes' "
+                    "ELSE e.payload->'planned_phase_minutes' END) m)")
+        return ("(SELECT coalesce(sum(m.value), 0) FROM json_each(e.payload, "
+                "CASE WHEN json_type(e.payload, '$.actual_phase_minutes') = 'object' "
+                "THEN '$.actual_phase_minutes' ELSE '$.planned_phase_minutes' END) m)")
+
+    def true(self) -> str:
+        return "true" if self.postgres else "1"
+
+
+ORDER_AT = "CASE WHEN e.occurred_at < e.received_at THEN e.occurred_at ELSE e.received_at END"
+MONTH_OF_ORDER = "substr(CAST({col} AS VARCHAR(30)), 1, 7)"
+# The sender's place in the register: its PCN, and its ICB (its own, else its PCN's).
+ORG = ("(SELECT h.code AS sender, h.pcn_code AS pcn, coalesce(h.icb_code, n.icb_code) AS icb "
+       "FROM practice h LEFT JOIN pcn n ON n.code = h.pcn_code)")
+LEVEL_CODE = ("CASE l.level WHEN 'practice' THEN {practice} WHEN 'hub' THEN {hub} "
+              "WHEN 'pcn' THEN {pcn} ELSE {icb} END")
+
+
+class _Batch:
+    """Which events a run reads: one batch (by id) or all of them (rebuild)."""
+
+    def __init__(self, connection: Connection, ids: list[str] | None) -> None:
+        self.connection = connection
+        self.sql = _Sql(connection.dialect.name == "postgresql")
+        self.ids = ids
+        self.params: dict[str, object] = {}
+        if ids is None:
+            self.events = "event e WHERE 1 = 1"
+        elif self.sql.postgres:
+            self.events = "event e WHERE e.received_at = :received_at AND e.id = ANY(:ids)"
+            self.params = {"ids": ids}
+        else:
+            self.events = "event e WHERE e.id IN (SELECT value FROM json_each(:ids))"
+            self.params = {"ids": json.dumps(ids)}
+
+    def run(self, statement: str, **extra: object) -> None:
+        self.connection.execute(text(statement), {**self.params, **extra})
+
+    def only(self, alias: str, table: str) -> str:
+        """A condition keeping rows of the noted sessions or people (or all, in a rebuild)."""
+        if self.ids is None:
+            return "1 = 1"
+        if table == "tmp_person":
+            return (f"EXISTS (SELECT 1 FROM tmp_person t WHERE t.sender = {alias}.sender "
+                    f"AND t.subject = {alias}.subject)")
+        return (f"EXISTS (SELECT 1 FROM tmp_session t WHERE t.sender = {alias}.sender "
+                f"AND t.session_uid = {alias}.session_uid)")
+
+
+def rebuild(engine: Engine) -> None:
+    """Empty every summary table and fill it again from all stored events."""
+    with engine.begin() as connection:
+        rebuild_in(connection)
+
+
+def rebuild_in(connection: Connection) -> None:
+    for table in (*st.ROLLUPS, *st.PEOPLE, *st.STATES):
+        connection.execute(table.delete())
+    run = _Batch(connection, None)
+    if run.sql.postgres:
+        connection.execute(text("SET LOCAL work_mem = '256MB'"))
+    _update_states(run, None)
+    _follow_up(run)
+    _recompute_people(run)
+    _person_counts(run, +1)
+    _session_counts(run, +1, None)
+    if run.sql.postgres:
+        for table in (*st.STATES, *st.PEOPLE, *st.ROLLUPS):
+            connection.execute(text(f"ANALYZE {table.name}"))
+
+
+def apply_batch(
+    connection: Connection, stored: Iterable[dict[str, object]], received_at: object
+) -> None:
+    """Bring the summaries up to date with the rows just stored (same transaction)."""
+    rows = list(stored)
+    if not rows:
+        return
+    types = {str(row["type"]) for row in rows}
+    run = _Batch(connection, [str(row["id"]) for row in rows])
+    run.params["received_at"] = received_at
+    _note_touched(run, types)
+    people = bool(types & _PERSON_TYPES)
+    if people:
+        _person_counts(run, -1)
+    _session_counts(run, -1, types)
+    _update_states(run, types)
+    if "follow_up" in types:
+        _follow_up(run)
+    if people:
+        _recompute_people(run)
+        _person_counts(run, +1)
+    _session_counts(run, +1, types)
+
+
+# ---- which sessions and people a batch touches -------------------------------------------------
+_TEMP_TABLES = (
+    "CREATE TEMP TABLE IF NOT EXISTS tmp_session (sender VARCHAR(10) NOT NULL, "
+    "session_uid VARCHAR(36) NOT NULL, PRIMARY KEY (sender, session_uid))",
+    "CREATE TEMP TABLE IF NOT EXISTS tmp_person (sender VARCHAR(10) NOT NULL, "
+    "subject VARCHAR(64) NOT NULL, PRIMARY KEY (sender, subject))",
+)
+
+
+def _note_touched(run: _Batch, types: Collection[str]) -> None:
+    info = run.connection.connection.info
+    if not info.get("icb_temp_tables"):
+        for statement in _TEMP_TABLES:
+            run.connection.execute(text(statement))
+        info["icb_temp_tables"] = True
+    run.run("DELETE FROM tmp_session")
+    run.run("DELETE FROM tmp_person")
+    s = run.sql
+    run.run(f"""
+        INSERT INTO tmp_session (sender, session_uid)
+        SELECT DISTINCT e.practice_code, {s.get('session_uid')} FROM {run.events}
+          AND {s.get('session_uid')} IS NOT NULL
+    """)
+    if "goal" in types:
+        # A goal re-sent from a later session moves: its earlier session's counts change too.
+        run.run(f"""
+            INSERT INTO tmp_session (sender, session_uid)
+            SELECT DISTINCT g.sender, g.session_uid FROM goal_state g
+            WHERE EXISTS (SELECT 1 FROM {run.events} AND e.type = 'goal'
+                          AND e.practice_code = g.sender AND {s.get('goal_uid')} = g.goal_uid)
+              AND NOT EXISTS (SELECT 1 FROM tmp_session t WHERE t.sender = g.sender
+                              AND t.session_uid = g.session_uid)
+        """)
+    if types & _PERSON_TYPES:
+        run.run(f"""
+            INSERT INTO tmp_person (sender, subject)
+            SELECT DISTINCT e.practice_code, {s.get('subject')} FROM {run.events}
+              AND {s.get('subject')} IS NOT NULL
+        """)
+    if "session" in types:
+        # A session's programme, date or mode changes every one of its people.
+        run.run(f"""
+            INSERT INTO tmp_person (sender, subject)
+            SELECT DISTINCT a.sender, a.subject FROM attendance_state a
+            WHERE EXISTS (SELECT 1 FROM {run.events} AND e.type = 'session'
+                          AND e.practice_code = a.sender
+                          AND {s.get('session_uid')} = a.session_uid)
+              AND NOT EXISTS (SELECT 1 FROM tmp_person t WHERE t.sender = a.sender
+                              AND t.subject = a.subject)
+        """)
+
+
+# ---- latest state ------------------------------------------------------------------------------
+def _latest(run: _Batch, table: str, types: str, key: list[str], columns: dict[str, str],
+            joins: str = "") -> None:
+    """Upsert the latest event per key from the run's events; an older one never overwrites."""
+    names = [*columns, "order_at", "seq"]
+    select = ", ".join(f"{expr} AS {name}" for name, expr in columns.items())
+    partition = ", ".join(columns[k] for k in key)
+    updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in key)
+    run.run(f"""
+        INSERT INTO {table} ({', '.join(names)})
+        SELECT {', '.join(names)} FROM (
+            SELECT {select}, {ORDER_AT} AS order_at, e.seq AS seq,
+                   ROW_NUMBER() OVER (PARTITION BY {partition}
+                                      ORDER BY {ORDER_AT} DESC, e.seq DESC) AS newest
+            FROM {run.events} AND e.type IN ({types})
+        ) chosen
+        WHERE newest = 1
+        ORDER BY {', '.join(key)}
+        ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}
+        WHERE (excluded.order_at, excluded.seq) > ({table}.order_at, {table}.seq)
+    """.replace("FROM event e WHERE", "FROM event e " + joins + " WHERE"))
+
+
+def _update_states(run: _Batch, types: Collection[str] | None) -> None:
+    s = run.sql
+
+    def wanted(*names: str) -> bool:
+        return types is None or bool(set(names) & set(types))
+
+    if wanted("session"):
+        _latest(run, "session_state", "'session'", ["sender", "session_uid"], {
+            "sender": "e.practice_code",
+            "session_uid": s.get("session_uid"),
+            "programme": s.get("programme_key"),
+            "session_date": s.get("date"),
+            "month": f"substr({s.get('date')}, 1, 7)",
+            "mode": s.get("mode"),
+            "drop_in": s.flag("drop_in"),
+            "status": s.get("status"),
+            "pcn": f"coalesce({s.get('pcn')}, org.pcn, 'not_stated')",
+            "icb": "coalesce(org.icb, 'not_stated')",
+            "clinician_present": s.clinician_present(),
+            "clinic_minutes": s.clinic_minutes(),
+            "usual_minutes": s.integer("usual_appointment_minutes"),
+        }, joins=f"LEFT JOIN {ORG} org ON org.sender = e.practice_code")
+    if wanted("attendance"):
+        _latest(run, "attendance_state", "'attendance'", ["sender", "session_uid", "subject"], {
+            "sender": "e.practice_code",
+            "session_uid": s.get("session_uid"),
+            "subject": s.get("subject"),
+            "status": s.get("status"),
+            "channel": s.get("channel"),
+            "age_band": s.get("age_band"),
+            "sex": s.get("sex"),
+            "ethnic_group": f"coalesce({s.get('ethnic_group')}, 'not_stated')",
+            "imd_quintile": f"coalesce({s.get('imd_quintile')}, 'not_stated')",
+            "registered_practice": s.get("registered_practice"),
+        })
+    if wanted("review"):
+        _latest(run, "review_state", "'review'", ["sender", "session_uid", "subject"], {
+            "sender": "e.practice_code",
+            "session_uid": s.get("session_uid"),
+            "subject": s.get("subject"),
+            "reviews": s.integer("reviews"),
+            "minutes_spent": s.integer("minutes_spent"),
+        })
+    if wanted("goal"):
+        _latest(run, "goal_state", "'goal'", ["sender", "goal_uid"], {
+            "sender": "e.practice_code",
+            "goal_uid": s.get("goal_uid"),
+            "session_uid": s.get("session_uid"),
+            "subject": s.get("subject"),
+            "outcome": s.get("outcome"),
+            "confidence": s.integer("confidence"),
+        })
+    if wanted("measurement", "measurement_void"):
+        # A void has no value: as the latest word on its reading, it drops the reading.
+        _latest(run, "measurement_state", "'measurement', 'measurement_void'",
+                ["sender", "subject", "measure", "taken_on", "session_key"], {
+            "sender": "e.practice_code",
+            "subject": s.get("subject"),
+            "measure": s.get("measure"),
+            "taken_on": s.get("taken_on"),
+            "session_key": f"coalesce({s.get('session_uid')}, '')",
+            "value": f"CASE WHEN e.type = 'measurement' THEN {s.number('value')} END",
+            "target_status": f"CASE WHEN e.type = 'measurement' THEN {s.get('status')} END",
+        })
+    if wanted("questionnaire"):
+        _latest(run, "questionnaire_state", "'questionnaire'",
+                ["sender", "session_uid", "subject", "instrument"], {
+            "sender": "e.practice_code",
+            "session_uid": s.get("session_uid"),
+            "subject": s.get("subject"),
+            "instrument": s.get("instrument"),
+            "score": s.number("score"),
+        })
+    if wanted("signposting"):
+        run.run(f"""
+            INSERT INTO signposting_state (sender, session_uid, subject, resource_kind)
+            SELECT DISTINCT e.practice_code, {s.get('session_uid')}, {s.get('subject')},
+                   {s.get('resource_kind')}
+            FROM {run.events} AND e.type = 'signposting'
+            ON CONFLICT DO NOTHING
+        """)
+    if wanted("experience"):
+        run.run(f"""
+            INSERT INTO experience_tally (sender, session_uid, response, answers)
+            SELECT e.practice_code, {s.get('session_uid')}, {s.get('response')}, count(*)
+            FROM {run.events} AND e.type = 'experience'
+            GROUP BY e.practice_code, {s.get('session_uid')}, {s.get('response')}
+            ORDER BY 1, 2, 3
+            ON CONFLICT (sender, session_uid, response)
+            DO UPDATE SET answers = experience_tally.answers + excluded.answers
+        """)
+    if wanted("staff_experience"):
+        events = run.events.replace("event e WHERE",
+                                    f"event e, {s.object_items('answers')} a WHERE")
+        run.run(f"""
+            INSERT INTO staff_tally (sender, session_uid, role, profession, question, answer,
+                                     answers)
+            SELECT e.practice_code, {s.get('session_uid')}, {s.get('role')},
+                   {s.get('profession')}, a.key, CAST(a.value AS INTEGER), count(*)
+            FROM {events} AND e.type = 'staff_experience'
+            GROUP BY 1, 2, 3, 4, 5, 6
+            ORDER BY 1, 2, 3, 4, 5, 6
+            ON CONFLICT (sender, session_uid, role, profession, question, answer)
+            DO UPDATE SET answers = staff_tally.answers + excluded.answers
+        """)
+
+
+def _follow_up(run: _Batch) -> None:
+    """Follow-up actions are counted once each, straight into their roll-up."""
+    s = run.sql
+    code = LEVEL_CODE.format(practice="e.practice_code", hub="e.practice_code",
+                             pcn="coalesce(org.pcn, 'not_stated')",
+                             icb="coalesce(org.icb, 'not_stated')")
+    events = run.events.replace(
+        "event e WHERE",
+        f"event e LEFT JOIN {ORG} org ON org.sender = e.practice_code "
+        "CROSS JOIN report_level l WHERE",
+    )
+    run.run(f"""
+        INSERT INTO follow_up_month (level, code, month, item, step, method, outcome, actions)
+        SELECT l.level, {code}, substr({s.get('date')}, 1, 7), {s.get('item')},
+               {s.get('step')}, coalesce({s.get('method')}, ''),
+               coalesce({s.get('outcome')}, ''), count(*)
+        FROM {events} AND e.type = 'follow_up' AND l.level <> 'practice'
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+        ORDER BY 1, 2, 3, 4, 5, 6, 7
+        ON CONFLICT (level, code, month, item, step, method, outcome)
+        DO UPDATE SET actions = follow_up_month.actions + excluded.actions
+    """)
+
+
+# ---- people ------------------------------------------------------------------------------------
+def _recompute_people(run: _Batch) -> None:
+    """person and person_change rows of the noted people, afresh from the latest state."""
+    if run.ids is not None:
+        for table in ("person", "person_change"):
+            run.run(f"DELETE FROM {table} WHERE {run.only(table, 'tmp_person')}")
+    came_channel = (f"CASE WHEN a.status IN {CAME} THEN coalesce(a.channel, CASE s.mode "
+                    "WHEN 'face_to_face' THEN 'in_room' WHEN 'video' THEN 'video' "
+                    "ELSE 'not_stated' END) END")
+    month_of_record = MONTH_OF_ORDER.format(col="a.order_at")
+    run.run(f"""
+        INSERT INTO person (sender, programme, subject, cohort_month, invited, attended,
+                            did_not_attend, age_band, sex, ethnic_group, imd_quintile, mode,
+                            channel, registered_practice, pcn, icb)
+        SELECT r.sender, r.programme, r.subject, min(r.month),
+               max(CASE WHEN r.status IN {INVITED} THEN 1 ELSE 0 END) = 1,
+               max(CASE WHEN r.status IN {CAME} THEN 1 ELSE 0 END) = 1,
+               max(CASE WHEN r.status = 'did_not_attend' THEN 1 ELSE 0 END) = 1,
+               max(CASE WHEN r.newest = 1 THEN r.age_band END),
+               max(CASE WHEN r.newest = 1 THEN r.sex END),
+               max(CASE WHEN r.newest = 1 THEN r.ethnic_group END),
+               max(CASE WHEN r.newest = 1 THEN r.imd_quintile END),
+               max(CASE WHEN r.newest = 1 THEN r.mode END),
+               coalesce(max(CASE WHEN r.newest_came = 1 THEN r.came_channel END),
+                        'not_attended'),
+               coalesce(max(CASE WHEN r.newest = 1 THEN r.registered_practice END), r.sender),
+               coalesce(max(CASE WHEN r.newest = 1 THEN r.pcn END), max(org.pcn),
+                        'not_stated'),
+               coalesce(max(org.icb), 'not_stated')
+        FROM (
+            SELECT a.sender, a.subject, coalesce(s.programme, 'unknown') AS programme,
+                   coalesce(s.month, {month_of_record}) AS month, a.status,
+                   a.age_band, a.sex, a.ethnic_group, a.imd_quintile,
+                   coalesce(s.mode, 'unknown') AS mode, s.pcn, a.registered_practice,
+                   {came_channel} AS came_channel,
+                   ROW_NUMBER() OVER (PARTITION BY a.sender, a.subject,
+                                      coalesce(s.programme, 'unknown')
+                                      ORDER BY a.order_at DESC, a.seq DESC) AS newest,
+                   ROW_NUMBER() OVER (PARTITION BY a.sender, a.subject,
+                                      coalesce(s.programme, 'unknown'),
+                                      CASE WHEN a.status IN {CAME} THEN 0 ELSE 1 END
+                                      ORDER BY a.order_at DESC, a.seq DESC)
+                     + CASE WHEN a.status IN {CAME} THEN 0 ELSE 1000000 END AS newest_came
+            FROM attendance_state a
+            LEFT JOIN session_state s ON s.sender = a.sender AND s.session_uid = a.session_uid
+            WHERE {run.only('a', 'tmp_person')}
+        ) r
+        LEFT JOIN {ORG} org ON org.sender = r.sender
+        WHERE 1 = 1
+        GROUP BY r.sender, r.programme, r.subject
+    """)
+    # Readings: one taken in a session counts for that session's programme; one from the GP
+    # record or self-reported counts for every programme the person is in (as aggregates.py).
+    run.run(f"""
+        INSERT INTO person_change (sender, programme, subject, kind, item, first_on,
+                                   first_value, latest_on, latest_value, latest_status, change)
+        SELECT sender, programme, subject, 'measure', measure,
+               max(CASE WHEN oldest = 1 THEN taken_on END),
+               max(CASE WHEN oldest = 1 THEN value END),
+               max(CASE WHEN newest = 1 THEN taken_on END),
+               max(CASE WHEN newest = 1 THEN value END),
+               max(CASE WHEN newest = 1 THEN target_status END),
+               CASE WHEN min(taken_on) <> max(taken_on) THEN CAST(round(CAST(
+                   max(CASE WHEN newest = 1 THEN value END)
+                   - max(CASE WHEN oldest = 1 THEN value END) AS NUMERIC), 6) AS FLOAT) END
+        FROM (
+            SELECT x.*, ROW_NUMBER() OVER (PARTITION BY sender, programme, subject, measure
+                                           ORDER BY taken_on, order_at, seq) AS oldest,
+                        ROW_NUMBER() OVER (PARTITION BY sender, programme, subject, measure
+                                           ORDER BY taken_on DESC, order_at DESC, seq DESC)
+                          AS newest
+            FROM (
+                SELECT m.sender, coalesce(s.programme, 'unknown') AS programme, m.subject,
+                       m.measure, m.taken_on, m.value, m.target_status, m.order_at, m.seq
+                FROM measurement_state m
+                LEFT JOIN session_state s
+                  ON s.sender = m.sender AND s.session_uid = m.session_key
+                WHERE m.value IS NOT NULL AND m.session_key <> ''
+                  AND {run.only('m', 'tmp_person')}
+                UNION ALL
+                SELECT m.sender, p.programme, m.subject, m.measure, m.taken_on, m.value,
+                       m.target_status, m.order_at, m.seq
+                FROM measurement_state m
+                JOIN person p ON p.sender = m.sender AND p.subject = m.subject
+                WHERE m.value IS NOT NULL AND m.session_key = ''
+                  AND {run.only('m', 'tmp_person')}
+            ) x
+        ) ranked
+        WHERE 1 = 1
+        GROUP BY sender, programme, subject, measure
+    """)
+    # Questionnaires: ordered by the session's date (then the event order); a change needs two.
+    run.run(f"""
+        INSERT INTO person_change (sender, programme, subject, kind, item, first_on,
+                                   first_value, latest_on, latest_value, latest_status, change)
+        SELECT sender, programme, subject, 'questionnaire', instrument,
+               max(CASE WHEN oldest = 1 THEN answered_on END),
+               max(CASE WHEN oldest = 1 THEN score END),
+               max(CASE WHEN newest = 1 THEN answered_on END),
+               max(CASE WHEN newest = 1 THEN score END),
+               NULL,
+               CASE WHEN count(*) >= 2 THEN CAST(round(CAST(
+                   max(CASE WHEN newest = 1 THEN score END)
+                   - max(CASE WHEN oldest = 1 THEN score END) AS NUMERIC), 6) AS FLOAT) END
+        FROM (
+            SELECT x.*, ROW_NUMBER() OVER (PARTITION BY sender, programme, subject, instrument
+                                           ORDER BY answered_on, order_at, seq) AS oldest,
+                        ROW_NUMBER() OVER (PARTITION BY sender, programme, subject, instrument
+                                           ORDER BY answered_on DESC, order_at DESC, seq DESC)
+                          AS newest
+            FROM (
+                SELECT q.sender, coalesce(s.programme, 'unknown') AS programme, q.subject,
+                       q.instrument, q.score, q.order_at, q.seq,
+                       coalesce(s.session_date,
+                                substr(CAST(q.order_at AS VARCHAR(30)), 1, 10)) AS answered_on
+                FROM questionnaire_state q
+                LEFT JOIN session_state s
+                  ON s.sender = q.sender AND s.session_uid = q.session_uid
+                WHERE {run.only('q', 'tmp_person')}
+            ) x
+        ) ranked
+        WHERE 1 = 1
+        GROUP BY sender, programme, subject, instrument
+    """)
+
+
+def _person_counts(run: _Batch, sign: int) -> None:
+    """Add (sign +1) or take out (-1) the noted people's counts in the person roll-ups."""
+    only = run.only("p", "tmp_person")
+    code = LEVEL_CODE.format(practice="p.registered_practice", hub="p.sender", pcn="p.pcn",
+                             icb="p.icb")
+    grp = ("CASE d.dimension WHEN 'all' THEN '' WHEN 'age_band' THEN p.age_band "
+           "WHEN 'sex' THEN p.sex WHEN 'ethnic_group' THEN p.ethnic_group "
+           "WHEN 'imd_quintile' THEN p.imd_quintile WHEN 'mode' THEN p.mode "
+           "ELSE p.channel END")
+    run.run(f"""
+        INSERT INTO people_month (level, code, programme, month, dimension, grp, people,
+                                  invited, attended, did_not_attend)
+        SELECT l.level, {code}, p.programme, p.cohort_month, d.dimension, {grp},
+               {sign} * count(*),
+               {sign} * sum(CASE WHEN p.invited THEN 1 ELSE 0 END),
+               {sign} * sum(CASE WHEN p.attended THEN 1 ELSE 0 END),
+               {sign} * sum(CASE WHEN p.did_not_attend THEN 1 ELSE 0 END)
+        FROM person p CROSS JOIN report_level l CROSS JOIN report_dimension d
+        WHERE {only}
+        GROUP BY 1, 2, 3, 4, 5, 6
+        ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT (level, code, programme, month, dimension, grp) DO UPDATE SET
+            people = people_month.people + excluded.people,
+            invited = people_month.invited + excluded.invited,
+            attended = people_month.attended + excluded.attended,
+            did_not_attend = people_month.did_not_attend + excluded.did_not_attend
+    """)
+    run.run(f"""
+        INSERT INTO change_month (level, code, programme, month, kind, item, dimension, grp,
+                                  change, people)
+        SELECT l.level, {code}, p.programme, p.cohort_month, c.kind, c.item, d.dimension,
+               {grp}, c.change, {sign} * count(*)
+        FROM person_change c
+        JOIN person p ON p.sender = c.sender AND p.programme = c.programme
+                     AND p.subject = c.subject
+        CROSS JOIN report_level l CROSS JOIN report_dimension d
+        WHERE c.change IS NOT NULL AND {only}
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+        ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+        ON CONFLICT (level, code, programme, month, kind, item, dimension, grp, change)
+        DO UPDATE SET people = change_month.people + excluded.people
+    """)
+    run.run(f"""
+        INSERT INTO target_month (level, code, programme, month, measure, status, people)
+        SELECT l.level, {code}, p.programme, p.cohort_month, c.item, c.latest_status,
+               {sign} * count(*)
+        FROM person_change c
+        JOIN person p ON p.sender = c.sender AND p.programme = c.programme
+                     AND p.subject = c.subject
+        CROSS JOIN report_level l
+        WHERE c.kind = 'measure' AND c.latest_status IS NOT NULL AND {only}
+        GROUP BY 1, 2, 3, 4, 5, 6
+        ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT (level, code, programme, month, measure, status)
+        DO UPDATE SET people = target_month.people + excluded.people
+    """)
+
+
+# ---- sessions ----------------------------------------------------------------------------------
+def _session_counts(run: _Batch, sign: int, types: Collection[str] | None) -> None:
+    """Add or take out the noted sessions' counts (sessions, attendance records, reviews,
+    goals, experience and staff answers, signposting) in their monthly roll-ups."""
+
+    def wanted(rollup: str) -> bool:
+        return types is None or bool(_SESSION_GRAIN[rollup] & set(types))
+
+    session_code = LEVEL_CODE.format(practice="s.sender", hub="s.sender", pcn="s.pcn",
+                                     icb="s.icb")
+    levels = "CROSS JOIN report_level l"
+    not_practice = "l.level <> 'practice'"
+    if wanted("session_month"):
+        rv_only = run.only("r", "tmp_session")
+        run.run(f"""
+            INSERT INTO session_month (level, code, programme, month, status, mode, drop_in,
+                sessions, clinician_sessions, clinician_minutes, people_reviewed,
+                reviewed_usual_minutes, reviewed_without_usual, reviewed_with_minutes,
+                review_minutes)
+            SELECT l.level, {session_code}, s.programme, s.month, s.status, s.mode, s.drop_in,
+                   {sign} * count(*),
+                   {sign} * sum(CASE WHEN s.clinician_present THEN 1 ELSE 0 END),
+                   {sign} * sum(CASE WHEN s.clinician_present THEN s.clinic_minutes ELSE 0 END),
+                   {sign} * sum(coalesce(rv.reviewed, 0)),
+                   {sign} * sum(coalesce(rv.reviewed, 0) * coalesce(s.usual_minutes, 0)),
+                   {sign} * sum(CASE WHEN s.usual_minutes IS NULL
+                                     THEN coalesce(rv.reviewed, 0) ELSE 0 END),
+                   {sign} * sum(coalesce(rv.with_minutes, 0)),
+                   {sign} * sum(coalesce(rv.minutes, 0))
+            FROM session_state s
+            LEFT JOIN (
+                SELECT r.sender, r.session_uid, count(*) AS reviewed,
+                       sum(CASE WHEN r.minutes_spent IS NOT NULL THEN 1 ELSE 0 END)
+                         AS with_minutes,
+                       sum(coalesce(r.minutes_spent, 0)) AS minutes
+                FROM review_state r WHERE r.reviews >= 1 AND {rv_only}
+                GROUP BY r.sender, r.session_uid
+            ) rv ON rv.sender = s.sender AND rv.session_uid = s.session_uid
+            {levels}
+            WHERE {not_practice} AND {run.only('s', 'tmp_session')}
+            GROUP BY 1, 2, 3, 4, 5, 6, 7
+            ORDER BY 1, 2, 3, 4, 5, 6, 7
+            ON CONFLICT (level, code, programme, month, status, mode, drop_in) DO UPDATE SET
+              sessions = session_month.sessions + excluded.sessions,
+              clinician_sessions = session_month.clinician_sessions
+                                   + excluded.clinician_sessions,
+              clinician_minutes = session_month.clinician_minutes + excluded.clinician_minutes,
+              people_reviewed = session_month.people_reviewed + excluded.people_reviewed,
+              reviewed_usual_minutes = session_month.reviewed_usual_minutes
+                                       + excluded.reviewed_usual_minutes,
+              reviewed_without_usual = session_month.reviewed_without_usual
+                                       + excluded.reviewed_without_usual,
+              reviewed_with_minutes = session_month.reviewed_with_minutes
+                                      + excluded.reviewed_with_minutes,
+              review_minutes = session_month.review_minutes + excluded.review_minutes
+        """)
+    if wanted("attendance_month"):
+        # Records of a session not (yet) known count under programme "unknown", as before.
+        code = LEVEL_CODE.format(practice="coalesce(a.registered_practice, a.sender)",
+                                 hub="a.sender", pcn="coalesce(s.pcn, org.pcn, 'not_stated')",
+                                 icb="coalesce(s.icb, org.icb, 'not_stated')")
+        run.run(f"""
+            INSERT INTO attendance_month (level, code, programme, month, status, channel,
+                                          records)
+            SELECT l.level, {code}, coalesce(s.programme, 'unknown'),
+                   coalesce(s.month, {MONTH_OF_ORDER.format(col='a.order_at')}), a.status,
+                   CASE WHEN a.status IN {CAME} THEN coalesce(a.channel, CASE s.mode
+                        WHEN 'face_to_face' THEN 'in_room' WHEN 'video' THEN 'video'
+                        ELSE 'not_stated' END) ELSE '' END,
+                   {sign} * count(*)
+            FROM attendance_state a
+            LEFT JOIN session_state s ON s.sender = a.sender AND s.session_uid = a.session_uid
+            LEFT JOIN {ORG} org ON org.sender = a.sender
+            {levels}
+            WHERE {run.only('a', 'tmp_session')}
+            GROUP BY 1, 2, 3, 4, 5, 6
+            ORDER BY 1, 2, 3, 4, 5, 6
+            ON CONFLICT (level, code, programme, month, status, channel)
+            DO UPDATE SET records = attendance_month.records + excluded.records
+        """)
+    # The rest belong to a known session (they are counted once their session arrives).
+    per_session = [
+        ("goal_month", "goal_state g", "g", "coalesce(g.outcome, '')", "outcome",
+         "count(*)", "goals"),
+        ("experience_month", "experience_tally x", "x", "x.response", "response",
+         "sum(x.answers)", "answers"),
+        ("signposting_month", "signposting_state x", "x", "x.resource_kind", "resource_kind",
+         "count(*)", "people"),
+    ]
+    for rollup, source, alias, item, item_name, measure, count_name in per_session:
+        if not wanted(rollup):
+            continue
+        run.run(f"""
+            INSERT INTO {rollup} (level, code, programme, month, {item_name}, {count_name})
+            SELECT l.level, {session_code}, s.programme, s.month, {item}, {sign} * {measure}
+            FROM {source}
+            JOIN session_state s ON s.sender = {alias}.sender
+                                AND s.session_uid = {alias}.session_uid
+            {levels}
+            WHERE {not_practice} AND {run.only(alias, 'tmp_session')}
+            GROUP BY 1, 2, 3, 4, 5
+            ORDER BY 1, 2, 3, 4, 5
+            ON CONFLICT (level, code, programme, month, {item_name})
+            DO UPDATE SET {count_name} = {rollup}.{count_name} + excluded.{count_name}
+        """)
+    if wanted("staff_month"):
+        run.run(f"""
+            INSERT INTO staff_month (level, code, programme, month, role, profession, question,
+                                     answer, answers)
+            SELECT l.level, {session_code}, s.programme, s.month, x.role, x.profession,
+                   x.question, x.answer, {sign} * sum(x.answers)
+            FROM staff_tally x
+            JOIN session_state s ON s.sender = x.sender AND s.session_uid = x.session_uid
+            {levels}
+            WHERE {not_practice} AND {run.only('x', 'tmp_session')}
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+            ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+            ON CONFLICT (level, code, programme, month, role, profession, question, answer)
+            DO UPDATE SET answers = staff_month.answers + excluded.answers
+        """)
+
