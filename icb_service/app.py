@@ -32,6 +32,16 @@ from icb_service.body_limit import TokenFirstBodyLimit
 from icb_service.dashboard import render_dashboard
 from icb_service.db import open_database
 from icb_service.intake import CONFLICT, receive
+from icb_service.monitoring import (
+    LEVELS,
+    MonitoringQuery,
+    MonitoringReport,
+    Reader,
+    ReportRefused,
+    build_monitoring_report,
+)
+from icb_service.monitoring import report_csv as monitoring_csv
+from icb_service.monitoring_compat import aggregate_report_from, organisation_report_from
 from icb_service.practice_aggregates import OrganisationReport, organisation_report
 from icb_service.protocol import (
     EVENT_TYPES,
@@ -273,8 +283,90 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     Practice = Annotated[str | None, Query(description="ODS code; default all you may read")]
     Programme = Annotated[str | None, Query(description="Programme key, e.g. type2_diabetes")]
+    Level = Annotated[str | None, Query(
+        description="Level of the rows: practice, hub, pcn or icb (default practice)",
+        json_schema_extra={"enum": list(LEVELS)},
+    )]
+    Code = Annotated[str | None, Query(
+        description="ODS code of the scope (a practice, hub, PCN or ICB); the rows are the "
+        "organisations at `level` within it. Default: everything the token may read.",
+    )]
+    From = Annotated[str | None, Query(
+        alias="from", pattern=r"^\d{4}-\d{2}$", examples=["2025-04"],
+        description="First month, YYYY-MM (UTC). Default: the first month with data.",
+    )]
+    To = Annotated[str | None, Query(
+        alias="to", pattern=r"^\d{4}-\d{2}$", examples=["2026-03"],
+        description="Last month, YYYY-MM (UTC), included. Default: the last month with data.",
+    )]
 
     read_errors = {k: errors[k] for k in (401, 403, 422, 429)}
+
+    def reader_of(caller: Caller) -> Reader:
+        if caller.kind == "practice":
+            return Reader(practice=caller.practice)
+        return Reader(icb=getattr(caller, "icb", None))
+
+    def monitoring(
+        caller: Caller, level: str | None, code: str | None, programme: str | None,
+        first: str | None, last: str | None,
+    ) -> MonitoringReport:
+        chosen = level or "practice"
+        if chosen not in LEVELS:
+            raise HTTPException(422, "level: unknown_level (must be practice, hub, pcn or icb)")
+        query = MonitoringQuery(level=chosen, code=code, programme=programme,
+                                from_month=first, to_month=last)  # type: ignore[arg-type]
+        try:
+            return build_monitoring_report(
+                engine, query, reader_of(caller), settings.suppression_threshold
+            )
+        except ReportRefused as refused:
+            raise HTTPException(refused.status, refused.detail) from None
+
+    def new_params(*values: str | None) -> bool:
+        return any(value is not None for value in values)
+
+    @app.get("/v1/monitoring", response_model=MonitoringReport, tags=["aggregates"],
+             responses=read_errors, response_model_by_alias=True)
+    def monitoring_report(
+        caller: Annotated[Caller, Depends(api_caller)],
+        level: Level = None,
+        code: Code = None,
+        programme: Programme = None,
+        first: From = None,
+        last: To = None,
+    ) -> MonitoringReport:
+        """The ICB's report for a scope and period: its total, the organisations at `level`
+        side by side (names from the register), a monthly trend, time and appointments
+        released, staff and patient experience, equity and delivery breakdowns. Read from the
+        monthly summary counts. Counts below the threshold, and any figure that would give one
+        away by subtraction (within a row, across organisations, levels or months), are null
+        with suppressed=true."""
+        return monitoring(caller, level, code, programme, first, last)
+
+    csv_answer = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **read_errors}
+
+    @app.get("/v1/monitoring.csv", response_class=Response, tags=["aggregates"],
+             responses=csv_answer)
+    def monitoring_report_csv(
+        caller: Annotated[Caller, Depends(browser_caller)],
+        level: Level = None,
+        code: Code = None,
+        programme: Programme = None,
+        first: From = None,
+        last: To = None,
+    ) -> Response:
+        """The same report in long form, one figure a row (month empty = the whole period)."""
+        return Response(
+            monitoring_csv(monitoring(caller, level, code, programme, first, last)),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="groupclinic-monitoring.csv"'},
+        )
+
+    def rebased(caller: Caller, practice: str | None, programme: str | None, level: str | None,
+                code: str | None, first: str | None, last: str | None) -> AggregateReport:
+        report_ = monitoring(caller, level, code or practice, programme, first, last)
+        return aggregate_report_from(report_, programme)
 
     @app.get("/v1/aggregates", response_model=AggregateReport, tags=["aggregates"],
              responses=read_errors)
@@ -282,21 +374,36 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         caller: Annotated[Caller, Depends(api_caller)],
         practice: Practice = None,
         programme: Programme = None,
+        level: Level = None,
+        code: Code = None,
+        first: From = None,
+        last: To = None,
     ) -> AggregateReport:
-        """Per practice and programme; counts below the threshold are null, suppressed=true."""
+        """Per practice and programme; counts below the threshold are null, suppressed=true.
+        With `from`, `to`, `level` or `code` the groups are the organisations of
+        /v1/monitoring (read from the summary counts, one group per organisation)."""
+        if new_params(level, code, first, last):
+            return rebased(caller, practice, programme, level, code, first, last)
         return report(caller, practice, programme)
 
     @app.get("/v1/aggregates.csv", response_class=Response, tags=["aggregates"],
-             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
-                        **read_errors})
+             responses=csv_answer)
     def aggregates_csv(
         caller: Annotated[Caller, Depends(browser_caller)],
         practice: Practice = None,
         programme: Programme = None,
+        level: Level = None,
+        code: Code = None,
+        first: From = None,
+        last: To = None,
     ) -> Response:
         """The same figures in long form: one figure a row."""
+        if new_params(level, code, first, last):
+            found = rebased(caller, practice, programme, level, code, first, last)
+        else:
+            found = report(caller, practice, programme)
         return Response(
-            report_csv(report(caller, practice, programme)),
+            report_csv(found),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="groupclinic-aggregates.csv"'},
         )
@@ -304,9 +411,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @app.get("/v1/aggregates/organisations", tags=["aggregates"],
              responses=read_errors)
     def organisation_aggregates(
-        caller: Annotated[Caller, Depends(api_caller)], practice: Practice = None
+        caller: Annotated[Caller, Depends(api_caller)],
+        practice: Practice = None,
+        programme: Programme = None,
+        level: Level = None,
+        code: Code = None,
+        first: From = None,
+        last: To = None,
     ) -> OrganisationReport:
-        """Attendance per registered practice, per hub (sender) and per PCN; small counts null."""
+        """Attendance per registered practice, per hub (sender) and per PCN; small counts null.
+        With `from`, `to`, `level` or `code`, the rows are /v1/monitoring's organisations."""
+        if new_params(level, code, first, last) or programme is not None:
+            return organisation_report_from(
+                monitoring(caller, level, code or practice, programme, first, last)
+            )
         return organisation_report(
             engine, scope(caller, practice), settings.suppression_threshold
         )

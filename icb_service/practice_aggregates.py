@@ -36,7 +36,7 @@ from icb_service.aggregates import (
 from icb_service.disclosure import hidden_cells
 from icb_service.models import StoredEvent
 
-Level = Literal["registered_practice", "hub", "pcn"]
+Level = Literal["registered_practice", "hub", "pcn", "icb"]
 NOT_STATED = "not_stated"
 # The counts of a row that a reader can add up, within the row and across the levels.
 COUNTS = ("people", "invited", "attended", "did_not_attend")

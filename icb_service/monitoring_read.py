@@ -1,0 +1,283 @@
+"""The report's reads: monthly summary counts summed over a period, never the events.
+
+Each organisation in the report's universe (the ICB tree around the scope: its practices, hubs,
+PCNs and the ICB) gets a `Tally`: the period's counts under plain names, plus the histograms of
+first-to-latest changes that give exact medians. The scope also gets one Tally per month for the
+trend. One GROUP BY per summary table per read; the sums happen in the database.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, text
+
+from icb_service.resources import resource
+
+Node = tuple[str, str]  # (level, code); ("all", "") is everything the caller may read
+ALL: Node = ("all", "")
+NOT_STATED = "not_stated"
+CAME = ("attended", "late", "drop_in")
+BOOKED_AND_DUE = ("attended", "late", "did_not_attend")
+# Session-based summaries have no practice rows: a practice's own clinics are its hub rows.
+SESSION_TABLES = ("session_month", "experience_month", "staff_month", "follow_up_month",
+                  "goal_month", "signposting_month")
+
+
+@dataclass
+class Tally:
+    """One organisation's (or one month's) counts. Missing names are zero."""
+
+    counts: dict[tuple[Any, ...], float] = field(default_factory=lambda: defaultdict(float))
+    # (kind, item, dimension, group) -> {change: people}
+    changes: dict[tuple[str, str, str, str], dict[float, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
+
+    def get(self, *name: Any) -> float:
+        return self.counts.get(name, 0)
+
+    def add(self, other: Tally) -> None:
+        for name, n in other.counts.items():
+            self.counts[name] += n
+        for key, histogram in other.changes.items():
+            for value, people in histogram.items():
+                self.changes[key][value] += people
+
+
+@dataclass(frozen=True)
+class Organisation:
+    level: str
+    code: str
+    name: str
+    pcn_code: str | None = None
+    icb_code: str | None = None
+
+
+@dataclass
+class Register:
+    """The organisation register: practices (and hubs), PCNs and ICBs with their names."""
+
+    practices: dict[str, Organisation]
+    pcns: dict[str, Organisation]
+    icbs: dict[str, Organisation]
+
+    def name(self, level: str, code: str) -> str:
+        table = {"practice": self.practices, "hub": self.practices, "pcn": self.pcns,
+                 "icb": self.icbs}.get(level, {})
+        found = table.get(code)
+        return found.name if found and found.name else code
+
+    def level_of(self, code: str) -> str | None:
+        """The highest level a register code names (an ICB code is not also a practice)."""
+        if code in self.icbs:
+            return "icb"
+        if code in self.pcns:
+            return "pcn"
+        if code in self.practices:
+            return "practice"
+        return None
+
+    def icb_of(self, level: str, code: str) -> str | None:
+        if level == "icb":
+            return code
+        if level == "pcn":
+            found = self.pcns.get(code)
+            return found.icb_code if found else None
+        found = self.practices.get(code)
+        if found is None:
+            return None
+        if found.icb_code:
+            return found.icb_code
+        return self.pcns[found.pcn_code].icb_code if found.pcn_code in self.pcns else None
+
+    def pcn_of(self, code: str) -> str | None:
+        found = self.practices.get(code)
+        return found.pcn_code if found else None
+
+
+def read_register(connection: Connection) -> Register:
+    practices = {
+        code: Organisation("practice", code, name or "", pcn, icb)
+        for code, name, pcn, icb in connection.execute(
+            text("SELECT code, name, pcn_code, icb_code FROM practice")
+        )
+    }
+    pcns = {
+        code: Organisation("pcn", code, name or "", code, icb)
+        for code, name, icb in connection.execute(text("SELECT code, name, icb_code FROM pcn"))
+    }
+    icbs = {
+        code: Organisation("icb", code, name or "", None, code)
+        for code, name in connection.execute(text("SELECT code, name FROM icb"))
+    }
+    return Register(practices, pcns, icbs)
+
+
+@cache
+def usual_minutes(programme: str) -> int:
+    """The usual one-to-one appointment minutes for a programme (resources/, default else)."""
+    with resource("monitoring", "appointments.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+    found = data.get("programmes", {}).get(programme)
+    return int(found["minutes"] if found else data["default"]["minutes"])
+
+
+@dataclass
+class Window:
+    """What to read: which organisations, which programme, which months (inclusive)."""
+
+    nodes: list[Node]  # (level, code) pairs; never ALL (sum the ICBs for that)
+    programme: str | None
+    first: str  # YYYY-MM, or "0000-00"
+    last: str  # YYYY-MM, or "9999-99"
+
+
+# (table, key columns, count columns, how to name the cell)
+def _where(window: Window, table: str, with_programme: bool = True) -> tuple[str, dict[str, Any]]:
+    clauses = ["month >= :first", "month <= :last", "level = :level", "code IN :codes"]
+    params: dict[str, Any] = {"first": window.first, "last": window.last}
+    if with_programme and window.programme is not None:
+        clauses.append("programme = :programme")
+        params["programme"] = window.programme
+    return " AND ".join(clauses), params
+
+
+def read_tallies(
+    connection: Connection, window: Window, by_month: bool = False
+) -> dict[tuple[Node, str], Tally]:
+    """Tallies per (node, month); month is "" unless by_month."""
+    tallies: dict[tuple[Node, str], Tally] = defaultdict(Tally)
+    codes_by_level: dict[str, list[str]] = defaultdict(list)
+    for level, code in window.nodes:
+        codes_by_level[level].append(code)
+    month = "month" if by_month else "''"
+
+    def rows(table: str, keys: str, sums: str, level: str, with_programme: bool = True) -> Any:
+        read_level = "hub" if level == "practice" and table in SESSION_TABLES else level
+        where, params = _where(window, table, with_programme)
+        statement = text(
+            f"SELECT code, {month} AS m, {keys}, {sums} FROM {table} WHERE {where} "
+            f"GROUP BY code, {'month, ' if by_month else ''}{keys}"
+        ).bindparams(bindparam("codes", expanding=True))
+        return connection.execute(
+            statement, {**params, "level": read_level, "codes": codes_by_level[level]}
+        )
+
+    for level in codes_by_level:
+
+        def tally(code: str, m: str, level: str = level) -> Tally:
+            return tallies[((level, code), m)]
+
+        for code, m, dim, grp, people, invited, attended, dna in rows(
+            "people_month", "dimension, grp",
+            "SUM(people), SUM(invited), SUM(attended), SUM(did_not_attend)", level,
+        ):
+            counts = tally(code, m).counts
+            for name, n in (("people", people), ("invited", invited), ("attended", attended),
+                            ("did_not_attend", dna)):
+                counts[("people", dim, grp or "", name)] += n or 0
+        for code, m, status, channel, records in rows(
+            "attendance_month", "status, channel", "SUM(records)", level
+        ):
+            counts = tally(code, m).counts
+            if status == "did_not_attend":
+                counts[("dna_records",)] += records
+            if status in BOOKED_AND_DUE:
+                counts[("due_records",)] += records
+            if status in CAME:
+                counts[("attendances", channel or "not_stated")] += records
+        for code, m, programme, status, mode, drop_in, *sums in rows(
+            "session_month", "programme, status, mode, drop_in",
+            "SUM(sessions), SUM(clinician_minutes), SUM(people_reviewed), "
+            "SUM(reviewed_usual_minutes), SUM(reviewed_without_usual), "
+            "SUM(reviewed_with_minutes), SUM(review_minutes)", level,
+        ):
+            sessions, minutes, reviewed, usual, without, with_minutes, review_minutes = (
+                int(n or 0) for n in sums
+            )
+            counts = tally(code, m).counts
+            counts[("sessions", status)] += sessions
+            if status != "finished":
+                continue
+            counts[("sessions_by_mode", mode)] += sessions
+            if drop_in:
+                counts[("sessions_drop_in",)] += sessions
+            counts[("clinician_minutes",)] += minutes
+            counts[("people_reviewed",)] += reviewed
+            counts[("usual_minutes_total",)] += usual + without * usual_minutes(programme)
+            counts[("reviewed_with_minutes",)] += with_minutes
+            counts[("review_minutes",)] += review_minutes
+        for code, m, measure, status, people in rows(
+            "target_month", "measure, status", "SUM(people)", level
+        ):
+            counts = tally(code, m).counts
+            if status != "no_target":
+                counts[("target", measure, "people_with_target")] += people
+            if status == "on_target":
+                counts[("target", measure, "at_target")] += people
+        for code, m, kind, item, dim, grp, change, people in rows(
+            "change_month", "kind, item, dimension, grp, change", "SUM(people)", level
+        ):
+            t = tally(code, m)
+            t.changes[(kind, item, dim, grp or "")][float(change)] += int(people)
+            if dim == "all":
+                t.counts[("change_people", kind, item)] += people
+        for code, m, outcome, goals in rows("goal_month", "outcome", "SUM(goals)", level):
+            counts = tally(code, m).counts
+            counts[("goals", "set")] += goals
+            if outcome == "achieved":
+                counts[("goals", "achieved")] += goals
+        for code, m, response, answers in rows(
+            "experience_month", "response", "SUM(answers)", level
+        ):
+            tally(code, m).counts[("experience", response)] += answers
+        for code, m, role, profession, question, answer, answers in rows(
+            "staff_month", "role, profession, question, answer", "SUM(answers)", level
+        ):
+            counts = tally(code, m).counts
+            a = str(answer)
+            counts[("staff", question, "all", "", a)] += answers
+            counts[("staff", question, "role", role, a)] += answers
+            counts[("staff", question, "profession", profession, a)] += answers
+        for code, m, kind, people in rows(
+            "signposting_month", "resource_kind", "SUM(people)", level
+        ):
+            tally(code, m).counts[("signposting", kind)] += people
+        for code, m, item, step, actions in rows(
+            "follow_up_month", "item, step", "SUM(actions)", level, with_programme=False
+        ):
+            tally(code, m).counts[("follow_up", item, step)] += actions
+    return tallies
+
+
+def months_with_data(connection: Connection, node: Node, programme: str | None) -> list[str]:
+    """The months in which the scope has any people or sessions (for the default period)."""
+    params: dict[str, Any] = {}
+    if node == ALL:
+        where = "level = 'icb'"
+    else:
+        where = "level = :level AND code = :code"
+        params = {"level": node[0], "code": node[1]}
+    if programme is not None:
+        where += " AND programme = :programme"
+        params["programme"] = programme
+    found: set[str] = set()
+    for table, level_override in (("people_month", None), ("session_month", "hub")):
+        local = dict(params)
+        if level_override and params.get("level") == "practice":
+            local["level"] = level_override
+        found |= {
+            m for (m,) in connection.execute(
+                text(f"SELECT DISTINCT month FROM {table} WHERE {where}"), local
+            )
+        }
+    return sorted(found)
+
+
+def connect(engine: Engine) -> Connection:
+    return engine.connect()
