@@ -56,6 +56,9 @@ BUDGET_READ_P95_S = 0.200
 BUDGET_GROWTH = 2.0
 CLIENTS = 4
 BATCH = 500
+# Ingest statements slower than this have their plans kept (a batch should take well under
+# 100 ms for 5,000 events/s).
+INGEST_EXPLAIN_MS = 20
 # Practices generated in Python; the rest are made from them in SQL (_tile), which is about
 # twenty times faster on this machine than generating 20 million events in Python.
 TEMPLATE_PRACTICES = 100
@@ -151,7 +154,32 @@ def register_practices(engine: Any, practices: list[Practice]) -> dict[str, str]
                 icb_name=p.icb_name)  # type: ignore[call-arg]
         else:
             tokens[p.code] = accounts.add_practice(engine, p.code, p.name)
+    if not with_pcn:
+        _place_in_register(engine, practices)
     return tokens
+
+
+def _place_in_register(engine: Any, practices: list[Practice]) -> None:
+    """PCNs and ICBs straight into the register's tables, where the service has them but its
+    add_practice does not take them yet."""
+    from sqlalchemy import update
+    from sqlalchemy.dialects.postgresql import insert
+
+    from icb_service import models
+
+    if not hasattr(models, "Pcn"):
+        return  # the service before issue 22: practices only
+    icb, pcn, practice = (models.Icb.__table__, models.Pcn.__table__,  # type: ignore[attr-defined]
+                          models.Practice.__table__)
+    with engine.begin() as conn:
+        conn.execute(insert(icb).on_conflict_do_nothing(), [
+            {"code": c, "name": n} for c, n in sorted({(p.icb, p.icb_name) for p in practices})])
+        conn.execute(insert(pcn).on_conflict_do_nothing(), [
+            {"code": c, "name": n, "icb_code": i}
+            for c, n, i in sorted({(p.pcn, p.pcn_name, p.icb) for p in practices})])
+        for p in practices:
+            conn.execute(update(practice).where(practice.c.code == p.code).values(
+                pcn_code=p.pcn, icb_code=p.icb))
 
 
 def copy_line(event: Event) -> str:
@@ -358,8 +386,12 @@ def loaded_store(size: Size, say: Callable[[str], None]) -> dict[str, Any]:
 
 def database_size(schema: str, events: int) -> dict[str, Any]:
     """Bytes of the event table (with its partitions and indexes) and of the summary tables."""
-    service_tables = {"event", "practice", "token", "rate_bucket", "alembic_version",
-                      "bench_generated"}
+    # The events as stored (and the id table that keeps each id once), the register and the
+    # service's own bookkeeping; every other table is a summary.
+    event_tables = {"event", "event_id"}
+    service_tables = event_tables | {"practice", "pcn", "icb", "token", "rate_bucket",
+                                     "alembic_version", "bench_generated", "report_level",
+                                     "report_dimension"}
     with admin() as conn:
         rows = conn.execute("""
             SELECT c.relname, c.relkind, c.relispartition,
@@ -369,7 +401,7 @@ def database_size(schema: str, events: int) -> dict[str, Any]:
             WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition
         """, (schema,)).fetchall()
     sizes = {name: int(total) for name, _kind, _part, total in rows}
-    event_bytes = sizes.get("event", 0)
+    event_bytes = sum(sizes.get(name, 0) for name in event_tables)
     summary = {name: size for name, size in sizes.items() if name not in service_tables}
     per_million = 1_000_000 / max(1, events)
     return {
@@ -478,31 +510,36 @@ def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
         by_practice: dict[str, list[Event]] = {}
         for event in events:
             by_practice.setdefault(event.practice, []).append(event)
-        bodies = [(code, {"protocol_version": 3, "practice": code,
-                          "events": [e.as_sent() for e in chunk[start:start + BATCH]]})
-                  for code, chunk in by_practice.items() for start in range(0, len(chunk), BATCH)]
-        service = Service(app_schema, workdir, env)
+        # A practice's laptop sends its batches one after another, in order; the clients are
+        # several practices sending at once.
+        laptops = [[{"protocol_version": 3, "practice": code,
+                     "events": [e.as_sent() for e in chunk[start:start + BATCH]]}
+                    for start in range(0, len(chunk), BATCH)]
+                   for code, chunk in by_practice.items()]
+        service = Service(app_schema, workdir, env, explain_over_ms=INGEST_EXPLAIN_MS)
         errors: list[str] = []
         try:
-            queue = list(bodies)
+            queue = list(laptops)
             lock = threading.Lock()
 
             def client() -> None:
                 with httpx.Client(base_url=service.url, timeout=120) as http:
                     while True:
                         with lock:
-                            if not queue:
+                            if not queue or errors:
                                 return
-                            code, body = queue.pop()
-                        response = http.post("/v1/events", json=body, headers={
-                            "Authorization": f"Bearer {tokens[code]}"})
-                        if response.status_code != 200:
-                            errors.append(f"{response.status_code} {response.text[:200]}")
-                            return
-                        bad = [r for r in response.json()["results"] if r["status"] != "stored"]
-                        if bad:
-                            errors.append(f"not stored: {bad[0]}")
-                            return
+                            batches = queue.pop()
+                        for body in batches:
+                            response = http.post("/v1/events", json=body, headers={
+                                "Authorization": f"Bearer {tokens[body['practice']]}"})
+                            if response.status_code != 200:
+                                errors.append(f"{response.status_code} {response.text[:200]}")
+                                return
+                            bad = [r for r in response.json()["results"]
+                                   if r["status"] != "stored"]
+                            if bad:
+                                errors.append(f"not stored: {bad[0]}")
+                                return
 
             threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
             started = time.perf_counter()
@@ -514,7 +551,9 @@ def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
         finally:
             service.close()
         if errors:
-            raise RuntimeError(f"ingest failed: {errors[0]}")
+            log = (workdir / f"icb-{app_schema}.log").read_text("utf-8", "replace")
+            raise RuntimeError(f"ingest failed: {errors[0]}; the service's log ends:\n"
+                               f"{log[-4000:]}")
         with psycopg.connect(libpq_url(schema_url(base_schema))) as conn:
             # Received now, as the service stores them (so into this month's partition).
             conn.execute("UPDATE staged SET received_at = now() AT TIME ZONE 'UTC'")
@@ -539,6 +578,8 @@ def measure_ingest(ctx: Context, env: dict[str, str]) -> Figure:
     practices_a_run = 2 if ctx.quick else 20
     app_times, base_times, counts = [], [], []
     end = end_day()
+    log = server_log()
+    offset = log.stat().st_size if log else 0
     for attempt in range(runs):
         # Practices the loaded store does not hold, a year each: about 2,000 events a practice.
         practices = register(practices_a_run, first=50_000 + attempt * practices_a_run)
@@ -559,7 +600,8 @@ def measure_ingest(ctx: Context, env: dict[str, str]) -> Figure:
         extra={"events": count, "events_per_s_median": round(rate),
                "events_per_s_best": round(count / min(app_times)),
                "baseline_events_per_s_median": round(count / statistics.median(base_times)),
-               "clients": CLIENTS, "load_average": load_now()},
+               "clients": CLIENTS, "load_average": load_now(),
+               "slow_statement_plans": _distinct(slow_plans(log, offset))[:20]},
     )
 
 
@@ -646,7 +688,8 @@ def read_targets(openapi: dict[str, Any], store: dict[str, Any]
 
 
 def measure_reads(ctx: Context, store: dict[str, Any], env: dict[str, str], samples: int,
-                  patience_s: float) -> tuple[list[Figure], list[dict[str, Any]]]:
+                  patience_s: float
+                  ) -> tuple[list[Figure], list[dict[str, Any]], list[dict[str, Any]]]:
     """p50 and p95 of each read, interleaved with GET /v1/health on the same server; and the
     plans of the service's statements that took over half the read budget (auto_explain)."""
     import httpx
@@ -657,6 +700,7 @@ def measure_reads(ctx: Context, store: dict[str, Any], env: dict[str, str], samp
     service = Service(store["schema"], ctx.scratch, env,
                       explain_over_ms=round(BUDGET_READ_P95_S * 1000 / 2))
     figures = []
+    refused: list[dict[str, Any]] = []
     try:
         with httpx.Client(base_url=service.url, timeout=600, headers={
                 "Authorization": f"Bearer {token}"}) as http:
@@ -670,8 +714,10 @@ def measure_reads(ctx: Context, store: dict[str, Any], env: dict[str, str], samp
                     response = http.get(endpoint, params=params(n))
                     took = time.perf_counter() - started
                     if response.status_code != 200:
-                        raise RuntimeError(f"{endpoint} {params(n)}: {response.status_code} "
-                                           f"{response.text[:300]}")
+                        refused.append({"endpoint": endpoint, "level": level, "period": period,
+                                        "status": response.status_code,
+                                        "detail": response.text[:300]})
+                        break
                     times.append(took)
                     started = time.perf_counter()
                     http.get("/v1/health").raise_for_status()
@@ -679,6 +725,9 @@ def measure_reads(ctx: Context, store: dict[str, Any], env: dict[str, str], samp
                     spent += took
                     if spent > patience_s and n >= 1:
                         break  # a read of many seconds: a few samples tell the story
+                if not times:
+                    ctx.say(f"  {endpoint} {level}, {period}: refused, {refused[-1]['detail']}")
+                    continue
                 p95 = percentile(times, 0.95)
                 figure = Figure(
                     f"ICB read {endpoint} {level}, {period}", f"icb-{store['practices']}p"
@@ -696,7 +745,13 @@ def measure_reads(ctx: Context, store: dict[str, Any], env: dict[str, str], samp
     finally:
         service.close()
     growth_figures(figures, store)
-    return figures, slow_plans(log, offset)
+    return figures, slow_plans(log, offset), refused
+
+
+def _distinct(plans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The slowest plan of each statement text, slowest first."""
+    seen: set[str] = set()
+    return [p for p in plans if not (p["query"] in seen or seen.add(p["query"]))]  # type: ignore[func-returns-value]
 
 
 def growth_figures(figures: list[Figure], store: dict[str, Any]) -> None:
@@ -726,15 +781,13 @@ def run(ctx: Context, env: dict[str, str], size: Size | None = None,
     figures: list[Figure] = []
     if ingest:
         figures.append(measure_ingest(ctx, env))
-    reads, plans = measure_reads(ctx, store, env, samples=ctx.repeats(20, 3),
+    reads, plans, refused = measure_reads(ctx, store, env, samples=ctx.repeats(20, 3),
                                  patience_s=ctx.repeats(60, 20))
     figures += reads
     sizes = database_size(store["schema"], store["events"])
     say_load(ctx.say, f"  database: event table {sizes['event_mb_per_million_events']} MB and "
                       f"summaries {sizes['summary_mb_per_million_events']} MB per million events")
-    # The slowest statements' plans, one per statement text (the first 40 are enough to read).
-    seen: set[str] = set()
-    slowest = [p for p in plans if not (p["query"] in seen or seen.add(p["query"]))][:40]
+    slowest = _distinct(plans)[:40]
     return figures, {"name": "icb", "store": store, "database_size": sizes,
                      "load_average": load_now(), "slow_statement_plans": slowest,
-                     "slow_statements_logged": len(plans)}
+                     "slow_statements_logged": len(plans), "reads_refused": refused}
