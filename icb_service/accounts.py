@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from icb_service.models import Practice, Token, utc_now
+from icb_service.models import Icb, Pcn, Practice, Token, utc_now
 
 _ODS_CODE = re.compile(r"[A-Z0-9]{3,10}")
 
@@ -24,24 +24,56 @@ class Caller:
     practice: str | None
     name: str
     token_sha256: str = ""  # which token: the rate limit is per token
+    icb: str | None = None  # an analyst limited to one ICB's organisations; None = national
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def add_practice(engine: Engine, code: str, name: str = "") -> str:
-    """Register a practice (or reuse it) and return a new token for it, shown only once."""
-    code = code.strip().upper()
+def ods_code(value: str, field: str = "ODS code") -> str:
+    """An ODS code as stored (upper case), or a ValueError naming the field."""
+    code = value.strip().upper()
     if not _ODS_CODE.fullmatch(code):
-        raise ValueError(f"ODS code: {code!r} is not 3 to 10 letters and digits")
+        raise ValueError(f"{field}: {value!r} is not 3 to 10 letters and digits")
+    return code
+
+
+def add_practice(
+    engine: Engine,
+    code: str,
+    name: str = "",
+    *,
+    pcn: str | None = None,
+    pcn_name: str = "",
+    icb: str | None = None,
+    icb_name: str = "",
+) -> str:
+    """Register a practice (or reuse it), with its PCN and ICB when given, and return a new
+    token for it, shown only once. Names given replace the register's; empty ones keep it."""
+    code = ods_code(code)
+    pcn = ods_code(pcn, "PCN code") if pcn else None
+    icb = ods_code(icb, "ICB code") if icb else None
     token = secrets.token_urlsafe(32)
     with Session(engine) as session:
+        if icb:
+            _put(session, Icb, icb, name=icb_name)
+        if pcn:
+            _put(session, Pcn, pcn, name=pcn_name, icb_code=icb)
+            session.flush()
         practice = session.get(Practice, code)
         if practice is None:
-            session.add(Practice(code=code, name=name, created_at=utc_now()))
+            practice = Practice(code=code, name=name, created_at=utc_now())
+            session.add(practice)
         elif name:
             practice.name = name
+        if pcn:
+            practice.pcn_code = pcn
+        if icb:
+            practice.icb_code = icb
+        elif pcn and practice.icb_code is None:
+            found = session.get(Pcn, pcn)
+            practice.icb_code = found.icb_code if found else None
         session.add(
             Token(
                 token_sha256=token_hash(token), kind="practice", practice_code=code,
@@ -52,15 +84,34 @@ def add_practice(engine: Engine, code: str, name: str = "") -> str:
     return token
 
 
-def add_analyst(engine: Engine, name: str) -> str:
-    """A token that may read every practice's aggregates (never individual events)."""
+def _put(session: Session, model: type[Icb] | type[Pcn], code: str, **values: str | None) -> None:
+    """Insert or update a register row; empty values leave what is there."""
+    found = session.get(model, code)
+    if found is None:
+        session.add(model(code=code, **{k: v for k, v in values.items() if v is not None}))
+        session.flush()
+        return
+    for key, value in values.items():
+        if value:
+            setattr(found, key, value)
+
+
+def add_analyst(engine: Engine, name: str, icb: str | None = None) -> str:
+    """A token that may read aggregates (never individual events): of every organisation, or
+    of one ICB's organisations only when icb is given (it must be in the register)."""
     name = name.strip()
     if not name:
         raise ValueError("analyst name: must not be empty")
     token = secrets.token_urlsafe(32)
     with Session(engine) as session:
+        if icb:
+            icb = ods_code(icb, "ICB code")
+            if session.get(Icb, icb) is None:
+                raise ValueError(f"ICB code: {icb} is not in the register (add-practice --icb "
+                                 "or load-organisations first)")
         session.add(
-            Token(token_sha256=token_hash(token), kind="analyst", name=name, created_at=utc_now())
+            Token(token_sha256=token_hash(token), kind="analyst", name=name,
+                  created_at=utc_now(), icb_code=icb or None)
         )
         session.commit()
     return token
@@ -76,7 +127,7 @@ def caller_for(engine: Engine, token: str) -> Caller | None:
     if found is None:
         return None
     if found.kind == "analyst":
-        return Caller("analyst", None, found.name, digest)
+        return Caller("analyst", None, found.name, digest, found.icb_code)
     return Caller("practice", found.practice_code, found.name, digest)
 
 
@@ -124,3 +175,14 @@ def _known_practice(engine: Engine, code: str) -> str:
 def practice_names(engine: Engine) -> dict[str, str]:
     with Session(engine) as session:
         return {p.code: p.name for p in session.exec(select(Practice)).all()}
+
+
+def icb_practices(engine: Engine, icb: str) -> set[str]:
+    """The practices (and hubs) the register places in an ICB: its own or through its PCN."""
+    with Session(engine) as session:
+        direct = session.exec(select(Practice.code).where(Practice.icb_code == icb)).all()
+        through_pcn = session.exec(
+            select(Practice.code).join(Pcn, col(Pcn.code) == col(Practice.pcn_code))
+            .where(Practice.icb_code.is_(None), Pcn.icb_code == icb)  # type: ignore[union-attr]
+        ).all()
+    return set(direct) | set(through_pcn)

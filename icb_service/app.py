@@ -21,7 +21,7 @@ from fastapi.security import (
 )
 from sqlalchemy import Engine
 
-from icb_service.accounts import Caller, caller_for, practice_names
+from icb_service.accounts import Caller, caller_for, icb_practices, practice_names
 from icb_service.aggregates import (
     DEFAULT_SUPPRESSION_THRESHOLD,
     AggregateReport,
@@ -269,7 +269,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return Response(json.dumps({"results": results}), media_type="application/json")
 
     def scope(caller: Caller, practice: str | None) -> str | None:
-        """Practices see only themselves; analysts see everyone."""
+        """Practices see only themselves; analysts see everyone, or their ICB's organisations."""
+        if caller.kind == "analyst" and caller.icb:
+            if practice is None:
+                raise HTTPException(
+                    403, f"This token reads ICB {caller.icb} only: give practice=<ODS code>"
+                )
+            if practice not in icb_practices(engine, caller.icb):
+                raise HTTPException(403, f"This token may only read ICB {caller.icb}")
+            return practice
         if caller.kind == "analyst":
             return practice
         if practice and practice != caller.practice:

@@ -28,9 +28,30 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--suppress-below", type=int, default=None,
                        help=f"suppress counts below this (default {DEFAULT_SUPPRESSION_THRESHOLD})")
 
-    practice = commands.add_parser("add-practice", help="register a practice; prints its token")
+    practice = commands.add_parser(
+        "add-practice", help="register a practice (and its PCN and ICB); prints its token"
+    )
     practice.add_argument("ods_code")
-    practice.add_argument("--name", default="")
+    practice.add_argument("--name", default="", help="the practice's name")
+    practice.add_argument("--pcn", help="ODS code of its primary care network")
+    practice.add_argument("--pcn-name", default="", help="the PCN's name")
+    practice.add_argument("--icb", help="ODS code of its integrated care board")
+    practice.add_argument("--icb-name", default="", help="the ICB's name")
+
+    load = commands.add_parser(
+        "load-organisations",
+        help="load the register (practice -> PCN -> ICB) from a CSV file; all rows or none",
+        description="Columns: practice_code, practice_name, pcn_code, pcn_name, icb_code, "
+                    "icb_name (header row first; pcn_code and pcn_name may be empty). No "
+                    "tokens are made: use add-practice or rotate-token for a practice's token.",
+    )
+    load.add_argument("csv_file")
+
+    commands.add_parser(
+        "rebuild-summaries",
+        help="rebuild every summary table from the stored events (after a register change, "
+             "or to check them)",
+    )
 
     revoke = commands.add_parser(
         "revoke-token", help="stop every token of a practice at once (a lost or stolen laptop)"
@@ -42,8 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     rotate.add_argument("ods_code")
 
-    analyst = commands.add_parser("add-analyst", help="prints a token that reads all practices")
+    analyst = commands.add_parser(
+        "add-analyst", help="prints a token that reads every organisation (or one ICB's)"
+    )
     analyst.add_argument("name")
+    analyst.add_argument("--icb", help="limit the token to this ICB's organisations")
 
     aggregates = commands.add_parser("aggregates", help="print the aggregate figures as JSON")
     aggregates.add_argument("--practice")
@@ -85,14 +109,36 @@ def _run(args: argparse.Namespace) -> int:
             settings.rate_per_minute = args.rate_per_minute
         uvicorn.run(create_app(settings, engine), host=args.host, port=args.port)
     elif args.command == "add-practice":
-        print(accounts.add_practice(engine, args.ods_code, args.name))
+        print(accounts.add_practice(engine, args.ods_code, args.name, pcn=args.pcn,
+                                    pcn_name=args.pcn_name, icb=args.icb,
+                                    icb_name=args.icb_name))
+    elif args.command == "load-organisations":
+        from pathlib import Path
+
+        from icb_service.register import load_organisations
+
+        loaded = load_organisations(engine, Path(args.csv_file))
+        print(f"Loaded {loaded.practices} practice(s) in {loaded.pcns} PCN(s) and "
+              f"{loaded.icbs} ICB(s).")
+        if loaded.moved_with_events:
+            print(f"{len(loaded.moved_with_events)} practice(s) with events changed PCN or "
+                  f"ICB ({', '.join(loaded.moved_with_events[:10])}): run "
+                  "`groupclinic-icb rebuild-summaries` so the figures follow them.")
+    elif args.command == "rebuild-summaries":
+        import time
+
+        from icb_service.summaries import rebuild
+
+        started = time.perf_counter()
+        rebuild(engine)
+        print(f"Summaries rebuilt in {time.perf_counter() - started:.1f} s.")
     elif args.command == "revoke-token":
         revoked = accounts.revoke_tokens(engine, args.ods_code)
         print(f"Revoked {revoked} token(s) of {args.ods_code.strip().upper()}.")
     elif args.command == "rotate-token":
         print(accounts.rotate_token(engine, args.ods_code))
     elif args.command == "add-analyst":
-        print(accounts.add_analyst(engine, args.name))
+        print(accounts.add_analyst(engine, args.name, args.icb))
     elif args.command == "aggregates":
         report = build_report(engine, args.practice, args.programme,
                               settings.suppression_threshold)

@@ -37,6 +37,7 @@ _SESSION_GRAIN: dict[str, set[str]] = {
     "staff_month": {"session", "staff_experience"},
     "signposting_month": {"session", "signposting"},
 }
+_LOCK = 772_201_004  # the summaries' advisory lock (partitions.py uses ..._003)
 _PERSON_TYPES = {"session", "attendance", "measurement", "measurement_void", "questionnaire"}
 
 
@@ -145,7 +146,7 @@ def rebuild_in(connection: Connection) -> None:
     _update_states(run, None)
     _follow_up(run)
     _recompute_people(run)
-    _person_counts(run, +1)
+    _person_counts(run)
     _session_counts(run, +1, None)
     if run.sql.postgres:
         for table in (*st.STATES, *st.PEOPLE, *st.ROLLUPS):
@@ -161,36 +162,40 @@ def apply_batch(
         return
     types = {str(row["type"]) for row in rows}
     run = _Batch(connection, [str(row["id"]) for row in rows])
+    if run.sql.postgres:
+        # One batch's summaries at a time: two batches of one practice would otherwise both
+        # recompute the same people, and two of one ICB could each wait for the other's rows
+        # of the ICB's roll-ups (a deadlock). Storing the events themselves stays concurrent.
+        # (SQLite: BEGIN IMMEDIATE already serialises whole transactions.)
+        connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _LOCK})
     run.params["received_at"] = received_at
     _note_touched(run, types)
     people = bool(types & _PERSON_TYPES)
-    if people:
-        _person_counts(run, -1)
     _session_counts(run, -1, types)
     _update_states(run, types)
     if "follow_up" in types:
         _follow_up(run)
     if people:
-        _recompute_people(run)
-        _person_counts(run, +1)
+        _recompute_people(run)  # keeps the people's rows as they were in tmp_old_*
+        _person_counts(run)
     _session_counts(run, +1, types)
 
 
 # ---- which sessions and people a batch touches -------------------------------------------------
-_TEMP_TABLES = (
-    "CREATE TEMP TABLE IF NOT EXISTS tmp_session (sender VARCHAR(10) NOT NULL, "
-    "session_uid VARCHAR(36) NOT NULL, PRIMARY KEY (sender, session_uid))",
-    "CREATE TEMP TABLE IF NOT EXISTS tmp_person (sender VARCHAR(10) NOT NULL, "
-    "subject VARCHAR(64) NOT NULL, PRIMARY KEY (sender, subject))",
+_TEMP_TABLES = (  # copies of the tables' columns, so their codes compare alike
+    "CREATE TEMP TABLE IF NOT EXISTS tmp_session AS "
+    "SELECT sender, session_uid FROM session_state WHERE 1 = 0",
+    "CREATE TEMP TABLE IF NOT EXISTS tmp_person AS SELECT sender, subject FROM person WHERE 1 = 0",
+    "CREATE TEMP TABLE IF NOT EXISTS tmp_old_person AS SELECT * FROM person WHERE 1 = 0",
+    "CREATE TEMP TABLE IF NOT EXISTS tmp_old_person_change AS "
+    "SELECT * FROM person_change WHERE 1 = 0",
 )
 
 
 def _note_touched(run: _Batch, types: Collection[str]) -> None:
-    info = run.connection.connection.info
-    if not info.get("icb_temp_tables"):
-        for statement in _TEMP_TABLES:
-            run.connection.execute(text(statement))
-        info["icb_temp_tables"] = True
+    # Made if missing every time: one made in a transaction that rolled back is gone again.
+    for statement in _TEMP_TABLES:
+        run.connection.execute(text(statement))
     run.run("DELETE FROM tmp_session")
     run.run("DELETE FROM tmp_person")
     s = run.sql
@@ -203,10 +208,11 @@ def _note_touched(run: _Batch, types: Collection[str]) -> None:
         # A goal re-sent from a later session moves: its earlier session's counts change too.
         run.run(f"""
             INSERT INTO tmp_session (sender, session_uid)
-            SELECT DISTINCT g.sender, g.session_uid FROM goal_state g
-            WHERE EXISTS (SELECT 1 FROM {run.events} AND e.type = 'goal'
-                          AND e.practice_code = g.sender AND {s.get('goal_uid')} = g.goal_uid)
-              AND NOT EXISTS (SELECT 1 FROM tmp_session t WHERE t.sender = g.sender
+            SELECT DISTINCT g.sender, g.session_uid
+            FROM (SELECT DISTINCT e.practice_code AS sender, {s.get('goal_uid')} AS goal_uid
+                  FROM {run.events} AND e.type = 'goal') b
+            JOIN goal_state g ON g.sender = b.sender AND g.goal_uid = b.goal_uid
+            WHERE NOT EXISTS (SELECT 1 FROM tmp_session t WHERE t.sender = g.sender
                               AND t.session_uid = g.session_uid)
         """)
     if types & _PERSON_TYPES:
@@ -219,11 +225,11 @@ def _note_touched(run: _Batch, types: Collection[str]) -> None:
         # A session's programme, date or mode changes every one of its people.
         run.run(f"""
             INSERT INTO tmp_person (sender, subject)
-            SELECT DISTINCT a.sender, a.subject FROM attendance_state a
-            WHERE EXISTS (SELECT 1 FROM {run.events} AND e.type = 'session'
-                          AND e.practice_code = a.sender
-                          AND {s.get('session_uid')} = a.session_uid)
-              AND NOT EXISTS (SELECT 1 FROM tmp_person t WHERE t.sender = a.sender
+            SELECT DISTINCT a.sender, a.subject
+            FROM (SELECT DISTINCT e.practice_code AS sender, {s.get('session_uid')} AS uid
+                  FROM {run.events} AND e.type = 'session') b
+            JOIN attendance_state a ON a.sender = b.sender AND a.session_uid = b.uid
+            WHERE NOT EXISTS (SELECT 1 FROM tmp_person t WHERE t.sender = a.sender
                               AND t.subject = a.subject)
         """)
 
@@ -245,7 +251,6 @@ def _latest(run: _Batch, table: str, types: str, key: list[str], columns: dict[s
             FROM {run.events} AND e.type IN ({types})
         ) chosen
         WHERE newest = 1
-        ORDER BY {', '.join(key)}
         ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}
         WHERE (excluded.order_at, excluded.seq) > ({table}.order_at, {table}.seq)
     """.replace("FROM event e WHERE", "FROM event e " + joins + " WHERE"))
@@ -338,7 +343,6 @@ def _update_states(run: _Batch, types: Collection[str] | None) -> None:
             SELECT e.practice_code, {s.get('session_uid')}, {s.get('response')}, count(*)
             FROM {run.events} AND e.type = 'experience'
             GROUP BY e.practice_code, {s.get('session_uid')}, {s.get('response')}
-            ORDER BY 1, 2, 3
             ON CONFLICT (sender, session_uid, response)
             DO UPDATE SET answers = experience_tally.answers + excluded.answers
         """)
@@ -352,7 +356,6 @@ def _update_states(run: _Batch, types: Collection[str] | None) -> None:
                    {s.get('profession')}, a.key, CAST(a.value AS INTEGER), count(*)
             FROM {events} AND e.type = 'staff_experience'
             GROUP BY 1, 2, 3, 4, 5, 6
-            ORDER BY 1, 2, 3, 4, 5, 6
             ON CONFLICT (sender, session_uid, role, profession, question, answer)
             DO UPDATE SET answers = staff_tally.answers + excluded.answers
         """)
@@ -376,7 +379,6 @@ def _follow_up(run: _Batch) -> None:
                coalesce({s.get('outcome')}, ''), count(*)
         FROM {events} AND e.type = 'follow_up' AND l.level <> 'practice'
         GROUP BY 1, 2, 3, 4, 5, 6, 7
-        ORDER BY 1, 2, 3, 4, 5, 6, 7
         ON CONFLICT (level, code, month, item, step, method, outcome)
         DO UPDATE SET actions = follow_up_month.actions + excluded.actions
     """)
@@ -387,6 +389,10 @@ def _recompute_people(run: _Batch) -> None:
     """person and person_change rows of the noted people, afresh from the latest state."""
     if run.ids is not None:
         for table in ("person", "person_change"):
+            # The rows as they were: _person_counts takes their counts out of the roll-ups.
+            run.run(f"DELETE FROM tmp_old_{table}")
+            run.run(f"INSERT INTO tmp_old_{table} SELECT * FROM {table} "
+                    f"WHERE {run.only(table, 'tmp_person')}")
             run.run(f"DELETE FROM {table} WHERE {run.only(table, 'tmp_person')}")
     came_channel = (f"CASE WHEN a.status IN {CAME} THEN coalesce(a.channel, CASE s.mode "
                     "WHEN 'face_to_face' THEN 'in_room' WHEN 'video' THEN 'video' "
@@ -508,61 +514,86 @@ def _recompute_people(run: _Batch) -> None:
     """)
 
 
-def _person_counts(run: _Batch, sign: int) -> None:
-    """Add (sign +1) or take out (-1) the noted people's counts in the person roll-ups."""
-    only = run.only("p", "tmp_person")
+def _person_counts(run: _Batch) -> None:
+    """Put the noted people's counts in the person roll-ups, net of what their rows counted
+    before the batch (tmp_old_*): one upsert per key whose count actually changed."""
+    sources = [("person", "person_change", 1, run.only("p", "tmp_person"))]
+    if run.ids is not None:
+        sources.append(("tmp_old_person", "tmp_old_person_change", -1, "1 = 1"))
     code = LEVEL_CODE.format(practice="p.registered_practice", hub="p.sender", pcn="p.pcn",
                              icb="p.icb")
     grp = ("CASE d.dimension WHEN 'all' THEN '' WHEN 'age_band' THEN p.age_band "
            "WHEN 'sex' THEN p.sex WHEN 'ethnic_group' THEN p.ethnic_group "
            "WHEN 'imd_quintile' THEN p.imd_quintile WHEN 'mode' THEN p.mode "
            "ELSE p.channel END")
+
+    def union(select: str) -> str:
+        return " UNION ALL ".join(
+            select.format(people=people, changes=changes, sign=sign, only=only)
+            for people, changes, sign, only in sources
+        )
+
+    people_rows = union(
+        "SELECT l.level, " + code + " AS code, p.programme, p.cohort_month AS month, "
+        "d.dimension, " + grp + " AS grp, {sign} AS people, "
+        "CASE WHEN p.invited THEN {sign} ELSE 0 END AS invited, "
+        "CASE WHEN p.attended THEN {sign} ELSE 0 END AS attended, "
+        "CASE WHEN p.did_not_attend THEN {sign} ELSE 0 END AS did_not_attend "
+        "FROM {people} p CROSS JOIN report_level l CROSS JOIN report_dimension d "
+        "WHERE {only}"
+    )
+    keys = "level, code, programme, month, dimension, grp"
     run.run(f"""
-        INSERT INTO people_month (level, code, programme, month, dimension, grp, people,
-                                  invited, attended, did_not_attend)
-        SELECT l.level, {code}, p.programme, p.cohort_month, d.dimension, {grp},
-               {sign} * count(*),
-               {sign} * sum(CASE WHEN p.invited THEN 1 ELSE 0 END),
-               {sign} * sum(CASE WHEN p.attended THEN 1 ELSE 0 END),
-               {sign} * sum(CASE WHEN p.did_not_attend THEN 1 ELSE 0 END)
-        FROM person p CROSS JOIN report_level l CROSS JOIN report_dimension d
-        WHERE {only}
-        GROUP BY 1, 2, 3, 4, 5, 6
-        ORDER BY 1, 2, 3, 4, 5, 6
-        ON CONFLICT (level, code, programme, month, dimension, grp) DO UPDATE SET
+        INSERT INTO people_month ({keys}, people, invited, attended, did_not_attend)
+        SELECT {keys}, sum(people), sum(invited), sum(attended), sum(did_not_attend)
+        FROM ({people_rows}) x
+        WHERE 1 = 1
+        GROUP BY {keys}
+        HAVING sum(people) <> 0 OR sum(invited) <> 0 OR sum(attended) <> 0
+            OR sum(did_not_attend) <> 0
+        ON CONFLICT ({keys}) DO UPDATE SET
             people = people_month.people + excluded.people,
             invited = people_month.invited + excluded.invited,
             attended = people_month.attended + excluded.attended,
             did_not_attend = people_month.did_not_attend + excluded.did_not_attend
     """)
+    change_rows = union(
+        "SELECT l.level, " + code + " AS code, p.programme, p.cohort_month AS month, c.kind, "
+        "c.item, d.dimension, " + grp + " AS grp, c.change, {sign} AS people "
+        "FROM {changes} c JOIN {people} p ON p.sender = c.sender "
+        "AND p.programme = c.programme AND p.subject = c.subject "
+        "CROSS JOIN report_level l CROSS JOIN report_dimension d "
+        # Median changes by equity and delivery group are kept for PCNs and ICBs; a practice's
+        # or hub's groups are a handful of people (suppressed), so they hold only "all". Every
+        # new reading moves a person's row in each of these, so this saves 40% of the work.
+        "WHERE c.change IS NOT NULL AND {only} "
+        "AND (l.level IN ('pcn', 'icb') OR d.dimension = 'all')"
+    )
+    keys = "level, code, programme, month, kind, item, dimension, grp, change"
     run.run(f"""
-        INSERT INTO change_month (level, code, programme, month, kind, item, dimension, grp,
-                                  change, people)
-        SELECT l.level, {code}, p.programme, p.cohort_month, c.kind, c.item, d.dimension,
-               {grp}, c.change, {sign} * count(*)
-        FROM person_change c
-        JOIN person p ON p.sender = c.sender AND p.programme = c.programme
-                     AND p.subject = c.subject
-        CROSS JOIN report_level l CROSS JOIN report_dimension d
-        WHERE c.change IS NOT NULL AND {only}
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-        ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-        ON CONFLICT (level, code, programme, month, kind, item, dimension, grp, change)
-        DO UPDATE SET people = change_month.people + excluded.people
+        INSERT INTO change_month ({keys}, people)
+        SELECT {keys}, sum(people) FROM ({change_rows}) x
+        WHERE 1 = 1
+        GROUP BY {keys}
+        HAVING sum(people) <> 0
+        ON CONFLICT ({keys}) DO UPDATE SET people = change_month.people + excluded.people
     """)
+    target_rows = union(
+        "SELECT l.level, " + code + " AS code, p.programme, p.cohort_month AS month, "
+        "c.item AS measure, c.latest_status AS status, {sign} AS people "
+        "FROM {changes} c JOIN {people} p ON p.sender = c.sender "
+        "AND p.programme = c.programme AND p.subject = c.subject "
+        "CROSS JOIN report_level l "
+        "WHERE c.kind = 'measure' AND c.latest_status IS NOT NULL AND {only}"
+    )
+    keys = "level, code, programme, month, measure, status"
     run.run(f"""
-        INSERT INTO target_month (level, code, programme, month, measure, status, people)
-        SELECT l.level, {code}, p.programme, p.cohort_month, c.item, c.latest_status,
-               {sign} * count(*)
-        FROM person_change c
-        JOIN person p ON p.sender = c.sender AND p.programme = c.programme
-                     AND p.subject = c.subject
-        CROSS JOIN report_level l
-        WHERE c.kind = 'measure' AND c.latest_status IS NOT NULL AND {only}
-        GROUP BY 1, 2, 3, 4, 5, 6
-        ORDER BY 1, 2, 3, 4, 5, 6
-        ON CONFLICT (level, code, programme, month, measure, status)
-        DO UPDATE SET people = target_month.people + excluded.people
+        INSERT INTO target_month ({keys}, people)
+        SELECT {keys}, sum(people) FROM ({target_rows}) x
+        WHERE 1 = 1
+        GROUP BY {keys}
+        HAVING sum(people) <> 0
+        ON CONFLICT ({keys}) DO UPDATE SET people = target_month.people + excluded.people
     """)
 
 
@@ -607,7 +638,6 @@ def _session_counts(run: _Batch, sign: int, types: Collection[str] | None) -> No
             {levels}
             WHERE {not_practice} AND {run.only('s', 'tmp_session')}
             GROUP BY 1, 2, 3, 4, 5, 6, 7
-            ORDER BY 1, 2, 3, 4, 5, 6, 7
             ON CONFLICT (level, code, programme, month, status, mode, drop_in) DO UPDATE SET
               sessions = session_month.sessions + excluded.sessions,
               clinician_sessions = session_month.clinician_sessions
@@ -642,7 +672,6 @@ def _session_counts(run: _Batch, sign: int, types: Collection[str] | None) -> No
             {levels}
             WHERE {run.only('a', 'tmp_session')}
             GROUP BY 1, 2, 3, 4, 5, 6
-            ORDER BY 1, 2, 3, 4, 5, 6
             ON CONFLICT (level, code, programme, month, status, channel)
             DO UPDATE SET records = attendance_month.records + excluded.records
         """)
@@ -667,7 +696,6 @@ def _session_counts(run: _Batch, sign: int, types: Collection[str] | None) -> No
             {levels}
             WHERE {not_practice} AND {run.only(alias, 'tmp_session')}
             GROUP BY 1, 2, 3, 4, 5
-            ORDER BY 1, 2, 3, 4, 5
             ON CONFLICT (level, code, programme, month, {item_name})
             DO UPDATE SET {count_name} = {rollup}.{count_name} + excluded.{count_name}
         """)
@@ -682,7 +710,6 @@ def _session_counts(run: _Batch, sign: int, types: Collection[str] | None) -> No
             {levels}
             WHERE {not_practice} AND {run.only('x', 'tmp_session')}
             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-            ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
             ON CONFLICT (level, code, programme, month, role, profession, question, answer)
             DO UPDATE SET answers = staff_month.answers + excluded.answers
         """)

@@ -1,0 +1,298 @@
+"""The summary tables: kept in the ingest transaction, equal to a rebuild from the events, equal
+to a fresh ingest of the final state however corrections arrived, and agreeing with the figures
+the per-programme report works out from the events themselves."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select, text
+
+from icb_service import accounts, intake, summaries
+from icb_service import summary_tables as st
+from icb_service.aggregates import build_report
+from icb_service.db import open_database
+from icb_service.protocol import ReceivedEvent
+from tests.icb_service import events as ev
+
+PRACTICES = ("Y99999", "Y88888")
+
+
+def _register(engine: Engine) -> None:
+    accounts.add_practice(engine, "Y99999", "Riverside Surgery", pcn="U11111",
+                          pcn_name="Riverside PCN", icb="QAA", icb_name="North ICB")
+    accounts.add_practice(engine, "Y88888", "Hillside Practice", pcn="U11111", icb="QAA")
+
+
+def _event(event_type: str, payload: dict[str, Any], when: str, version: int = 1,
+           event_id: str | None = None) -> dict[str, Any]:
+    made = ev.event(event_type, payload, occurred_at=when, event_id=event_id)
+    made["schema_version"] = version
+    return made
+
+
+def _story(seed: int) -> dict[str, list[dict[str, Any]]]:
+    """Events per practice: sessions over two months, people coming and not, readings that are
+    corrected and voided, answers, goals re-sent later, reviews, staff answers, follow-up."""
+    rng = random.Random(seed)
+    stories: dict[str, list[dict[str, Any]]] = {}
+    for practice in PRACTICES:
+        out: list[dict[str, Any]] = []
+        people = [f"{practice}-{seed}-{n}" for n in range(9)]
+        sessions = []
+        for number, (date, programme) in enumerate(
+            [("2025-01-08", "type2_diabetes"), ("2025-01-22", "type2_diabetes"),
+             ("2025-02-05", "type2_diabetes"), ("2025-02-12", "hypertension")], start=1
+        ):
+            uid = str(uuid.uuid4())
+            sessions.append((uid, date, programme))
+            payload = ev.session(uid, date, programme=programme, number=number)
+            payload.update(mode=rng.choice(["face_to_face", "video", "hybrid"]),
+                           drop_in=rng.random() < 0.3,
+                           usual_appointment_minutes=rng.choice([None, 15, 20]),
+                           actual_phase_minutes=rng.choice([None, {"checkin": 20, "board": 30}]))
+            when = f"{date}T09:00:00Z"
+            planned = {**payload, "status": "planned"}
+            out.append(_event("session", planned, f"{date}T08:00:00Z", 3))
+            out.append(_event("session", payload, when, 3))
+            if rng.random() < 0.3:  # a correction of the session itself, later
+                out.append(_event("session", {**payload, "status": "cancelled"},
+                                  f"{date}T18:00:00Z", 3))
+        for uid, date, _programme in sessions:
+            for who in rng.sample(people, 6):
+                status = rng.choice(["attended", "attended", "late", "did_not_attend",
+                                     "invited", "drop_in"])
+                att = ev.attendance(uid, who, status=status, sex=rng.choice(["female", "male"]),
+                                    ethnic_group=rng.choice(["white", "asian", "not_stated"]))
+                if rng.random() < 0.5:
+                    att["registered_practice"] = rng.choice(["Y77777", practice])
+                out.append(_event("attendance", att, f"{date}T10:00:00Z"))
+                if rng.random() < 0.3:  # re-sent with another status later the same day
+                    out.append(_event("attendance", {**att, "status": "did_not_attend"},
+                                      f"{date}T16:00:00Z"))
+                if status in ("attended", "late", "drop_in"):
+                    value = round(rng.uniform(40, 90), 1)
+                    reading = ev.measurement(who, "hba1c", value, date,
+                                             rng.choice(["on_target", "off_target"]), uid)
+                    out.append(_event("measurement", reading, f"{date}T10:30:00Z"))
+                    if rng.random() < 0.25:  # corrected
+                        out.append(_event("measurement", {**reading, "value": value + 1.5},
+                                          f"{date}T11:00:00Z"))
+                    if rng.random() < 0.15:  # voided
+                        void = {k: reading[k] for k in ("session_uid", "subject", "measure",
+                                                        "taken_on")}
+                        out.append(_event("measurement_void", void, f"{date}T12:00:00Z"))
+                    out.append(_event("questionnaire",
+                                      ev.questionnaire(uid, who, "swemwbs", rng.randint(10, 30)),
+                                      f"{date}T10:40:00Z"))
+                    out.append(_event("review", {"session_uid": uid, "subject": ev.subject(who),
+                                                 "reviews": rng.choice([0, 1, 2]),
+                                                 "professions": ["gp"],
+                                                 "minutes_spent": rng.choice([None, 5, 12])},
+                                      f"{date}T10:50:00Z", 2))
+                    if rng.random() < 0.4:
+                        out.append(_event("signposting", {
+                            "session_uid": uid, "subject": ev.subject(who),
+                            "resource_kind": rng.choice(["physical_activity", "money_advice"])},
+                            f"{date}T10:55:00Z"))
+            for _ in range(rng.randint(0, 4)):
+                out.append(_event("experience", ev.experience(uid, rng.choice(["good", "poor"])),
+                                  f"{date}T11:30:00Z"))
+            out.append(_event("staff_experience", {
+                "session_uid": uid, "role": "clinician", "profession": "gp",
+                "answers": {"satisfying": rng.randint(1, 5), "workload": rng.randint(1, 5)}},
+                f"{date}T12:30:00Z"))
+        # A GP-record reading (no session) for someone, and goals re-sent from a later session.
+        out.append(_event("measurement", {**ev.measurement(people[0], "hba1c", 70.0,
+                                                           "2024-12-01", "off_target"),
+                                          "source": "gp_record"}, "2025-01-02T09:00:00Z"))
+        goal_uid = str(uuid.uuid4())
+        out.append(_event("goal", ev.goal(sessions[0][0], people[1], goal_uid, None),
+                          "2025-01-08T11:00:00Z"))
+        out.append(_event("goal", ev.goal(sessions[2][0], people[1], goal_uid, "achieved"),
+                          "2025-02-05T11:00:00Z"))
+        out.append(_event("follow_up", {"date": "2025-01-15", "item": "dna", "step": "contact",
+                                        "method": "call", "outcome": "spoke"},
+                          "2025-01-15T09:00:00Z"))
+        stories[practice] = out
+    return stories
+
+
+def _send(engine: Engine, practice: str, batch: list[dict[str, Any]]) -> None:
+    results = intake.receive(engine, practice, [ReceivedEvent.model_validate(e) for e in batch])
+    assert all(r["status"] != "rejected" for r in results), results
+
+
+def _snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every roll-up and people table, without rows that count nothing."""
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as connection:
+        for table in (*st.ROLLUPS, *st.PEOPLE):
+            counts = [c.name for c in table.columns if c.name not in
+                      {k.name for k in table.primary_key.columns}]
+            rows = []
+            for row in connection.execute(select(table)):
+                values = row._mapping
+                if table in st.ROLLUPS and not any(values[c] for c in counts):
+                    continue
+                rows.append(tuple(
+                    round(v, 6) if isinstance(v, float) else
+                    int(v) if isinstance(v, bool) else v for v in row))
+            found[table.name] = sorted(rows, key=repr)
+    return found
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_kept_in_the_ingest_equals_a_rebuild_and_a_fresh_ingest(
+    engine: Engine, database_url: str, seed: int
+) -> None:
+    _register(engine)
+    stories = _story(seed)
+    rng = random.Random(seed)
+    for practice, story in stories.items():
+        shuffled = story[:]
+        rng.shuffle(shuffled)  # corrections may arrive before what they correct
+        for start in range(0, len(shuffled), 37):
+            _send(engine, practice, shuffled[start:start + 37])
+        _send(engine, practice, shuffled[:50])  # a retry of stored events changes nothing
+    kept = _snapshot(engine)
+    assert kept["people_month"] and kept["change_month"] and kept["session_month"]
+
+    summaries.rebuild(engine)
+    assert _snapshot(engine) == kept
+
+    # A fresh service sent each practice's events in order, in one batch each.
+    other_url = database_url.replace("icb.sqlite3", "fresh.sqlite3")
+    if other_url == database_url:  # PostgreSQL: the same schema emptied
+        for table in (*st.ROLLUPS, *st.PEOPLE, *st.STATES):
+            with engine.begin() as connection:
+                connection.execute(table.delete())
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM event"))
+            connection.execute(text("DELETE FROM event_id"))
+        fresh = engine
+    else:
+        fresh = open_database(other_url)
+        _register(fresh)
+    for practice, story in stories.items():
+        ordered = sorted(story, key=lambda e: (e["occurred_at"], e["seq"]))
+        _send(fresh, practice, ordered)
+    assert _snapshot(fresh) == kept
+
+
+def _hub_sum(engine: Engine, table: Any, column: str, **where: Any) -> int:
+    with engine.connect() as connection:
+        query = select(table.c[column]).where(table.c.level == "hub")
+        for name, value in where.items():
+            query = query.where(table.c[name] == value)
+        return sum(connection.execute(query).scalars())
+
+
+def _median_from_values(engine: Engine, practice: str, programme: str, item: str) -> float:
+    """The exact median from change_month's value counts, as a reader would work it out."""
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT change, sum(people) FROM change_month WHERE level = 'hub' AND code = :code "
+            "AND programme = :programme AND kind = 'measure' AND item = :item "
+            "AND dimension = 'all' GROUP BY change ORDER BY change"
+        ), {"code": practice, "programme": programme, "item": item}).all()
+    values = [change for change, people in rows for _ in range(people)]
+    return statistics.median(values)
+
+
+def test_summaries_give_the_per_programme_reports_figures(engine: Engine) -> None:
+    _register(engine)
+    for practice, story in _story(3).items():
+        _send(engine, practice, story)
+    report = build_report(engine, threshold=0)
+    assert report.groups
+    for group in report.groups:
+        where = {"code": group.practice, "programme": group.programme}
+        for name in ("invited", "attended", "did_not_attend"):
+            assert _hub_sum(engine, st.people_month, name, dimension="all", **where) == \
+                getattr(group, name).value, (group.practice, group.programme, name)
+        held = _hub_sum(engine, st.session_month, "sessions", status="finished", **where)
+        assert held == group.sessions_held
+        assert _hub_sum(engine, st.goal_month, "goals", **where) == group.goals_set.value
+        for measure in group.measures:
+            assert _hub_sum(engine, st.change_month, "people", dimension="all",
+                            item=measure.measure, **where) == measure.people_with_change.value
+            if measure.people_with_change.value:
+                assert _median_from_values(engine, group.practice, group.programme,
+                                           measure.measure) == pytest.approx(
+                    measure.median_change.value, abs=1e-3)
+            assert _hub_sum(engine, st.target_month, "people", measure=measure.measure,
+                            status="on_target", **where) == measure.at_target.value
+        for answer, figure in group.experience.items():
+            assert _hub_sum(engine, st.experience_month, "answers", response=answer,
+                            **where) == figure.value
+
+
+def test_levels_add_up_and_use_the_register(engine: Engine) -> None:
+    _register(engine)
+    for practice, story in _story(4).items():
+        _send(engine, practice, story)
+    with engine.connect() as connection:
+        totals = dict(connection.execute(text(
+            "SELECT level, sum(people) FROM people_month WHERE dimension = 'all' "
+            "GROUP BY level")).all())
+        codes = set(connection.execute(text(
+            "SELECT level || ':' || code FROM people_month")).scalars())
+    assert len(set(totals.values())) == 1  # every level counts each person once
+    assert {"pcn:U11111", "icb:QAA", "hub:Y99999", "hub:Y88888", "practice:Y77777"} <= codes
+    assert not any(code.startswith(("pcn:not_stated", "icb:not_stated")) for code in codes)
+
+
+@pytest.mark.postgres
+def test_postgres_partitions_by_month_of_receipt(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("partitions are PostgreSQL's")
+    _register(engine)
+    _send(engine, "Y99999", _story(5)["Y99999"][:20])
+    with engine.connect() as connection:
+        parts = set(connection.execute(text(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'event' "
+            "AND p.relnamespace = to_regnamespace(current_schema())")).scalars())
+        where = dict(connection.execute(text(
+            "SELECT tableoid::regclass::text, count(*) FROM event GROUP BY 1")).all())
+        ids = connection.execute(text("SELECT count(*) FROM event_id")).scalar()
+    from icb_service.models import utc_now
+    from icb_service.partitions import month_start, next_month, partition_name
+
+    this_month = partition_name(month_start(utc_now()))
+    assert {this_month, partition_name(next_month(month_start(utc_now()))),
+            "event_default"} <= parts
+    assert list(where) == [this_month] and where[this_month] == 20 == ids
+
+
+def test_concurrent_batches_of_one_practice_keep_the_summaries_exact(engine: Engine) -> None:
+    """Two laptops of one practice sending at once (and a failed batch in between) leave the
+    same summaries as a rebuild, and the service keeps accepting batches."""
+    import threading
+
+    _register(engine)
+    story = _story(6)["Y99999"]
+    halves = [story[0::2], story[1::2]]
+    errors: list[Exception] = []
+
+    def send(events: list[dict[str, Any]]) -> None:
+        try:
+            for start in range(0, len(events), 25):
+                _send(engine, "Y99999", events[start:start + 25])
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=send, args=(half,)) for half in halves]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    kept = _snapshot(engine)
+    summaries.rebuild(engine)
+    assert _snapshot(engine) == kept
