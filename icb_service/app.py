@@ -300,11 +300,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         "organisations at `level` within it. Default: everything the token may read.",
     )]
     From = Annotated[str | None, Query(
-        alias="from", pattern=r"^\d{4}-\d{2}$", examples=["2025-04"],
+        alias="from", examples=["2025-04"],
         description="First month, YYYY-MM (UTC). Default: the first month with data.",
     )]
     To = Annotated[str | None, Query(
-        alias="to", pattern=r"^\d{4}-\d{2}$", examples=["2026-03"],
+        alias="to", examples=["2026-03"],
         description="Last month, YYYY-MM (UTC), included. Default: the last month with data.",
     )]
 
