@@ -102,10 +102,27 @@ def migration_head() -> str:
     return str(ScriptDirectory(str(MIGRATIONS)).get_current_head())
 
 
+# What the loaded schema depends on besides the generator: the tables and how summaries are
+# rebuilt. Any change to these files makes a new cached schema (the rows are kept).
+SCHEMA_SOURCES = ("migrations/versions/*.py", "summaries.py", "summary_tables.py",
+                  "partitions.py", "models.py")
+
+
+def schema_fingerprint() -> str:
+    from icb_service.db import MIGRATIONS
+
+    digest = hashlib.sha256(f"{GENERATOR_VERSION}:{migration_head()}".encode())
+    package = MIGRATIONS.parent
+    for pattern in SCHEMA_SOURCES:
+        for path in sorted(package.glob(pattern)):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 def cache_schema(size: Size) -> str:
-    """The cached schema's name: the size, the generator's version and the migration head."""
-    key = hashlib.sha256(f"{GENERATOR_VERSION}:{migration_head()}".encode()).hexdigest()[:8]
-    return f"icbbench_{size.label}_{key}"
+    """The cached schema's name: the size, and the generator's version with the schema's and
+    summaries' source (schema_fingerprint)."""
+    return f"icbbench_{size.label}_{schema_fingerprint()}"
 
 
 @contextmanager
