@@ -144,3 +144,21 @@ def test_an_analyst_token_of_one_icb_reads_only_that_icb(engine: Engine, capsys)
     assert main(["--db", str(engine.url.render_as_string(hide_password=False)), "add-analyst",
                  "Nowhere", "--icb", "QCC"]) == 1
     assert "not in the register" in capsys.readouterr().err
+
+
+def test_rebuild_summaries_from_the_command_line(database_url: str, capsys) -> None:
+    from sqlalchemy import text
+
+    from tests.icb_service.test_summaries import _register as place
+    from tests.icb_service.test_summaries import _send, _snapshot, _story
+
+    engine = open_database(database_url)
+    place(engine)
+    _send(engine, "Y99999", _story(9)["Y99999"])
+    kept = _snapshot(engine)
+    with engine.begin() as connection:  # a roll-up damaged by hand
+        connection.execute(text("DELETE FROM people_month"))
+    assert main(["--db", database_url, "rebuild-summaries"]) == 0
+    assert capsys.readouterr().out.startswith("Summaries rebuilt in ")
+    assert _snapshot(engine) == kept
+    engine.dispose()

@@ -296,3 +296,53 @@ def test_concurrent_batches_of_one_practice_keep_the_summaries_exact(engine: Eng
     kept = _snapshot(engine)
     summaries.rebuild(engine)
     assert _snapshot(engine) == kept
+
+
+def test_upgrading_a_database_with_events_moves_them_and_builds_the_summaries(
+    database_url: str,
+) -> None:
+    """A service of the last release (schema 0002) with events: 0003 keeps every event (on
+    PostgreSQL moved into month partitions, each id into event_id) and fills the summaries."""
+    import datetime as dt
+
+    from alembic import command
+    from alembic.config import Config
+
+    from icb_service.db import MIGRATIONS, make_engine
+    from icb_service.intake import _judge
+
+    engine = make_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO practice (code, name, created_at) VALUES ('Y99999', 'Riverside', "
+            ":now)"), {"now": dt.datetime(2025, 1, 1)})
+    story = _story(7)["Y99999"]
+    received = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    rows = [_judge("Y99999", ReceivedEvent.model_validate(e), received).row  # type: ignore[union-attr]
+            for e in story]
+    from sqlalchemy import JSON, column, table
+
+    old_event = table("event", *(column(name) for name in rows[0] if name != "payload"),
+                      column("payload", JSON()))
+    with engine.begin() as connection:
+        connection.execute(old_event.insert(), rows)
+    engine.dispose()
+
+    upgraded = open_database(database_url)
+    with upgraded.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM event")).scalar() == len(story)
+        if upgraded.dialect.name == "postgresql":
+            assert connection.execute(text("SELECT count(*) FROM event_id")).scalar() == \
+                len(story)
+    built = _snapshot(upgraded)
+    assert built["people_month"] and built["session_month"]
+    summaries.rebuild(upgraded)
+    assert _snapshot(upgraded) == built
+    # And the upgraded service takes new batches on top.
+    _send(upgraded, "Y99999", _story(8)["Y99999"][:30])
+    upgraded.dispose()

@@ -33,15 +33,19 @@ def upgrade() -> None:
         sa.Column("name", sa.String(200), nullable=False, server_default=""),
         sa.Column("icb_code", sa.String(10), sa.ForeignKey("icb.code"), nullable=True),
     )
-    with op.batch_alter_table("practice") as batch:
-        batch.add_column(sa.Column("pcn_code", sa.String(10), nullable=True))
-        batch.add_column(sa.Column("icb_code", sa.String(10), nullable=True))
-        batch.create_foreign_key("fk_practice_pcn", "pcn", ["pcn_code"], ["code"])
-        batch.create_foreign_key("fk_practice_icb", "icb", ["icb_code"], ["code"])
-    with op.batch_alter_table("token") as batch:
-        batch.add_column(sa.Column("icb_code", sa.String(10), nullable=True))
-
     bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        # Added in place: copying the table (alembic's batch mode) cannot drop the old one
+        # while events and tokens refer to it, so a service with data could not upgrade.
+        op.execute("ALTER TABLE practice ADD COLUMN pcn_code VARCHAR(10) REFERENCES pcn (code)")
+        op.execute("ALTER TABLE practice ADD COLUMN icb_code VARCHAR(10) REFERENCES icb (code)")
+    else:
+        op.add_column("practice", sa.Column("pcn_code", sa.String(10), nullable=True))
+        op.add_column("practice", sa.Column("icb_code", sa.String(10), nullable=True))
+        op.create_foreign_key("fk_practice_pcn", "practice", "pcn", ["pcn_code"], ["code"])
+        op.create_foreign_key("fk_practice_icb", "practice", "icb", ["icb_code"], ["code"])
+    op.add_column("token", sa.Column("icb_code", sa.String(10), nullable=True))
+
     if bind.dialect.name == "postgresql":
         _partition_events(bind)
     else:
@@ -138,12 +142,14 @@ def downgrade() -> None:
         op.create_index("ix_event_practice_type", "event", ["practice_code", "type"])
     else:
         op.drop_index("ix_event_received_at", table_name="event")
-    with op.batch_alter_table("token") as batch:
-        batch.drop_column("icb_code")
-    with op.batch_alter_table("practice") as batch:
-        batch.drop_constraint("fk_practice_icb", type_="foreignkey")
-        batch.drop_constraint("fk_practice_pcn", type_="foreignkey")
-        batch.drop_column("icb_code")
-        batch.drop_column("pcn_code")
+    op.drop_column("token", "icb_code")
+    if bind.dialect.name == "sqlite":
+        op.execute("ALTER TABLE practice DROP COLUMN icb_code")
+        op.execute("ALTER TABLE practice DROP COLUMN pcn_code")
+    else:
+        op.drop_constraint("fk_practice_icb", "practice", type_="foreignkey")
+        op.drop_constraint("fk_practice_pcn", "practice", type_="foreignkey")
+        op.drop_column("practice", "icb_code")
+        op.drop_column("practice", "pcn_code")
     op.drop_table("pcn")
     op.drop_table("icb")
