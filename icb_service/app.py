@@ -107,8 +107,20 @@ attendance's `channel` (`in_room`, `video`, `phone`); schema_version 1 of both i
 {_retiring_words()}
 
 **Reading aggregates.** A practice token reads its own practice only; an analyst token (from
-`groupclinic-icb add-analyst NAME`) reads every practice. Browsers may send the token as the
-password of HTTP Basic authentication (any user name) to open `/dashboard` and the CSV.
+`groupclinic-icb add-analyst NAME`) reads every practice.
+`GET /v1/monitoring` is the ICB's report for a scope and a period: `level` (practice, hub, pcn,
+icb: the rows), `code` (the scope: a practice, hub, PCN or ICB code from the register),
+`programme`, `from` and `to` (months, YYYY-MM, UTC, included). It gives the scope's total, the
+organisations side by side with their names, a monthly trend, clinician time and one-to-one
+appointments released, patient and staff experience, and equity and delivery breakdowns, read
+from monthly summary counts. `/v1/monitoring.csv` is the same in long form; `/v1/aggregates*`
+take the same parameters. A bad value is a 422 naming the field and the rule (`from:
+month_range`, `code: unknown_code`, `code: below_level` ...); another organisation's code, or
+a PCN or ICB level, with a practice token is a 403. Counts from 1 to the threshold less one, and
+any count that would give one away by subtraction (within a row, across organisations, levels
+or months), are null with `suppressed: true` (resources/monitoring/dataset.md).
+Browsers may send the token as the password of HTTP Basic authentication (any user name) to
+open `/dashboard` and the CSV.
 """
 
 
@@ -177,6 +189,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             status_code=422,
             content={"detail": f"Malformed request: {summary}", "errors": problems},
         )
+
+    @app.exception_handler(ReportRefused)
+    async def refused(_request: Request, problem: ReportRefused) -> JSONResponse:
+        # "field: rule (reason)": the same shape as any other malformed request.
+        field, _, rest = problem.detail.partition(": ")
+        content: dict[str, Any] = {"detail": problem.detail}
+        if problem.status == 422:
+            param = {"first": "from", "last": "to"}.get(field, field)
+            content["errors"] = [{"loc": ["query", param], "type": rest.split(" ")[0]}]
+        return JSONResponse(status_code=problem.status, content=content)
 
     def authenticate(browser: bool) -> Callable[..., Caller]:
         challenge = 'Basic realm="groupclinic-icb"' if browser else "Bearer"
@@ -321,15 +343,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     ) -> MonitoringReport:
         chosen = level or "practice"
         if chosen not in LEVELS:
-            raise HTTPException(422, "level: unknown_level (must be practice, hub, pcn or icb)")
+            raise ReportRefused(422, "level: unknown_level (must be practice, hub, pcn or icb)")
         query = MonitoringQuery(level=chosen, code=code, programme=programme,
                                 from_month=first, to_month=last)  # type: ignore[arg-type]
-        try:
-            return build_monitoring_report(
-                engine, query, reader_of(caller), settings.suppression_threshold
-            )
-        except ReportRefused as refused:
-            raise HTTPException(refused.status, refused.detail) from None
+        return build_monitoring_report(
+            engine, query, reader_of(caller), settings.suppression_threshold
+        )
 
     def new_params(*values: str | None) -> bool:
         return any(value is not None for value in values)

@@ -16,14 +16,15 @@ import csv
 import datetime as dt
 import io
 import re
+import threading
 import tomllib
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 from icb_service.aggregates import (
     CHANNELS,
@@ -304,6 +305,7 @@ PROFESSION_GROUP = {
     "healthcare_assistant": "support", "vcfse_partner": "support",
     "volunteer_lived_experience": "support", "not_recorded": "not_recorded",
 }
+EMPTY = Tally()  # read only: what an organisation without figures has
 TREND_NAMES = ("invited", "attended", "did_not_attend", "people_reviewed")
 
 
@@ -378,6 +380,58 @@ def _trees(scope: Node, register: Register) -> dict[str, tuple[list[Node], dict[
     return trees
 
 
+@dataclass(frozen=True)
+class _Decided:
+    """One ICB tree's period tallies and which of its cells are hidden."""
+
+    nodes: list[Node]
+    parts: dict[Node, list[Node]]
+    period: dict[Node, Tally]
+    published: list[tuple[Any, ...]]
+    hidden: frozenset[Hashable]
+
+
+# The last few trees decided, by (data version, ICB, programme, period, threshold): a practice's,
+# its PCN's and its ICB's reports of one period share one decision, read once. Any stored batch
+# changes the data version, so nothing stale is served.
+_DECIDED: OrderedDict[Hashable, _Decided] = OrderedDict()
+_DECIDED_LOCK = threading.Lock()
+DECIDED_KEPT = 32  # an ICB of 100 practices is a few MB
+
+
+def _data_version(connection: Connection) -> Any:
+    return connection.execute(text("SELECT max(received_at) FROM event")).scalar()
+
+
+def _decided_tree(
+    connection: Connection, version: Hashable, icb_code: str, nodes: list[Node],
+    parts: dict[Node, list[Node]], programme: str | None, first: str, last: str, threshold: int,
+) -> _Decided:
+    key = (version, icb_code, programme, first, last, threshold)
+    with _DECIDED_LOCK:
+        found = _DECIDED.get(key)
+        if found is not None:
+            _DECIDED.move_to_end(key)
+            return found
+    window = Window(nodes, programme, first, last)
+    period = {node: _complete(t) for (node, _), t in read_tallies(connection, window).items()}
+    published = _published_names(period)
+    # Names that are zero all over the tree are shown as 0 and need no deciding.
+    present = set().union(*(t.counts for t in period.values()))
+    live = [name for name in published if name in present]
+    counts: dict[Hashable, float] = {
+        (node, name): _value(period.get(node, EMPTY), name) for node in nodes for name in live
+    }
+    keep = {cell for cell in counts if RANK[cell[0][0]] > 0}  # type: ignore[index]  # totals last
+    hidden = protect(counts, _lines(nodes, parts, live), threshold, keep)
+    decided = _Decided(nodes, dict(parts), period, published, frozenset(hidden))
+    with _DECIDED_LOCK:
+        _DECIDED[key] = decided
+        while len(_DECIDED) > DECIDED_KEPT:
+            _DECIDED.popitem(last=False)
+    return decided
+
+
 def build_monitoring_report(
     engine: Engine,
     query: MonitoringQuery,
@@ -391,9 +445,12 @@ def build_monitoring_report(
         except ValueError as problem:
             raise ReportRefused(422, str(problem)) from None
         trees = _trees(scope, register)
-        nodes = [node for tree_nodes, _ in trees.values() for node in tree_nodes]
-        window = Window(nodes, query.programme, first, last)
-        period = {node: t for (node, _), t in read_tallies(connection, window).items()}
+        version = (str(engine.url), _data_version(connection), hash(register.fingerprint()))
+        decisions = [
+            _decided_tree(connection, version, icb_code, tree_nodes, tree_parts,
+                          query.programme, first, last, threshold)
+            for icb_code, (tree_nodes, tree_parts) in trees.items()
+        ]
         icb_nodes = [("icb", code) for code in trees]
         trend_nodes = icb_nodes if scope == ALL else [scope]
         by_month: dict[str, Tally] = defaultdict(Tally)
@@ -401,37 +458,36 @@ def build_monitoring_report(
             connection, Window(trend_nodes, query.programme, first, last), by_month=True
         ).items():
             by_month[month].add(t)
+        for t in by_month.values():
+            _complete(t)
     months = _months(sorted(by_month), first, last)
-    published = _published_names(period)
-    counts: dict[Hashable, float] = {}
+    period: dict[Node, Tally] = {}
     hidden: set[Hashable] = set()
     parts: dict[Node, list[Node]] = defaultdict(list)
-    for tree_nodes, tree_parts in trees.values():
-        # Each ICB's tree is decided on its own, so the same cell is hidden the same way
-        # whichever scope or level a report shows it in.
-        tree_counts = {
-            (node, name): _value(period.get(node, Tally()), name)
-            for node in tree_nodes for name in published
-        }
-        keep = {cell for cell in tree_counts if RANK[cell[0][0]] > 0}  # totals last
-        hidden |= protect(tree_counts, _lines(tree_nodes, tree_parts, published), threshold,
-                          keep)
-        counts.update(tree_counts)
-        parts.update(tree_parts)
+    nodes: list[Node] = []
+    published_set: dict[tuple[Any, ...], None] = {}
+    for decision in decisions:
+        period.update(decision.period)
+        hidden |= decision.hidden
+        parts.update(decision.parts)
+        nodes += decision.nodes
+        published_set.update(dict.fromkeys(decision.published))
+    published = list(published_set)
     if scope == ALL:
         # The national figure: the ICBs' cells as their trees decided, only its own to choose.
         total = Tally()
         for node in icb_nodes:
-            total.add(period.get(node, Tally()))
+            total.add(period.get(node, EMPTY))
         period[ALL] = total
         parts[ALL] = icb_nodes
         national = {(ALL, name): _value(total, name) for name in published}
         fixed = {cell: cell in hidden for node in icb_nodes for cell in
                  ((node, name) for name in published)}
-        national.update({cell: counts[cell] for cell in fixed})
+        national.update({cell: _value(period.get(cell[0], EMPTY), cell[1])  # type: ignore[index]
+                         for cell in fixed})
         hidden |= protect(national, _lines([ALL], {ALL: icb_nodes}, published), threshold,
                           fixed=fixed)
-        counts.update(national)
+
         nodes.append(ALL)
 
     # The trend: months decided with the period's figures of the scope fixed.
@@ -441,17 +497,17 @@ def build_monitoring_report(
     for name in TREND_NAMES:
         cell_name = _trend_cell(name)
         whole = (scope, cell_name)
-        month_counts[whole] = counts[whole]
+        month_counts[whole] = _value(period.get(scope, EMPTY), cell_name)
         fixed[whole] = whole in hidden
         trend_lines.append([whole, *((("month", m), cell_name) for m in months)])
         for m in months:
-            month_counts[(("month", m), cell_name)] = _value(by_month.get(m, Tally()), cell_name)
+            month_counts[(("month", m), cell_name)] = _value(by_month.get(m, EMPTY), cell_name)
     for m in months:
         trend_lines.append([(("month", m), _trend_cell(n)) for n in PEOPLE_NAMES])
     month_hidden = protect(month_counts, trend_lines, threshold, fixed=fixed)
 
     def figures(node: Node) -> Figures:
-        return _figures(period.get(node, Tally()), node, hidden, published, threshold)
+        return _figures(period.get(node, EMPTY), node, hidden, published, threshold)
 
     rows = [
         node for node in nodes
@@ -475,7 +531,7 @@ def build_monitoring_report(
             figures=figures(scope),
         ),
         organisations=[_organisation(node, register, figures(node)) for node in rows],
-        trend=[_month_figures(m, by_month.get(m, Tally()), month_hidden) for m in months],
+        trend=[_month_figures(m, by_month.get(m, EMPTY), month_hidden) for m in months],
         suppression_note=SUPPRESSION_NOTE.format(threshold_less=threshold - 1),
     )
 
@@ -513,16 +569,24 @@ def _trend_cell(name: str) -> tuple[Any, ...]:
 
 
 def _value(t: Tally, name: tuple[Any, ...]) -> float:
-    if name[0] == "staff_responses":
-        _, question, kind, group = name
-        return sum(t.get("staff", question, kind, group, a) for a in STAFF_ANSWERS)
-    if name[0] == "staff" and name[2] == "profession_group":
-        _, question, _, group, answer = name
-        return sum(
-            t.get("staff", question, "profession", p, answer)
-            for p, g in PROFESSION_GROUP.items() if g == group
-        )
-    return t.get(*name)
+    return t.counts.get(name, 0)
+
+
+def _complete(t: Tally) -> Tally:
+    """Add the staff totals a report publishes: responses per question and group, and answers
+    per profession group (computed once per tally, not per cell)."""
+    counts = t.counts
+    for name, n in list(counts.items()):
+        if name[0] != "staff":
+            continue
+        _, question, kind, group, answer = name
+        if kind == "profession":
+            grouped = PROFESSION_GROUP.get(group, "not_recorded")
+            counts[("staff", question, "profession_group", grouped, answer)] += n
+            counts[("staff_responses", question, "profession_group", grouped)] += n
+        else:
+            counts[("staff_responses", question, kind, group)] += n
+    return t
 
 
 def _published_names(period: dict[Node, Tally]) -> list[tuple[Any, ...]]:

@@ -72,6 +72,11 @@ class Register:
         found = table.get(code)
         return found.name if found and found.name else code
 
+    def fingerprint(self) -> tuple[Any, ...]:
+        """Changes whenever an organisation is added, renamed or moved."""
+        return tuple(sorted((*self.practices.values(), *self.pcns.values(),
+                             *self.icbs.values()), key=repr))
+
     def level_of(self, code: str) -> str | None:
         """The highest level a register code names (an ICB code is not also a practice)."""
         if code in self.icbs:
@@ -147,10 +152,14 @@ def _where(window: Window, table: str, with_programme: bool = True) -> tuple[str
     return " AND ".join(clauses), params
 
 
+TREND_TABLES = ("people_month", "session_month")
+
+
 def read_tallies(
     connection: Connection, window: Window, by_month: bool = False
 ) -> dict[tuple[Node, str], Tally]:
-    """Tallies per (node, month); month is "" unless by_month."""
+    """Tallies per (node, month); month is "" unless by_month. The monthly read (the trend) is
+    only the people's headline counts and the sessions, so it stays small over ten years."""
     tallies: dict[tuple[Node, str], Tally] = defaultdict(Tally)
     codes_by_level: dict[str, list[str]] = defaultdict(list)
     for level, code in window.nodes:
@@ -158,15 +167,19 @@ def read_tallies(
     month = "month" if by_month else "''"
 
     def rows(table: str, keys: str, sums: str, level: str, with_programme: bool = True) -> Any:
+        if by_month and table not in TREND_TABLES:
+            return []
         read_level = "hub" if level == "practice" and table in SESSION_TABLES else level
         where, params = _where(window, table, with_programme)
+        if by_month and table == "people_month":
+            where += " AND dimension = 'all'"
         statement = text(
             f"SELECT code, {month} AS m, {keys}, {sums} FROM {table} WHERE {where} "
             f"GROUP BY code, {'month, ' if by_month else ''}{keys}"
         ).bindparams(bindparam("codes", expanding=True))
         return connection.execute(
             statement, {**params, "level": read_level, "codes": codes_by_level[level]}
-        )
+        ).all()
 
     for level in codes_by_level:
 

@@ -142,30 +142,42 @@ class Reader:
     def recoverable(self) -> list[tuple[str, str, str]]:
         """Hidden cells that some combination of published lines pins down exactly."""
         hidden = sorted({cell for cell, v in self.cells.items() if v is None})
-        index = {cell: i for i, cell in enumerate(hidden)}
-        rows = []
+        # Lines only link the hidden cells they share: solve each linked group on its own.
+        parent = {cell: cell for cell in hidden}
+
+        def root(cell: Any) -> Any:
+            while parent[cell] != cell:
+                parent[cell] = parent[parent[cell]]
+                cell = parent[cell]
+            return cell
+
+        signed_lines = []
         for line in self.lines:
             cells = [c for c in line if c in self.cells]
-            if len(cells) < 2 or not any(c in index for c in cells):
+            unknown = [(position, c) for position, c in enumerate(cells) if c in parent]
+            if len(cells) < 2 or not unknown:
                 continue
-            row = np.zeros(len(hidden))
-            # whole - sum(parts) = 0, or for a within line the first cell is the total too
-            for position, cell in enumerate(cells):
-                if cell in index:
-                    row[index[cell]] += 1 if position == 0 else -1
-            rows.append(row)
-        if not rows:
-            return []
-        matrix = np.array(rows)
-        # A hidden cell is pinned down exactly when its unit vector lies in the row space of
-        # the lines (then some combination of lines gives it); one SVD gives that space.
-        _, singular, right = np.linalg.svd(matrix, full_matrices=False)
-        basis = right[singular > 1e-9 * max(1.0, float(singular.max(initial=0.0)))]
+            # whole - sum(parts) = published numbers: the first cell of a line is its total
+            signed_lines.append([(c, 1.0 if position == 0 else -1.0) for position, c in unknown])
+            for _, c in unknown[1:]:
+                parent[root(c)] = root(unknown[0][1])
+        groups: dict[Any, list[list[tuple[Any, float]]]] = defaultdict(list)
+        for line in signed_lines:
+            groups[root(line[0][0])].append(line)
         found = []
-        for cell, i in index.items():
-            projection = basis.T @ basis[:, i]
-            unit = np.zeros(len(hidden))
-            unit[i] = 1
-            if np.linalg.norm(projection - unit) < 1e-6:
-                found.append(cell)
+        for lines in groups.values():
+            cells = sorted({c for line in lines for c, _ in line})
+            index = {c: i for i, c in enumerate(cells)}
+            matrix = np.zeros((len(lines), len(cells)))
+            for row, line in enumerate(lines):
+                for c, sign in line:
+                    matrix[row, index[c]] += sign
+            # A cell is pinned down exactly when its unit vector lies in the lines' row space.
+            _, singular, right = np.linalg.svd(matrix, full_matrices=False)
+            basis = right[singular > 1e-9 * max(1.0, float(singular.max(initial=0.0)))]
+            for c, i in index.items():
+                unit = np.zeros(len(cells))
+                unit[i] = 1
+                if np.linalg.norm(basis.T @ basis[:, i] - unit) < 1e-6:
+                    found.append(c)
         return found

@@ -34,8 +34,9 @@ import itertools
 import uuid
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
+from icb_service import accounts
 from tests.icb_service.events import subject
 
 REGISTER = {
@@ -53,22 +54,15 @@ PLANNED_80 = {"checkin": 10, "board": 15, "agenda": 10, "one_to_ones": 35, "goal
 _seq = itertools.count(1)
 
 
-def fill_register(engine: Engine) -> None:
-    """The organisation register as an operator would load it (ICBs, PCNs, then practices)."""
-    with engine.begin() as connection:
-        for code, name in REGISTER["icbs"].items():
-            connection.execute(text("INSERT INTO icb (code, name) VALUES (:c, :n)"),
-                               {"c": code, "n": name})
-        for code, (name, icb) in REGISTER["pcns"].items():
-            connection.execute(text("INSERT INTO pcn (code, name, icb_code) VALUES (:c, :n, :i)"),
-                               {"c": code, "n": name, "i": icb})
-        for code, (name, pcn) in REGISTER["practices"].items():
-            icb = REGISTER["pcns"][pcn][1]
-            connection.execute(
-                text("UPDATE practice SET name = :n, pcn_code = :p, icb_code = :i "
-                     "WHERE code = :c"),
-                {"c": code, "n": name, "p": pcn, "i": icb},
-            )
+def register_practices(engine: Engine) -> dict[str, str]:
+    """The organisation register as an operator would fill it (add-practice with its PCN and
+    ICB); the practices' tokens."""
+    tokens = {}
+    for code, (name, pcn) in REGISTER["practices"].items():
+        pcn_name, icb = REGISTER["pcns"][pcn]
+        tokens[code] = accounts.add_practice(engine, code, name, pcn=pcn, pcn_name=pcn_name,
+                                             icb=icb, icb_name=REGISTER["icbs"][icb])
+    return tokens
 
 
 def _event(kind: str, payload: dict[str, Any], version: int = 1,

@@ -23,10 +23,8 @@ H = None  # hidden: null with suppressed=true
 
 class Clinic:
     def __init__(self, engine: Engine) -> None:
-        self.tokens = {code: accounts.add_practice(engine, code)
-                       for code in scenario.REGISTER["practices"]}
+        self.tokens = scenario.register_practices(engine)
         self.analyst = accounts.add_analyst(engine, "ICB analyst")
-        scenario.fill_register(engine)
         self.client = TestClient(create_app(Settings(), engine), raise_server_exceptions=False)
         for code, events in scenario.batches().items():
             answer = self.client.post(
@@ -343,3 +341,53 @@ def test_older_endpoints_take_the_period_and_level(clinic: Clinic) -> None:
                                                                    ("U10002", 7)]
     csv_text = clinic.get("/v1/aggregates.csv", level="icb").text
     assert "QAA,all,attendance,,invited,30.0,false" in csv_text
+
+
+def test_the_dataset_explains_every_published_field() -> None:
+    """The service side of the dataset agreement: what the report publishes is described in
+    dataset.md, and its staff and profession lists are the protocol's."""
+    from typing import get_args
+
+    from icb_service.monitoring import (
+        PROFESSION_GROUP,
+        STAFF_QUESTIONS,
+        Figures,
+        MonthFigures,
+        TimeReleased,
+    )
+    from icb_service.protocol import Profession, StaffQuestion
+    from icb_service.resources import resource
+
+    words = resource("monitoring", "dataset.md").read_text(encoding="utf-8")
+    section = words[words.index("### The monitoring report"):]
+    for model in (Figures, TimeReleased, MonthFigures):
+        missing = [f for f in model.model_fields if f != "month" and f"`{f}`" not in section]
+        assert not missing, f"{model.__name__}: {missing} not in dataset.md"
+    assert set(PROFESSION_GROUP) == set(get_args(Profession))
+    assert set(STAFF_QUESTIONS) == set(get_args(StaffQuestion))
+
+
+def test_the_check_would_find_a_count_worked_out_from_two_lines() -> None:
+    """The reader's check is not vacuous: b and c are each hidden twice over in the first
+    line, but the second line gives b, and then the first gives c."""
+    reader = Reader()
+    reader.cells = {("a", "p", "x"): 10, ("b", "p", "x"): None, ("c", "p", "x"): None,
+                    ("d", "p", "x"): 7, ("e", "p", "x"): 4, ("f", "p", "x"): None,
+                    ("g", "p", "x"): None, ("h", "p", "x"): 9}
+    reader.lines = [[("a", "p", "x"), ("b", "p", "x"), ("c", "p", "x")],
+                    [("d", "p", "x"), ("b", "p", "x"), ("e", "p", "x")],
+                    [("h", "p", "x"), ("f", "p", "x"), ("g", "p", "x")]]
+    assert sorted(reader.recoverable()) == [("b", "p", "x"), ("c", "p", "x")]
+
+
+def test_an_icb_analyst_reads_only_their_icb(clinic: Clinic, engine: Engine) -> None:
+    token = accounts.add_analyst(engine, "South analyst", icb="QBB")
+    own = clinic.get(token=token)
+    assert own.status_code == 200
+    assert own.json()["total"]["code"] == "QBB"
+    assert [o["code"] for o in own.json()["organisations"]] == ["Y20001"]
+    assert_figures(figures_of(own.json()), QBB)
+    for params in ({"code": "QAA"}, {"code": "Y10001"}, {"level": "pcn", "code": "U10001"}):
+        answer = clinic.get(token=token, **params)
+        assert answer.status_code == 403
+        assert answer.json()["detail"].startswith("code: not_allowed")
