@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="icb: years of events (default 10; --quick 2)")
     parser.add_argument("--icb-no-ingest", action="store_true",
                         help="icb: read latency and size only")
+    parser.add_argument("--icb-endpoints", nargs="*", default=None,
+                        help="icb: time only these read endpoints, e.g. /v1/monitoring")
     args = parser.parse_args(argv)
     areas = args.only or AREAS
     started = time.perf_counter()
@@ -84,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
                 size = icb.QUICK if args.quick else icb.FULL
                 size = icb.Size(args.icb_practices or size.practices,
                                 args.icb_years or size.years)
-                found, icb_run = icb.run(ctx, env, size, ingest=not args.icb_no_ingest)
+                found, icb_run = icb.run(ctx, env, size, ingest=not args.icb_no_ingest,
+                                         endpoints=args.icb_endpoints)
                 figures += found
             elif area == "startup":
                 from bench import startup

@@ -705,7 +705,7 @@ def read_targets(openapi: dict[str, Any], store: dict[str, Any]
 
 
 def measure_reads(ctx: Context, store: dict[str, Any], env: dict[str, str], samples: int,
-                  patience_s: float
+                  patience_s: float, endpoints: list[str] | None = None
                   ) -> tuple[list[Figure], list[dict[str, Any]], list[dict[str, Any]]]:
     """p50 and p95 of each read, interleaved with GET /v1/health on the same server; and the
     plans of the service's statements that took over half the read budget (auto_explain)."""
@@ -723,6 +723,8 @@ def measure_reads(ctx: Context, store: dict[str, Any], env: dict[str, str], samp
                 "Authorization": f"Bearer {token}"}) as http:
             openapi = http.get("/openapi.json").json()
             for endpoint, level, period, params in read_targets(openapi, store):
+                if endpoints and endpoint not in endpoints:
+                    continue
                 times: list[float] = []
                 floor: list[float] = []
                 spent = 0.0
@@ -790,8 +792,8 @@ def growth_figures(figures: list[Figure], store: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------- the area
 
 
-def run(ctx: Context, env: dict[str, str], size: Size | None = None,
-        ingest: bool = True) -> tuple[list[Figure], dict[str, Any]]:
+def run(ctx: Context, env: dict[str, str], size: Size | None = None, ingest: bool = True,
+        endpoints: list[str] | None = None) -> tuple[list[Figure], dict[str, Any]]:
     """Every ICB figure, and the run's description (store, sizes) for the JSON."""
     size = size or (QUICK if ctx.quick else FULL)
     store = loaded_store(size, ctx.say)
@@ -799,7 +801,7 @@ def run(ctx: Context, env: dict[str, str], size: Size | None = None,
     if ingest:
         figures.append(measure_ingest(ctx, env))
     reads, plans, refused = measure_reads(ctx, store, env, samples=ctx.repeats(20, 3),
-                                 patience_s=ctx.repeats(60, 20))
+                                 patience_s=ctx.repeats(60, 20), endpoints=endpoints)
     figures += reads
     sizes = database_size(store["schema"], store["events"])
     say_load(ctx.say, f"  database: event table {sizes['event_mb_per_million_events']} MB and "
