@@ -41,11 +41,11 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 def fill(disk: Path) -> None:
     """Write until the file system refuses any more."""
-    with open(disk / "filler", "wb") as handle:
+    # Unbuffered: a buffered file would try its last partial block again on close, and fail.
+    with open(disk / "filler", "wb", buffering=0) as handle:
         try:
             while True:
                 handle.write(b"\0" * 65536)
-                handle.flush()
         except OSError:
             pass
     # Small writes too, until not one block is left.
