@@ -122,7 +122,10 @@ class _Batch:
         elif self.sql.postgres:
             # The receipt times (one per stored batch) lead to the events' monthly partitions
             # and, through ix_event_received_at, to their rows; the ids pick them out.
-            self.events = "event e WHERE e.received_at = ANY(:received) AND e.id = ANY(:ids)"
+            # The ids as a set the server hashes once: "e.id = ANY(:ids)" compared each row
+            # with every id in turn, which cost more than the rest of a 10,000-event apply.
+            self.events = ("event e WHERE e.received_at = ANY(:received) "
+                           "AND e.id IN (SELECT unnest(CAST(:ids AS VARCHAR[])))")
             self.params = {"ids": ids, "received": sorted(set(received or []))}
         else:
             self.events = "event e WHERE e.id IN (SELECT value FROM json_each(:ids))"
