@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy import Engine
 
 from icb_service import summaries
 
 log = logging.getLogger(__name__)
-# Waking at most this often after the last wake: a little wait lets several batches coalesce
-# into one apply, which costs far less per event than applying each on its own.
-COALESCE_SECONDS = 0.2
+# A burst of batches is applied once it pauses this long, or this long after it began: many
+# batches in one apply cost far less per event than each on its own, and on SQLite every apply
+# holds the one write lock that storing batches also needs. (Reads never wait for this: they
+# catch up themselves.)
+QUIET_SECONDS = 0.3
+MOST_DELAY_SECONDS = 2.0
 PERIOD_SECONDS = 5.0
 RETRY_SECONDS = 10.0
 
@@ -60,12 +64,22 @@ class SummaryDrainer:
     def _run(self) -> None:
         wait = self.period
         while not self._stopping.is_set():
-            self._wake.wait(wait)
-            if self._stopping.is_set():
+            woken = self._wake.wait(wait)
+            if woken and not self._settled():
                 return
-            self._stopping.wait(COALESCE_SECONDS)
             self._wake.clear()
             wait = self.period if self._drain() else self.retry
+
+    def _settled(self) -> bool:
+        """Wait for the burst of batches to pause (or to have gone on long enough); False
+        when stopping."""
+        began = time.monotonic()
+        while True:
+            self._wake.clear()
+            if self._stopping.wait(QUIET_SECONDS):
+                return False
+            if not self._wake.is_set() or time.monotonic() - began >= MOST_DELAY_SECONDS:
+                return True
 
     def _drain(self) -> bool:
         try:
