@@ -4,7 +4,8 @@ OpenAPI page FastAPI serves."""
 import datetime as dt
 import json
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any
@@ -66,6 +67,7 @@ from icb_service.protocol import (
     safe_location,
 )
 from icb_service.ratelimit import RateLimiter
+from icb_service.summary_drainer import SummaryDrainer
 
 
 def _retiring_words() -> str:
@@ -169,7 +171,19 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or Settings.from_env()
     engine = engine or open_database(settings.database_url)
     limiter = RateLimiter(engine, settings.rate_per_minute, settings.rate_burst)
+    # Applies stored events to the summary tables off the ingest path (reads catch up first).
+    drainer = SummaryDrainer(engine)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        drainer.start()
+        try:
+            yield
+        finally:
+            drainer.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="GroupClinic ICB monitoring service",
         version=_service_version(),
         summary=f"Protocol version {PROTOCOL_VERSION} for the group clinic monitoring dataset.",
@@ -177,6 +191,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.engine = engine
     app.state.settings = settings
+    app.state.summary_drainer = drainer
     # Outermost: the token and the body's size are judged before a byte of the body is read.
     app.add_middleware(
         TokenFirstBodyLimit, engine=engine, path="/v1/events", max_bytes=MAX_BODY_BYTES
@@ -293,6 +308,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 413, f"events: {len(batch.events)} is more than {MAX_EVENTS_PER_BATCH} a batch"
             )
         results = receive(engine, batch.practice, batch.events)
+        drainer.wake()
         # Serialised here in one go: returned as a model, FastAPI would check each result again.
         return Response(json.dumps({"results": results}), media_type="application/json")
 

@@ -49,8 +49,8 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "rebuild-summaries",
-        help="rebuild every summary table from the stored events (after a register change, "
-             "or to check them)",
+        help="rebuild every summary table from the stored events and empty the summary queue "
+             "(after a register change, or to check them)",
     )
 
     revoke = commands.add_parser(

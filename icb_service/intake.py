@@ -2,7 +2,8 @@
 
 Each event is judged alone (its envelope, its payload, its dates), so one bad event never blocks
 the others. Storing is done for the whole batch at once: one read of the ids already held, one
-multi-row insert that skips any id another request stored meanwhile, one commit. Answers are then
+multi-row insert that skips any id another request stored meanwhile (and queues the stored ids
+for the summaries, summaries.catch_up), one commit. Answers are then
 given per event, in the order sent, exactly as if the events had been stored one at a time.
 """
 
@@ -73,9 +74,8 @@ def receive(
         if raced:
             # Another request stored some of these ids between our read and our insert.
             held.update(_held(connection, raced))
-        # The summary tables move with the events, in the same transaction.
-        summaries.apply_batch(connection, (rows[event_id] for event_id in sorted(stored)),
-                              received_at)
+        if connection.dialect.name != "postgresql":  # PostgreSQL queued them in the insert
+            summaries.enqueue(connection, sorted(stored), received_at)
     for event_id in stored:
         row = rows[event_id]
         held[event_id] = _Held(row["practice_code"], row["content_sha256"])
@@ -133,10 +133,11 @@ def _held(connection: Connection, ids: list[str]) -> dict[str, _Held]:
     return found
 
 
-# PostgreSQL: the whole batch as one array per column, unnested into rows by the server. One
-# short statement a batch, whatever its size (a VALUES list of 500 rows has 4,500 parameters,
-# which psycopg spent longer parsing than the server spent storing them). The arrays go in
-# binary (%b), which spares escaping every JSON text character by character.
+# PostgreSQL: the whole batch as one array per column, unnested into rows by the server, stored
+# and queued for the summaries (summary_queue) in one short statement a batch, whatever its
+# size (a VALUES list of 500 rows has 4,500 parameters, which psycopg spent longer parsing
+# than the server spent storing them). The arrays go in binary (%b), which spares escaping
+# every JSON text character by character.
 _PG_INSERT = """
 WITH batch AS (
     SELECT * FROM unnest(
@@ -150,13 +151,17 @@ WITH batch AS (
     SELECT id, practice_code, content_sha256 FROM batch
     ON CONFLICT (id) DO NOTHING
     RETURNING id
+), stored AS (
+    INSERT INTO event (id, practice_code, seq, type, schema_version, occurred_at, received_at,
+                       content_sha256, payload)
+    SELECT batch.id, practice_code, seq, type, schema_version, occurred_at, received_at,
+           content_sha256, payload::json
+    FROM batch JOIN new ON new.id = batch.id
+    RETURNING id, received_at
 )
-INSERT INTO event (id, practice_code, seq, type, schema_version, occurred_at, received_at,
-                   content_sha256, payload)
-SELECT batch.id, practice_code, seq, type, schema_version, occurred_at, received_at,
-       content_sha256, payload::json
-FROM batch JOIN new ON new.id = batch.id
-RETURNING id
+INSERT INTO summary_queue (event_id, received_at)
+SELECT id, received_at FROM stored
+RETURNING event_id
 """
 
 

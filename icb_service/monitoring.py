@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
+from icb_service import summaries
 from icb_service.aggregates import (
     CHANNELS,
     DEFAULT_SUPPRESSION_THRESHOLD,
@@ -392,15 +393,16 @@ class _Decided:
 
 
 # The last few trees decided, by (data version, ICB, programme, period, threshold): a practice's,
-# its PCN's and its ICB's reports of one period share one decision, read once. Any stored batch
-# changes the data version, so nothing stale is served.
+# its PCN's and its ICB's reports of one period share one decision, read once. Every catch-up
+# that applies events bumps the summaries' version (in the database, so the decisions of every
+# worker process go stale alike), so nothing stale is served.
 _DECIDED: OrderedDict[Hashable, _Decided] = OrderedDict()
 _DECIDED_LOCK = threading.Lock()
 DECIDED_KEPT = 32  # an ICB of 100 practices is a few MB
 
 
 def _data_version(connection: Connection) -> Any:
-    return connection.execute(text("SELECT max(received_at) FROM event")).scalar()
+    return summaries.version(connection)
 
 
 def _decided_tree(
@@ -438,6 +440,7 @@ def build_monitoring_report(
     reader: Reader = Reader(),
     threshold: int = DEFAULT_SUPPRESSION_THRESHOLD,
 ) -> MonitoringReport:
+    summaries.catch_up(engine)  # events stored a moment ago are in the figures
     with engine.connect() as connection:
         register = read_register(connection)
         try:

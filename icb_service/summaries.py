@@ -2,7 +2,11 @@
 
 The same statements serve a batch and a rebuild; only the set of events they read differs:
 
-- a batch (apply_batch, inside the ingest transaction): the events just stored. The sessions and
+- a batch (catch_up): the queued events, up to thousands at once. The ingest transaction only
+  stores events and queues their ids (summary_queue); catch_up takes queued ids, applies them
+  and deletes them in one transaction, so a failure leaves them queued and nothing counts twice.
+  Many events in one apply cost far less each than 500 did in the ingest (a person with many
+  readings moves once, and each statement's fixed cost is shared). The sessions and
   people they touch are noted; their counts are taken OUT of the monthly roll-ups as they stand,
   the latest-state and people rows are brought up to date, and their counts put back IN. The
   roll-ups stay additive and exact, whatever order corrections arrive in.
@@ -18,11 +22,12 @@ payload differs between SQLite and PostgreSQL); everything else is the same on b
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, insert, select, text, update
 
 from icb_service import summary_tables as st
 
@@ -38,6 +43,9 @@ _SESSION_GRAIN: dict[str, set[str]] = {
     "signposting_month": {"session", "signposting"},
 }
 _LOCK = 772_201_004  # the summaries' advisory lock (partitions.py uses ..._003)
+# Queued events applied per transaction: large enough to share each statement's fixed cost
+# over many events, small enough that one transaction stays a few seconds.
+CATCH_UP_LIMIT = 10_000
 _PERSON_TYPES = {"session", "attendance", "measurement", "measurement_void", "questionnaire"}
 
 
@@ -103,7 +111,8 @@ LEVEL_CODE = ("CASE l.level WHEN 'practice' THEN {practice} WHEN 'hub' THEN {hub
 class _Batch:
     """Which events a run reads: one batch (by id) or all of them (rebuild)."""
 
-    def __init__(self, connection: Connection, ids: list[str] | None) -> None:
+    def __init__(self, connection: Connection, ids: list[str] | None,
+                 received: list[dt.datetime] | None = None) -> None:
         self.connection = connection
         self.sql = _Sql(connection.dialect.name == "postgresql")
         self.ids = ids
@@ -111,8 +120,13 @@ class _Batch:
         if ids is None:
             self.events = "event e WHERE 1 = 1"
         elif self.sql.postgres:
-            self.events = "event e WHERE e.received_at = :received_at AND e.id = ANY(:ids)"
-            self.params = {"ids": ids}
+            # The receipt times (one per stored batch) lead to the events' monthly partitions
+            # and, through ix_event_received_at, to their rows; the ids pick them out.
+            # The ids as a set the server hashes once: "e.id = ANY(:ids)" compared each row
+            # with every id in turn, which cost more than the rest of a 10,000-event apply.
+            self.events = ("event e WHERE e.received_at = ANY(:received) "
+                           "AND e.id IN (SELECT unnest(CAST(:ids AS VARCHAR[])))")
+            self.params = {"ids": ids, "received": sorted(set(received or []))}
         else:
             self.events = "event e WHERE e.id IN (SELECT value FROM json_each(:ids))"
             self.params = {"ids": json.dumps(ids)}
@@ -132,12 +146,18 @@ class _Batch:
 
 
 def rebuild(engine: Engine) -> None:
-    """Empty every summary table and fill it again from all stored events."""
+    """Empty every summary table and fill it again from all stored events (the queue too)."""
     with engine.begin() as connection:
         rebuild_in(connection)
 
 
 def rebuild_in(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # No drainer applies meanwhile, and no ingest queues an event that the statements
+        # below might or might not read: they wait for the rebuild's commit.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _LOCK})
+        connection.execute(text("LOCK TABLE summary_queue IN EXCLUSIVE MODE"))
+    connection.execute(st.summary_queue.delete())  # every stored event is counted below
     for table in (*st.ROLLUPS, *st.PEOPLE, *st.STATES):
         connection.execute(table.delete())
     run = _Batch(connection, None)
@@ -152,33 +172,96 @@ def rebuild_in(connection: Connection) -> None:
         connection.execute(text("SET LOCAL enable_sort = off"))
     _person_counts(run)
     _session_counts(run, +1, None)
+    _bump_version(connection)
     if run.sql.postgres:
         for table in (*st.STATES, *st.PEOPLE, *st.ROLLUPS):
             connection.execute(text(f"ANALYZE {table.name}"))
 
 
-def apply_batch(
-    connection: Connection, stored: Iterable[dict[str, object]], received_at: object
-) -> None:
-    """Bring the summaries up to date with the rows just stored (same transaction)."""
-    rows = list(stored)
-    if not rows:
-        return
-    types = {str(row["type"]) for row in rows}
-    run = _Batch(connection, [str(row["id"]) for row in rows])
-    if run.sql.postgres:
-        # One batch's summaries at a time: two batches of one practice would otherwise both
-        # recompute the same people, and two of one ICB could each wait for the other's rows
-        # of the ICB's roll-ups (a deadlock). Storing the events themselves stays concurrent.
-        # (SQLite: BEGIN IMMEDIATE already serialises whole transactions.)
-        # The batch's statements are the same every time (psycopg prepares them after a few
-        # batches): planning each one afresh cost more than running it on a busy server.
+# ---- the queue ---------------------------------------------------------------------------------
+def enqueue(connection: Connection, ids: list[str], received_at: dt.datetime) -> None:
+    """Queue stored events for the summaries (in the transaction that stored them)."""
+    if ids:
+        connection.execute(insert(st.summary_queue),
+                           [{"event_id": event_id, "received_at": received_at}
+                            for event_id in ids])
+
+
+def pending(engine: Engine) -> int:
+    """How many stored events are not yet in the summaries."""
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM summary_queue")).scalar_one())
+
+
+def version(connection: Connection) -> int:
+    """Bumped by every catch-up that applied events (and by a rebuild)."""
+    return int(connection.execute(
+        select(st.summary_version.c.version).where(st.summary_version.c.id == 1)
+    ).scalar_one())
+
+
+def catch_up(engine: Engine, limit: int = CATCH_UP_LIMIT) -> int:
+    """Apply every queued event to the summaries, up to `limit` a transaction; how many.
+
+    Safe from any number of threads and processes: on PostgreSQL an advisory lock lets one
+    apply at a time (the others wait, then find the queue emptied), on SQLite the write lock
+    does. Cheap when nothing is queued: one read, no lock. When it returns, every event whose
+    storing committed before the call is in the summaries."""
+    applied = 0
+    while True:
+        with engine.connect() as connection:
+            if connection.execute(select(st.summary_queue.c.event_id).limit(1)).first() is None:
+                return applied
+        with engine.begin() as connection:
+            done = apply_queued(connection, limit)
+        applied += done
+        if done == 0:
+            return applied
+
+
+def apply_queued(connection: Connection, limit: int = CATCH_UP_LIMIT) -> int:
+    """Apply up to `limit` queued events and take them off the queue (same transaction)."""
+    queue = st.summary_queue
+    oldest_first = select(queue.c.event_id, queue.c.received_at).order_by(
+        queue.c.received_at, queue.c.event_id).limit(limit)
+    if connection.dialect.name == "postgresql":
+        # One apply at a time: two would recompute the same people, and two of one ICB could
+        # each wait for the other's rows of the ICB's roll-ups (a deadlock). The batch's
+        # statements are the same every time (psycopg prepares them after a few): planning
+        # each afresh cost more than running it on a busy server.
         connection.execute(
             text("SELECT pg_advisory_xact_lock(:lock), "
                  "set_config('plan_cache_mode', 'force_generic_plan', true)"),
             {"lock": _LOCK},
         )
-    run.params["received_at"] = received_at
+        oldest_first = oldest_first.with_for_update(skip_locked=True)
+    queued = connection.execute(oldest_first).all()
+    if not queued:
+        return 0
+    ids = [event_id for event_id, _ in queued]
+    _apply(connection, ids, [received_at for _, received_at in queued])
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("DELETE FROM summary_queue WHERE event_id = ANY(:ids)"),
+                           {"ids": ids})
+    else:
+        connection.execute(text("DELETE FROM summary_queue WHERE event_id IN "
+                                "(SELECT value FROM json_each(:ids))"), {"ids": json.dumps(ids)})
+    _bump_version(connection)
+    return len(ids)
+
+
+def _bump_version(connection: Connection) -> None:
+    connection.execute(update(st.summary_version).where(st.summary_version.c.id == 1)
+                       .values(version=st.summary_version.c.version + 1))
+
+
+def _apply(connection: Connection, ids: list[str], received: list[dt.datetime]) -> None:
+    """Bring the summaries up to date with these stored events (the caller's transaction)."""
+    run = _Batch(connection, ids, received)
+    types = {str(t) for (t,) in connection.execute(
+        text(f"SELECT DISTINCT e.type FROM {run.events}"), run.params)}
+    if not types:
+        return
     _note_touched(run, types)
     people = bool(types & _PERSON_TYPES)
     _session_counts(run, -1, types)

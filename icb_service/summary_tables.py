@@ -1,6 +1,8 @@
 """The summary tables: what the published figures are read from, never the events themselves.
 
-Three layers, all kept up to date in the transaction that stores a batch (summaries.py):
+Three layers, kept up to date from the queue of stored events (summaries.catch_up): the ingest
+transaction stores the events and queues their ids (summary_queue); a drainer, and every read
+before it reads, applies the queued events in large batches (summaries.py):
 
 - latest state (``*_state``): one row per thing the events describe (a session, an attendance,
   a review, a goal, a reading, a questionnaire answer), holding its latest event by
@@ -247,6 +249,24 @@ follow_up_month = _rollup(
      _key("outcome", 20)],  # method/outcome "" when not given
     ["actions"],
 )
+
+# ---- the queue between ingest and the summaries ----------------------------------------------
+# One row per stored event whose counts are not yet in the summaries. Written in the ingest
+# transaction, deleted only in the transaction that applies the event, so no event is lost or
+# counted twice whatever fails in between.
+summary_queue = Table(
+    "summary_queue", METADATA,
+    Column("event_id", String(36), primary_key=True),
+    Column("received_at", DateTime(), nullable=False),  # finds the event's partition
+)
+# One row (id 1): bumped by every catch-up that applied events, so readers that keep decided
+# figures know they are stale (the events' receipt time no longer tells: they are counted later).
+summary_version = Table(
+    "summary_version", METADATA,
+    Column("id", Integer(), primary_key=True),
+    Column("version", BigInteger(), nullable=False),
+)
+QUEUE = (summary_queue, summary_version)
 
 ROLLUPS = (people_month, change_month, target_month, attendance_month, session_month,
            goal_month, experience_month, staff_month, signposting_month, follow_up_month)

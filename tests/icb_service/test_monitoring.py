@@ -404,3 +404,39 @@ def test_a_programme_on_its_own(clinic: Clinic) -> None:
     assert respiratory["organisations"] == []
     assert respiratory["months"] == []
     assert_figures(figures_of(respiratory), {"invited": 0, "sessions/held": 0})
+
+
+def test_a_read_right_after_a_post_counts_it(engine: Engine) -> None:
+    """The summaries are kept off the ingest path (a queue and a background drainer); a report
+    read straight after a batch is stored still counts it, and equals a rebuild's."""
+    from icb_service import summaries
+
+    tokens = scenario.register_practices(engine)
+    analyst = {"Authorization": f"Bearer {accounts.add_analyst(engine, 'ICB analyst')}"}
+    batches = list(scenario.batches().items())
+    with TestClient(create_app(Settings(), engine)) as client:  # the drainer runs meanwhile
+
+        def post(code: str, events: list[dict[str, Any]]) -> None:
+            answer = client.post(
+                "/v1/events", json={"protocol_version": 3, "practice": code, "events": events},
+                headers={"Authorization": f"Bearer {tokens[code]}"})
+            assert answer.status_code == 200
+
+        def report() -> dict[str, Any]:
+            answer = client.get("/v1/monitoring", params={"level": "icb"}, headers=analyst)
+            assert answer.status_code == 200, answer.text
+            found = answer.json()
+            found.pop("generated_at")
+            return found
+
+        post(*batches[0])
+        first = report()
+        for code, events in batches[1:]:
+            post(code, events)
+        after = report()
+        summaries.rebuild(engine)
+        assert after != first
+        assert after == report()
+        csv_after = client.get("/v1/monitoring.csv", headers=analyst).text
+        assert summaries.pending(engine) == 0
+    assert csv_after.count("\n") > 1

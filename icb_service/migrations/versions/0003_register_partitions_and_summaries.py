@@ -53,11 +53,13 @@ def upgrade() -> None:
 
     # This round's summary tables as summary_tables.py defines them; a later change to them
     # must come with its own migration.
-    tables = [st.report_level, st.report_dimension, *st.STATES, *st.PEOPLE, *st.ROLLUPS]
+    tables = [st.report_level, st.report_dimension, *st.STATES, *st.PEOPLE, *st.ROLLUPS,
+              *st.QUEUE]
     for table in tables:
         table.create(bind)  # with its indexes (summary_tables.INDEXES)
     bind.execute(st.report_level.insert(), [{"level": level} for level in st.LEVELS])
     bind.execute(st.report_dimension.insert(), [{"dimension": d} for d in st.DIMENSIONS])
+    bind.execute(st.summary_version.insert(), [{"id": 1, "version": 0}])
     if bind.dialect.name == "postgresql":
         # Without statistics the planner takes these 4- and 7-row tables for a thousand rows.
         op.execute("ANALYZE report_level")
@@ -117,7 +119,7 @@ def downgrade() -> None:
 
     bind = op.get_bind()
     for table in reversed([st.report_level, st.report_dimension, *st.STATES, *st.PEOPLE,
-                           *st.ROLLUPS]):
+                           *st.ROLLUPS, *st.QUEUE]):
         table.drop(bind)
     if bind.dialect.name == "postgresql":
         op.rename_table("event", "event_partitioned")
