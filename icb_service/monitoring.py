@@ -129,7 +129,7 @@ class Sessions(BaseModel):
 
 
 class TimeReleased(BaseModel):
-    """Clinician time and one-to-one appointments released (BRIEF.md, Definitions)."""
+    """Clinician time and one-to-one appointments released (definitions in dataset.md)."""
 
     sessions_held: Figure
     clinician_minutes: Figure  # held sessions with a clinician present: their phase minutes
