@@ -26,7 +26,7 @@ when one of its cells is newly hidden), because an ICB tree has a hundred thousa
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -75,14 +75,3 @@ def protect(
                 queued.add(other)
     return hidden
 
-
-def recoverable(
-    published: dict[Hashable, float | None], lines: Iterable[Sequence[Hashable]]
-) -> list[Hashable]:
-    """Hidden cells that one subtraction along a line would give away (for checks and tests)."""
-    found = []
-    for line in lines:
-        missing = [cell for cell in line if published.get(cell) is None]
-        if len(missing) == 1:
-            found.append(missing[0])
-    return found
