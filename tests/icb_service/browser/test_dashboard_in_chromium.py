@@ -116,14 +116,22 @@ def showing(driver: Any) -> str:
 
 def follow(driver: Any, element: Any) -> None:
     """Click what leads to a new page, and wait until the new page has replaced the old."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old = driver.find_element("tag name", "html")
+    # A mark on the old window, not a reference to an old element: asking chromium about an
+    # element of a page being replaced can fail with an inspector error instead of "stale".
+    driver.execute_script("window.oldPage = true")
     element.click()
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
-    WebDriverWait(driver, 60).until(
-        lambda d: d.execute_script("return document.readyState") == "complete")
+
+    def new_page_loaded(d: Any) -> bool:
+        try:
+            return bool(d.execute_script(
+                "return window.oldPage === undefined && document.readyState === 'complete'"))
+        except WebDriverException:  # the page is between documents
+            return False
+
+    WebDriverWait(driver, 60).until(new_page_loaded)
 
 
 def submit(driver: Any) -> None:
