@@ -9,41 +9,21 @@ the due list at 1366x768, and renders page one of the person's own copy (English
 Urdu) with pdftoppm -r 60. Look at every picture.
 """
 
-import os
-import secrets
-import subprocess
 import sys
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-os.environ["GROUPCLINIC_DB_KEY"] = secrets.token_hex(32)  # a throwaway key for a throwaway store
-for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
-    os.environ.setdefault(name, tempfile.mkdtemp(prefix="groupclinic-shots-"))
+import throwaway  # the module beside this script
+
+throwaway.prepare()
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from throwaway import HERE, SIZE, pdf_page_png, settle  # noqa: E402
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic  # noqa: E402
 from groupclinic_desktop.core.demo import create_demo  # noqa: E402
 from groupclinic_desktop.core.schema import SessionStatus  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
-SIZE = (1366, 768)
-
-
-def settle(app: QApplication) -> None:
-    for _ in range(8):
-        app.processEvents()
-
-
-def pdf_page_png(pdf: Path, name: str) -> None:
-    target = HERE / name
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-         str(target.with_suffix(""))],
-        check=True,
-    )
-    print(f"wrote docs/screenshots/{name}")
 
 
 def main() -> int:
@@ -99,7 +79,7 @@ def main() -> int:
         dialog = CarePlanDialog(clinic, pid, session.programme_id, sid)
         dialog.resize(*SIZE)
         dialog.show()
-        settle(app)
+        settle()
         assert dialog.grab().save(str(HERE / "care-plan.png"))
         print("wrote docs/screenshots/care-plan.png")
         dialog.close()
@@ -107,9 +87,9 @@ def main() -> int:
         due = DueListDialog(clinic)
         due.resize(*SIZE)
         due.show()
-        settle(app)
+        settle()
         due.page.table.setCurrentCell(0, 0)
-        settle(app)
+        settle()
         assert due.grab().save(str(HERE / "due-list.png"))
         print("wrote docs/screenshots/due-list.png")
         due.close()

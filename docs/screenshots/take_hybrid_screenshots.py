@@ -9,50 +9,32 @@ Dialogs are separate windows, so these are grabs of the whole screen: run under 
 It builds the demo practice in a temporary folder (nothing touches your own store).
 """
 
-import os
-import secrets
 import sys
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
-os.environ["GROUPCLINIC_DB_KEY"] = secrets.token_hex(32)  # a throwaway key, no keyring needed
-for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
-    os.environ.setdefault(name, tempfile.mkdtemp(prefix="groupclinic-shots-"))
+import throwaway  # the module beside this script
+
+throwaway.prepare("xcb")
 
 from PySide6.QtCore import QDate, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from throwaway import SIZE, settle, shot  # noqa: E402
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic  # noqa: E402
 from groupclinic_desktop.core.demo import create_demo  # noqa: E402
 from groupclinic_desktop.core.schema import AttendanceStatus, Channel  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
-SIZE = (1366, 768)
 LINK = "https://meet.example.nhs.uk/riverside/diabetes-group"
 # Who joins how, down the roster: in the room, by video (checked), by phone.
 JOINING = [Channel.IN_ROOM, Channel.VIDEO, Channel.IN_ROOM, Channel.PHONE, Channel.VIDEO,
            Channel.IN_ROOM]
 
 
-def settle(app: QApplication) -> None:
-    for _ in range(8):
-        app.processEvents()
-        QTest.qWait(30)
-
-
-def shot(app: QApplication, name: str) -> None:
-    """The whole screen, so a dialog over its window is in the picture too."""
-    settle(app)
-    path = HERE / f"{name}.png"
-    app.primaryScreen().grabWindow(0).save(str(path))
-    print(f"wrote {path.relative_to(HERE.parent.parent)}")
-
-
 def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+    _app = QApplication.instance() or QApplication(sys.argv)  # kept: Qt needs it alive
     from groupclinic_desktop.ui.charts import load_now
     from groupclinic_desktop.ui.main_window import MainWindow
     from groupclinic_desktop.ui.programmes import ProgrammeEditor
@@ -72,7 +54,7 @@ def main() -> int:
         window.resize(*SIZE)
         window.move(0, 0)
         window.show()
-        settle(app)
+        settle()
         window.sign_in.choose(next(u.id for u in clinic.staff() if u.name == "Jo Morgan"))
         QTest.keyClicks(window.sign_in.pin, "2468")
         QTest.keyClick(window.sign_in.pin, Qt.Key.Key_Return)
@@ -89,10 +71,10 @@ def main() -> int:
                 if channel == Channel.VIDEO:
                     page.private.click()
         page.roster.setCurrentCell(1, 0)  # someone on video, with both checks
-        shot(app, "13-check-in-remote-attendees")
+        shot("13-check-in-remote-attendees")
 
         session_window.go_to("board")
-        shot(app, "15-board-share-with-remote-attendees")
+        shot("15-board-share-with-remote-attendees")
         window.ask_before_closing = False
         window.close()
 
@@ -117,7 +99,7 @@ def main() -> int:
             dialog.every.hidePopup()
             dialog.show()
             dialog.move(400, 60)
-            shot(app, "14-plan-hybrid-series")
+            shot("14-plan-hybrid-series")
             dialog.close()
             editor.close()
         clinic.close()

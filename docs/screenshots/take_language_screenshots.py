@@ -8,58 +8,28 @@ of a person's own hand-out and of the room PDF with pdftoppm. Look at every pict
 read right to left with joined letters.
 """
 
-import os
-import secrets
-import subprocess
 import sys
 import tempfile
 from datetime import date
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["GROUPCLINIC_DB_KEY"] = secrets.token_hex(32)  # a throwaway key for a throwaway store
-for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
-    os.environ.setdefault(name, tempfile.mkdtemp(prefix="groupclinic-shots-"))
+import throwaway  # the module beside this script
+
+throwaway.prepare("offscreen")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from throwaway import HERE, pdf_page_png, settle  # noqa: E402
 
 from groupclinic_desktop.core.clinic import Clinic  # noqa: E402
 from groupclinic_desktop.core.demo import create_demo  # noqa: E402
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind  # noqa: E402
 from groupclinic_desktop.core.views.board import build_board  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
 READINGS = ["138/84", "152/92", "128/78", "144/90", "131/79", "149/88", "126/80", "141/86"]
 
 
-def settle(app: QApplication) -> None:
-    for _ in range(5):
-        app.processEvents()
-
-
-def pdf_page_png(pdf: Path, name: str) -> None:
-    target = HERE / name
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "60",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            str(pdf),
-            str(target.with_suffix("")),
-        ],
-        check=True,
-    )
-    print(f"wrote docs/screenshots/{name}")
-
-
 def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+    _app = QApplication.instance() or QApplication(sys.argv)  # kept: Qt needs it alive
     from groupclinic_desktop.ui.charts import load_now
 
     load_now()  # else the board's charts say "Preparing the chart…" until matplotlib has loaded
@@ -95,7 +65,7 @@ def main() -> int:
         person = board.rows[0].patient_id
         for code in ("pl", "ur"):
             page.choose_language(code)
-            settle(app)
+            settle()
             presenter.grab().save(str(HERE / f"presenter-{code}.png"))
             print(f"wrote docs/screenshots/presenter-{code}.png")
             with tempfile.TemporaryDirectory() as out:

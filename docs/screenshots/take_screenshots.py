@@ -14,30 +14,25 @@ the way a facilitator would and writes PNG files next to this script.
 """
 
 import os
-import secrets
 import sys
 import tempfile
 from datetime import date
 from pathlib import Path
 
-if not os.environ.get("DISPLAY"):
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# A throwaway key for the throwaway store, so no keyring is needed.
-os.environ["GROUPCLINIC_DB_KEY"] = secrets.token_hex(32)
-for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
-    os.environ.setdefault(name, tempfile.mkdtemp(prefix="groupclinic-shots-"))
+import throwaway  # the module beside this script
+
+throwaway.prepare("offscreen" if not os.environ.get("DISPLAY") else None)
 
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from throwaway import SIZE, settle, shot  # noqa: E402
 
 from groupclinic_desktop.core.clinic import Clinic  # noqa: E402
 from groupclinic_desktop.core.demo import create_demo  # noqa: E402
 from groupclinic_desktop.core.programmes import PHASES  # noqa: E402
 from groupclinic_desktop.core.schema import AttendanceStatus, ConsentKind  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
-SIZE = (1366, 768)
 # What the facilitator types at check-in for the first people on the roster.
 CHECK_IN = [
     {"blood_pressure": "138/84", "weight": "82.4"},
@@ -47,25 +42,8 @@ CHECK_IN = [
 ]
 
 
-def settle(app: QApplication) -> None:
-    for _ in range(5):
-        app.processEvents()
-
-
-def shot(app: QApplication, window, name: str) -> None:  # type: ignore[no-untyped-def]
-    settle(app)
-    path = HERE / f"{name}.png"
-    if QApplication.platformName() == "offscreen":
-        window.grab().save(str(path))
-    else:  # a real screen: exactly what is on it
-        window.raise_()
-        settle(app)
-        QApplication.primaryScreen().grabWindow(0).save(str(path))
-    print(f"wrote {path.relative_to(HERE.parent.parent)}")
-
-
 def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+    _app = QApplication.instance() or QApplication(sys.argv)  # kept: Qt needs it alive
     from groupclinic_desktop.ui.charts import load_now
     from groupclinic_desktop.ui.main_window import MainWindow
 
@@ -79,14 +57,14 @@ def main() -> int:
         window.move(0, 0)
         window.show()
         window.activateWindow()
-        settle(app)
+        settle()
 
         sign_in = window.sign_in
         sign_in.choose(next(u.id for u in clinic.staff() if u.name == "Jo Morgan"))
-        shot(app, window, "01-sign-in")
+        shot(window=window, name="01-sign-in")
         QTest.keyClicks(sign_in.pin, "2468")
         QTest.keyClick(sign_in.pin, Qt.Key.Key_Return)
-        shot(app, window, "02-session-home")
+        shot(window=window, name="02-session-home")
 
         today = clinic.sessions(day=date.today())[0]
         window.home.cards[today.id].button.click()  # type: ignore[index, union-attr]
@@ -116,11 +94,11 @@ def main() -> int:
         edit = page.rows["hba1c"].edit
         edit.setFocus()
         QTest.keyClicks(edit, "300")
-        shot(app, window, "03-check-in")
+        shot(window=window, name="03-check-in")
         edit.clear()
         page.rows["hba1c"]._typed("")
         page.roster.setCurrentCell(len(CHECK_IN) - 1, 0)
-        shot(app, window, "11-red-flag-alert")
+        shot(window=window, name="11-red-flag-alert")
 
         # A room of twelve: everyone on the roster here and sharing, and two drop-ins.
         for nhs, given, family in (("9990003017", "Rhiannon", "Hale"),
@@ -142,23 +120,23 @@ def main() -> int:
         room.resize(*SIZE)  # a window of the projector's size (offscreen has no second screen)
         room.move(0, 0)
         room.show()
-        settle(app)
-        shot(app, room, "12-room-board-1366x768")
+        settle()
+        shot(window=room, name="12-room-board-1366x768")
         room.close()
 
         for number, phase in enumerate(PHASES[1:], start=4):
             session_window.go_to(phase)
-            shot(app, window, f"{number:02d}-{phase.replace('_', '-')}")
+            shot(window=window, name=f"{number:02d}-{phase.replace('_', '-')}")
 
         session_window.go_to("checkin")
         window.lock()
-        shot(app, window, "09-locked")
+        shot(window=window, name="09-locked")
         QTest.keyClicks(sign_in.pin, "2468")
         QTest.keyClick(sign_in.pin, Qt.Key.Key_Return)
 
         window.toggle_contrast()
         window.bigger()
-        shot(app, window, "10-high-contrast-bigger-text")
+        shot(window=window, name="10-high-contrast-bigger-text")
         window.reset_text()
         window.toggle_contrast()
         window.ask_before_closing = False  # the session is running; no one to ask

@@ -13,41 +13,23 @@ answers to show.
 """
 
 import os
-import secrets
 import sys
 import tempfile
 from datetime import date, time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
-os.environ["GROUPCLINIC_DB_KEY"] = secrets.token_hex(32)  # a throwaway key, no keyring needed
-for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
-    os.environ.setdefault(name, tempfile.mkdtemp(prefix="groupclinic-shots-"))
+import throwaway  # the module beside this script
+
+throwaway.prepare("xcb")
 
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox, QScrollArea  # noqa: E402
+from throwaway import SIZE, settle, shot  # noqa: E402
 
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic  # noqa: E402
 from groupclinic_desktop.core.demo import create_demo  # noqa: E402
 from groupclinic_desktop.core.schema import AttendanceStatus, Role  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
-SIZE = (1366, 768)
-
-
-def settle(app: QApplication) -> None:
-    for _ in range(8):
-        app.processEvents()
-        QTest.qWait(30)
-
-
-def shot(app: QApplication, name: str) -> None:
-    """The whole screen, so a dialog over its window is in the picture too."""
-    settle(app)
-    path = HERE / f"{name}.png"
-    app.primaryScreen().grabWindow(0).save(str(path))
-    print(f"wrote {path.relative_to(HERE.parent.parent)}")
 
 
 def earlier_answers(clinic: Clinic) -> None:
@@ -70,7 +52,7 @@ def earlier_answers(clinic: Clinic) -> None:
 
 
 def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+    _app = QApplication.instance() or QApplication(sys.argv)  # kept: Qt needs it alive
     from groupclinic_desktop.ui.charts import load_now
     from groupclinic_desktop.ui.main_window import MainWindow
     from groupclinic_desktop.ui.outcomes import OutcomesScreen
@@ -99,7 +81,7 @@ def main() -> int:
         window.resize(*SIZE)
         window.move(0, 0)
         window.show()
-        settle(app)
+        settle()
         window.sign_in.choose(jo.id)
         QTest.keyClicks(window.sign_in.pin, "2468")
         QTest.keyClick(window.sign_in.pin, Qt.Key.Key_Return)
@@ -110,7 +92,7 @@ def main() -> int:
         page = session_window.current_page()
         QMessageBox.question = lambda *a, **k: QMessageBox.StandardButton.Yes  # type: ignore[method-assign, assignment]
         page.finish()  # type: ignore[attr-defined]
-        shot(app, "staff-questions-after-finishing")
+        shot("staff-questions-after-finishing")
 
         # Kim, the practice nurse, answers for herself on Jo's laptop.
         panel = page.staff_panel  # type: ignore[attr-defined]
@@ -121,10 +103,10 @@ def main() -> int:
         dialog.show()
         dialog.buttons["satisfying"][3].click()
         dialog.buttons["time_well_used"][4].click()
-        shot(app, "staff-questions-answering")
+        shot("staff-questions-answering")
         dialog.save()
         panel.done(dialog.saved_as)
-        shot(app, "staff-questions-one-answered")
+        shot("staff-questions-one-answered")
         # A volunteer who helped on the day, not planned on the session, answers too.
         other = panel.dialog(None)
         other.resize(760, 640)
@@ -132,7 +114,7 @@ def main() -> int:
         other.show()
         other.profession.setCurrentIndex(other.profession.findData("volunteer_lived_experience"))
         other.buttons["satisfying"][4].click()
-        shot(app, "staff-questions-someone-else")
+        shot("staff-questions-someone-else")
         other.close()
         window.ask_before_closing = False
         session_window.close()
@@ -147,9 +129,9 @@ def main() -> int:
             editor.show()
             editor.usual_minutes.setText("200")
             editor.save()
-            settle(app)
+            settle()
             editor.findChild(QScrollArea).ensureWidgetVisible(editor.save_button)
-            shot(app, "programme-usual-minutes-refused")
+            shot("programme-usual-minutes-refused")
             editor.close()
 
             screen = OutcomesScreen(clinic)
@@ -161,7 +143,7 @@ def main() -> int:
                        if screen.table.item(r, 0).text() == "patient experience")
             screen.table.scrollToItem(screen.table.item(row, 0),
                                       screen.table.ScrollHint.PositionAtTop)
-            shot(app, "outcomes-experience-answers")
+            shot("outcomes-experience-answers")
             # The PDF is for looking at, not for the repository.
             pdf = Path(tempfile.gettempdir()) / "outcomes-experience.pdf"
             screen.export("pdf", pdf)
