@@ -7,7 +7,6 @@ saved on the carer's visit, never on the cared-for person's record.
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import CarerVisit
+from groupclinic_desktop.ui.widgets import error_line, save_or_cancel
 
 AGREEMENT = (
     "I agree to keep private what other people share in this group, and not to talk about "
@@ -76,15 +76,9 @@ class CarerDialog(QDialog):
         )
         note.setWordWrap(True)
         layout.addWidget(note)
-        self.message = QLabel()
-        self.message.setObjectName("error")
-        self.message.setWordWrap(True)
+        self.message = error_line()
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_or_cancel(self, self.save)
         layout.addWidget(buttons)
 
     def save(self) -> None:

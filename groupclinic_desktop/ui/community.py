@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -35,6 +34,7 @@ from groupclinic_desktop.core import community
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.schema import CommunityResource
+from groupclinic_desktop.ui.widgets import error_line, save_or_cancel
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ("Name", "Kind", "What it offers", "When and where", "Contact", "Organisation", "Active")
@@ -66,15 +66,9 @@ class ResourceDialog(QDialog):
         self.kind.setCurrentIndex(max(0, self.kind.findData(entry.kind if entry else "other")))
         form.addRow("Kind", self.kind)
         layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("error")
-        self.message.setWordWrap(True)
+        self.message = error_line()
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_or_cancel(self, self.save)
         layout.addWidget(buttons)
 
     def save(self) -> None:
@@ -277,15 +271,9 @@ class SignpostDialog(QDialog):
         self.already = QLabel(self._already_text())
         self.already.setWordWrap(True)
         layout.addWidget(self.already)
-        self.message = QLabel()
-        self.message.setObjectName("error")
-        self.message.setWordWrap(True)
+        self.message = error_line()
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_or_cancel(self, self.save)
         layout.addWidget(buttons)
 
     def _already_text(self) -> str:

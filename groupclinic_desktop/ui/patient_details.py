@@ -21,6 +21,7 @@ from groupclinic_desktop.core import equity
 from groupclinic_desktop.core.clinic import Clinic
 from groupclinic_desktop.core.errors import ClinicError
 from groupclinic_desktop.core.validation import format_nhs_number
+from groupclinic_desktop.ui.widgets import error_line, save_or_cancel
 
 NOT_STATED = "Not stated"
 TRI_STATE = ((NOT_STATED, None), ("Yes", True), ("No", False))
@@ -111,16 +112,9 @@ class PatientDetailsDialog(QDialog):
         form.addRow("Is a carer", self.carer)
         layout.addLayout(form)
 
-        self.message = QLabel()
-        self.message.setObjectName("error")
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Message")
+        self.message = error_line()
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_or_cancel(self, self.save)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.plan_button = buttons.addButton(
             "Care plan…", QDialogButtonBox.ButtonRole.ActionRole

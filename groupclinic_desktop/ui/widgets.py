@@ -1,5 +1,5 @@
-"""Small widgets the pages share: autosaving text boxes, a saved indicator, a 0-10 scale, and
-the admin pages' read-only tables.
+"""Small widgets the pages share: autosaving text boxes, a saved indicator, a 0-10 scale, the
+admin pages' read-only tables, and the error line and Save/Cancel row of the small forms.
 
 Nothing here talks to the store: a widget says "save this text now" and the page does the saving,
 so the same widget serves reviews, goals and the agenda.
@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -259,3 +261,23 @@ def fill(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
     for r, cells in enumerate(rows):
         for c, text in enumerate(cells):
             table.setItem(r, c, QTableWidgetItem(text))
+
+
+def error_line() -> QLabel:
+    """Where a form says why it refused what was typed (styled red by the theme)."""
+    label = QLabel()
+    label.setObjectName("error")
+    label.setWordWrap(True)
+    label.setAccessibleName("Message")
+    return label
+
+
+def save_or_cancel(dialog: QDialog, save: object) -> QDialogButtonBox:
+    """Save runs `save` (which closes the dialog only when the store took the values); Cancel
+    closes it with nothing saved."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(save)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
