@@ -3,6 +3,8 @@
 It protects the service from a runaway sync loop or a token being hammered. Each check is one
 short transaction that locks the token's bucket row (FOR UPDATE on PostgreSQL; SQLite's
 BEGIN IMMEDIATE serialises writers already), so two workers can never both spend the last token.
+A new token's bucket is made with INSERT ... ON CONFLICT DO NOTHING, so the first requests of a
+token arriving together neither fail nor leave a duplicate-key error in the database's log.
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ import math
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from icb_service.models import RateBucket
@@ -44,22 +45,21 @@ class RateLimiter:
         """None when the request may go ahead, else whole seconds to wait (for Retry-After)."""
         if not self.enabled:
             return None
-        for _attempt in range(5):
-            try:
-                return self._take(key)
-            except IntegrityError:
-                continue  # another worker made this bucket a moment ago; read it again
-        return 1
+        return self._take(key)
 
     def _take(self, key: str) -> int | None:
         now = self._clock()
         with Session(self.engine) as session:
+            session.connection().execute(
+                text(
+                    "INSERT INTO rate_bucket (token_sha256, tokens, updated_at) "
+                    "VALUES (:key, :full, :now) ON CONFLICT (token_sha256) DO NOTHING"
+                ),
+                {"key": key, "full": self.capacity, "now": now},
+            )
             bucket = session.exec(
                 select(RateBucket).where(RateBucket.token_sha256 == key).with_for_update()
-            ).first()
-            if bucket is None:
-                bucket = RateBucket(token_sha256=key, tokens=self.capacity, updated_at=now)
-                session.add(bucket)
+            ).one()
             # A clock a little behind another worker's must not mint tokens or take them away.
             elapsed = max(0.0, now - bucket.updated_at)
             tokens = min(self.capacity, bucket.tokens + elapsed * self.per_second)
