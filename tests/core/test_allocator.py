@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,7 @@ print(json.dumps({"settled": settled, "checks": checks, "grew_mb": resident_mb()
 """
 
 
-def _sign_ins(mode: str) -> dict[str, object]:
+def _sign_ins(mode: str) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-c", SIGN_INS, mode], capture_output=True, text=True, check=True,
         timeout=120,
