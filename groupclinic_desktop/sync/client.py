@@ -6,11 +6,14 @@ Every answer is sorted into one of a few outcomes the sync pass acts on; the ser
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from icb_service.protocol import BatchResult
+
+if TYPE_CHECKING:
+    # Imported when a client is made (the worker's thread, and only once the ICB service is set
+    # up): with the CLI extras installed, httpx brings rich, click and pygments, ~6 MB.
+    import httpx
 
 
 class Outcome(enum.Enum):
@@ -35,7 +38,7 @@ class Answer:
     timed_out: bool = False  # the link may be too slow for this batch size
 
 
-def _detail(response: httpx.Response) -> str:
+def _detail(response: "httpx.Response") -> str:
     try:
         body = response.json()
     except ValueError:
@@ -44,7 +47,7 @@ def _detail(response: httpx.Response) -> str:
     return f"HTTP {response.status_code}: {detail}" if detail else f"HTTP {response.status_code}"
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(response: "httpx.Response") -> float | None:
     value = response.headers.get("Retry-After", "").strip()
     try:
         return max(0.0, float(value))
@@ -56,6 +59,8 @@ class ServiceClient:
     """A practice's connection to the ICB service. Not thread-safe: one per worker."""
 
     def __init__(self, url: str, token: str, *, timeout: float = 30.0) -> None:
+        import httpx
+
         self._http = httpx.Client(
             base_url=url.rstrip("/"),
             headers={"Authorization": f"Bearer {token}", "User-Agent": "GroupClinic-Desktop"},
@@ -72,6 +77,8 @@ class ServiceClient:
         self.close()
 
     def healthy(self) -> bool:
+        import httpx
+
         try:
             response = self._http.get("/v1/health")
         except httpx.HTTPError:
@@ -79,6 +86,8 @@ class ServiceClient:
         return response.status_code == 200
 
     def send(self, body: dict[str, Any]) -> Answer:
+        import httpx
+
         try:
             response = self._http.post("/v1/events", json=body)
         except httpx.TimeoutException as exc:

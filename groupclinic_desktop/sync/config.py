@@ -78,9 +78,11 @@ def set_token(clinic: "Clinic", value: str) -> None:
 
 def load(clinic: "Clinic") -> SyncConfig:
     practice = clinic.practice()
+    url = clinic.sync_settings().get("url")
     return SyncConfig(
-        url=clinic.sync_settings().get("url"),
-        token=token(clinic),
+        url=url,
+        # No address, no sync: the keyring (its import, a prompt on some laptops) is left alone.
+        token=token(clinic) if url else None,
         ods_code=practice.ods_code if practice else None,
     )
 

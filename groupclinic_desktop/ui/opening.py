@@ -91,7 +91,7 @@ class StoreOpener(QObject):
 
         # The quick check runs beside it (QuickCheck), so the facade does not run it again.
         opened = Clinic.open(self.data_dir, create=False, check=False)
-        # The sync worker (httpx) that attach() starts, imported here rather than on the UI
+        # The sync worker that attach() starts, imported here rather than on the UI
         # thread, which stays free for the person typing. Only modules without Qt: PySide's
         # types and enums are made on the UI thread. A failure shows when attach() imports it.
         with contextlib.suppress(ImportError):

@@ -165,6 +165,10 @@ class ClinicBase:
         itself (core/glance.py QuickCheck) and lets nothing write before its verdict.
         Raises StoreError (with a `kind`) with a message fit for a person when it cannot be used.
         """
+        from groupclinic_desktop.core import allocator
+
+        # Large C blocks (each sign-in's scrypt, the backup's) given back, not kept (allocator.py).
+        allocator.give_large_blocks_back()
         location = store.StoreLocation(Path(data_dir) if data_dir else store.default_data_dir())
         is_new = not location.exists()
         if is_new and location.was_set_up():

@@ -5,6 +5,12 @@ loaded, whether its source mentions "PySide6", through inspect.getsource. That g
 linecache, which keeps every line of every file read: by the end of a session (matplotlib,
 numpy, SQLAlchemy, reportlab...) about 370,000 lines, some 30 MB of the app's peak memory.
 The same question is answered here by reading the file once and keeping nothing.
+
+Called twice, so the order of imports does not matter: by the ui package once it has loaded
+PySide6, and by this package's __init__ for a process that loaded Qt before the app (the bench's
+whole-session child, the tests): there, the modules imported before the ui package (the store,
+SQLAlchemy, pydantic) had put ~290,000 lines, some 23 MB, back into linecache.
+Nothing here imports Qt: with PySide6 not loaded yet it does nothing.
 """
 
 import sys
