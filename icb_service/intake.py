@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, any_, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Dialect, Engine, String, any_, bindparam, select
+from sqlalchemy.dialects import postgresql
 
 from icb_service import partitions, summaries
 from icb_service.models import EventId, StoredEvent, utc_now
@@ -59,7 +60,8 @@ def receive(
 
     One result per event, in order (the protocol's EventResult as a dict)."""
     received_at = utc_now()
-    judged = [_judge(practice, event, received_at) for event in events]
+    now = received_at.replace(tzinfo=dt.UTC)
+    judged = [_judge(practice, event, received_at, now) for event in events]
     rows: dict[str, dict[str, Any]] = {}
     for item in judged:
         if isinstance(item, _Accepted):
@@ -83,18 +85,24 @@ def receive(
 
 
 def _judge(
-    practice: str, received: ReceivedEvent | Event, received_at: dt.datetime
+    practice: str,
+    received: ReceivedEvent | Event,
+    received_at: dt.datetime,
+    now: dt.datetime | None = None,
 ) -> _Accepted | Result:
-    """The row to store for an acceptable event, or its rejection. No database here."""
+    """The row to store for an acceptable event, or its rejection. No database here.
+
+    `now` is received_at in UTC (given once a batch by receive)."""
     event_id = str(received.id)
     # Rejected events are never stored: they may hold exactly what must not leave the laptop.
     event, parsed, problem = judged_event(
-        received.model_dump(mode="json", exclude_unset=True), received_at.replace(tzinfo=dt.UTC)
+        _as_sent(received, event_id), now or received_at.replace(tzinfo=dt.UTC)
     )
     if event is None or parsed is None:
         return _result(event_id, "rejected", problem)
     payload = parsed.model_dump(mode="json")
-    occurred_at = event.occurred_at.astimezone(dt.UTC).replace(tzinfo=None)
+    # The Instant validator has already put it in UTC.
+    occurred_at = event.occurred_at.replace(tzinfo=None)
     return _Accepted({
         "id": event_id,
         "practice_code": practice,
@@ -110,6 +118,27 @@ def _judge(
     })
 
 
+def _as_sent(received: ReceivedEvent | Event, event_id: str) -> dict[str, Any]:
+    """The event's fields as the client sent them (the fields it left out stay out).
+
+    A ReceivedEvent holds what the JSON body held, untouched (its fields are Any), so they are
+    taken as they are; dumping the model again cost as much as storing the event."""
+    if type(received) is not ReceivedEvent or not all(
+        type(value) in _JSON_SCALARS for value in (received.seq, received.type,
+                                                   received.schema_version, received.occurred_at)
+    ):
+        return received.model_dump(mode="json", exclude_unset=True)
+    sent = {name: getattr(received, name) for name in received.model_fields_set}
+    if received.__pydantic_extra__:
+        sent.update(received.__pydantic_extra__)
+    sent["id"] = event_id
+    return sent
+
+
+# What json.loads makes of a scalar: such values dump to themselves.
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _held(connection: Connection, ids: list[str]) -> dict[str, _Held]:
     found: dict[str, _Held] = {}
     columns = (EVENTS.c.id, EVENTS.c.practice_code, EVENTS.c.content_sha256)
@@ -122,7 +151,14 @@ def _held(connection: Connection, ids: list[str]) -> dict[str, _Held]:
             EVENT_IDS.c.id == any_(bindparam("ids", ids, type_=postgresql.ARRAY(String)))
         )
         chunks = [query]
-    else:
+    elif connection.dialect.name == "sqlite":
+        # The ids as one JSON array: one short statement, whatever the batch's size.
+        for event_id, practice_code, content_sha256 in connection.exec_driver_sql(
+            _SQLITE_HELD, (_json(ids),)
+        ):
+            found[event_id] = _Held(practice_code, content_sha256)
+        return found
+    else:  # pragma: no cover - the service runs on SQLite and PostgreSQL only
         chunks = [
             select(*columns).where(EVENTS.c.id.in_(ids[start : start + LOOKUP_CHUNK]))
             for start in range(0, len(ids), LOOKUP_CHUNK)
@@ -183,9 +219,20 @@ def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
         columns["payload"] = [_json(payload) for payload in columns["payload"]]
         result = connection.exec_driver_sql(_PG_INSERT, columns)
     elif connection.dialect.name == "sqlite":
-        statement = sqlite.insert(EVENTS).on_conflict_do_nothing(index_elements=["id"])
-        # executemany with RETURNING: SQLAlchemy sends it as multi-row INSERT ... VALUES.
-        result = connection.execute(statement.returning(EVENTS.c.id), rows)
+        # The intake's transaction began with BEGIN IMMEDIATE (db._sqlite_begin): no other
+        # writer can have stored one of these ids since _held read them, so every row goes in.
+        # Each value passes through its column's own bind processor, so the row is stored
+        # exactly as a Core insert would store it, without building a statement per batch.
+        processors = _sqlite_processors(connection.dialect)
+        cursor = connection.exec_driver_sql(_SQLITE_INSERT, [
+            tuple(row[name] if process is None else process(row[name])
+                  for name, process in processors)
+            for row in rows
+        ])
+        if cursor.rowcount != len(rows):
+            # Only possible without the write lock; roll back, and the laptop sends again.
+            raise RuntimeError("event insert: an id was stored by another writer meanwhile")
+        return {row["id"] for row in rows}
     else:  # pragma: no cover - the service runs on SQLite and PostgreSQL only
         raise NotImplementedError(connection.dialect.name)
     return {event_id for (event_id,) in result}
@@ -196,6 +243,18 @@ _COLUMNS = (
     "content_sha256", "payload",
 )
 _json = json.dumps
+_SQLITE_INSERT = (
+    f"INSERT INTO event ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
+)
+_SQLITE_HELD = (
+    "SELECT id, practice_code, content_sha256 FROM event "
+    "WHERE id IN (SELECT value FROM json_each(?))"
+)
+
+
+@cache
+def _sqlite_processors(dialect: Dialect) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    return tuple((name, EVENTS.c[name].type.bind_processor(dialect)) for name in _COLUMNS)
 
 
 def _answer(

@@ -20,6 +20,8 @@ import hmac
 import json
 import math
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
@@ -564,11 +566,12 @@ def judged_event(
         return None, None, _describe(error, "event", "")
     limits = rules()
     occurred = event.occurred_at.astimezone(dt.UTC)
-    if occurred < now - dt.timedelta(days=limits.past_days):
+    window = _window(now)
+    if occurred < window.earliest:
         return None, None, (
             f"occurred_at: date_window (more than {limits.past_days} days before receipt)"
         )
-    if occurred > now + dt.timedelta(days=limits.occurred_future_days):
+    if occurred > window.latest:
         return None, None, (
             f"occurred_at: date_window (more than {limits.occurred_future_days} day after receipt)"
         )
@@ -576,11 +579,34 @@ def judged_event(
     return (None, None, problem) if payload is None else (event, payload, None)
 
 
+@dataclass(frozen=True)
+class _Window:
+    """The dates an event received at one instant may carry (the dataset's windows)."""
+
+    earliest: dt.datetime
+    latest: dt.datetime
+    today: dt.date
+    earliest_day: dt.date
+
+
+@lru_cache(maxsize=8)
+def _window(now: dt.datetime) -> _Window:
+    # Worked out once per instant: a batch's events are all judged at its receipt.
+    limits = rules()
+    today = now.astimezone(dt.UTC).date()
+    return _Window(
+        earliest=now - dt.timedelta(days=limits.past_days),
+        latest=now + dt.timedelta(days=limits.occurred_future_days),
+        today=today,
+        earliest_day=today - dt.timedelta(days=limits.past_days),
+    )
+
+
 def _rules_problem(model: _Payload, now: dt.datetime) -> str | None:
     """The dataset's rules that a schema cannot state: units, hard limits and date windows."""
     limits = rules()
-    today = now.astimezone(dt.UTC).date()
-    earliest = today - dt.timedelta(days=limits.past_days)
+    window = _window(now)
+    today, earliest = window.today, window.earliest_day
     if isinstance(model, MeasurementPayload):
         measure = limits.measures[model.measure]
         if model.unit != measure.unit:
@@ -697,12 +723,12 @@ def _text_problem(text: str, where: str, field: str) -> str | None:
 def _is_pseudonymous(value: Any) -> bool:
     if not isinstance(value, str):
         return False
-    if _SUBJECT.fullmatch(value):
-        return True
-    try:
-        return str(UUID(value)) == value.lower()
-    except ValueError:
-        return False
+    # A hash, or a UUID written as UUID() writes it (any case): what str(UUID(value)) ==
+    # value.lower() accepted, without parsing it.
+    return bool(_SUBJECT.fullmatch(value) or _CANONICAL_UUID.fullmatch(value))
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
 # Context pydantic gives for a rule that is the service's own (limits, allowed values), never
