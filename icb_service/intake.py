@@ -10,6 +10,7 @@ given per event, in the order sent, exactly as if the events had been stored one
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +25,6 @@ from icb_service.models import EventId, StoredEvent, utc_now
 from icb_service.protocol import (
     Event,
     ReceivedEvent,
-    content_fingerprint,
     judged_event,
 )
 
@@ -43,6 +43,7 @@ class _Accepted:
     """An event judged acceptable: the row to store for it."""
 
     row: dict[str, Any]
+    payload_json: str  # the payload as stored: the text its fingerprint was taken of
 
 
 @dataclass(frozen=True)
@@ -63,15 +64,17 @@ def receive(
     now = received_at.replace(tzinfo=dt.UTC)
     judged = [_judge(practice, event, received_at, now) for event in events]
     rows: dict[str, dict[str, Any]] = {}
+    texts: dict[str, str] = {}
     for item in judged:
         if isinstance(item, _Accepted):
             rows.setdefault(item.row["id"], item.row)  # a repeated id: the first one is stored
+            texts.setdefault(item.row["id"], item.payload_json)
     partitions.ensure_current(engine, received_at)
     with engine.begin() as connection:
         held = _held(connection, list(rows))
         # In id order, so two requests holding the same ids always lock them in the same order.
         new = [rows[event_id] for event_id in sorted(rows) if event_id not in held]
-        stored = _insert_new(connection, new)
+        stored = _insert_new(connection, new, [texts[row["id"]] for row in new])
         raced = [row["id"] for row in new if row["id"] not in stored]
         if raced:
             # Another request stored some of these ids between our read and our insert.
@@ -103,6 +106,7 @@ def _judge(
     payload = parsed.model_dump(mode="json")
     # The Instant validator has already put it in UTC.
     occurred_at = event.occurred_at.replace(tzinfo=None)
+    payload_json = _canonical(payload)
     return _Accepted({
         "id": event_id,
         "practice_code": practice,
@@ -111,11 +115,24 @@ def _judge(
         "schema_version": event.schema_version,
         "occurred_at": occurred_at,
         "received_at": received_at,
-        "content_sha256": content_fingerprint(
-            event.type, event.schema_version, occurred_at, payload
-        ),
+        "content_sha256": _fingerprint(event.type, event.schema_version, occurred_at,
+                                       payload_json),
         "payload": payload,
-    })
+    }, payload_json)
+
+
+def _canonical(payload: dict[str, Any]) -> str:
+    return _json(payload, sort_keys=True, separators=(",", ":"))
+
+
+def _fingerprint(
+    event_type: str, schema_version: int, occurred_at: dt.datetime, payload_json: str
+) -> str:
+    """protocol.content_fingerprint, from the payload's canonical text made once for both it
+    and the stored row (the canonical list's last item is exactly that text)."""
+    instant = occurred_at.astimezone(dt.UTC).replace(tzinfo=None).isoformat()  # as it does
+    head = _json([event_type, schema_version, instant], separators=(",", ":"))
+    return hashlib.sha256(f"{head[:-1]},{payload_json}]".encode()).hexdigest()
 
 
 def _as_sent(received: ReceivedEvent | Event, event_id: str) -> dict[str, Any]:
@@ -201,7 +218,9 @@ RETURNING event_id
 """
 
 
-def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
+def _insert_new(
+    connection: Connection, rows: list[dict[str, Any]], payloads: list[str]
+) -> set[str]:
     """Insert every row with one statement; the ids actually inserted.
 
     ON CONFLICT DO NOTHING leaves an id another request stored a moment ago untouched (on
@@ -215,8 +234,8 @@ def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
         for row in rows:
             for name in _COLUMNS:
                 columns[name].append(row[name])
-        # Serialised as SQLAlchemy's JSON type would, so rows read the same however written.
-        columns["payload"] = [_json(payload) for payload in columns["payload"]]
+        # The canonical text (sorted keys, no spaces): the same JSON, read the same way.
+        columns["payload"] = payloads
         result = connection.exec_driver_sql(_PG_INSERT, columns)
     elif connection.dialect.name == "sqlite":
         # The intake's transaction began with BEGIN IMMEDIATE (db._sqlite_begin): no other
@@ -225,9 +244,9 @@ def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
         # exactly as a Core insert would store it, without building a statement per batch.
         processors = _sqlite_processors(connection.dialect)
         cursor = connection.exec_driver_sql(_SQLITE_INSERT, [
-            tuple(row[name] if process is None else process(row[name])
-                  for name, process in processors)
-            for row in rows
+            (*(row[name] if process is None else process(row[name])
+               for name, process in processors), payload)
+            for row, payload in zip(rows, payloads, strict=True)
         ])
         if cursor.rowcount != len(rows):
             # Only possible without the write lock; roll back, and the laptop sends again.
@@ -246,6 +265,7 @@ _json = json.dumps
 _SQLITE_INSERT = (
     f"INSERT INTO event ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
 )
+assert _COLUMNS[-1] == "payload"  # given as its canonical text, after the processed columns
 _SQLITE_HELD = (
     "SELECT id, practice_code, content_sha256 FROM event "
     "WHERE id IN (SELECT value FROM json_each(?))"
@@ -254,7 +274,7 @@ _SQLITE_HELD = (
 
 @cache
 def _sqlite_processors(dialect: Dialect) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
-    return tuple((name, EVENTS.c[name].type.bind_processor(dialect)) for name in _COLUMNS)
+    return tuple((name, EVENTS.c[name].type.bind_processor(dialect)) for name in _COLUMNS[:-1])
 
 
 def _answer(
