@@ -115,9 +115,12 @@ def _check_utc_representable(value: dt.datetime) -> dt.datetime:
         raise ValueError("date_range: must be a representable date and time") from None
 
 
+_ISO_START = re.compile(r"\d{4}-\d{2}-\d{2}T")
+
+
 def _check_iso_instant(value: Any) -> Any:
     # Pydantic would read a bare number as Unix time; the protocol says ISO 8601 only.
-    if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}T", value):
+    if isinstance(value, str) and not _ISO_START.match(value):
         raise ValueError("must be ISO 8601 with a time zone, e.g. 2025-01-10T10:00:00Z")
     if not isinstance(value, str | dt.datetime):
         raise ValueError("must be an ISO 8601 date and time string")
@@ -509,12 +512,14 @@ def payload_problem(
     schema_version: int,
     payload: dict[str, Any],
     now: dt.datetime | None = None,
+    text: str | None = None,
 ) -> str | None:
     """Why this payload must be rejected, naming the field and the rule; None when acceptable.
 
-    `now` is when the event is received (UTC); dates are judged in a window around it.
+    `now` is when the event is received (UTC); dates are judged in a window around it. `text`
+    is json.dumps(payload) when the caller has it already (the laptop stores that text too).
     """
-    return judged_payload(event_type, schema_version, payload, now)[1]
+    return judged_payload(event_type, schema_version, payload, now, text)[1]
 
 
 def judged_payload(
@@ -522,6 +527,7 @@ def judged_payload(
     schema_version: int,
     payload: dict[str, Any],
     now: dt.datetime | None = None,
+    text: str | None = None,
 ) -> tuple[_Payload | None, str | None]:
     """payload_problem, also giving the parsed payload when it is acceptable (parsed once)."""
     schema = PAYLOAD_SCHEMAS.get((event_type, schema_version))
@@ -536,7 +542,9 @@ def judged_payload(
         return None, identifying
     try:
         # JSON + strict: a number sent as a string, or "yes" for a bool, is refused, not guessed.
-        model = schema.model_validate_json(json.dumps(payload), strict=True)
+        model = schema.model_validate_json(
+            json.dumps(payload) if text is None else text, strict=True
+        )
     except ValidationError as error:
         return None, _describe(error, event_type, "payload")
     except ValueError:
