@@ -10,20 +10,21 @@ given per event, in the order sent, exactly as if the events had been stored one
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, any_, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Dialect, Engine, String, any_, bindparam, select
+from sqlalchemy.dialects import postgresql
 
 from icb_service import partitions, summaries
 from icb_service.models import EventId, StoredEvent, utc_now
 from icb_service.protocol import (
     Event,
     ReceivedEvent,
-    content_fingerprint,
     judged_event,
 )
 
@@ -42,6 +43,7 @@ class _Accepted:
     """An event judged acceptable: the row to store for it."""
 
     row: dict[str, Any]
+    payload_json: str  # the payload as stored: the text its fingerprint was taken of
 
 
 @dataclass(frozen=True)
@@ -59,17 +61,20 @@ def receive(
 
     One result per event, in order (the protocol's EventResult as a dict)."""
     received_at = utc_now()
-    judged = [_judge(practice, event, received_at) for event in events]
+    now = received_at.replace(tzinfo=dt.UTC)
+    judged = [_judge(practice, event, received_at, now) for event in events]
     rows: dict[str, dict[str, Any]] = {}
+    texts: dict[str, str] = {}
     for item in judged:
         if isinstance(item, _Accepted):
             rows.setdefault(item.row["id"], item.row)  # a repeated id: the first one is stored
+            texts.setdefault(item.row["id"], item.payload_json)
     partitions.ensure_current(engine, received_at)
     with engine.begin() as connection:
         held = _held(connection, list(rows))
         # In id order, so two requests holding the same ids always lock them in the same order.
         new = [rows[event_id] for event_id in sorted(rows) if event_id not in held]
-        stored = _insert_new(connection, new)
+        stored = _insert_new(connection, new, [texts[row["id"]] for row in new])
         raced = [row["id"] for row in new if row["id"] not in stored]
         if raced:
             # Another request stored some of these ids between our read and our insert.
@@ -83,18 +88,25 @@ def receive(
 
 
 def _judge(
-    practice: str, received: ReceivedEvent | Event, received_at: dt.datetime
+    practice: str,
+    received: ReceivedEvent | Event,
+    received_at: dt.datetime,
+    now: dt.datetime | None = None,
 ) -> _Accepted | Result:
-    """The row to store for an acceptable event, or its rejection. No database here."""
+    """The row to store for an acceptable event, or its rejection. No database here.
+
+    `now` is received_at in UTC (given once a batch by receive)."""
     event_id = str(received.id)
     # Rejected events are never stored: they may hold exactly what must not leave the laptop.
     event, parsed, problem = judged_event(
-        received.model_dump(mode="json", exclude_unset=True), received_at.replace(tzinfo=dt.UTC)
+        _as_sent(received, event_id), now or received_at.replace(tzinfo=dt.UTC)
     )
     if event is None or parsed is None:
         return _result(event_id, "rejected", problem)
     payload = parsed.model_dump(mode="json")
-    occurred_at = event.occurred_at.astimezone(dt.UTC).replace(tzinfo=None)
+    # The Instant validator has already put it in UTC.
+    occurred_at = event.occurred_at.replace(tzinfo=None)
+    payload_json = _canonical(payload)
     return _Accepted({
         "id": event_id,
         "practice_code": practice,
@@ -103,11 +115,45 @@ def _judge(
         "schema_version": event.schema_version,
         "occurred_at": occurred_at,
         "received_at": received_at,
-        "content_sha256": content_fingerprint(
-            event.type, event.schema_version, occurred_at, payload
-        ),
+        "content_sha256": _fingerprint(event.type, event.schema_version, occurred_at,
+                                       payload_json),
         "payload": payload,
-    })
+    }, payload_json)
+
+
+def _canonical(payload: dict[str, Any]) -> str:
+    return _json(payload, sort_keys=True, separators=(",", ":"))
+
+
+def _fingerprint(
+    event_type: str, schema_version: int, occurred_at: dt.datetime, payload_json: str
+) -> str:
+    """protocol.content_fingerprint, from the payload's canonical text made once for both it
+    and the stored row (the canonical list's last item is exactly that text)."""
+    instant = occurred_at.astimezone(dt.UTC).replace(tzinfo=None).isoformat()  # as it does
+    head = _json([event_type, schema_version, instant], separators=(",", ":"))
+    return hashlib.sha256(f"{head[:-1]},{payload_json}]".encode()).hexdigest()
+
+
+def _as_sent(received: ReceivedEvent | Event, event_id: str) -> dict[str, Any]:
+    """The event's fields as the client sent them (the fields it left out stay out).
+
+    A ReceivedEvent holds what the JSON body held, untouched (its fields are Any), so they are
+    taken as they are; dumping the model again cost as much as storing the event."""
+    if type(received) is not ReceivedEvent or not all(
+        type(value) in _JSON_SCALARS for value in (received.seq, received.type,
+                                                   received.schema_version, received.occurred_at)
+    ):
+        return received.model_dump(mode="json", exclude_unset=True)
+    sent = {name: getattr(received, name) for name in received.model_fields_set}
+    if received.__pydantic_extra__:
+        sent.update(received.__pydantic_extra__)
+    sent["id"] = event_id
+    return sent
+
+
+# What json.loads makes of a scalar: such values dump to themselves.
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _held(connection: Connection, ids: list[str]) -> dict[str, _Held]:
@@ -122,7 +168,14 @@ def _held(connection: Connection, ids: list[str]) -> dict[str, _Held]:
             EVENT_IDS.c.id == any_(bindparam("ids", ids, type_=postgresql.ARRAY(String)))
         )
         chunks = [query]
-    else:
+    elif connection.dialect.name == "sqlite":
+        # The ids as one JSON array: one short statement, whatever the batch's size.
+        for event_id, practice_code, content_sha256 in connection.exec_driver_sql(
+            _SQLITE_HELD, (_json(ids),)
+        ):
+            found[event_id] = _Held(practice_code, content_sha256)
+        return found
+    else:  # pragma: no cover - the service runs on SQLite and PostgreSQL only
         chunks = [
             select(*columns).where(EVENTS.c.id.in_(ids[start : start + LOOKUP_CHUNK]))
             for start in range(0, len(ids), LOOKUP_CHUNK)
@@ -165,7 +218,9 @@ RETURNING event_id
 """
 
 
-def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
+def _insert_new(
+    connection: Connection, rows: list[dict[str, Any]], payloads: list[str]
+) -> set[str]:
     """Insert every row with one statement; the ids actually inserted.
 
     ON CONFLICT DO NOTHING leaves an id another request stored a moment ago untouched (on
@@ -179,13 +234,24 @@ def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
         for row in rows:
             for name in _COLUMNS:
                 columns[name].append(row[name])
-        # Serialised as SQLAlchemy's JSON type would, so rows read the same however written.
-        columns["payload"] = [_json(payload) for payload in columns["payload"]]
+        # The canonical text (sorted keys, no spaces): the same JSON, read the same way.
+        columns["payload"] = payloads
         result = connection.exec_driver_sql(_PG_INSERT, columns)
     elif connection.dialect.name == "sqlite":
-        statement = sqlite.insert(EVENTS).on_conflict_do_nothing(index_elements=["id"])
-        # executemany with RETURNING: SQLAlchemy sends it as multi-row INSERT ... VALUES.
-        result = connection.execute(statement.returning(EVENTS.c.id), rows)
+        # The intake's transaction began with BEGIN IMMEDIATE (db._sqlite_begin): no other
+        # writer can have stored one of these ids since _held read them, so every row goes in.
+        # Each value passes through its column's own bind processor, so the row is stored
+        # exactly as a Core insert would store it, without building a statement per batch.
+        processors = _sqlite_processors(connection.dialect)
+        cursor = connection.exec_driver_sql(_SQLITE_INSERT, [
+            (*(row[name] if process is None else process(row[name])
+               for name, process in processors), payload)
+            for row, payload in zip(rows, payloads, strict=True)
+        ])
+        if cursor.rowcount != len(rows):
+            # Only possible without the write lock; roll back, and the laptop sends again.
+            raise RuntimeError("event insert: an id was stored by another writer meanwhile")
+        return {row["id"] for row in rows}
     else:  # pragma: no cover - the service runs on SQLite and PostgreSQL only
         raise NotImplementedError(connection.dialect.name)
     return {event_id for (event_id,) in result}
@@ -196,6 +262,19 @@ _COLUMNS = (
     "content_sha256", "payload",
 )
 _json = json.dumps
+_SQLITE_INSERT = (
+    f"INSERT INTO event ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
+)
+assert _COLUMNS[-1] == "payload"  # given as its canonical text, after the processed columns
+_SQLITE_HELD = (
+    "SELECT id, practice_code, content_sha256 FROM event "
+    "WHERE id IN (SELECT value FROM json_each(?))"
+)
+
+
+@cache
+def _sqlite_processors(dialect: Dialect) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    return tuple((name, EVENTS.c[name].type.bind_processor(dialect)) for name in _COLUMNS[:-1])
 
 
 def _answer(

@@ -20,6 +20,8 @@ import hmac
 import json
 import math
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
@@ -113,9 +115,12 @@ def _check_utc_representable(value: dt.datetime) -> dt.datetime:
         raise ValueError("date_range: must be a representable date and time") from None
 
 
+_ISO_START = re.compile(r"\d{4}-\d{2}-\d{2}T")
+
+
 def _check_iso_instant(value: Any) -> Any:
     # Pydantic would read a bare number as Unix time; the protocol says ISO 8601 only.
-    if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}T", value):
+    if isinstance(value, str) and not _ISO_START.match(value):
         raise ValueError("must be ISO 8601 with a time zone, e.g. 2025-01-10T10:00:00Z")
     if not isinstance(value, str | dt.datetime):
         raise ValueError("must be an ISO 8601 date and time string")
@@ -507,12 +512,14 @@ def payload_problem(
     schema_version: int,
     payload: dict[str, Any],
     now: dt.datetime | None = None,
+    text: str | None = None,
 ) -> str | None:
     """Why this payload must be rejected, naming the field and the rule; None when acceptable.
 
-    `now` is when the event is received (UTC); dates are judged in a window around it.
+    `now` is when the event is received (UTC); dates are judged in a window around it. `text`
+    is json.dumps(payload) when the caller has it already (the laptop stores that text too).
     """
-    return judged_payload(event_type, schema_version, payload, now)[1]
+    return judged_payload(event_type, schema_version, payload, now, text)[1]
 
 
 def judged_payload(
@@ -520,6 +527,7 @@ def judged_payload(
     schema_version: int,
     payload: dict[str, Any],
     now: dt.datetime | None = None,
+    text: str | None = None,
 ) -> tuple[_Payload | None, str | None]:
     """payload_problem, also giving the parsed payload when it is acceptable (parsed once)."""
     schema = PAYLOAD_SCHEMAS.get((event_type, schema_version))
@@ -534,7 +542,9 @@ def judged_payload(
         return None, identifying
     try:
         # JSON + strict: a number sent as a string, or "yes" for a bool, is refused, not guessed.
-        model = schema.model_validate_json(json.dumps(payload), strict=True)
+        model = schema.model_validate_json(
+            json.dumps(payload) if text is None else text, strict=True
+        )
     except ValidationError as error:
         return None, _describe(error, event_type, "payload")
     except ValueError:
@@ -564,11 +574,12 @@ def judged_event(
         return None, None, _describe(error, "event", "")
     limits = rules()
     occurred = event.occurred_at.astimezone(dt.UTC)
-    if occurred < now - dt.timedelta(days=limits.past_days):
+    window = _window(now)
+    if occurred < window.earliest:
         return None, None, (
             f"occurred_at: date_window (more than {limits.past_days} days before receipt)"
         )
-    if occurred > now + dt.timedelta(days=limits.occurred_future_days):
+    if occurred > window.latest:
         return None, None, (
             f"occurred_at: date_window (more than {limits.occurred_future_days} day after receipt)"
         )
@@ -576,11 +587,34 @@ def judged_event(
     return (None, None, problem) if payload is None else (event, payload, None)
 
 
+@dataclass(frozen=True)
+class _Window:
+    """The dates an event received at one instant may carry (the dataset's windows)."""
+
+    earliest: dt.datetime
+    latest: dt.datetime
+    today: dt.date
+    earliest_day: dt.date
+
+
+@lru_cache(maxsize=8)
+def _window(now: dt.datetime) -> _Window:
+    # Worked out once per instant: a batch's events are all judged at its receipt.
+    limits = rules()
+    today = now.astimezone(dt.UTC).date()
+    return _Window(
+        earliest=now - dt.timedelta(days=limits.past_days),
+        latest=now + dt.timedelta(days=limits.occurred_future_days),
+        today=today,
+        earliest_day=today - dt.timedelta(days=limits.past_days),
+    )
+
+
 def _rules_problem(model: _Payload, now: dt.datetime) -> str | None:
     """The dataset's rules that a schema cannot state: units, hard limits and date windows."""
     limits = rules()
-    today = now.astimezone(dt.UTC).date()
-    earliest = today - dt.timedelta(days=limits.past_days)
+    window = _window(now)
+    today, earliest = window.today, window.earliest_day
     if isinstance(model, MeasurementPayload):
         measure = limits.measures[model.measure]
         if model.unit != measure.unit:
@@ -697,12 +731,12 @@ def _text_problem(text: str, where: str, field: str) -> str | None:
 def _is_pseudonymous(value: Any) -> bool:
     if not isinstance(value, str):
         return False
-    if _SUBJECT.fullmatch(value):
-        return True
-    try:
-        return str(UUID(value)) == value.lower()
-    except ValueError:
-        return False
+    # A hash, or a UUID written as UUID() writes it (any case): what str(UUID(value)) ==
+    # value.lower() accepted, without parsing it.
+    return bool(_SUBJECT.fullmatch(value) or _CANONICAL_UUID.fullmatch(value))
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
 # Context pydantic gives for a rule that is the service's own (limits, allowed values), never

@@ -6,6 +6,7 @@ the service answered "stored" or "duplicate" for its id. Anything in between is 
 and comes back "duplicate".
 """
 
+import json
 import logging
 import threading
 import time
@@ -203,16 +204,20 @@ class Syncer:
             if not rows:
                 return None
             events, sealed = [], {}
+            # The batch is judged at one instant, as the service judges a batch.
+            now = datetime.now(UTC)
             for row in rows:
                 try:
                     payload = payloads.wire_payload(row, people)
-                    events.append(payloads.wire_event(row, payload))
+                    # One JSON text both checked against the schema and sealed in the store.
+                    text = json.dumps(payload)
+                    events.append(payloads.wire_event(row, payload, now, text))
                 except payloads.LocalProblem as problem:
                     self.clinic.mark_needs_attention(row.uid, str(problem))
                     report.needs_attention += 1
                     continue
                 if payloads.needs_person(row):
-                    sealed[row.uid] = payload
+                    sealed[row.uid] = text
             self.clinic.seal_events(sealed)
             after = rows[-1].id
             if events:

@@ -148,7 +148,7 @@ def wire_payload(
                 payload.setdefault("registered_practice", patient.registered_ods)
     if row.type == "session":
         status = payload.get("status")
-        payload["status"] = SESSION_STATUS.get(status, status)
+        payload["status"] = SESSION_STATUS.get(str(status), status)
         roles = payload.get("staff_roles_present") or []
         payload["staff_roles_present"] = [r for r in STAFF_ROLES if r in roles]
     if row.type == "signposting":
@@ -165,10 +165,18 @@ def occurred_at(row: OutboxRow) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
-def wire_event(row: OutboxRow, payload: dict[str, Any]) -> dict[str, Any]:
+def wire_event(
+    row: OutboxRow,
+    payload: dict[str, Any],
+    now: datetime | None = None,
+    text: str | None = None,
+) -> dict[str, Any]:
     """The event as sent, a JSON object; raises LocalProblem when the service's own rules would
-    refuse its payload. The envelope comes from the outbox row, so a resend is identical."""
-    problem = protocol.payload_problem(row.type, row.schema_version, payload)
+    refuse its payload. The envelope comes from the outbox row, so a resend is identical.
+
+    `now` is when the batch is made (dates are judged around it; by default, this instant);
+    `text` is json.dumps(payload) when the caller has made it already."""
+    problem = protocol.payload_problem(row.type, row.schema_version, payload, now, text)
     if problem:
         raise LocalProblem(f"checked on this laptop: {problem}")
     assert row.id is not None

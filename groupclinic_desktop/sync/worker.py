@@ -27,7 +27,7 @@ class Report(Protocol):
     result: str  # "done" after a pass that finished its work
 
 
-R = TypeVar("R", bound=Report)
+R = TypeVar("R", bound=Report, covariant=True)
 
 
 class Passes(Protocol[R]):

@@ -121,3 +121,30 @@ def test_a_full_batch_half_already_held_stores_the_other_half(service: Service) 
     results = service.send(events).json()["results"]
     assert [r["status"] for r in results] == ["duplicate", "stored"] * 250
     assert sorted(stored(service.engine)) == sorted(e["id"] for e in events)
+
+
+def test_the_stored_fingerprint_and_payload_are_the_protocols_own() -> None:
+    """The intake takes an event's fingerprint from the payload text it stores (made once for
+    both); a retry is only recognised if that is exactly protocol.content_fingerprint."""
+    import datetime as dt
+    import json
+
+    from icb_service.intake import _Accepted, _judge
+    from icb_service.protocol import content_fingerprint
+
+    session_uid = str(uuid.uuid4())
+    sent = [
+        ev.event("session", ev.session(session_uid, "2025-01-10")),
+        ev.event("attendance", ev.attendance(session_uid, "ann"), "2025-01-10T12:00:00+02:00"),
+        ev.event("measurement", ev.measurement("ann", "hba1c", 48.5, "2025-01-10", "close")),
+        ev.event("questionnaire", ev.questionnaire(session_uid, "ann", "swemwbs", 21)),
+    ]
+    received = dt.datetime(2025, 1, 11, 9, 30)
+    for event in sent:
+        judged = _judge("Y99999", ReceivedEvent.model_validate(event), received)
+        assert isinstance(judged, _Accepted), judged
+        row = judged.row
+        assert row["content_sha256"] == content_fingerprint(
+            row["type"], row["schema_version"], row["occurred_at"], row["payload"]
+        )
+        assert json.loads(judged.payload_json) == row["payload"]

@@ -1,10 +1,11 @@
 """The Clinic facade: the outbox as the sync worker sees it, and the sync settings."""
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import String, bindparam, delete, update
 from sqlalchemy import select as select_core
 from sqlmodel import col, select
 
@@ -86,26 +87,31 @@ class SyncArea(ClinicBase):
             )
             return list(s.exec(query))
 
-    def seal_events(self, payloads: dict[str, dict[str, Any]]) -> None:
+    def seal_events(self, payloads: Mapping[str, dict[str, Any] | str]) -> None:
         """Keep the pseudonymised payload an event is first sent with, so every retry is identical.
 
         Not audited: the event's content is unchanged, only its person reference is swapped for
-        the keyed pseudonym the service will hold. One statement for the whole batch.
+        the keyed pseudonym the service will hold. One statement for the whole batch. A payload
+        may come as its json.dumps text already (the sync makes it once to check the payload),
+        stored as it is: exactly what the column's JSON type would have written.
         """
         if not payloads:
             return
         table = OutboxEvent.__table__  # type: ignore[attr-defined]
+        texts = {
+            uid: p if isinstance(p, str) else json.dumps(p) for uid, p in payloads.items()
+        }
         statement = (
             update(table)
             .where(table.c.uid == bindparam("sealed_uid"))
-            .values(payload=bindparam("sealed_payload", type_=table.c.payload.type))
+            .values(payload=bindparam("sealed_payload", type_=String()))
         )
         # No NUL check as ORM writes get: a sealed payload is the stored one with the hex subject
         # and coded values added, and it has already passed the protocol's strict schema.
         with self._write() as s:
             s.connection().execute(
                 statement,
-                [{"sealed_uid": uid, "sealed_payload": p} for uid, p in payloads.items()],
+                [{"sealed_uid": uid, "sealed_payload": p} for uid, p in texts.items()],
             )
 
     def acknowledge_events(self, uids: Sequence[str]) -> int:
