@@ -95,6 +95,49 @@ def new_entry(
     return values
 
 
+def new_bulk_entry(
+    prev_hash: str,
+    *,
+    at: datetime,
+    user_id: int | None,
+    user_name: str,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    patient_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+) -> dict[str, Any]:
+    """new_entry for a bulk write, with `after` returned as its canonical JSON text.
+
+    A bulk import's entries are large; `after` is encoded once and that text serves both the
+    hash and the column (the writer passes it to the driver as it is, and it reads back as the
+    same values), instead of being encoded for each. `after` must be JSON-ready (plain)."""
+    changes.note_entry(action, entity, entity_id, patient_id, before, after)
+    values = {
+        "at": at,
+        "user_id": user_id,
+        "user_name": user_name,
+        "action": action,
+        "entity": entity,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "patient_id": patient_id,
+        "before": plain(before),
+        "prev_hash": prev_hash,
+    }
+    after_text = _CANONICAL.encode(after)
+    rest = {name: values[name] for name in DIGESTED if name not in ("action", "after")}
+    rest["at"] = at.isoformat()
+    # The canonical text of the whole body, keys sorted: "action" and "after" come first.
+    text = (
+        '{"action":' + _CANONICAL.encode(action) + ',"after":' + after_text + ","
+        + _CANONICAL.encode(rest)[1:]
+    )
+    values["after"] = after_text
+    values["hash"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return values
+
+
 def append(s: Session, **fields: Any) -> AuditEntry:
     """Add an entry after the last one, in the ORM session's transaction (fields as new_entry's)."""
     last = s.exec(select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)).first()

@@ -6,11 +6,11 @@ microseconds), while every value still passes through SQLAlchemy's own bind and 
 processors for its column, so a row is stored and read exactly as the ORM stores and reads it.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Table
+from sqlalchemy import JSON, Engine, Table
 from sqlalchemy.engine import Dialect
 from sqlmodel import SQLModel
 
@@ -110,12 +110,18 @@ class Rows:
         return int(self._cursor.lastrowid)
 
     def insert_many(
-        self, model: type[SQLModel], names: tuple[str, ...], rows: Sequence[Sequence[Any]]
+        self,
+        model: type[SQLModel],
+        names: tuple[str, ...],
+        rows: Sequence[Sequence[Any]],
+        *,
+        ready: Collection[str] = (),
     ) -> None:
         """Insert many rows of the same columns in one statement run (a bulk import): each
         value through its column's bind processor, as insert() does, without SQLAlchemy's
         per-row statement work. The values are checked already (a cohort file's cells are
-        refused with any NUL in them, core.cohort.check)."""
+        refused with any NUL in them, core.cohort.check). Columns named in `ready` hold values
+        in the driver's form already (a JSON column's text) and pass as they are."""
         table = table_of(model)
 
         def build() -> str:
@@ -124,9 +130,11 @@ class Rows:
 
         sql = self._statements.sql(("insert", table.name, *names), build)
         processors = [
-            (index, process)
-            for index, process in enumerate(self._statements.binds(table, names))
-            if process is not None
+            (index, _remembered(process) if _repeats(table, name) else process)
+            for index, (name, process) in enumerate(
+                zip(names, self._statements.binds(table, names), strict=True)
+            )
+            if process is not None and name not in ready
         ]
 
         def bound(row: Sequence[Any]) -> list[Any]:
@@ -190,6 +198,30 @@ class Rows:
             process = self._statements.result(table, name)
             row[name] = value if process is None else process(value)
         return row
+
+
+def _repeats(table: Table, name: str) -> bool:
+    """Whether a column's values repeat across a bulk write (times, dates, codes: worth
+    remembering each one's bound form); a JSON document seldom does and cannot be a key."""
+    return not isinstance(table.c[name].type, JSON)
+
+
+def _remembered(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A bind processor that works out each distinct value once: an import's rows share one
+    time of writing and a few dates, and the datetime processor costs microseconds a value."""
+    seen: dict[tuple[type, Any], Any] = {}
+
+    def bind(value: Any) -> Any:
+        key = (type(value), value)  # 1 and True, or a str and its enum, stay apart
+        try:
+            return seen[key]
+        except KeyError:
+            found = seen[key] = process(value)
+            return found
+        except TypeError:  # not hashable: worked out each time
+            return process(value)
+
+    return bind
 
 
 def _tests(names: tuple[str, ...]) -> str:

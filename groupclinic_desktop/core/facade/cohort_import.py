@@ -12,7 +12,7 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from groupclinic_desktop.core import audit, cohort, outbox, targets, validation
+from groupclinic_desktop.core import audit, changes, cohort, outbox, targets, validation
 from groupclinic_desktop.core.cohort import (
     CohortFile,
     CohortRow,
@@ -30,7 +30,7 @@ from groupclinic_desktop.core.facade.base import (
 from groupclinic_desktop.core.facade.checkin import new_measurement
 from groupclinic_desktop.core.facade.organisation import member_or_refuse
 from groupclinic_desktop.core.roles import Permission
-from groupclinic_desktop.core.rows import Rows, table_of
+from groupclinic_desktop.core.rows import Rows
 from groupclinic_desktop.core.schema import (
     AuditEntry,
     ConsentKind,
@@ -105,7 +105,10 @@ class CohortImportArea(ClinicBase):
         if result.problems:
             target_file = rejected_to or cohort.rejected_path(found.path or Path("cohort.csv"))
             rejected_file = cohort.write_rejected(result, target_file)
-        written = self.import_cohort(result.rows, programme_id, progress=progress, cancel=cancel)
+        written = self.import_cohort(
+            result.rows, programme_id, progress=progress, cancel=cancel,
+            file_name=found.path.name if found.path is not None else None,
+        )
         return ImportOutcome(result, written, rejected_file)
 
     def import_cohort(
@@ -115,11 +118,17 @@ class CohortImportArea(ClinicBase):
         *,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        file_name: str | None = None,
     ) -> ImportResult:
         """Write checked cohort rows in ONE transaction: people matched by NHS number (created or
         updated), enrolled in the programme, and their results stored from the GP record unless
-        already held (same person, measure, day and value). Each change has its audit entry and
-        results their outbox events, as record_measurement writes them.
+        already held (same person, measure, day and value). Results have their outbox events,
+        as record_measurement writes them.
+
+        The audit trail has one entry per row that changed anything: who imported it and when,
+        the file's name and the row's number, and what the row wrote (the person as created,
+        or before and after an update; the enrolment; each result with its id and value), so
+        every imported value stays attributable. One more entry records the import as a whole.
 
         `cancel` is checked between rows; when set, everything is rolled back and the result says
         cancelled. `progress(done, total)` is called as rows are processed.
@@ -180,14 +189,18 @@ class CohortImportArea(ClinicBase):
                                 "earlier row",
                                 field="NHS number",
                             )
+                        # What this row wrote, for its one audit entry.
+                        written: dict[str, Any] = {"file": file_name, "row": row.line}
+                        before: dict[str, Any] | None = None
                         if known is None:
                             person = bulk.new_patient(row, code)
                             people[row.nhs_number] = person
                             counts["created"] += 1
                             pid = person["id"]
                             who = (person["date_of_birth"], person["sex"], person["hypo_risk"])
+                            written["patient"] = audit.plain(person)
                         else:
-                            before = snapshot(known)
+                            was = snapshot(known)
                             filled = known.registered_ods is None and code is not None
                             if filled:
                                 known.registered_ods = code
@@ -195,9 +208,8 @@ class CohortImportArea(ClinicBase):
                             counts["updated" if changed else "unchanged"] += 1
                             if changed:
                                 s.add(known)
-                                assert known.id is not None
-                                bulk.audit("update", "patient", known.id, snapshot(known),
-                                           known.id, before)
+                                before = {"patient": was}
+                                written["patient"] = snapshot(known)
                             assert known.id is not None
                             pid = known.id
                             who = (known.date_of_birth, known.sex, known.hypo_risk)
@@ -208,20 +220,34 @@ class CohortImportArea(ClinicBase):
                             enrolment = {
                                 "patient_id": pid,
                                 "programme_id": programme_id,
-                                "enrolled_at": utcnow(),
+                                "enrolled_at": bulk.now,
                                 "active": True,
                             }
-                            bulk.insert(Enrolment, enrolment, pid)
-                        counts["added"] += _import_results(bulk, pid, who, row, history, personal)
+                            written["enrolment"] = {
+                                "id": bulk.insert(Enrolment, enrolment),
+                                "programme_id": programme_id,
+                                "active": True,
+                            }
+                        results = _import_results(bulk, pid, who, row, history, personal)
+                        if results:
+                            written["measurements"] = results
+                            counts["added"] += len(results)
+                        if len(written) > 2:  # the row changed something
+                            bulk.row_entry(pid, written, before)
                         done += 1
                         if progress is not None and (done % step == 0 or done == total):
                             progress(done, total)
                     counts["held"] += sum(len(r.results) for r in chunk)
                     s.flush()  # the updated people, before the rows that follow them
                     bulk.write()
-                bulk.close()
                 if cancel is not None and cancel.is_set():
                     raise _ImportCancelled
+                bulk.close({
+                    "file": file_name,
+                    "programme_id": programme_id,
+                    "rows": total,
+                    **{k: v for k, v in counts.items() if k != "held"},
+                })
         except _ImportCancelled:
             return ImportResult(cancelled=True)
         return ImportResult(
@@ -281,10 +307,11 @@ def _import_results(
     row: CohortRow,
     history: dict[tuple[int, str], list["_Held"]],
     personal: dict[int, dict[str, targets.PersonalLevel]],
-) -> int:
-    """Add a person's GP-record results not already held; returns how many were added.
-    `who`: their date of birth, sex and hypoglycaemia risk, for each event's status."""
-    added = 0
+) -> list[dict[str, Any]]:
+    """Add a person's GP-record results not already held; returns what was added, as the row's
+    audit entry records each. `who`: their date of birth, sex and hypoglycaemia risk, for each
+    event's status."""
+    added: list[dict[str, Any]] = []
     readings: dict[int, str] = {}
     born, sex, hypo_risk = who
     for result in row.results:
@@ -301,24 +328,36 @@ def _import_results(
         reading = None
         if result.reading is not None:
             reading = readings.setdefault(result.reading, str(uuid.uuid4()))
+        taken_at, taken_text = bulk.noon_of(result.taken_on)
         values = new_measurement(
             patient_id,
             None,
             result.key,
             result.value,
-            datetime.combine(result.taken_on, time(12), tzinfo=UTC),
+            taken_at,
             Source.GP_RECORD,
             reading,
             result.unusual,
             bulk.actor.id,
         )
-        bulk.insert(Measurement, values, patient_id)
-        held.append(_Held(values["taken_at"], values["value"], Source.GP_RECORD))
-        added += 1
+        values["entered_at"] = bulk.now
+        measurement_id = bulk.insert(Measurement, values)
+        held.append(_Held(taken_at, values["value"], Source.GP_RECORD))
+        added.append({
+            "id": measurement_id,
+            "uid": values["uid"],
+            "type_key": result.key,
+            "value": values["value"],
+            "unit": values["unit"],
+            "taken_at": taken_text,
+            "source": Source.GP_RECORD.value,
+            "reading_uid": reading,
+            "confirmed_unusual": result.unusual,
+        })
         if not outbox.is_sent_measure(result.key):
             continue  # a measure outside the monitoring dataset stays on the laptop
         measurement = _NewResult(
-            result.key, values["value"], values["unit"], values["taken_at"], Source.GP_RECORD
+            result.key, values["value"], values["unit"], taken_at, Source.GP_RECORD
         )
         bulk.event(
             "measurement",
@@ -336,6 +375,8 @@ def _import_results(
                 None if previous is None else previous.value,
             ),
         )
+    if added:
+        changes.note("measurement", patient_id)
     return added
 
 
@@ -375,6 +416,7 @@ class _BulkWriter:
     IMMEDIATE) nobody else can write, so we hand out ids ourselves and chain hashes in memory.
     The rows go to the driver in one executemany per table and batch, each value through its
     column's own bind processor (core.rows), so they are stored exactly as the ORM stores them.
+    Everything the import writes carries one time, `now`: it is one transaction, all or nothing.
     """
 
     TABLES = (Patient, Enrolment, Measurement, OutboxEvent, AuditEntry)
@@ -383,6 +425,7 @@ class _BulkWriter:
         from sqlalchemy import func
 
         self.s, self.actor, self.driver = s, actor, rows
+        self.now = utcnow()
         self.next_id: dict[type[SQLModel], int] = {
             model: (s.exec(select(func.max(model.id))).one() or 0) + 1
             for model in self.TABLES
@@ -391,7 +434,7 @@ class _BulkWriter:
         self.last_hash = last.first() or audit.GENESIS
         self.last_audit_id: int | None = None
         self.rows: dict[type[SQLModel], list[dict[str, Any]]] = {m: [] for m in self.TABLES}
-        self.patient_columns = tuple(Patient.model_fields)
+        self.noons: dict[date, tuple[datetime, str]] = {}
         fields = Patient.model_fields.items()
         self.patient_defaults = {
             name: field.default for name, field in fields
@@ -401,12 +444,21 @@ class _BulkWriter:
             name: field.default_factory for name, field in fields if field.default_factory
         }
 
+    def noon_of(self, day: date) -> tuple[datetime, str]:
+        """A GP result's time (noon UTC on its day: the record gives the day only) and its
+        text for the audit entry, worked out once per day: a search dates most results alike."""
+        found = self.noons.get(day)
+        if found is None:
+            at = datetime.combine(day, time(12), tzinfo=UTC)
+            found = self.noons[day] = (at, at.isoformat())
+        return found
+
     def new_patient(self, row: CohortRow, registered: str | None) -> dict[str, Any]:
         """A new person's column values from a checked row (every column, as the model's
-        defaults fill them), queued with its audit entry."""
+        defaults fill them), queued."""
         values: dict[str, Any] = dict(self.patient_defaults)
         for name, make in self.patient_factories.items():
-            values[name] = make()  # type: ignore[call-arg]
+            values[name] = self.now if make is utcnow else make()  # type: ignore[call-arg]
         values.update(
             id=self._take_id(Patient),
             nhs_number=row.nhs_number,
@@ -418,12 +470,13 @@ class _BulkWriter:
             values["registered_ods"] = registered
         _apply_cohort_row(values, row)
         self.rows[Patient].append(values)
-        self.audit("create", "patient", values["id"], audit.plain(values), values["id"])
+        changes.note("patient", values["id"])
         return values
 
     def event(self, event_type: str, payload: dict[str, Any]) -> None:
         """Queue an outbox event."""
         event = {"id": self._take_id(OutboxEvent), **outbox.new_event(event_type, payload)}
+        event["occurred_at"] = self.now
         self.rows[OutboxEvent].append(event)
 
     def _take_id(self, model: type[SQLModel]) -> int:
@@ -431,13 +484,20 @@ class _BulkWriter:
         self.next_id[model] = value + 1
         return value
 
-    def insert(self, model: type[SQLModel], values: dict[str, Any], patient_id: int | None) -> int:
-        """Queue a new row with every column's value (its id is given here) and its audit
-        entry; returns the new id."""
+    def insert(self, model: type[SQLModel], values: dict[str, Any]) -> int:
+        """Queue a new row with every column's value (its id is given here); returns the new
+        id. Its audit is the row's entry (row_entry)."""
         values = {"id": self._take_id(model), **values}
         self.rows[model].append(values)
-        self.audit("create", table_of(model).name, values["id"], values, patient_id)
+        if model is Enrolment:
+            changes.note("enrolment", values["patient_id"])
         return int(values["id"])
+
+    def row_entry(
+        self, patient_id: int, written: dict[str, Any], before: dict[str, Any] | None
+    ) -> None:
+        """The audit entry of one row of the file: what it wrote for this person."""
+        self.audit("import", "patient", patient_id, written, patient_id, before)
 
     def audit(
         self,
@@ -448,8 +508,9 @@ class _BulkWriter:
         patient_id: int | None,
         before: dict[str, Any] | None = None,
     ) -> None:
-        values = audit.new_entry(
+        values = audit.new_bulk_entry(
             self.last_hash,
+            at=self.now,
             user_id=self.actor.id,
             user_name=self.actor.name,
             action=action,
@@ -470,12 +531,18 @@ class _BulkWriter:
             if queued:
                 names = tuple(queued[0])
                 in_order = itemgetter(*names)
-                self.driver.insert_many(model, names, [in_order(v) for v in queued])
+                # An audit entry's `after` is its JSON text already (audit.new_bulk_entry).
+                ready = ("after",) if model is AuditEntry else ()
+                self.driver.insert_many(
+                    model, names, [in_order(v) for v in queued], ready=ready
+                )
                 queued.clear()
 
-    def close(self) -> None:
-        """Write what is queued and move the audit head anchor to our last entry."""
-
+    def close(self, summary: dict[str, Any]) -> None:
+        """Write what is queued, with one entry for the import as a whole when it wrote
+        anything, and move the audit head anchor to our last entry."""
+        if self.last_audit_id is not None:
+            self.audit("import", "cohort_file", None, summary, None)
         self.write()
         if self.last_audit_id is None:
             return
