@@ -608,7 +608,10 @@ def _taken_on(text: str, key: str, today: date) -> date:
     return taken
 
 
-def _result_values(key: str, text: str) -> list[tuple[str, float, bool]]:
+# GP results repeat (an HbA1c is a whole number between about 30 and 150): each distinct
+# (measure, cell) is parsed once; a refusal is not remembered, so every bad cell is reported.
+@functools.lru_cache(maxsize=8192)
+def _result_values(key: str, text: str) -> tuple[tuple[str, float, bool], ...]:
     """(measurement key, value, unusual) for one result cell; blood pressure gives two."""
     if not text:
         raise InvalidInput(f"{_result_label(key)}: the date is given but the value is empty")
@@ -616,11 +619,11 @@ def _result_values(key: str, text: str) -> list[tuple[str, float, bool]]:
         (systolic, diastolic), unusual = _unusual_kept(
             lambda confirmed: validation.parse_blood_pressure(text, confirmed=confirmed)
         )
-        return [("systolic_bp", systolic, unusual), ("diastolic_bp", diastolic, unusual)]
+        return (("systolic_bp", systolic, unusual), ("diastolic_bp", diastolic, unusual))
     value, unusual = _unusual_kept(
         lambda confirmed: validation.parse_measurement(key, text, confirmed=confirmed)
     )
-    return [(key, value, unusual)]
+    return ((key, value, unusual),)
 
 
 _Parsed = TypeVar("_Parsed")

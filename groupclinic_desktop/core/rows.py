@@ -129,21 +129,13 @@ class Rows:
             return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
 
         sql = self._statements.sql(("insert", table.name, *names), build)
-        processors = [
-            (index, _remembered(process) if _repeats(table, name) else process)
-            for index, (name, process) in enumerate(
-                zip(names, self._statements.binds(table, names), strict=True)
-            )
-            if process is not None and name not in ready
-        ]
-
-        def bound(row: Sequence[Any]) -> list[Any]:
-            values = list(row)
-            for index, process in processors:
-                values[index] = process(values[index])
-            return values
-
-        self._cursor.executemany(sql, [bound(row) for row in rows])
+        # Column by column: one processor over a whole column, not a loop of calls per row.
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        binds = self._statements.binds(table, names)
+        for index, (name, process) in enumerate(zip(names, binds, strict=True)):
+            if process is not None and name not in ready:
+                columns[index] = _bound_column(process, columns[index], _repeats(table, name))
+        self._cursor.executemany(sql, list(zip(*columns, strict=True)))
 
     def update(self, model: type[SQLModel], where: dict[str, Any], values: dict[str, Any]) -> int:
         """Change the given columns of the rows matching `where`; returns how many changed."""
@@ -206,22 +198,21 @@ def _repeats(table: Table, name: str) -> bool:
     return not isinstance(table.c[name].type, JSON)
 
 
-def _remembered(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """A bind processor that works out each distinct value once: an import's rows share one
-    time of writing and a few dates, and the datetime processor costs microseconds a value."""
-    seen: dict[tuple[type, Any], Any] = {}
-
-    def bind(value: Any) -> Any:
-        key = (type(value), value)  # 1 and True, or a str and its enum, stay apart
+def _bound_column(process: Callable[[Any], Any], values: list[Any], repeats: bool) -> list[Any]:
+    """One column's values through its bind processor. Where values repeat (an import's rows
+    share one time of writing and a few dates; the datetime processor costs microseconds a
+    value) each distinct value is worked out once, when the column holds one type besides
+    None, so that equal values of different types (1 and True, a str and its enum) never
+    share a result."""
+    if repeats:
         try:
-            return seen[key]
-        except KeyError:
-            found = seen[key] = process(value)
-            return found
-        except TypeError:  # not hashable: worked out each time
-            return process(value)
-
-    return bind
+            distinct = set(values)
+        except TypeError:  # not hashable: each is worked out
+            distinct = None
+        if distinct is not None and len({type(v) for v in distinct} - {type(None)}) <= 1:
+            bound = {value: process(value) for value in distinct}
+            return [bound[value] for value in values]
+    return list(map(process, values))
 
 
 def _tests(names: tuple[str, ...]) -> str:

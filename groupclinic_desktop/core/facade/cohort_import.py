@@ -1,7 +1,7 @@
 """The Clinic facade: importing a cohort from a GP system search, in one transaction."""
 
+import os
 import threading
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
@@ -19,6 +19,7 @@ from groupclinic_desktop.core.cohort import (
     ImportOutcome,
     ImportResult,
     Progress,
+    Result,
 )
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.facade.base import (
@@ -198,7 +199,10 @@ class CohortImportArea(ClinicBase):
                             counts["created"] += 1
                             pid = person["id"]
                             who = (person["date_of_birth"], person["sex"], person["hypo_risk"])
-                            written["patient"] = audit.plain(person)
+                            # Blank columns are left out: a new person's blanks say nothing.
+                            written["patient"] = {
+                                k: v for k, v in audit.plain(person).items() if v is not None
+                            }
                         else:
                             was = snapshot(known)
                             filled = known.registered_ods is None and code is not None
@@ -327,7 +331,9 @@ def _import_results(
         previous = max(earlier, key=lambda m: m.taken_at, default=None)
         reading = None
         if result.reading is not None:
-            reading = readings.setdefault(result.reading, str(uuid.uuid4()))
+            reading = readings.get(result.reading)
+            if reading is None:
+                reading = readings[result.reading] = bulk.uids.next()
         taken_at, taken_text = bulk.noon_of(result.taken_on)
         values = new_measurement(
             patient_id,
@@ -339,6 +345,7 @@ def _import_results(
             reading,
             result.unusual,
             bulk.actor.id,
+            uid=bulk.uids.next(),
         )
         values["entered_at"] = bulk.now
         measurement_id = bulk.insert(Measurement, values)
@@ -359,20 +366,19 @@ def _import_results(
         measurement = _NewResult(
             result.key, values["value"], values["unit"], taken_at, Source.GP_RECORD
         )
+        own = personal.get(patient_id, {})
+        person = targets.Person.on(
+            result.taken_on, born=born, sex=sex, hypo_risk=hypo_risk, personal=own
+        ) if result.key in own else None
         bulk.event(
             "measurement",
             outbox.measurement_payload(
                 None,
                 patient_id,
-                targets.Person.on(
-                    result.taken_on,
-                    born=born,
-                    sex=sex,
-                    hypo_risk=hypo_risk,
-                    personal=personal.get(patient_id, {}),
-                ),
+                person or targets.ANYONE,
                 cast(Measurement, measurement),
                 None if previous is None else previous.value,
+                status=None if person else bulk.status(result, values["value"], who),
             ),
         )
     if added:
@@ -435,6 +441,8 @@ class _BulkWriter:
         self.last_audit_id: int | None = None
         self.rows: dict[type[SQLModel], list[dict[str, Any]]] = {m: [] for m in self.TABLES}
         self.noons: dict[date, tuple[datetime, str]] = {}
+        self.thresholds: dict[tuple[str, int | None, Any, bool], targets.Threshold | None] = {}
+        self.uids = _Uids()
         fields = Patient.model_fields.items()
         self.patient_defaults = {
             name: field.default for name, field in fields
@@ -443,6 +451,19 @@ class _BulkWriter:
         self.patient_factories = {
             name: field.default_factory for name, field in fields if field.default_factory
         }
+
+    def status(self, result: Result, value: float, who: tuple[date, Any, bool]) -> targets.Status:
+        """A value's status for someone with no personal level for its measure: the
+        catalogue's level for their age on the day, sex and hypoglycaemia risk, looked up
+        once per such group (targets.threshold_for, the board's rule) instead of per value."""
+        born, sex, hypo_risk = who
+        age = targets.age_on(born, result.taken_on) if born is not None else None
+        key = (result.key, age, sex, bool(hypo_risk))
+        if key not in self.thresholds:
+            person = targets.Person.on(result.taken_on, born=born, sex=sex, hypo_risk=hypo_risk)
+            self.thresholds[key] = targets.threshold_for(result.key, person)
+        threshold = self.thresholds[key]
+        return targets.Status.NO_TARGET if threshold is None else threshold.status(value)
 
     def noon_of(self, day: date) -> tuple[datetime, str]:
         """A GP result's time (noon UTC on its day: the record gives the day only) and its
@@ -475,7 +496,10 @@ class _BulkWriter:
 
     def event(self, event_type: str, payload: dict[str, Any]) -> None:
         """Queue an outbox event."""
-        event = {"id": self._take_id(OutboxEvent), **outbox.new_event(event_type, payload)}
+        event = {
+            "id": self._take_id(OutboxEvent),
+            **outbox.new_event(event_type, payload, uid=self.uids.next()),
+        }
         event["occurred_at"] = self.now
         self.rows[OutboxEvent].append(event)
 
@@ -549,6 +573,28 @@ class _BulkWriter:
         head = self.s.get(Setting, audit.HEAD_KEY) or Setting(key=audit.HEAD_KEY)
         head.value = {"id": self.last_audit_id, "hash": self.last_hash}
         self.s.add(head)
+
+
+class _Uids:
+    """Fresh random (version 4) UUIDs, as uuid.uuid4() makes them, from one read of the OS's
+    random source per batch: an import makes one for each result, reading and event."""
+
+    BATCH = 4096
+
+    def __init__(self) -> None:
+        self._ready: list[str] = []
+
+    def next(self) -> str:
+        if not self._ready:
+            raw = bytearray(os.urandom(16 * self.BATCH))
+            raw[6::16] = bytes((b & 0x0F) | 0x40 for b in raw[6::16])  # version 4
+            raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])  # RFC 4122 variant
+            text = raw.hex()
+            self._ready = [
+                f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+                for h in (text[i : i + 32] for i in range(0, len(text), 32))
+            ]
+        return self._ready.pop()
 
 
 _COHORT_FIELDS = (
