@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,6 +40,18 @@ from groupclinic_desktop.core.schema import Sex
 from groupclinic_desktop.resources import resource
 
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
+
+
+class Stage(StrEnum):
+    """What a running import is doing, for a progress display: only WRITING counts rows."""
+
+    CHECKING = "checking"  # every row checked again, as it is about to be written
+    COPYING = "copying"  # the safety copy of the store as it was
+    WRITING = "writing"  # rows written (progress counts them); Cancel undoes all of it
+    SAVING = "saving"  # the commit: durable on disk, past the point of cancelling
+
+
+Stages = Callable[[Stage], None]
 
 IGNORED = ""  # the mapping target of a column that is not imported
 RESULT = "result:"  # "result:hba1c" = the value column of a result

@@ -20,6 +20,8 @@ from groupclinic_desktop.core.cohort import (
     ImportResult,
     Progress,
     Result,
+    Stage,
+    Stages,
 )
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.facade.base import (
@@ -88,6 +90,7 @@ class CohortImportArea(ClinicBase):
         rejected_to: Path | None = None,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        stage: Stages | None = None,
     ) -> ImportOutcome:
         """Check a GP search export and, when it passes (or only valid rows are wanted), import
         it in one transaction (import_cohort). A file with any bad row is refused whole, its
@@ -99,15 +102,19 @@ class CohortImportArea(ClinicBase):
         if mapping is None:
             mapping = cohort.recognise(found.headers, self.cohort_mapping())
         members = {m.ods_code for m in self.member_practices()}  # type: ignore[attr-defined]
+        if stage is not None:
+            stage(Stage.CHECKING)
         result = cohort.check(found, mapping, members=members)
         if result.mapping_problems or (result.problems and not valid_rows_only):
             return ImportOutcome(result, None)
+        if cancel is not None and cancel.is_set():  # nothing written yet
+            return ImportOutcome(result, ImportResult(cancelled=True))
         rejected_file = None
         if result.problems:
             target_file = rejected_to or cohort.rejected_path(found.path or Path("cohort.csv"))
             rejected_file = cohort.write_rejected(result, target_file)
         written = self.import_cohort(
-            result.rows, programme_id, progress=progress, cancel=cancel,
+            result.rows, programme_id, progress=progress, cancel=cancel, stage=stage,
             file_name=found.path.name if found.path is not None else None,
         )
         return ImportOutcome(result, written, rejected_file)
@@ -120,6 +127,7 @@ class CohortImportArea(ClinicBase):
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
         file_name: str | None = None,
+        stage: Stages | None = None,
     ) -> ImportResult:
         """Write checked cohort rows in ONE transaction: people matched by NHS number (created or
         updated), enrolled in the programme, and their results stored from the GP record unless
@@ -132,12 +140,18 @@ class CohortImportArea(ClinicBase):
         every imported value stays attributable. One more entry records the import as a whole.
 
         `cancel` is checked between rows; when set, everything is rolled back and the result says
-        cancelled. `progress(done, total)` is called as rows are processed.
+        cancelled. `progress(done, total)` is called as rows are processed, and `stage` as the
+        import moves from the safety copy to writing to saving (cohort.Stage).
         """
+        def say(now: Stage) -> None:
+            if stage is not None:
+                stage(now)
+
         actor = self._require(Permission.PLAN)
         total = len(rows)
         if total:
             # An import touches many people at once: a copy of the store as it was, first.
+            say(Stage.COPYING)
             self.safety_copy("before-import")  # type: ignore[attr-defined]
         step = max(1, total // 200)
         counts = {"created": 0, "updated": 0, "unchanged": 0, "enrolled": 0, "added": 0, "held": 0}
@@ -165,6 +179,7 @@ class CohortImportArea(ClinicBase):
                 ).all()
                 personal = targets.personal_levels(active)
                 bulk = _BulkWriter(s, actor, self._rows_in(s))
+                say(Stage.WRITING)
                 registered: dict[str | None, str] = {}  # checked registered practices
                 done = 0
                 for start in range(0, total, self.COHORT_CHUNK):
@@ -249,9 +264,11 @@ class CohortImportArea(ClinicBase):
                 bulk.close({
                     "file": file_name,
                     "programme_id": programme_id,
+                    "source": Source.GP_RECORD.value,
                     "rows": total,
                     **{k: v for k, v in counts.items() if k != "held"},
                 })
+                say(Stage.SAVING)  # the commit, as the block ends
         except _ImportCancelled:
             return ImportResult(cancelled=True)
         return ImportResult(
@@ -350,17 +367,12 @@ def _import_results(
         values["entered_at"] = bulk.now
         measurement_id = bulk.insert(Measurement, values)
         held.append(_Held(taken_at, values["value"], Source.GP_RECORD))
-        added.append({
-            "id": measurement_id,
-            "uid": values["uid"],
-            "type_key": result.key,
-            "value": values["value"],
-            "unit": values["unit"],
-            "taken_at": taken_text,
-            "source": Source.GP_RECORD.value,
-            "reading_uid": reading,
-            "confirmed_unusual": result.unusual,
-        })
+        # The value as stored, by id; its unit is its measure's, its source the GP record.
+        entry = {"id": measurement_id, "type_key": result.key, "value": values["value"],
+                 "taken_at": taken_text}
+        if result.unusual:
+            entry["confirmed_unusual"] = True
+        added.append(entry)
         if not outbox.is_sent_measure(result.key):
             continue  # a measure outside the monitoring dataset stays on the laptop
         measurement = _NewResult(
