@@ -449,7 +449,9 @@ class _BulkWriter:
             for model in self.TABLES
         }
         last = s.exec(select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1))
-        self.last_hash = last.first() or audit.GENESIS
+        self.chain = audit.BulkChain(
+            last.first() or audit.GENESIS, at=self.now, user_id=actor.id, user_name=actor.name
+        )
         self.last_audit_id: int | None = None
         self.rows: dict[type[SQLModel], list[dict[str, Any]]] = {m: [] for m in self.TABLES}
         self.noons: dict[date, tuple[datetime, str]] = {}
@@ -533,6 +535,8 @@ class _BulkWriter:
         self, patient_id: int, written: dict[str, Any], before: dict[str, Any] | None
     ) -> None:
         """The audit entry of one row of the file: what it wrote for this person."""
+        if before is not None:
+            changes.note("patient", patient_id)  # an update (a new person is noted already)
         self.audit("import", "patient", patient_id, written, patient_id, before)
 
     def audit(
@@ -544,20 +548,8 @@ class _BulkWriter:
         patient_id: int | None,
         before: dict[str, Any] | None = None,
     ) -> None:
-        values = audit.new_bulk_entry(
-            self.last_hash,
-            at=self.now,
-            user_id=self.actor.id,
-            user_name=self.actor.name,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            patient_id=patient_id,
-            before=before,
-            after=after,
-        )
-        values["id"] = self._take_id(AuditEntry)
-        self.last_hash, self.last_audit_id = values["hash"], values["id"]
+        values = self.chain.entry(action, entity, entity_id, patient_id, before, after)
+        values["id"] = self.last_audit_id = self._take_id(AuditEntry)
         self.rows[AuditEntry].append(values)
 
     def write(self) -> None:
@@ -578,12 +570,13 @@ class _BulkWriter:
         """Write what is queued, with one entry for the import as a whole when it wrote
         anything, and move the audit head anchor to our last entry."""
         if self.last_audit_id is not None:
+            changes.note("cohort_file")
             self.audit("import", "cohort_file", None, summary, None)
         self.write()
         if self.last_audit_id is None:
             return
         head = self.s.get(Setting, audit.HEAD_KEY) or Setting(key=audit.HEAD_KEY)
-        head.value = {"id": self.last_audit_id, "hash": self.last_hash}
+        head.value = {"id": self.last_audit_id, "hash": self.chain.last_hash}
         self.s.add(head)
 
 
