@@ -96,6 +96,11 @@ class Rows:
             for process, value in zip(processors, values.values(), strict=True)
         ]
 
+    def bound(self, model: type[SQLModel], column: str, value: Any) -> Any:
+        """A value as its column stores it (through the column's bind processor)."""
+        process = self._statements.bind(table_of(model), column)
+        return value if process is None else process(value)
+
     def insert(self, model: type[SQLModel], values: dict[str, Any]) -> int:
         """Insert one row; returns its new id."""
         table = table_of(model)

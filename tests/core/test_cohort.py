@@ -410,3 +410,22 @@ def test_results_beyond_the_warning_limits_are_kept_and_marked_and_impossible_on
     }
     written = admin.import_cohort(result.rows, programme_id(admin))
     assert written.measurements_added == 6
+
+
+def test_a_later_result_is_sent_with_its_change_since_the_one_held(
+    admin: Clinic, tmp_path: Path
+) -> None:
+    admin.import_cohort_file(FIXTURES / "systmone_search.csv", programme_id(admin))
+    text = (FIXTURES / "systmone_search.csv").read_text(encoding="utf-8-sig")
+    later = tmp_path / "later.csv"
+    later.write_text(text.replace(",92,2026-09-18,", ",80,2026-10-18,"), encoding="utf-8")
+    outcome = admin.import_cohort_file(later, programme_id(admin))
+    assert outcome.result is not None and outcome.result.measurements_added == 1
+    person = admin.patient_by_nhs_number("9990200009")
+    assert person is not None
+    sent = [e.payload for e in admin.outbox_events()
+            if e.type == "measurement" and e.payload["patient_id"] == person.id
+            and e.payload["measure"] == "hba1c"]
+    assert [(p["value"], p["taken_on"], p["change_since_previous"]) for p in sent] == [
+        (92.0, "2026-09-18", None), (80.0, "2026-10-18", -12.0)]
+    assert sent[-1]["status"] == "off_target"  # 80 mmol/mol is above every HbA1c target

@@ -9,7 +9,6 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from groupclinic_desktop.core import audit, changes, cohort, outbox, targets, validation
@@ -169,8 +168,9 @@ class CohortImportArea(ClinicBase):
                         select(Enrolment.patient_id).where(Enrolment.programme_id == programme_id)
                     )
                 )
+                gp_record = self._rows_in(s).bound(Measurement, "source", Source.GP_RECORD)
                 history = _history(s, [_person_id(people[r.nhs_number]) for r in rows
-                                       if r.nhs_number in people])
+                                       if r.nhs_number in people], gp_record)
                 # Each event's status follows the one rule, with the person's own targets.
                 active = s.exec(
                     select(PersonalTarget)
@@ -337,21 +337,16 @@ def _import_results(
     born, sex, hypo_risk = who
     for result in row.results:
         held = history.setdefault((patient_id, result.key), [])
-        if any(
-            m.source == Source.GP_RECORD
-            and m.taken_at.date() == result.taken_on
-            and m.value == result.value
-            for m in held
-        ):
+        taken_at, taken_text, stored, day = bulk.noon_of(result.taken_on)
+        if any(m.from_gp and m.day == day and m.value == result.value for m in held):
             continue
-        earlier = [m for m in held if m.taken_at.date() < result.taken_on]
-        previous = max(earlier, key=lambda m: m.taken_at, default=None)
+        earlier = [m for m in held if m.day < day]
+        previous = max(earlier, key=lambda m: m.taken, default=None)
         reading = None
         if result.reading is not None:
             reading = readings.get(result.reading)
             if reading is None:
                 reading = readings[result.reading] = bulk.uids.next()
-        taken_at, taken_text = bulk.noon_of(result.taken_on)
         values = new_measurement(
             patient_id,
             None,
@@ -366,7 +361,7 @@ def _import_results(
         )
         values["entered_at"] = bulk.now
         measurement_id = bulk.insert(Measurement, values)
-        held.append(_Held(taken_at, values["value"], Source.GP_RECORD))
+        held.append(_Held(day, stored, values["value"], True))
         # The value as stored, by id; its unit is its measure's, its source the GP record.
         entry = {"id": measurement_id, "type_key": result.key, "value": values["value"],
                  "taken_at": taken_text}
@@ -403,26 +398,36 @@ class _ImportCancelled(Exception):
 
 
 class _Held(NamedTuple):
-    """What the import needs of a result already held: enough to skip it or find the previous."""
+    """What the import needs of a result already held: enough to skip it or find the previous.
+    Times are the stored text (UTC, fixed width, so they sort as the times do)."""
 
-    taken_at: datetime
+    day: str  # YYYY-MM-DD (UTC), as a result's date in the file is compared with it
+    taken: str
     value: float
-    source: Source
+    from_gp: bool
 
 
-def _history(s: Session, patient_ids: list[int | None]) -> dict[tuple[int, str], list[_Held]]:
+def _history(
+    s: Session, patient_ids: list[int | None], gp_record: str
+) -> dict[tuple[int, str], list[_Held]]:
     """The results already held for the people in the file (not the whole store), by person and
-    measure: three plain columns, not ORM objects (a ten-year store holds 200,000)."""
+    measure: plain columns as stored, not ORM objects or converted values (a ten-year store
+    holds 200,000). `gp_record`: the GP-record source as stored."""
     history: dict[tuple[int, str], list[_Held]] = {}
-    table = Measurement.__table__  # type: ignore[attr-defined]
     wanted = sorted({pid for pid in patient_ids if pid is not None})
+    connection = s.connection()
     for start in range(0, len(wanted), 500):  # SQLite's limit on parameters, with room to spare
-        query = sa_select(
-            table.c.patient_id, table.c.type_key, table.c.taken_at, table.c.value,
-            table.c.source,
-        ).where(table.c.patient_id.in_(wanted[start : start + 500]))
-        for pid, key, taken, value, source in s.connection().execute(query):
-            history.setdefault((pid, key), []).append(_Held(taken, value, source))
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        found = connection.exec_driver_sql(
+            "SELECT patient_id, type_key, taken_at, value, source FROM measurement"
+            f" WHERE patient_id IN ({marks})",
+            tuple(chunk),
+        )
+        for pid, key, taken, value, source in found:
+            history.setdefault((pid, key), []).append(
+                _Held(taken[:10], taken, value, source == gp_record)
+            )
     return history
 
 
@@ -454,7 +459,7 @@ class _BulkWriter:
         )
         self.last_audit_id: int | None = None
         self.rows: dict[type[SQLModel], list[dict[str, Any]]] = {m: [] for m in self.TABLES}
-        self.noons: dict[date, tuple[datetime, str]] = {}
+        self.noons: dict[date, tuple[datetime, str, str, str]] = {}
         self.thresholds: dict[tuple[str, int | None, Any, bool], targets.Threshold | None] = {}
         self.uids = _Uids()
         fields = Patient.model_fields.items()
@@ -479,13 +484,15 @@ class _BulkWriter:
         threshold = self.thresholds[key]
         return targets.Status.NO_TARGET if threshold is None else threshold.status(value)
 
-    def noon_of(self, day: date) -> tuple[datetime, str]:
-        """A GP result's time (noon UTC on its day: the record gives the day only) and its
-        text for the audit entry, worked out once per day: a search dates most results alike."""
+    def noon_of(self, day: date) -> tuple[datetime, str, str, str]:
+        """A GP result's time (noon UTC on its day: the record gives the day only), its text
+        for the audit entry, its stored text and its day's, worked out once per day: a search
+        dates most results alike."""
         found = self.noons.get(day)
         if found is None:
             at = datetime.combine(day, time(12), tzinfo=UTC)
-            found = self.noons[day] = (at, at.isoformat())
+            stored = str(self.driver.bound(Measurement, "taken_at", at))
+            found = self.noons[day] = (at, at.isoformat(), stored, stored[:10])
         return found
 
     def new_patient(self, row: CohortRow, registered: str | None) -> dict[str, Any]:
