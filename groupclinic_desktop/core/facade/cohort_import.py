@@ -461,6 +461,7 @@ class _BulkWriter:
         self.rows: dict[type[SQLModel], list[dict[str, Any]]] = {m: [] for m in self.TABLES}
         self.noons: dict[date, tuple[datetime, str, str, str]] = {}
         self.thresholds: dict[tuple[str, int | None, Any, bool], targets.Threshold | None] = {}
+        self.statuses: dict[tuple[tuple[str, int | None, Any, bool], float], targets.Status] = {}
         self.uids = _Uids()
         fields = Patient.model_fields.items()
         self.patient_defaults = {
@@ -477,12 +478,18 @@ class _BulkWriter:
         once per such group (targets.threshold_for, the board's rule) instead of per value."""
         born, sex, hypo_risk = who
         age = targets.age_on(born, result.taken_on) if born is not None else None
-        key = (result.key, age, sex, bool(hypo_risk))
-        if key not in self.thresholds:
-            person = targets.Person.on(result.taken_on, born=born, sex=sex, hypo_risk=hypo_risk)
-            self.thresholds[key] = targets.threshold_for(result.key, person)
-        threshold = self.thresholds[key]
-        return targets.Status.NO_TARGET if threshold is None else threshold.status(value)
+        level = (result.key, age, sex, bool(hypo_risk))
+        found = self.statuses.get((level, value))  # GP values repeat too
+        if found is None:
+            if level not in self.thresholds:
+                person = targets.Person.on(
+                    result.taken_on, born=born, sex=sex, hypo_risk=hypo_risk
+                )
+                self.thresholds[level] = targets.threshold_for(result.key, person)
+            threshold = self.thresholds[level]
+            found = targets.Status.NO_TARGET if threshold is None else threshold.status(value)
+            self.statuses[(level, value)] = found
+        return found
 
     def noon_of(self, day: date) -> tuple[datetime, str, str, str]:
         """A GP result's time (noon UTC on its day: the record gives the day only), its text
