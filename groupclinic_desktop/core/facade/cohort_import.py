@@ -9,6 +9,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from groupclinic_desktop.core import audit, changes, cohort, outbox, targets, validation
@@ -27,12 +28,11 @@ from groupclinic_desktop.core.facade.base import (
     Actor,
     ClinicBase,
     _get_in,
-    snapshot,
 )
 from groupclinic_desktop.core.facade.checkin import new_measurement
 from groupclinic_desktop.core.facade.organisation import member_or_refuse
 from groupclinic_desktop.core.roles import Permission
-from groupclinic_desktop.core.rows import Rows
+from groupclinic_desktop.core.rows import Rows, table_of
 from groupclinic_desktop.core.schema import (
     AuditEntry,
     ConsentKind,
@@ -158,19 +158,17 @@ class CohortImportArea(ClinicBase):
         try:
             with self._write() as s, _roomy_cache(s):
                 _get_in(s, Programme, programme_id, "programme")
-                # People already held stay ORM objects (an update is rare); new people are
-                # plain column values, written in bulk with everything else.
-                people: dict[str, Patient | dict[str, Any]] = {
-                    p.nhs_number: p for p in s.exec(select(Patient))
-                }
+                # Everyone is plain column values: the people of the file the store holds
+                # already (read as the ORM reads them) and the new, written in bulk.
+                people = _held_people(s, [r.nhs_number for r in rows])
+                fresh: set[str] = set()  # the new people's NHS numbers
                 enrolled = set(
                     s.exec(
                         select(Enrolment.patient_id).where(Enrolment.programme_id == programme_id)
                     )
                 )
                 gp_record = self._rows_in(s).bound(Measurement, "source", Source.GP_RECORD)
-                history = _history(s, [_person_id(people[r.nhs_number]) for r in rows
-                                       if r.nhs_number in people], gp_record)
+                history = _history(s, [p["id"] for p in people.values()], gp_record)
                 # Each event's status follows the one rule, with the person's own targets.
                 active = s.exec(
                     select(PersonalTarget)
@@ -190,7 +188,7 @@ class CohortImportArea(ClinicBase):
                         validation.parse_nhs_number(row.nhs_number)  # trust, but verify
                         known = people.get(row.nhs_number)
                         code: str | None = None
-                        held_ods = _registered_of(known)
+                        held_ods = None if known is None else known["registered_ods"]
                         if row.registered_ods is not None or held_ods is None:
                             code = registered.get(row.registered_ods)
                             if code is None:
@@ -199,7 +197,7 @@ class CohortImportArea(ClinicBase):
                                 except InvalidInput as exc:
                                     raise InvalidInput(f"Row {row.line}: {exc}") from None
                                 registered[row.registered_ods] = code
-                        if isinstance(known, dict):  # check() refuses this too
+                        if row.nhs_number in fresh:  # check() refuses this too
                             raise InvalidInput(
                                 f"Row {row.line}: NHS number: this person is already on an "
                                 "earlier row",
@@ -211,6 +209,7 @@ class CohortImportArea(ClinicBase):
                         if known is None:
                             person = bulk.new_patient(row, code)
                             people[row.nhs_number] = person
+                            fresh.add(row.nhs_number)
                             counts["created"] += 1
                             pid = person["id"]
                             who = (person["date_of_birth"], person["sex"], person["hypo_risk"])
@@ -219,19 +218,22 @@ class CohortImportArea(ClinicBase):
                                 k: v for k, v in audit.plain(person).items() if v is not None
                             }
                         else:
-                            was = snapshot(known)
-                            filled = known.registered_ods is None and code is not None
+                            was = audit.plain(known)  # a copy, JSON-ready
+                            filled = known["registered_ods"] is None and code is not None
                             if filled:
-                                known.registered_ods = code
+                                known["registered_ods"] = code
                             changed = _apply_cohort_row(known, row) or filled
                             counts["updated" if changed else "unchanged"] += 1
+                            pid = int(known["id"])
                             if changed:
-                                s.add(known)
+                                after = audit.plain(known)
+                                bulk.driver.update(Patient, {"id": pid}, {
+                                    name: known[name] for name in after
+                                    if after[name] != was[name]
+                                })
                                 before = {"patient": was}
-                                written["patient"] = snapshot(known)
-                            assert known.id is not None
-                            pid = known.id
-                            who = (known.date_of_birth, known.sex, known.hypo_risk)
+                                written["patient"] = after
+                            who = (known["date_of_birth"], known["sex"], known["hypo_risk"])
                         patient_ids.append(pid)
                         if pid not in enrolled:
                             enrolled.add(pid)
@@ -257,7 +259,6 @@ class CohortImportArea(ClinicBase):
                         if progress is not None and (done % step == 0 or done == total):
                             progress(done, total)
                     counts["held"] += sum(len(r.results) for r in chunk)
-                    s.flush()  # the updated people, before the rows that follow them
                     bulk.write()
                 if cancel is not None and cancel.is_set():
                     raise _ImportCancelled
@@ -299,16 +300,17 @@ def _roomy_cache(s: Session) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
-def _person_id(person: "Patient | dict[str, Any]") -> int:
-    found = person["id"] if isinstance(person, dict) else person.id
-    assert found is not None
-    return int(found)
-
-
-def _registered_of(person: "Patient | dict[str, Any] | None") -> str | None:
-    if person is None:
-        return None
-    return person["registered_ods"] if isinstance(person, dict) else person.registered_ods
+def _held_people(s: Session, numbers: list[str]) -> dict[str, dict[str, Any]]:
+    """The people of the file the store holds already, by NHS number: every column, converted
+    as the ORM converts them, as plain values (not ORM objects: a bulk write updates them with
+    the quick row helpers)."""
+    table = table_of(Patient)
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(numbers), 500):  # SQLite's limit on parameters, with room
+        query = sa_select(table).where(table.c.nhs_number.in_(numbers[start : start + 500]))
+        for row in s.connection().execute(query):
+            found[row.nhs_number] = dict(row._mapping)
+    return found
 
 
 class _NewResult(NamedTuple):
@@ -623,19 +625,13 @@ _COHORT_FIELDS = (
 )
 
 
-def _apply_cohort_row(patient: "Patient | dict[str, Any]", row: CohortRow) -> bool:
-    """Copy what the GP record says onto the person (an ORM row or new column values); blanks
-    in the file change nothing."""
+def _apply_cohort_row(patient: dict[str, Any], row: CohortRow) -> bool:
+    """Copy what the GP record says onto the person's column values; blanks in the file change
+    nothing."""
     changed = False
     for name in _COHORT_FIELDS:
         value = getattr(row, name)
-        if value is None:
-            continue
-        if isinstance(patient, dict):
-            if patient.get(name) != value:
-                patient[name] = value
-                changed = True
-        elif getattr(patient, name) != value:
-            setattr(patient, name, value)
+        if value is not None and patient.get(name) != value:
+            patient[name] = value
             changed = True
     return changed
