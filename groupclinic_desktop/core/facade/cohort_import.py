@@ -526,11 +526,8 @@ class _BulkWriter:
 
     def event(self, event_type: str, payload: dict[str, Any]) -> None:
         """Queue an outbox event."""
-        event = {
-            "id": self._take_id(OutboxEvent),
-            **outbox.new_event(event_type, payload, uid=self.uids.next()),
-        }
-        event["occurred_at"] = self.now
+        event = outbox.new_event(event_type, payload, uid=self.uids.next())
+        event["id"], event["occurred_at"] = self._take_id(OutboxEvent), self.now
         self.rows[OutboxEvent].append(event)
 
     def _take_id(self, model: type[SQLModel]) -> int:
@@ -539,9 +536,9 @@ class _BulkWriter:
         return value
 
     def insert(self, model: type[SQLModel], values: dict[str, Any]) -> int:
-        """Queue a new row with every column's value (its id is given here); returns the new
-        id. Its audit is the row's entry (row_entry)."""
-        values = {"id": self._take_id(model), **values}
+        """Queue a new row with every column's value (its id is given here, in `values`);
+        returns the new id. Its audit is the row's entry (row_entry)."""
+        values["id"] = self._take_id(model)
         self.rows[model].append(values)
         if model is Enrolment:
             changes.note("enrolment", values["patient_id"])
