@@ -152,6 +152,14 @@ def note_entry(
     stack[-1].add(_change_of(entity, entity_id, patient_id, before, after))
 
 
+def note(kind: str, patient_id: int | None = None, session_id: int | None = None) -> None:
+    """Note a change with no audit entry of its own: a bulk import writes one entry per row
+    for the person, their enrolment and their results together."""
+    stack = getattr(_collecting, "stack", None)
+    if stack:
+        stack[-1].add(Change(kind, session_id, patient_id))
+
+
 def _change_of(
     entity: str,
     entity_id: Any,

@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,6 +40,18 @@ from groupclinic_desktop.core.schema import Sex
 from groupclinic_desktop.resources import resource
 
 Progress = Callable[[int, int], None]  # (rows done, rows in all)
+
+
+class Stage(StrEnum):
+    """What a running import is doing, for a progress display: only WRITING counts rows."""
+
+    CHECKING = "checking"  # every row checked again, as it is about to be written
+    COPYING = "copying"  # the safety copy of the store as it was
+    WRITING = "writing"  # rows written (progress counts them); Cancel undoes all of it
+    SAVING = "saving"  # the commit: durable on disk, past the point of cancelling
+
+
+Stages = Callable[[Stage], None]
 
 IGNORED = ""  # the mapping target of a column that is not imported
 RESULT = "result:"  # "result:hba1c" = the value column of a result
@@ -608,7 +621,10 @@ def _taken_on(text: str, key: str, today: date) -> date:
     return taken
 
 
-def _result_values(key: str, text: str) -> list[tuple[str, float, bool]]:
+# GP results repeat (an HbA1c is a whole number between about 30 and 150): each distinct
+# (measure, cell) is parsed once; a refusal is not remembered, so every bad cell is reported.
+@functools.lru_cache(maxsize=8192)
+def _result_values(key: str, text: str) -> tuple[tuple[str, float, bool], ...]:
     """(measurement key, value, unusual) for one result cell; blood pressure gives two."""
     if not text:
         raise InvalidInput(f"{_result_label(key)}: the date is given but the value is empty")
@@ -616,11 +632,11 @@ def _result_values(key: str, text: str) -> list[tuple[str, float, bool]]:
         (systolic, diastolic), unusual = _unusual_kept(
             lambda confirmed: validation.parse_blood_pressure(text, confirmed=confirmed)
         )
-        return [("systolic_bp", systolic, unusual), ("diastolic_bp", diastolic, unusual)]
+        return (("systolic_bp", systolic, unusual), ("diastolic_bp", diastolic, unusual))
     value, unusual = _unusual_kept(
         lambda confirmed: validation.parse_measurement(key, text, confirmed=confirmed)
     )
-    return [(key, value, unusual)]
+    return ((key, value, unusual),)
 
 
 _Parsed = TypeVar("_Parsed")

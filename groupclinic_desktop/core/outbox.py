@@ -181,13 +181,16 @@ def measurement_payload(
     row: Measurement,
     previous_value: float | None,
     programme: Mapping[str, Any] | None = None,
+    status: "targets.Status | None" = None,
 ) -> dict[str, Any]:
-    """The monitoring event of one value; its status is the board's (core.targets)."""
+    """The monitoring event of one value; its status is the board's (core.targets), or
+    `status` when the caller worked it out by the same rule (a bulk import, once per level)."""
     # Imported here, as before: the catalogue is read only when the first value is saved.
 
     mtype = catalogue().get(row.type_key)
     day = row.taken_at.date()
-    status = targets.status_of(mtype, row.value, person, programme)
+    if status is None:
+        status = targets.status_of(mtype, row.value, person, programme)
     change = None if previous_value is None else round(row.value - previous_value, mtype.decimals)
     return {
         "session_uid": session_uid,
@@ -214,10 +217,13 @@ def opted_out_row(rows: Rows, session_id: int | None, patient_id: int) -> bool:
     return found is not None and not found["given"]
 
 
-def new_event(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """A new outbox event's column values (id aside), for the writers that skip the ORM."""
+def new_event(
+    event_type: str, payload: dict[str, Any], uid: str | None = None
+) -> dict[str, Any]:
+    """A new outbox event's column values (id aside), for the writers that skip the ORM.
+    `uid`: a fresh one made by the caller (a bulk import makes them in batches)."""
     return {
-        "uid": str(uuid.uuid4()),
+        "uid": uid or str(uuid.uuid4()),
         "type": event_type,
         "schema_version": schema_version_of(event_type),
         "occurred_at": utcnow(),

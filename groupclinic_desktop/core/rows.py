@@ -6,11 +6,11 @@ microseconds), while every value still passes through SQLAlchemy's own bind and 
 processors for its column, so a row is stored and read exactly as the ORM stores and reads it.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Table
+from sqlalchemy import JSON, Engine, Table
 from sqlalchemy.engine import Dialect
 from sqlmodel import SQLModel
 
@@ -96,6 +96,11 @@ class Rows:
             for process, value in zip(processors, values.values(), strict=True)
         ]
 
+    def bound(self, model: type[SQLModel], column: str, value: Any) -> Any:
+        """A value as its column stores it (through the column's bind processor)."""
+        process = self._statements.bind(table_of(model), column)
+        return value if process is None else process(value)
+
     def insert(self, model: type[SQLModel], values: dict[str, Any]) -> int:
         """Insert one row; returns its new id."""
         table = table_of(model)
@@ -110,12 +115,18 @@ class Rows:
         return int(self._cursor.lastrowid)
 
     def insert_many(
-        self, model: type[SQLModel], names: tuple[str, ...], rows: Sequence[Sequence[Any]]
+        self,
+        model: type[SQLModel],
+        names: tuple[str, ...],
+        rows: Sequence[Sequence[Any]],
+        *,
+        ready: Collection[str] = (),
     ) -> None:
         """Insert many rows of the same columns in one statement run (a bulk import): each
         value through its column's bind processor, as insert() does, without SQLAlchemy's
         per-row statement work. The values are checked already (a cohort file's cells are
-        refused with any NUL in them, core.cohort.check)."""
+        refused with any NUL in them, core.cohort.check). Columns named in `ready` hold values
+        in the driver's form already (a JSON column's text) and pass as they are."""
         table = table_of(model)
 
         def build() -> str:
@@ -123,19 +134,13 @@ class Rows:
             return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
 
         sql = self._statements.sql(("insert", table.name, *names), build)
-        processors = [
-            (index, process)
-            for index, process in enumerate(self._statements.binds(table, names))
-            if process is not None
-        ]
-
-        def bound(row: Sequence[Any]) -> list[Any]:
-            values = list(row)
-            for index, process in processors:
-                values[index] = process(values[index])
-            return values
-
-        self._cursor.executemany(sql, [bound(row) for row in rows])
+        # Column by column: one processor over a whole column, not a loop of calls per row.
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        binds = self._statements.binds(table, names)
+        for index, (name, process) in enumerate(zip(names, binds, strict=True)):
+            if process is not None and name not in ready:
+                columns[index] = _bound_column(process, columns[index], _repeats(table, name))
+        self._cursor.executemany(sql, list(zip(*columns, strict=True)))
 
     def update(self, model: type[SQLModel], where: dict[str, Any], values: dict[str, Any]) -> int:
         """Change the given columns of the rows matching `where`; returns how many changed."""
@@ -190,6 +195,29 @@ class Rows:
             process = self._statements.result(table, name)
             row[name] = value if process is None else process(value)
         return row
+
+
+def _repeats(table: Table, name: str) -> bool:
+    """Whether a column's values repeat across a bulk write (times, dates, codes: worth
+    remembering each one's bound form); a JSON document seldom does and cannot be a key."""
+    return not isinstance(table.c[name].type, JSON)
+
+
+def _bound_column(process: Callable[[Any], Any], values: list[Any], repeats: bool) -> list[Any]:
+    """One column's values through its bind processor. Where values repeat (an import's rows
+    share one time of writing and a few dates; the datetime processor costs microseconds a
+    value) each distinct value is worked out once, when the column holds one type besides
+    None, so that equal values of different types (1 and True, a str and its enum) never
+    share a result."""
+    if repeats:
+        try:
+            distinct = set(values)
+        except TypeError:  # not hashable: each is worked out
+            distinct = None
+        if distinct is not None and len({type(v) for v in distinct} - {type(None)}) <= 1:
+            bound = {value: process(value) for value in distinct}
+            return [bound[value] for value in values]
+    return list(map(process, values))
 
 
 def _tests(names: tuple[str, ...]) -> str:

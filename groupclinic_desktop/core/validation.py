@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import functools
 import math
+import operator
 import re
 import tomllib
 from collections.abc import Collection, Mapping
@@ -50,7 +51,7 @@ def nhs_check_digit(first9: str) -> int | None:
         raise InvalidInput(
             f"{NHS_NUMBER}: the check digit needs exactly 9 digits", field=NHS_NUMBER
         )
-    total = sum(int(digit) * weight for digit, weight in zip(first9, _NHS_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first9), _NHS_WEIGHTS))  # nine digits, checked
     check = 11 - total % 11
     if check == 11:
         return 0
@@ -105,12 +106,14 @@ def is_test_nhs_number(text: str) -> bool:
 
 
 def _strip_nhs_separators(text: str) -> str:
+    if _is_ascii_digits(text):  # most are digits only (a bulk import checks 20,000)
+        return text
     return "".join(ch for ch in text if not (ch.isspace() or ch in _NHS_SEPARATORS))
 
 
 def _is_ascii_digits(text: str) -> bool:
-    # str.isdigit() would also accept "²" and digits from other scripts.
-    return bool(text) and all("0" <= ch <= "9" for ch in text)
+    # str.isdigit() alone would also accept "²" and digits from other scripts.
+    return text.isascii() and text.isdigit()
 
 
 # --- dates ------------------------------------------------------------------------------------

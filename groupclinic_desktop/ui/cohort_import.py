@@ -405,10 +405,11 @@ class CohortImportDialog(QDialog):
         self.progress_bar.setRange(0, max(1, len(checked.rows)))
         self.progress_bar.setValue(0)
         self.cancel_button.setEnabled(True)
-        self.progress_label.setText(f"<h2>Importing {len(checked.rows)} people…</h2>")
+        self.progress_label.setText("<h2>Starting the import…</h2>")
         self.pages.setCurrentWidget(self.progress_page)
 
         progressed = tasks.to_main(self._progressed)
+        staged = tasks.to_main(self._staged)
 
         def work() -> cohort.ImportOutcome:
             return self.clinic.import_cohort_file(
@@ -418,13 +419,32 @@ class CohortImportDialog(QDialog):
                 valid_rows_only=valid_only,
                 progress=progressed,
                 cancel=self.cancel_event,
+                stage=staged,
             )
 
         self._run(work, self._imported, self._failed)
 
     def _progressed(self, done: int, total: int) -> None:
-        self.progress_bar.setMaximum(total)
+        self.progress_bar.setRange(0, total)
         self.progress_bar.setValue(done)
+
+    def _staged(self, stage: cohort.Stage) -> None:
+        """Say what the import is doing; the bar counts rows only while they are written and
+        moves without a count (Qt's busy bar) before and after."""
+        if self.cancel_event.is_set():
+            return  # "Cancelling…" stays until the import has stopped
+        people = len(self.checked.rows) if self.checked is not None else 0
+        words = {
+            cohort.Stage.CHECKING: f"Checking {people} people again before writing…",
+            cohort.Stage.COPYING: "Keeping a copy of the store as it was…",
+            cohort.Stage.WRITING: f"Importing {people} people…",
+            cohort.Stage.SAVING: "Saving: making the import safe on disk…",
+        }
+        if stage is not cohort.Stage.WRITING:
+            self.progress_bar.setRange(0, 0)
+        if stage is cohort.Stage.SAVING:
+            self.cancel_button.setEnabled(False)  # past undoing: it is being made durable
+        self.progress_label.setText(f"<h2>{words[stage]}</h2>")
 
     def cancel_import(self) -> None:
         self.cancel_event.set()

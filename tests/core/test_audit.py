@@ -77,3 +77,28 @@ def test_audit_export_writes_every_entry(demo_dir: Path, tmp_path: Path) -> None
     assert entries[-1].user_name == "Alex Turner (command line)"
     assert entries[-2].action == "sign_in" and entries[-2].user_name == "Alex Turner"
     assert len(out.read_text("utf-8").splitlines()) == len(entries) - 1 + 1
+
+
+def test_a_bulk_chain_hashes_each_entry_as_verify_reads_it_back() -> None:
+    """A bulk import's entries are encoded from parts; each hash must be the one verify works
+    out from the stored values (any text, a before snapshot, no patient, a missing id)."""
+    import json
+    from datetime import UTC, datetime
+
+    from groupclinic_desktop.core import audit
+
+    at = datetime(2026, 12, 3, 0, 5, 1, 123456, tzinfo=UTC)
+    chain = audit.BulkChain(audit.GENESIS, at=at, user_id=7, user_name='Zoë "Admin" Ó')
+    entries = [
+        chain.entry("import", "patient", 12, 12, None,
+                    {"file": "söarch ✓.csv", "row": 2, "measurements": [{"value": 48.5}]}),
+        chain.entry("import", "patient", 13, 13, {"patient": {"mobile": None, "z": 1}},
+                    {"patient": {"mobile": "07700900111"}, "row": 3}),
+        chain.entry("import", "cohort_file", None, None, None, {"rows": 2, "file": None}),
+    ]
+    previous = audit.GENESIS
+    for values in entries:
+        stored = {**values, "after": json.loads(values["after"])}
+        assert values["prev_hash"] == previous
+        assert audit._digest(stored) == values["hash"]
+        previous = values["hash"]

@@ -163,7 +163,44 @@ def test_a_changed_mobile_updates_the_person_and_is_audited(admin: Clinic, tmp_p
     person = admin.patient_by_nhs_number("9990200009")
     assert person is not None and person.mobile == "07700900111"
     last = admin.audit_entries(patient_id=person.id)[-1]
-    assert last.action == "update" and last.before and last.before["mobile"] == "07700900753"
+    assert last.action == "import" and last.before and last.after
+    assert last.before["patient"]["mobile"] == "07700900753"
+    assert last.after["patient"]["mobile"] == "07700900111"
+    assert (last.after["file"], last.after["row"]) == ("again.csv", 2)
+
+
+def test_every_imported_value_is_attributable_to_who_when_file_and_row(
+    admin: Clinic,
+) -> None:
+    """One audit entry per row: who imported it and when, the file and the row, and every
+    value it wrote (person, enrolment, results by id); one more entry for the import."""
+    started = len(admin.audit_entries())
+    outcome = admin.import_cohort_file(FIXTURES / "systmone_search.csv", programme_id(admin))
+    assert outcome.result is not None and outcome.result.created == 12
+    new = admin.audit_entries()[started:]
+    rows, whole = new[:-1], new[-1]
+    assert len(rows) == 12
+    assert (whole.action, whole.entity) == ("import", "cohort_file")
+    assert whole.after is not None and whole.after["file"] == "systmone_search.csv"
+    assert whole.after["created"] == 12 and whole.after["rows"] == 12
+    people = {p.id: p for p in admin.patients()}
+    audited: dict[int, tuple[int, float]] = {}
+    for entry, line in zip(rows, range(2, 14), strict=True):
+        assert entry.user_name == SYSTEM.name and entry.action == "import"
+        assert entry.at == whole.at  # the import's one time
+        after = entry.after or {}
+        assert (after["file"], after["row"]) == ("systmone_search.csv", line)
+        person = people[entry.patient_id]
+        assert after["patient"]["nhs_number"] == person.nhs_number
+        assert after["enrolment"]["programme_id"] == programme_id(admin)
+        for result in after["measurements"]:
+            audited[result["id"]] = (line, result["value"])
+    newcomers = {entry.patient_id for entry in rows}
+    imported = [m for m in admin.measurements() if m.patient_id in newcomers]
+    assert len(imported) == outcome.result.measurements_added
+    for m in imported:
+        assert m.id in audited and audited[m.id][1] == m.value
+    assert admin.verify_audit() == []
 
 
 def test_cancelling_halfway_leaves_the_store_exactly_as_it_was(admin: Clinic) -> None:
@@ -373,3 +410,22 @@ def test_results_beyond_the_warning_limits_are_kept_and_marked_and_impossible_on
     }
     written = admin.import_cohort(result.rows, programme_id(admin))
     assert written.measurements_added == 6
+
+
+def test_a_later_result_is_sent_with_its_change_since_the_one_held(
+    admin: Clinic, tmp_path: Path
+) -> None:
+    admin.import_cohort_file(FIXTURES / "systmone_search.csv", programme_id(admin))
+    text = (FIXTURES / "systmone_search.csv").read_text(encoding="utf-8-sig")
+    later = tmp_path / "later.csv"
+    later.write_text(text.replace(",92,2026-09-18,", ",80,2026-10-18,"), encoding="utf-8")
+    outcome = admin.import_cohort_file(later, programme_id(admin))
+    assert outcome.result is not None and outcome.result.measurements_added == 1
+    person = admin.patient_by_nhs_number("9990200009")
+    assert person is not None
+    sent = [e.payload for e in admin.outbox_events()
+            if e.type == "measurement" and e.payload["patient_id"] == person.id
+            and e.payload["measure"] == "hba1c"]
+    assert [(p["value"], p["taken_on"], p["change_since_previous"]) for p in sent] == [
+        (92.0, "2026-09-18", None), (80.0, "2026-10-18", -12.0)]
+    assert sent[-1]["status"] == "off_target"  # 80 mmol/mol is above every HbA1c target

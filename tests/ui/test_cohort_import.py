@@ -1,12 +1,15 @@
 """The cohort import dialog, driven as an admin would: file, columns, preview, import, invite,
 and Cancel part-way through a large file."""
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel
 
+from groupclinic_desktop.core import store
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.core.schema import SessionStatus
 from groupclinic_desktop.ui.cohort_import import CohortImportDialog
@@ -31,6 +34,20 @@ def dialog(admin: Clinic, qtbot):  # type: ignore[no-untyped-def]
     if d.busy():
         d.cancel_import()
         qtbot.waitUntil(lambda: not d.busy(), timeout=60_000)
+
+
+def every_row(clinic: Clinic) -> dict[str, list[tuple]]:
+    """Every row of every table, in order: the store exactly, read on a connection of its own."""
+    engine = store.make_engine(clinic.location.db_path, os.environ["GROUPCLINIC_DB_KEY"],
+                               read_only=True)
+    try:
+        with engine.connect() as conn:
+            tables = [name for (name,) in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+            return {name: list(map(tuple, conn.exec_driver_sql(
+                f'SELECT * FROM "{name}" ORDER BY rowid'))) for name in tables}
+    finally:
+        engine.dispose()
 
 
 def counts(clinic: Clinic) -> tuple[int, int, int, int]:
@@ -133,19 +150,53 @@ def test_cancel_button_undoes_a_large_import(
     big = tmp_path / "big.csv"
     generate.write_emis(big, 4000, seed=5, preamble=False)
     before = counts(admin)
+    exactly = every_row(admin)
     dialog.open_file(big)
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=60_000)
+    said: list[str] = []
+    dialog.progress_label.setText = lambda text, said=said, label=dialog.progress_label: (
+        said.append(text), QLabel.setText(label, text))[-1]
     qtbot.mouseClick(dialog.import_button, Qt.LeftButton)
     # The window keeps painting and the bar moves while rows are written.
     qtbot.waitUntil(lambda: dialog.progress_bar.value() > 0, timeout=60_000)
     assert dialog.busy()
+    assert dialog.progress_bar.maximum() == 4000 and dialog.cancel_button.isEnabled()
+    assert any("Checking 4000 people" in text for text in said)
+    assert any("copy of the store" in text for text in said)
     qtbot.mouseClick(dialog.cancel_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: dialog.pages.currentWidget() is dialog.done_page, timeout=120_000)
     assert dialog.result is not None and dialog.result.cancelled
     assert "Import cancelled" in dialog.done_summary.text()
     assert not dialog.invite_box.isVisible()
+    assert not any("Saving" in text for text in said)
     assert counts(admin) == before
+    assert every_row(admin) == exactly  # not one row, value or audit entry changed
     assert admin.check() == []
+
+
+def test_a_finished_import_says_each_stage_and_cannot_be_cancelled_while_saving(
+    dialog: CohortImportDialog,
+    admin: Clinic,
+    qtbot,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    source = tmp_path / "some.csv"
+    generate.write_emis(source, 300, seed=7, preamble=False)
+    dialog.open_file(source)
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=60_000)
+    seen: list[tuple[str, bool, int]] = []
+    dialog.progress_label.setText = lambda text, label=dialog.progress_label: (
+        seen.append((text, dialog.cancel_button.isEnabled(), dialog.progress_bar.maximum())),
+        QLabel.setText(label, text))[-1]
+    qtbot.mouseClick(dialog.import_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: dialog.pages.currentWidget() is dialog.done_page, timeout=120_000)
+    assert dialog.result is not None and dialog.result.created == 300
+    words = [text for text, _, _ in seen]
+    order = ["Checking", "copy of the store", "Importing 300 people", "Saving"]
+    found = [next(i for i, text in enumerate(words) if part in text) for part in order]
+    assert found == sorted(found), words
+    writing, saving = seen[found[2]], seen[found[3]]
+    assert writing[1] and saving[1:] == (False, 0)  # Cancel off and a busy bar while saving
 
 
 def test_invitations_dialog_tracks_replies_and_writes_the_lists(

@@ -488,11 +488,13 @@ def new_measurement(
     *,
     taken_by_id: int | None = None,
     replaces_id: int | None = None,
+    uid: str | None = None,
 ) -> dict[str, Any]:
     """A new measurement's column values (id aside), for the writers that skip the ORM.
-    Who took it defaults to who entered it, so every export credits the same person."""
+    Who took it defaults to who entered it, so every export credits the same person.
+    `uid`: a fresh one made by the caller (a bulk import makes them in batches)."""
     return {
-        "uid": str(uuid.uuid4()),
+        "uid": uid or str(uuid.uuid4()),
         "patient_id": patient_id,
         "session_id": session_id,
         "type_key": key,

@@ -1,7 +1,7 @@
 """The Clinic facade: importing a cohort from a GP system search, in one transaction."""
 
+import os
 import threading
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
@@ -12,20 +12,22 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from groupclinic_desktop.core import audit, cohort, outbox, targets, validation
+from groupclinic_desktop.core import audit, changes, cohort, outbox, targets, validation
 from groupclinic_desktop.core.cohort import (
     CohortFile,
     CohortRow,
     ImportOutcome,
     ImportResult,
     Progress,
+    Result,
+    Stage,
+    Stages,
 )
 from groupclinic_desktop.core.errors import InvalidInput
 from groupclinic_desktop.core.facade.base import (
     Actor,
     ClinicBase,
     _get_in,
-    snapshot,
 )
 from groupclinic_desktop.core.facade.checkin import new_measurement
 from groupclinic_desktop.core.facade.organisation import member_or_refuse
@@ -87,6 +89,7 @@ class CohortImportArea(ClinicBase):
         rejected_to: Path | None = None,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        stage: Stages | None = None,
     ) -> ImportOutcome:
         """Check a GP search export and, when it passes (or only valid rows are wanted), import
         it in one transaction (import_cohort). A file with any bad row is refused whole, its
@@ -98,14 +101,21 @@ class CohortImportArea(ClinicBase):
         if mapping is None:
             mapping = cohort.recognise(found.headers, self.cohort_mapping())
         members = {m.ods_code for m in self.member_practices()}  # type: ignore[attr-defined]
+        if stage is not None:
+            stage(Stage.CHECKING)
         result = cohort.check(found, mapping, members=members)
         if result.mapping_problems or (result.problems and not valid_rows_only):
             return ImportOutcome(result, None)
+        if cancel is not None and cancel.is_set():  # nothing written yet
+            return ImportOutcome(result, ImportResult(cancelled=True))
         rejected_file = None
         if result.problems:
             target_file = rejected_to or cohort.rejected_path(found.path or Path("cohort.csv"))
             rejected_file = cohort.write_rejected(result, target_file)
-        written = self.import_cohort(result.rows, programme_id, progress=progress, cancel=cancel)
+        written = self.import_cohort(
+            result.rows, programme_id, progress=progress, cancel=cancel, stage=stage,
+            file_name=found.path.name if found.path is not None else None,
+        )
         return ImportOutcome(result, written, rejected_file)
 
     def import_cohort(
@@ -115,19 +125,32 @@ class CohortImportArea(ClinicBase):
         *,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        file_name: str | None = None,
+        stage: Stages | None = None,
     ) -> ImportResult:
         """Write checked cohort rows in ONE transaction: people matched by NHS number (created or
         updated), enrolled in the programme, and their results stored from the GP record unless
-        already held (same person, measure, day and value). Each change has its audit entry and
-        results their outbox events, as record_measurement writes them.
+        already held (same person, measure, day and value). Results have their outbox events,
+        as record_measurement writes them.
+
+        The audit trail has one entry per row that changed anything: who imported it and when,
+        the file's name and the row's number, and what the row wrote (the person as created,
+        or before and after an update; the enrolment; each result with its id and value), so
+        every imported value stays attributable. One more entry records the import as a whole.
 
         `cancel` is checked between rows; when set, everything is rolled back and the result says
-        cancelled. `progress(done, total)` is called as rows are processed.
+        cancelled. `progress(done, total)` is called as rows are processed, and `stage` as the
+        import moves from the safety copy to writing to saving (cohort.Stage).
         """
+        def say(now: Stage) -> None:
+            if stage is not None:
+                stage(now)
+
         actor = self._require(Permission.PLAN)
         total = len(rows)
         if total:
             # An import touches many people at once: a copy of the store as it was, first.
+            say(Stage.COPYING)
             self.safety_copy("before-import")  # type: ignore[attr-defined]
         step = max(1, total // 200)
         counts = {"created": 0, "updated": 0, "unchanged": 0, "enrolled": 0, "added": 0, "held": 0}
@@ -135,18 +158,17 @@ class CohortImportArea(ClinicBase):
         try:
             with self._write() as s, _roomy_cache(s):
                 _get_in(s, Programme, programme_id, "programme")
-                # People already held stay ORM objects (an update is rare); new people are
-                # plain column values, written in bulk with everything else.
-                people: dict[str, Patient | dict[str, Any]] = {
-                    p.nhs_number: p for p in s.exec(select(Patient))
-                }
+                # Everyone is plain column values: the people of the file the store holds
+                # already (read as the ORM reads them) and the new, written in bulk.
+                people = _held_people(s, [r.nhs_number for r in rows])
+                fresh: set[str] = set()  # the new people's NHS numbers
                 enrolled = set(
                     s.exec(
                         select(Enrolment.patient_id).where(Enrolment.programme_id == programme_id)
                     )
                 )
-                history = _history(s, [_person_id(people[r.nhs_number]) for r in rows
-                                       if r.nhs_number in people])
+                gp_record = self._rows_in(s).bound(Measurement, "source", Source.GP_RECORD)
+                history = _history(s, [p["id"] for p in people.values()], gp_record)
                 # Each event's status follows the one rule, with the person's own targets.
                 active = s.exec(
                     select(PersonalTarget)
@@ -155,6 +177,7 @@ class CohortImportArea(ClinicBase):
                 ).all()
                 personal = targets.personal_levels(active)
                 bulk = _BulkWriter(s, actor, self._rows_in(s))
+                say(Stage.WRITING)
                 registered: dict[str | None, str] = {}  # checked registered practices
                 done = 0
                 for start in range(0, total, self.COHORT_CHUNK):
@@ -165,7 +188,7 @@ class CohortImportArea(ClinicBase):
                         validation.parse_nhs_number(row.nhs_number)  # trust, but verify
                         known = people.get(row.nhs_number)
                         code: str | None = None
-                        held_ods = _registered_of(known)
+                        held_ods = None if known is None else known["registered_ods"]
                         if row.registered_ods is not None or held_ods is None:
                             code = registered.get(row.registered_ods)
                             if code is None:
@@ -174,33 +197,43 @@ class CohortImportArea(ClinicBase):
                                 except InvalidInput as exc:
                                     raise InvalidInput(f"Row {row.line}: {exc}") from None
                                 registered[row.registered_ods] = code
-                        if isinstance(known, dict):  # check() refuses this too
+                        if row.nhs_number in fresh:  # check() refuses this too
                             raise InvalidInput(
                                 f"Row {row.line}: NHS number: this person is already on an "
                                 "earlier row",
                                 field="NHS number",
                             )
+                        # What this row wrote, for its one audit entry.
+                        written: dict[str, Any] = {"file": file_name, "row": row.line}
+                        before: dict[str, Any] | None = None
                         if known is None:
                             person = bulk.new_patient(row, code)
                             people[row.nhs_number] = person
+                            fresh.add(row.nhs_number)
                             counts["created"] += 1
                             pid = person["id"]
                             who = (person["date_of_birth"], person["sex"], person["hypo_risk"])
+                            # Blank columns are left out: a new person's blanks say nothing.
+                            written["patient"] = {
+                                k: v for k, v in audit.plain(person).items() if v is not None
+                            }
                         else:
-                            before = snapshot(known)
-                            filled = known.registered_ods is None and code is not None
+                            was = audit.plain(known)  # a copy, JSON-ready
+                            filled = known["registered_ods"] is None and code is not None
                             if filled:
-                                known.registered_ods = code
+                                known["registered_ods"] = code
                             changed = _apply_cohort_row(known, row) or filled
                             counts["updated" if changed else "unchanged"] += 1
+                            pid = int(known["id"])
                             if changed:
-                                s.add(known)
-                                assert known.id is not None
-                                bulk.audit("update", "patient", known.id, snapshot(known),
-                                           known.id, before)
-                            assert known.id is not None
-                            pid = known.id
-                            who = (known.date_of_birth, known.sex, known.hypo_risk)
+                                after = audit.plain(known)
+                                bulk.driver.update(Patient, {"id": pid}, {
+                                    name: known[name] for name in after
+                                    if after[name] != was[name]
+                                })
+                                before = {"patient": was}
+                                written["patient"] = after
+                            who = (known["date_of_birth"], known["sex"], known["hypo_risk"])
                         patient_ids.append(pid)
                         if pid not in enrolled:
                             enrolled.add(pid)
@@ -208,20 +241,35 @@ class CohortImportArea(ClinicBase):
                             enrolment = {
                                 "patient_id": pid,
                                 "programme_id": programme_id,
-                                "enrolled_at": utcnow(),
+                                "enrolled_at": bulk.now,
                                 "active": True,
                             }
-                            bulk.insert(Enrolment, enrolment, pid)
-                        counts["added"] += _import_results(bulk, pid, who, row, history, personal)
+                            written["enrolment"] = {
+                                "id": bulk.insert(Enrolment, enrolment),
+                                "programme_id": programme_id,
+                                "active": True,
+                            }
+                        results = _import_results(bulk, pid, who, row, history, personal)
+                        if results:
+                            written["measurements"] = results
+                            counts["added"] += len(results)
+                        if len(written) > 2:  # the row changed something
+                            bulk.row_entry(pid, written, before)
                         done += 1
                         if progress is not None and (done % step == 0 or done == total):
                             progress(done, total)
                     counts["held"] += sum(len(r.results) for r in chunk)
-                    s.flush()  # the updated people, before the rows that follow them
                     bulk.write()
-                bulk.close()
                 if cancel is not None and cancel.is_set():
                     raise _ImportCancelled
+                bulk.close({
+                    "file": file_name,
+                    "programme_id": programme_id,
+                    "source": Source.GP_RECORD.value,
+                    "rows": total,
+                    **{k: v for k, v in counts.items() if k != "held"},
+                })
+                say(Stage.SAVING)  # the commit, as the block ends
         except _ImportCancelled:
             return ImportResult(cancelled=True)
         return ImportResult(
@@ -252,16 +300,17 @@ def _roomy_cache(s: Session) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
-def _person_id(person: "Patient | dict[str, Any]") -> int:
-    found = person["id"] if isinstance(person, dict) else person.id
-    assert found is not None
-    return int(found)
-
-
-def _registered_of(person: "Patient | dict[str, Any] | None") -> str | None:
-    if person is None:
-        return None
-    return person["registered_ods"] if isinstance(person, dict) else person.registered_ods
+def _held_people(s: Session, numbers: list[str]) -> dict[str, dict[str, Any]]:
+    """The people of the file the store holds already, by NHS number: every column, converted
+    as the ORM converts them, as plain values (not ORM objects: a bulk write updates them with
+    the quick row helpers)."""
+    table = table_of(Patient)
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(numbers), 500):  # SQLite's limit on parameters, with room
+        query = sa_select(table).where(table.c.nhs_number.in_(numbers[start : start + 500]))
+        for row in s.connection().execute(query):
+            found[row.nhs_number] = dict(row._mapping)
+    return found
 
 
 class _NewResult(NamedTuple):
@@ -281,61 +330,68 @@ def _import_results(
     row: CohortRow,
     history: dict[tuple[int, str], list["_Held"]],
     personal: dict[int, dict[str, targets.PersonalLevel]],
-) -> int:
-    """Add a person's GP-record results not already held; returns how many were added.
-    `who`: their date of birth, sex and hypoglycaemia risk, for each event's status."""
-    added = 0
+) -> list[dict[str, Any]]:
+    """Add a person's GP-record results not already held; returns what was added, as the row's
+    audit entry records each. `who`: their date of birth, sex and hypoglycaemia risk, for each
+    event's status."""
+    added: list[dict[str, Any]] = []
     readings: dict[int, str] = {}
     born, sex, hypo_risk = who
     for result in row.results:
         held = history.setdefault((patient_id, result.key), [])
-        if any(
-            m.source == Source.GP_RECORD
-            and m.taken_at.date() == result.taken_on
-            and m.value == result.value
-            for m in held
-        ):
+        taken_at, taken_text, stored, day = bulk.noon_of(result.taken_on)
+        if any(m.from_gp and m.day == day and m.value == result.value for m in held):
             continue
-        earlier = [m for m in held if m.taken_at.date() < result.taken_on]
-        previous = max(earlier, key=lambda m: m.taken_at, default=None)
+        earlier = [m for m in held if m.day < day]
+        previous = max(earlier, key=lambda m: m.taken, default=None)
         reading = None
         if result.reading is not None:
-            reading = readings.setdefault(result.reading, str(uuid.uuid4()))
+            reading = readings.get(result.reading)
+            if reading is None:
+                reading = readings[result.reading] = bulk.uids.next()
         values = new_measurement(
             patient_id,
             None,
             result.key,
             result.value,
-            datetime.combine(result.taken_on, time(12), tzinfo=UTC),
+            taken_at,
             Source.GP_RECORD,
             reading,
             result.unusual,
             bulk.actor.id,
+            uid=bulk.uids.next(),
         )
-        bulk.insert(Measurement, values, patient_id)
-        held.append(_Held(values["taken_at"], values["value"], Source.GP_RECORD))
-        added += 1
+        values["entered_at"] = bulk.now
+        measurement_id = bulk.insert(Measurement, values)
+        held.append(_Held(day, stored, values["value"], True))
+        # The value as stored, by id; its unit is its measure's, its source the GP record.
+        entry = {"id": measurement_id, "type_key": result.key, "value": values["value"],
+                 "taken_at": taken_text}
+        if result.unusual:
+            entry["confirmed_unusual"] = True
+        added.append(entry)
         if not outbox.is_sent_measure(result.key):
             continue  # a measure outside the monitoring dataset stays on the laptop
         measurement = _NewResult(
-            result.key, values["value"], values["unit"], values["taken_at"], Source.GP_RECORD
+            result.key, values["value"], values["unit"], taken_at, Source.GP_RECORD
         )
+        own = personal.get(patient_id, {})
+        person = targets.Person.on(
+            result.taken_on, born=born, sex=sex, hypo_risk=hypo_risk, personal=own
+        ) if result.key in own else None
         bulk.event(
             "measurement",
             outbox.measurement_payload(
                 None,
                 patient_id,
-                targets.Person.on(
-                    result.taken_on,
-                    born=born,
-                    sex=sex,
-                    hypo_risk=hypo_risk,
-                    personal=personal.get(patient_id, {}),
-                ),
+                person or targets.ANYONE,
                 cast(Measurement, measurement),
                 None if previous is None else previous.value,
+                status=None if person else bulk.status(result, values["value"], who),
             ),
         )
+    if added:
+        changes.note("measurement", patient_id)
     return added
 
 
@@ -344,26 +400,36 @@ class _ImportCancelled(Exception):
 
 
 class _Held(NamedTuple):
-    """What the import needs of a result already held: enough to skip it or find the previous."""
+    """What the import needs of a result already held: enough to skip it or find the previous.
+    Times are the stored text (UTC, fixed width, so they sort as the times do)."""
 
-    taken_at: datetime
+    day: str  # YYYY-MM-DD (UTC), as a result's date in the file is compared with it
+    taken: str
     value: float
-    source: Source
+    from_gp: bool
 
 
-def _history(s: Session, patient_ids: list[int | None]) -> dict[tuple[int, str], list[_Held]]:
+def _history(
+    s: Session, patient_ids: list[int | None], gp_record: str
+) -> dict[tuple[int, str], list[_Held]]:
     """The results already held for the people in the file (not the whole store), by person and
-    measure: three plain columns, not ORM objects (a ten-year store holds 200,000)."""
+    measure: plain columns as stored, not ORM objects or converted values (a ten-year store
+    holds 200,000). `gp_record`: the GP-record source as stored."""
     history: dict[tuple[int, str], list[_Held]] = {}
-    table = Measurement.__table__  # type: ignore[attr-defined]
     wanted = sorted({pid for pid in patient_ids if pid is not None})
+    connection = s.connection()
     for start in range(0, len(wanted), 500):  # SQLite's limit on parameters, with room to spare
-        query = sa_select(
-            table.c.patient_id, table.c.type_key, table.c.taken_at, table.c.value,
-            table.c.source,
-        ).where(table.c.patient_id.in_(wanted[start : start + 500]))
-        for pid, key, taken, value, source in s.connection().execute(query):
-            history.setdefault((pid, key), []).append(_Held(taken, value, source))
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        found = connection.exec_driver_sql(
+            "SELECT patient_id, type_key, taken_at, value, source FROM measurement"
+            f" WHERE patient_id IN ({marks})",
+            tuple(chunk),
+        )
+        for pid, key, taken, value, source in found:
+            history.setdefault((pid, key), []).append(
+                _Held(taken[:10], taken, value, source == gp_record)
+            )
     return history
 
 
@@ -375,6 +441,7 @@ class _BulkWriter:
     IMMEDIATE) nobody else can write, so we hand out ids ourselves and chain hashes in memory.
     The rows go to the driver in one executemany per table and batch, each value through its
     column's own bind processor (core.rows), so they are stored exactly as the ORM stores them.
+    Everything the import writes carries one time, `now`: it is one transaction, all or nothing.
     """
 
     TABLES = (Patient, Enrolment, Measurement, OutboxEvent, AuditEntry)
@@ -383,15 +450,21 @@ class _BulkWriter:
         from sqlalchemy import func
 
         self.s, self.actor, self.driver = s, actor, rows
+        self.now = utcnow()
         self.next_id: dict[type[SQLModel], int] = {
             model: (s.exec(select(func.max(model.id))).one() or 0) + 1
             for model in self.TABLES
         }
         last = s.exec(select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1))
-        self.last_hash = last.first() or audit.GENESIS
+        self.chain = audit.BulkChain(
+            last.first() or audit.GENESIS, at=self.now, user_id=actor.id, user_name=actor.name
+        )
         self.last_audit_id: int | None = None
         self.rows: dict[type[SQLModel], list[dict[str, Any]]] = {m: [] for m in self.TABLES}
-        self.patient_columns = tuple(Patient.model_fields)
+        self.noons: dict[date, tuple[datetime, str, str, str]] = {}
+        self.thresholds: dict[tuple[str, int | None, Any, bool], targets.Threshold | None] = {}
+        self.statuses: dict[tuple[tuple[str, int | None, Any, bool], float], targets.Status] = {}
+        self.uids = _Uids()
         fields = Patient.model_fields.items()
         self.patient_defaults = {
             name: field.default for name, field in fields
@@ -401,12 +474,42 @@ class _BulkWriter:
             name: field.default_factory for name, field in fields if field.default_factory
         }
 
+    def status(self, result: Result, value: float, who: tuple[date, Any, bool]) -> targets.Status:
+        """A value's status for someone with no personal level for its measure: the
+        catalogue's level for their age on the day, sex and hypoglycaemia risk, looked up
+        once per such group (targets.threshold_for, the board's rule) instead of per value."""
+        born, sex, hypo_risk = who
+        age = targets.age_on(born, result.taken_on) if born is not None else None
+        level = (result.key, age, sex, bool(hypo_risk))
+        found = self.statuses.get((level, value))  # GP values repeat too
+        if found is None:
+            if level not in self.thresholds:
+                person = targets.Person.on(
+                    result.taken_on, born=born, sex=sex, hypo_risk=hypo_risk
+                )
+                self.thresholds[level] = targets.threshold_for(result.key, person)
+            threshold = self.thresholds[level]
+            found = targets.Status.NO_TARGET if threshold is None else threshold.status(value)
+            self.statuses[(level, value)] = found
+        return found
+
+    def noon_of(self, day: date) -> tuple[datetime, str, str, str]:
+        """A GP result's time (noon UTC on its day: the record gives the day only), its text
+        for the audit entry, its stored text and its day's, worked out once per day: a search
+        dates most results alike."""
+        found = self.noons.get(day)
+        if found is None:
+            at = datetime.combine(day, time(12), tzinfo=UTC)
+            stored = str(self.driver.bound(Measurement, "taken_at", at))
+            found = self.noons[day] = (at, at.isoformat(), stored, stored[:10])
+        return found
+
     def new_patient(self, row: CohortRow, registered: str | None) -> dict[str, Any]:
         """A new person's column values from a checked row (every column, as the model's
-        defaults fill them), queued with its audit entry."""
+        defaults fill them), queued."""
         values: dict[str, Any] = dict(self.patient_defaults)
         for name, make in self.patient_factories.items():
-            values[name] = make()  # type: ignore[call-arg]
+            values[name] = self.now if make is utcnow else make()  # type: ignore[call-arg]
         values.update(
             id=self._take_id(Patient),
             nhs_number=row.nhs_number,
@@ -418,12 +521,13 @@ class _BulkWriter:
             values["registered_ods"] = registered
         _apply_cohort_row(values, row)
         self.rows[Patient].append(values)
-        self.audit("create", "patient", values["id"], audit.plain(values), values["id"])
+        changes.note("patient", values["id"])
         return values
 
     def event(self, event_type: str, payload: dict[str, Any]) -> None:
         """Queue an outbox event."""
-        event = {"id": self._take_id(OutboxEvent), **outbox.new_event(event_type, payload)}
+        event = outbox.new_event(event_type, payload, uid=self.uids.next())
+        event["id"], event["occurred_at"] = self._take_id(OutboxEvent), self.now
         self.rows[OutboxEvent].append(event)
 
     def _take_id(self, model: type[SQLModel]) -> int:
@@ -431,13 +535,22 @@ class _BulkWriter:
         self.next_id[model] = value + 1
         return value
 
-    def insert(self, model: type[SQLModel], values: dict[str, Any], patient_id: int | None) -> int:
-        """Queue a new row with every column's value (its id is given here) and its audit
-        entry; returns the new id."""
-        values = {"id": self._take_id(model), **values}
+    def insert(self, model: type[SQLModel], values: dict[str, Any]) -> int:
+        """Queue a new row with every column's value (its id is given here, in `values`);
+        returns the new id. Its audit is the row's entry (row_entry)."""
+        values["id"] = self._take_id(model)
         self.rows[model].append(values)
-        self.audit("create", table_of(model).name, values["id"], values, patient_id)
+        if model is Enrolment:
+            changes.note("enrolment", values["patient_id"])
         return int(values["id"])
+
+    def row_entry(
+        self, patient_id: int, written: dict[str, Any], before: dict[str, Any] | None
+    ) -> None:
+        """The audit entry of one row of the file: what it wrote for this person."""
+        if before is not None:
+            changes.note("patient", patient_id)  # an update (a new person is noted already)
+        self.audit("import", "patient", patient_id, written, patient_id, before)
 
     def audit(
         self,
@@ -448,19 +561,8 @@ class _BulkWriter:
         patient_id: int | None,
         before: dict[str, Any] | None = None,
     ) -> None:
-        values = audit.new_entry(
-            self.last_hash,
-            user_id=self.actor.id,
-            user_name=self.actor.name,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            patient_id=patient_id,
-            before=before,
-            after=after,
-        )
-        values["id"] = self._take_id(AuditEntry)
-        self.last_hash, self.last_audit_id = values["hash"], values["id"]
+        values = self.chain.entry(action, entity, entity_id, patient_id, before, after)
+        values["id"] = self.last_audit_id = self._take_id(AuditEntry)
         self.rows[AuditEntry].append(values)
 
     def write(self) -> None:
@@ -470,18 +572,47 @@ class _BulkWriter:
             if queued:
                 names = tuple(queued[0])
                 in_order = itemgetter(*names)
-                self.driver.insert_many(model, names, [in_order(v) for v in queued])
+                # An audit entry's `after` is its JSON text already (audit.new_bulk_entry).
+                ready = ("after",) if model is AuditEntry else ()
+                self.driver.insert_many(
+                    model, names, [in_order(v) for v in queued], ready=ready
+                )
                 queued.clear()
 
-    def close(self) -> None:
-        """Write what is queued and move the audit head anchor to our last entry."""
-
+    def close(self, summary: dict[str, Any]) -> None:
+        """Write what is queued, with one entry for the import as a whole when it wrote
+        anything, and move the audit head anchor to our last entry."""
+        if self.last_audit_id is not None:
+            changes.note("cohort_file")
+            self.audit("import", "cohort_file", None, summary, None)
         self.write()
         if self.last_audit_id is None:
             return
         head = self.s.get(Setting, audit.HEAD_KEY) or Setting(key=audit.HEAD_KEY)
-        head.value = {"id": self.last_audit_id, "hash": self.last_hash}
+        head.value = {"id": self.last_audit_id, "hash": self.chain.last_hash}
         self.s.add(head)
+
+
+class _Uids:
+    """Fresh random (version 4) UUIDs, as uuid.uuid4() makes them, from one read of the OS's
+    random source per batch: an import makes one for each result, reading and event."""
+
+    BATCH = 4096
+
+    def __init__(self) -> None:
+        self._ready: list[str] = []
+
+    def next(self) -> str:
+        if not self._ready:
+            raw = bytearray(os.urandom(16 * self.BATCH))
+            raw[6::16] = bytes((b & 0x0F) | 0x40 for b in raw[6::16])  # version 4
+            raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])  # RFC 4122 variant
+            text = raw.hex()
+            self._ready = [
+                f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+                for h in (text[i : i + 32] for i in range(0, len(text), 32))
+            ]
+        return self._ready.pop()
 
 
 _COHORT_FIELDS = (
@@ -491,19 +622,13 @@ _COHORT_FIELDS = (
 )
 
 
-def _apply_cohort_row(patient: "Patient | dict[str, Any]", row: CohortRow) -> bool:
-    """Copy what the GP record says onto the person (an ORM row or new column values); blanks
-    in the file change nothing."""
+def _apply_cohort_row(patient: dict[str, Any], row: CohortRow) -> bool:
+    """Copy what the GP record says onto the person's column values; blanks in the file change
+    nothing."""
     changed = False
     for name in _COHORT_FIELDS:
         value = getattr(row, name)
-        if value is None:
-            continue
-        if isinstance(patient, dict):
-            if patient.get(name) != value:
-                patient[name] = value
-                changed = True
-        elif getattr(patient, name) != value:
-            setattr(patient, name, value)
+        if value is not None and patient.get(name) != value:
+            patient[name] = value
             changed = True
     return changed
