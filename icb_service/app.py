@@ -386,7 +386,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         chosen = params.level or "practice"
         if chosen not in LEVELS:
             raise ReportRefused(422, "level: unknown_level (must be practice, hub, pcn or icb)")
-        query = MonitoringQuery(level=chosen, code=code or params.code,  # type: ignore[arg-type]
+        query = MonitoringQuery(level=chosen, code=code or params.code,
                                 programme=params.programme, from_month=params.first,
                                 to_month=params.last)
         return build_monitoring_report(
