@@ -159,19 +159,24 @@ def read_tallies(
     connection: Connection, window: Window, by_month: bool = False
 ) -> dict[tuple[Node, str], Tally]:
     """Tallies per (node, month); month is "" unless by_month. The monthly read (the trend) is
-    only the people's headline counts and the sessions, so it stays small over ten years."""
+    only the people's headline counts and the sessions, so it stays small over ten years.
+
+    The change histograms are not read here (only how many people have a change): a report
+    shows medians for a few organisations, while it decides suppression over a whole ICB tree;
+    read_changes reads them for the organisations shown."""
     tallies: dict[tuple[Node, str], Tally] = defaultdict(Tally)
     codes_by_level: dict[str, list[str]] = defaultdict(list)
     for level, code in window.nodes:
         codes_by_level[level].append(code)
     month = "month" if by_month else "''"
 
-    def rows(table: str, keys: str, sums: str, level: str, with_programme: bool = True) -> Any:
+    def rows(table: str, keys: str, sums: str, level: str, with_programme: bool = True,
+             only_all: bool = False) -> Any:
         if by_month and table not in TREND_TABLES:
             return []
         read_level = "hub" if level == "practice" and table in SESSION_TABLES else level
         where, params = _where(window, table, with_programme)
-        if by_month and table == "people_month":
+        if (by_month and table == "people_month") or only_all:
             where += " AND dimension = 'all'"
         statement = text(
             f"SELECT code, {month} AS m, {keys}, {sums} FROM {table} WHERE {where} "
@@ -233,13 +238,10 @@ def read_tallies(
                 counts[("target", measure, "people_with_target")] += people
             if status == "on_target":
                 counts[("target", measure, "at_target")] += people
-        for code, m, kind, item, dim, grp, change, people in rows(
-            "change_month", "kind, item, dimension, grp, change", "SUM(people)", level
+        for code, m, kind, item, people in rows(
+            "change_month", "kind, item", "SUM(people)", level, only_all=True
         ):
-            t = tally(code, m)
-            t.changes[(kind, item, dim, grp or "")][float(change)] += int(people)
-            if dim == "all":
-                t.counts[("change_people", kind, item)] += people
+            tally(code, m).counts[("change_people", kind, item)] += people
         for code, m, outcome, goals in rows("goal_month", "outcome", "SUM(goals)", level):
             counts = tally(code, m).counts
             counts[("goals", "set")] += goals
@@ -267,6 +269,32 @@ def read_tallies(
         ):
             tally(code, m).counts[("follow_up", item, step)] += actions
     return tallies
+
+
+Changes = dict[tuple[str, str, str, str], dict[float, int]]
+
+
+def read_changes(connection: Connection, window: Window) -> dict[Node, Changes]:
+    """The histograms of first-to-latest changes ((kind, item, dimension, group) -> {change:
+    people}) of the window's organisations over its months: one GROUP BY per level, summed
+    over the months in the database, fetched in one go."""
+    found: dict[Node, Changes] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int)))
+    codes_by_level: dict[str, list[str]] = defaultdict(list)
+    for level, code in window.nodes:
+        codes_by_level[level].append(code)
+    for level, codes in codes_by_level.items():
+        where, params = _where(window, "change_month")
+        statement = text(
+            "SELECT code, kind, item, dimension, grp, change, SUM(people) FROM change_month "
+            f"WHERE {where} GROUP BY code, kind, item, dimension, grp, change"
+        ).bindparams(bindparam("codes", expanding=True))
+        for code, kind, item, dim, grp, change, people in connection.execute(
+            statement, {**params, "level": level, "codes": codes}
+        ).all():
+            if people:
+                found[(level, code)][(kind, item, dim, grp or "")][float(change)] += int(people)
+    return found
 
 
 def months_with_data(connection: Connection, node: Node, programme: str | None) -> list[str]:
