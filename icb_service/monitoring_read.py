@@ -170,13 +170,12 @@ def read_tallies(
         codes_by_level[level].append(code)
     month = "month" if by_month else "''"
 
-    def rows(table: str, keys: str, sums: str, level: str, with_programme: bool = True,
-             only_all: bool = False) -> Any:
+    def rows(table: str, keys: str, sums: str, level: str, with_programme: bool = True) -> Any:
         if by_month and table not in TREND_TABLES:
             return []
         read_level = "hub" if level == "practice" and table in SESSION_TABLES else level
         where, params = _where(window, table, with_programme)
-        if (by_month and table == "people_month") or only_all:
+        if by_month and table == "people_month":
             where += " AND dimension = 'all'"
         statement = text(
             f"SELECT code, {month} AS m, {keys}, {sums} FROM {table} WHERE {where} "
@@ -239,7 +238,7 @@ def read_tallies(
             if status == "on_target":
                 counts[("target", measure, "at_target")] += people
         for code, m, kind, item, people in rows(
-            "change_month", "kind, item", "SUM(people)", level, only_all=True
+            "change_people_month", "kind, item", "SUM(people)", level
         ):
             tally(code, m).counts[("change_people", kind, item)] += people
         for code, m, outcome, goals in rows("goal_month", "outcome", "SUM(goals)", level):
@@ -274,6 +273,20 @@ def read_tallies(
 Changes = dict[tuple[str, str, str, str], dict[float, int]]
 
 
+def _year_blocks(
+    first: str, last: str
+) -> tuple[bool, dict[str, str], dict[str, str]]:
+    """The whole calendar years inside months first..last (either may be open, "0000-00" or
+    "9999-99"): (any, {first_year, last_year}, {first_block, last_block} = their first and
+    last months)."""
+    first_year = first[:4] if first[5:] in ("00", "01") else f"{int(first[:4]) + 1:04d}"
+    last_year = last[:4] if last[5:] in ("99", "12") else f"{int(last[:4]) - 1:04d}"
+    if first_year > last_year:
+        return False, {}, {}
+    return (True, {"first_year": first_year, "last_year": last_year},
+            {"first_block": f"{first_year}-01", "last_block": f"{last_year}-12"})
+
+
 def read_changes(connection: Connection, window: Window) -> dict[Node, Changes]:
     """The histograms of first-to-latest changes ((kind, item, dimension, group) -> {change:
     people}) of the window's organisations over its months: one GROUP BY per level, summed
@@ -283,14 +296,28 @@ def read_changes(connection: Connection, window: Window) -> dict[Node, Changes]:
     codes_by_level: dict[str, list[str]] = defaultdict(list)
     for level, code in window.nodes:
         codes_by_level[level].append(code)
+    whole_years, year_range, blocks = _year_blocks(window.first, window.last)
+    programme = "" if window.programme is None else " AND programme = :programme"
+    columns = "code, kind, item, dimension, grp, change, people"
     for level, codes in codes_by_level.items():
-        where, params = _where(window, "change_month")
+        # The period's whole calendar years from change_year, the months at either end from
+        # change_month; summed in the database.
+        parts = [f"SELECT {columns} FROM change_year WHERE level = :level AND code IN :codes "
+                 f"AND year >= :first_year AND year <= :last_year{programme}"
+                 ] if whole_years else []
+        parts.append(f"SELECT {columns} FROM change_month WHERE level = :level "
+                     f"AND code IN :codes AND month >= :first AND month <= :last{programme}"
+                     + (" AND (month < :first_block OR month > :last_block)" if whole_years
+                        else ""))
         statement = text(
-            "SELECT code, kind, item, dimension, grp, change, SUM(people) FROM change_month "
-            f"WHERE {where} GROUP BY code, kind, item, dimension, grp, change"
+            "SELECT code, kind, item, dimension, grp, change, SUM(people) FROM ("
+            + " UNION ALL ".join(parts)
+            + ") x GROUP BY code, kind, item, dimension, grp, change"
         ).bindparams(bindparam("codes", expanding=True))
+        params = {"level": level, "codes": codes, "first": window.first, "last": window.last,
+                  **year_range, **blocks, "programme": window.programme}
         for code, kind, item, dim, grp, change, people in connection.execute(
-            statement, {**params, "level": level, "codes": codes}
+            statement, params
         ).all():
             if people:
                 found[(level, code)][(kind, item, dim, grp or "")][float(change)] += int(people)

@@ -689,6 +689,32 @@ def _person_counts(run: _Batch) -> None:
         HAVING sum(p.sign) <> 0
         ON CONFLICT ({keys}) DO UPDATE SET people = change_month.people + excluded.people
     """)
+    # The same counts by calendar year of the cohort month: a long period's medians read these.
+    keys = "level, code, programme, year, kind, item, dimension, grp, change"
+    run.run(f"""
+        INSERT INTO change_year ({keys}, people)
+        WITH p AS MATERIALIZED ({change_rows})
+        SELECT l.level, {code}, p.programme, substr(p.cohort_month, 1, 4), p.kind, p.item,
+               d.dimension, {grp}, p.change, sum(p.sign)
+        FROM p CROSS JOIN report_level l CROSS JOIN report_dimension d
+        WHERE p.change IS NOT NULL AND (l.level IN ('pcn', 'icb') OR d.dimension = 'all')
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+        HAVING sum(p.sign) <> 0
+        ON CONFLICT ({keys}) DO UPDATE SET people = change_year.people + excluded.people
+    """)
+    # How many people have a change: what every organisation's suppression needs.
+    keys = "level, code, programme, month, kind, item"
+    run.run(f"""
+        INSERT INTO change_people_month ({keys}, people)
+        WITH p AS MATERIALIZED ({change_rows})
+        SELECT l.level, {code}, p.programme, p.cohort_month, p.kind, p.item, sum(p.sign)
+        FROM p CROSS JOIN report_level l
+        WHERE p.change IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5, 6
+        HAVING sum(p.sign) <> 0
+        ON CONFLICT ({keys}) DO UPDATE SET
+            people = change_people_month.people + excluded.people
+    """)
     keys = "level, code, programme, month, measure, status"
     run.run(f"""
         INSERT INTO target_month ({keys}, people)
