@@ -485,7 +485,7 @@ def test_a_service_made_before_0004_gains_the_change_counts_and_years_as_kept(
 @pytest.mark.parametrize(("first", "last"), [
     ("0000-00", "9999-99"), ("2025-01", "2025-12"), ("2025-02", "2025-02"),
     ("2024-11", "2025-01"), ("2024-01", "2026-03"), ("2025-02", "9999-99"),
-    ("0000-00", "2025-01"), ("2026-01", "9999-99"),
+    ("0000-00", "2025-01"), ("2026-01", "9999-99"), ("2024-12", "2026-01"), ("2025-01", "2025-01"),
 ])
 def test_change_histograms_of_any_period_are_the_months_summed(
     engine: Engine, first: str, last: str
