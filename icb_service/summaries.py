@@ -43,6 +43,9 @@ _SESSION_GRAIN: dict[str, set[str]] = {
     "signposting_month": {"session", "signposting"},
 }
 _LOCK = 772_201_004  # the summaries' advisory lock (partitions.py uses ..._003)
+# Taken with the schema's hash as its second key: advisory locks span the whole database, and
+# services of several ICBs (or the bench's stores) in one database have nothing to share.
+_LOCK_SQL = "pg_advisory_xact_lock(CAST(:lock AS INTEGER), hashtext(current_schema()))"
 # Queued events applied per transaction: large enough to share each statement's fixed cost
 # over many events, small enough that one transaction stays a few seconds.
 CATCH_UP_LIMIT = 10_000
@@ -155,7 +158,7 @@ def rebuild_in(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         # No drainer applies meanwhile, and no ingest queues an event that the statements
         # below might or might not read: they wait for the rebuild's commit.
-        connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _LOCK})
+        connection.execute(text(f"SELECT {_LOCK_SQL}"), {"lock": _LOCK})
         connection.execute(text("LOCK TABLE summary_queue IN EXCLUSIVE MODE"))
     connection.execute(st.summary_queue.delete())  # every stored event is counted below
     for table in (*st.ROLLUPS, *st.PEOPLE, *st.STATES):
@@ -230,7 +233,7 @@ def apply_queued(connection: Connection, limit: int = CATCH_UP_LIMIT) -> int:
         # statements are the same every time (psycopg prepares them after a few): planning
         # each afresh cost more than running it on a busy server.
         connection.execute(
-            text("SELECT pg_advisory_xact_lock(:lock), "
+            text(f"SELECT {_LOCK_SQL}, "
                  "set_config('plan_cache_mode', 'force_generic_plan', true)"),
             {"lock": _LOCK},
         )
