@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import BindParameter, Connection, Engine, bindparam, text
 
 from icb_service.resources import resource
 
@@ -144,7 +144,7 @@ class Window:
 
 # (table, key columns, count columns, how to name the cell)
 def _where(window: Window, table: str, with_programme: bool = True) -> tuple[str, dict[str, Any]]:
-    clauses = ["month >= :first", "month <= :last", "level = :level", "code IN :codes"]
+    clauses = ["month >= :first", "month <= :last"]
     params: dict[str, Any] = {"first": window.first, "last": window.last}
     if with_programme and window.programme is not None:
         clauses.append("programme = :programme")
@@ -170,20 +170,46 @@ def read_tallies(
         codes_by_level[level].append(code)
     month = "month" if by_month else "''"
 
+    # One statement per summary table for every level at once (a tree is four levels), its
+    # rows handed out per level as the loops below ask for them.
+    fetched: dict[str, dict[str, list[Any]]] = {}
+
     def rows(table: str, keys: str, sums: str, level: str, with_programme: bool = True) -> Any:
         if by_month and table not in TREND_TABLES:
             return []
-        read_level = "hub" if level == "practice" and table in SESSION_TABLES else level
+        if table not in fetched:
+            fetched[table] = fetch(table, keys, sums, with_programme)
+        return fetched[table].get(level, [])
+
+    def read_level(table: str, level: str) -> str:
+        return "hub" if level == "practice" and table in SESSION_TABLES else level
+
+    def fetch(table: str, keys: str, sums: str, with_programme: bool) -> dict[str, list[Any]]:
         where, params = _where(window, table, with_programme)
         if by_month and table == "people_month":
             where += " AND dimension = 'all'"
+        codes_read: dict[str, set[str]] = defaultdict(set)
+        for level, codes in codes_by_level.items():
+            codes_read[read_level(table, level)].update(codes)
+        ors: list[str] = []
+        expanding: list[BindParameter[Any]] = []
+        for n, (level, read_codes) in enumerate(sorted(codes_read.items())):
+            ors.append(f"(level = :level_{n} AND code IN :codes_{n})")
+            params[f"level_{n}"] = level
+            params[f"codes_{n}"] = sorted(read_codes)
+            expanding.append(bindparam(f"codes_{n}", expanding=True))
         statement = text(
-            f"SELECT code, {month} AS m, {keys}, {sums} FROM {table} WHERE {where} "
-            f"GROUP BY code, {'month, ' if by_month else ''}{keys}"
-        ).bindparams(bindparam("codes", expanding=True))
-        return connection.execute(
-            statement, {**params, "level": read_level, "codes": codes_by_level[level]}
-        ).all()
+            f"SELECT level, code, {month} AS m, {keys}, {sums} FROM {table} "
+            f"WHERE {where} AND ({' OR '.join(ors)}) "
+            f"GROUP BY level, code, {'month, ' if by_month else ''}{keys}"
+        ).bindparams(*expanding)
+        wanted = {level: set(codes) for level, codes in codes_by_level.items()}
+        by_level: dict[str, list[Any]] = defaultdict(list)
+        for stored_level, *row in connection.execute(statement, params).all():
+            for level in codes_by_level:
+                if read_level(table, level) == stored_level and row[0] in wanted[level]:
+                    by_level[level].append(row)
+        return by_level
 
     for level in codes_by_level:
 
