@@ -176,11 +176,14 @@ person_change = Table(
 
 
 # ---- monthly roll-ups ------------------------------------------------------------------------
-def _rollup(name: str, keys: list[Column], counts: list[str]) -> Table:
+def _rollup(name: str, keys: list[Column], counts: list[str], covering: bool = False) -> Table:
+    """covering: the key holds the counts too (PostgreSQL's INCLUDE), so a read of an
+    organisation's rows is an index-only scan instead of a page read per row."""
     columns = [Column("level", text_type(10), nullable=False), _code("code"), *keys,
                *(_count(c) for c in counts)]
     key_names = ["level", "code", *(c.name for c in keys)]
-    return Table(name, METADATA, *columns, PrimaryKeyConstraint(*key_names))
+    include = {"postgresql_include": counts} if covering else {}
+    return Table(name, METADATA, *columns, PrimaryKeyConstraint(*key_names, **include))
 
 
 # People by cohort month: dimension "all" (grp "") and each equity/delivery breakdown.
@@ -212,7 +215,7 @@ change_year = _rollup(
     "change_year",
     [_key("programme"), _key("year", 4), _key("kind", 20), _key("item"),
      _key("dimension", 20), _key("grp", 20), Column("change", Float(), nullable=False)],
-    ["people"],
+    ["people"], covering=True,  # one PCN's ten years are 57,000 rows on as many pages
 )
 # Latest target status per person and measure (people with a target, at target), cohort month.
 target_month = _rollup(
