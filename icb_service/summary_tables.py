@@ -19,6 +19,8 @@ the register do not give are "not_stated". Changes go through migrations (0003 m
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -182,7 +184,7 @@ def _rollup(name: str, keys: list[Column], counts: list[str], covering: bool = F
     columns = [Column("level", text_type(10), nullable=False), _code("code"), *keys,
                *(_count(c) for c in counts)]
     key_names = ["level", "code", *(c.name for c in keys)]
-    include = {"postgresql_include": counts} if covering else {}
+    include: dict[str, Any] = {"postgresql_include": counts} if covering else {}
     return Table(name, METADATA, *columns, PrimaryKeyConstraint(*key_names, **include))
 
 
