@@ -424,6 +424,13 @@ def loaded_store(size: Size, say: Callable[[str], None]) -> dict[str, Any]:
     engine.dispose()
     with admin() as conn:
         conn.execute(f'ANALYZE "{schema}".event')
+        if summaries is not None:
+            # What autovacuum does soon after a load this size: the visibility map lets the
+            # reports' index-only scans (change_year's key holds its counts) skip the table.
+            for (table,) in conn.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+                    "AND table_name LIKE '%%\\_year'", (schema,)).fetchall():
+                conn.execute(f'VACUUM "{schema}"."{table}"')
     description = {
         **rows, "schema": schema, "migration_head": migration_head(),
         "load_s": round(copied, 1), "rebuild_s": None if rebuilt is None else round(rebuilt, 1),
@@ -536,9 +543,10 @@ def analyst_token(schema: str) -> str:
 
 
 def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
-               env: dict[str, str]) -> tuple[float, float, int]:
+               env: dict[str, str]) -> tuple[float, float, float, int]:
     """Post the events over HTTP from CLIENTS threads into a fresh schema, then INSERT ... SELECT
-    the same rows into another fresh schema. (app seconds, baseline seconds, events)."""
+    the same rows into another fresh schema. (app seconds until the summaries are current,
+    baseline seconds, seconds until every batch was stored, events)."""
     import httpx
     import psycopg
 
@@ -598,6 +606,13 @@ def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
                 thread.start()
             for thread in threads:
                 thread.join()
+            stored_seconds = time.perf_counter() - started
+            # The budget is to the summaries being current: every stored event counted in them
+            # (the service's own drainer applies the queue; nothing here applies it).
+            with psycopg.connect(libpq_url(schema_url(app_schema))) as conn:
+                while conn.execute("SELECT count(*) FROM summary_queue").fetchone()[0]:
+                    conn.commit()
+                    time.sleep(0.05)
             app_seconds = time.perf_counter() - started
         finally:
             service.close()
@@ -618,7 +633,7 @@ def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
                              "SELECT id, practice_code, content_sha256 FROM staged")
             conn.commit()
             base_seconds = time.perf_counter() - started
-        return app_seconds, base_seconds, len(events)
+        return app_seconds, base_seconds, stored_seconds, len(events)
     finally:
         drop_schema(app_schema)
         drop_schema(base_schema)
@@ -627,7 +642,7 @@ def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
 def measure_ingest(ctx: Context, env: dict[str, str]) -> Figure:
     runs = ctx.repeats(3, 1)
     practices_a_run = 2 if ctx.quick else 20
-    app_times, base_times, counts = [], [], []
+    app_times, base_times, stored_times, counts = [], [], [], []
     end = end_day()
     log = server_log()
     offset = log.stat().st_size if log else 0
@@ -635,21 +650,25 @@ def measure_ingest(ctx: Context, env: dict[str, str]) -> Figure:
         # Practices the loaded store does not hold, a year each: about 2,000 events a practice.
         practices = register(practices_a_run, first=50_000 + attempt * practices_a_run)
         events = [e for p in practices for e in practice_events(p, 1, end, seed=attempt)]
-        app, base, count = ingest_run(practices, events, ctx.scratch, env)
+        app, base, stored, count = ingest_run(practices, events, ctx.scratch, env)
         app_times.append(app)
         base_times.append(base)
+        stored_times.append(stored)
         counts.append(count)
-        say_load(ctx.say, f"  ingest run {attempt + 1}: {count / app:,.0f} events/s over HTTP, "
+        say_load(ctx.say, f"  ingest run {attempt + 1}: {count / app:,.0f} events/s over HTTP "
+                          f"until the summaries are current ({count / stored:,.0f}/s stored), "
                           f"{count / base:,.0f} events/s INSERT ... SELECT")
     count = counts[0]
     rate = count / statistics.median(app_times)
     return Figure(
-        f"ICB ingest {count:,} events over HTTP, {CLIENTS} clients, {BATCH} a batch", "icb",
+        f"ICB ingest {count:,} events over HTTP, {CLIENTS} clients, {BATCH} a batch, until the "
+        "summaries are current", "icb",
         app_times, baseline="raw INSERT ... SELECT of the same rows", baseline_samples=base_times,
         budget=f">= {BUDGET_INGEST_EVENTS_PER_S:,} events/s (median)",
         within_budget=rate >= BUDGET_INGEST_EVENTS_PER_S,
         extra={"events": count, "events_per_s_median": round(rate),
                "events_per_s_best": round(count / min(app_times)),
+               "stored_events_per_s_median": round(count / statistics.median(stored_times)),
                "baseline_events_per_s_median": round(count / statistics.median(base_times)),
                "clients": CLIENTS, "load_average": load_now(),
                "slow_statement_plans": _distinct(slow_plans(log, offset))[:20]},

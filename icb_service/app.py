@@ -352,6 +352,27 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         description="Last month, YYYY-MM (UTC), included. Default: the last month with data.",
     )]
 
+    @dataclass(frozen=True)
+    class ReportParams:
+        """The query parameters every report route takes, as the caller sent them."""
+
+        level: str | None
+        code: str | None
+        programme: str | None
+        first: str | None
+        last: str | None
+
+        def new(self) -> bool:
+            """Whether any of the parameters that came with /v1/monitoring were given."""
+            return any(v is not None for v in (self.level, self.code, self.first, self.last))
+
+    def report_params(level: Level = None, code: Code = None, programme: Programme = None,
+                      first: From = None, last: To = None) -> ReportParams:
+        # One declaration for every report route, so their parameters cannot drift apart.
+        return ReportParams(level, code, programme, first, last)
+
+    Params = Annotated[ReportParams, Depends(report_params)]
+
     read_errors = {k: errors[k] for k in (401, 403, 422, 429)}
 
     def reader_of(caller: Caller) -> Reader:
@@ -359,31 +380,24 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             return Reader(practice=caller.practice)
         return Reader(icb=getattr(caller, "icb", None))
 
-    def monitoring(
-        caller: Caller, level: str | None, code: str | None, programme: str | None,
-        first: str | None, last: str | None,
-    ) -> MonitoringReport:
-        chosen = level or "practice"
+    def monitoring(caller: Caller, params: ReportParams,
+                   code: str | None = None) -> MonitoringReport:
+        """The report for these parameters; `code` when a route's own default replaces it."""
+        chosen = params.level or "practice"
         if chosen not in LEVELS:
             raise ReportRefused(422, "level: unknown_level (must be practice, hub, pcn or icb)")
-        query = MonitoringQuery(level=chosen, code=code, programme=programme,
-                                from_month=first, to_month=last)  # type: ignore[arg-type]
+        query = MonitoringQuery(level=chosen, code=code or params.code,
+                                programme=params.programme, from_month=params.first,
+                                to_month=params.last)
         return build_monitoring_report(
             engine, query, reader_of(caller), settings.suppression_threshold
         )
-
-    def new_params(*values: str | None) -> bool:
-        return any(value is not None for value in values)
 
     @app.get("/v1/monitoring", response_model=MonitoringReport, tags=["aggregates"],
              responses=read_errors, response_model_by_alias=True)
     def monitoring_report(
         caller: Annotated[Caller, Depends(api_caller)],
-        level: Level = None,
-        code: Code = None,
-        programme: Programme = None,
-        first: From = None,
-        last: To = None,
+        params: Params,
     ) -> MonitoringReport:
         """The ICB's report for a scope and period: its total, the organisations at `level`
         side by side (names from the register), a monthly trend, time and appointments
@@ -391,7 +405,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         monthly summary counts. Counts below the threshold, and any figure that would give one
         away by subtraction (within a row, across organisations, levels or months), are null
         with suppressed=true."""
-        return monitoring(caller, level, code, programme, first, last)
+        return monitoring(caller, params)
 
     csv_answer = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **read_errors}
 
@@ -399,58 +413,45 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
              responses=csv_answer)
     def monitoring_report_csv(
         caller: Annotated[Caller, Depends(browser_caller)],
-        level: Level = None,
-        code: Code = None,
-        programme: Programme = None,
-        first: From = None,
-        last: To = None,
+        params: Params,
     ) -> Response:
         """The same report in long form, one figure a row (month empty = the whole period)."""
         return Response(
-            monitoring_csv(monitoring(caller, level, code, programme, first, last)),
+            monitoring_csv(monitoring(caller, params)),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="groupclinic-monitoring.csv"'},
         )
 
-    def rebased(caller: Caller, practice: str | None, programme: str | None, level: str | None,
-                code: str | None, first: str | None, last: str | None) -> AggregateReport:
-        report_ = monitoring(caller, level, code or practice, programme, first, last)
-        return aggregate_report_from(report_, programme)
+    def rebased(caller: Caller, practice: str | None, params: ReportParams) -> AggregateReport:
+        report_ = monitoring(caller, params, params.code or practice)
+        return aggregate_report_from(report_, params.programme)
 
     @app.get("/v1/aggregates", response_model=AggregateReport, tags=["aggregates"],
              responses=read_errors)
     def aggregates(
         caller: Annotated[Caller, Depends(api_caller)],
+        params: Params,
         practice: Practice = None,
-        programme: Programme = None,
-        level: Level = None,
-        code: Code = None,
-        first: From = None,
-        last: To = None,
     ) -> AggregateReport:
         """Per practice and programme; counts below the threshold are null, suppressed=true.
         With `from`, `to`, `level` or `code` the groups are the organisations of
         /v1/monitoring (read from the summary counts, one group per organisation)."""
-        if new_params(level, code, first, last):
-            return rebased(caller, practice, programme, level, code, first, last)
-        return report(caller, practice, programme)
+        if params.new():
+            return rebased(caller, practice, params)
+        return report(caller, practice, params.programme)
 
     @app.get("/v1/aggregates.csv", response_class=Response, tags=["aggregates"],
              responses=csv_answer)
     def aggregates_csv(
         caller: Annotated[Caller, Depends(browser_caller)],
+        params: Params,
         practice: Practice = None,
-        programme: Programme = None,
-        level: Level = None,
-        code: Code = None,
-        first: From = None,
-        last: To = None,
     ) -> Response:
         """The same figures in long form: one figure a row."""
-        if new_params(level, code, first, last):
-            found = rebased(caller, practice, programme, level, code, first, last)
+        if params.new():
+            found = rebased(caller, practice, params)
         else:
-            found = report(caller, practice, programme)
+            found = report(caller, practice, params.programme)
         return Response(
             report_csv(found),
             media_type="text/csv; charset=utf-8",
@@ -461,18 +462,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
              responses=read_errors)
     def organisation_aggregates(
         caller: Annotated[Caller, Depends(api_caller)],
+        params: Params,
         practice: Practice = None,
-        programme: Programme = None,
-        level: Level = None,
-        code: Code = None,
-        first: From = None,
-        last: To = None,
     ) -> OrganisationReport:
         """Attendance per registered practice, per hub (sender) and per PCN; small counts null.
         With `from`, `to`, `level` or `code`, the rows are /v1/monitoring's organisations."""
-        if new_params(level, code, first, last) or programme is not None:
+        if params.new() or params.programme is not None:
             return organisation_report_from(
-                monitoring(caller, level, code or practice, programme, first, last)
+                monitoring(caller, params, params.code or practice)
             )
         return organisation_report(
             engine, scope(caller, practice), settings.suppression_threshold
@@ -492,17 +489,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         levels = ("practice", "hub") if reader.practice else ("practice", "hub", "pcn", "icb")
         return found, areas, first, levels
 
-    def dashboard_query(
-        first: From = None, last: To = None, level: Level = None, code: Code = None,
-        programme: Programme = None,
-    ) -> MonitoringQuery | HTTPException:
+    def dashboard_query(params: Params) -> MonitoringQuery | HTTPException:
         # An empty select sends "": the same as not choosing. A bad level is answered by the
         # route, so the dashboard can say it on a page rather than in JSON.
-        level = level or "practice"
+        level = params.level or "practice"
         if level not in LEVELS:
             return HTTPException(422, "level: unknown_level (practice, hub, pcn or icb)")
-        return MonitoringQuery(**{"from": first or None, "to": last or None, "level": level,
-                                  "code": code or None, "programme": programme or None})
+        return MonitoringQuery(**{"from": params.first or None, "to": params.last or None,
+                                  "level": level, "code": params.code or None,
+                                  "programme": params.programme or None})
 
     def refused_choice(*media: str) -> dict[str, Any]:
         schema = {"$ref": "#/components/schemas/ProblemDetail"}

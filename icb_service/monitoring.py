@@ -20,7 +20,7 @@ import threading
 import tomllib
 from collections import OrderedDict, defaultdict
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
@@ -39,10 +39,12 @@ from icb_service.monitoring_disclosure import protect
 from icb_service.monitoring_read import (
     ALL,
     NOT_STATED,
+    Changes,
     Node,
     Register,
     Tally,
     Window,
+    read_changes,
     read_register,
     read_tallies,
 )
@@ -390,6 +392,8 @@ class _Decided:
     period: dict[Node, Tally]
     published: list[tuple[Any, ...]]
     hidden: frozenset[Hashable]
+    # The change histograms of the organisations shown so far (read when first shown).
+    changes: dict[Node, Changes] = field(default_factory=dict)
 
 
 # The last few trees decided, by (data version, ICB, programme, period, threshold): a practice's,
@@ -509,13 +513,24 @@ def build_monitoring_report(
         trend_lines.append([(("month", m), _trend_cell(n)) for n in PEOPLE_NAMES])
     month_hidden = protect(month_counts, trend_lines, threshold, fixed=fixed_whole)
 
-    def figures(node: Node) -> Figures:
-        return _figures(period.get(node, EMPTY), node, hidden, published, threshold)
-
     rows = [
         node for node in nodes
         if node[0] == query.level and node in period and _within(node, scope, parts)
     ]
+    changes = _shown_changes(engine, decisions, [*rows, *(icb_nodes if scope == ALL else
+                                                         [scope])],
+                             Window([], query.programme, first, last))
+    if scope == ALL:
+        every_icb: Changes = defaultdict(lambda: defaultdict(int))
+        for node in icb_nodes:
+            for key, histogram in changes.get(node, {}).items():
+                for value, n in histogram.items():
+                    every_icb[key][value] += n
+        changes[ALL] = every_icb
+
+    def figures(node: Node) -> Figures:
+        return _figures(period.get(node, EMPTY), node, hidden, published, threshold,
+                        changes.get(node, {}))
     return MonitoringReport(
         generated_at=dt.datetime.now(dt.UTC),
         suppression_threshold=threshold,
@@ -537,6 +552,32 @@ def build_monitoring_report(
         trend=[_month_figures(m, by_month.get(m, EMPTY), month_hidden) for m in months],
         suppression_note=SUPPRESSION_NOTE.format(threshold_less=threshold - 1),
     )
+
+
+def _shown_changes(engine: Engine, decisions: list[_Decided], shown: list[Node],
+                   window: Window) -> dict[Node, Changes]:
+    """The change histograms of the organisations a report shows, read once per decided tree
+    (the suppression decision needs none of them, and a tree has hundreds of organisations)."""
+    found: dict[Node, Changes] = {}
+    missing: list[Node] = []
+    for node in shown:
+        for decision in decisions:
+            if node in decision.changes:
+                found[node] = decision.changes[node]
+                break
+        else:
+            missing.append(node)
+    if missing:
+        with engine.connect() as connection:
+            read = read_changes(connection, Window(missing, window.programme, window.first,
+                                                   window.last))
+        for node in missing:
+            found[node] = read.get(node, {})
+            for decision in decisions:
+                if node in decision.nodes:
+                    with _DECIDED_LOCK:
+                        decision.changes[node] = found[node]
+    return found
 
 
 SUPPRESSION_NOTE = (
@@ -662,7 +703,8 @@ def _lines(
 
 
 def _figures(
-    t: Tally, node: Node, hidden: set[Hashable], names: list[tuple[Any, ...]], threshold: int
+    t: Tally, node: Node, hidden: set[Hashable], names: list[tuple[Any, ...]], threshold: int,
+    changes: Changes,
 ) -> Figures:
     def shown(*name: Any) -> Figure:
         if (node, name) in hidden:
@@ -675,7 +717,7 @@ def _figures(
         return Figure(value=None if value is None else round(value, digits))
 
     def median_of(key: tuple[str, str, str, str]) -> Figure:
-        histogram = t.changes.get(key, {})
+        histogram = changes.get(key, {})
         people = sum(histogram.values())
         if people < threshold:  # no median of nobody either
             return Figure(value=None, suppressed=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import BindParameter, Connection, Engine, bindparam, text
 
 from icb_service.resources import resource
 
@@ -144,7 +144,7 @@ class Window:
 
 # (table, key columns, count columns, how to name the cell)
 def _where(window: Window, table: str, with_programme: bool = True) -> tuple[str, dict[str, Any]]:
-    clauses = ["month >= :first", "month <= :last", "level = :level", "code IN :codes"]
+    clauses = ["month >= :first", "month <= :last"]
     params: dict[str, Any] = {"first": window.first, "last": window.last}
     if with_programme and window.programme is not None:
         clauses.append("programme = :programme")
@@ -159,27 +159,57 @@ def read_tallies(
     connection: Connection, window: Window, by_month: bool = False
 ) -> dict[tuple[Node, str], Tally]:
     """Tallies per (node, month); month is "" unless by_month. The monthly read (the trend) is
-    only the people's headline counts and the sessions, so it stays small over ten years."""
+    only the people's headline counts and the sessions, so it stays small over ten years.
+
+    The change histograms are not read here (only how many people have a change): a report
+    shows medians for a few organisations, while it decides suppression over a whole ICB tree;
+    read_changes reads them for the organisations shown."""
     tallies: dict[tuple[Node, str], Tally] = defaultdict(Tally)
     codes_by_level: dict[str, list[str]] = defaultdict(list)
     for level, code in window.nodes:
         codes_by_level[level].append(code)
     month = "month" if by_month else "''"
 
+    # One statement per summary table for every level at once (a tree is four levels), its
+    # rows handed out per level as the loops below ask for them.
+    fetched: dict[str, dict[str, list[Any]]] = {}
+
     def rows(table: str, keys: str, sums: str, level: str, with_programme: bool = True) -> Any:
         if by_month and table not in TREND_TABLES:
             return []
-        read_level = "hub" if level == "practice" and table in SESSION_TABLES else level
+        if table not in fetched:
+            fetched[table] = fetch(table, keys, sums, with_programme)
+        return fetched[table].get(level, [])
+
+    def read_level(table: str, level: str) -> str:
+        return "hub" if level == "practice" and table in SESSION_TABLES else level
+
+    def fetch(table: str, keys: str, sums: str, with_programme: bool) -> dict[str, list[Any]]:
         where, params = _where(window, table, with_programme)
         if by_month and table == "people_month":
             where += " AND dimension = 'all'"
+        codes_read: dict[str, set[str]] = defaultdict(set)
+        for level, codes in codes_by_level.items():
+            codes_read[read_level(table, level)].update(codes)
+        ors: list[str] = []
+        expanding: list[BindParameter[Any]] = []
+        for n, (level, read_codes) in enumerate(sorted(codes_read.items())):
+            ors.append(f"(level = :level_{n} AND code IN :codes_{n})")
+            params[f"level_{n}"] = level
+            params[f"codes_{n}"] = sorted(read_codes)
+            expanding.append(bindparam(f"codes_{n}", expanding=True))
         statement = text(
-            f"SELECT code, {month} AS m, {keys}, {sums} FROM {table} WHERE {where} "
-            f"GROUP BY code, {'month, ' if by_month else ''}{keys}"
-        ).bindparams(bindparam("codes", expanding=True))
-        return connection.execute(
-            statement, {**params, "level": read_level, "codes": codes_by_level[level]}
-        ).all()
+            f"SELECT level, code, {month} AS m, {keys}, {sums} FROM {table} "
+            f"WHERE {where} AND ({' OR '.join(ors)}) "
+            f"GROUP BY level, code, {'month, ' if by_month else ''}{keys}"
+        ).bindparams(*expanding)
+        wanted = {level: set(codes) for level, codes in codes_by_level.items()}
+        by_level: dict[str, list[Any]] = defaultdict(list)
+        for stored_level, *row in connection.execute(statement, params).all():
+            for level in codes_by_level:
+                if read_level(table, level) == stored_level and row[0] in wanted[level]:
+                    by_level[level].append(row)
+        return by_level
 
     for level in codes_by_level:
 
@@ -233,13 +263,10 @@ def read_tallies(
                 counts[("target", measure, "people_with_target")] += people
             if status == "on_target":
                 counts[("target", measure, "at_target")] += people
-        for code, m, kind, item, dim, grp, change, people in rows(
-            "change_month", "kind, item, dimension, grp, change", "SUM(people)", level
+        for code, m, kind, item, people in rows(
+            "change_people_month", "kind, item", "SUM(people)", level
         ):
-            t = tally(code, m)
-            t.changes[(kind, item, dim, grp or "")][float(change)] += int(people)
-            if dim == "all":
-                t.counts[("change_people", kind, item)] += people
+            tally(code, m).counts[("change_people", kind, item)] += people
         for code, m, outcome, goals in rows("goal_month", "outcome", "SUM(goals)", level):
             counts = tally(code, m).counts
             counts[("goals", "set")] += goals
@@ -267,6 +294,71 @@ def read_tallies(
         ):
             tally(code, m).counts[("follow_up", item, step)] += actions
     return tallies
+
+
+Changes = dict[tuple[str, str, str, str], dict[float, int]]
+
+
+def _month_before(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:])
+    return f"{year - 1:04d}-12" if number == 1 else f"{year:04d}-{number - 1:02d}"
+
+
+def _month_after(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:])
+    return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
+
+
+def period_blocks(first: str, last: str) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
+    """Months first..last (either may be open, "0000-00" or "9999-99") as the whole calendar
+    years inside them (first and last year, or None) and the month ranges left at either end
+    (none when a bound is open or falls on a year's edge)."""
+    first_year = first[:4] if first[5:] in ("00", "01") else f"{int(first[:4]) + 1:04d}"
+    last_year = last[:4] if last[5:] in ("99", "12") else f"{int(last[:4]) - 1:04d}"
+    if first_year > last_year:
+        return None, [(first, last)]
+    ends = []
+    if first[5:] not in ("00", "01"):
+        ends.append((first, _month_before(f"{first_year}-01")))
+    if last[5:] not in ("99", "12"):
+        ends.append((_month_after(f"{last_year}-12"), last))
+    return (first_year, last_year), ends
+
+
+def read_changes(connection: Connection, window: Window) -> dict[Node, Changes]:
+    """The histograms of first-to-latest changes ((kind, item, dimension, group) -> {change:
+    people}) of the window's organisations over its months: one statement per level, summed
+    in the database and fetched in one go. Whole calendar years come from change_year, only
+    the months at either end from change_month, so ten years cost about ten months' rows."""
+    found: dict[Node, Changes] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int)))
+    codes_by_level: dict[str, list[str]] = defaultdict(list)
+    for level, code in window.nodes:
+        codes_by_level[level].append(code)
+    years, ends = period_blocks(window.first, window.last)
+    programme = "" if window.programme is None else " AND programme = :programme"
+    columns = "code, kind, item, dimension, grp, change, people"
+    where = "level = :level AND code IN :codes" + programme
+    parts = [f"SELECT {columns} FROM change_year WHERE {where} "
+             "AND year >= :first_year AND year <= :last_year"] if years else []
+    parts += [f"SELECT {columns} FROM change_month WHERE {where} "
+              f"AND month >= :from_{n} AND month <= :to_{n}" for n in range(len(ends))]
+    statement = text(
+        "SELECT code, kind, item, dimension, grp, change, SUM(people) FROM ("
+        + " UNION ALL ".join(parts) + ") x GROUP BY code, kind, item, dimension, grp, change"
+    ).bindparams(bindparam("codes", expanding=True))
+    params: dict[str, Any] = {"programme": window.programme}
+    if years:
+        params.update(first_year=years[0], last_year=years[1])
+    for n, (start, stop) in enumerate(ends):
+        params.update({f"from_{n}": start, f"to_{n}": stop})
+    for level, codes in codes_by_level.items():
+        for code, kind, item, dim, grp, change, people in connection.execute(
+            statement, {**params, "level": level, "codes": codes}
+        ).all():
+            if people:
+                found[(level, code)][(kind, item, dim, grp or "")][float(change)] += int(people)
+    return found
 
 
 def months_with_data(connection: Connection, node: Node, programme: str | None) -> list[str]:

@@ -453,3 +453,64 @@ def test_upgrading_a_database_with_events_moves_them_and_builds_the_summaries(
     # And the upgraded service takes new batches on top.
     _send(upgraded, "Y99999", _story(8)["Y99999"][:30])
     upgraded.dispose()
+
+
+def test_a_service_made_before_0004_gains_the_change_counts_and_years_as_kept(
+    engine: Engine,
+) -> None:
+    """Migration 0004 fills change_people_month and change_year from change_month as it stands:
+    the same rows that keeping them from the queue gives, and the reports read them at once."""
+    from alembic import command
+    from alembic.config import Config
+
+    from icb_service.db import MIGRATIONS, migrate
+
+    _register(engine)
+    for practice, story in _story(3).items():
+        for start in range(0, len(story), 41):
+            _send(engine, practice, story[start:start + 41])
+    kept = _snapshot(engine)
+    assert kept["change_year"] and kept["change_people_month"]
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:  # as 0003 left a service before these tables existed
+        for table in st.ROLLUPS_0004:
+            table.drop(connection)
+        config.attributes["connection"] = connection
+        command.stamp(config, "0003")
+    migrate(engine)
+    assert _snapshot(engine) == kept
+
+
+@pytest.mark.parametrize(("first", "last"), [
+    ("0000-00", "9999-99"), ("2025-01", "2025-12"), ("2025-02", "2025-02"),
+    ("2024-11", "2025-01"), ("2024-01", "2026-03"), ("2025-02", "9999-99"),
+    ("0000-00", "2025-01"), ("2026-01", "9999-99"), ("2024-12", "2026-01"), ("2025-01", "2025-01"),
+])
+def test_change_histograms_of_any_period_are_the_months_summed(
+    engine: Engine, first: str, last: str
+) -> None:
+    """Whole calendar years come from change_year, the months at either end from change_month;
+    together exactly the period's months, never a month twice."""
+    from icb_service.monitoring_read import Window, read_changes
+
+    _register(engine)
+    for practice, story in _story(4).items():
+        _send(engine, practice, story)
+    with engine.connect() as connection:
+        expected: dict[Any, dict[float, int]] = {}
+        for level, code, kind, item, dim, grp, change, people in connection.execute(text(
+            "SELECT level, code, kind, item, dimension, grp, change, SUM(people) "
+            "FROM change_month WHERE month >= :first AND month <= :last "
+            "GROUP BY level, code, kind, item, dimension, grp, change"
+        ), {"first": first, "last": last}):
+            if people:
+                expected.setdefault(((level, code), (kind, item, dim, grp)), {})[
+                    float(change)] = int(people)
+        nodes = sorted({node for node, _ in expected} | {("icb", "QAA"), ("pcn", "U11111")})
+        read = read_changes(connection, Window(nodes, None, first, last))
+    found = {(node, key): dict(histogram) for node, changes in read.items()
+             for key, histogram in changes.items() if histogram}
+    assert found == expected
+    if first == "0000-00":
+        assert found

@@ -120,7 +120,7 @@ def downgrade() -> None:
     bind = op.get_bind()
     for table in reversed([st.report_level, st.report_dimension, *st.STATES, *st.PEOPLE,
                            *st.ROLLUPS, *st.QUEUE]):
-        table.drop(bind)
+        table.drop(bind, checkfirst=True)  # 0004's tables are gone when it was undone first
     if bind.dialect.name == "postgresql":
         op.rename_table("event", "event_partitioned")
         op.execute("ALTER INDEX ix_event_practice_type RENAME TO ix_event_partitioned_pt")
