@@ -16,10 +16,11 @@ import threading
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from groupclinic_desktop.core.errors import StoreError
+from groupclinic_desktop.ui.first_paint import QUEUED
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +51,11 @@ class _Notice(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.box: QMessageBox | None = None
-        self.raised.connect(self._show, Qt.ConnectionType.QueuedConnection)
+        self.raised.connect(self._show, QUEUED)  # installed before the first paint
 
     def _show(self, text: str) -> None:
+        from PySide6.QtCore import Qt
+
         if self.box is not None and self.box.isVisible():
             return  # one note at a time: a burst of the same error is one message
         parent = QApplication.activeWindow()

@@ -7,7 +7,7 @@ open; a PIN entered before the facade is ready is checked as soon as it is (ui/o
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -22,6 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from groupclinic_desktop.core.errors import ClinicError, SignInRefused
+from groupclinic_desktop.ui.first_paint import (
+    ACCESSIBLE_TEXT_ROLE,
+    SCROLL_BAR_ALWAYS_OFF,
+    USER_ROLE,
+)
 
 if TYPE_CHECKING:  # the page is drawn before the facade (SQLAlchemy) is imported
     from groupclinic_desktop.core.clinic import Actor, Clinic
@@ -33,11 +38,8 @@ ROLE_WORDS = {"facilitator": "Facilitator", "clinician": "Clinician", "admin": "
               "co_facilitator": "Co-facilitator"}
 DEMO_TEXT = "DEMO PRACTICE — fictional people, for trying the app out only"
 WAITING_TEXT = "Opening the practice store… you will be signed in in a moment."
-# Qt.ItemDataRole's UserRole and AccessibleTextRole as plain numbers, and labels centred by the
-# style sheet (theme.py: [centred="true"]): the page is built before the first paint, and the
-# first use of any Qt.* enum builds all 94 of Qt's namespace (about 25 ms).
-USER_ROLE = 256
-ACCESSIBLE_TEXT_ROLE = 11
+# The page is built before the first paint: no Qt.* enum (ui/first_paint.py), and labels are
+# centred by the style sheet (theme.py: [centred="true"]).
 
 
 class _NameList(QListWidget):
@@ -46,7 +48,7 @@ class _NameList(QListWidget):
     chosen = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
-        from PySide6.QtCore import Qt  # after the first paint (see USER_ROLE)
+        from PySide6.QtCore import Qt  # after the first paint (ui/first_paint.py)
 
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.chosen.emit()
@@ -137,7 +139,7 @@ class SignInPage(QFrame):
         self.names.setSpacing(4)
         # A long profession wraps onto a second line rather than hide behind a scroll bar.
         self.names.setWordWrap(True)
-        self.names.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.names.setProperty("horizontalScrollBarPolicy", SCROLL_BAR_ALWAYS_OFF)
         self.names.chosen.connect(lambda: self.pin.setFocus())
         self.names.itemDoubleClicked.connect(lambda _item: self.pin.setFocus())
         self.names.currentItemChanged.connect(lambda *_: self._name_chosen())

@@ -20,9 +20,10 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 
 from groupclinic_desktop.core.errors import ClinicError
+from groupclinic_desktop.ui.first_paint import QUEUED
 
 T = TypeVar("T")
 
@@ -60,7 +61,7 @@ class Task(QObject, Generic[T]):
         self.delivered = False
         self.ended = threading.Event()  # the work has returned or raised (set on its thread)
         self._thread: threading.Thread | None = None
-        self._ready.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._ready.connect(self._deliver, QUEUED)  # the store opens on one before the paint
 
     def start(self) -> Task[T]:
         _running.add(self)
@@ -137,7 +138,7 @@ class _Mailbox(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.posted.connect(self._call, Qt.ConnectionType.QueuedConnection)
+        self.posted.connect(self._call, QUEUED)
 
     @staticmethod
     def _call(call: Callable[[], object]) -> None:
