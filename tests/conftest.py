@@ -6,7 +6,7 @@ store, SQLCipher and every rule above it are the real thing.
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -86,8 +86,22 @@ def clinic(data_dir: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """The demo practice, built once per test run; tests copy it so each gets a fresh store."""
+def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], tuple[Path, str]]:
+    """The demo practice, built once per test run and day; tests copy it so each gets a fresh
+    store. The demo's sessions are planned around its 'today', and tests look for them on
+    date.today(): a run that goes past midnight builds the demo again for the new day."""
+    made: dict[date, tuple[Path, str]] = {}
+
+    def for_today() -> tuple[Path, str]:
+        day = date.today()
+        if day not in made:
+            made[day] = _build_demo(tmp_path_factory, day)
+        return made[day]
+
+    return for_today
+
+
+def _build_demo(tmp_path_factory: pytest.TempPathFactory, day: date) -> tuple[Path, str]:
     import secrets
 
     from groupclinic_desktop.core.clinic import Clinic
@@ -99,7 +113,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     os.environ["GROUPCLINIC_DB_KEY"] = key
     try:
         with Clinic.open(folder) as c:
-            create_demo(c, today=date.today())
+            create_demo(c, today=day)
     finally:
         if old is None:
             os.environ.pop("GROUPCLINIC_DB_KEY", None)
@@ -110,12 +124,13 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 @pytest.fixture
 def demo_dir(
-    demo_template: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_templates: Callable[[], tuple[Path, str]], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Path:
     """A fresh copy of the demo practice's store; its key is in GROUPCLINIC_DB_KEY."""
     import shutil
 
-    folder, key = demo_template
+    folder, key = demo_templates()
     target = tmp_path / "demo"
     shutil.copytree(folder, target, ignore=shutil.ignore_patterns("backups"))
     monkeypatch.setenv("GROUPCLINIC_DB_KEY", key)
