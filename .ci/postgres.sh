@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL for the test suite, on 127.0.0.1 only, with trust authentication.
 #
-#   eval "$(bash .ci/postgres.sh)"     # start (or reuse) it; exports GROUPCLINIC_TEST_POSTGRES_URL
+#   eval "$(bash .ci/postgres.sh)"     # start, reuse or restart it; exports GROUPCLINIC_TEST_POSTGRES_URL
 #   bash .ci/postgres.sh stop          # stop it and delete its data
 #
 # Installs PostgreSQL from Debian packages when it is missing (as root, or with password-less
@@ -80,6 +80,23 @@ stop() {
     log "stopped"
 }
 
+server_options() {
+    # fsync off: the data is thrown away, and it makes the tests much faster.
+    # shared_buffers 1 GB (the default is 128 MB): the ICB bench's summary tables of one ICB's
+    # ten years are a few hundred MB, and with 128 MB a report's first read of them came page
+    # by page from the OS (the p95s); 1 GB is small beside this machine's 23 GB or a CI runner's 7.
+    echo "-p $1 -k $STATE_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=1GB"
+}
+
+restart() {
+    local bin=$1 port
+    port=$(sed -E 's|.*:([0-9]+)/.*|\1|' "$STATE_DIR/url")
+    rm -f "$STATE_DIR/data/postmaster.pid"  # left by a machine that stopped without warning
+    as_owner "$1/pg_ctl" -D "$STATE_DIR/data" -l "$STATE_DIR/server.log" -w -t 60 \
+        -o "$(server_options "$port")" start >&2 || return 1
+    log "PostgreSQL started again on 127.0.0.1:$port (data in $STATE_DIR)"
+}
+
 start() {
     local bin port
     bin=$(pg_bin || true)
@@ -89,6 +106,12 @@ start() {
     fi
     if [ -f "$STATE_DIR/url" ] && as_owner "$bin/pg_ctl" -D "$STATE_DIR/data" status >/dev/null 2>&1
     then
+        print_export
+        return
+    fi
+    # A cluster stopped whole (the machine restarted, say) is started again as it was: it may
+    # hold the ICB bench's cached stores, which take most of an hour to build.
+    if [ -f "$STATE_DIR/url" ] && [ -f "$STATE_DIR/data/PG_VERSION" ] && restart "$bin"; then
         print_export
         return
     fi
@@ -102,13 +125,8 @@ start() {
         --locale=C.UTF-8 >"$STATE_DIR/initdb.log" 2>&1 \
         || { cat "$STATE_DIR/initdb.log" >&2; exit 1; }
     port=$(free_port)
-    # fsync off: the data is thrown away, and it makes the tests much faster.
-    # shared_buffers 1 GB (the default is 128 MB): the ICB bench's summary tables of one ICB's
-    # ten years are a few hundred MB, and with 128 MB a report's first read of them came page
-    # by page from the OS (the p95s); 1 GB is small beside this machine's 23 GB or a CI runner's 7.
     as_owner "$bin/pg_ctl" -D "$STATE_DIR/data" -l "$STATE_DIR/server.log" -w -t 30 \
-        -o "-p $port -k $STATE_DIR -c listen_addresses=127.0.0.1 -c fsync=off \
-            -c shared_buffers=1GB" start >&2 \
+        -o "$(server_options "$port")" start >&2 \
         || { cat "$STATE_DIR/server.log" >&2; exit 1; }
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U "$DB_USER" "$DB_NAME"
     echo "postgresql+psycopg://$DB_USER@127.0.0.1:$port/$DB_NAME" >"$STATE_DIR/url"
