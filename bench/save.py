@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -40,6 +41,9 @@ BUDGET_RATIO = 3.0
 P99_BUDGET_MS = 2.0  # at both sizes (issue 26)
 PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000")
 WARM_UP = 20
+# A reference row, no budget: saves with the machine idle between them, as in a session.
+PACE_SECONDS = 0.1
+PACED_RUNS = 150
 
 
 def raw_connection(db_path: Path) -> Any:
@@ -119,6 +123,10 @@ def unencrypted_copy(source: Path, target: Path) -> Any:
     return conn
 
 
+def _p99(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=100)[98] if len(samples) > 1 else samples[0]
+
+
 def run(ctx: Context, regulars: dict[str, list[int]]) -> list[Figure]:
     figures: list[Figure] = []
     runs = ctx.repeats(200, 10)
@@ -179,18 +187,33 @@ def run(ctx: Context, regulars: dict[str, list[int]]) -> list[Figure]:
             for _ in range(runs):
                 for name, write in writers.items():
                     samples[name].append(timed(write))
+            # The same two at a person's pace: check-in saves a value every few seconds, and
+            # the machine is idle in between (caches cool, the disk and CPUs rest).
+            paced: dict[str, list[float]] = {"app": [], "raw": []}
+            # Each save after its own pause, so that each pays for waking the machine.
+            for _ in range(ctx.repeats(PACED_RUNS, 3)):
+                for name in paced:
+                    time.sleep(PACE_SECONDS)
+                    paced[name].append(timed(writers[name]))
             for conn in (raw, replay_encrypted, replay_plain):
                 conn.close()
         base = samples["raw"]
         figure = Figure("save one measurement (facade, durable)", store, samples["app"],
                         baseline="raw SQLCipher INSERT + commit", baseline_samples=base,
                         budget=f"<= {BUDGET_RATIO:g}x baseline and p99 <= {P99_BUDGET_MS:g} ms")
-        p99 = statistics.quantiles(samples["app"], n=100)[98] if len(samples["app"]) > 1 else (
-            samples["app"][0])
+        p99 = _p99(samples["app"])
         figure.extra["p99_s"] = round(p99, 6)
+        # The raw insert's own tail in the same run: what the disk gives any durable commit.
+        figure.extra["baseline_p99_s"] = round(_p99(base), 6)
         figure.within_budget = (figure.ratio or 0) <= BUDGET_RATIO and (
             p99 * 1000 <= P99_BUDGET_MS)
         figures.append(figure)
+        at_pace = Figure(f"save one measurement at a person's pace (one every {PACE_SECONDS:g} s)",
+                         store, paced["app"], baseline="raw SQLCipher INSERT + commit, same pace",
+                         baseline_samples=paced["raw"])
+        at_pace.extra["p99_s"] = round(_p99(paced["app"]), 6)
+        at_pace.extra["baseline_p99_s"] = round(_p99(paced["raw"]), 6)
+        figures.append(at_pace)
         if "anki" in samples:
             # A reference only: the budget "no slower than Anki's add-note" was withdrawn
             # (issue 26): a value, its audit entry and its outbox event commit together.
