@@ -12,6 +12,10 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Memory each sort or hash of a PostgreSQL query may use before it spills to disk (see
+# docs/deployment.md, "Running the service for a whole ICB"); empty keeps the server's own.
+WORK_MEM_ENV = "GROUPCLINIC_ICB_WORK_MEM"
+DEFAULT_WORK_MEM = "64MB"
 
 
 def default_database_url() -> str:
@@ -47,15 +51,23 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     engine = create_engine(url, pool_pre_ping=True)
-    event.listen(engine, "connect", _postgres_settings)
+    work_mem = os.environ.get(WORK_MEM_ENV, DEFAULT_WORK_MEM).strip()
+
+    def on_connect(connection: object, record: object) -> None:
+        _postgres_settings(connection, record, work_mem)
+
+    event.listen(engine, "connect", on_connect)
     return engine
 
 
-def _postgres_settings(connection: object, _record: object) -> None:
+def _postgres_settings(connection: object, _record: object, work_mem: str = "") -> None:
     # The summary statements of a batch are small but many; compiling each one (JIT) cost
     # 100 ms to 2 s a batch when the planner over-estimated them. Nothing here needs JIT.
     cursor = connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("SET jit = off")
+    if work_mem:
+        # The default 4 MB sent a whole ICB's suppression roll-up (175,000 rows) to disk.
+        cursor.execute("SELECT set_config('work_mem', %s, false)", (work_mem,))
     cursor.close()
     connection.commit()  # type: ignore[attr-defined]
 

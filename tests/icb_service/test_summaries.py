@@ -281,6 +281,41 @@ def test_postgres_partitions_by_month_of_receipt(engine: Engine) -> None:
     assert list(where) == [this_month] and where[this_month] == 20 == ids
 
 
+@pytest.mark.postgres
+def test_postgres_connections_sort_in_memory(database_url: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every connection gets work_mem (64MB unless GROUPCLINIC_ICB_WORK_MEM says otherwise;
+    empty keeps the server's) and no JIT."""
+    from sqlalchemy import create_engine
+
+    from icb_service.db import make_engine, normalise_url
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("work_mem is PostgreSQL's")
+
+    def settings() -> tuple[str, str]:
+        engine = make_engine(database_url)
+        try:
+            with engine.connect() as connection:
+                return (connection.execute(text("SHOW work_mem")).scalar_one(),
+                        connection.execute(text("SHOW jit")).scalar_one())
+        finally:
+            engine.dispose()
+
+    monkeypatch.delenv("GROUPCLINIC_ICB_WORK_MEM", raising=False)
+    assert settings() == ("64MB", "off")
+    monkeypatch.setenv("GROUPCLINIC_ICB_WORK_MEM", "16MB")
+    assert settings() == ("16MB", "off")
+    monkeypatch.setenv("GROUPCLINIC_ICB_WORK_MEM", "")
+    plain = create_engine(normalise_url(database_url))
+    try:
+        with plain.connect() as connection:
+            servers_own = connection.execute(text("SHOW work_mem")).scalar_one()
+    finally:
+        plain.dispose()
+    assert settings()[0] == servers_own
+
+
 def test_concurrent_batches_of_one_practice_keep_the_summaries_exact(engine: Engine) -> None:
     """Two laptops of one practice sending at once (and a failed batch in between) leave the
     same summaries as a rebuild, and the service keeps accepting batches."""
