@@ -92,7 +92,7 @@ restart() {
     local bin=$1 port
     port=$(sed -E 's|.*:([0-9]+)/.*|\1|' "$STATE_DIR/url")
     rm -f "$STATE_DIR/data/postmaster.pid"  # left by a machine that stopped without warning
-    as_owner "$1/pg_ctl" -D "$STATE_DIR/data" -l "$STATE_DIR/server.log" -w -t 60 \
+    as_owner "$bin/pg_ctl" -D "$STATE_DIR/data" -l "$STATE_DIR/server.log" -w -t 60 \
         -o "$(server_options "$port")" start >&2 || return 1
     log "PostgreSQL started again on 127.0.0.1:$port (data in $STATE_DIR)"
 }
