@@ -187,10 +187,10 @@ def run(ctx: Context, regulars: dict[str, list[int]]) -> list[Figure]:
             for _ in range(runs):
                 for name, write in writers.items():
                     samples[name].append(timed(write))
-            # The same two at a person's pace: check-in saves a value every few seconds, and
-            # the machine is idle in between (caches cool, the disk and CPUs rest).
+            # The same two at a person's pace: check-in saves a value every few seconds, and the
+            # machine is idle in between. Each save comes after its own pause, so each pays for
+            # waking the machine (caches cool, the disk and CPUs rest).
             paced: dict[str, list[float]] = {"app": [], "raw": []}
-            # Each save after its own pause, so that each pays for waking the machine.
             for _ in range(ctx.repeats(PACED_RUNS, 3)):
                 for name in paced:
                     time.sleep(PACE_SECONDS)
