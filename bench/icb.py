@@ -426,10 +426,11 @@ def loaded_store(size: Size, say: Callable[[str], None]) -> dict[str, Any]:
         conn.execute(f'ANALYZE "{schema}".event')
         if summaries is not None:
             # What autovacuum does soon after a load this size: the visibility map lets the
-            # reports' index-only scans (change_year's key holds its counts) skip the table.
+            # reports' index-only scans (each roll-up's key holds its counts) skip the table.
             for (table,) in conn.execute(
                     "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
-                    "AND table_name LIKE '%%\\_year'", (schema,)).fetchall():
+                    "AND (table_name LIKE '%%\\_month' OR table_name LIKE '%%\\_year')",
+                    (schema,)).fetchall():
                 conn.execute(f'VACUUM "{schema}"."{table}"')
     description = {
         **rows, "schema": schema, "migration_head": migration_head(),

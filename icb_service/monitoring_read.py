@@ -191,24 +191,31 @@ def read_tallies(
         codes_read: dict[str, set[str]] = defaultdict(set)
         for level, codes in codes_by_level.items():
             codes_read[read_level(table, level)].update(codes)
-        ors: list[str] = []
+        # One part per level rather than ORs: each part is then a range scan of the key alone
+        # (PostgreSQL reads ORed conditions through a bitmap of the table's pages).
+        parts: list[str] = []
         expanding: list[BindParameter[Any]] = []
         for n, (level, read_codes) in enumerate(sorted(codes_read.items())):
-            ors.append(f"(level = :level_{n} AND code IN :codes_{n})")
+            parts.append(f"SELECT * FROM {table} WHERE {where} "
+                         f"AND level = :level_{n} AND code IN :codes_{n}")
             params[f"level_{n}"] = level
             params[f"codes_{n}"] = sorted(read_codes)
             expanding.append(bindparam(f"codes_{n}", expanding=True))
         statement = text(
-            f"SELECT level, code, {month} AS m, {keys}, {sums} FROM {table} "
-            f"WHERE {where} AND ({' OR '.join(ors)}) "
+            f"SELECT level, code, {month} AS m, {keys}, {sums} FROM ("
+            f"{' UNION ALL '.join(parts)}) AS part "
             f"GROUP BY level, code, {'month, ' if by_month else ''}{keys}"
         ).bindparams(*expanding)
-        wanted = {level: set(codes) for level, codes in codes_by_level.items()}
+        # Which asked levels each stored level's rows serve (a hub's sessions serve its
+        # practice too), worked out once rather than for each of a tree's many rows.
+        serves: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
+        for level, codes in codes_by_level.items():
+            serves[read_level(table, level)].append((level, set(codes)))
         by_level: dict[str, list[Any]] = defaultdict(list)
-        for stored_level, *row in connection.execute(statement, params).all():
-            for level in codes_by_level:
-                if read_level(table, level) == stored_level and row[0] in wanted[level]:
-                    by_level[level].append(row)
+        for row in connection.execute(statement, params).all():
+            for level, wanted in serves.get(row[0], ()):
+                if row[1] in wanted:
+                    by_level[level].append(row[1:])
         return by_level
 
     for level in codes_by_level:

@@ -517,6 +517,61 @@ def test_a_service_made_before_0004_gains_the_change_counts_and_years_as_kept(
     assert _snapshot(engine) == kept
 
 
+def _keys(engine: Engine) -> dict[str, str]:
+    """The roll-ups' primary keys as PostgreSQL states them."""
+    with engine.connect() as connection:
+        return {name: definition for name, definition in connection.execute(text(
+            "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'p' AND connamespace = CAST(current_schema() AS regnamespace)"
+        )) if name in {table.name for table in st.ROLLUPS}}
+
+
+def test_a_service_made_before_0005_keeps_its_figures_with_the_new_keys(engine: Engine) -> None:
+    """Migration 0005 orders each roll-up's key by month and (PostgreSQL) puts the counts in it:
+    the rows, the reports and taking new batches are as before; going back to 0004 and up again
+    loses nothing."""
+    from alembic import command
+    from alembic.config import Config
+
+    from icb_service import monitoring
+    from icb_service.db import MIGRATIONS, migrate
+    from icb_service.monitoring import MonitoringQuery, build_monitoring_report
+
+    _register(engine)
+    for practice, story in _story(5).items():
+        _send(engine, practice, story)
+    kept = _snapshot(engine)
+    query = MonitoringQuery(**{"level": "practice", "code": "Y99999"})
+    report = build_monitoring_report(engine, query).model_dump(exclude={"generated_at"})
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+    if engine.dialect.name == "postgresql":
+        before = _keys(engine)
+        assert before["people_month"] == (
+            "PRIMARY KEY (level, code, programme, month, dimension, grp)")
+        assert before["change_year"].endswith("INCLUDE (people)")
+    assert _snapshot(engine) == kept
+    migrate(engine)
+    if engine.dialect.name == "postgresql":
+        after = _keys(engine)
+        assert after["people_month"] == (
+            "PRIMARY KEY (level, code, month, programme, dimension, grp) "
+            "INCLUDE (people, invited, attended, did_not_attend)")
+        assert after["change_year"] == (
+            "PRIMARY KEY (level, code, year, programme, kind, item, dimension, grp, change) "
+            "INCLUDE (people)")
+        assert len(after) == len(st.ROLLUPS)
+    assert _snapshot(engine) == kept
+    monitoring._DECIDED.clear()  # read the figures again, not the decision kept in memory
+    again = build_monitoring_report(engine, query).model_dump(exclude={"generated_at"})
+    assert again == report
+    _send(engine, "Y99999", _story(9)["Y99999"][:30])
+    assert _snapshot(engine) != kept
+
+
 @pytest.mark.parametrize(("first", "last"), [
     ("0000-00", "9999-99"), ("2025-01", "2025-12"), ("2025-02", "2025-02"),
     ("2024-11", "2025-01"), ("2024-01", "2026-03"), ("2025-02", "9999-99"),
