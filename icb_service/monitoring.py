@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import re
 import threading
 import tomllib
 from collections import OrderedDict, defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -35,7 +37,7 @@ from icb_service.aggregates import (
     Figure,
 )
 from icb_service.dataset import rules
-from icb_service.monitoring_disclosure import protect
+from icb_service.monitoring_disclosure import protect, protect_numbered
 from icb_service.monitoring_read import (
     ALL,
     NOT_STATED,
@@ -405,6 +407,29 @@ _DECIDED_LOCK = threading.Lock()
 DECIDED_KEPT = 32  # an ICB of 100 practices is a few MB
 
 
+_PAUSES = [0]
+_PAUSES_LOCK = threading.Lock()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Deciding a tree makes a few hundred thousand small lists and tuples, none of them in a
+    cycle (reference counting frees them); the cycle collector's passes over them took as long
+    as the decision itself. Paused while any decision runs, then as it was."""
+    with _PAUSES_LOCK:
+        _PAUSES[0] += 1
+        if _PAUSES[0] == 1:
+            _PAUSES.append(gc.isenabled())
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _PAUSES_LOCK:
+            _PAUSES[0] -= 1
+            if _PAUSES[0] == 0 and _PAUSES.pop():
+                gc.enable()
+
+
 def _data_version(connection: Connection) -> Any:
     return summaries.version(connection)
 
@@ -420,16 +445,13 @@ def _decided_tree(
             _DECIDED.move_to_end(key)
             return found
     window = Window(nodes, programme, first, last)
-    period = {node: _complete(t) for (node, _), t in read_tallies(connection, window).items()}
-    published = _published_names(period)
-    # Names that are zero all over the tree are shown as 0 and need no deciding.
-    present = set().union(*(t.counts for t in period.values()))
-    live = [name for name in published if name in present]
-    counts: dict[Hashable, float] = {
-        (node, name): _value(period.get(node, EMPTY), name) for node in nodes for name in live
-    }
-    keep = {cell for cell in counts if RANK[cell[0][0]] > 0}  # type: ignore[index]  # totals last
-    hidden = protect(counts, _lines(nodes, parts, live), threshold, keep)
+    with _collector_paused():
+        period = {node: _complete(t) for (node, _), t in read_tallies(connection, window).items()}
+        published = _published_names(period)
+        # Names that are zero all over the tree are shown as 0 and need no deciding.
+        present = set().union(*(t.counts for t in period.values()))
+        live = [name for name in published if name in present]
+        hidden = _hidden_in_tree(nodes, parts, period, live, threshold)
     decided = _Decided(nodes, dict(parts), period, published, frozenset(hidden))
     with _DECIDED_LOCK:
         _DECIDED[key] = decided
@@ -661,10 +683,8 @@ def _published_names(period: dict[Node, Tally]) -> list[tuple[Any, ...]]:
     return names + sorted(seen, key=repr)
 
 
-def _lines(
-    nodes: list[Node], parts: dict[Node, list[Node]], names: list[tuple[Any, ...]]
-) -> list[list[Hashable]]:
-    """Every line a reader could add up along: within an organisation, and down the tree."""
+def _within_lines(names: list[tuple[Any, ...]]) -> list[list[tuple[Any, ...]]]:
+    """The lines a reader could add up along within one organisation's figures."""
     within: list[list[tuple[Any, ...]]] = []
     groups_of: dict[str, list[str]] = defaultdict(list)
     for name in names:
@@ -691,15 +711,69 @@ def _lines(
             for a in STAFF_ANSWERS:
                 within.append([("staff", question, "all", "", a),
                                *(("staff", question, kind, g, a) for g in groups)])
+    return within
+
+
+LEVEL_ORDER = ("practice", "hub", "pcn", "icb")
+
+
+def _lines(
+    nodes: list[Node], parts: dict[Node, list[Node]], names: list[tuple[Any, ...]]
+) -> list[list[Hashable]]:
+    """Every line a reader could add up along: within an organisation, and down the tree."""
+    within = _within_lines(names)
     lines: list[list[Hashable]] = [
         [(node, name) for name in line] for node in nodes for line in within
     ]
     for whole, under in parts.items():
-        for level in ("practice", "hub", "pcn", "icb"):
+        for level in LEVEL_ORDER:
             found = [m for m in under if m[0] == level]
             if found:
                 lines += [[(whole, name), *((m, name) for m in found)] for name in names]
     return lines
+
+
+def _hidden_in_tree(nodes: list[Node], parts: dict[Node, list[Node]],
+                    period: dict[Node, Tally], live: list[tuple[Any, ...]],
+                    threshold: int) -> set[Hashable]:
+    """protect(counts of `live` names, _lines(nodes, parts, live), totals kept last), with the
+    tree's cells numbered node by node (node i, name j is i * width + j) rather than hashed:
+    the same lines in the same order, so the same cells hidden."""
+    within = _within_lines(live)
+    names = list(live)
+    index = {name: j for j, name in enumerate(names)}
+    for line in within:
+        for name in line:
+            if name not in index:  # a name no organisation has: a zero in every line it is in
+                index[name] = len(names)
+                names.append(name)
+    width = len(names)
+    templates = [[index[name] for name in line] for line in within]
+    position = {node: i for i, node in enumerate(nodes)}
+    lines = [list(map((i * width).__add__, template))
+             for i in range(len(nodes)) for template in templates]
+    for whole, under in parts.items():
+        base = position[whole] * width
+        for level in LEVEL_ORDER:
+            found = [position[m] * width for m in under if m[0] == level]
+            if found:
+                lines += [[base + j, *(m + j for m in found)] for j in range(len(live))]
+    value: list[float] = [0] * (len(nodes) * width)
+    kept = [False] * len(value)
+    for i, node in enumerate(nodes):
+        counts = period.get(node, EMPTY).counts
+        total = RANK[node[0]] > 0  # totals last
+        for j, name in enumerate(live):
+            value[i * width + j] = counts.get(name, 0)
+            kept[i * width + j] = total
+    is_hidden = [0 < n < threshold for n in value]
+
+    def cell(n: int) -> tuple[Node, tuple[Any, ...]]:
+        return nodes[n // width], names[n % width]
+
+    protect_numbered(value, lines, is_hidden, kept, [False] * len(value),
+                     lambda n: repr(cell(n)))
+    return {cell(n) for n, shut in enumerate(is_hidden) if shut}
 
 
 def _figures(

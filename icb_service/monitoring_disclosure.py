@@ -25,8 +25,8 @@ when one of its cells is newly hidden), because an ICB tree has a hundred thousa
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -41,37 +41,72 @@ def protect(
     a line whose only shown cells are fixed is left as it is only when nothing else can be
     hidden (then a fixed shown cell beside one hidden cell is a limit, returned unprotected)."""
     fixed = fixed or {}
+    number: dict[Any, int] = {}
+    cells: list[Any] = []
+    numbered_lines: list[list[int]] = []
+    for line in lines:
+        numbered = []
+        for cell in line:
+            n = number.get(cell)
+            if n is None:
+                n = number[cell] = len(cells)
+                cells.append(cell)
+            numbered.append(n)
+        numbered_lines.append(numbered)
     hidden: set[Any] = {
         cell for cell, n in counts.items()
         if fixed.get(cell, 0 < n < threshold)
     }
-    all_lines = [list(line) for line in lines if len(line) > 1]
-    lines_of: dict[Any, list[int]] = defaultdict(list)
+    is_hidden = [cell in hidden for cell in cells]
+    protect_numbered(
+        [counts.get(cell, 0) for cell in cells], numbered_lines, is_hidden,
+        [cell in keep for cell in cells], [cell in fixed for cell in cells],
+        lambda n: repr(cells[n]),
+    )
+    return hidden | {cells[n] for n, shut in enumerate(is_hidden) if shut}
+
+
+def protect_numbered(
+    value: Sequence[float],
+    lines: Iterable[Sequence[int]],
+    is_hidden: list[bool],
+    kept: Sequence[bool],
+    is_fixed: Sequence[bool],
+    name: Callable[[int], str],
+) -> None:
+    """protect's rule over cells numbered 0..n-1 (value, kept and is_fixed by number, `name`
+    for the ties), hiding in `is_hidden`, which comes in with the cells already hidden.
+
+    An ICB tree is a hundred thousand cells: as numbers they are never hashed again, and each
+    line keeps how many of its cells are hidden, so looking at a line costs nothing until it
+    has exactly one."""
+    all_lines = [line for line in lines if len(line) > 1]
+    lines_of: list[list[int]] = [[] for _ in value]
+    hidden_in = [0] * len(all_lines)
     for index, line in enumerate(all_lines):
-        for cell in line:
-            lines_of[cell].append(index)
+        for n in line:
+            lines_of[n].append(index)
+            if is_hidden[n]:
+                hidden_in[index] += 1
     queue = deque(range(len(all_lines)))
-    queued = set(queue)
+    queued = [True] * len(all_lines)
     while queue:
         index = queue.popleft()
-        queued.discard(index)
-        line = all_lines[index]
-        in_line = [cell for cell in line if cell in hidden]
-        if len(in_line) != 1:
+        queued[index] = False
+        if hidden_in[index] != 1:
             continue
-        choices = [cell for cell in line if cell not in hidden and cell not in fixed]
+        choices = [n for n in all_lines[index] if not is_hidden[n] and not is_fixed[n]]
         if not choices:
             continue
         # The smallest figure costs readers least; totals go last, and a zero only when nothing
         # else is left (hiding a zero protects little); ties broken by the cell's name, so the
         # same table gives the same choice in every report.
-        choices.sort(key=lambda cell: (counts.get(cell, 0) == 0, cell in keep,
-                                       counts.get(cell, 0), repr(cell)))
-        chosen = choices[0]
-        hidden.add(chosen)
+        best = min((value[n] == 0, kept[n], value[n]) for n in choices)
+        tied = [n for n in choices if (value[n] == 0, kept[n], value[n]) == best]
+        chosen = tied[0] if len(tied) == 1 else min(tied, key=name)
+        is_hidden[chosen] = True
         for other in lines_of[chosen]:
-            if other not in queued:
+            hidden_in[other] += 1
+            if not queued[other]:
                 queue.append(other)
-                queued.add(other)
-    return hidden
-
+                queued[other] = True
