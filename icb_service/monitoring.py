@@ -430,8 +430,12 @@ _DECIDED_LOCK = threading.Lock()
 DECIDED_KEPT = 32  # an ICB of 100 practices is a few MB
 
 
-_PAUSES = [0]
-_PAUSES_LOCK = threading.Lock()
+class _Pauses:
+    """How many decisions are running, and whether the collector ran before the first began."""
+
+    lock = threading.Lock()
+    running = 0
+    was_enabled = True
 
 
 @contextmanager
@@ -439,17 +443,17 @@ def _collector_paused() -> Iterator[None]:
     """Deciding a tree makes a few hundred thousand small lists and tuples, none of them in a
     cycle (reference counting frees them); the cycle collector's passes over them took as long
     as the decision itself. Paused while any decision runs, then as it was."""
-    with _PAUSES_LOCK:
-        _PAUSES[0] += 1
-        if _PAUSES[0] == 1:
-            _PAUSES.append(gc.isenabled())
+    with _Pauses.lock:
+        if _Pauses.running == 0:
+            _Pauses.was_enabled = gc.isenabled()
             gc.disable()
+        _Pauses.running += 1
     try:
         yield
     finally:
-        with _PAUSES_LOCK:
-            _PAUSES[0] -= 1
-            if _PAUSES[0] == 0 and _PAUSES.pop():
+        with _Pauses.lock:
+            _Pauses.running -= 1
+            if _Pauses.running == 0 and _Pauses.was_enabled:
                 gc.enable()
 
 

@@ -25,23 +25,16 @@ branch_labels = None
 depends_on = None
 
 
-def _definition(bind: sa.Connection, table: str) -> str:
-    return str(bind.execute(sa.text(
-        "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = CAST(:table AS regclass) AND contype = 'p'"
-    ), {"table": table}).scalar())
-
-
-def _rekey(bind: sa.Connection, table: sa.Table, include: bool) -> None:
+def _rekey(bind: sa.Connection, table: sa.Table) -> None:
     key = ", ".join(c.name for c in table.primary_key.columns)
     counts = [c.name for c in table.columns if c.name not in table.primary_key.columns]
-    wanted = f"PRIMARY KEY ({key})" + (f" INCLUDE ({', '.join(counts)})" if include else "")
-    if _definition(bind, table.name) == wanted:
-        return  # made by 0003 or 0004 from today's summary_tables.py
-    constraint = str(bind.execute(sa.text(
-        "SELECT conname FROM pg_constraint "
+    wanted = f"PRIMARY KEY ({key}) INCLUDE ({', '.join(counts)})"
+    constraint, definition = bind.execute(sa.text(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE conrelid = CAST(:table AS regclass) AND contype = 'p'"
-    ), {"table": table.name}).scalar())
+    ), {"table": table.name}).one()
+    if definition == wanted:
+        return  # made by 0003 or 0004 from today's summary_tables.py
     bind.execute(sa.text(
         f'ALTER TABLE {table.name} DROP CONSTRAINT "{constraint}", '
         f'ADD CONSTRAINT "{table.name}_pkey" {wanted}'
@@ -55,7 +48,7 @@ def upgrade() -> None:
     if bind.dialect.name != "postgresql":
         return
     for table in st.ROLLUPS:
-        _rekey(bind, table, include=True)
+        _rekey(bind, table)
 
 
 def downgrade() -> None:
