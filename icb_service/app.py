@@ -37,7 +37,7 @@ from icb_service.dashboard import (
     render_dashboard,
     render_refusal,
 )
-from icb_service.db import open_database
+from icb_service.db import one_connection, open_database
 from icb_service.intake import CONFLICT, receive
 from icb_service.monitoring import (
     LEVELS,
@@ -67,6 +67,7 @@ from icb_service.protocol import (
     safe_location,
 )
 from icb_service.ratelimit import RateLimiter
+from icb_service.report_warmer import ReportWarmer
 from icb_service.summary_drainer import SummaryDrainer
 
 
@@ -148,6 +149,8 @@ class Settings:
     suppression_threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
     rate_per_minute: float = 0.0  # 0 = no limit
     rate_burst: int | None = None
+    # Decide every ICB's reports for the kept periods ahead of their reads (report_warmer).
+    decide_ahead: bool = True
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -159,6 +162,7 @@ class Settings:
             ),
             rate_per_minute=float(os.environ.get("GROUPCLINIC_ICB_RATE_PER_MINUTE", "0")),
             rate_burst=int(burst) if burst else None,
+            decide_ahead=os.environ.get("GROUPCLINIC_ICB_DECIDE_AHEAD", "1") != "0",
         )
 
 
@@ -171,15 +175,22 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or Settings.from_env()
     engine = engine or open_database(settings.database_url)
     limiter = RateLimiter(engine, settings.rate_per_minute, settings.rate_burst)
+    warmer = ReportWarmer(engine, settings.suppression_threshold)
+    # In memory, every thread shares one connection: a second thread deciding reports would
+    # begin its transaction inside a request's.
+    ahead = settings.decide_ahead and not one_connection(engine)
     # Applies stored events to the summary tables off the ingest path (reads catch up first).
-    drainer = SummaryDrainer(engine)
+    drainer = SummaryDrainer(engine, on_applied=warmer.wake)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         drainer.start()
+        if ahead:
+            warmer.start()
         try:
             yield
         finally:
+            warmer.stop()
             drainer.stop()
 
     app = FastAPI(
@@ -192,6 +203,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.settings = settings
     app.state.summary_drainer = drainer
+    app.state.report_warmer = warmer
     # Outermost: the token and the body's size are judged before a byte of the body is read.
     app.add_middleware(
         TokenFirstBodyLimit, engine=engine, path="/v1/events", max_bytes=MAX_BODY_BYTES
@@ -291,6 +303,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 str(v): day for v, day in RETIRING_PROTOCOL_VERSIONS.items() if day >= now.date()
             },
             time=now,
+            reports_ready=warmer.ready or not ahead,
         )
 
     @app.post("/v1/events", response_model=BatchResult, responses=errors, tags=["protocol"])
@@ -309,6 +322,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             )
         results = receive(engine, batch.practice, batch.events)
         drainer.wake()
+        warmer.wake()  # not ready until these are in the figures and decided
         # Serialised here in one go: returned as a model, FastAPI would check each result again.
         return Response(json.dumps({"results": results}), media_type="application/json")
 

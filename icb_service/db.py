@@ -35,6 +35,11 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def one_connection(engine: Engine) -> bool:
+    """Whether every thread shares one connection (an in-memory SQLite database)."""
+    return isinstance(engine.pool, StaticPool)
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):

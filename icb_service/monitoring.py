@@ -400,8 +400,8 @@ class _Decided:
     # Each organisation's (counts or None when it has no figures, hidden names).
     packed: dict[Node, bytes]
     published: list[tuple[Any, ...]]
-    # The change histograms of the organisations shown so far (read when first shown).
-    changes: dict[Node, Changes] = field(default_factory=dict)
+    # The change histograms of the organisations shown so far (read when first shown), pickled.
+    changes: dict[Node, bytes] = field(default_factory=dict)
 
     def unpack(self, node: Node) -> tuple[Tally | None, set[Hashable]]:
         found = self.packed.get(node)
@@ -421,13 +421,22 @@ def _pack(period: dict[Node, Tally], hidden: set[Hashable]) -> dict[Node, bytes]
             for node in {*period, *names_of}}
 
 
-# The last few trees decided, by (data version, ICB, programme, period, threshold): a practice's,
+def _pack_changes(changes: Changes) -> bytes:
+    return pickle.dumps({key: dict(histogram) for key, histogram in changes.items()},
+                        pickle.HIGHEST_PROTOCOL)
+
+
+# The last few trees decided, by (tree version, ICB, programme, period, threshold): a practice's,
 # its PCN's and its ICB's reports of one period share one decision, read once. Every catch-up
-# that applies events bumps the summaries' version (in the database, so the decisions of every
-# worker process go stale alike), so nothing stale is served.
+# that applies events bumps the versions of the trees they count in (in the database, so the
+# decisions of every worker process go stale alike), so nothing stale is served.
 _DECIDED: OrderedDict[Hashable, _Decided] = OrderedDict()
 _DECIDED_LOCK = threading.Lock()
-DECIDED_KEPT = 32  # an ICB of 100 practices is a few MB
+# Trees being decided now, each with the event its deciders wait for: a read arriving while
+# the warmer (or another read) decides the same tree waits for that decision, not a second one.
+_DECIDING: dict[Hashable, threading.Event] = {}
+# An ICB of 100 practices is a few MB. Room for the kept periods of 42 ICBs and a few more.
+DECIDED_KEPT = 128
 
 
 class _Pauses:
@@ -457,34 +466,51 @@ def _collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def _data_version(connection: Connection) -> Any:
-    return summaries.version(connection)
-
-
 def _decided_tree(
     connection: Connection, version: Hashable, icb_code: str, nodes: list[Node],
     parts: dict[Node, list[Node]], programme: str | None, first: str, last: str, threshold: int,
 ) -> _Decided:
     key = (version, icb_code, programme, first, last, threshold)
-    with _DECIDED_LOCK:
-        found = _DECIDED.get(key)
-        if found is not None:
-            _DECIDED.move_to_end(key)
-            return found
-    window = Window(nodes, programme, first, last)
-    with _collector_paused():
-        period = {node: _complete(t) for (node, _), t in read_tallies(connection, window).items()}
-        published = _published_names(period)
-        # Names that are zero all over the tree are shown as 0 and need no deciding.
-        present = set().union(*(t.counts for t in period.values()))
-        live = [name for name in published if name in present]
-        hidden = _hidden_in_tree(nodes, parts, period, live, threshold)
-        decided = _Decided(nodes, dict(parts), _pack(period, hidden), published)
-    with _DECIDED_LOCK:
-        _DECIDED[key] = decided
-        while len(_DECIDED) > DECIDED_KEPT:
-            _DECIDED.popitem(last=False)
-    return decided
+    while True:
+        with _DECIDED_LOCK:
+            found = _DECIDED.get(key)
+            if found is not None:
+                _DECIDED.move_to_end(key)
+                return found
+            underway = _DECIDING.get(key)
+            if underway is None:
+                done = _DECIDING[key] = threading.Event()
+                break
+        underway.wait()  # then kept, or failed and decided here
+    try:
+        window = Window(nodes, programme, first, last)
+        with _collector_paused():
+            period = {node: _complete(t)
+                      for (node, _), t in read_tallies(connection, window).items()}
+            published = _published_names(period)
+            # Names that are zero all over the tree are shown as 0 and need no deciding.
+            present = set().union(*(t.counts for t in period.values()))
+            live = [name for name in published if name in present]
+            hidden = _hidden_in_tree(nodes, parts, period, live, threshold)
+            decided = _Decided(nodes, dict(parts), _pack(period, hidden), published)
+        with _DECIDED_LOCK:
+            _DECIDED[key] = decided
+            while len(_DECIDED) > DECIDED_KEPT:
+                _DECIDED.popitem(last=False)
+        return decided
+    finally:
+        with _DECIDED_LOCK:
+            del _DECIDING[key]
+        done.set()
+
+
+def _tree_versions(engine: Engine, connection: Connection, register: Register,
+                   icb_codes: Iterable[str]) -> dict[str, Hashable]:
+    """Each ICB tree's version as decisions are kept by: the database, the tree's figures and
+    the register (a practice moved to another PCN changes the tree)."""
+    versions = summaries.tree_versions(connection)
+    place = (str(engine.url), hash(register.fingerprint()))
+    return {icb: (*place, versions.get(icb, 0)) for icb in icb_codes}
 
 
 def build_monitoring_report(
@@ -501,9 +527,9 @@ def build_monitoring_report(
         except ValueError as problem:
             raise ReportRefused(422, str(problem)) from None
         trees = _trees(scope, register)
-        version = (str(engine.url), _data_version(connection), hash(register.fingerprint()))
+        versions = _tree_versions(engine, connection, register, trees)
         decisions = [
-            _decided_tree(connection, version, icb_code, tree_nodes, tree_parts,
+            _decided_tree(connection, versions[icb_code], icb_code, tree_nodes, tree_parts,
                           query.programme, first, last, threshold)
             for icb_code, (tree_nodes, tree_parts) in trees.items()
         ]
@@ -612,6 +638,31 @@ def build_monitoring_report(
     )
 
 
+def kept_periods(today: dt.date) -> list[MonitoringQuery]:
+    """The periods whose reports are decided ahead of their reads: everything so far (the
+    dashboard's first view), and the last twelve months, this one included."""
+    year_ago = (today.replace(day=1) - dt.timedelta(days=334)).replace(day=1)
+    return [MonitoringQuery(level="icb"),
+            MonitoringQuery(level="icb", **{"from": year_ago.strftime("%Y-%m"),
+                                            "to": today.strftime("%Y-%m")})]
+
+
+def decide_ahead(engine: Engine, period: MonitoringQuery, icb_code: str,
+                 threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> None:
+    """Decide one ICB's tree for a period, all programmes, and read its ICB's and PCNs' change
+    histograms, unless already kept for the current figures: the first read of that report
+    then finds it done. (The practices' histograms are small, and read when first shown.)"""
+    with engine.connect() as connection:
+        register = read_register(connection)
+        _, first, last = validate(period, Reader(), register)
+        tree = _trees(("icb", icb_code), register)[icb_code]
+        version = _tree_versions(engine, connection, register, [icb_code])[icb_code]
+        decision = _decided_tree(connection, version, icb_code, *tree, None, first, last,
+                                 threshold)
+    _shown_changes(engine, [decision], [n for n in decision.nodes if n[0] in ("icb", "pcn")],
+                   Window([], None, first, last))
+
+
 def _shown_changes(engine: Engine, decisions: list[_Decided], shown: list[Node],
                    window: Window) -> dict[Node, Changes]:
     """The change histograms of the organisations a report shows, read once per decided tree
@@ -621,7 +672,7 @@ def _shown_changes(engine: Engine, decisions: list[_Decided], shown: list[Node],
     for node in shown:
         for decision in decisions:
             if node in decision.changes:
-                found[node] = decision.changes[node]
+                found[node] = pickle.loads(decision.changes[node])
                 break
         else:
             missing.append(node)
@@ -634,7 +685,7 @@ def _shown_changes(engine: Engine, decisions: list[_Decided], shown: list[Node],
             for decision in decisions:
                 if node in decision.nodes:
                     with _DECIDED_LOCK:
-                        decision.changes[node] = found[node]
+                        decision.changes[node] = _pack_changes(found[node])
     return found
 
 

@@ -27,7 +27,7 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, insert, inspect, select, text, update
 
 from icb_service import summary_tables as st
 
@@ -178,6 +178,11 @@ def rebuild_in(connection: Connection) -> None:
     _person_counts(run)
     _session_counts(run, +1, None)
     _bump_version(connection)
+    # Every tree may have changed. (Migration 0003 rebuilds before 0006 makes the table.)
+    if inspect(connection).has_table(st.summary_tree_version.name):
+        _bump_trees(connection, sorted({*(str(code) for (code,) in connection.execute(text(
+            "SELECT code FROM icb UNION SELECT icb_code FROM pcn WHERE icb_code IS NOT NULL "
+            "UNION SELECT icb_code FROM practice WHERE icb_code IS NOT NULL"))), st.NOT_STATED}))
     if run.sql.postgres:
         for table in (*st.STATES, *st.PEOPLE, *st.ROLLUPS):
             connection.execute(text(f"ANALYZE {table.name}"))
@@ -192,6 +197,12 @@ def enqueue(connection: Connection, ids: list[str], received_at: dt.datetime) ->
                             for event_id in ids])
 
 
+def queued(engine: Engine) -> bool:
+    """Whether any stored event waits to be counted (one row read, not a count)."""
+    with engine.connect() as connection:
+        return connection.execute(select(st.summary_queue.c.event_id).limit(1)).first() is not None
+
+
 def pending(engine: Engine) -> int:
     """How many stored events are not yet in the summaries."""
     with engine.connect() as connection:
@@ -203,6 +214,14 @@ def version(connection: Connection) -> int:
     return int(connection.execute(
         select(st.summary_version.c.version).where(st.summary_version.c.id == 1)
     ).scalar_one())
+
+
+def tree_versions(connection: Connection) -> dict[str, int]:
+    """Each ICB's tree version: bumped by every catch-up that changed a figure in its tree, and
+    by a rebuild. An ICB missing here is at 0."""
+    table = st.summary_tree_version
+    return {str(code): int(number) for code, number in
+            connection.execute(select(table.c.icb_code, table.c.version))}
 
 
 def catch_up(engine: Engine, limit: int = CATCH_UP_LIMIT) -> int:
@@ -244,7 +263,7 @@ def apply_queued(connection: Connection, limit: int = CATCH_UP_LIMIT) -> int:
     if not queued:
         return 0
     ids = [event_id for event_id, _ in queued]
-    _apply(connection, ids, [received_at for _, received_at in queued])
+    touched = _apply(connection, ids, [received_at for _, received_at in queued])
     if connection.dialect.name == "postgresql":
         connection.execute(text("DELETE FROM summary_queue q USING tmp_batch b "
                                 "WHERE q.event_id = b.id"))
@@ -252,6 +271,7 @@ def apply_queued(connection: Connection, limit: int = CATCH_UP_LIMIT) -> int:
         connection.execute(text("DELETE FROM summary_queue WHERE event_id IN "
                                 "(SELECT value FROM json_each(:ids))"), {"ids": json.dumps(ids)})
     _bump_version(connection)
+    _bump_trees(connection, sorted(touched))
     return len(ids)
 
 
@@ -260,16 +280,49 @@ def _bump_version(connection: Connection) -> None:
                        .values(version=st.summary_version.c.version + 1))
 
 
-def _apply(connection: Connection, ids: list[str], received: list[dt.datetime]) -> None:
-    """Bring the summaries up to date with these stored events (the caller's transaction)."""
+def _bump_trees(connection: Connection, icbs: list[str]) -> None:
+    """These ICBs' trees changed (in sorted order: two catch-ups lock rows alike)."""
+    if icbs:
+        connection.execute(text(
+            "INSERT INTO summary_tree_version (icb_code, version) VALUES (:icb, 1) "
+            "ON CONFLICT (icb_code) DO UPDATE SET version = summary_tree_version.version + 1"
+        ), [{"icb": icb} for icb in icbs])
+
+
+def _touched_trees(run: _Batch) -> set[str]:
+    """The ICBs whose trees hold a figure this batch may change: those of its senders (the
+    hub, PCN and ICB levels), and of the registered practices of its sessions' attendees and
+    of its people (the practice level), as the rows stand now. Asked before and after the
+    batch, so a registered practice it moves counts on both sides."""
+    codes = (f"SELECT e.practice_code AS code FROM {run.events} "
+             "UNION SELECT a.registered_practice FROM attendance_state a "
+             f"WHERE {run.only('a', 'tmp_session')} "
+             "UNION SELECT p.registered_practice FROM person p "
+             f"WHERE {run.only('p', 'tmp_person')}")
+    found: set[str] = set()
+    for own, pcns in run.connection.execute(text(
+        f"SELECT DISTINCT h.icb_code, n.icb_code FROM ({codes}) c "
+        "LEFT JOIN practice h ON h.code = c.code LEFT JOIN pcn n ON n.code = h.pcn_code "
+        "WHERE c.code IS NOT NULL"
+    ), run.params):
+        if own is None and pcns is None:
+            found.add(st.NOT_STATED)  # outside the register's ICBs: the tree of its own
+        found.update(str(code) for code in (own, pcns) if code is not None)
+    return found
+
+
+def _apply(connection: Connection, ids: list[str], received: list[dt.datetime]) -> set[str]:
+    """Bring the summaries up to date with these stored events (the caller's transaction);
+    the ICBs whose trees may have changed."""
     run = _Batch(connection, ids, received)
     if run.sql.postgres:
         _load_batch(connection, ids)
     types = {str(t) for (t,) in connection.execute(
         text(f"SELECT DISTINCT e.type FROM {run.events}"), run.params)}
     if not types:
-        return
+        return set()
     _note_touched(run, types)
+    touched = _touched_trees(run)
     people = bool(types & _PERSON_TYPES)
     _session_counts(run, -1, types)
     _update_states(run, types)
@@ -279,6 +332,7 @@ def _apply(connection: Connection, ids: list[str], received: list[dt.datetime]) 
         _recompute_people(run)  # keeps the people's rows as they were in tmp_old_*
         _person_counts(run)
     _session_counts(run, +1, types)
+    return touched | _touched_trees(run)
 
 
 def _load_batch(connection: Connection, ids: list[str]) -> None:

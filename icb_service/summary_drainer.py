@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 
@@ -33,8 +34,10 @@ class SummaryDrainer:
     """A daemon thread emptying the summary queue; start() and stop() with the app."""
 
     def __init__(self, engine: Engine, period: float = PERIOD_SECONDS,
-                 retry: float = RETRY_SECONDS) -> None:
+                 retry: float = RETRY_SECONDS,
+                 on_applied: Callable[[], None] | None = None) -> None:
         self.engine = engine
+        self.on_applied = on_applied  # told after a catch-up that applied events
         self.period = period
         self.retry = retry
         self._wake = threading.Event()
@@ -83,11 +86,13 @@ class SummaryDrainer:
 
     def _drain(self) -> bool:
         try:
-            summaries.catch_up(self.engine)
+            applied = summaries.catch_up(self.engine)
         except Exception as error:  # logged and retried; the queue is intact
             self.failures += 1
             # The kind of error only: its message may quote the SQL parameters (event ids).
             log.warning("Summary catch-up failed (%s); the queued events stay queued and are "
                         "retried in %.1f s", type(error).__name__, self.retry)
             return False
+        if applied and self.on_applied is not None:
+            self.on_applied()
         return True

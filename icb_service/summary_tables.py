@@ -289,6 +289,14 @@ summary_version = Table(
     Column("version", BigInteger(), nullable=False),
 )
 QUEUE = (summary_queue, summary_version)
+# One row per ICB whose figures have changed since its tree was last decided (migration 0006):
+# bumped by every catch-up that applied events counted in that ICB's tree, and for every ICB by
+# a rebuild. A report's kept decision of one ICB stays good while the others' practices upload.
+summary_tree_version = Table(
+    "summary_tree_version", METADATA,
+    Column("icb_code", String(10), primary_key=True),
+    Column("version", BigInteger(), nullable=False),
+)
 
 # The roll-ups of migration 0003's first form, and the two 0004 adds where 0003 made none.
 ROLLUPS_0003 = (people_month, change_month, target_month, attendance_month, session_month,
