@@ -289,16 +289,16 @@ def _bump_trees(connection: Connection, icbs: list[str]) -> None:
         ), [{"icb": icb} for icb in icbs])
 
 
-def _touched_trees(run: _Batch) -> set[str]:
+def _touched_trees(run: _Batch, senders: bool) -> set[str]:
     """The ICBs whose trees hold a figure this batch may change: those of its senders (the
     hub, PCN and ICB levels), and of the registered practices of its sessions' attendees and
-    of its people (the practice level), as the rows stand now. Asked before and after the
-    batch, so a registered practice it moves counts on both sides."""
-    codes = (f"SELECT e.practice_code AS code FROM {run.events} "
-             "UNION SELECT a.registered_practice FROM attendance_state a "
-             f"WHERE {run.only('a', 'tmp_session')} "
-             "UNION SELECT p.registered_practice FROM person p "
-             f"WHERE {run.only('p', 'tmp_person')}")
+    of its people (the practice level), as the rows stand now. Asked before the batch with its
+    senders, and after it without, so a registered practice it moves counts on both sides."""
+    codes = (f"SELECT e.practice_code AS code FROM {run.events} UNION " if senders else "")
+    codes += ("SELECT a.registered_practice AS code FROM attendance_state a "
+              f"WHERE {run.only('a', 'tmp_session')} "
+              "UNION SELECT p.registered_practice FROM person p "
+              f"WHERE {run.only('p', 'tmp_person')}")
     found: set[str] = set()
     for own, pcns in run.connection.execute(text(
         f"SELECT DISTINCT h.icb_code, n.icb_code FROM ({codes}) c "
@@ -322,7 +322,7 @@ def _apply(connection: Connection, ids: list[str], received: list[dt.datetime]) 
     if not types:
         return set()
     _note_touched(run, types)
-    touched = _touched_trees(run)
+    touched = _touched_trees(run, senders=True)
     people = bool(types & _PERSON_TYPES)
     _session_counts(run, -1, types)
     _update_states(run, types)
@@ -332,7 +332,7 @@ def _apply(connection: Connection, ids: list[str], received: list[dt.datetime]) 
         _recompute_people(run)  # keeps the people's rows as they were in tmp_old_*
         _person_counts(run)
     _session_counts(run, +1, types)
-    return touched | _touched_trees(run)
+    return touched | _touched_trees(run, senders=False)
 
 
 def _load_batch(connection: Connection, ids: list[str]) -> None:
