@@ -483,9 +483,10 @@ class Health(BaseModel):
     # Older versions still accepted, with the last day (UTC) each is: e.g. {"1": "2027-06-30"}.
     retiring_protocol_versions: dict[str, dt.date] = Field(default_factory=dict)
     time: dt.datetime
-    # For operators and monitoring, not the laptops: false while the service is still deciding
-    # the ICB reports it decides ahead (after start-up, and after new figures arrive).
-    reports_ready: bool = True
+    reports_ready: bool = Field(True, description=(
+        "For operators, not laptops: false while the service is still deciding the ICB reports "
+        "it decides ahead (after start-up, and after new figures arrive). Reads are answered "
+        "meanwhile, more slowly."))
 
 
 def protocol_refusal(version: int, today: dt.date) -> str | None:
