@@ -209,13 +209,6 @@ def pending(engine: Engine) -> int:
         return int(connection.execute(text("SELECT count(*) FROM summary_queue")).scalar_one())
 
 
-def version(connection: Connection) -> int:
-    """Bumped by every catch-up that applied events (and by a rebuild)."""
-    return int(connection.execute(
-        select(st.summary_version.c.version).where(st.summary_version.c.id == 1)
-    ).scalar_one())
-
-
 def tree_versions(connection: Connection) -> dict[str, int]:
     """Each ICB's tree version: bumped by every catch-up that changed a figure in its tree, and
     by a rebuild. An ICB missing here is at 0."""

@@ -281,8 +281,8 @@ summary_queue = Table(
     Column("event_id", String(36), primary_key=True),
     Column("received_at", DateTime(), nullable=False),  # finds the event's partition
 )
-# One row (id 1): bumped by every catch-up that applied events, so readers that keep decided
-# figures know they are stale (the events' receipt time no longer tells: they are counted later).
+# One row (id 1): bumped by every catch-up that applied events and by a rebuild. Reports go by
+# summary_tree_version below; this one counts catch-ups for an operator watching them happen.
 summary_version = Table(
     "summary_version", METADATA,
     Column("id", Integer(), primary_key=True),
