@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-import time
 
 from sqlalchemy import Engine
 
 from icb_service import summaries
+from icb_service.background import WokenThread
 from icb_service.monitoring import DEFAULT_SUPPRESSION_THRESHOLD, decide_ahead, kept_periods
 from icb_service.monitoring_read import NOT_STATED, read_register
 
@@ -29,61 +28,33 @@ MOST_DELAY_SECONDS = 30.0
 PERIOD_SECONDS = 60.0  # the months roll over, and another worker's catch-ups are seen
 
 
-class ReportWarmer:
+class ReportWarmer(WokenThread):
     """A daemon thread keeping the kept periods' reports decided; start() and stop() with the
-    app, wake() after a catch-up applied events. `ready` is true while every kept report is
-    decided for the figures as they were at the end of the last pass."""
+    app, wake() when a batch was stored or a catch-up applied events. `ready` is true while
+    every kept report is decided for the figures as they were at the end of the last pass."""
 
     def __init__(self, engine: Engine, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD,
                  period: float = PERIOD_SECONDS) -> None:
+        super().__init__("report-warmer", QUIET_SECONDS, MOST_DELAY_SECONDS)
         self.engine = engine
         self.threshold = threshold
         self.period = period
         self.ready = False
         self.passes = 0
         self.failures = 0
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stopping.clear()
-            self._thread = threading.Thread(target=self._run, name="report-warmer",
-                                            daemon=True)
-            self._thread.start()
 
     def wake(self) -> None:
-        """Figures changed: decide again soon."""
+        """Figures changed: not ready, and decide again soon."""
         self.ready = False
-        self._wake.set()
+        super().wake()
 
-    def stop(self, timeout: float = 30.0) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._stopping.set()
-            self._wake.set()
-            thread.join(timeout)
-
-    def _run(self) -> None:
-        woken = True  # the first pass at start-up
+    def run(self) -> None:
         while not self._stopping.is_set():
-            if woken and not self._settled():
+            self.ready = self._pass()  # at once at start-up
+            self.passes += 1
+            if self._wake.wait(self.period) and not self.settled():
                 return
             self._wake.clear()
-            self.ready = self._pass()
-            self.passes += 1
-            woken = self._wake.wait(self.period)
-
-    def _settled(self) -> bool:
-        """Wait for the catch-ups to pause (or to have gone on long enough); False when
-        stopping."""
-        began = time.monotonic()
-        while self._wake.is_set() and time.monotonic() - began < MOST_DELAY_SECONDS:
-            self._wake.clear()
-            if self._stopping.wait(QUIET_SECONDS):
-                return False
-        return not self._stopping.is_set()
 
     def _pass(self) -> bool:
         """Every ICB's kept reports; True when all were decided without a failure."""
