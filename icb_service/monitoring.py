@@ -647,13 +647,12 @@ def kept_periods(today: dt.date) -> list[MonitoringQuery]:
                                             "to": today.strftime("%Y-%m")})]
 
 
-def decide_ahead(engine: Engine, period: MonitoringQuery, icb_code: str,
+def decide_ahead(engine: Engine, register: Register, period: MonitoringQuery, icb_code: str,
                  threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> None:
     """Decide one ICB's tree for a period, all programmes, and read its ICB's and PCNs' change
     histograms, unless already kept for the current figures: the first read of that report
     then finds it done. (The practices' histograms are small, and read when first shown.)"""
     with engine.connect() as connection:
-        register = read_register(connection)
         _, first, last = validate(period, Reader(), register)
         tree = _trees(("icb", icb_code), register)[icb_code]
         version = _tree_versions(engine, connection, register, [icb_code])[icb_code]

@@ -60,13 +60,13 @@ class ReportWarmer(WokenThread):
         """Every ICB's kept reports; True when all were decided without a failure."""
         try:
             with self.engine.connect() as connection:
-                icbs = [*sorted(read_register(connection).icbs), NOT_STATED]
+                register = read_register(connection)  # once a pass, not once a tree
             before = self._versions()
             for period in kept_periods(dt.datetime.now(dt.UTC).date()):
-                for icb in icbs:
+                for icb in [*sorted(register.icbs), NOT_STATED]:
                     if self._stopping.is_set():
                         return False
-                    decide_ahead(self.engine, period, icb, self.threshold)
+                    decide_ahead(self.engine, register, period, icb, self.threshold)
         except Exception as error:  # logged and tried again at the next pass
             self.failures += 1
             log.warning("Deciding the kept reports ahead failed (%s); tried again in %.0f s",

@@ -289,9 +289,9 @@ summary_version = Table(
     Column("version", BigInteger(), nullable=False),
 )
 QUEUE = (summary_queue, summary_version)
-# One row per ICB whose figures have changed since its tree was last decided (migration 0006):
-# bumped by every catch-up that applied events counted in that ICB's tree, and for every ICB by
-# a rebuild. A report's kept decision of one ICB stays good while the others' practices upload.
+# One row per ICB whose figures have ever changed (migration 0006; none = version 0): bumped by
+# every catch-up that applied events counted in that ICB's tree, and for every ICB by a rebuild.
+# A report's kept decision of one ICB stays good while the others' practices upload.
 summary_tree_version = Table(
     "summary_tree_version", METADATA,
     Column("icb_code", String(10), primary_key=True),
