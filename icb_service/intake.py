@@ -129,8 +129,10 @@ def _fingerprint(
     event_type: str, schema_version: int, occurred_at: dt.datetime, payload_json: str
 ) -> str:
     """protocol.content_fingerprint, from the payload's canonical text made once for both it
-    and the stored row (the canonical list's last item is exactly that text)."""
-    instant = occurred_at.astimezone(dt.UTC).replace(tzinfo=None).isoformat()  # as it does
+    and the stored row (the canonical list's last item is exactly that text).
+
+    `occurred_at` is naive UTC, as stored: written as it is, whatever the server's time zone."""
+    instant = occurred_at.isoformat()
     head = _json([event_type, schema_version, instant], separators=(",", ":"))
     return hashlib.sha256(f"{head[:-1]},{payload_json}]".encode()).hexdigest()
 

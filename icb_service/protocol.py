@@ -798,8 +798,11 @@ def content_fingerprint(
     """SHA-256 of an event's content, to tell a retry (same) from a conflict (different).
 
     seq is left out on purpose: it is transport order, and a client may renumber on resend.
+    A naive `occurred_at` is UTC, as the service stores it (never the server's local time).
     """
-    instant = occurred_at.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
+    if occurred_at.tzinfo is not None:
+        occurred_at = occurred_at.astimezone(dt.UTC).replace(tzinfo=None)
+    instant = occurred_at.isoformat()
     canonical = json.dumps(
         [event_type, schema_version, instant, payload], sort_keys=True, separators=(",", ":")
     )

@@ -148,3 +148,34 @@ def test_the_stored_fingerprint_and_payload_are_the_protocols_own() -> None:
             row["type"], row["schema_version"], row["occurred_at"], row["payload"]
         )
         assert json.loads(judged.payload_json) == row["payload"]
+
+
+def test_the_fingerprint_does_not_depend_on_the_servers_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server set to UK time fingerprints an event exactly as one set to UTC does, so a
+    laptop's retry is still told "duplicate" after the server's clock setting changes."""
+    import datetime as dt
+    import time
+
+    from icb_service.intake import _Accepted, _judge
+    from icb_service.protocol import content_fingerprint
+
+    # A summer instant: UK time is then an hour ahead of UTC.
+    sent = ev.event("attendance", ev.attendance(S, "ann"), "2025-07-01T12:00:00Z")
+    received = dt.datetime(2025, 7, 1, 12, 30)
+    expected = content_fingerprint(
+        "attendance", sent["schema_version"], dt.datetime(2025, 7, 1, 12, tzinfo=dt.UTC),
+        _judge("Y99999", ReceivedEvent.model_validate(sent), received).row["payload"],  # type: ignore[union-attr]
+    )
+    try:
+        for zone in ("Europe/London", "UTC", "America/New_York"):
+            monkeypatch.setenv("TZ", zone)
+            time.tzset()
+            judged = _judge("Y99999", ReceivedEvent.model_validate(sent), received)
+            assert isinstance(judged, _Accepted), judged
+            assert judged.row["occurred_at"] == dt.datetime(2025, 7, 1, 12, 0)
+            assert judged.row["content_sha256"] == expected, zone
+    finally:
+        monkeypatch.undo()
+        time.tzset()
