@@ -402,6 +402,11 @@ class _Decided:
     published: list[tuple[Any, ...]]
     # The change histograms of the organisations shown so far (read when first shown), pickled.
     changes: dict[Node, bytes] = field(default_factory=dict)
+    # What reports of this tree alone have shown, pickled: each organisation's figures, and
+    # each scope's months and trend. Both follow from the decision and the figures it was made
+    # from, so a second read of the same report reads no months and works out no medians.
+    figures: dict[Node, bytes] = field(default_factory=dict)
+    trends: dict[Node, bytes] = field(default_factory=dict)
 
     def unpack(self, node: Node) -> tuple[Tally | None, set[Hashable]]:
         found = self.packed.get(node)
@@ -534,14 +539,19 @@ def build_monitoring_report(
             for icb_code, (tree_nodes, tree_parts) in trees.items()
         ]
         icb_nodes = [("icb", code) for code in trees]
-        trend_nodes = icb_nodes if scope == ALL else [scope]
+        # A report of one tree keeps what it shows with that tree's decision; a national one
+        # (every tree) publishes their names together, so it works its figures out each time.
+        kept = decisions[0] if scope != ALL else None
+        kept_trend = kept.trends.get(scope) if kept is not None else None
         by_month: dict[str, Tally] = defaultdict(Tally)
-        for (_, month), t in read_tallies(
-            connection, Window(trend_nodes, query.programme, first, last), by_month=True
-        ).items():
-            by_month[month].add(t)
-        for t in by_month.values():
-            _complete(t)
+        if kept_trend is None:
+            trend_nodes = icb_nodes if scope == ALL else [scope]
+            for (_, month), t in read_tallies(
+                connection, Window(trend_nodes, query.programme, first, last), by_month=True
+            ).items():
+                by_month[month].add(t)
+            for t in by_month.values():
+                _complete(t)
     months = _months(sorted(by_month), first, last)
     period: dict[Node, Tally] = {}
     hidden: set[Hashable] = set()
@@ -581,21 +591,13 @@ def build_monitoring_report(
 
         nodes.append(ALL)
 
-    # The trend: months decided with the period's figures of the scope fixed.
-    month_counts: dict[Hashable, float] = {}
-    fixed_whole: dict[Hashable, bool] = {}
-    trend_lines: list[list[Hashable]] = []
-    for name in TREND_NAMES:
-        cell_name = _trend_cell(name)
-        whole = (scope, cell_name)
-        month_counts[whole] = _value(period.get(scope, EMPTY), cell_name)
-        fixed_whole[whole] = whole in hidden
-        trend_lines.append([whole, *((("month", m), cell_name) for m in months)])
-        for m in months:
-            month_counts[(("month", m), cell_name)] = _value(by_month.get(m, EMPTY), cell_name)
-    for m in months:
-        trend_lines.append([(("month", m), _trend_cell(n)) for n in PEOPLE_NAMES])
-    month_hidden = protect(month_counts, trend_lines, threshold, fixed=fixed_whole)
+    if kept_trend is not None:
+        months, trend = pickle.loads(kept_trend)
+    else:
+        trend = _trend(scope, months, period.get(scope, EMPTY), by_month, hidden, threshold)
+        if kept is not None:
+            with _DECIDED_LOCK:
+                kept.trends[scope] = pickle.dumps((months, trend), pickle.HIGHEST_PROTOCOL)
 
     rows = [
         node for node in nodes
@@ -613,8 +615,15 @@ def build_monitoring_report(
         changes[ALL] = every_icb
 
     def figures(node: Node) -> Figures:
-        return _figures(period.get(node, EMPTY), node, hidden, published, threshold,
+        found = kept.figures.get(node) if kept is not None else None
+        if found is not None:
+            return pickle.loads(found)  # a copy: nothing a caller changes reaches the kept one
+        made = _figures(period.get(node, EMPTY), node, hidden, published, threshold,
                         changes.get(node, {}))
+        if kept is not None:
+            with _DECIDED_LOCK:
+                kept.figures[node] = pickle.dumps(made, pickle.HIGHEST_PROTOCOL)
+        return made
     return MonitoringReport(
         generated_at=dt.datetime.now(dt.UTC),
         suppression_threshold=threshold,
@@ -633,9 +642,29 @@ def build_monitoring_report(
             figures=figures(scope),
         ),
         organisations=[_organisation(node, register, figures(node)) for node in rows],
-        trend=[_month_figures(m, by_month.get(m, EMPTY), month_hidden) for m in months],
+        trend=trend,
         suppression_note=SUPPRESSION_NOTE.format(threshold_less=threshold - 1),
     )
+
+
+def _trend(scope: Node, months: list[str], whole: Tally, by_month: dict[str, Tally],
+           hidden: set[Hashable], threshold: int) -> list[MonthFigures]:
+    """The scope's months, decided with its figures for the whole period fixed."""
+    month_counts: dict[Hashable, float] = {}
+    fixed_whole: dict[Hashable, bool] = {}
+    trend_lines: list[list[Hashable]] = []
+    for name in TREND_NAMES:
+        cell_name = _trend_cell(name)
+        cell = (scope, cell_name)
+        month_counts[cell] = _value(whole, cell_name)
+        fixed_whole[cell] = cell in hidden
+        trend_lines.append([cell, *((("month", m), cell_name) for m in months)])
+        for m in months:
+            month_counts[(("month", m), cell_name)] = _value(by_month.get(m, EMPTY), cell_name)
+    for m in months:
+        trend_lines.append([(("month", m), _trend_cell(n)) for n in PEOPLE_NAMES])
+    month_hidden = protect(month_counts, trend_lines, threshold, fixed=fixed_whole)
+    return [_month_figures(m, by_month.get(m, EMPTY), month_hidden) for m in months]
 
 
 def kept_periods(today: dt.date) -> list[MonitoringQuery]:

@@ -135,3 +135,53 @@ def test_the_usual_reports_are_decided_before_anyone_asks(engine: Engine) -> Non
     with TestClient(off) as client:
         assert client.get("/v1/health").json()["reports_ready"] is True
         assert off.state.report_warmer.passes == 0
+
+
+def test_a_report_read_again_is_the_same_and_not_worked_out_again(
+    engine: Engine, monkeypatch: Any
+) -> None:
+    """A second read of one ICB's report takes its figures and trend from the kept decision;
+    after a batch, the next read works them out again from the new figures."""
+    monitoring._DECIDED.clear()
+    tokens = scenario.register_practices(engine)
+    analyst = accounts.add_analyst(engine, "ICB analyst")
+    client = TestClient(create_app(Settings(decide_ahead=False), engine))
+    for code, events in scenario.batches().items():
+        post(client, tokens, code, events)
+    worked_out: list[str] = []
+
+    def counting(name: str) -> Any:
+        real = getattr(monitoring, name)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            worked_out.append(name)
+            return real(*args, **kwargs)
+        return counted
+
+    for name in ("_figures", "_trend"):
+        monkeypatch.setattr(monitoring, name, counting(name))
+
+    def report() -> dict[str, Any]:
+        answer = client.get("/v1/monitoring", params={"level": "practice", "code": "Y10001"},
+                            headers={"Authorization": f"Bearer {analyst}"})
+        assert answer.status_code == 200, answer.text
+        return {k: v for k, v in answer.json().items() if k != "generated_at"}
+
+    def march_invited(found: dict[str, Any]) -> int:
+        (month,) = [m for m in found["trend"] if m["month"] == "2025-03"]
+        assert not month["invited"]["suppressed"]
+        return int(month["invited"]["value"])
+
+    first = report()
+    assert worked_out.count("_trend") == 1 and worked_out.count("_figures") >= 1
+    worked_out.clear()
+    assert report() == first
+    assert worked_out == []  # neither medians nor months worked out again
+
+    post(client, tokens, "Y10001", new_session("Y10001", 8))
+    after = report()
+    assert worked_out.count("_trend") == 1
+    (row,) = after["organisations"]
+    assert row["figures"]["invited"]["value"] == (
+        first["organisations"][0]["figures"]["invited"]["value"] + 8)
+    assert march_invited(after) == march_invited(first) + 8
