@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 from sqlalchemy import Connection, Engine
 
 from icb_service import summaries
@@ -402,9 +402,11 @@ class _Decided:
     published: list[tuple[Any, ...]]
     # The change histograms of the organisations shown so far (read when first shown), pickled.
     changes: dict[Node, bytes] = field(default_factory=dict)
-    # What reports of this tree alone have shown, pickled: each organisation's figures, and
+    # What reports of this tree alone have shown, as JSON: each organisation's figures, and
     # each scope's months and trend. Both follow from the decision and the figures it was made
     # from, so a second read of the same report reads no months and works out no medians.
+    # (JSON, not pickle: pickling these models took 3 ms and unpickling 6 ms for one ICB's
+    # ten years of figures, against 0.5 ms and 1.3 ms.)
     figures: dict[Node, bytes] = field(default_factory=dict)
     trends: dict[Node, bytes] = field(default_factory=dict)
 
@@ -592,12 +594,12 @@ def build_monitoring_report(
         nodes.append(ALL)
 
     if kept_trend is not None:
-        months, trend = pickle.loads(kept_trend)
+        months, trend = _KEPT_TREND.validate_json(kept_trend)
     else:
         trend = _trend(scope, months, period.get(scope, EMPTY), by_month, hidden, threshold)
         if kept is not None:
             with _DECIDED_LOCK:
-                kept.trends[scope] = pickle.dumps((months, trend), pickle.HIGHEST_PROTOCOL)
+                kept.trends[scope] = _KEPT_TREND.dump_json((months, trend))
 
     rows = [
         node for node in nodes
@@ -617,12 +619,13 @@ def build_monitoring_report(
     def figures(node: Node) -> Figures:
         found = kept.figures.get(node) if kept is not None else None
         if found is not None:
-            return pickle.loads(found)  # a copy: nothing a caller changes reaches the kept one
+            # A copy: nothing a caller changes reaches the kept one.
+            return Figures.model_validate_json(found)
         made = _figures(period.get(node, EMPTY), node, hidden, published, threshold,
                         changes.get(node, {}))
         if kept is not None:
             with _DECIDED_LOCK:
-                kept.figures[node] = pickle.dumps(made, pickle.HIGHEST_PROTOCOL)
+                kept.figures[node] = made.model_dump_json().encode()
         return made
     return MonitoringReport(
         generated_at=dt.datetime.now(dt.UTC),
@@ -645,6 +648,9 @@ def build_monitoring_report(
         trend=trend,
         suppression_note=SUPPRESSION_NOTE.format(threshold_less=threshold - 1),
     )
+
+
+_KEPT_TREND = TypeAdapter(tuple[list[str], list[MonthFigures]])
 
 
 def _trend(scope: Node, months: list[str], whole: Tally, by_month: dict[str, Tally],
@@ -678,17 +684,24 @@ def kept_periods(today: dt.date) -> list[MonitoringQuery]:
 
 def decide_ahead(engine: Engine, register: Register, period: MonitoringQuery, icb_code: str,
                  threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> None:
-    """Decide one ICB's tree for a period, all programmes, and read its ICB's and PCNs' change
-    histograms, unless already kept for the current figures: the first read of that report
-    then finds it done. (The practices' histograms are small, and read when first shown.)"""
+    """Decide one ICB's tree for a period, all programmes, unless already kept for the current
+    figures, then make its reports at ICB and PCN level: the first read of either finds the
+    decision, the ICB's and PCNs' figures and the ICB's trend done. (A practice's figures are
+    small, and worked out when first shown.)"""
     with engine.connect() as connection:
         _, first, last = validate(period, Reader(), register)
         tree = _trees(("icb", icb_code), register)[icb_code]
         version = _tree_versions(engine, connection, register, [icb_code])[icb_code]
         decision = _decided_tree(connection, version, icb_code, *tree, None, first, last,
                                  threshold)
-    _shown_changes(engine, [decision], [n for n in decision.nodes if n[0] in ("icb", "pcn")],
-                   Window([], None, first, last))
+    if register.level_of(icb_code) != "icb":  # organisations outside the register's ICBs
+        _shown_changes(engine, [decision], [n for n in decision.nodes if n[0] in ("icb", "pcn")],
+                       Window([], None, first, last))
+        return
+    for level in ("icb", "pcn"):
+        build_monitoring_report(engine, period.model_copy(update={"level": level,
+                                                                  "code": icb_code}),
+                                threshold=threshold)
 
 
 def _shown_changes(engine: Engine, decisions: list[_Decided], shown: list[Node],
