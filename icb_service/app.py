@@ -2,6 +2,7 @@
 OpenAPI page FastAPI serves."""
 
 import datetime as dt
+import gc
 import json
 import os
 from collections.abc import AsyncIterator, Callable
@@ -164,6 +165,19 @@ class Settings:
             rate_burst=int(burst) if burst else None,
             decide_ahead=os.environ.get("GROUPCLINIC_ICB_DECIDE_AHEAD", "1") != "0",
         )
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as the environment variables from_env reads back."""
+        found = {
+            "GROUPCLINIC_ICB_SUPPRESSION": str(self.suppression_threshold),
+            "GROUPCLINIC_ICB_RATE_PER_MINUTE": repr(float(self.rate_per_minute)),
+            "GROUPCLINIC_ICB_DECIDE_AHEAD": "1" if self.decide_ahead else "0",
+        }
+        if self.database_url:
+            found["DATABASE_URL"] = self.database_url
+        if self.rate_burst is not None:
+            found["GROUPCLINIC_ICB_RATE_BURST"] = str(self.rate_burst)
+        return found
 
 
 _bearer = HTTPBearer(auto_error=False, description="A practice or analyst token")
@@ -586,4 +600,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return document
 
     app.openapi = openapi_with_payloads  # type: ignore[method-assign]
+    return app
+
+
+def worker_app() -> FastAPI:
+    """The app of one of several worker processes (`serve --workers`), its settings from the
+    environment the serve command set."""
+    app = create_app(Settings.from_env())
+    # As serve does for one process: what lives as long as the process leaves the collector's
+    # sight, so its full passes no longer scan it.
+    gc.collect()
+    gc.freeze()
     return app

@@ -60,3 +60,67 @@ def test_help_works(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 0
+
+
+def test_serve_runs_several_workers_with_the_settings_given(database_url: str) -> None:
+    """`serve --workers 2`, as the deployment guide runs it: both workers answer on one port,
+    store what a practice sends and use the suppression chosen on the command line; stopping
+    the service stops every worker."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import uuid
+    from pathlib import Path
+
+    import httpx
+
+    from icb_service import accounts
+    from tests.icb_service import events as ev
+
+    engine = open_database(database_url)
+    token = accounts.add_practice(engine, "Y99999")
+    engine.dispose()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    service = subprocess.Popen(
+        [sys.executable, "-m", "icb_service.cli", "--db", database_url, "serve", "--port",
+         str(port), "--workers", "2", "--suppress-below", "7"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert service.poll() is None, service.stderr.read().decode()  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the workers never answered"
+            time.sleep(0.2)
+        children = Path(f"/proc/{service.pid}/task/{service.pid}/children").read_text().split()
+        workers = [pid for pid in children
+                   if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(workers) == 2
+
+        uid = str(uuid.uuid4())
+        auth = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=url, headers=auth, timeout=30) as http:
+            for n in range(4):  # several requests, so both workers are likely to take some
+                answer = http.post("/v1/events", json={
+                    "protocol_version": 3, "practice": "Y99999",
+                    "events": [ev.event("session", ev.session(uid, "2025-01-10"))]
+                    if n == 0 else [ev.event("attendance", ev.attendance(uid, f"p{n}"))]})
+                assert answer.status_code == 200, answer.text
+                assert answer.json()["results"][0]["status"] == "stored"
+            report = http.get("/v1/monitoring", params={"level": "practice"}).json()
+        assert report["suppression_threshold"] == 7
+    finally:
+        service.send_signal(signal.SIGINT)
+        service.wait(30)
+    assert all(not Path(f"/proc/{pid}").exists() for pid in workers)
