@@ -70,7 +70,6 @@ def test_serve_runs_several_workers_with_the_settings_given(database_url: str) -
     import socket
     import subprocess
     import sys
-    import time
     import uuid
     from pathlib import Path
 
@@ -78,6 +77,7 @@ def test_serve_runs_several_workers_with_the_settings_given(database_url: str) -
 
     from icb_service import accounts
     from tests.icb_service import events as ev
+    from tests.icb_service.running import wait_until_healthy
 
     engine = open_database(database_url)
     token = accounts.add_practice(engine, "Y99999")
@@ -88,21 +88,12 @@ def test_serve_runs_several_workers_with_the_settings_given(database_url: str) -
     service = subprocess.Popen(
         [sys.executable, "-m", "icb_service.cli", "--db", database_url, "serve", "--port",
          str(port), "--workers", "2", "--suppress-below", "7"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         cwd=Path(__file__).resolve().parents[2],
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert service.poll() is None, service.stderr.read().decode()  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "the workers never answered"
-            time.sleep(0.2)
+        wait_until_healthy(url, service, 90)
         children = Path(f"/proc/{service.pid}/task/{service.pid}/children").read_text().split()
         workers = [pid for pid in children
                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]

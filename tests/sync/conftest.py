@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +26,7 @@ from sqlalchemy import create_engine, text
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.sync import config
 from groupclinic_desktop.sync.engine import Tuning
+from tests.icb_service.running import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get("GROUPCLINIC_TEST_POSTGRES_URL")
@@ -73,16 +73,7 @@ class IcbServer:
              "--port", str(self.port)],
             stdout=log, stderr=log, env=self._environ(), cwd=ROOT,
         )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            assert self.process.poll() is None, "the ICB service exited at start-up"
-            assert time.monotonic() < deadline, "the ICB service did not start"
-            time.sleep(0.05)
+        wait_until_healthy(self.url, self.process, 30)
 
     def kill(self) -> None:
         """SIGKILL: no goodbye, as in a power cut or a crashed host."""
