@@ -543,7 +543,7 @@ def build_monitoring_report(
         icb_nodes = [("icb", code) for code in trees]
         # A report of one tree keeps what it shows with that tree's decision; a national one
         # (every tree) publishes their names together, so it works its figures out each time.
-        kept = decisions[0] if scope != ALL else None
+        kept = decisions[0] if scope != ALL and len(decisions) == 1 else None
         kept_trend = kept.trends.get(scope) if kept is not None else None
         by_month: dict[str, Tally] = defaultdict(Tally)
         if kept_trend is None:
