@@ -45,6 +45,7 @@ from bench.icb_data import (
     practice_events,
     register,
 )
+from bench.service_health import wait_until_healthy
 from icb_service.protocol import content_fingerprint
 
 POSTGRES_ENV = "GROUPCLINIC_TEST_POSTGRES_URL"
@@ -481,7 +482,6 @@ class Service:
 
     def __init__(self, schema: str, workdir: Path, env: dict[str, str],
                  explain_over_ms: int | None = None) -> None:
-        import httpx
 
         self.db_url = schema_url(schema)
         if explain_over_ms is not None:
@@ -502,16 +502,7 @@ class Service:
              str(self.port), "--rate-per-minute", "10000000"],
             stdout=self.log, stderr=self.log, env=self.env, cwd=ROOT,
         )
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the ICB service did not start (see its log)")
-            time.sleep(0.2)
+        wait_until_healthy(self.url, self.process, 120)
 
     def reports_ready(self, patience_s: float = 900) -> float:
         """Seconds until the service says the reports it decides ahead are decided (its

@@ -16,12 +16,12 @@ import socket
 import statistics
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 from bench import DEMO, ROOT, TEN_YEARS, Context, Figure, open_clinic, timed
+from bench.service_health import wait_until_healthy
 
 POSTGRES_ENV = "GROUPCLINIC_TEST_POSTGRES_URL"
 # Issue 26, point 2: on SQLite and on PostgreSQL, judged on the medians of the run.
@@ -57,18 +57,7 @@ class Service:
              str(self.port), "--rate-per-minute", "10000000"],
             stdout=self.log, stderr=self.log, env=self.env, cwd=ROOT,
         )
-        import httpx
-
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the ICB service did not start (see icb.log)")
-            time.sleep(0.1)
+        wait_until_healthy(self.url, self.process, 60, "icb.log")
 
     def _cli(self, *args: str) -> str:
         out = subprocess.run(

@@ -75,9 +75,9 @@ def test_serve_runs_several_workers_with_the_settings_given(database_url: str) -
 
     import httpx
 
+    from bench.service_health import wait_until_healthy
     from icb_service import accounts
     from tests.icb_service import events as ev
-    from tests.icb_service.running import wait_until_healthy
 
     engine = open_database(database_url)
     token = accounts.add_practice(engine, "Y99999")

@@ -23,10 +23,10 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from bench.service_health import wait_until_healthy
 from groupclinic_desktop.core.clinic import SYSTEM, Clinic
 from groupclinic_desktop.sync import config
 from groupclinic_desktop.sync.engine import Tuning
-from tests.icb_service.running import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get("GROUPCLINIC_TEST_POSTGRES_URL")
