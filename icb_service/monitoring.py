@@ -525,10 +525,14 @@ def build_monitoring_report(
     query: MonitoringQuery,
     reader: Reader = Reader(),
     threshold: int = DEFAULT_SUPPRESSION_THRESHOLD,
+    register: Register | None = None,
 ) -> MonitoringReport:
+    """The report; `register` is the organisation register when the caller has just read it
+    (the report warmer reads it once a pass), else it is read here."""
     summaries.catch_up(engine)  # events stored a moment ago are in the figures
     with engine.connect() as connection:
-        register = read_register(connection)
+        if register is None:
+            register = read_register(connection)
         try:
             scope, first, last = validate(query, reader, register)
         except ValueError as problem:
@@ -685,23 +689,24 @@ def kept_periods(today: dt.date) -> list[MonitoringQuery]:
 def decide_ahead(engine: Engine, register: Register, period: MonitoringQuery, icb_code: str,
                  threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> None:
     """Decide one ICB's tree for a period, all programmes, unless already kept for the current
-    figures, then make its reports at ICB and PCN level: the first read of either finds the
+    figures, and make its reports at ICB and PCN level: the first read of either finds the
     decision, the ICB's and PCNs' figures and the ICB's trend done. (A practice's figures are
     small, and worked out when first shown.)"""
+    if register.level_of(icb_code) == "icb":
+        for level in ("icb", "pcn"):
+            build_monitoring_report(engine, period.model_copy(update={"level": level,
+                                                                      "code": icb_code}),
+                                    threshold=threshold, register=register)
+        return
+    # Organisations outside the register's ICBs: no report has their tree as its scope.
     with engine.connect() as connection:
         _, first, last = validate(period, Reader(), register)
         tree = _trees(("icb", icb_code), register)[icb_code]
         version = _tree_versions(engine, connection, register, [icb_code])[icb_code]
         decision = _decided_tree(connection, version, icb_code, *tree, None, first, last,
                                  threshold)
-    if register.level_of(icb_code) != "icb":  # organisations outside the register's ICBs
-        _shown_changes(engine, [decision], [n for n in decision.nodes if n[0] in ("icb", "pcn")],
-                       Window([], None, first, last))
-        return
-    for level in ("icb", "pcn"):
-        build_monitoring_report(engine, period.model_copy(update={"level": level,
-                                                                  "code": icb_code}),
-                                threshold=threshold)
+    _shown_changes(engine, [decision], [n for n in decision.nodes if n[0] in ("icb", "pcn")],
+                   Window([], None, first, last))
 
 
 def _shown_changes(engine: Engine, decisions: list[_Decided], shown: list[Node],
