@@ -583,6 +583,9 @@ def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
         service = Service(app_schema, workdir, env, explain_over_ms=INGEST_EXPLAIN_MS)
         errors: list[str] = []
         try:
+            # A service that has just started decides its kept reports once (report_warmer);
+            # a running one has long done so, so the clock starts after that.
+            service.reports_ready()
             queue = list(laptops)
             lock = threading.Lock()
 
