@@ -217,30 +217,42 @@ def tree_versions(connection: Connection) -> dict[str, int]:
             connection.execute(select(table.c.icb_code, table.c.version))}
 
 
-def catch_up(engine: Engine, limit: int = CATCH_UP_LIMIT) -> int:
+def catch_up(engine: Engine, limit: int = CATCH_UP_LIMIT,
+             received_by: dt.datetime | None = None) -> int:
     """Apply every queued event to the summaries, up to `limit` a transaction; how many.
 
     Safe from any number of threads and processes: on PostgreSQL an advisory lock lets one
     apply at a time (the others wait, then find the queue emptied), on SQLite the write lock
     does. Cheap when nothing is queued: one read, no lock. When it returns, every event whose
-    storing committed before the call is in the summaries."""
+    storing committed before the call is in the summaries.
+
+    `received_by` (naive UTC, as stored) limits it to the events received by then: a report
+    waits for what was stored before it was asked for, not for uploads that keep arriving
+    meanwhile (without it, a read during a long upload waited until the upload ended)."""
+    waiting = select(st.summary_queue.c.event_id).limit(1)
+    if received_by is not None:
+        waiting = waiting.where(st.summary_queue.c.received_at <= received_by)
     applied = 0
     while True:
         with engine.connect() as connection:
-            if connection.execute(select(st.summary_queue.c.event_id).limit(1)).first() is None:
+            if connection.execute(waiting).first() is None:
                 return applied
         with engine.begin() as connection:
-            done = apply_queued(connection, limit)
+            done = apply_queued(connection, limit, received_by)
         applied += done
         if done == 0:
             return applied
 
 
-def apply_queued(connection: Connection, limit: int = CATCH_UP_LIMIT) -> int:
-    """Apply up to `limit` queued events and take them off the queue (same transaction)."""
+def apply_queued(connection: Connection, limit: int = CATCH_UP_LIMIT,
+                 received_by: dt.datetime | None = None) -> int:
+    """Apply up to `limit` queued events (received by `received_by`, when given) and take them
+    off the queue (same transaction)."""
     queue = st.summary_queue
     oldest_first = select(queue.c.event_id, queue.c.received_at).order_by(
         queue.c.received_at, queue.c.event_id).limit(limit)
+    if received_by is not None:
+        oldest_first = oldest_first.where(queue.c.received_at <= received_by)
     if connection.dialect.name == "postgresql":
         # One apply at a time: two would recompute the same people, and two of one ICB could
         # each wait for the other's rows of the ICB's roll-ups (a deadlock). The batch's
