@@ -57,6 +57,7 @@ BUDGET_READ_P95_S = 0.200
 BUDGET_GROWTH = 2.0  # all years against the last year, p50 against p50 (growth_figures)
 CLIENTS = 4
 BATCH = 500
+READ_EVERY_S = 0.5  # an analyst's reads during the last ingest run
 # Ingest statements slower than this have their plans kept (a batch should take well under
 # 100 ms for 5,000 events/s).
 INGEST_EXPLAIN_MS = 20
@@ -548,10 +549,14 @@ def analyst_token(schema: str) -> str:
 
 
 def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
-               env: dict[str, str]) -> tuple[float, float, float, int]:
+               env: dict[str, str], reads: list[float] | None = None
+               ) -> tuple[float, float, float, int]:
     """Post the events over HTTP from CLIENTS threads into a fresh schema, then INSERT ... SELECT
     the same rows into another fresh schema. (app seconds until the summaries are current,
-    baseline seconds, seconds until every batch was stored, events)."""
+    baseline seconds, seconds until every batch was stored, events).
+
+    With `reads`, an analyst meanwhile asks for the first practice's ICB report every
+    READ_EVERY_S seconds until the summaries are current; each read's seconds go there."""
     import httpx
     import psycopg
 
@@ -559,6 +564,7 @@ def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
     base_schema = fresh_schema("icbbench_raw")
     try:
         tokens = practice_tokens(app_schema, practices)
+        reader = analyst_token(app_schema) if reads is not None else ""
         # The baseline's rows: the same events, staged unlogged, then one INSERT ... SELECT.
         from icb_service.db import make_engine
 
@@ -608,11 +614,30 @@ def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
                                 errors.append(f"not stored: {bad[0]}")
                                 return
 
+            current = threading.Event()
+
+            def analyst() -> None:
+                # What an ICB analyst meets who opens the report while practices upload.
+                query = {"level": "icb", "code": practices[0].icb}
+                with httpx.Client(base_url=service.url, timeout=120) as http:
+                    while not current.is_set():
+                        began = time.perf_counter()
+                        response = http.get("/v1/monitoring", params=query, headers={
+                            "Authorization": f"Bearer {reader}"})
+                        if response.status_code != 200:
+                            errors.append(f"read: {response.status_code} {response.text[:200]}")
+                            return
+                        assert reads is not None
+                        reads.append(time.perf_counter() - began)
+                        current.wait(READ_EVERY_S)
+
             threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+            if reads is not None:
+                threads.append(threading.Thread(target=analyst))
             started = time.perf_counter()
             for thread in threads:
                 thread.start()
-            for thread in threads:
+            for thread in threads[:CLIENTS]:
                 thread.join()
             stored_seconds = time.perf_counter() - started
             # The budget is to the summaries being current: every stored event counted in them
@@ -622,6 +647,9 @@ def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
                     conn.commit()
                     time.sleep(0.05)
             app_seconds = time.perf_counter() - started
+            current.set()
+            for thread in threads[CLIENTS:]:
+                thread.join()
         finally:
             service.close()
         if errors:
@@ -647,8 +675,10 @@ def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
         drop_schema(base_schema)
 
 
-def measure_ingest(ctx: Context, env: dict[str, str]) -> Figure:
+def measure_ingest(ctx: Context, env: dict[str, str]) -> list[Figure]:
+    """The ingest figure, and the ICB report's latency while the last run's uploads go on."""
     runs = ctx.repeats(3, 1)
+    reads: list[float] = []
     practices_a_run = 2 if ctx.quick else 20
     app_times, base_times, stored_times, counts = [], [], [], []
     end = end_day()
@@ -658,7 +688,9 @@ def measure_ingest(ctx: Context, env: dict[str, str]) -> Figure:
         # Practices the loaded store does not hold, a year each: about 2,000 events a practice.
         practices = register(practices_a_run, first=50_000 + attempt * practices_a_run)
         events = [e for p in practices for e in practice_events(p, 1, end, seed=attempt)]
-        app, base, stored, count = ingest_run(practices, events, ctx.scratch, env)
+        # The reads add a little work of their own, so only the last run has them.
+        app, base, stored, count = ingest_run(practices, events, ctx.scratch, env,
+                                              reads if attempt == runs - 1 else None)
         app_times.append(app)
         base_times.append(base)
         stored_times.append(stored)
@@ -668,7 +700,17 @@ def measure_ingest(ctx: Context, env: dict[str, str]) -> Figure:
                           f"{count / base:,.0f} events/s INSERT ... SELECT")
     count = counts[0]
     rate = count / statistics.median(app_times)
-    return Figure(
+    if not reads:
+        raise RuntimeError("no ICB report was read during the ingest run")
+    say_load(ctx.say, f"  ICB report read during the last run's uploads: {len(reads)} reads, "
+                      f"p50 {percentile(reads, 0.5) * 1000:,.0f} ms, "
+                      f"p95 {percentile(reads, 0.95) * 1000:,.0f} ms, "
+                      f"longest {max(reads) * 1000:,.0f} ms")
+    during = Figure(
+        "ICB report (/v1/monitoring, ICB level) read during an ingest run", "icb", reads,
+        extra={"reads": len(reads), "read_every_s": READ_EVERY_S,
+               "p95_s": round(percentile(reads, 0.95), 4), "longest_s": round(max(reads), 4)})
+    return [Figure(
         f"ICB ingest {count:,} events over HTTP, {CLIENTS} clients, {BATCH} a batch, until the "
         "summaries are current", "icb",
         app_times, baseline="raw INSERT ... SELECT of the same rows", baseline_samples=base_times,
@@ -680,7 +722,7 @@ def measure_ingest(ctx: Context, env: dict[str, str]) -> Figure:
                "baseline_events_per_s_median": round(count / statistics.median(base_times)),
                "clients": CLIENTS, "load_average": load_now(),
                "slow_statement_plans": _distinct(slow_plans(log, offset))[:20]},
-    )
+    ), during]
 
 
 # ---------------------------------------------------------------------------- reads
@@ -879,7 +921,7 @@ def run(ctx: Context, env: dict[str, str], size: Size | None = None, ingest: boo
     store = loaded_store(size, ctx.say)
     figures: list[Figure] = []
     if ingest:
-        figures.append(measure_ingest(ctx, env))
+        figures += measure_ingest(ctx, env)
     reads, plans, refused = measure_reads(ctx, store, env, samples=ctx.repeats(20, 3),
                                  patience_s=ctx.repeats(60, 20), endpoints=endpoints)
     figures += reads

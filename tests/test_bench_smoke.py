@@ -93,6 +93,9 @@ def test_icb_bench_at_its_smallest_size_writes_every_figure(tmp_path: Path) -> N
     assert ingest[0]["events_per_s_median"] > 0
     assert ingest[0]["baseline_events_per_s_median"] > 0
     assert ingest[0]["baseline"].startswith("raw INSERT")
+    # What an analyst met who opened the ICB's report while the practices uploaded.
+    (during,) = [r for r in rows if r["name"].startswith("ICB report (/v1/monitoring")]
+    assert during["reads"] >= 1 and 0 < during["median_s"] <= during["longest_s"]
     reads = [r for r in rows if r["name"].startswith("ICB read")]
     assert reads
     # Reads are timed once the service has decided the reports it decides ahead.
