@@ -38,7 +38,6 @@ from icb_service.aggregates import (
     Figure,
 )
 from icb_service.dataset import rules
-from icb_service.models import utc_now
 from icb_service.monitoring_disclosure import protect, protect_numbered
 from icb_service.monitoring_read import (
     ALL,
@@ -532,7 +531,7 @@ def build_monitoring_report(
     (the report warmer reads it once a pass), else it is read here."""
     # Events stored a moment ago are in the figures; ones arriving meanwhile are left to the
     # drainer, so a read during a long upload is not kept waiting for its end.
-    summaries.catch_up(engine, received_by=utc_now())
+    summaries.catch_up_queued(engine)
     with engine.connect() as connection:
         if register is None:
             register = read_register(connection)

@@ -27,7 +27,7 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, insert, inspect, select, text, update
+from sqlalchemy import Connection, Engine, func, insert, inspect, select, text, update
 
 from icb_service import summary_tables as st
 
@@ -226,9 +226,8 @@ def catch_up(engine: Engine, limit: int = CATCH_UP_LIMIT,
     does. Cheap when nothing is queued: one read, no lock. When it returns, every event whose
     storing committed before the call is in the summaries.
 
-    `received_by` (naive UTC, as stored) limits it to the events received by then: a report
-    waits for what was stored before it was asked for, not for uploads that keep arriving
-    meanwhile (without it, a read during a long upload waited until the upload ended)."""
+    `received_by` (naive UTC, as stored) limits it to the events received by then
+    (catch_up_queued)."""
     waiting = select(st.summary_queue.c.event_id).limit(1)
     if received_by is not None:
         waiting = waiting.where(st.summary_queue.c.received_at <= received_by)
@@ -242,6 +241,16 @@ def catch_up(engine: Engine, limit: int = CATCH_UP_LIMIT,
         applied += done
         if done == 0:
             return applied
+
+
+def catch_up_queued(engine: Engine) -> int:
+    """catch_up for the events queued when it is called, not those queued meanwhile: a report
+    waits for what was stored before it was asked for, not for uploads that keep arriving (it
+    waited until a long upload ended). Bounded by the queue's own receipt times, so the
+    service's processes or servers need not agree on the time."""
+    with engine.connect() as connection:
+        newest = connection.execute(select(func.max(st.summary_queue.c.received_at))).scalar()
+    return 0 if newest is None else catch_up(engine, received_by=newest)
 
 
 def apply_queued(connection: Connection, limit: int = CATCH_UP_LIMIT,
