@@ -343,13 +343,26 @@ def read_changes(connection: Connection, window: Window) -> dict[Node, Changes]:
     for level, code in window.nodes:
         codes_by_level[level].append(code)
     years, ends = period_blocks(window.first, window.last)
-    programme = "" if window.programme is None else " AND programme = :programme"
-    columns = "code, kind, item, dimension, grp, change, people"
-    where = "level = :level AND code IN :codes" + programme
-    parts = [f"SELECT {columns} FROM change_year WHERE {where} "
-             "AND year >= :first_year AND year <= :last_year"] if years else []
-    parts += [f"SELECT {columns} FROM change_month WHERE {where} "
-              f"AND month >= :from_{n} AND month <= :to_{n}" for n in range(len(ends))]
+    programme = "" if window.programme is None else " AND {t}.programme = :programme"
+    columns = "{t}.code, {t}.kind, {t}.item, {t}.dimension, {t}.grp, {t}.change, {t}.people"
+    where = "{t}.level = :level AND {t}.code IN :codes" + programme
+    parts = []
+    if years:
+        # A year an apply marked (change_year_stale) lags change_month until it is summed
+        # again: it comes from its months instead. One statement, so one snapshot of both.
+        year_of = where + " AND {s}.year >= :first_year AND {s}.year <= :last_year"
+        parts.append(
+            f"SELECT {columns.format(t='y')} FROM change_year y "
+            f"WHERE {year_of.format(t='y', s='y')} AND NOT EXISTS (SELECT 1 FROM "
+            "change_year_stale s WHERE s.level = y.level AND s.code = y.code "
+            "AND s.year = y.year)")
+        parts.append(
+            f"SELECT {columns.format(t='m')} FROM change_year_stale s JOIN change_month m "
+            "ON m.level = s.level AND m.code = s.code "
+            "AND m.month >= s.year || '-01' AND m.month <= s.year || '-12' "
+            f"WHERE {year_of.format(t='m', s='s')}")
+    parts += [f"SELECT {columns.format(t='m')} FROM change_month m WHERE {where.format(t='m')} "
+              f"AND m.month >= :from_{n} AND m.month <= :to_{n}" for n in range(len(ends))]
     statement = text(
         "SELECT code, kind, item, dimension, grp, change, SUM(people) FROM ("
         + " UNION ALL ".join(parts) + ") x GROUP BY code, kind, item, dimension, grp, change"

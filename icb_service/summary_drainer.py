@@ -5,12 +5,14 @@ Woken by each stored batch, and every few seconds in any case (a batch stored by
 process, or a catch-up that failed, is picked up then). A failure is logged without any event
 content and retried later: the queued events stay queued until the transaction that applies them
 commits (summaries.catch_up), so nothing is lost. Several workers each with a drainer are safe:
-catch_up lets one apply at a time.
+catch_up lets one apply at a time. When uploads pause it also sums the year roll-up again where
+applies marked it lagging (summaries.refresh_years).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from sqlalchemy import Engine
@@ -27,6 +29,9 @@ QUIET_SECONDS = 0.3
 MOST_DELAY_SECONDS = 2.0
 PERIOD_SECONDS = 5.0
 RETRY_SECONDS = 10.0
+# The year roll-up is summed again once a wake finds nothing to apply, or at the latest this
+# long after the first apply that left it lagging (uploads that never pause).
+YEARS_AT_LATEST_SECONDS = 60.0
 
 
 class SummaryDrainer(WokenThread):
@@ -42,6 +47,7 @@ class SummaryDrainer(WokenThread):
         self.period = period
         self.retry = retry
         self.failures = 0
+        self._years_lag_since: float | None = None  # monotonic time of the first such apply
 
     def run(self) -> None:
         wait = self.period
@@ -63,4 +69,20 @@ class SummaryDrainer(WokenThread):
             return False
         if applied and self.on_applied is not None:
             self.on_applied()
+        # Applies (this drainer's, another worker's or a reader's) leave years marked; they
+        # are summed at a wake with nothing to apply (one read when none are marked).
+        now = time.monotonic()
+        if applied:
+            if self._years_lag_since is None:
+                self._years_lag_since = now
+            if now - self._years_lag_since < YEARS_AT_LATEST_SECONDS:
+                return True
+        try:
+            summaries.refresh_years(self.engine)
+        except Exception as error:  # the marks stay; reads take those years from the months
+            self.failures += 1
+            log.warning("Year roll-up refresh failed (%s); retried in %.1f s",
+                        type(error).__name__, self.retry)
+            return False
+        self._years_lag_since = None
         return True

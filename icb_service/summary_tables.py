@@ -220,6 +220,15 @@ change_year = _rollup(
      _key("dimension", 20), _key("grp", 20), Column("change", Float(), nullable=False)],
     ["people"],
 )
+# The organisation-years whose change_year rows lag change_month (migration 0007). An apply
+# marks them instead of adding to change_year (its busiest upsert); a read takes a marked year
+# from change_month, and the drainer sums the marked years again once uploads pause
+# (summaries.refresh_years).
+change_year_stale = Table(
+    "change_year_stale", METADATA,
+    Column("level", text_type(10), nullable=False), _code("code"), _key("year", 4),
+    PrimaryKeyConstraint("level", "code", "year"),
+)
 # Latest target status per person and measure (people with a target, at target), cohort month.
 target_month = _rollup(
     "target_month",
