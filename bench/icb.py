@@ -550,10 +550,11 @@ def analyst_token(schema: str) -> str:
 
 def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
                env: dict[str, str], reads: list[float] | None = None
-               ) -> tuple[float, float, float, int]:
+               ) -> tuple[float, float, float, float, int]:
     """Post the events over HTTP from CLIENTS threads into a fresh schema, then INSERT ... SELECT
     the same rows into another fresh schema. (app seconds until the summaries are current,
-    baseline seconds, seconds until every batch was stored, events).
+    baseline seconds, seconds until every batch was stored, seconds until the year roll-up was
+    summed again, events).
 
     With `reads`, an analyst meanwhile asks for the first practice's ICB report every
     READ_EVERY_S seconds until the summaries are current; each read's seconds go there."""
