@@ -57,6 +57,7 @@ class _Sql:
     """The few places where SQLite and PostgreSQL read JSON differently."""
 
     postgres: bool
+    jsonb: bool = False  # PostgreSQL, reading a batch's payloads from tmp_event
 
     def get(self, key: str, alias: str = "e") -> str:
         if self.postgres:
@@ -77,21 +78,23 @@ class _Sql:
     def object_items(self, key: str) -> str:
         """A table of (key, value) for the payload's object at key."""
         if self.postgres:
-            return f"json_each_text(e.payload->'{key}')"
+            return f"{self.json}_each_text(e.payload->'{key}')"
         return f"json_each(e.payload, '$.{key}')"
 
     def clinician_present(self) -> str:
         if self.postgres:
-            return ("coalesce(CAST(e.payload->'staff_roles_present' AS jsonb) "
-                    "@> '[\"clinician\"]', false)")
+            roles = ("e.payload->'staff_roles_present'" if self.jsonb
+                     else "CAST(e.payload->'staff_roles_present' AS jsonb)")
+            return f"coalesce({roles} @> '[\"clinician\"]', false)"
         return ("EXISTS (SELECT 1 FROM json_each(e.payload, '$.staff_roles_present') r "
                 "WHERE r.value = 'clinician')")
 
     def clinic_minutes(self) -> str:
         """The actual phase minutes summed, or the planned ones when actual were not sent."""
         if self.postgres:
-            return ("(SELECT coalesce(sum(CAST(m.value AS INTEGER)), 0) FROM json_each_text("
-                    "CASE WHEN json_typeof(e.payload->'actual_phase_minutes') = 'object' "
+            return ("(SELECT coalesce(sum(CAST(m.value AS INTEGER)), 0) "
+                    f"FROM {self.json}_each_text(CASE WHEN "
+                    f"{self.json}_typeof(e.payload->'actual_phase_minutes') = 'object' "
                     "THEN e.payload->'actual_phase_minutes' "
                     "ELSE e.payload->'planned_phase_minutes' END) m)")
         return ("(SELECT coalesce(sum(m.value), 0) FROM json_each(e.payload, "
@@ -100,6 +103,11 @@ class _Sql:
 
     def true(self) -> str:
         return "true" if self.postgres else "1"
+
+    @property
+    def json(self) -> str:
+        """PostgreSQL's prefix of the JSON functions for the payload's type."""
+        return "jsonb" if self.jsonb else "json"
 
 
 ORDER_AT = "CASE WHEN e.occurred_at < e.received_at THEN e.occurred_at ELSE e.received_at END"
@@ -117,24 +125,25 @@ class _Batch:
     def __init__(self, connection: Connection, ids: list[str] | None,
                  received: list[dt.datetime] | None = None) -> None:
         self.connection = connection
-        self.sql = _Sql(connection.dialect.name == "postgresql")
+        postgres = connection.dialect.name == "postgresql"
+        self.sql = _Sql(postgres, jsonb=postgres and ids is not None)
         self.ids = ids
         self.params: dict[str, object] = {}
-        if ids is None:
-            self.events = "event e WHERE 1 = 1"
-        elif self.sql.postgres:
-            # The receipt times (one per stored batch) lead to the events' monthly partitions
-            # and, through ix_event_received_at, to their rows; the ids pick them out.
-            # The ids are sent once, into tmp_batch (_load_batch), whose key tells the planner
-            # they are unique and how many: sent with each statement as an array, they cost
-            # ~25 ms a statement to send, and a cached plan took the array for 10 ids, so the
-            # follow-up roll-up compared every event with every id (1.1 s a 10,000-event apply).
-            self.events = ("event e WHERE e.received_at = ANY(:received) "
-                           "AND e.id IN (SELECT b.id FROM tmp_batch b)")
-            self.params = {"received": sorted(set(received or []))}
-        else:
-            self.events = "event e WHERE e.id IN (SELECT value FROM json_each(:ids))"
+        self.table, self.where = "event", "1 = 1"
+        if ids is not None and self.sql.postgres:
+            # The batch's events, copied once into tmp_event by _load_batch with each payload
+            # parsed once (jsonb): read in place, every statement found them again through
+            # the partitions and tmp_batch, and every ->> parsed the payload's text again.
+            self.table = "tmp_event"
+            self.received = sorted(set(received or []))
+        elif ids is not None:
+            self.where = "e.id IN (SELECT value FROM json_each(:ids))"
             self.params = {"ids": json.dumps(ids)}
+        self.events = self.joined("")
+
+    def joined(self, joins: str) -> str:
+        """The run's events as `e`, with these joins, ready for more conditions after AND."""
+        return f"{self.table} e {joins} WHERE {self.where}"
 
     def run(self, statement: str, **extra: object) -> None:
         self.connection.execute(text(statement), {**self.params, **extra})
@@ -415,7 +424,7 @@ def _apply(connection: Connection, ids: list[str], received: list[dt.datetime]) 
     the ICBs whose trees may have changed."""
     run = _Batch(connection, ids, received)
     if run.sql.postgres:
-        _load_batch(connection, ids)
+        _load_batch(run, ids)
     types = {str(t) for (t,) in connection.execute(
         text(f"SELECT DISTINCT e.type FROM {run.events}"), run.params)}
     if not types:
@@ -434,13 +443,26 @@ def _apply(connection: Connection, ids: list[str], received: list[dt.datetime]) 
     return touched | _touched_trees(run, senders=False)
 
 
-def _load_batch(connection: Connection, ids: list[str]) -> None:
-    """The batch's event ids into tmp_batch, private to the connection and emptied at commit
-    (made again where a rolled-back transaction took it away)."""
+def _load_batch(run: _Batch, ids: list[str]) -> None:
+    """The batch's event ids into tmp_batch, and its events into tmp_event (payloads as jsonb),
+    both private to the connection and emptied at commit (made again where a rolled-back
+    transaction took them away)."""
+    connection = run.connection
     connection.execute(text("CREATE TEMP TABLE IF NOT EXISTS tmp_batch "
                             "(id VARCHAR PRIMARY KEY) ON COMMIT DELETE ROWS"))
+    connection.execute(text(
+        "CREATE TEMP TABLE IF NOT EXISTS tmp_event ON COMMIT DELETE ROWS AS "
+        "SELECT id, practice_code, seq, type, occurred_at, received_at, "
+        "CAST(payload AS jsonb) AS payload FROM event WHERE 1 = 0"))
     connection.execute(text("INSERT INTO tmp_batch (id) SELECT unnest(CAST(:ids AS VARCHAR[]))"),
                        {"ids": ids})
+    # The receipt times (one per stored batch) lead to the events' monthly partitions and,
+    # through ix_event_received_at, to their rows; tmp_batch's key picks them out.
+    connection.execute(text(
+        "INSERT INTO tmp_event SELECT e.id, e.practice_code, e.seq, e.type, e.occurred_at, "
+        "e.received_at, CAST(e.payload AS jsonb) FROM event e "
+        "WHERE e.received_at = ANY(:received) AND e.id IN (SELECT b.id FROM tmp_batch b)"),
+        {"received": run.received})
 
 
 # ---- which sessions and people a batch touches -------------------------------------------------
@@ -535,12 +557,12 @@ def _latest(run: _Batch, table: str, types: str, key: list[str], columns: dict[s
             SELECT {select}, {ORDER_AT} AS order_at, e.seq AS seq,
                    ROW_NUMBER() OVER (PARTITION BY {partition}
                                       ORDER BY {ORDER_AT} DESC, e.seq DESC) AS newest
-            FROM {run.events} AND e.type IN ({types})
+            FROM {run.joined(joins)} AND e.type IN ({types})
         ) chosen
         WHERE newest = 1
         ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}
         WHERE (excluded.order_at, excluded.seq) > ({table}.order_at, {table}.seq)
-    """.replace("FROM event e WHERE", "FROM event e " + joins + " WHERE"))
+    """)
 
 
 def _update_states(run: _Batch, types: Collection[str] | None) -> None:
@@ -634,8 +656,7 @@ def _update_states(run: _Batch, types: Collection[str] | None) -> None:
             DO UPDATE SET answers = experience_tally.answers + excluded.answers
         """)
     if wanted("staff_experience"):
-        events = run.events.replace("event e WHERE",
-                                    f"event e, {s.object_items('answers')} a WHERE")
+        events = run.joined(f", {s.object_items('answers')} a")
         run.run(f"""
             INSERT INTO staff_tally (sender, session_uid, role, profession, question, answer,
                                      answers)
@@ -654,11 +675,8 @@ def _follow_up(run: _Batch) -> None:
     code = LEVEL_CODE.format(practice="e.practice_code", hub="e.practice_code",
                              pcn="coalesce(org.pcn, 'not_stated')",
                              icb="coalesce(org.icb, 'not_stated')")
-    events = run.events.replace(
-        "event e WHERE",
-        f"event e LEFT JOIN {ORG} org ON org.sender = e.practice_code "
-        "CROSS JOIN report_level l WHERE",
-    )
+    events = run.joined(f"LEFT JOIN {ORG} org ON org.sender = e.practice_code "
+                        "CROSS JOIN report_level l")
     run.run(f"""
         INSERT INTO follow_up_month (level, code, month, item, step, method, outcome, actions)
         SELECT l.level, {code}, substr({s.get('date')}, 1, 7), {s.get('item')},
