@@ -553,8 +553,8 @@ def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
                ) -> tuple[float, float, float, float, int]:
     """Post the events over HTTP from CLIENTS threads into a fresh schema, then INSERT ... SELECT
     the same rows into another fresh schema. (app seconds until the summaries are current,
-    baseline seconds, seconds until every batch was stored, seconds until the year roll-up was
-    summed again, events).
+    baseline seconds, seconds until every batch was stored, seconds until the year roll-up's
+    pending counts were folded in, events).
 
     With `reads`, an analyst meanwhile asks for the first practice's ICB report every
     READ_EVERY_S seconds until the summaries are current; each read's seconds go there."""
@@ -651,13 +651,13 @@ def ingest_run(practices: list[Practice], events: list[Event], workdir: Path,
             current.set()
             for thread in threads[CLIENTS:]:
                 thread.join()
-            # The year roll-up, which the applies only marked, summed again by the drainer once
-            # the uploads paused: beside the budget, since no figure waits for it.
+            # The year counts the applies left pending, folded into the year roll-up by the
+            # drainer once the uploads paused: beside the budget, since no figure waits for it.
             with psycopg.connect(libpq_url(schema_url(app_schema))) as conn:
-                while conn.execute("SELECT count(*) FROM change_year_stale").fetchone()[0]:
+                while conn.execute("SELECT count(*) FROM change_year_delta").fetchone()[0]:
                     conn.commit()
                     if time.perf_counter() - started > app_seconds + 120:
-                        raise RuntimeError("the year roll-up was not summed within 2 minutes")
+                        raise RuntimeError("the year roll-up was not folded within 2 minutes")
                     time.sleep(0.05)
             years_seconds = time.perf_counter() - started
         finally:
@@ -709,7 +709,7 @@ def measure_ingest(ctx: Context, env: dict[str, str]) -> list[Figure]:
         say_load(ctx.say, f"  ingest run {attempt + 1}: {count / app:,.0f} events/s over HTTP "
                           f"until the summaries are current ({count / stored:,.0f}/s stored), "
                           f"{count / base:,.0f} events/s INSERT ... SELECT; year roll-up "
-                          f"summed {years - app:.1f} s after that")
+                          f"folded {years - app:.1f} s after that")
     count = counts[0]
     rate = count / statistics.median(app_times)
     if not reads:
@@ -731,8 +731,8 @@ def measure_ingest(ctx: Context, env: dict[str, str]) -> list[Figure]:
         extra={"events": count, "events_per_s_median": round(rate),
                "events_per_s_best": round(count / min(app_times)),
                "stored_events_per_s_median": round(count / statistics.median(stored_times)),
-               # From current to the year roll-up summed again (the drainer's pause, then sums).
-               "years_summed_after_s_median": round(statistics.median(
+               # From current to the year roll-up folded (the drainer's pause, then the fold).
+               "years_folded_after_s_median": round(statistics.median(
                    y - a for y, a in zip(years_times, app_times, strict=True)), 2),
                "baseline_events_per_s_median": round(count / statistics.median(base_times)),
                "clients": CLIENTS, "load_average": load_now(),

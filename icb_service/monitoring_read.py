@@ -335,8 +335,9 @@ def period_blocks(first: str, last: str) -> tuple[tuple[str, str] | None, list[t
 def read_changes(connection: Connection, window: Window) -> dict[Node, Changes]:
     """The histograms of first-to-latest changes ((kind, item, dimension, group) -> {change:
     people}) of the window's organisations over its months: one statement per level, summed
-    in the database and fetched in one go. Whole calendar years come from change_year, only
-    the months at either end from change_month, so ten years cost about ten months' rows."""
+    in the database and fetched in one go. Whole calendar years come from change_year (and
+    what applies added since its last fold), only the months at either end from change_month,
+    so ten years cost about ten months' rows."""
     found: dict[Node, Changes] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(int)))
     codes_by_level: dict[str, list[str]] = defaultdict(list)
@@ -348,19 +349,11 @@ def read_changes(connection: Connection, window: Window) -> dict[Node, Changes]:
     where = "{t}.level = :level AND {t}.code IN :codes" + programme
     parts = []
     if years:
-        # A year an apply marked (change_year_stale) lags change_month until it is summed
-        # again: it comes from its months instead. One statement, so one snapshot of both.
-        year_of = where + " AND {s}.year >= :first_year AND {s}.year <= :last_year"
-        parts.append(
-            f"SELECT {columns.format(t='y')} FROM change_year y "
-            f"WHERE {year_of.format(t='y', s='y')} AND NOT EXISTS (SELECT 1 FROM "
-            "change_year_stale s WHERE s.level = y.level AND s.code = y.code "
-            "AND s.year = y.year)")
-        parts.append(
-            f"SELECT {columns.format(t='m')} FROM change_year_stale s JOIN change_month m "
-            "ON m.level = s.level AND m.code = s.code "
-            "AND m.month >= s.year || '-01' AND m.month <= s.year || '-12' "
-            f"WHERE {year_of.format(t='m', s='s')}")
+        # Counts applies wrote since the last fold (change_year_delta) are added in: one
+        # statement, so one snapshot of both tables.
+        parts += [f"SELECT {columns.format(t='y')} FROM {table} y WHERE {where.format(t='y')} "
+                  "AND y.year >= :first_year AND y.year <= :last_year"
+                  for table in ("change_year", "change_year_delta")]
     parts += [f"SELECT {columns.format(t='m')} FROM change_month m WHERE {where.format(t='m')} "
               f"AND m.month >= :from_{n} AND m.month <= :to_{n}" for n in range(len(ends))]
     statement = text(

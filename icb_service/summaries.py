@@ -188,8 +188,8 @@ def rebuild_in(connection: Connection) -> None:
     _session_counts(run, +1, None)
     _bump_version(connection)
     tables = inspect(connection)
-    if tables.has_table(st.change_year_stale.name):  # 0003 rebuilds before 0007 makes it
-        connection.execute(st.change_year_stale.delete())  # change_year was filled whole
+    if tables.has_table(st.change_year_delta.name):  # 0003 rebuilds before 0007 makes it
+        connection.execute(st.change_year_delta.delete())  # change_year was filled whole
     # Every tree may have changed. (Migration 0003 rebuilds before 0006 makes the table.)
     if tables.has_table(st.summary_tree_version.name):
         _bump_trees(connection, sorted({*(str(code) for (code,) in connection.execute(text(
@@ -301,86 +301,41 @@ def apply_queued(connection: Connection, limit: int = CATCH_UP_LIMIT,
     return len(ids)
 
 
-# ---- the year roll-up, summed again where applies marked it ---------------------------------
-YEAR_REFRESH_LIMIT = 50  # organisation-years a transaction: the lock is held that long
-
-
-def refresh_years(engine: Engine, limit: int = YEAR_REFRESH_LIMIT) -> int:
-    """Bring change_year up to change_month for every marked organisation-year, `limit` a
-    transaction; how many. Nothing a report shows changes (a read takes a marked year from
-    change_month): a long period's read is only quicker again."""
-    refreshed = 0
-    waiting = select(st.change_year_stale.c.year).limit(1)
-    while True:
+# ---- the year roll-up's pending counts, folded in ---------------------------------------------
+def fold_years(engine: Engine) -> int:
+    """Add the applies' pending year counts (change_year_delta) to change_year, a level a
+    transaction (each holds the apply's lock: 1-5 s for 20,000 rows in a store of a million
+    events); how many rows were pending. Nothing a report shows changes (a read adds the
+    pending rows itself): its read is only shorter again."""
+    folded = 0
+    for level in st.LEVELS:
         with engine.connect() as connection:
-            if connection.execute(waiting).first() is None:
-                return refreshed
+            if connection.execute(select(st.change_year_delta.c.year).where(
+                st.change_year_delta.c.level == level
+            ).limit(1)).first() is None:
+                continue
         with engine.begin() as connection:
-            done = refresh_years_in(connection, limit)
-        refreshed += done
-        if done == 0:
-            return refreshed
+            folded += fold_years_in(connection, level)
+    return folded
 
 
-def refresh_years_in(connection: Connection, limit: int | None) -> int:
-    """refresh_years' transaction: sums each marked year's months once and writes only the
-    rows whose count differs (a year of an ICB is tens of thousands of rows, a batch moves a
-    few), then takes the marks away. Under the apply's lock, so no apply marks meanwhile."""
-    postgres = connection.dialect.name == "postgresql"
-    if postgres:
+def fold_years_in(connection: Connection, level: str | None = None) -> int:
+    """fold_years' transaction for one level (or all), under the apply's lock: no apply adds
+    rows meanwhile, so every row it read is one it deletes. Each key is added once, however
+    many applies wrote it."""
+    if connection.dialect.name == "postgresql":
         connection.execute(text(f"SELECT {_LOCK_SQL}"), {"lock": _LOCK})
-    keys = ["level", "code", "programme", "year", "kind", "item", "dimension", "grp", "change"]
-    on_commit = " ON COMMIT DELETE ROWS" if postgres else ""
-    connection.execute(text(
-        f"CREATE TEMP TABLE IF NOT EXISTS tmp_year_refresh{on_commit} AS "
-        "SELECT level, code, year FROM change_year_stale WHERE 1 = 0"))
-    connection.execute(text(
-        f"CREATE TEMP TABLE IF NOT EXISTS tmp_year_sum{on_commit} AS "
-        "SELECT * FROM change_year WHERE 1 = 0"))
-    for table, key in (("tmp_year_refresh", "level, code, year"),
-                       ("tmp_year_sum", ", ".join(keys))):
-        connection.execute(text(f"DELETE FROM {table}"))
-        connection.execute(text(f"CREATE UNIQUE INDEX IF NOT EXISTS {table}_key "
-                                f"ON {table} ({key})"))
-    chosen = connection.execute(text(
-        "INSERT INTO tmp_year_refresh (level, code, year) SELECT level, code, year "
-        "FROM change_year_stale ORDER BY year DESC, level, code"
-        + ("" if limit is None else " LIMIT :limit")), {"limit": limit}).rowcount
-    if not chosen:
-        return 0
-    if postgres:  # a temporary table has no statistics: without them a join may scan it all
-        connection.execute(text("ANALYZE tmp_year_refresh"))
-    marked = "r.level = {t}.level AND r.code = {t}.code AND r.year = {t}.year"
+    keys = "level, code, programme, year, kind, item, dimension, grp, change"
+    which = "1 = 1" if level is None else "level = :level"
     connection.execute(text(f"""
-        INSERT INTO tmp_year_sum ({', '.join(keys)}, people)
-        SELECT m.level, m.code, m.programme, r.year, m.kind, m.item, m.dimension, m.grp,
-               m.change, sum(m.people)
-        FROM tmp_year_refresh r
-        JOIN change_month m ON m.level = r.level AND m.code = r.code
-         AND m.month >= r.year || '-01' AND m.month <= r.year || '-12'
-        GROUP BY m.level, m.code, m.programme, r.year, m.kind, m.item, m.dimension, m.grp,
-                 m.change
-        HAVING sum(m.people) <> 0
-    """))
-    if postgres:
-        connection.execute(text("ANALYZE tmp_year_sum"))
-    same_key = " AND ".join(f"t.{k} = change_year.{k}" for k in keys)
-    # Rows the months no longer give count nobody (left at zero, as an apply leaves them).
-    connection.execute(text(f"""
-        UPDATE change_year SET people = 0 FROM tmp_year_refresh r
-        WHERE {marked.format(t='change_year')} AND change_year.people <> 0
-          AND NOT EXISTS (SELECT 1 FROM tmp_year_sum t WHERE {same_key})
-    """))
-    connection.execute(text(f"""
-        INSERT INTO change_year ({', '.join(keys)}, people)
-        SELECT {', '.join(keys)}, people FROM tmp_year_sum WHERE 1 = 1
-        ON CONFLICT ({', '.join(keys)}) DO UPDATE SET people = excluded.people
-        WHERE change_year.people <> excluded.people
-    """))
-    connection.execute(text(
-        "DELETE FROM change_year_stale WHERE EXISTS "
-        f"(SELECT 1 FROM tmp_year_refresh r WHERE {marked.format(t='change_year_stale')})"))
-    return int(chosen)
+        INSERT INTO change_year ({keys}, people)
+        SELECT {keys}, sum(people) FROM change_year_delta WHERE {which}
+        GROUP BY {keys}
+        HAVING sum(people) <> 0
+        ON CONFLICT ({keys}) DO UPDATE SET people = change_year.people + excluded.people
+    """), {"level": level})
+    return int(connection.execute(
+        text(f"DELETE FROM change_year_delta WHERE {which}"), {"level": level}).rowcount)
 
 
 def _bump_version(connection: Connection) -> None:
@@ -900,24 +855,18 @@ def _person_counts(run: _Batch) -> None:
         ON CONFLICT ({keys}) DO UPDATE SET people = change_month.people + excluded.people
     """)
     # The same counts by calendar year of the cohort month: a long period's medians read these.
-    # A rebuild fills change_year at once; an apply only marks the organisation-years it moved
-    # (adding to change_year was a fifth of an apply), and refresh_years sums them later.
+    # An apply writes them as plain rows to change_year_delta (adding them to change_year in
+    # place was a fifth of an apply); fold_years adds them in later. A rebuild fills it whole.
     year_keys = "level, code, programme, year, kind, item, dimension, grp, change"
-    if run.ids is None:
-        run.run(f"""
-            INSERT INTO change_year ({year_keys}, people)
-            SELECT level, code, programme, substr(month, 1, 4), kind, item, dimension, grp,
-                   change, sum(people)
-            FROM tmp_change_delta WHERE 1 = 1
-            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-            HAVING sum(people) <> 0
-        """)
-    else:
-        run.run("""
-            INSERT INTO change_year_stale (level, code, year)
-            SELECT DISTINCT level, code, substr(month, 1, 4) FROM tmp_change_delta WHERE 1 = 1
-            ON CONFLICT (level, code, year) DO NOTHING
-        """)
+    run.run(f"""
+        INSERT INTO {'change_year' if run.ids is None else 'change_year_delta'}
+               ({year_keys}, people)
+        SELECT level, code, programme, substr(month, 1, 4), kind, item, dimension, grp, change,
+               sum(people)
+        FROM tmp_change_delta WHERE 1 = 1
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+        HAVING sum(people) <> 0
+    """)
     # How many people have a change: what every organisation's suppression needs.
     count_keys = "level, code, programme, month, kind, item"
     run.run(f"""

@@ -5,8 +5,8 @@ Woken by each stored batch, and every few seconds in any case (a batch stored by
 process, or a catch-up that failed, is picked up then). A failure is logged without any event
 content and retried later: the queued events stay queued until the transaction that applies them
 commits (summaries.catch_up), so nothing is lost. Several workers each with a drainer are safe:
-catch_up lets one apply at a time. When uploads pause it also sums the year roll-up again where
-applies marked it lagging (summaries.refresh_years).
+catch_up lets one apply at a time. When uploads pause it also folds the year counts the applies
+left pending into the year roll-up (summaries.fold_years).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ QUIET_SECONDS = 0.3
 MOST_DELAY_SECONDS = 2.0
 PERIOD_SECONDS = 5.0
 RETRY_SECONDS = 10.0
-# The year roll-up is summed again once a wake finds nothing to apply, or at the latest this
-# long after the first apply that left it lagging (uploads that never pause).
+# The applies' pending year counts are folded in once a wake finds nothing to apply, or at the
+# latest this long after the first apply that left some (uploads that never pause).
 YEARS_AT_LATEST_SECONDS = 60.0
 
 
@@ -69,8 +69,8 @@ class SummaryDrainer(WokenThread):
             return False
         if applied and self.on_applied is not None:
             self.on_applied()
-        # Applies (this drainer's, another worker's or a reader's) leave years marked; they
-        # are summed at a wake with nothing to apply (one read when none are marked).
+        # Applies (this drainer's, another worker's or a reader's) leave year counts pending;
+        # they are folded in at a wake with nothing to apply (one read when none are).
         now = time.monotonic()
         if applied:
             if self._years_lag_since is None:
@@ -78,10 +78,10 @@ class SummaryDrainer(WokenThread):
             if now - self._years_lag_since < YEARS_AT_LATEST_SECONDS:
                 return True
         try:
-            summaries.refresh_years(self.engine)
-        except Exception as error:  # the marks stay; reads take those years from the months
+            summaries.fold_years(self.engine)
+        except Exception as error:  # the rows stay pending; reads add them in meanwhile
             self.failures += 1
-            log.warning("Year roll-up refresh failed (%s); retried in %.1f s",
+            log.warning("Folding the year roll-up's pending counts failed (%s); retried in %.1f s",
                         type(error).__name__, self.retry)
             return False
         self._years_lag_since = None

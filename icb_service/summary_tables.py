@@ -220,14 +220,16 @@ change_year = _rollup(
      _key("dimension", 20), _key("grp", 20), Column("change", Float(), nullable=False)],
     ["people"],
 )
-# The organisation-years whose change_year rows lag change_month (migration 0007). An apply
-# marks them instead of adding to change_year (its busiest upsert); a read takes a marked year
-# from change_month, and the drainer sums the marked years again once uploads pause
-# (summaries.refresh_years).
-change_year_stale = Table(
-    "change_year_stale", METADATA,
-    Column("level", text_type(10), nullable=False), _code("code"), _key("year", 4),
-    PrimaryKeyConstraint("level", "code", "year"),
+# What applies have added to change_year and not yet folded into it (migration 0007): an
+# apply writes its year counts here as plain rows (adding them to change_year in place was a
+# fifth of an apply), a read adds them to change_year's, and the drainer folds them in once
+# uploads pause (summaries.fold_years). No key: one apply may repeat another's rows.
+change_year_delta = Table(
+    "change_year_delta", METADATA,
+    Column("level", text_type(10), nullable=False), _code("code"), _key("programme"),
+    _key("year", 4), _key("kind", 20), _key("item"), _key("dimension", 20), _key("grp", 20),
+    Column("change", Float(), nullable=False), Column("people", Integer(), nullable=False),
+    Index("ix_change_year_delta_org", "level", "code", "year"),
 )
 # Latest target status per person and measure (people with a target, at target), cohort month.
 target_month = _rollup(

@@ -132,10 +132,11 @@ def _send(engine: Engine, practice: str, batch: list[dict[str, Any]], drain: boo
 
 
 def _snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every roll-up and people table, without rows that count nothing, once the year roll-up
-    is summed again where applies marked it (as the drainer does when uploads pause)."""
-    if inspect(engine).has_table(st.change_year_stale.name):  # not in a downgraded store
-        summaries.refresh_years(engine)
+    """Every roll-up and people table, without rows that count nothing, once the applies'
+    pending year counts are folded into the year roll-up (as the drainer does when uploads
+    pause)."""
+    if inspect(engine).has_table(st.change_year_delta.name):  # not in a downgraded store
+        summaries.fold_years(engine)
     found: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as connection:
         for table in (*st.ROLLUPS, *st.PEOPLE):
@@ -168,15 +169,15 @@ def test_kept_from_the_queue_equals_a_rebuild_and_a_fresh_ingest(
         for start in range(0, len(shuffled), 37):
             _send(engine, practice, shuffled[start:start + 37], drain=drain_each)
             if drain_each and start % 74:
-                # Every other batch: later batches move counts the refresh summed, or that
+                # Every other batch: later batches move counts already folded in, or that
                 # corrections take away again.
-                summaries.refresh_years(engine)
+                summaries.fold_years(engine)
         _send(engine, practice, shuffled[:50], drain=drain_each)  # a retry changes nothing
     if not drain_each:
         assert summaries.pending(engine) == sum(len(story) for story in stories.values())
         assert not _snapshot(engine)["people_month"]  # nothing counted until caught up
         assert summaries.catch_up(engine) == sum(len(story) for story in stories.values())
-        assert _marked_years(engine)  # the apply left the year roll-up to be summed later
+        assert _pending_years(engine)  # the apply left its year counts to be folded in later
     assert summaries.pending(engine) == 0
     kept = _snapshot(engine)
     assert kept["people_month"] and kept["change_month"] and kept["session_month"]
@@ -203,10 +204,9 @@ def test_kept_from_the_queue_equals_a_rebuild_and_a_fresh_ingest(
     assert _snapshot(fresh) == kept
 
 
-def _marked_years(engine: Engine) -> set[tuple[str, str, str]]:
+def _pending_years(engine: Engine) -> int:
     with engine.connect() as connection:
-        return {(str(level), str(code), str(year)) for level, code, year in
-                connection.execute(select(st.change_year_stale))}
+        return int(connection.execute(text("SELECT count(*) FROM change_year_delta")).scalar_one())
 
 
 def _hub_sum(engine: Engine, table: Any, column: str, **where: Any) -> int:
@@ -471,9 +471,9 @@ def test_a_report_counts_what_came_before_it_and_leaves_later_uploads_to_the_dra
     assert _snapshot(engine) == kept
 
 
-def test_the_drainer_sums_the_marked_years_once_uploads_pause(engine: Engine) -> None:
-    """An apply leaves its organisation-years marked, not added to change_year; the drainer
-    sums them again at its first wake with nothing to apply, to what a rebuild makes."""
+def test_the_drainer_folds_the_pending_year_counts_once_uploads_pause(engine: Engine) -> None:
+    """An apply leaves its year counts pending, not added to change_year; the drainer folds
+    them in at its first wake with nothing to apply, to what a rebuild makes."""
     from icb_service.summary_drainer import SummaryDrainer
 
     _register(engine)
@@ -486,13 +486,13 @@ def test_the_drainer_sums_the_marked_years_once_uploads_pause(engine: Engine) ->
                 _send(engine, practice, story[start:start + 40], drain=False)
                 drainer.wake()
         deadline = time.monotonic() + 30
-        while (summaries.pending(engine) or _marked_years(engine)) and (
+        while (summaries.pending(engine) or _pending_years(engine)) and (
             time.monotonic() < deadline
         ):
             time.sleep(0.05)
     finally:
         drainer.stop()
-    assert summaries.pending(engine) == 0 and not _marked_years(engine)
+    assert summaries.pending(engine) == 0 and not _pending_years(engine)
     assert drainer.failures == 0
     with engine.connect() as connection:
         summed = sorted(connection.execute(select(st.change_year).where(
@@ -651,34 +651,34 @@ def test_a_service_made_before_0005_keeps_its_figures_with_the_new_keys(engine: 
     assert _snapshot(engine) != kept
 
 
-@pytest.mark.parametrize("summed", ["summed", "marked", "some"])
+@pytest.mark.parametrize("folded", ["folded", "pending", "some"])
 @pytest.mark.parametrize(("first", "last"), [
     ("0000-00", "9999-99"), ("2025-01", "2025-12"), ("2025-02", "2025-02"),
     ("2024-11", "2025-01"), ("2024-01", "2026-03"), ("2025-02", "9999-99"),
     ("0000-00", "2025-01"), ("2026-01", "9999-99"), ("2024-12", "2026-01"), ("2025-01", "2025-01"),
 ])
 def test_change_histograms_of_any_period_are_the_months_summed(
-    engine: Engine, first: str, last: str, summed: str
+    engine: Engine, first: str, last: str, folded: str
 ) -> None:
     """Whole calendar years come from change_year, the months at either end from change_month;
-    together exactly the period's months, never a month twice. A year an apply marked comes
-    from its months until the drainer sums it again ("marked": none summed yet; "some": the
-    marks of a later upload over years already summed)."""
+    together exactly the period's months, never a month twice. The year counts applies left
+    pending are added in until the drainer folds them ("pending": none folded yet; "some": a
+    later upload's counts over years already folded)."""
     from icb_service.monitoring_read import Window, read_changes
 
     _register(engine)
     stories = _story(4)
     for practice, story in stories.items():
-        _send(engine, practice, story if summed != "some" else story[: len(story) // 2])
-    if summed == "some":
-        summaries.refresh_years(engine)
+        _send(engine, practice, story if folded != "some" else story[: len(story) // 2])
+    if folded == "some":
+        summaries.fold_years(engine)
         for practice, story in stories.items():
             _send(engine, practice, story[len(story) // 2:])
-    if summed == "summed":
-        summaries.refresh_years(engine)
-        assert not _marked_years(engine)
+    if folded == "folded":
+        summaries.fold_years(engine)
+        assert not _pending_years(engine)
     else:
-        assert _marked_years(engine)
+        assert _pending_years(engine)
     with engine.connect() as connection:
         expected: dict[Any, dict[float, int]] = {}
         for level, code, kind, item, dim, grp, change, people in connection.execute(text(
