@@ -344,18 +344,16 @@ def read_changes(connection: Connection, window: Window) -> dict[Node, Changes]:
     for level, code in window.nodes:
         codes_by_level[level].append(code)
     years, ends = period_blocks(window.first, window.last)
-    programme = "" if window.programme is None else " AND {t}.programme = :programme"
-    columns = "{t}.code, {t}.kind, {t}.item, {t}.dimension, {t}.grp, {t}.change, {t}.people"
-    where = "{t}.level = :level AND {t}.code IN :codes" + programme
-    parts = []
-    if years:
-        # Counts applies wrote since the last fold (change_year_delta) are added in: one
-        # statement, so one snapshot of both tables.
-        parts += [f"SELECT {columns.format(t='y')} FROM {table} y WHERE {where.format(t='y')} "
-                  "AND y.year >= :first_year AND y.year <= :last_year"
-                  for table in ("change_year", "change_year_delta")]
-    parts += [f"SELECT {columns.format(t='m')} FROM change_month m WHERE {where.format(t='m')} "
-              f"AND m.month >= :from_{n} AND m.month <= :to_{n}" for n in range(len(ends))]
+    programme = "" if window.programme is None else " AND programme = :programme"
+    columns = "code, kind, item, dimension, grp, change, people"
+    where = "level = :level AND code IN :codes" + programme
+    # The year counts applies wrote since the last fold (change_year_delta) are added in: one
+    # statement, so one snapshot of both tables.
+    parts = [f"SELECT {columns} FROM {table} WHERE {where} "
+             "AND year >= :first_year AND year <= :last_year"
+             for table in ("change_year", "change_year_delta")] if years else []
+    parts += [f"SELECT {columns} FROM change_month WHERE {where} "
+              f"AND month >= :from_{n} AND month <= :to_{n}" for n in range(len(ends))]
     statement = text(
         "SELECT code, kind, item, dimension, grp, change, SUM(people) FROM ("
         + " UNION ALL ".join(parts) + ") x GROUP BY code, kind, item, dimension, grp, change"

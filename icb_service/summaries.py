@@ -130,6 +130,7 @@ class _Batch:
         self.ids = ids
         self.params: dict[str, object] = {}
         self.table, self.where = "event", "1 = 1"
+        self.received: list[dt.datetime] = []  # a PostgreSQL batch's receipt times
         if ids is not None and self.sql.postgres:
             # The batch's events, copied once into tmp_event by _load_batch with each payload
             # parsed once (jsonb): read in place, every statement found them again through
@@ -307,13 +308,14 @@ def fold_years(engine: Engine) -> int:
     transaction (each holds the apply's lock: 1-5 s for 20,000 rows in a store of a million
     events); how many rows were pending. Nothing a report shows changes (a read adds the
     pending rows itself): its read is only shorter again."""
+    delta = st.change_year_delta
+    with engine.connect() as connection:  # one read when nothing is pending (most wakes)
+        if connection.execute(select(delta.c.level).limit(1)).first() is None:
+            return 0
+        levels = [level for level in st.LEVELS if connection.execute(
+            select(delta.c.level).where(delta.c.level == level).limit(1)).first()]
     folded = 0
-    for level in st.LEVELS:
-        with engine.connect() as connection:
-            if connection.execute(select(st.change_year_delta.c.year).where(
-                st.change_year_delta.c.level == level
-            ).limit(1)).first() is None:
-                continue
+    for level in levels:
         with engine.begin() as connection:
             folded += fold_years_in(connection, level)
     return folded

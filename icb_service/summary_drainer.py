@@ -47,7 +47,7 @@ class SummaryDrainer(WokenThread):
         self.period = period
         self.retry = retry
         self.failures = 0
-        self._years_lag_since: float | None = None  # monotonic time of the first such apply
+        self._years_lag_since: float | None = None  # first apply since the last fold
 
     def run(self) -> None:
         wait = self.period
