@@ -49,6 +49,8 @@ _LOCK_SQL = "pg_advisory_xact_lock(CAST(:lock AS INTEGER), hashtext(current_sche
 # Queued events applied per transaction: large enough to share each statement's fixed cost
 # over many events, small enough that one transaction stays a few seconds.
 CATCH_UP_LIMIT = 10_000
+# change_year's key: what an apply writes to change_year_delta and what a fold adds in by.
+_YEAR_KEYS = "level, code, programme, year, kind, item, dimension, grp, change"
 _PERSON_TYPES = {"session", "attendance", "measurement", "measurement_void", "questionnaire"}
 
 
@@ -327,7 +329,7 @@ def fold_years_in(connection: Connection, level: str | None = None) -> int:
     many applies wrote it."""
     if connection.dialect.name == "postgresql":
         connection.execute(text(f"SELECT {_LOCK_SQL}"), {"lock": _LOCK})
-    keys = "level, code, programme, year, kind, item, dimension, grp, change"
+    keys = _YEAR_KEYS
     which = "1 = 1" if level is None else "level = :level"
     connection.execute(text(f"""
         INSERT INTO change_year ({keys}, people)
@@ -381,7 +383,7 @@ def _apply(connection: Connection, ids: list[str], received: list[dt.datetime]) 
     the ICBs whose trees may have changed."""
     run = _Batch(connection, ids, received)
     if run.sql.postgres:
-        _load_batch(run, ids)
+        _load_batch(run)
     types = {str(t) for (t,) in connection.execute(
         text(f"SELECT DISTINCT e.type FROM {run.events}"), run.params)}
     if not types:
@@ -400,7 +402,7 @@ def _apply(connection: Connection, ids: list[str], received: list[dt.datetime]) 
     return touched | _touched_trees(run, senders=False)
 
 
-def _load_batch(run: _Batch, ids: list[str]) -> None:
+def _load_batch(run: _Batch) -> None:
     """The batch's event ids into tmp_batch, and its events into tmp_event (payloads as jsonb),
     both private to the connection and emptied at commit (made again where a rolled-back
     transaction took them away)."""
@@ -412,7 +414,7 @@ def _load_batch(run: _Batch, ids: list[str]) -> None:
         "SELECT id, practice_code, seq, type, occurred_at, received_at, "
         "CAST(payload AS jsonb) AS payload FROM event WHERE 1 = 0"))
     connection.execute(text("INSERT INTO tmp_batch (id) SELECT unnest(CAST(:ids AS VARCHAR[]))"),
-                       {"ids": ids})
+                       {"ids": run.ids})
     # The receipt times (one per stored batch) lead to the events' monthly partitions and,
     # through ix_event_received_at, to their rows; tmp_batch's key picks them out.
     connection.execute(text(
@@ -859,10 +861,9 @@ def _person_counts(run: _Batch) -> None:
     # The same counts by calendar year of the cohort month: a long period's medians read these.
     # An apply writes them as plain rows to change_year_delta (adding them to change_year in
     # place was a fifth of an apply); fold_years adds them in later. A rebuild fills it whole.
-    year_keys = "level, code, programme, year, kind, item, dimension, grp, change"
     run.run(f"""
         INSERT INTO {'change_year' if run.ids is None else 'change_year_delta'}
-               ({year_keys}, people)
+               ({_YEAR_KEYS}, people)
         SELECT level, code, programme, substr(month, 1, 4), kind, item, dimension, grp, change,
                sum(people)
         FROM tmp_change_delta WHERE 1 = 1
